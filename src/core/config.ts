@@ -1,0 +1,84 @@
+/**
+ * Operator configuration: `<data dir>/koban.json` (optional), overridden by environment
+ * variables. One zod schema is both the validation and the TypeScript type.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+import { KobanError } from './errors.js';
+import { parseUtcOffset } from './time.js';
+
+export const ConfigSchema = z
+  .object({
+    /** ISO 3166-1 alpha-2 of "domestic" in domestic/foreign splits (seed 000 §2.2.2). */
+    domesticCountry: z
+      .string()
+      .regex(/^[A-Z]{2}$/, 'two upper-case letters (ISO 3166-1 alpha-2)')
+      .default('JP'),
+    /** The operator's UTC offset for day/week/month buckets, e.g. "+09:00". */
+    utcOffset: z
+      .string()
+      .default('+00:00')
+      .refine((s) => {
+        try {
+          parseUtcOffset(s);
+          return true;
+        } catch {
+          return false;
+        }
+      }, 'a UTC offset such as +09:00'),
+    /** Days raw events are kept; hourly rollups are kept forever. 0 keeps raw events forever. */
+    retentionDays: z.number().int().min(0).default(90),
+    geo: z
+      .object({
+        /** Any MMDB file with a country code (MaxMind GeoLite2/GeoIP2 Country, ip-location-db, …). */
+        countryMmdb: z.string().optional(),
+        /** ip-location-db style ASN CSV (start,end,asn,org) for IPv4; numeric or dotted. */
+        asnCsv: z.string().optional(),
+        /** An MMDB with `autonomous_system_number` (MaxMind GeoLite2 ASN); used instead of the CSV. */
+        asnMmdb: z.string().optional(),
+      })
+      .default({}),
+    /** Longest accepted text record; longer lines are rejected without being buffered whole. */
+    maxLineBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(16 * 1024 * 1024)
+      .default(64 * 1024),
+  })
+  .strict();
+
+export type KobanConfig = z.infer<typeof ConfigSchema>;
+
+export const DEFAULT_DATA_DIR = 'koban-data';
+
+/** The data directory: `--data`, else `KOBAN_DATA`, else `./koban-data`. */
+export function resolveDataDir(flag?: string): string {
+  return resolve(flag ?? process.env.KOBAN_DATA ?? DEFAULT_DATA_DIR);
+}
+
+/** Loads `<dataDir>/koban.json` when present and applies `KOBAN_*` environment overrides. */
+export function loadConfig(dataDir: string, env: NodeJS.ProcessEnv = process.env): KobanConfig {
+  const path = join(dataDir, 'koban.json');
+  let raw: Record<string, unknown> = {};
+  if (existsSync(path)) {
+    try {
+      raw = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+    } catch (e) {
+      throw new KobanError('E_CONFIG', `${path}: not valid JSON (${(e as Error).message})`);
+    }
+  }
+  if (env.KOBAN_DOMESTIC) raw.domesticCountry = env.KOBAN_DOMESTIC;
+  if (env.KOBAN_UTC_OFFSET) raw.utcOffset = env.KOBAN_UTC_OFFSET;
+  if (env.KOBAN_COUNTRY_MMDB) raw.geo = { ...(raw.geo as object), countryMmdb: env.KOBAN_COUNTRY_MMDB };
+  const parsed = ConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new KobanError(
+      'E_CONFIG',
+      `${path}: ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid configuration'}`,
+    );
+  }
+  return parsed.data;
+}
