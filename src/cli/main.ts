@@ -1,0 +1,36 @@
+#!/usr/bin/env node
+/** The `koban` command: thin wrappers that parse flags, call a context and print. */
+import { Command, CommanderError } from 'commander';
+import { isKobanError } from '../core/index.js';
+import { registerImport } from './import.js';
+import { registerStats } from './stats.js';
+
+export function buildProgram(): Command {
+  const program = new Command('koban')
+    .description('Koban: cyber-threat observation and information-sharing center')
+    .version('0.1.0')
+    .showHelpAfterError()
+    .exitOverride();
+  registerImport(program);
+  registerStats(program);
+  return program;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv as string[], { from: 'user' });
+    return Number(process.exitCode ?? 0);
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode;
+    if (isKobanError(e)) {
+      process.stderr.write(`koban: ${e.message}\n`);
+      return e.exitStatus;
+    }
+    process.stderr.write(`koban: internal error: ${(e as Error).stack ?? String(e)}\n`);
+    return 70;
+  }
+}
+
+main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

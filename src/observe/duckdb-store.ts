@@ -1,0 +1,436 @@
+/**
+ * The embedded EventStore: one DuckDB file in the data directory. DuckDB allows one writing
+ * process per file; a second one gets a clear E_LOCKED error rather than a corrupt file.
+ */
+import { mkdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  type DuckDBConnection,
+  DuckDBDataChunk,
+  DuckDBInstance,
+  type DuckDBValue,
+  type DuckDBVector,
+} from '@duckdb/node-api';
+import {
+  EVENT_KINDS,
+  type EnrichedEvent,
+  type EventKind,
+  KobanError,
+  PROTOCOL_NUMBERS,
+  parseIPv4,
+  protocolFromNumber,
+} from '../core/index.js';
+import { buildAggregateSql, buildSensorActivitySql, type SqlQuery } from './duckdb-sql.js';
+import {
+  countryCode,
+  countryFromCode,
+  DDL,
+  EVENT_COLUMN_TYPES,
+  kindCode,
+  kindFromCode,
+  SCHEMA_VERSION,
+  SCOPES,
+  techniqueCode,
+  techniqueFromCode,
+} from './duckdb-schema.js';
+import type {
+  AggregateFilter,
+  AggregateQuery,
+  AggregateRow,
+  EventStore,
+  LedgerEntry,
+  LedgerUpdate,
+  NeighbourClass,
+  SensorActivity,
+  StoreSummary,
+} from './store.js';
+
+const CHUNK_ROWS = 2048;
+const SCOPE_CODES: Record<string, number> = { public: 0, private: 1, reserved: 2, bogon: 3 };
+
+export const EVENTS_DB_FILE = 'events.duckdb';
+
+export interface DuckDbStoreOptions {
+  /** Directory holding `events.duckdb`; `:memory:` for a throw-away store (tests). */
+  readonly dataDir: string;
+}
+
+export class DuckDbEventStore implements EventStore {
+  private queue: Promise<unknown> = Promise.resolve();
+  private sensorIds = new Map<string, number>();
+  private sensorNames: string[] = [];
+  private knownSignatures = new Set<string>();
+  private lastBatch = 0;
+  private closed = false;
+
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly con: DuckDBConnection,
+    private readonly path: string | null,
+  ) {}
+
+  static async open(options: DuckDbStoreOptions): Promise<DuckDbEventStore> {
+    let path: string | null = null;
+    if (options.dataDir !== ':memory:') {
+      mkdirSync(options.dataDir, { recursive: true });
+      path = join(options.dataDir, EVENTS_DB_FILE);
+    }
+    let instance: DuckDBInstance;
+    try {
+      instance = await DuckDBInstance.create(path ?? ':memory:');
+    } catch (e) {
+      const msg = (e as Error).message;
+      if (/lock/i.test(msg)) {
+        const pid = /PID (\d+)/.exec(msg)?.[1];
+        throw new KobanError(
+          'E_LOCKED',
+          `the event store ${path} is in use by another Koban process${pid ? ` (pid ${pid})` : ''}; ` +
+            'while a server owns the data directory, send data through its API (koban sensor run) ' +
+            'or stop it first',
+        );
+      }
+      throw new KobanError('E_IO', `cannot open the event store ${path}: ${msg}`);
+    }
+    const con = await instance.connect();
+    const store = new DuckDbEventStore(instance, con, path);
+    await store.init();
+    return store;
+  }
+
+  private async init(): Promise<void> {
+    await this.con.run(DDL);
+    const version = await this.scalar("SELECT value FROM meta WHERE key = 'schema_version'");
+    if (version === null) {
+      await this.con.run(`INSERT INTO meta VALUES ('schema_version', '${SCHEMA_VERSION}')`);
+    } else if (Number(version) !== SCHEMA_VERSION) {
+      throw new KobanError('E_CONFIG', `event store schema ${version} is not the supported ${SCHEMA_VERSION}`);
+    }
+    for (const row of await this.rows('SELECT id, name FROM sensors ORDER BY id')) {
+      const id = Number(row[0]);
+      this.sensorIds.set(String(row[1]), id);
+      this.sensorNames[id] = String(row[1]);
+    }
+    for (const row of await this.rows('SELECT gid, sid FROM signatures')) {
+      this.knownSignatures.add(`${row[0]}:${row[1]}`);
+    }
+    this.lastBatch = Number((await this.scalar('SELECT coalesce(max(id), 0) FROM batches')) ?? 0);
+  }
+
+  /** DuckDB connections run one statement at a time; callers may not. */
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.closed) return Promise.reject(new KobanError('E_IO', 'the event store is closed'));
+    const next = this.queue.then(fn, fn);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private async rows(sql: string, values?: DuckDBValue[]): Promise<DuckDBValue[][]> {
+    const reader = await this.con.runAndReadAll(sql, values);
+    return reader.getRows();
+  }
+
+  private async scalar(sql: string, values?: DuckDBValue[]): Promise<DuckDBValue | null> {
+    const rows = await this.rows(sql, values);
+    return rows[0]?.[0] ?? null;
+  }
+
+  append(events: readonly EnrichedEvent[], ledger?: LedgerUpdate): Promise<void> {
+    return this.serial(() => this.appendNow(events, ledger));
+  }
+
+  private async appendNow(events: readonly EnrichedEvent[], ledger?: LedgerUpdate): Promise<void> {
+    const batchId = this.lastBatch + 1;
+    const newSensors: [string, number][] = [];
+    const newSignatures: EnrichedEvent[] = [];
+    for (const e of events) {
+      if (!this.sensorIds.has(e.sensor) && !newSensors.some(([n]) => n === e.sensor)) {
+        const id = this.sensorNames.length + newSensors.length;
+        if (id > 65535) throw new KobanError('E_LIMIT', 'more than 65,536 sensor names');
+        newSensors.push([e.sensor, id]);
+      }
+      if (e.ids && !this.knownSignatures.has(`${e.ids.generatorId}:${e.ids.signatureId}`)) newSignatures.push(e);
+    }
+    await this.con.run('BEGIN TRANSACTION');
+    try {
+      for (const [name, id] of newSensors) {
+        await this.con.run('INSERT INTO sensors VALUES ($1::USMALLINT, $2)', [id, name]);
+        this.sensorIds.set(name, id);
+      }
+      const sigKeys = await this.upsertSignatures(newSignatures);
+      if (events.length > 0) {
+        await this.appendEvents(events, batchId);
+        await this.con.run(
+          `INSERT INTO rollup_hourly
+           SELECT date_trunc('hour', epoch_ms(ts_ms)), sensor, kind, proto, coalesce(dport, -1), country,
+                  technique, neighbour, scope, count(*)
+           FROM events WHERE batch = $1::UINTEGER GROUP BY ALL`,
+          [batchId],
+        );
+      }
+      await this.con.run('INSERT INTO batches VALUES ($1::UINTEGER, $2::BIGINT, $3::UBIGINT)', [
+        batchId,
+        Date.now(),
+        events.length,
+      ]);
+      if (ledger) await this.writeLedger(ledger, events.length);
+      await this.con.run('COMMIT');
+      this.lastBatch = batchId;
+      for (const k of sigKeys) this.knownSignatures.add(k);
+      for (const [name, id] of newSensors) this.sensorNames[id] = name;
+    } catch (e) {
+      await this.con.run('ROLLBACK').catch(() => undefined);
+      for (const [name] of newSensors) this.sensorIds.delete(name);
+      throw e;
+    }
+  }
+
+  private async upsertSignatures(events: readonly EnrichedEvent[]): Promise<string[]> {
+    const keys: string[] = [];
+    for (const e of events) {
+      const ids = e.ids!;
+      const key = `${ids.generatorId}:${ids.signatureId}`;
+      if (keys.includes(key)) continue;
+      keys.push(key);
+      await this.con.run(
+        `INSERT INTO signatures VALUES ($1::UINTEGER, $2::UINTEGER, $3::UINTEGER, $4, $5, $6::UTINYINT)
+         ON CONFLICT (gid, sid) DO UPDATE SET rev = excluded.rev, signature = excluded.signature,
+           classtype = excluded.classtype, technique = excluded.technique`,
+        [ids.generatorId, ids.signatureId, ids.signatureRev, ids.signature, ids.classtype, techniqueCode(ids.technique)],
+      );
+    }
+    return keys;
+  }
+
+  private async writeLedger(l: LedgerUpdate, events: number): Promise<void> {
+    await this.con.run(
+      `INSERT INTO ledger VALUES ($1, $2, $3::UBIGINT, $4, $5::UBIGINT, $6::UBIGINT, $7, $8, $9::BIGINT)
+       ON CONFLICT (key) DO UPDATE SET position = excluded.position, complete = excluded.complete,
+         events = ledger.events + excluded.events, bytes = excluded.bytes, head_hash = excluded.head_hash,
+         content_hash = excluded.content_hash, updated_ms = excluded.updated_ms`,
+      [l.key, l.sensor, l.position, l.complete, events, l.bytes, l.headHash, l.contentHash, Date.now()],
+    );
+  }
+
+  /** Fills DuckDB data chunks column by column (typed arrays underneath) and appends them. */
+  private async appendEvents(events: readonly EnrichedEvent[], batchId: number): Promise<void> {
+    const appender = await this.con.createAppender('events');
+    try {
+      for (let off = 0; off < events.length; off += CHUNK_ROWS) {
+        const n = Math.min(CHUNK_ROWS, events.length - off);
+        const chunk = DuckDBDataChunk.create(EVENT_COLUMN_TYPES, n);
+        const v: DuckDBVector[] = [];
+        for (let c = 0; c < EVENT_COLUMN_TYPES.length; c++) v.push(chunk.getColumnVector(c));
+        for (let i = 0; i < n; i++) this.fillRow(v, i, events[off + i]!, batchId);
+        for (const vec of v) vec.flush();
+        appender.appendDataChunk(chunk);
+      }
+      appender.flushSync();
+    } finally {
+      appender.closeSync();
+    }
+  }
+
+  private fillRow(v: DuckDBVector[], i: number, e: EnrichedEvent, batchId: number): void {
+    const src4 = e.src.includes(':') ? -1 : parseIPv4(e.src);
+    const dst4 = e.dst.includes(':') ? -1 : parseIPv4(e.dst);
+    let neighbour: NeighbourClass = 0;
+    if (src4 >= 0 && dst4 >= 0 && src4 >>> 24 === dst4 >>> 24) neighbour = src4 >>> 16 === dst4 >>> 16 ? 2 : 1;
+    const q = e.quoted;
+    const qs4 = q && !q.src.includes(':') ? parseIPv4(q.src) : -1;
+    const qd4 = q && !q.dst.includes(':') ? parseIPv4(q.dst) : -1;
+    v[0]!.setItem(i, BigInt(e.timeMs));
+    v[1]!.setItem(i, batchId);
+    v[2]!.setItem(i, this.sensorIds.get(e.sensor)!);
+    v[3]!.setItem(i, kindCode(e.kind));
+    v[4]!.setItem(i, e.protocolNumber);
+    v[5]!.setItem(i, src4 >= 0 ? src4 : null);
+    v[6]!.setItem(i, dst4 >= 0 ? dst4 : null);
+    v[7]!.setItem(i, src4 >= 0 ? null : e.src);
+    v[8]!.setItem(i, dst4 >= 0 ? null : e.dst);
+    v[9]!.setItem(i, e.srcPort);
+    v[10]!.setItem(i, e.dstPort);
+    v[11]!.setItem(i, e.tcpFlags);
+    v[12]!.setItem(i, e.icmpType);
+    v[13]!.setItem(i, e.icmpCode);
+    v[14]!.setItem(i, e.length);
+    v[15]!.setItem(i, e.ttl);
+    v[16]!.setItem(i, countryCode(e.srcCountry));
+    v[17]!.setItem(i, e.srcAsn);
+    v[18]!.setItem(i, SCOPE_CODES[e.srcScope] ?? 3);
+    v[19]!.setItem(i, neighbour);
+    v[20]!.setItem(i, e.ids ? e.ids.generatorId : null);
+    v[21]!.setItem(i, e.ids ? e.ids.signatureId : null);
+    v[22]!.setItem(i, techniqueCode(e.ids?.technique));
+    v[23]!.setItem(i, e.payload ? e.payload.length : null);
+    v[24]!.setItem(i, e.payload ? e.payload.hash : null);
+    v[25]!.setItem(i, qs4 >= 0 ? qs4 : null);
+    v[26]!.setItem(i, qd4 >= 0 ? qd4 : null);
+    v[27]!.setItem(i, q && qs4 < 0 ? q.src : null);
+    v[28]!.setItem(i, q && qd4 < 0 ? q.dst : null);
+    v[29]!.setItem(i, q ? (q.protocol === 'other' ? 255 : PROTOCOL_NUMBERS[q.protocol]) : null);
+    v[30]!.setItem(i, q ? q.srcPort : null);
+    v[31]!.setItem(i, q ? q.dstPort : null);
+  }
+
+  ledger(key: string): Promise<LedgerEntry | null> {
+    return this.serial(async () => {
+      const rows = await this.rows('SELECT * FROM ledger WHERE key = $1', [key]);
+      return rows[0] ? ledgerFromRow(rows[0]) : null;
+    });
+  }
+
+  ledgerByHead(sensor: string, headHash: string): Promise<LedgerEntry[]> {
+    return this.serial(async () => {
+      const rows = await this.rows('SELECT * FROM ledger WHERE sensor = $1 AND head_hash = $2 ORDER BY bytes DESC', [
+        sensor,
+        headHash,
+      ]);
+      return rows.map(ledgerFromRow);
+    });
+  }
+
+  aggregate(query: AggregateQuery): Promise<AggregateRow[]> {
+    return this.serial(async () => {
+      const sql = buildAggregateSql(query, this.sensorIds);
+      if (sql === null) return [];
+      const rows = await this.rows(sql.text, sql.values);
+      return rows.map((r) => this.aggregateRow(query, r));
+    });
+  }
+
+  private aggregateRow(query: AggregateQuery, r: DuckDBValue[]): AggregateRow {
+    const out: Record<string, unknown> = {};
+    let i = 0;
+    if (query.bucket) out.bucketMs = Number(r[i++]);
+    for (const d of query.groupBy) {
+      const val = r[i++];
+      switch (d) {
+        case 'kind':
+          out.kind = kindFromCode(Number(val));
+          break;
+        case 'sensor':
+          out.sensor = this.sensorNames[Number(val)] ?? `#${val}`;
+          break;
+        case 'proto':
+          out.proto = protocolFromNumber(Number(val));
+          break;
+        case 'port':
+          out.port = val === null || Number(val) < 0 ? null : Number(val);
+          break;
+        case 'country':
+          out.country = countryFromCode(Number(val));
+          break;
+        case 'technique':
+          out.technique = techniqueFromCode(Number(val));
+          break;
+        case 'neighbour':
+          out.neighbour = Number(val);
+          break;
+        case 'scope':
+          out.scope = SCOPES[Number(val)] ?? 'bogon';
+          break;
+      }
+    }
+    out.count = Number(r[i]);
+    return out as unknown as AggregateRow;
+  }
+
+  sensorActivity(filter: AggregateFilter, utcOffsetMinutes: number): Promise<SensorActivity[]> {
+    return this.serial(async () => {
+      const sql: SqlQuery | null = buildSensorActivitySql(filter, this.sensorIds, utcOffsetMinutes);
+      if (sql === null) return [];
+      const rows = await this.rows(sql.text, sql.values);
+      return rows.map((r) => ({
+        sensor: this.sensorNames[Number(r[0])] ?? `#${r[0]}`,
+        events: Number(r[1]),
+        firstMs: Number(r[2]),
+        lastMs: Number(r[3]),
+        activeHours: Number(r[4]),
+        activeDays: Number(r[5]),
+      }));
+    });
+  }
+
+  summary(): Promise<StoreSummary> {
+    return this.serial(async () => {
+      const byKindRows = await this.rows('SELECT kind, sum(events) FROM rollup_hourly GROUP BY kind');
+      const byKind = Object.fromEntries(EVENT_KINDS.map((k) => [k, 0])) as Record<EventKind, number>;
+      let total = 0;
+      for (const [k, n] of byKindRows) {
+        byKind[kindFromCode(Number(k))] = Number(n);
+        total += Number(n);
+      }
+      const range = (await this.rows('SELECT min(hour), max(hour) FROM rollup_hourly'))[0];
+      const bounds = await this.rows('SELECT min(ts_ms), max(ts_ms), count(*) FROM events');
+      const [minTs, maxTs, raw] = bounds[0] ?? [null, null, 0];
+      const sensors = Number(await this.scalar('SELECT count(DISTINCT sensor) FROM rollup_hourly'));
+      let sizeBytes = 0;
+      if (this.path) {
+        try {
+          sizeBytes = statSync(this.path).size;
+        } catch {
+          sizeBytes = 0;
+        }
+      }
+      const firstMs = minTs !== null ? Number(minTs) : range?.[0] ? Date.parse(String(range[0]) + 'Z') : null;
+      const lastMs = maxTs !== null ? Number(maxTs) : null;
+      return { events: total, rawEvents: Number(raw), firstMs, lastMs, sensors, byKind, sizeBytes };
+    });
+  }
+
+  deleteRawBefore(cutoffMs: number): Promise<number> {
+    return this.serial(async () => {
+      const n = Number(await this.scalar('SELECT count(*) FROM events WHERE ts_ms < $1::BIGINT', [cutoffMs]));
+      if (n > 0) await this.con.run('DELETE FROM events WHERE ts_ms < $1::BIGINT', [cutoffMs]);
+      return n;
+    });
+  }
+
+  /** Merges partial rollup rows of the same key (each append adds its own). */
+  compact(): Promise<void> {
+    return this.serial(async () => {
+      await this.con.run('BEGIN TRANSACTION');
+      try {
+        await this.con.run(`CREATE TEMP TABLE rollup_merged AS
+          SELECT hour, sensor, kind, proto, port, country, technique, neighbour, scope, sum(events)::UBIGINT AS events
+          FROM rollup_hourly GROUP BY ALL`);
+        await this.con.run('DELETE FROM rollup_hourly');
+        await this.con.run('INSERT INTO rollup_hourly SELECT * FROM rollup_merged ORDER BY hour');
+        await this.con.run('DROP TABLE rollup_merged');
+        await this.con.run('COMMIT');
+      } catch (e) {
+        await this.con.run('ROLLBACK').catch(() => undefined);
+        throw e;
+      }
+    });
+  }
+
+  /** Row counts of the rollup table and its distinct keys (to decide when to compact). */
+  rollupRows(): Promise<number> {
+    return this.serial(async () => Number(await this.scalar('SELECT count(*) FROM rollup_hourly')));
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.serial(async () => {
+      await this.con.run('CHECKPOINT').catch(() => undefined);
+    });
+    this.closed = true;
+    this.con.closeSync();
+    this.instance.closeSync();
+  }
+}
+
+function ledgerFromRow(r: DuckDBValue[]): LedgerEntry {
+  return {
+    key: String(r[0]),
+    sensor: String(r[1]),
+    position: Number(r[2]),
+    complete: Boolean(r[3]),
+    events: Number(r[4]),
+    bytes: Number(r[5]),
+    headHash: r[6] === null ? null : String(r[6]),
+    contentHash: r[7] === null ? null : String(r[7]),
+    updatedMs: Number(r[8]),
+  };
+}

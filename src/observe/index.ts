@@ -1,0 +1,70 @@
+/**
+ * Observation: ingest of parsed events (enrichment with country, ASN and address scope; IANA
+ * service names), the `EventStore` port with its embedded DuckDB adapter (raw events, hourly
+ * rollups, retention, an idempotency ledger) and the fixed-point observation views of seed 000
+ * §2. Events come from `parse` (files, sensor agents); views go to the CLI, the server and
+ * reports; detectors read the store's aggregates.
+ */
+import { type KobanConfig, loadConfig, resolveDataDir } from '../core/index.js';
+import { DuckDbEventStore } from './duckdb-store.js';
+import { Enricher } from './enrich.js';
+
+export { DuckDbEventStore, EVENTS_DB_FILE } from './duckdb-store.js';
+export { type AddressInfo, bundledGeoPaths, Enricher, type GeoOptions, Ipv4AsnTable } from './enrich.js';
+export {
+  type FileImportResult,
+  type ImportOptions,
+  type ImportProgress,
+  type ImportSummary,
+  importFiles,
+  type RejectionReport,
+  stemOf,
+  summarise as summariseImports,
+} from './import.js';
+export { type ServiceName, serviceName, serviceOf } from './services.js';
+export type {
+  AggregateFilter,
+  AggregateQuery,
+  AggregateRow,
+  Dimension,
+  EventStore,
+  LedgerEntry,
+  LedgerUpdate,
+  NeighbourClass,
+  SensorActivity,
+  StoreSummary,
+} from './store.js';
+export { isViewName, runView, VIEW_NAMES, type ViewName, type ViewOptions, type ViewResult, type ViewRow } from './views.js';
+
+/** Everything a command needs to work on one data directory. */
+export interface Observatory {
+  readonly dataDir: string;
+  readonly config: KobanConfig;
+  readonly store: DuckDbEventStore;
+  close(): Promise<void>;
+}
+
+/** Opens the data directory's configuration and event store (creating them if absent). */
+export async function openObservatory(dataDirFlag?: string): Promise<Observatory> {
+  const dataDir = resolveDataDir(dataDirFlag);
+  const config = loadConfig(dataDir);
+  const store = await DuckDbEventStore.open({ dataDir });
+  return { dataDir, config, store, close: () => store.close() };
+}
+
+/** The enricher configured for a data directory (bundled databases unless configured otherwise). */
+export function openEnricher(config: KobanConfig): Promise<Enricher> {
+  return Enricher.open(config.geo);
+}
+
+/**
+ * Applies the raw-event retention: raw events older than `retentionDays` before the newest
+ * stored event are deleted (relative to the data, not the wall clock, so importing history does
+ * not delete what it just stored). Rollups are kept. Returns the number deleted.
+ */
+export async function applyRetention(store: DuckDbEventStore, config: KobanConfig): Promise<number> {
+  if (config.retentionDays === 0) return 0;
+  const s = await store.summary();
+  if (s.lastMs === null) return 0;
+  return store.deleteRawBefore(s.lastMs - config.retentionDays * 86_400_000);
+}

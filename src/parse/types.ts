@@ -1,0 +1,66 @@
+import type { ObservationEvent, RecordOutcome } from '../core/index.js';
+
+export const FORMAT_NAMES = ['iptables', 'nftables', 'pf', 'eve', 'fastlog', 'pcap', 'dshield'] as const;
+/** Input formats `koban import` reads. `pcap` covers pcap and pcapng. */
+export type FormatName = (typeof FORMAT_NAMES)[number];
+
+/** What a parser knows about the file it reads, beyond the records themselves. */
+export interface ParseContext {
+  /** Sensor name to use when a record names none (`--sensor`, or the agent's own name). */
+  readonly sensor: string;
+  /** Year for syslog timestamps that carry none (`Mar  5 10:00:00`): usually the file's mtime year. */
+  readonly year: number;
+  /** UTC offset, in minutes, of timestamps that carry no zone (classic syslog, fast.log, tcpdump). */
+  readonly utcOffsetMinutes: number;
+  /** Reference time (UTC ms) for rolling a year-less timestamp back a year when it would lie in the future. */
+  readonly nowMs: number;
+  /**
+   * Records to pass over without yielding their outcomes (resuming an interrupted import).
+   * They still count in `records`, so positions stay comparable across runs.
+   */
+  readonly skipRecords?: number;
+}
+
+/**
+ * A text format: one record per line. `create` makes a parser for one file; it may keep state
+ * across lines (tcpdump's delta timestamps, syslog year rollover). A parser never throws on bad
+ * input: it returns a rejection with a clear reason.
+ */
+export interface TextFormat {
+  readonly name: FormatName;
+  readonly kind: 'text';
+  create(ctx: ParseContext): (line: string) => RecordOutcome;
+}
+
+/** A binary format read as a byte stream with bounded memory. */
+export interface BinaryFormat {
+  readonly name: FormatName;
+  readonly kind: 'binary';
+  /** True when `head` (the first bytes of the input) starts like this format. */
+  sniff(head: Uint8Array): boolean;
+  parse(input: AsyncIterable<Uint8Array>, ctx: ParseContext): AsyncGenerator<ParseBatch>;
+}
+
+export type Format = TextFormat | BinaryFormat;
+
+/** A rejected record and where it was: 1-based line number, or 1-based record number for binary input. */
+export interface RecordRejection {
+  readonly record: number;
+  readonly reason: string;
+}
+
+/** A slice of parse results; parsers yield these so the pipeline moves thousands of records per step. */
+export interface ParseBatch {
+  readonly events: ObservationEvent[];
+  readonly rejections: RecordRejection[];
+  /** Well-formed records that are not observations, by reason. */
+  readonly skipped: Map<string, number>;
+  /** Records (lines, packets) consumed by this batch, including rejected and skipped ones. */
+  records: number;
+  /** Input bytes consumed so far in total (for progress bars). */
+  bytesRead: number;
+}
+
+export function emptyBatch(bytesRead = 0): ParseBatch {
+  return { events: [], rejections: [], skipped: new Map(), records: 0, bytesRead };
+}
