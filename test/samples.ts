@@ -8,7 +8,9 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-export const SAMPLES_DIR = resolve(process.env.KOBAN_SAMPLES ?? join(PROJECT_ROOT, '..', 'shared', 'samples'));
+export const SAMPLES_DIR = resolve(
+  process.env.KOBAN_SAMPLES ?? join(PROJECT_ROOT, '..', 'shared', 'samples'),
+);
 export const HAVE_SAMPLES = existsSync(join(SAMPLES_DIR, 'README.md'));
 
 /** Absolute path of a sample, e.g. `sample('pcap/synscan.pcapng')`. */

@@ -13,8 +13,12 @@ type Cell = string | number | null | undefined;
 
 /** Renders rows as a plain aligned table (numbers right-aligned). */
 export function table(headers: readonly string[], rows: readonly (readonly Cell[])[]): string {
-  const text = rows.map((r) => r.map((c) => (c === null || c === undefined ? '-' : typeof c === 'number' ? fmtNum(c) : c)));
-  const numeric = headers.map((_, i) => rows.length > 0 && rows.every((r) => typeof r[i] === 'number' || r[i] == null));
+  const text = rows.map((r) =>
+    r.map((c) => (c === null || c === undefined ? '-' : typeof c === 'number' ? fmtNum(c) : c)),
+  );
+  const numeric = headers.map(
+    (_, i) => rows.length > 0 && rows.every((r) => typeof r[i] === 'number' || r[i] == null),
+  );
   const widths = headers.map((h, i) => Math.max(h.length, ...text.map((r) => (r[i] ?? '').length)));
   const line = (cells: readonly string[]) =>
     cells

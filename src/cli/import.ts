@@ -4,8 +4,8 @@ import { KobanError } from '../core/index.js';
 import {
   applyRetention,
   type FileImportResult,
-  importFiles,
   type ImportSummary,
+  importFiles,
   openEnricher,
   openObservatory,
   summariseImports,
@@ -47,7 +47,8 @@ export function registerImport(program: Command): void {
               format: format as FormatName | 'auto',
               sensor: flags.sensor,
               config: obs.config,
-              onProgress: (p) => bar.update(p.bytesRead, p.totalBytes, `${p.file}: ${fmtInt(p.stored)} events`),
+              onProgress: (p) =>
+                bar.update(p.bytesRead, p.totalBytes, `${p.file}: ${fmtInt(p.stored)} events`),
             });
             results.push(...s.files);
           } catch (e) {
@@ -99,7 +100,9 @@ function printHuman(s: ImportSummary, failures: { file: string; error: string }[
     );
     for (const [reason, n] of Object.entries(f.rejectedByReason).sort((a, b) => b[1] - a[1])) {
       const lines = f.rejections.filter((r) => r.reason === reason).map((r) => r.line);
-      out.push(`  rejected ${fmtInt(n)}: ${reason}${lines.length ? ` (line ${lines.slice(0, 5).join(', ')}…)` : ''}`);
+      out.push(
+        `  rejected ${fmtInt(n)}: ${reason}${lines.length ? ` (line ${lines.slice(0, 5).join(', ')}…)` : ''}`,
+      );
     }
     for (const [reason, n] of Object.entries(f.skipped).sort((a, b) => b[1] - a[1])) {
       out.push(`  skipped ${fmtInt(n)}: ${reason}`);

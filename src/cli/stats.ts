@@ -9,7 +9,14 @@ import {
   parseDateArg,
   parseUtcOffset,
 } from '../core/index.js';
-import { isViewName, openObservatory, runView, VIEW_NAMES, type ViewResult, type ViewRow } from '../observe/index.js';
+import {
+  isViewName,
+  openObservatory,
+  runView,
+  VIEW_NAMES,
+  type ViewResult,
+  type ViewRow,
+} from '../observe/index.js';
 import { fmtShare, printJson, table } from './_output.js';
 
 interface StatsFlags {
@@ -45,7 +52,8 @@ export function registerStats(program: Command): void {
     .option('--data <dir>', 'data directory (default $KOBAN_DATA or ./koban-data)')
     .option('--json', 'print one JSON document { "view", "rows" }')
     .action(async (view: string, flags: StatsFlags) => {
-      if (!isViewName(view)) throw new KobanError('E_USAGE', `unknown view "${view}" (${VIEW_NAMES.join(', ')})`);
+      if (!isViewName(view))
+        throw new KobanError('E_USAGE', `unknown view "${view}" (${VIEW_NAMES.join(', ')})`);
       const obs = await openObservatory(flags.data);
       let result: ViewResult;
       try {
@@ -53,7 +61,8 @@ export function registerStats(program: Command): void {
         if (flags.bucket !== undefined && !isBucket(flags.bucket)) {
           throw new KobanError('E_USAGE', `--bucket must be hour, day, week or month, not "${flags.bucket}"`);
         }
-        if (flags.proto !== 'tcp' && flags.proto !== 'udp') throw new KobanError('E_USAGE', '--proto must be tcp or udp');
+        if (flags.proto !== 'tcp' && flags.proto !== 'udp')
+          throw new KobanError('E_USAGE', '--proto must be tcp or udp');
         result = await runView(obs.store, view, {
           fromMs: flags.from ? parseDateArg(flags.from, offset) : undefined,
           toMs: flags.to ? parseDateArg(flags.to, offset) : undefined,
@@ -86,7 +95,8 @@ function parseKinds(s: string): EventKind[] {
 
 export function parsePortArg(s: string): { port: number; proto: Protocol } {
   const m = /^(\d{1,5})\/(tcp|udp)$/i.exec(s.trim());
-  if (!m || Number(m[1]) > 65535) throw new KobanError('E_USAGE', `--port must look like 139/tcp, not "${s}"`);
+  if (!m || Number(m[1]) > 65535)
+    throw new KobanError('E_USAGE', `--port must look like 139/tcp, not "${s}"`);
   return { port: Number(m[1]), proto: m[2]!.toLowerCase() as Protocol };
 }
 
@@ -111,7 +121,8 @@ export function render(result: ViewResult): string {
     const label = scalarKeys[0]!;
     const series: (string | number | null)[][] = [];
     for (const r of result.rows) {
-      for (const s of r[nestedKey] as ViewRow[]) series.push([r[label] as string, s.bucket as string, s.count as number]);
+      for (const s of r[nestedKey] as ViewRow[])
+        series.push([r[label] as string, s.bucket as string, s.count as number]);
     }
     parts.push('', table([label, 'bucket', 'count'], series));
   }

@@ -19,7 +19,16 @@ describe('IPv4 parsing', () => {
   });
 
   it('refuses anything that is not exactly four decimal octets', () => {
-    for (const bad of ['188.143.a.b', '1.2.3', '1.2.3.4.5', '256.1.1.1', '01.2.3.4', '1..2.3', '', '1.2.3.4 ']) {
+    for (const bad of [
+      '188.143.a.b',
+      '1.2.3',
+      '1.2.3.4.5',
+      '256.1.1.1',
+      '01.2.3.4',
+      '1..2.3',
+      '',
+      '1.2.3.4 ',
+    ]) {
       expect(parseIPv4(bad), bad).toBe(-1);
     }
   });
@@ -43,7 +52,8 @@ describe('IPv6 text', () => {
   });
 
   it('rejects malformed IPv6', () => {
-    for (const bad of ['1::2::3', '12345::', ':::', '1:2:3:4:5:6:7:8:9', 'g::1']) expect(parseIPv6(bad), bad).toBeNull();
+    for (const bad of ['1::2::3', '12345::', ':::', '1:2:3:4:5:6:7:8:9', 'g::1'])
+      expect(parseIPv6(bad), bad).toBeNull();
   });
 });
 

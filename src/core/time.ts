@@ -32,9 +32,10 @@ export function formatUtcOffset(minutes: number): string {
  * with offset. A date or date-time without an offset is read in `offsetMinutes`.
  */
 export function parseDateArg(s: string, offsetMinutes = 0): number {
-  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?(Z|[+-]\d{2}:?\d{2})?$/.exec(
-    s.trim(),
-  );
+  const m =
+    /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?(Z|[+-]\d{2}:?\d{2})?$/.exec(
+      s.trim(),
+    );
   if (!m) throw new KobanError('E_USAGE', `invalid date "${s}" (expected YYYY-MM-DD or ISO 8601)`);
   const [, y, mo, d, h = '0', mi = '0', sec = '0', frac = '', tz] = m;
   const ms = Number((frac + '000').slice(0, 3));

@@ -6,14 +6,7 @@
  * `rollup_hourly` holds partial hourly counts: every append adds its own aggregate rows, and
  * readers always `sum(events)`, so duplicates of a key are harmless; `compact()` merges them.
  */
-import {
-  BIGINT,
-  type DuckDBType,
-  UINTEGER,
-  USMALLINT,
-  UTINYINT,
-  VARCHAR,
-} from '@duckdb/node-api';
+import { BIGINT, type DuckDBType, UINTEGER, USMALLINT, UTINYINT, VARCHAR } from '@duckdb/node-api';
 import { type EventKind, TECHNIQUES, type Technique } from '../core/index.js';
 
 export const SCHEMA_VERSION = 1;
@@ -85,7 +78,6 @@ export const EVENT_COLUMN_TYPES: readonly DuckDBType[] = [
   USMALLINT, // q_sport
   USMALLINT, // q_dport
 ];
-
 
 const KIND_CODES: Record<EventKind, number> = { firewall: 1, ids: 2, darknet: 3 };
 const KINDS_BY_CODE: readonly (EventKind | undefined)[] = [undefined, 'firewall', 'ids', 'darknet'];

@@ -51,10 +51,16 @@ function whereClause(
     return `$${values.length}`;
   };
   if (f.fromMs !== undefined) {
-    parts.push(source === 'rollup' ? `hour >= epoch_ms(${param(f.fromMs)}::BIGINT)` : `ts_ms >= ${param(f.fromMs)}::BIGINT`);
+    parts.push(
+      source === 'rollup'
+        ? `hour >= epoch_ms(${param(f.fromMs)}::BIGINT)`
+        : `ts_ms >= ${param(f.fromMs)}::BIGINT`,
+    );
   }
   if (f.toMs !== undefined) {
-    parts.push(source === 'rollup' ? `hour < epoch_ms(${param(f.toMs)}::BIGINT)` : `ts_ms < ${param(f.toMs)}::BIGINT`);
+    parts.push(
+      source === 'rollup' ? `hour < epoch_ms(${param(f.toMs)}::BIGINT)` : `ts_ms < ${param(f.toMs)}::BIGINT`,
+    );
   }
   if (f.kinds && f.kinds.length > 0) parts.push(`kind IN (${f.kinds.map((k) => kindCode(k)).join(', ')})`);
   if (f.proto !== undefined) {
@@ -82,7 +88,10 @@ function bucketExpr(source: Source, q: AggregateQuery): string {
   return `epoch_ms(${back})`;
 }
 
-export function buildAggregateSql(q: AggregateQuery, sensorIds: ReadonlyMap<string, number>): SqlQuery | null {
+export function buildAggregateSql(
+  q: AggregateQuery,
+  sensorIds: ReadonlyMap<string, number>,
+): SqlQuery | null {
   const source: Source = q.measure === 'sources' ? 'raw' : 'rollup';
   const values: DuckDBValue[] = [];
   const where = whereClause(q, source, sensorIds, values);

@@ -12,15 +12,14 @@ import {
   type DuckDBVector,
 } from '@duckdb/node-api';
 import {
-  EVENT_KINDS,
   type EnrichedEvent,
+  EVENT_KINDS,
   type EventKind,
   KobanError,
   PROTOCOL_NUMBERS,
   parseIPv4,
   protocolFromNumber,
 } from '../core/index.js';
-import { buildAggregateSql, buildSensorActivitySql, type SqlQuery } from './duckdb-sql.js';
 import {
   countryCode,
   countryFromCode,
@@ -33,6 +32,7 @@ import {
   techniqueCode,
   techniqueFromCode,
 } from './duckdb-schema.js';
+import { buildAggregateSql, buildSensorActivitySql, type SqlQuery } from './duckdb-sql.js';
 import type {
   AggregateFilter,
   AggregateQuery,
@@ -103,7 +103,10 @@ export class DuckDbEventStore implements EventStore {
     if (version === null) {
       await this.con.run(`INSERT INTO meta VALUES ('schema_version', '${SCHEMA_VERSION}')`);
     } else if (Number(version) !== SCHEMA_VERSION) {
-      throw new KobanError('E_CONFIG', `event store schema ${version} is not the supported ${SCHEMA_VERSION}`);
+      throw new KobanError(
+        'E_CONFIG',
+        `event store schema ${version} is not the supported ${SCHEMA_VERSION}`,
+      );
     }
     for (const row of await this.rows('SELECT id, name FROM sensors ORDER BY id')) {
       const id = Number(row[0]);
@@ -148,7 +151,8 @@ export class DuckDbEventStore implements EventStore {
         if (id > 65535) throw new KobanError('E_LIMIT', 'more than 65,536 sensor names');
         newSensors.push([e.sensor, id]);
       }
-      if (e.ids && !this.knownSignatures.has(`${e.ids.generatorId}:${e.ids.signatureId}`)) newSignatures.push(e);
+      if (e.ids && !this.knownSignatures.has(`${e.ids.generatorId}:${e.ids.signatureId}`))
+        newSignatures.push(e);
     }
     await this.con.run('BEGIN TRANSACTION');
     try {
@@ -195,7 +199,14 @@ export class DuckDbEventStore implements EventStore {
         `INSERT INTO signatures VALUES ($1::UINTEGER, $2::UINTEGER, $3::UINTEGER, $4, $5, $6::UTINYINT)
          ON CONFLICT (gid, sid) DO UPDATE SET rev = excluded.rev, signature = excluded.signature,
            classtype = excluded.classtype, technique = excluded.technique`,
-        [ids.generatorId, ids.signatureId, ids.signatureRev, ids.signature, ids.classtype, techniqueCode(ids.technique)],
+        [
+          ids.generatorId,
+          ids.signatureId,
+          ids.signatureRev,
+          ids.signature,
+          ids.classtype,
+          techniqueCode(ids.technique),
+        ],
       );
     }
     return keys;
@@ -234,7 +245,8 @@ export class DuckDbEventStore implements EventStore {
     const src4 = e.src.includes(':') ? -1 : parseIPv4(e.src);
     const dst4 = e.dst.includes(':') ? -1 : parseIPv4(e.dst);
     let neighbour: NeighbourClass = 0;
-    if (src4 >= 0 && dst4 >= 0 && src4 >>> 24 === dst4 >>> 24) neighbour = src4 >>> 16 === dst4 >>> 16 ? 2 : 1;
+    if (src4 >= 0 && dst4 >= 0 && src4 >>> 24 === dst4 >>> 24)
+      neighbour = src4 >>> 16 === dst4 >>> 16 ? 2 : 1;
     const q = e.quoted;
     const qs4 = q && !q.src.includes(':') ? parseIPv4(q.src) : -1;
     const qd4 = q && !q.dst.includes(':') ? parseIPv4(q.dst) : -1;
@@ -281,10 +293,10 @@ export class DuckDbEventStore implements EventStore {
 
   ledgerByHead(sensor: string, headHash: string): Promise<LedgerEntry[]> {
     return this.serial(async () => {
-      const rows = await this.rows('SELECT * FROM ledger WHERE sensor = $1 AND head_hash = $2 ORDER BY bytes DESC', [
-        sensor,
-        headHash,
-      ]);
+      const rows = await this.rows(
+        'SELECT * FROM ledger WHERE sensor = $1 AND head_hash = $2 ORDER BY bytes DESC',
+        [sensor, headHash],
+      );
       return rows.map(ledgerFromRow);
     });
   }

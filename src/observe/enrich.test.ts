@@ -17,13 +17,17 @@ describe('enrichment from the bundled databases', () => {
   });
 
   it('reads an alternative country database path and fails clearly when it is missing', async () => {
-    await expect(Enricher.open({ countryMmdb: '/nonexistent.mmdb' })).rejects.toThrow(/cannot open country database/);
+    await expect(Enricher.open({ countryMmdb: '/nonexistent.mmdb' })).rejects.toThrow(
+      /cannot open country database/,
+    );
   });
 });
 
 describe('the IPv4 ASN table', () => {
   it('finds the range containing an address in numeric or dotted CSV', () => {
-    const t = Ipv4AsnTable.fromCsv('1.0.0.0,1.0.0.255,13335,"Cloudflare, Inc."\n16778240,16779263,38803,Gtelecom\nbroken line\n');
+    const t = Ipv4AsnTable.fromCsv(
+      '1.0.0.0,1.0.0.255,13335,"Cloudflare, Inc."\n16778240,16779263,38803,Gtelecom\nbroken line\n',
+    );
     expect(t.size).toBe(2);
     expect(t.lookup(0x01000001)).toBe(13335);
     expect(t.lookup(16778300)).toBe(38803);

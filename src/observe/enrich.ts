@@ -8,6 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import maxmind, { type AsnResponse, type CountryResponse, type Reader } from 'maxmind';
 import {
   type AddressScope,
   type EnrichedEvent,
@@ -18,7 +19,6 @@ import {
   parseIPv4,
   parseIPv6,
 } from '../core/index.js';
-import maxmind, { type AsnResponse, type CountryResponse, type Reader } from 'maxmind';
 
 const require = createRequire(import.meta.url);
 
@@ -182,14 +182,20 @@ export class Enricher {
     try {
       country = await maxmind.open<CountryResponse>(countryPath, { watchForUpdates: false });
     } catch (e) {
-      throw new KobanError('E_CONFIG', `cannot open country database ${countryPath}: ${(e as Error).message}`);
+      throw new KobanError(
+        'E_CONFIG',
+        `cannot open country database ${countryPath}: ${(e as Error).message}`,
+      );
     }
     if (options.asnMmdb) {
       try {
         const reader = await maxmind.open<AsnRecord>(options.asnMmdb, { watchForUpdates: false });
         return new Enricher(country, null, reader, null);
       } catch (e) {
-        throw new KobanError('E_CONFIG', `cannot open ASN database ${options.asnMmdb}: ${(e as Error).message}`);
+        throw new KobanError(
+          'E_CONFIG',
+          `cannot open ASN database ${options.asnMmdb}: ${(e as Error).message}`,
+        );
       }
     }
     const asnPath = options.asnCsv ?? bundled.asnCsv;

@@ -285,7 +285,12 @@ async function detectOnly(
   nowMs: number,
 ): Promise<{ format: FormatName }> {
   const input = await openInput(file);
-  const ctx: ParseContext = { sensor, year: new Date(mtimeMs).getUTCFullYear(), utcOffsetMinutes: offset, nowMs };
+  const ctx: ParseContext = {
+    sensor,
+    year: new Date(mtimeMs).getUTCFullYear(),
+    utcOffsetMinutes: offset,
+    nowMs,
+  };
   const { format, batches } = parseInput(input, options.format, ctx, {
     maxLineChars: options.config.maxLineBytes,
     name: file,

@@ -34,7 +34,15 @@ export type {
   SensorActivity,
   StoreSummary,
 } from './store.js';
-export { isViewName, runView, VIEW_NAMES, type ViewName, type ViewOptions, type ViewResult, type ViewRow } from './views.js';
+export {
+  isViewName,
+  runView,
+  VIEW_NAMES,
+  type ViewName,
+  type ViewOptions,
+  type ViewResult,
+  type ViewRow,
+} from './views.js';
 
 /** Everything a command needs to work on one data directory. */
 export interface Observatory {

@@ -31,5 +31,9 @@ export function serviceOf(port: number, proto: string): ServiceName | null {
 export function serviceName(port: number, proto: string): string {
   const s = serviceOf(port, proto);
   if (!s) return '';
-  return s.name !== '' ? s.name : s.description === 'Unassigned' || s.description === 'Reserved' ? '' : s.description;
+  return s.name !== ''
+    ? s.name
+    : s.description === 'Unassigned' || s.description === 'Reserved'
+      ? ''
+      : s.description;
 }

@@ -34,7 +34,16 @@ export interface LedgerEntry {
 
 export type LedgerUpdate = Omit<LedgerEntry, 'events' | 'updatedMs'>;
 
-export const DIMENSIONS = ['kind', 'sensor', 'proto', 'port', 'country', 'technique', 'neighbour', 'scope'] as const;
+export const DIMENSIONS = [
+  'kind',
+  'sensor',
+  'proto',
+  'port',
+  'country',
+  'technique',
+  'neighbour',
+  'scope',
+] as const;
 /** What aggregates can be grouped by. `port` is the destination port; `neighbour` is 0/1/2 (see below). */
 export type Dimension = (typeof DIMENSIONS)[number];
 

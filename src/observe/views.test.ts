@@ -10,9 +10,22 @@ const D2 = D1 + 86_400_000;
 const H = 3_600_000;
 const opts: ViewOptions = { utcOffsetMinutes: JST, domesticCountry: 'JP' };
 
-const worm = { generatorId: 1, signatureId: 2003, signatureRev: 8, signature: 'MS-SQL Worm propagation attempt',
-  classtype: 'misc-attack', technique: 'Worm' as const, priority: 2 };
-const scan = { ...worm, signatureId: 469, signature: 'ICMP PING NMAP', classtype: 'attempted-recon', technique: 'Scan' as const };
+const worm = {
+  generatorId: 1,
+  signatureId: 2003,
+  signatureRev: 8,
+  signature: 'MS-SQL Worm propagation attempt',
+  classtype: 'misc-attack',
+  technique: 'Worm' as const,
+  priority: 2,
+};
+const scan = {
+  ...worm,
+  signatureId: 469,
+  signature: 'ICMP PING NMAP',
+  classtype: 'attempted-recon',
+  technique: 'Scan' as const,
+};
 
 describe('observation views over a hand-counted fixture', () => {
   let store: DuckDbEventStore;
@@ -23,12 +36,37 @@ describe('observation views over a hand-counted fixture', () => {
       ev({ timeMs: D1 + H, dstPort: 139, src: '203.0.5.9' }), // same first two octets as the sensor
       ev({ timeMs: D1 + 2 * H, dstPort: 139, src: '203.9.9.9' }), // same first octet only
       ev({ timeMs: D1 + 2 * H, dstPort: 139, src: '61.1.1.1', srcCountry: 'CN' }),
-      ev({ timeMs: D1 + 3 * H, dstPort: 445, src: '10.0.0.5', srcCountry: null, srcAsn: null, srcScope: 'private' }),
+      ev({
+        timeMs: D1 + 3 * H,
+        dstPort: 445,
+        src: '10.0.0.5',
+        srcCountry: null,
+        srcAsn: null,
+        srcScope: 'private',
+      }),
       // day 2, sensor s2: 1 UDP 1434 darknet packet from CN; 2 IDS alerts
-      ev({ timeMs: D2 + H, sensor: 's2', kind: 'darknet', protocol: 'udp', protocolNumber: 17, dstPort: 1434,
-        tcpFlags: null, src: '61.1.1.1', srcCountry: 'CN' }),
-      ev({ timeMs: D2 + H, sensor: 's2', kind: 'ids', ids: worm, protocol: 'udp', protocolNumber: 17, dstPort: 1434,
-        src: '61.1.1.1', srcCountry: 'CN' }),
+      ev({
+        timeMs: D2 + H,
+        sensor: 's2',
+        kind: 'darknet',
+        protocol: 'udp',
+        protocolNumber: 17,
+        dstPort: 1434,
+        tcpFlags: null,
+        src: '61.1.1.1',
+        srcCountry: 'CN',
+      }),
+      ev({
+        timeMs: D2 + H,
+        sensor: 's2',
+        kind: 'ids',
+        ids: worm,
+        protocol: 'udp',
+        protocolNumber: 17,
+        dstPort: 1434,
+        src: '61.1.1.1',
+        srcCountry: 'CN',
+      }),
       ev({ timeMs: D2 + 2 * H, sensor: 's2', kind: 'ids', ids: scan, src: '198.51.100.7', srcCountry: 'US' }),
     ]);
   });
@@ -65,14 +103,32 @@ describe('observation views over a hand-counted fixture', () => {
   it('port-series splits one port into domestic and foreign per day', async () => {
     const r = await runView(store, 'port-series', { ...opts, port: { port: 139, proto: 'tcp' } });
     expect(r.rows).toEqual([
-      { bucket: '2006-08-18T00:00:00+09:00', proto: 'tcp', port: 139, domestic: 2, foreign: 1, unattributed: 0, count: 3 },
+      {
+        bucket: '2006-08-18T00:00:00+09:00',
+        proto: 'tcp',
+        port: 139,
+        domestic: 2,
+        foreign: 1,
+        unattributed: 0,
+        count: 3,
+      },
     ]);
   });
 
   it('techniques gives IDS shares and their daily series', async () => {
     expect((await runView(store, 'techniques', opts)).rows).toEqual([
-      { technique: 'Worm', count: 1, share: 0.5, series: [{ bucket: '2006-08-19T00:00:00+09:00', count: 1 }] },
-      { technique: 'Scan', count: 1, share: 0.5, series: [{ bucket: '2006-08-19T00:00:00+09:00', count: 1 }] },
+      {
+        technique: 'Worm',
+        count: 1,
+        share: 0.5,
+        series: [{ bucket: '2006-08-19T00:00:00+09:00', count: 1 }],
+      },
+      {
+        technique: 'Scan',
+        count: 1,
+        share: 0.5,
+        series: [{ bucket: '2006-08-19T00:00:00+09:00', count: 1 }],
+      },
     ]);
   });
 
@@ -84,10 +140,26 @@ describe('observation views over a hand-counted fixture', () => {
 
   it('sensor-rate gives accesses per active day and the mean interval', async () => {
     expect((await runView(store, 'sensor-rate', opts)).rows).toEqual([
-      { sensor: 's1', count: 4, active_days: 1, active_hours: 3, per_day: 4, interval_s: 2700,
-        first: '2006-08-18T01:00:00+09:00', last: '2006-08-18T04:00:00+09:00' },
-      { sensor: 's2', count: 1, active_days: 1, active_hours: 1, per_day: 1, interval_s: 3600,
-        first: '2006-08-19T01:00:00+09:00', last: '2006-08-19T02:00:00+09:00' },
+      {
+        sensor: 's1',
+        count: 4,
+        active_days: 1,
+        active_hours: 3,
+        per_day: 4,
+        interval_s: 2700,
+        first: '2006-08-18T01:00:00+09:00',
+        last: '2006-08-18T04:00:00+09:00',
+      },
+      {
+        sensor: 's2',
+        count: 1,
+        active_days: 1,
+        active_hours: 1,
+        per_day: 1,
+        interval_s: 3600,
+        first: '2006-08-19T01:00:00+09:00',
+        last: '2006-08-19T02:00:00+09:00',
+      },
     ]);
   });
 

@@ -68,7 +68,8 @@ export async function runView(store: EventStore, view: ViewName, o: ViewOptions)
 }
 
 const share = (n: number, total: number): number => (total === 0 ? 0 : Math.round((n / total) * 1e6) / 1e6);
-const bucketText = (o: ViewOptions, r: AggregateRow): string => formatInOffset(r.bucketMs ?? 0, o.utcOffsetMinutes);
+const bucketText = (o: ViewOptions, r: AggregateRow): string =>
+  formatInOffset(r.bucketMs ?? 0, o.utcOffsetMinutes);
 
 function filter(o: ViewOptions, kinds: readonly EventKind[] | undefined): AggregateFilter {
   return { fromMs: o.fromMs, toMs: o.toMs, kinds: o.kinds ?? kinds, sensor: o.sensor };
@@ -89,7 +90,9 @@ const VIEWS: Record<ViewName, (store: EventStore, o: ViewOptions) => Promise<Vie
     });
     return rows
       .map((r) => ({ bucket: bucketText(o, r), kind: r.kind ?? null, count: r.count }))
-      .sort((a, b) => (a.bucket < b.bucket ? -1 : a.bucket > b.bucket ? 1 : String(a.kind) < String(b.kind) ? -1 : 1));
+      .sort((a, b) =>
+        a.bucket < b.bucket ? -1 : a.bucket > b.bucket ? 1 : String(a.kind) < String(b.kind) ? -1 : 1,
+      );
   },
 
   async 'sensor-rate'(store, o) {
@@ -139,7 +142,13 @@ const VIEWS: Record<ViewName, (store: EventStore, o: ViewOptions) => Promise<Vie
       merged.set(key, m);
     }
     const out = [...merged.entries()]
-      .map(([label, m]) => ({ country: m.country, label, scope: m.scope, count: m.count, share: share(m.count, total) }))
+      .map(([label, m]) => ({
+        country: m.country,
+        label,
+        scope: m.scope,
+        count: m.count,
+        share: share(m.count, total),
+      }))
       .sort((a, b) => b.count - a.count || a.label.localeCompare(b.label));
     return topN(out, o, 0);
   },

@@ -1,5 +1,5 @@
-import { isEvent, type RecordOutcome } from '../core/index.js';
-import { emptyBatch, type ParseBatch } from './types.js';
+import { isEvent, type ObservationEvent, type RecordOutcome } from '../core/index.js';
+import { emptyBatch, type LineOutcome, type ParseBatch } from './types.js';
 
 /** Records per yielded batch: large enough to amortise the async step, small enough to stay bounded. */
 export const BATCH_RECORDS = 8192;
@@ -11,7 +11,7 @@ export const BATCH_RECORDS = 8192;
  */
 export async function* parseLines(
   input: AsyncIterable<Uint8Array>,
-  parseLine: (line: string) => RecordOutcome,
+  parseLine: (line: string) => LineOutcome,
   maxLineChars: number,
   skipRecords = 0,
 ): AsyncGenerator<ParseBatch> {
@@ -41,9 +41,14 @@ export async function* parseLines(
       return;
     }
     const out = parseLine(line);
-    if (isEvent(out)) batch.events.push(out);
-    else if (out.outcome === 'rejected') batch.rejections.push({ record: lineNo, reason: out.reason });
-    else batch.skipped.set(out.reason, (batch.skipped.get(out.reason) ?? 0) + 1);
+    if (Array.isArray(out)) {
+      for (const e of out as readonly ObservationEvent[]) batch.events.push(e);
+    } else if (isEvent(out as RecordOutcome)) batch.events.push(out as ObservationEvent);
+    else {
+      const o = out as Exclude<RecordOutcome, ObservationEvent>;
+      if (o.outcome === 'rejected') batch.rejections.push({ record: lineNo, reason: o.reason });
+      else batch.skipped.set(o.reason, (batch.skipped.get(o.reason) ?? 0) + 1);
+    }
   };
 
   for await (const chunk of input) {

@@ -17,7 +17,7 @@ import { iptablesFormat } from './iptables.js';
 import { nftablesFormat } from './nftables.js';
 import { pcapFormat } from './pcap.js';
 import { pfFormat } from './pf.js';
-import type { Format, FormatName, ParseBatch, ParseContext, TextFormat } from './types.js';
+import type { Format, FormatName, LineOutcome, ParseBatch, ParseContext, TextFormat } from './types.js';
 
 export { HEAD_BYTES, openInput, type PeekedInput, peek } from './_input.js';
 export { classtypeFromDescription, techniqueOf } from './technique.js';
@@ -61,7 +61,7 @@ export function detectFormat(head: Uint8Array, ctx: ParseContext): FormatName | 
   let best: FormatName | null = null;
   let bestScore = 0;
   for (const name of TEXT_DETECTION_ORDER) {
-    const parse = (FORMATS[name] as TextFormat).create(ctx);
+    const parse = (FORMATS[name] as TextFormat<LineOutcome>).create(ctx);
     let score = 0;
     for (const l of lines) {
       const o = parse(l);

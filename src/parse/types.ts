@@ -26,11 +26,14 @@ export interface ParseContext {
  * across lines (tcpdump's delta timestamps, syslog year rollover). A parser never throws on bad
  * input: it returns a rejection with a clear reason.
  */
-export interface TextFormat {
+export interface TextFormat<O extends LineOutcome = RecordOutcome> {
   readonly name: FormatName;
   readonly kind: 'text';
-  create(ctx: ParseContext): (line: string) => RecordOutcome;
+  create(ctx: ParseContext): (line: string) => O;
 }
+
+/** What a line parser returns: one outcome, or several events for a record that stands for several accesses (DShield's count). */
+export type LineOutcome = RecordOutcome | readonly ObservationEvent[];
 
 /** A binary format read as a byte stream with bounded memory. */
 export interface BinaryFormat {
@@ -41,7 +44,7 @@ export interface BinaryFormat {
   parse(input: AsyncIterable<Uint8Array>, ctx: ParseContext): AsyncGenerator<ParseBatch>;
 }
 
-export type Format = TextFormat | BinaryFormat;
+export type Format = TextFormat<LineOutcome> | BinaryFormat;
 
 /** A rejected record and where it was: 1-based line number, or 1-based record number for binary input. */
 export interface RecordRejection {
