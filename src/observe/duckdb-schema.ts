@@ -36,7 +36,8 @@ CREATE TABLE IF NOT EXISTS events (
   gid UINTEGER, sid UINTEGER, technique UTINYINT NOT NULL,
   payload_len UINTEGER, payload_hash UINTEGER,
   q_src4 UINTEGER, q_dst4 UINTEGER, q_src6 VARCHAR, q_dst6 VARCHAR, q_proto UTINYINT,
-  q_sport USMALLINT, q_dport USMALLINT);
+  q_sport USMALLINT, q_dport USMALLINT,
+  recv_ms BIGINT);
 CREATE TABLE IF NOT EXISTS rollup_hourly (
   hour TIMESTAMP NOT NULL, sensor USMALLINT NOT NULL, kind UTINYINT NOT NULL, proto UTINYINT NOT NULL,
   port INTEGER NOT NULL, country USMALLINT NOT NULL, technique UTINYINT NOT NULL,
@@ -77,6 +78,7 @@ export const EVENT_COLUMN_TYPES: readonly DuckDBType[] = [
   UTINYINT, // q_proto
   USMALLINT, // q_sport
   USMALLINT, // q_dport
+  BIGINT, // recv_ms
 ];
 
 const KIND_CODES: Record<EventKind, number> = { firewall: 1, ids: 2, darknet: 3 };

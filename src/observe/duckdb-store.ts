@@ -43,6 +43,7 @@ import type {
   NeighbourClass,
   SensorActivity,
   StoreSummary,
+  UniqueAppend,
 } from './store.js';
 
 const CHUNK_ROWS = 2048;
@@ -141,7 +142,41 @@ export class DuckDbEventStore implements EventStore {
     return this.serial(() => this.appendNow(events, ledger));
   }
 
-  private async appendNow(events: readonly EnrichedEvent[], ledger?: LedgerUpdate): Promise<void> {
+  appendUnique(deliveries: readonly UniqueAppend[]): Promise<('stored' | 'duplicate')[]> {
+    return this.serial(async () => {
+      const keys = deliveries.map((d) => d.ledger.key);
+      const existing = new Set<string>();
+      for (let i = 0; i < keys.length; i += 500) {
+        const part = keys.slice(i, i + 500);
+        const rows = await this.rows(
+          `SELECT key FROM ledger WHERE key IN (${part.map((_, j) => `$${j + 1}`).join(', ')})`,
+          part,
+        );
+        for (const r of rows) existing.add(String(r[0]));
+      }
+      const result: ('stored' | 'duplicate')[] = [];
+      const events: EnrichedEvent[] = [];
+      const ledgers: { update: LedgerUpdate; events: number }[] = [];
+      for (const d of deliveries) {
+        if (existing.has(d.ledger.key)) {
+          result.push('duplicate');
+          continue;
+        }
+        existing.add(d.ledger.key);
+        result.push('stored');
+        for (const e of d.events) events.push(e);
+        ledgers.push({ update: d.ledger, events: d.events.length });
+      }
+      if (ledgers.length > 0) await this.appendNow(events, undefined, ledgers);
+      return result;
+    });
+  }
+
+  private async appendNow(
+    events: readonly EnrichedEvent[],
+    ledger?: LedgerUpdate,
+    ledgers: readonly { update: LedgerUpdate; events: number }[] = [],
+  ): Promise<void> {
     const batchId = this.lastBatch + 1;
     const newSensors: [string, number][] = [];
     const newSignatures: EnrichedEvent[] = [];
@@ -177,6 +212,7 @@ export class DuckDbEventStore implements EventStore {
         events.length,
       ]);
       if (ledger) await this.writeLedger(ledger, events.length);
+      for (const l of ledgers) await this.writeLedger(l.update, l.events);
       await this.con.run('COMMIT');
       this.lastBatch = batchId;
       for (const k of sigKeys) this.knownSignatures.add(k);
@@ -282,6 +318,7 @@ export class DuckDbEventStore implements EventStore {
     v[29]!.setItem(i, q ? (q.protocol === 'other' ? 255 : PROTOCOL_NUMBERS[q.protocol]) : null);
     v[30]!.setItem(i, q ? q.srcPort : null);
     v[31]!.setItem(i, q ? q.dstPort : null);
+    v[32]!.setItem(i, e.receivedMs === undefined ? null : BigInt(e.receivedMs));
   }
 
   ledger(key: string): Promise<LedgerEntry | null> {

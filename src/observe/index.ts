@@ -21,6 +21,15 @@ export {
   stemOf,
   summarise as summariseImports,
 } from './import.js';
+export {
+  BackpressureError,
+  DEFAULT_INGEST_LIMITS,
+  type IngestLimits,
+  type IngestResult,
+  IngestService,
+  type IngestStats,
+} from './ingest.js';
+export { type NewSensor, type SensorRecord, SensorRegistry } from './sensor-registry.js';
 export { type ServiceName, serviceName, serviceOf } from './services.js';
 export type {
   AggregateFilter,
@@ -33,6 +42,7 @@ export type {
   NeighbourClass,
   SensorActivity,
   StoreSummary,
+  UniqueAppend,
 } from './store.js';
 export {
   isViewName,

@@ -110,12 +110,24 @@ export interface SensorActivity {
   readonly activeDays: number;
 }
 
+/** One delivery for {@link EventStore.appendUnique}: events and the ledger key that makes them idempotent. */
+export interface UniqueAppend {
+  readonly events: readonly EnrichedEvent[];
+  readonly ledger: LedgerUpdate;
+}
+
 export interface EventStore {
   /**
    * Appends enriched events and, atomically with them, the ledger update (if any). Either all of
    * it is stored or none. Large batches (10^4–10^6 events) are the efficient unit.
    */
   append(events: readonly EnrichedEvent[], ledger?: LedgerUpdate): Promise<void>;
+  /**
+   * Appends several deliveries in one transaction, skipping each whose ledger key is already
+   * stored (or repeats an earlier one in the same call): the exactly-once step of HTTP ingest.
+   * Returns, per delivery, whether it was stored or was a duplicate.
+   */
+  appendUnique(deliveries: readonly UniqueAppend[]): Promise<('stored' | 'duplicate')[]>;
   ledger(key: string): Promise<LedgerEntry | null>;
   /** Complete or partial file entries of a sensor whose first 4 KiB hash to `headHash`. */
   ledgerByHead(sensor: string, headHash: string): Promise<LedgerEntry[]>;

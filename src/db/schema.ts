@@ -1,0 +1,51 @@
+/**
+ * The relational schema as Kysely sees it: one interface per table. Migrations (migrations.ts)
+ * create exactly these. Times are UTC milliseconds (numbers) so SQLite and PostgreSQL agree.
+ */
+import type { Generated } from 'kysely';
+
+export interface SensorTable {
+  id: Generated<number>;
+  name: string;
+  site: string | null;
+  /** JSON array of CIDR strings: the addresses the sensor watches. */
+  address_blocks: string;
+  /** Relay sensors (replay, the demo feed) may name the sensor of each event they send. */
+  relay: number;
+  /** SHA-256 (hex) of the token secret; the secret itself is never stored. */
+  token_hash: string;
+  created_ms: number;
+  revoked_ms: number | null;
+  last_seen_ms: number | null;
+  /** Newest event time received, for lag (receive time − event time). */
+  last_event_ms: number | null;
+  events_total: number;
+  batches_total: number;
+  /** Events the agent reported dropping from a full spool (cumulative, as last reported). */
+  dropped_total: number;
+}
+
+export interface OperatorAlertTable {
+  id: Generated<number>;
+  /** Detector or source: `sensor-silent`, `port-surge`, `backscatter`, … */
+  kind: string;
+  /** Deduplication key: one alert per episode (e.g. `sensor-silent:tokyo-01`). */
+  dedup_key: string;
+  severity: string;
+  title: string;
+  status: string;
+  first_ms: number;
+  last_ms: number;
+  updated_ms: number;
+  /** JSON evidence (counts, series, top entities). */
+  evidence: string;
+  acked_by: string | null;
+  acked_ms: number | null;
+  closed_by: string | null;
+  closed_ms: number | null;
+}
+
+export interface Database {
+  sensors: SensorTable;
+  operator_alerts: OperatorAlertTable;
+}

@@ -1,0 +1,201 @@
+/**
+ * Operator alerts: one alert per episode, found by its deduplication key and updated while the
+ * episode goes on (never repeated), with a lifecycle open → acknowledged → closed that records
+ * who and when. Detectors and the sensor-health check raise them; the CLI, the server and
+ * notifiers read them.
+ */
+import { KobanError } from '../core/index.js';
+import type { RelationalDb } from '../db/index.js';
+
+export const ALERT_STATUSES = ['open', 'acknowledged', 'closed'] as const;
+export type AlertStatus = (typeof ALERT_STATUSES)[number];
+export const SEVERITIES = ['info', 'low', 'medium', 'high', 'critical'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export interface OperatorAlert {
+  readonly id: number;
+  readonly kind: string;
+  readonly dedupKey: string;
+  readonly severity: Severity;
+  readonly title: string;
+  readonly status: AlertStatus;
+  readonly firstMs: number;
+  readonly lastMs: number;
+  readonly updatedMs: number;
+  readonly evidence: Record<string, unknown>;
+  readonly ackedBy: string | null;
+  readonly ackedMs: number | null;
+  readonly closedBy: string | null;
+  readonly closedMs: number | null;
+}
+
+export interface RaiseAlert {
+  readonly kind: string;
+  readonly dedupKey: string;
+  readonly severity: Severity;
+  readonly title: string;
+  /** When the episode was seen (first sighting for a new alert, latest for an update). */
+  readonly atMs: number;
+  readonly evidence: Record<string, unknown>;
+}
+
+type Row = {
+  id: number;
+  kind: string;
+  dedup_key: string;
+  severity: string;
+  title: string;
+  status: string;
+  first_ms: number;
+  last_ms: number;
+  updated_ms: number;
+  evidence: string;
+  acked_by: string | null;
+  acked_ms: number | null;
+  closed_by: string | null;
+  closed_ms: number | null;
+};
+
+function toAlert(r: Row): OperatorAlert {
+  return {
+    id: Number(r.id),
+    kind: r.kind,
+    dedupKey: r.dedup_key,
+    severity: r.severity as Severity,
+    title: r.title,
+    status: r.status as AlertStatus,
+    firstMs: Number(r.first_ms),
+    lastMs: Number(r.last_ms),
+    updatedMs: Number(r.updated_ms),
+    evidence: JSON.parse(r.evidence) as Record<string, unknown>,
+    ackedBy: r.acked_by,
+    ackedMs: r.acked_ms === null ? null : Number(r.acked_ms),
+    closedBy: r.closed_by,
+    closedMs: r.closed_ms === null ? null : Number(r.closed_ms),
+  };
+}
+
+export interface AlertChange {
+  readonly alert: OperatorAlert;
+  readonly change: 'opened' | 'updated';
+}
+
+export class AlertStore {
+  constructor(
+    private readonly db: RelationalDb,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /**
+   * Opens an alert for a new episode, or updates the not-yet-closed alert with the same key
+   * (its last time, severity, title and evidence). Returns the alert and what happened.
+   */
+  async raise(a: RaiseAlert): Promise<AlertChange> {
+    const nowMs = this.now();
+    return this.db.transaction().execute(async (tx) => {
+      const current = await tx
+        .selectFrom('operator_alerts')
+        .selectAll()
+        .where('dedup_key', '=', a.dedupKey)
+        .where('status', '!=', 'closed')
+        .orderBy('id', 'desc')
+        .executeTakeFirst();
+      if (current) {
+        await tx
+          .updateTable('operator_alerts')
+          .set({
+            last_ms: Math.max(Number(current.last_ms), a.atMs),
+            updated_ms: nowMs,
+            severity: a.severity,
+            title: a.title,
+            evidence: JSON.stringify(a.evidence),
+          })
+          .where('id', '=', current.id)
+          .execute();
+        const row = await tx
+          .selectFrom('operator_alerts')
+          .selectAll()
+          .where('id', '=', current.id)
+          .executeTakeFirstOrThrow();
+        return { alert: toAlert(row as Row), change: 'updated' as const };
+      }
+      const inserted = await tx
+        .insertInto('operator_alerts')
+        .values({
+          kind: a.kind,
+          dedup_key: a.dedupKey,
+          severity: a.severity,
+          title: a.title,
+          status: 'open',
+          first_ms: a.atMs,
+          last_ms: a.atMs,
+          updated_ms: nowMs,
+          evidence: JSON.stringify(a.evidence),
+          acked_by: null,
+          acked_ms: null,
+          closed_by: null,
+          closed_ms: null,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      const row = await tx
+        .selectFrom('operator_alerts')
+        .selectAll()
+        .where('id', '=', inserted.id)
+        .executeTakeFirstOrThrow();
+      return { alert: toAlert(row as Row), change: 'opened' as const };
+    });
+  }
+
+  async list(
+    filter: { status?: readonly AlertStatus[]; kind?: string; limit?: number } = {},
+  ): Promise<OperatorAlert[]> {
+    let q = this.db.selectFrom('operator_alerts').selectAll().orderBy('id', 'desc');
+    if (filter.status && filter.status.length > 0) q = q.where('status', 'in', [...filter.status]);
+    if (filter.kind) q = q.where('kind', '=', filter.kind);
+    const rows = await q.limit(filter.limit ?? 1000).execute();
+    return rows.map((r) => toAlert(r as Row));
+  }
+
+  async get(id: number): Promise<OperatorAlert | null> {
+    const r = await this.db.selectFrom('operator_alerts').selectAll().where('id', '=', id).executeTakeFirst();
+    return r ? toAlert(r as Row) : null;
+  }
+
+  /** The open or acknowledged alert of an episode key, if any. */
+  async active(dedupKey: string): Promise<OperatorAlert | null> {
+    const r = await this.db
+      .selectFrom('operator_alerts')
+      .selectAll()
+      .where('dedup_key', '=', dedupKey)
+      .where('status', '!=', 'closed')
+      .executeTakeFirst();
+    return r ? toAlert(r as Row) : null;
+  }
+
+  async acknowledge(id: number, by: string): Promise<OperatorAlert> {
+    return this.transition(id, 'acknowledged', by);
+  }
+
+  async close(id: number, by: string): Promise<OperatorAlert> {
+    return this.transition(id, 'closed', by);
+  }
+
+  private async transition(id: number, to: 'acknowledged' | 'closed', by: string): Promise<OperatorAlert> {
+    const current = await this.get(id);
+    if (!current) throw new KobanError('E_NOT_FOUND', `no alert ${id}`);
+    if (current.status === 'closed') throw new KobanError('E_CONFLICT', `alert ${id} is already closed`);
+    if (to === 'acknowledged' && current.status === 'acknowledged') return current;
+    const nowMs = this.now();
+    await this.db
+      .updateTable('operator_alerts')
+      .set(
+        to === 'acknowledged'
+          ? { status: to, acked_by: by, acked_ms: nowMs, updated_ms: nowMs }
+          : { status: to, closed_by: by, closed_ms: nowMs, updated_ms: nowMs },
+      )
+      .where('id', '=', id)
+      .execute();
+    return (await this.get(id))!;
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * Sensor health, delivery side: a registered sensor that has sent nothing for longer than the
+ * configured time raises a `sensor-silent` alert (METHODS.md, "Coverage": sensors fail silently;
+ * a silent sensor must raise its own alert rather than look like quiet traffic). When the sensor
+ * delivers again, its alert is closed by the system.
+ */
+import type { AlertChange, AlertStore } from './alerts.js';
+
+export interface SensorHeartbeat {
+  readonly name: string;
+  readonly site: string | null;
+  readonly createdMs: number;
+  readonly revokedMs: number | null;
+  readonly lastSeenMs: number | null;
+}
+
+export interface SilenceCheckResult {
+  readonly raised: AlertChange[];
+  readonly closed: number[];
+}
+
+/** Raises or closes `sensor-silent` alerts for the given sensors at `nowMs`. */
+export async function checkSensorSilence(
+  alerts: AlertStore,
+  sensors: readonly SensorHeartbeat[],
+  silentAfterMs: number,
+  nowMs: number,
+): Promise<SilenceCheckResult> {
+  const raised: AlertChange[] = [];
+  const closed: number[] = [];
+  for (const s of sensors) {
+    if (s.revokedMs !== null) continue;
+    const key = `sensor-silent:${s.name}`;
+    const since = s.lastSeenMs ?? s.createdMs;
+    const silentMs = nowMs - since;
+    if (silentMs > silentAfterMs) {
+      const hours = silentMs / 3_600_000;
+      raised.push(
+        await alerts.raise({
+          kind: 'sensor-silent',
+          dedupKey: key,
+          severity: hours > 24 ? 'high' : 'medium',
+          title: `Sensor ${s.name} silent for ${formatDuration(silentMs)}`,
+          atMs: nowMs,
+          evidence: {
+            sensor: s.name,
+            site: s.site,
+            last_seen: s.lastSeenMs === null ? null : new Date(s.lastSeenMs).toISOString(),
+            silent_s: Math.round(silentMs / 1000),
+            threshold_s: Math.round(silentAfterMs / 1000),
+          },
+        }),
+      );
+    } else {
+      const active = await alerts.active(key);
+      if (active) {
+        await alerts.close(active.id, 'system: sensor delivered again');
+        closed.push(active.id);
+      }
+    }
+  }
+  return { raised: raised.filter((r) => r.change === 'opened' || r.change === 'updated'), closed };
+}
+
+export function formatDuration(ms: number): string {
+  const s = Math.round(ms / 1000);
+  if (s < 120) return `${s} s`;
+  const m = Math.round(s / 60);
+  if (m < 120) return `${m} min`;
+  const h = Math.round(m / 60);
+  if (h < 48) return `${h} h`;
+  return `${Math.round(h / 24)} d`;
+}

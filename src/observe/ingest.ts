@@ -1,0 +1,343 @@
+/**
+ * The center's ingest service, independent of HTTP: decodes a sensor's batch, parses raw
+ * records where needed, enriches, and hands it to one writer that coalesces queued batches into
+ * large store transactions. A batch is acknowledged only after its transaction commits, and its
+ * ledger key (sensor id + batch id) makes a redelivery a no-op: exactly-once effect.
+ *
+ * Backpressure: the queue is bounded in events; when it is full, `submit` refuses at once with
+ * E_BUSY-like `BackpressureError` (HTTP 429 + Retry-After) instead of buffering without bound.
+ */
+
+import type { KobanConfig } from '../core/index.js';
+import {
+  type EnrichedEvent,
+  isEvent,
+  KobanError,
+  type ObservationEvent,
+  parseUtcOffset,
+} from '../core/index.js';
+import { FORMAT_NAMES, FORMATS, type FormatName } from '../parse/index.js';
+import type { Enricher } from './enrich.js';
+import type { SensorRecord, SensorRegistry } from './sensor-registry.js';
+import type { EventStore, UniqueAppend } from './store.js';
+import { BATCH_ID_RE, type BatchHeader, decodeEvent, WIRE_VERSION } from './wire.js';
+
+export interface IngestLimits {
+  /** Records in one batch. */
+  readonly maxRecords: number;
+  /** Events waiting for the writer before new batches are refused (429). */
+  readonly maxQueuedEvents: number;
+  /** Longest raw line accepted. */
+  readonly maxLineChars: number;
+}
+
+export const DEFAULT_INGEST_LIMITS: IngestLimits = {
+  maxRecords: 200_000,
+  maxQueuedEvents: 2_000_000,
+  maxLineChars: 64 * 1024,
+};
+
+export class BackpressureError extends KobanError {
+  constructor(readonly retryAfterS: number) {
+    super('E_LIMIT', `the event store is behind; retry in ${retryAfterS} s`);
+  }
+}
+
+export interface IngestResult {
+  readonly batchId: string;
+  readonly status: 'stored' | 'duplicate';
+  readonly records: number;
+  readonly events: number;
+  readonly rejected: number;
+  readonly rejections: { readonly record: number; readonly reason: string }[];
+}
+
+export interface IngestStats {
+  batches: number;
+  duplicates: number;
+  events: number;
+  rejected: number;
+  refused: number;
+  queuedEvents: number;
+  /** Newest (receive time − event time) seen, per sensor, for lag metrics. */
+  readonly lagMsBySensor: Map<string, number>;
+  readonly lastSeenBySensor: Map<string, number>;
+}
+
+interface Pending {
+  readonly delivery: UniqueAppend;
+  readonly sensorId: number;
+  readonly relayed: readonly string[];
+  readonly newestEventMs: number | null;
+  readonly droppedTotal: number | null;
+  resolve(status: 'stored' | 'duplicate'): void;
+  reject(e: unknown): void;
+}
+
+const REJECTIONS_LISTED = 20;
+
+export class IngestService {
+  readonly stats: IngestStats = {
+    batches: 0,
+    duplicates: 0,
+    events: 0,
+    rejected: 0,
+    refused: 0,
+    queuedEvents: 0,
+    lagMsBySensor: new Map(),
+    lastSeenBySensor: new Map(),
+  };
+  private queue: Pending[] = [];
+  private writing: Promise<void> | null = null;
+  private closed = false;
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly enricher: Enricher,
+    private readonly registry: SensorRegistry,
+    private readonly config: KobanConfig,
+    private readonly limits: IngestLimits = DEFAULT_INGEST_LIMITS,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Decodes an (already decompressed) NDJSON batch from `sensor` and stores it exactly once. */
+  async submit(sensor: SensorRecord, body: string): Promise<IngestResult> {
+    if (this.closed) throw new KobanError('E_LIMIT', 'the center is shutting down');
+    const nl = body.indexOf('\n');
+    const header = parseHeader(nl === -1 ? body : body.slice(0, nl));
+    const key = `batch:${sensor.id}:${header.batch_id}`;
+    const seen = await this.store.ledger(key);
+    if (seen) {
+      this.stats.duplicates++;
+      return {
+        batchId: header.batch_id,
+        status: 'duplicate',
+        records: 0,
+        events: 0,
+        rejected: 0,
+        rejections: [],
+      };
+    }
+    const decoded = this.decode(sensor, header, nl === -1 ? '' : body.slice(nl + 1));
+    if (
+      this.stats.queuedEvents + decoded.events.length > this.limits.maxQueuedEvents &&
+      this.queue.length > 0
+    ) {
+      this.stats.refused++;
+      throw new BackpressureError(Math.max(1, Math.ceil(this.stats.queuedEvents / 500_000)));
+    }
+    const status = await new Promise<'stored' | 'duplicate'>((resolve, reject) => {
+      this.queue.push({
+        delivery: {
+          events: decoded.events,
+          ledger: {
+            key,
+            sensor: sensor.name,
+            position: decoded.records,
+            complete: true,
+            bytes: body.length,
+            headHash: null,
+            contentHash: null,
+          },
+        },
+        sensorId: sensor.id,
+        relayed: decoded.relayed,
+        newestEventMs: decoded.newestEventMs,
+        droppedTotal: header.dropped_total ?? null,
+        resolve,
+        reject,
+      });
+      this.stats.queuedEvents += decoded.events.length;
+      this.kick();
+    });
+    if (status === 'duplicate') this.stats.duplicates++;
+    else {
+      this.stats.batches++;
+      this.stats.events += decoded.events.length;
+      this.stats.rejected += decoded.rejected;
+    }
+    return {
+      batchId: header.batch_id,
+      status,
+      records: decoded.records,
+      events: status === 'stored' ? decoded.events.length : 0,
+      rejected: decoded.rejected,
+      rejections: decoded.rejections,
+    };
+  }
+
+  private decode(sensor: SensorRecord, header: BatchHeader, records: string) {
+    const events: EnrichedEvent[] = [];
+    const rejections: { record: number; reason: string }[] = [];
+    const relayed = new Set<string>();
+    let rejected = 0;
+    let n = 0;
+    let newest: number | null = null;
+    const nowMs = this.now();
+    const lineParser =
+      header.format === 'events'
+        ? null
+        : textParser(header.format as FormatName, sensor.name, this.config, nowMs);
+    const rejectRecord = (reason: string) => {
+      rejected++;
+      if (rejections.length < REJECTIONS_LISTED) rejections.push({ record: n, reason });
+    };
+    let pos = 0;
+    while (pos < records.length) {
+      let end = records.indexOf('\n', pos);
+      if (end === -1) end = records.length;
+      const line = records.slice(pos, end);
+      pos = end + 1;
+      if (line.length === 0) continue;
+      if (++n > this.limits.maxRecords) {
+        throw new KobanError('E_LIMIT', `batch has more than ${this.limits.maxRecords} records`);
+      }
+      let value: unknown;
+      try {
+        value = JSON.parse(line);
+      } catch {
+        throw new KobanError('E_FORMAT', `record ${n}: not JSON (the body must be NDJSON)`);
+      }
+      const accept = (e: ObservationEvent, recv: number | null) => {
+        const en = this.enricher.enrich(e);
+        if (recv !== null) en.receivedMs = recv;
+        if (newest === null || e.timeMs > newest) newest = e.timeMs;
+        events.push(en);
+      };
+      if (lineParser === null) {
+        const d = decodeEvent(value, sensor.name);
+        if (typeof d === 'string') {
+          rejectRecord(d);
+          continue;
+        }
+        if (d.sensor !== null && d.sensor !== sensor.name) {
+          if (!sensor.relay) {
+            rejectRecord('sensor name not allowed for this token');
+            continue;
+          }
+          d.event.sensor = d.sensor;
+          relayed.add(d.sensor);
+        }
+        accept(d.event, d.receivedMs);
+      } else {
+        const [raw, recv] = Array.isArray(value) ? value : [value, null];
+        if (typeof raw !== 'string' || (recv !== null && typeof recv !== 'number')) {
+          rejectRecord('raw record is not a string or [string, recv_ms]');
+          continue;
+        }
+        if (raw.length > this.limits.maxLineChars) {
+          rejectRecord(`line longer than ${this.limits.maxLineChars} characters`);
+          continue;
+        }
+        const out = lineParser(raw);
+        if (Array.isArray(out)) for (const e of out as ObservationEvent[]) accept(e, recv as number | null);
+        else if (isEvent(out as never)) accept(out as ObservationEvent, recv as number | null);
+        else if ((out as { outcome: string }).outcome === 'rejected')
+          rejectRecord((out as { reason: string }).reason);
+      }
+    }
+    return { events, rejections, rejected, records: n, relayed: [...relayed], newestEventMs: newest };
+  }
+
+  private kick(): void {
+    if (this.writing) return;
+    this.writing = this.drain().finally(() => {
+      this.writing = null;
+      if (this.queue.length > 0) this.kick();
+    });
+  }
+
+  /** Writes everything queued in as few transactions as possible. */
+  private async drain(): Promise<void> {
+    while (this.queue.length > 0) {
+      const take: Pending[] = [];
+      let events = 0;
+      while (this.queue.length > 0 && (take.length === 0 || events < 500_000)) {
+        const p = this.queue.shift()!;
+        take.push(p);
+        events += p.delivery.events.length;
+      }
+      try {
+        const results = await this.store.appendUnique(take.map((p) => p.delivery));
+        const nowMs = this.now();
+        for (let i = 0; i < take.length; i++) {
+          const p = take[i]!;
+          if (results[i] === 'stored') await this.recordDelivery(p, nowMs);
+        }
+        this.stats.queuedEvents -= events;
+        take.forEach((p, i) => {
+          p.resolve(results[i]!);
+        });
+      } catch (e) {
+        this.stats.queuedEvents -= events;
+        for (const p of take) p.reject(e);
+      }
+    }
+  }
+
+  private async recordDelivery(p: Pending, nowMs: number): Promise<void> {
+    const newest = p.newestEventMs;
+    await this.registry.recordDelivery(p.sensorId, {
+      nowMs,
+      events: p.delivery.events.length,
+      newestEventMs: newest,
+      droppedTotal: p.droppedTotal,
+    });
+    const name = p.delivery.ledger.sensor;
+    this.stats.lastSeenBySensor.set(name, nowMs);
+    if (newest !== null) this.stats.lagMsBySensor.set(name, Math.max(0, nowMs - newest));
+    for (const r of p.relayed) {
+      await this.registry.ensureRelayed(r, nowMs);
+      this.stats.lastSeenBySensor.set(r, nowMs);
+    }
+  }
+
+  /** Stops taking batches and waits until everything queued is written. */
+  async close(): Promise<void> {
+    this.closed = true;
+    while (this.writing || this.queue.length > 0) {
+      if (!this.writing) this.kick();
+      await this.writing;
+    }
+  }
+}
+
+function parseHeader(line: string): BatchHeader {
+  let h: unknown;
+  try {
+    h = JSON.parse(line);
+  } catch {
+    throw new KobanError('E_FORMAT', 'the first NDJSON line must be the batch header (JSON)');
+  }
+  if (typeof h !== 'object' || h === null || Array.isArray(h))
+    throw new KobanError('E_FORMAT', 'batch header must be an object');
+  const o = h as Record<string, unknown>;
+  if (o.v !== WIRE_VERSION)
+    throw new KobanError('E_FORMAT', `unsupported batch version ${String(o.v)} (expected ${WIRE_VERSION})`);
+  if (typeof o.batch_id !== 'string' || !BATCH_ID_RE.test(o.batch_id)) {
+    throw new KobanError('E_FORMAT', 'batch_id must be 1–128 characters of A-Z a-z 0-9 . _ : -');
+  }
+  const textFormats = FORMAT_NAMES.filter((f) => FORMATS[f].kind === 'text');
+  if (o.format !== 'events' && !(textFormats as readonly unknown[]).includes(o.format)) {
+    throw new KobanError('E_FORMAT', `format must be "events" or one of ${textFormats.join(', ')}`);
+  }
+  if (
+    o.dropped_total !== undefined &&
+    !(Number.isInteger(o.dropped_total) && (o.dropped_total as number) >= 0)
+  ) {
+    throw new KobanError('E_FORMAT', 'dropped_total must be a non-negative integer');
+  }
+  return o as unknown as BatchHeader;
+}
+
+function textParser(format: FormatName, sensor: string, config: KobanConfig, nowMs: number) {
+  const f = FORMATS[format];
+  if (f.kind !== 'text') throw new KobanError('E_FORMAT', `${format} records cannot be sent raw`);
+  const offset = parseUtcOffset(config.utcOffset);
+  return f.create({
+    sensor,
+    year: new Date(nowMs + offset * 60_000).getUTCFullYear(),
+    utcOffsetMinutes: offset,
+    nowMs,
+  });
+}

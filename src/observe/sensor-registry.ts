@@ -1,0 +1,231 @@
+/**
+ * The sensor registry: which sensors may send to this center, their address blocks (coverage),
+ * and their delivery health. A sensor's token is shown once at registration; only the SHA-256 of
+ * its secret is stored, and it is compared in constant time. (Tokens are 256-bit random values,
+ * so a fast hash is the right tool; argon2 is for human passwords.)
+ */
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { cidrToString, KobanError, parseCidr } from '../core/index.js';
+import type { RelationalDb } from '../db/index.js';
+
+const TOKEN_PREFIX = 'kbs';
+const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+export interface SensorRecord {
+  readonly id: number;
+  readonly name: string;
+  readonly site: string | null;
+  readonly addressBlocks: readonly string[];
+  readonly relay: boolean;
+  readonly createdMs: number;
+  readonly revokedMs: number | null;
+  readonly lastSeenMs: number | null;
+  readonly lastEventMs: number | null;
+  readonly eventsTotal: number;
+  readonly batchesTotal: number;
+  readonly droppedTotal: number;
+}
+
+export interface NewSensor {
+  readonly name: string;
+  readonly site?: string | undefined;
+  readonly addressBlocks?: readonly string[] | undefined;
+  readonly relay?: boolean | undefined;
+}
+
+function hashSecret(secret: string): Buffer {
+  return createHash('sha256').update(secret).digest();
+}
+
+type Row = {
+  id: number;
+  name: string;
+  site: string | null;
+  address_blocks: string;
+  relay: number;
+  created_ms: number;
+  revoked_ms: number | null;
+  last_seen_ms: number | null;
+  last_event_ms: number | null;
+  events_total: number;
+  batches_total: number;
+  dropped_total: number;
+};
+
+function toRecord(r: Row): SensorRecord {
+  return {
+    id: Number(r.id),
+    name: r.name,
+    site: r.site,
+    addressBlocks: JSON.parse(r.address_blocks) as string[],
+    relay: Number(r.relay) === 1,
+    createdMs: Number(r.created_ms),
+    revokedMs: r.revoked_ms === null ? null : Number(r.revoked_ms),
+    lastSeenMs: r.last_seen_ms === null ? null : Number(r.last_seen_ms),
+    lastEventMs: r.last_event_ms === null ? null : Number(r.last_event_ms),
+    eventsTotal: Number(r.events_total),
+    batchesTotal: Number(r.batches_total),
+    droppedTotal: Number(r.dropped_total),
+  };
+}
+
+const COLUMNS = [
+  'id',
+  'name',
+  'site',
+  'address_blocks',
+  'relay',
+  'created_ms',
+  'revoked_ms',
+  'last_seen_ms',
+  'last_event_ms',
+  'events_total',
+  'batches_total',
+  'dropped_total',
+] as const;
+
+export class SensorRegistry {
+  constructor(private readonly db: RelationalDb) {}
+
+  /** Registers a sensor and returns its token: the only time the token is ever available. */
+  async add(s: NewSensor, nowMs = Date.now()): Promise<{ sensor: SensorRecord; token: string }> {
+    if (!NAME_RE.test(s.name)) {
+      throw new KobanError(
+        'E_USAGE',
+        `sensor name "${s.name}": letters, digits, . _ - (at most 64), starting alphanumeric`,
+      );
+    }
+    const blocks = (s.addressBlocks ?? []).map((b) => {
+      const c = parseCidr(b);
+      if (!c)
+        throw new KobanError('E_USAGE', `invalid address block "${b}" (expected CIDR, e.g. 203.0.113.0/24)`);
+      return cidrToString(c);
+    });
+    const existing = await this.db
+      .selectFrom('sensors')
+      .select('id')
+      .where('name', '=', s.name)
+      .executeTakeFirst();
+    if (existing) throw new KobanError('E_CONFLICT', `a sensor named "${s.name}" already exists`);
+    const secret = randomBytes(32).toString('base64url');
+    const inserted = await this.db
+      .insertInto('sensors')
+      .values({
+        name: s.name,
+        site: s.site ?? null,
+        address_blocks: JSON.stringify(blocks),
+        relay: s.relay ? 1 : 0,
+        token_hash: hashSecret(secret).toString('hex'),
+        created_ms: nowMs,
+        revoked_ms: null,
+        last_seen_ms: null,
+        last_event_ms: null,
+        events_total: 0,
+        batches_total: 0,
+        dropped_total: 0,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const sensor = await this.get(s.name);
+    return { sensor: sensor!, token: `${TOKEN_PREFIX}_${inserted.id}_${secret}` };
+  }
+
+  async get(name: string): Promise<SensorRecord | null> {
+    const r = await this.db.selectFrom('sensors').select(COLUMNS).where('name', '=', name).executeTakeFirst();
+    return r ? toRecord(r as Row) : null;
+  }
+
+  async list(): Promise<SensorRecord[]> {
+    const rows = await this.db.selectFrom('sensors').select(COLUMNS).orderBy('name').execute();
+    return rows.map((r) => toRecord(r as Row));
+  }
+
+  async revoke(name: string, nowMs = Date.now()): Promise<SensorRecord> {
+    const res = await this.db
+      .updateTable('sensors')
+      .set({ revoked_ms: nowMs })
+      .where('name', '=', name)
+      .where('revoked_ms', 'is', null)
+      .executeTakeFirst();
+    if (Number(res.numUpdatedRows) === 0) {
+      const s = await this.get(name);
+      if (!s) throw new KobanError('E_NOT_FOUND', `no sensor named "${name}"`);
+      return s;
+    }
+    return (await this.get(name))!;
+  }
+
+  /**
+   * The sensor a bearer token belongs to, or null for a wrong, malformed or revoked token. The
+   * secret's hash is compared with `timingSafeEqual`.
+   */
+  async authenticate(token: string): Promise<SensorRecord | null> {
+    const m = /^kbs_(\d{1,10})_([A-Za-z0-9_-]{43})$/.exec(token);
+    if (!m) return null;
+    const row = await this.db
+      .selectFrom('sensors')
+      .select([...COLUMNS, 'token_hash'])
+      .where('id', '=', Number(m[1]))
+      .executeTakeFirst();
+    const given = hashSecret(m[2]!);
+    const stored = row ? Buffer.from(row.token_hash, 'hex') : Buffer.alloc(32);
+    const equal = stored.length === given.length && timingSafeEqual(stored, given);
+    if (!row || !equal || row.revoked_ms !== null) return null;
+    return toRecord(row as Row);
+  }
+
+  /** Records a delivered batch: last seen, newest event time, totals, the agent's drop count. */
+  async recordDelivery(
+    sensorId: number,
+    d: { nowMs: number; events: number; newestEventMs: number | null; droppedTotal: number | null },
+  ): Promise<void> {
+    const row = await this.db
+      .selectFrom('sensors')
+      .select(['last_event_ms', 'events_total', 'batches_total', 'dropped_total'])
+      .where('id', '=', sensorId)
+      .executeTakeFirst();
+    if (!row) return;
+    const lastEvent =
+      d.newestEventMs === null
+        ? row.last_event_ms
+        : Math.max(Number(row.last_event_ms ?? 0), d.newestEventMs) || d.newestEventMs;
+    await this.db
+      .updateTable('sensors')
+      .set({
+        last_seen_ms: d.nowMs,
+        last_event_ms: lastEvent,
+        events_total: Number(row.events_total) + d.events,
+        batches_total: Number(row.batches_total) + 1,
+        dropped_total:
+          d.droppedTotal === null
+            ? Number(row.dropped_total)
+            : Math.max(Number(row.dropped_total), d.droppedTotal),
+      })
+      .where('id', '=', sensorId)
+      .execute();
+  }
+
+  /** Names of sensors a relay token may speak for are registered on first use (as relay-fed). */
+  async ensureRelayed(name: string, nowMs = Date.now()): Promise<void> {
+    if (!NAME_RE.test(name)) throw new KobanError('E_FORMAT', `invalid sensor name "${name}"`);
+    if (await this.get(name)) return;
+    await this.db
+      .insertInto('sensors')
+      .values({
+        name,
+        site: 'relayed',
+        address_blocks: '[]',
+        relay: 0,
+        // No token can match: relayed sensors send only through their relay.
+        token_hash: 'none',
+        created_ms: nowMs,
+        revoked_ms: null,
+        last_seen_ms: null,
+        last_event_ms: null,
+        events_total: 0,
+        batches_total: 0,
+        dropped_total: 0,
+      })
+      .execute();
+  }
+}

@@ -1,0 +1,106 @@
+/**
+ * Wiring of one center process: the data directory's stores, the sensor registry, the ingest
+ * service, operator alerts and metrics. Routes (app.ts) and the server (server.ts) use it.
+ */
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import pino, { type Logger } from 'pino';
+import { KobanError } from '../core/index.js';
+import { openRelational, type RelationalDb } from '../db/index.js';
+import { AlertStore } from '../detect/index.js';
+import {
+  type IngestLimits,
+  IngestService,
+  type Observatory,
+  openEnricher,
+  openObservatory,
+  SensorRegistry,
+} from '../observe/index.js';
+import { CenterMetrics } from './metrics.js';
+
+export const OPERATOR_TOKEN_FILE = 'operator-token.sha256';
+
+export interface Center {
+  readonly dataDir: string;
+  readonly observatory: Observatory;
+  readonly db: RelationalDb;
+  readonly registry: SensorRegistry;
+  readonly ingest: IngestService;
+  readonly alerts: AlertStore;
+  readonly metrics: CenterMetrics;
+  readonly log: Logger;
+  /** True once shutdown began: new batches are refused, in-flight ones finish. */
+  draining: boolean;
+  /** Labels shown on pages when the data is simulated (the demo feed). */
+  simulated: boolean;
+  /** Throws E_AUTH unless the header carries the operator token. */
+  requireOperator(authorization: string | undefined): void;
+  close(): Promise<void>;
+}
+
+export interface CenterOptions {
+  readonly dataDir?: string | undefined;
+  readonly ingestLimits?: IngestLimits | undefined;
+  readonly logLevel?: string | undefined;
+}
+
+/** Creates a new operator token, stores its hash in the data directory and returns it. */
+export function rotateOperatorToken(dataDir: string): string {
+  const token = `kbo_${randomBytes(32).toString('base64url')}`;
+  writeFileSync(join(dataDir, OPERATOR_TOKEN_FILE), createHash('sha256').update(token).digest('hex'), {
+    mode: 0o600,
+  });
+  return token;
+}
+
+export async function openCenter(options: CenterOptions = {}): Promise<Center> {
+  const observatory = await openObservatory(options.dataDir);
+  const dataDir = observatory.dataDir;
+  try {
+    const db = await openRelational(dataDir);
+    const enricher = await openEnricher(observatory.config);
+    const registry = new SensorRegistry(db);
+    const ingest = new IngestService(
+      observatory.store,
+      enricher,
+      registry,
+      observatory.config,
+      options.ingestLimits,
+    );
+    const alerts = new AlertStore(db);
+    const log = pino({ level: options.logLevel ?? process.env.KOBAN_LOG ?? 'info' });
+    const tokenPath = join(dataDir, OPERATOR_TOKEN_FILE);
+    const center: Center = {
+      dataDir,
+      observatory,
+      db,
+      registry,
+      ingest,
+      alerts,
+      metrics: new CenterMetrics(observatory.store, ingest, registry),
+      log,
+      draining: false,
+      simulated: false,
+      requireOperator(authorization) {
+        const token = authorization?.startsWith('Bearer ') ? authorization.slice(7).trim() : '';
+        const stored = existsSync(tokenPath)
+          ? Buffer.from(readFileSync(tokenPath, 'utf8').trim(), 'hex')
+          : null;
+        const given = createHash('sha256').update(token).digest();
+        if (!stored || stored.length !== 32 || token === '' || !timingSafeEqual(stored, given)) {
+          throw new KobanError('E_AUTH', 'operator token required (create one with: koban operator-token)');
+        }
+      },
+      async close() {
+        await ingest.close();
+        await db.destroy();
+        await observatory.close();
+      },
+    };
+    return center;
+  } catch (e) {
+    await observatory.close();
+    throw e;
+  }
+}
