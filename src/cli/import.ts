@@ -100,9 +100,10 @@ function printHuman(s: ImportSummary, failures: { file: string; error: string }[
     );
     for (const [reason, n] of Object.entries(f.rejectedByReason).sort((a, b) => b[1] - a[1])) {
       const lines = f.rejections.filter((r) => r.reason === reason).map((r) => r.line);
-      out.push(
-        `  rejected ${fmtInt(n)}: ${reason}${lines.length ? ` (line ${lines.slice(0, 5).join(', ')}…)` : ''}`,
-      );
+      const where = f.format === 'pcap' ? 'packet' : 'line';
+      const shown = lines.slice(0, 5).join(', ');
+      const more = n > Math.min(lines.length, 5) ? ', …' : '';
+      out.push(`  rejected ${fmtInt(n)}: ${reason}${lines.length ? ` (${where} ${shown}${more})` : ''}`);
     }
     for (const [reason, n] of Object.entries(f.skipped).sort((a, b) => b[1] - a[1])) {
       out.push(`  skipped ${fmtInt(n)}: ${reason}`);

@@ -252,9 +252,20 @@ export class DuckDbEventStore implements EventStore {
     await this.con.run(
       `INSERT INTO ledger VALUES ($1, $2, $3::UBIGINT, $4, $5::UBIGINT, $6::UBIGINT, $7, $8, $9::BIGINT)
        ON CONFLICT (key) DO UPDATE SET position = excluded.position, complete = excluded.complete,
-         events = ledger.events + excluded.events, bytes = excluded.bytes, head_hash = excluded.head_hash,
+         events = ledger.events + $10::UBIGINT, bytes = excluded.bytes, head_hash = excluded.head_hash,
          content_hash = excluded.content_hash, updated_ms = excluded.updated_ms`,
-      [l.key, l.sensor, l.position, l.complete, events, l.bytes, l.headHash, l.contentHash, Date.now()],
+      [
+        l.key,
+        l.sensor,
+        l.position,
+        l.complete,
+        events + (l.eventsCarried ?? 0),
+        l.bytes,
+        l.headHash,
+        l.contentHash,
+        Date.now(),
+        events,
+      ],
     );
   }
 

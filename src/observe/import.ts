@@ -33,6 +33,8 @@ export interface ImportOptions {
   readonly onProgress?: ((p: ImportProgress) => void) | undefined;
   /** Reference "now" (tests); defaults to the wall clock. */
   readonly nowMs?: number | undefined;
+  /** Events per store transaction (default 100,000). */
+  readonly storeBatchEvents?: number | undefined;
 }
 
 export interface ImportProgress {
@@ -234,9 +236,12 @@ async function importFile(
           bytes: complete ? (content?.bytes ?? 0) : 0,
           headHash: content?.headHash ?? null,
           contentHash: content?.contentHash ?? null,
+          eventsCarried: previous ? 0 : (content?.prefixOf?.events ?? 0),
         }
       : undefined;
     inFlight = store.append(events, ledger);
+    // Awaited at the next flush; until then a failure must not count as unhandled.
+    inFlight.catch(() => undefined);
     stored += events.length;
     if (complete) await inFlight;
   };
@@ -254,7 +259,7 @@ async function importFile(
       if (rejections.length < REJECTIONS_LISTED) rejections.push({ file, line: r.record, reason: r.reason });
     }
     for (const [reason, n] of batch.skipped) skipped[reason] = (skipped[reason] ?? 0) + n;
-    if (pending.length >= STORE_BATCH_EVENTS) await flush(false);
+    if (pending.length >= (options.storeBatchEvents ?? STORE_BATCH_EVENTS)) await flush(false);
     options.onProgress?.({ file, bytesRead: batch.bytesRead, totalBytes, stored: stored + pending.length });
   }
   await flush(true);

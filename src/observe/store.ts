@@ -32,7 +32,10 @@ export interface LedgerEntry {
   readonly updatedMs: number;
 }
 
-export type LedgerUpdate = Omit<LedgerEntry, 'events' | 'updatedMs'>;
+export type LedgerUpdate = Omit<LedgerEntry, 'events' | 'updatedMs'> & {
+  /** Events an earlier entry already covers (a grown file's prefix): counted when the entry is created. */
+  readonly eventsCarried?: number;
+};
 
 export const DIMENSIONS = [
   'kind',

@@ -73,8 +73,32 @@ export function detectFormat(head: Uint8Array, ctx: ParseContext): FormatName | 
       bestScore = score;
     }
   }
-  return best;
+  if (best !== null) return best;
+  // No parser accepted a line (e.g. every address anonymised): fall back to the record shapes,
+  // so the file is read in its format and each line gets its own precise rejection.
+  let fallback: FormatName | null = null;
+  let fallbackScore = 0;
+  for (const [name, looksLike] of SHAPES) {
+    const n = lines.filter(looksLike).length;
+    if (n > fallbackScore && n * 2 >= lines.length) {
+      fallback = name;
+      fallbackScore = n;
+    }
+  }
+  return fallback;
 }
+
+/** Cheap structural recognition of each text format's lines, used only when no line parses. */
+const SHAPES: readonly [FormatName, (line: string) => boolean][] = [
+  ['eve', (l) => l.startsWith('{') && l.includes('"event_type"')],
+  [
+    'iptables',
+    (l) => / IN=\S* OUT=/.test(l) || (l.includes('IN=') && l.includes(' SRC=') && l.includes(' PROTO=')),
+  ],
+  ['fastlog', (l) => l.includes('[**]') && l.includes(' -> ')],
+  ['pf', (l) => / rule [^ ]+: (block|pass|match)| (block|pass|match) (in|out) on /.test(l)],
+  ['dshield', (l) => l.split('\t').length >= 8 && l.split('\t').length <= 9],
+];
 
 export interface ParseInputOptions {
   /** Longest accepted text line, in characters. */
