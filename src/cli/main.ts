@@ -2,7 +2,11 @@
 /** The `koban` command: thin wrappers that parse flags, call a context and print. */
 import { Command, CommanderError } from 'commander';
 import { isKobanError } from '../core/index.js';
+import { registerAlerts } from './alerts.js';
 import { registerImport } from './import.js';
+import { registerOperatorToken } from './operator-token.js';
+import { registerSensor } from './sensor.js';
+import { registerServe } from './serve.js';
 import { registerStats } from './stats.js';
 
 export function buildProgram(): Command {
@@ -13,6 +17,10 @@ export function buildProgram(): Command {
     .exitOverride();
   registerImport(program);
   registerStats(program);
+  registerServe(program);
+  registerSensor(program);
+  registerAlerts(program);
+  registerOperatorToken(program);
   return program;
 }
 

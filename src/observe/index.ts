@@ -53,6 +53,14 @@ export {
   type ViewResult,
   type ViewRow,
 } from './views.js';
+export {
+  BATCH_ID_RE,
+  type BatchHeader,
+  decodeEvent,
+  encodeEvent,
+  WIRE_VERSION,
+  type WireEvent,
+} from './wire.js';
 
 /** Everything a command needs to work on one data directory. */
 export interface Observatory {

@@ -101,7 +101,11 @@ export class IngestService {
   ) {}
 
   /** Decodes an (already decompressed) NDJSON batch from `sensor` and stores it exactly once. */
-  async submit(sensor: SensorRecord, body: string): Promise<IngestResult> {
+  async submit(
+    sensor: SensorRecord,
+    body: string,
+    options: { droppedTotal?: number } = {},
+  ): Promise<IngestResult> {
     if (this.closed) throw new KobanError('E_LIMIT', 'the center is shutting down');
     const nl = body.indexOf('\n');
     const header = parseHeader(nl === -1 ? body : body.slice(0, nl));
@@ -143,7 +147,7 @@ export class IngestService {
         sensorId: sensor.id,
         relayed: decoded.relayed,
         newestEventMs: decoded.newestEventMs,
-        droppedTotal: header.dropped_total ?? null,
+        droppedTotal: options.droppedTotal ?? header.dropped_total ?? null,
         resolve,
         reject,
       });

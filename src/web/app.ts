@@ -97,7 +97,10 @@ export function buildApp(center: Center): Hono {
         return c.json(errorBody('E_FORMAT', 'the body must be gzip-compressed NDJSON'), 415);
       }
       const text = body.toString('utf8');
-      const result = await center.ingest.submit(sensor, text);
+      const droppedHeader = c.req.header('X-Koban-Dropped-Total');
+      const dropped =
+        droppedHeader !== undefined && /^\d{1,15}$/.test(droppedHeader) ? Number(droppedHeader) : undefined;
+      const result = await center.ingest.submit(sensor, text, { droppedTotal: dropped });
       return c.json({
         batch_id: result.batchId,
         status: result.status,

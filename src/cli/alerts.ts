@@ -1,0 +1,92 @@
+/** `koban alerts [--open] [--json]`, `koban alerts ack ID`, `koban alerts close ID`. */
+import { userInfo } from 'node:os';
+import type { Command } from 'commander';
+import { KobanError, resolveDataDir } from '../core/index.js';
+import { openRelational } from '../db/index.js';
+import { AlertStore, type OperatorAlert } from '../detect/index.js';
+import { printJson, table } from './_output.js';
+
+interface Flags {
+  data?: string;
+  json?: boolean;
+  open?: boolean;
+  kind?: string;
+}
+
+async function withAlerts<T>(flags: Flags, fn: (a: AlertStore) => Promise<T>): Promise<T> {
+  const db = await openRelational(resolveDataDir(flags.data));
+  try {
+    return await fn(new AlertStore(db));
+  } finally {
+    await db.destroy();
+  }
+}
+
+export function alertJson(a: OperatorAlert) {
+  const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+  return {
+    id: a.id,
+    kind: a.kind,
+    severity: a.severity,
+    status: a.status,
+    title: a.title,
+    first: iso(a.firstMs),
+    last: iso(a.lastMs),
+    acked_by: a.ackedBy,
+    acked: iso(a.ackedMs),
+    closed_by: a.closedBy,
+    closed: iso(a.closedMs),
+    evidence: a.evidence,
+  };
+}
+
+function parseId(s: string): number {
+  if (!/^\d+$/.test(s)) throw new KobanError('E_USAGE', `alert id must be a number, not "${s}"`);
+  return Number(s);
+}
+
+const who = () => process.env.KOBAN_OPERATOR ?? userInfo().username;
+
+export function registerAlerts(program: Command): void {
+  const alerts = program
+    .command('alerts')
+    .description('operator alerts (sensor health, detectors); ack and close them')
+    .option('--open', 'only open and acknowledged alerts')
+    .option('--kind <kind>', 'only this kind (e.g. sensor-silent)')
+    .option('--data <dir>', 'data directory')
+    .option('--json', 'print one JSON document')
+    .action(async (flags: Flags) => {
+      const list = await withAlerts(flags, (a) =>
+        a.list({ status: flags.open ? ['open', 'acknowledged'] : undefined, kind: flags.kind }),
+      );
+      if (flags.json) printJson({ alerts: list.map(alertJson) });
+      else if (list.length === 0) process.stdout.write('no alerts\n');
+      else {
+        process.stdout.write(
+          `${table(
+            ['id', 'status', 'severity', 'kind', 'last', 'title'],
+            list.map((a) => [a.id, a.status, a.severity, a.kind, new Date(a.lastMs).toISOString(), a.title]),
+          )}\n`,
+        );
+      }
+    });
+  for (const [verb, desc] of [
+    ['ack', 'acknowledge an alert (records who and when)'],
+    ['close', 'close an alert (records who and when)'],
+  ] as const) {
+    alerts
+      .command(verb)
+      .description(desc)
+      .argument('<id>', 'alert id')
+      .option('--data <dir>', 'data directory')
+      .option('--json', 'print the alert as JSON')
+      .action(async (id: string, flags: Flags) => {
+        const a = await withAlerts(flags, (s) =>
+          verb === 'ack' ? s.acknowledge(parseId(id), who()) : s.close(parseId(id), who()),
+        );
+        if (flags.json) printJson(alertJson(a));
+        else
+          process.stdout.write(`alert ${a.id} ${a.status} by ${verb === 'ack' ? a.ackedBy : a.closedBy}\n`);
+      });
+  }
+}

@@ -1,0 +1,22 @@
+/** `koban operator-token` — a new operator API token (the old one stops working). */
+import { mkdirSync } from 'node:fs';
+import type { Command } from 'commander';
+import { resolveDataDir } from '../core/index.js';
+import { rotateOperatorToken } from '../web/index.js';
+import { printJson } from './_output.js';
+
+export function registerOperatorToken(program: Command): void {
+  program
+    .command('operator-token')
+    .description('create a new operator token for the center API (shown once; replaces the previous one)')
+    .option('--data <dir>', 'data directory')
+    .option('--json', 'print { "token" }')
+    .action((flags: { data?: string; json?: boolean }) => {
+      const dir = resolveDataDir(flags.data);
+      mkdirSync(dir, { recursive: true });
+      const token = rotateOperatorToken(dir);
+      if (flags.json) printJson({ token });
+      else
+        process.stdout.write(`operator token (shown only now; the center keeps only its hash):\n${token}\n`);
+    });
+}

@@ -1,0 +1,62 @@
+/**
+ * Helpers for tests that run the built `koban` command as separate processes (the center, the
+ * agent), so they can be killed with SIGKILL like real processes.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { PROJECT_ROOT } from './samples.js';
+
+export const KOBAN_BIN = join(PROJECT_ROOT, 'dist', 'cli', 'main.js');
+/** The CLI tests need `npm run build` first (`npm test` does it). */
+export const HAVE_BUILD = existsSync(KOBAN_BIN);
+
+export interface Proc {
+  readonly child: ChildProcess;
+  output(): string;
+  exited: Promise<number | null>;
+}
+
+export function koban(args: string[], env: Record<string, string> = {}): Proc {
+  const child = spawn(process.execPath, [KOBAN_BIN, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  child.stderr!.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, output: () => out, exited };
+}
+
+/** Runs the CLI to completion and returns its exit code and output. */
+export async function runKoban(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; out: string }> {
+  const p = koban(args, env);
+  const code = await p.exited;
+  return { code, out: p.output() };
+}
+
+export async function waitFor<T>(
+  fn: () => Promise<T | null | undefined | false>,
+  timeoutMs: number,
+  what: string,
+): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch {
+      // not yet
+    }
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
