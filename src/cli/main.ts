@@ -3,6 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import { isKobanError } from '../core/index.js';
 import { registerAlerts } from './alerts.js';
+import { registerEmail } from './email.js';
 import { registerImport } from './import.js';
 import { registerOperatorToken } from './operator-token.js';
 import { registerSensor } from './sensor.js';
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerSensor(program);
   registerAlerts(program);
   registerOperatorToken(program);
+  registerEmail(program);
   return program;
 }
 
