@@ -8,6 +8,7 @@ import { registerImport } from './import.js';
 import { registerOperatorToken } from './operator-token.js';
 import { registerSensor } from './sensor.js';
 import { registerServe } from './serve.js';
+import { registerSimulate } from './simulate.js';
 import { registerStats } from './stats.js';
 
 export function buildProgram(): Command {
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerAlerts(program);
   registerOperatorToken(program);
   registerEmail(program);
+  registerSimulate(program);
   return program;
 }
 

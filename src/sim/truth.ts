@@ -1,0 +1,162 @@
+/**
+ * truth.json: the ground truth of a simulated run, what detectors are scored against. One zod schema
+ * is both the validation and the type.
+ *
+ * ```
+ * { "simulated": true, "generator": "koban simulate", "seed": 1,
+ *   "start": "2006-07-31T15:00:00.000Z", "end": "2006-08-30T15:00:00.000Z", "monitored_addresses": 4272,
+ *   "episodes": [ { "id": "port-surge-1", "kind": "port-surge",
+ *                   "start": "…Z", "end": "…Z",             // ISO 8601 UTC; end exclusive
+ *                   "subject": { "proto": "tcp", "port": 139, "domestic_only": true },
+ *                   "magnitude": 3.2, "magnitude_unit": "…", "strength": 0.6,
+ *                   "details": { … }, "observed": { "events": …, "alerts": …, "sensors": […], "sources": … } } ] }
+ * ```
+ *
+ * Per kind (subject; magnitude):
+ * - `port-surge` — `{ proto, port, domestic_only }`: new sources probe `port`/`proto` from `start`
+ *   (rising over 6 h, fading over the last fifth); `domestic_only` when they are all in Japan.
+ *   Magnitude: multiplier of source→sensor visits on the port over its baseline at the plateau.
+ *   Details: `expected_added_sources_per_day` (size of the new source population).
+ * - `backscatter` — `{ victim, protocol, ports, attack_type }`: `victim` is the attacked address,
+ *   `protocol` the replies' protocol (`tcp` for SYN-ACK/RST, `icmp` for echo replies and
+ *   unreachables), `ports` the attacked services, `attack_type` `syn-flood` | `ping-flood` |
+ *   `udp-flood`. Magnitude: the victim's reply rate in packets per second (uniform spoofing, so the
+ *   fleet sees rate × monitored_addresses / 2^32 a second). Details: `expected_observed` replies.
+ * - `scan` — `{ source, type, ports, targets, target_sensors }` (+ `target` for vertical scans):
+ *   `type` `horizontal` (one port, many addresses) or `vertical` (many ports, one address);
+ *   `targets` the number of distinct monitored addresses probed. Magnitude: addresses probed
+ *   (horizontal) or ports probed (vertical).
+ * - `worm-outbreak` — `{ proto, port, payload_length, payload_fingerprint, signature_id, signature,
+ *   family }`: `payload_fingerprint` is core's `fingerprintToString` of the worm's payload,
+ *   `signature_id` the IDS rule that detects it. Magnitude: infected hosts at the plateau.
+ *   Details: `growth_hours` (1 % → 99 % of the plateau), `scan_rate_pps` per host.
+ * - `messenger-spam` — `{ country, ports, sources, payload_fingerprints }`: senders in `country` to
+ *   1026 then 1027/UDP. Magnitude: multiplier of 1026–1027/UDP packets over the baseline.
+ * - `botnet-infection` — `{ botnet, ports, sources, command }`: `sources` are the bots that reached at
+ *   least one sensor. Magnitude: bots commanded.
+ *
+ * `strength` (0 weak, near the noise … 1 strong) is how the magnitude was chosen. `observed` counts
+ * what the episode put in the written files: packets logged by a firewall or captured by a darknet
+ * sensor (`events`), IDS alerts (`alerts`), the sensors that saw any, and distinct sources. An
+ * episode with few observed events may be impossible to detect; scoring should say so.
+ */
+import { z } from 'zod';
+
+const Iso = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?Z$/, 'ISO 8601 UTC');
+const Ipv4 = z.string().regex(/^\d{1,3}(\.\d{1,3}){3}$/);
+const Port = z.number().int().min(0).max(65535);
+const Fingerprint = z.string().regex(/^\d+:[0-9a-f]{8}$/);
+
+const Observed = z.object({
+  events: z.number().int().min(0),
+  alerts: z.number().int().min(0),
+  sensors: z.array(z.string()),
+  sources: z.number().int().min(0),
+});
+
+const base = {
+  id: z.string(),
+  start: Iso,
+  end: Iso,
+  magnitude: z.number().positive(),
+  magnitude_unit: z.string(),
+  strength: z.number().min(0).max(1),
+  details: z.record(z.string(), z.union([z.number(), z.string()])),
+  observed: Observed,
+};
+
+export const TruthEpisodeSchema = z.discriminatedUnion('kind', [
+  z.object({
+    ...base,
+    kind: z.literal('port-surge'),
+    subject: z.object({ proto: z.literal('tcp'), port: Port, domestic_only: z.boolean() }),
+  }),
+  z.object({
+    ...base,
+    kind: z.literal('backscatter'),
+    subject: z.object({
+      victim: Ipv4,
+      protocol: z.enum(['tcp', 'icmp']),
+      ports: z.array(Port),
+      attack_type: z.enum(['syn-flood', 'ping-flood', 'udp-flood']),
+    }),
+  }),
+  z.object({
+    ...base,
+    kind: z.literal('scan'),
+    subject: z.object({
+      source: Ipv4,
+      type: z.enum(['horizontal', 'vertical']),
+      ports: z.array(Port).min(1),
+      targets: z.number().int().positive(),
+      target: Ipv4.optional(),
+      target_sensors: z.array(z.string()),
+    }),
+  }),
+  z.object({
+    ...base,
+    kind: z.literal('worm-outbreak'),
+    subject: z.object({
+      proto: z.literal('udp'),
+      port: Port,
+      payload_length: z.number().int().positive(),
+      payload_fingerprint: Fingerprint,
+      signature_id: z.number().int().positive(),
+      signature: z.string(),
+      family: z.string(),
+    }),
+  }),
+  z.object({
+    ...base,
+    kind: z.literal('messenger-spam'),
+    subject: z.object({
+      country: z.string().regex(/^[A-Z]{2}$/),
+      ports: z.array(Port),
+      sources: z.array(Ipv4),
+      payload_fingerprints: z.array(Fingerprint),
+    }),
+  }),
+  z.object({
+    ...base,
+    kind: z.literal('botnet-infection'),
+    subject: z.object({
+      botnet: z.string(),
+      ports: z.array(Port).min(1),
+      sources: z.array(Ipv4),
+      command: z.string(),
+    }),
+  }),
+]);
+
+export const TruthSchema = z.object({
+  simulated: z.literal(true),
+  generator: z.string(),
+  seed: z.number().int().min(0),
+  start: Iso,
+  end: Iso,
+  monitored_addresses: z.number().int().positive(),
+  episodes: z.array(TruthEpisodeSchema),
+});
+
+export type Truth = z.infer<typeof TruthSchema>;
+export type TruthEpisode = z.infer<typeof TruthEpisodeSchema>;
+
+/** What each kind's magnitude measures. */
+export const MAGNITUDE_UNITS: Readonly<Record<TruthEpisode['kind'], string>> = {
+  'port-surge': 'multiplier of source visits on the port over baseline',
+  backscatter: 'victim reply packets per second',
+  scan: 'addresses probed (horizontal) or ports probed (vertical)',
+  'worm-outbreak': 'infected hosts at the plateau',
+  'messenger-spam': 'multiplier of 1026-1027/udp packets over baseline',
+  'botnet-infection': 'bots commanded',
+};
+
+/** Plan parameters that truth.json reports as `details`, by kind (plan key → truth key). */
+export const DETAIL_KEYS: Readonly<Record<TruthEpisode['kind'], Readonly<Record<string, string>>>> = {
+  'port-surge': { added_sources: 'expected_added_sources_per_day' },
+  backscatter: { expected_observed: 'expected_observed' },
+  scan: {},
+  'worm-outbreak': { growth_hours: 'growth_hours', scan_rate_pps: 'scan_rate_pps' },
+  'messenger-spam': {},
+  'botnet-infection': {},
+};
