@@ -6,6 +6,7 @@ import { registerAlerts } from './alerts.js';
 import { registerEmail } from './email.js';
 import { registerImport } from './import.js';
 import { registerOperatorToken } from './operator-token.js';
+import { registerReplay } from './replay.js';
 import { registerSensor } from './sensor.js';
 import { registerServe } from './serve.js';
 import { registerSimulate } from './simulate.js';
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerOperatorToken(program);
   registerEmail(program);
   registerSimulate(program);
+  registerReplay(program);
   return program;
 }
 

@@ -27,12 +27,18 @@ export function registerServe(program: Command): void {
     .option('--tls-cert <file>', 'PEM certificate (with --tls-key: serve HTTPS)')
     .option('--tls-key <file>', 'PEM private key')
     .option('--silent-after <minutes>', 'minutes without a delivery before a sensor-silent alert', '60')
+    .option(
+      '--demo',
+      'feed the center live from the built-in simulator (data labelled SIMULATED; default data dir ./koban-demo)',
+    )
     .action(async (flags: ServeFlags) => {
       const { host, port } = parseListen(flags.listen);
       const silent = Number(flags.silentAfter);
       if (!Number.isFinite(silent) || silent <= 0)
         throw new KobanError('E_USAGE', '--silent-after must be a positive number');
-      const dataDir = resolveDataDir(flags.data);
+      const dataDir = resolveDataDir(
+        flags.data ?? (flags.demo && !process.env.KOBAN_DATA ? 'koban-demo' : undefined),
+      );
       const running = await startCenter({
         dataDir,
         host,
@@ -42,12 +48,24 @@ export function registerServe(program: Command): void {
         silentAfterMinutes: silent,
       });
       const lines = [`Koban center listening on ${running.url}  (data: ${dataDir})`];
+      let demo: { stop(): Promise<void> } | null = null;
+      if (flags.demo) {
+        const { startDemoFeed } = await import('./_demo-feed.js');
+        demo = await startDemoFeed(running, (m) => process.stdout.write(`${m}\n`));
+        lines.push(
+          'DEMO: a built-in simulated sensor (demo-feed) feeds this center: every figure is SIMULATED.',
+          `  live figures:  ${running.url}/`,
+          `  JSON views:    ${running.url}/api/v1/stats/total?bucket=hour  (and countries, ports, techniques, …)`,
+          `  metrics:       ${running.url}/metrics`,
+        );
+      }
       lines.push('Stop with Ctrl-C (SIGINT) or SIGTERM: in-flight batches finish before exit.');
       process.stdout.write(`${lines.join('\n')}\n`);
       await new Promise<void>((resolve) => {
         const shutdown = (sig: string) => {
           process.stdout.write(`${sig}: stopping (finishing in-flight batches)…\n`);
           void (async () => {
+            await demo?.stop();
             await running.stop();
             resolve();
           })();

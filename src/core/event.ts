@@ -131,6 +131,8 @@ export interface EnrichedEvent extends ObservationEvent {
   srcCountry: string | null;
   srcAsn: number | null;
   srcScope: AddressScope;
+  /** When the sensor agent read the record (its clock), for delivery lag; absent for file imports. */
+  receivedMs?: number;
 }
 
 /** A record the parser could not turn into an event; counted and reported, never thrown. */

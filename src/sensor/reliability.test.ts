@@ -5,7 +5,7 @@
  * (count, distinct identities, and a checksum over identities).
  */
 import { appendFileSync, mkdtempSync, renameSync, writeFileSync } from 'node:fs';
-import { createServer, type Server, type Socket, connect } from 'node:net';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -57,7 +57,11 @@ function startServer(dataDir: string, port: number): Proc {
 }
 
 async function waitListening(port: number): Promise<void> {
-  await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).ok, 30_000, 'the center to listen');
+  await waitFor(
+    async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).ok,
+    30_000,
+    'the center to listen',
+  );
 }
 
 /** count, distinct identities and the identity checksum of stored events. */
@@ -109,7 +113,9 @@ function chaosProxy(targetPort: () => number): { server: Server; resets: { n: nu
 }
 
 describe.skipIf(!HAVE_BUILD)('loss-free delivery', () => {
-  it('stores a million events exactly once through center SIGKILLs and connection resets', { timeout: 420_000 }, async () => {
+  it('stores a million events exactly once through center SIGKILLs and connection resets', {
+    timeout: 420_000,
+  }, async () => {
     const N = 1_000_000;
     const dir = mkdtempSync(join(tmpdir(), 'koban-rel-'));
     const dataDir = join(dir, 'center');
@@ -144,7 +150,11 @@ describe.skipIf(!HAVE_BUILD)('loss-free delivery', () => {
         center = startServer(dataDir, port);
         await waitListening(port);
       }
-      await waitFor(async () => agent.stats.read === N && agent.pendingSegments === 0, 300_000, 'every line to be shipped');
+      await waitFor(
+        async () => agent.stats.read === N && agent.pendingSegments === 0,
+        300_000,
+        'every line to be shipped',
+      );
     } finally {
       await agent.stop(0);
       center.child.kill('SIGTERM');
@@ -167,11 +177,26 @@ describe.skipIf(!HAVE_BUILD)('loss-free delivery', () => {
     const port = await freePort();
     const center = startServer(dataDir, port);
     await waitListening(port);
-    const agentArgs = ['sensor', 'run', '--center', `http://127.0.0.1:${port}`, '--spool', join(dir, 'spool'),
-      '--source', `iptables:${log}`, '--batch-events', '2000', '--flush-ms', '100'];
+    const agentArgs = [
+      'sensor',
+      'run',
+      '--center',
+      `http://127.0.0.1:${port}`,
+      '--spool',
+      join(dir, 'spool'),
+      '--source',
+      `iptables:${log}`,
+      '--batch-events',
+      '2000',
+      '--flush-ms',
+      '100',
+    ];
     const total = async () =>
-      ((await (await fetch(`http://127.0.0.1:${port}/api/v1/stats/total`)).json()) as { rows: { count: number }[] }).rows
-        .reduce((s, r) => s + r.count, 0);
+      (
+        (await (await fetch(`http://127.0.0.1:${port}/api/v1/stats/total`)).json()) as {
+          rows: { count: number }[];
+        }
+      ).rows.reduce((s, r) => s + r.count, 0);
     try {
       writeLog(log, 0, 100_000);
       let agent = koban(agentArgs, { KOBAN_TOKEN: token });

@@ -4,8 +4,7 @@
  * Architecture Blog, "Exponential Backoff and Jitter"); a 429's Retry-After is honoured. A batch
  * the center refuses as malformed (400/413/415) can never succeed: it is dropped and counted.
  */
-import { Agent as HttpAgent, request as httpRequest } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { type IngestClient, ingestClient, type PostResult } from './http.js';
 import type { Segment, Spool } from './spool.js';
 
 export interface ShipperOptions {
@@ -29,27 +28,16 @@ export interface ShipperStats {
   lastError: string | null;
 }
 
-interface PostResult {
-  readonly status: number;
-  readonly retryAfterS: number | null;
-  readonly body: string;
-}
-
 export class Shipper {
   readonly stats: ShipperStats = { sent: 0, sentEvents: 0, retries: 0, discarded: 0, lastError: null };
   private attempt = 0;
-  private readonly url: URL;
-  private readonly agent: HttpAgent | HttpsAgent;
+  private readonly client: IngestClient;
 
   constructor(
     private readonly spool: Spool,
     private readonly o: ShipperOptions,
   ) {
-    this.url = new URL('/api/v1/ingest', o.center);
-    this.agent =
-      this.url.protocol === 'https:'
-        ? new HttpsAgent({ keepAlive: true, maxSockets: o.parallel, ca: o.ca })
-        : new HttpAgent({ keepAlive: true, maxSockets: o.parallel });
+    this.client = ingestClient(o.center, o.token, { ca: o.ca, parallel: o.parallel, timeoutMs: o.timeoutMs });
   }
 
   /**
@@ -106,43 +94,10 @@ export class Shipper {
   }
 
   private post(body: Buffer): Promise<PostResult> {
-    const req = this.url.protocol === 'https:' ? httpsRequest : httpRequest;
-    return new Promise((resolve, reject) => {
-      const r = req(
-        this.url,
-        {
-          method: 'POST',
-          agent: this.agent,
-          timeout: this.o.timeoutMs,
-          headers: {
-            Authorization: `Bearer ${this.o.token}`,
-            'Content-Type': 'application/x-ndjson',
-            'Content-Encoding': 'gzip',
-            'Content-Length': body.length,
-            'X-Koban-Dropped-Total': String(this.spool.droppedTotal),
-          },
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => {
-            const ra = Number(res.headers['retry-after']);
-            resolve({
-              status: res.statusCode ?? 0,
-              retryAfterS: Number.isFinite(ra) && ra >= 0 ? ra : null,
-              body: Buffer.concat(chunks).toString('utf8'),
-            });
-          });
-          res.on('error', reject);
-        },
-      );
-      r.on('timeout', () => r.destroy(new Error(`no answer from the center within ${this.o.timeoutMs} ms`)));
-      r.on('error', reject);
-      r.end(body);
-    });
+    return this.client.post(body, { 'X-Koban-Dropped-Total': String(this.spool.droppedTotal) });
   }
 
   close(): void {
-    this.agent.destroy();
+    this.client.close();
   }
 }

@@ -32,6 +32,7 @@ export {
   type SimulationProgress,
 } from './options.js';
 export { SLAMMER_PAYLOAD_BYTES, slammerLikePayload } from './payloads.js';
+export { type ReplayOptions, type ReplayProgress, type ReplayResult, replay, setId } from './replay.js';
 export {
   isScenarioKind,
   OUTBREAK_SCAN_RATE,
