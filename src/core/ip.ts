@@ -58,7 +58,7 @@ export function parseIPv6(s: string): Uint8Array | null {
   let words: number[];
   if (dbl === -1) {
     const w = parseGroups(s, true);
-    if (!w || w.length !== 8) return null;
+    if (w?.length !== 8) return null;
     words = w;
   } else {
     const head = parseGroups(s.slice(0, dbl), false);

@@ -107,7 +107,7 @@ export const SCOPES = ['public', 'private', 'reserved', 'bogon'] as const;
 
 /** Two ASCII letters packed into 16 bits; 0 = no country. */
 export function countryCode(cc: string | null | undefined): number {
-  if (!cc || cc.length !== 2) return 0;
+  if (cc?.length !== 2) return 0;
   return (cc.charCodeAt(0) << 8) | cc.charCodeAt(1);
 }
 

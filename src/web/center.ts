@@ -88,7 +88,7 @@ export async function openCenter(options: CenterOptions = {}): Promise<Center> {
           ? Buffer.from(readFileSync(tokenPath, 'utf8').trim(), 'hex')
           : null;
         const given = createHash('sha256').update(token).digest();
-        if (!stored || stored.length !== 32 || token === '' || !timingSafeEqual(stored, given)) {
+        if (stored?.length !== 32 || token === '' || !timingSafeEqual(stored, given)) {
           throw new KobanError('E_AUTH', 'operator token required (create one with: koban operator-token)');
         }
       },
