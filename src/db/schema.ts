@@ -3,6 +3,7 @@
  * create exactly these. Times are UTC milliseconds (numbers) so SQLite and PostgreSQL agree.
  */
 import type { Generated } from 'kysely';
+import type { IntelTables } from './schema-intel.js';
 
 export interface SensorTable {
   id: Generated<number>;
@@ -45,7 +46,8 @@ export interface OperatorAlertTable {
   closed_ms: number | null;
 }
 
-export interface Database {
+/** Every table: observation and detection tables here, the intel context's in schema-intel.ts. */
+export interface Database extends IntelTables {
   sensors: SensorTable;
   operator_alerts: OperatorAlertTable;
 }
