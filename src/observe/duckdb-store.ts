@@ -15,11 +15,19 @@ import {
   type EnrichedEvent,
   EVENT_KINDS,
   type EventKind,
+  ipv4ToString,
   KobanError,
   PROTOCOL_NUMBERS,
   parseIPv4,
   protocolFromNumber,
 } from '../core/index.js';
+import type {
+  DetectionFamily,
+  DetectionRange,
+  DetectionRowsByFamily,
+  DetectionSource,
+} from './detection-rows.js';
+import { detectionSql } from './duckdb-detect-sql.js';
 import {
   countryCode,
   countryFromCode,
@@ -56,7 +64,7 @@ export interface DuckDbStoreOptions {
   readonly dataDir: string;
 }
 
-export class DuckDbEventStore implements EventStore {
+export class DuckDbEventStore implements EventStore, DetectionSource {
   private queue: Promise<unknown> = Promise.resolve();
   private sensorIds = new Map<string, number>();
   private sensorNames: string[] = [];
@@ -462,6 +470,99 @@ export class DuckDbEventStore implements EventStore {
         await this.con.run('ROLLBACK').catch(() => undefined);
         throw e;
       }
+    });
+  }
+
+  detectionRows<F extends DetectionFamily>(
+    family: F,
+    range: DetectionRange,
+  ): Promise<DetectionRowsByFamily[F][]> {
+    return this.serial(async () => {
+      const rows = await this.rows(detectionSql(family, range));
+      return rows.map((r) => this.detectionRow(family, r)) as DetectionRowsByFamily[F][];
+    });
+  }
+
+  private detectionRow(family: DetectionFamily, r: DuckDBValue[]): DetectionRowsByFamily[DetectionFamily] {
+    type V = DuckDBValue | undefined;
+    const addr = (v4: V, v6: V): string =>
+      v4 !== null && v4 !== undefined ? ipv4ToString(Number(v4)) : String(v6);
+    const num = (v: V): number | null => (v === null || v === undefined ? null : Number(v));
+    const sensor = (v: V): string => this.sensorNames[Number(v)] ?? `#${String(v)}`;
+    switch (family) {
+      case 'probes':
+        return {
+          minuteMs: Number(r[0]),
+          sensor: sensor(r[1]),
+          kind: kindFromCode(Number(r[2])),
+          proto: protocolFromNumber(Number(r[3])),
+          port: num(r[4]),
+          src: addr(r[5], r[6]),
+          dst: addr(r[7], r[8]),
+          country: countryFromCode(Number(r[9])),
+          asn: num(r[10]),
+          packets: Number(r[11]),
+        };
+      case 'backscatter':
+        return {
+          minuteMs: Number(r[0]),
+          victim: addr(r[1], r[2]),
+          proto: protocolFromNumber(Number(r[3])),
+          port: num(r[4]),
+          reply: String(r[5]),
+          packets: Number(r[6]),
+          bytes: Number(r[7]),
+          targets: Number(r[8]),
+          targets16: Number(r[9]),
+          sensors: Number(r[10]),
+          firstMs: Number(r[11]),
+          lastMs: Number(r[12]),
+          quoteMismatches: Number(r[13]),
+        };
+      case 'payloads':
+        return {
+          minuteMs: Number(r[0]),
+          proto: protocolFromNumber(Number(r[1])),
+          port: num(r[2]),
+          payloadLength: Number(r[3]),
+          payloadHash: Number(r[4]),
+          src: addr(r[5], r[6]),
+          country: countryFromCode(Number(r[7])),
+          sensor: sensor(r[8]),
+          packets: Number(r[9]),
+        };
+      case 'ids':
+        return {
+          minuteMs: Number(r[0]),
+          generatorId: Number(r[1]),
+          signatureId: Number(r[2]),
+          signature: r[3] === null ? null : String(r[3]),
+          technique: techniqueFromCode(Number(r[4])),
+          proto: protocolFromNumber(Number(r[5])),
+          port: num(r[6]),
+          src: addr(r[7], r[8]),
+          country: countryFromCode(Number(r[9])),
+          sensor: sensor(r[10]),
+          packets: Number(r[11]),
+        };
+      case 'sensor-volume':
+        return {
+          minuteMs: Number(r[0]),
+          sensor: sensor(r[1]),
+          kind: kindFromCode(Number(r[2])),
+          packets: Number(r[3]),
+        };
+    }
+  }
+
+  latestBatch(): Promise<number> {
+    return this.serial(async () => this.lastBatch);
+  }
+
+  rawTimeRange(): Promise<{ firstMs: number; lastMs: number } | null> {
+    return this.serial(async () => {
+      const r = (await this.rows('SELECT min(ts_ms), max(ts_ms) FROM events'))[0];
+      return r && r[0] !== null ? { firstMs: Number(r[0]), lastMs: Number(r[1]) } : null;
     });
   }
 

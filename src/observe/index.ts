@@ -9,6 +9,18 @@ import { type KobanConfig, loadConfig, resolveDataDir } from '../core/index.js';
 import { DuckDbEventStore } from './duckdb-store.js';
 import { Enricher } from './enrich.js';
 
+export {
+  type BackscatterRow,
+  DETECTION_FAMILIES,
+  type DetectionFamily,
+  type DetectionRange,
+  type DetectionRowsByFamily,
+  type DetectionSource,
+  type IdsRow,
+  type PayloadRow,
+  type ProbeRow,
+  type SensorVolumeRow,
+} from './detection-rows.js';
 export { DuckDbEventStore, EVENTS_DB_FILE } from './duckdb-store.js';
 export { type AddressInfo, bundledGeoPaths, Enricher, type GeoOptions, Ipv4AsnTable } from './enrich.js';
 export {
