@@ -29,7 +29,7 @@ export function table(headers: readonly string[], rows: readonly (readonly Cell[
 }
 
 function fmtNum(n: number): string {
-  return Number.isInteger(n) ? fmtInt(n) : String(Math.round(n * 1000) / 1000);
+  return n.toLocaleString('en-US', { maximumFractionDigits: 3 });
 }
 
 export interface Progress {

@@ -1,4 +1,6 @@
 /** `koban import FILE…` — parse, enrich and store firewall, IDS and darknet files. */
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { KobanError } from '../core/index.js';
 import {
@@ -11,6 +13,7 @@ import {
   summariseImports,
 } from '../observe/index.js';
 import { FORMAT_NAMES, type FormatName } from '../parse/index.js';
+import { readManifest } from '../sim/index.js';
 import { fmtInt, printJson, progress } from './_output.js';
 
 interface ImportFlags {
@@ -24,7 +27,10 @@ export function registerImport(program: Command): void {
   program
     .command('import')
     .description('import firewall logs, IDS alerts or packet captures (gzip is read transparently)')
-    .argument('<files...>', 'files to import; - reads standard input')
+    .argument(
+      '<files...>',
+      'files to import (- reads standard input; a koban simulate directory imports all its files)',
+    )
     .option('--format <name>', `auto, or one of ${FORMAT_NAMES.join(', ')}`, 'auto')
     .option('--sensor <name>', 'sensor name for every event (default: the record’s host, else the file name)')
     .option('--data <dir>', 'data directory (default $KOBAN_DATA or ./koban-data)')
@@ -41,11 +47,11 @@ export function registerImport(program: Command): void {
         const enricher = await openEnricher(obs.config);
         const bar = progress();
         const results: FileImportResult[] = [];
-        for (const file of files) {
+        for (const { file, sensor } of expandInputs(files, flags.sensor)) {
           try {
             const s = await importFiles(obs.store, enricher, [file], {
               format: format as FormatName | 'auto',
-              sensor: flags.sensor,
+              sensor,
               config: obs.config,
               onProgress: (p) =>
                 bar.update(p.bytesRead, p.totalBytes, `${p.file}: ${fmtInt(p.stored)} events`),
@@ -88,6 +94,25 @@ export function registerImport(program: Command): void {
       }
       if (failures.length > 0) process.exitCode = 1;
     });
+}
+
+/**
+ * A directory written by `koban simulate` (it has a manifest.json) stands for all its files, each
+ * with the sensor the manifest names; anything else is a file.
+ */
+function expandInputs(
+  files: readonly string[],
+  sensor: string | undefined,
+): { file: string; sensor?: string }[] {
+  const out: { file: string; sensor?: string }[] = [];
+  for (const f of files) {
+    if (f !== '-' && existsSync(join(f, 'manifest.json')) && statSync(f).isDirectory()) {
+      for (const s of readManifest(f).sensors) {
+        for (const file of s.files) out.push({ file: join(f, file.path), sensor: sensor ?? s.name });
+      }
+    } else out.push({ file: f, ...(sensor !== undefined ? { sensor } : {}) });
+  }
+  return out;
 }
 
 function printHuman(s: ImportSummary, failures: { file: string; error: string }[]): void {

@@ -6,8 +6,9 @@
  * `rollup_hourly` holds partial hourly counts: every append adds its own aggregate rows, and
  * readers always `sum(events)`, so duplicates of a key are harmless; `compact()` merges them.
  */
-import { BIGINT, type DuckDBType, UINTEGER, USMALLINT, UTINYINT, VARCHAR } from '@duckdb/node-api';
+import { BIGINT, UINTEGER, USMALLINT, UTINYINT, VARCHAR } from '@duckdb/node-api';
 import { type EventKind, TECHNIQUES, type Technique } from '../core/index.js';
+import type { ColumnSpec } from './duckdb-chunk-writer.js';
 
 export const SCHEMA_VERSION = 1;
 
@@ -44,41 +45,41 @@ CREATE TABLE IF NOT EXISTS rollup_hourly (
   neighbour UTINYINT NOT NULL, scope UTINYINT NOT NULL, events UBIGINT NOT NULL);
 `;
 
-/** Column types of `events`, in table order, for the appender's data chunks. */
-export const EVENT_COLUMN_TYPES: readonly DuckDBType[] = [
-  BIGINT, // ts_ms
-  UINTEGER, // batch
-  USMALLINT, // sensor
-  UTINYINT, // kind
-  UTINYINT, // proto
-  UINTEGER, // src4
-  UINTEGER, // dst4
-  VARCHAR, // src6
-  VARCHAR, // dst6
-  USMALLINT, // sport
-  USMALLINT, // dport
-  UTINYINT, // tcp_flags
-  UTINYINT, // icmp_type
-  UTINYINT, // icmp_code
-  UINTEGER, // len
-  UTINYINT, // ttl
-  USMALLINT, // country
-  UINTEGER, // asn
-  UTINYINT, // scope
-  UTINYINT, // neighbour
-  UINTEGER, // gid
-  UINTEGER, // sid
-  UTINYINT, // technique
-  UINTEGER, // payload_len
-  UINTEGER, // payload_hash
-  UINTEGER, // q_src4
-  UINTEGER, // q_dst4
-  VARCHAR, // q_src6
-  VARCHAR, // q_dst6
-  UTINYINT, // q_proto
-  USMALLINT, // q_sport
-  USMALLINT, // q_dport
-  BIGINT, // recv_ms
+/** Columns of `events`, in table order: DuckDB type and the typed array that fills it. */
+export const EVENT_COLUMNS: readonly ColumnSpec[] = [
+  { kind: 'i64', type: BIGINT }, // ts_ms
+  { kind: 'u32', type: UINTEGER }, // batch
+  { kind: 'u16', type: USMALLINT }, // sensor
+  { kind: 'u8', type: UTINYINT }, // kind
+  { kind: 'u8', type: UTINYINT }, // proto
+  { kind: 'u32', type: UINTEGER }, // src4
+  { kind: 'u32', type: UINTEGER }, // dst4
+  { kind: 'text', type: VARCHAR }, // src6
+  { kind: 'text', type: VARCHAR }, // dst6
+  { kind: 'u16', type: USMALLINT }, // sport
+  { kind: 'u16', type: USMALLINT }, // dport
+  { kind: 'u8', type: UTINYINT }, // tcp_flags
+  { kind: 'u8', type: UTINYINT }, // icmp_type
+  { kind: 'u8', type: UTINYINT }, // icmp_code
+  { kind: 'u32', type: UINTEGER }, // len
+  { kind: 'u8', type: UTINYINT }, // ttl
+  { kind: 'u16', type: USMALLINT }, // country
+  { kind: 'u32', type: UINTEGER }, // asn
+  { kind: 'u8', type: UTINYINT }, // scope
+  { kind: 'u8', type: UTINYINT }, // neighbour
+  { kind: 'u32', type: UINTEGER }, // gid
+  { kind: 'u32', type: UINTEGER }, // sid
+  { kind: 'u8', type: UTINYINT }, // technique
+  { kind: 'u32', type: UINTEGER }, // payload_len
+  { kind: 'u32', type: UINTEGER }, // payload_hash
+  { kind: 'u32', type: UINTEGER }, // q_src4
+  { kind: 'u32', type: UINTEGER }, // q_dst4
+  { kind: 'text', type: VARCHAR }, // q_src6
+  { kind: 'text', type: VARCHAR }, // q_dst6
+  { kind: 'u8', type: UTINYINT }, // q_proto
+  { kind: 'u16', type: USMALLINT }, // q_sport
+  { kind: 'u16', type: USMALLINT }, // q_dport
+  { kind: 'i64', type: BIGINT }, // recv_ms
 ];
 
 const KIND_CODES: Record<EventKind, number> = { firewall: 1, ids: 2, darknet: 3 };

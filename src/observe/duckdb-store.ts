@@ -4,21 +4,13 @@
  */
 import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  type DuckDBConnection,
-  DuckDBDataChunk,
-  DuckDBInstance,
-  type DuckDBValue,
-  type DuckDBVector,
-} from '@duckdb/node-api';
+import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
 import {
   type EnrichedEvent,
   EVENT_KINDS,
   type EventKind,
   ipv4ToString,
   KobanError,
-  PROTOCOL_NUMBERS,
-  parseIPv4,
   protocolFromNumber,
 } from '../core/index.js';
 import type {
@@ -27,13 +19,13 @@ import type {
   DetectionRowsByFamily,
   DetectionSource,
 } from './detection-rows.js';
+import { ChunkWriter } from './duckdb-chunk-writer.js';
 import { detectionSql } from './duckdb-detect-sql.js';
+import { fillRow } from './duckdb-rows.js';
 import {
-  countryCode,
   countryFromCode,
   DDL,
-  EVENT_COLUMN_TYPES,
-  kindCode,
+  EVENT_COLUMNS,
   kindFromCode,
   SCHEMA_VERSION,
   SCOPES,
@@ -48,14 +40,10 @@ import type {
   EventStore,
   LedgerEntry,
   LedgerUpdate,
-  NeighbourClass,
   SensorActivity,
   StoreSummary,
   UniqueAppend,
 } from './store.js';
-
-const CHUNK_ROWS = 2048;
-const SCOPE_CODES: Record<string, number> = { public: 0, private: 1, reserved: 2, bogon: 3 };
 
 export const EVENTS_DB_FILE = 'events.duckdb';
 
@@ -277,67 +265,24 @@ export class DuckDbEventStore implements EventStore, DetectionSource {
     );
   }
 
-  /** Fills DuckDB data chunks column by column (typed arrays underneath) and appends them. */
+  /** Appends events through typed-array chunks (duckdb-chunk-writer.ts). */
   private async appendEvents(events: readonly EnrichedEvent[], batchId: number): Promise<void> {
     const appender = await this.con.createAppender('events');
     try {
-      for (let off = 0; off < events.length; off += CHUNK_ROWS) {
-        const n = Math.min(CHUNK_ROWS, events.length - off);
-        const chunk = DuckDBDataChunk.create(EVENT_COLUMN_TYPES, n);
-        const v: DuckDBVector[] = [];
-        for (let c = 0; c < EVENT_COLUMN_TYPES.length; c++) v.push(chunk.getColumnVector(c));
-        for (let i = 0; i < n; i++) this.fillRow(v, i, events[off + i]!, batchId);
-        for (const vec of v) vec.flush();
-        appender.appendDataChunk(chunk);
+      const w = new ChunkWriter(EVENT_COLUMNS, appender);
+      const c = w.columns;
+      const batch = c[1]!.values as Uint32Array;
+      for (const e of events) {
+        const row = w.rows;
+        fillRow(c, row, e, this.sensorIds.get(e.sensor)!);
+        batch[row] = batchId;
+        w.endRow();
       }
+      w.flush();
       appender.flushSync();
     } finally {
       appender.closeSync();
     }
-  }
-
-  private fillRow(v: DuckDBVector[], i: number, e: EnrichedEvent, batchId: number): void {
-    const src4 = e.src.includes(':') ? -1 : parseIPv4(e.src);
-    const dst4 = e.dst.includes(':') ? -1 : parseIPv4(e.dst);
-    let neighbour: NeighbourClass = 0;
-    if (src4 >= 0 && dst4 >= 0 && src4 >>> 24 === dst4 >>> 24)
-      neighbour = src4 >>> 16 === dst4 >>> 16 ? 2 : 1;
-    const q = e.quoted;
-    const qs4 = q && !q.src.includes(':') ? parseIPv4(q.src) : -1;
-    const qd4 = q && !q.dst.includes(':') ? parseIPv4(q.dst) : -1;
-    v[0]!.setItem(i, BigInt(e.timeMs));
-    v[1]!.setItem(i, batchId);
-    v[2]!.setItem(i, this.sensorIds.get(e.sensor)!);
-    v[3]!.setItem(i, kindCode(e.kind));
-    v[4]!.setItem(i, e.protocolNumber);
-    v[5]!.setItem(i, src4 >= 0 ? src4 : null);
-    v[6]!.setItem(i, dst4 >= 0 ? dst4 : null);
-    v[7]!.setItem(i, src4 >= 0 ? null : e.src);
-    v[8]!.setItem(i, dst4 >= 0 ? null : e.dst);
-    v[9]!.setItem(i, e.srcPort);
-    v[10]!.setItem(i, e.dstPort);
-    v[11]!.setItem(i, e.tcpFlags);
-    v[12]!.setItem(i, e.icmpType);
-    v[13]!.setItem(i, e.icmpCode);
-    v[14]!.setItem(i, e.length);
-    v[15]!.setItem(i, e.ttl);
-    v[16]!.setItem(i, countryCode(e.srcCountry));
-    v[17]!.setItem(i, e.srcAsn);
-    v[18]!.setItem(i, SCOPE_CODES[e.srcScope] ?? 3);
-    v[19]!.setItem(i, neighbour);
-    v[20]!.setItem(i, e.ids ? e.ids.generatorId : null);
-    v[21]!.setItem(i, e.ids ? e.ids.signatureId : null);
-    v[22]!.setItem(i, techniqueCode(e.ids?.technique));
-    v[23]!.setItem(i, e.payload ? e.payload.length : null);
-    v[24]!.setItem(i, e.payload ? e.payload.hash : null);
-    v[25]!.setItem(i, qs4 >= 0 ? qs4 : null);
-    v[26]!.setItem(i, qd4 >= 0 ? qd4 : null);
-    v[27]!.setItem(i, q && qs4 < 0 ? q.src : null);
-    v[28]!.setItem(i, q && qd4 < 0 ? q.dst : null);
-    v[29]!.setItem(i, q ? (q.protocol === 'other' ? 255 : PROTOCOL_NUMBERS[q.protocol]) : null);
-    v[30]!.setItem(i, q ? q.srcPort : null);
-    v[31]!.setItem(i, q ? q.dstPort : null);
-    v[32]!.setItem(i, e.receivedMs === undefined ? null : BigInt(e.receivedMs));
   }
 
   ledger(key: string): Promise<LedgerEntry | null> {

@@ -33,4 +33,14 @@ describe('the IPv4 ASN table', () => {
     expect(t.lookup(16778300)).toBe(38803);
     expect(t.lookup(0x01000100)).toBeNull();
   });
+
+  it('knows when a whole /24 has one AS (so one lookup can answer for all of it)', () => {
+    const t = Ipv4AsnTable.fromCsv(
+      '1.0.0.0,1.0.0.255,13335,a\n1.0.1.0,1.0.1.127,2,b\n1.0.3.128,1.0.3.255,3,c\n',
+    );
+    expect(t.coversBlock(0x010000)).toBe(true); // 1.0.0.0/24 inside one range
+    expect(t.coversBlock(0x010001)).toBe(false); // 1.0.1.0/24 split at .128
+    expect(t.coversBlock(0x010002)).toBe(true); // 1.0.2.0/24 in no range at all
+    expect(t.coversBlock(0x010003)).toBe(false); // 1.0.3.0/24: a range starts inside it
+  });
 });

@@ -89,6 +89,29 @@ export class Ipv4AsnTable {
     return this.starts.length;
   }
 
+  /** True when the /24 `block` (an address >>> 8) lies inside one range, or in none. */
+  coversBlock(block: number): boolean {
+    const first = block * 256;
+    const last = first + 255;
+    const i = this.indexOf(first);
+    if (i >= 0 && this.ends[i]! >= first) return this.ends[i]! >= last;
+    // No range holds the first address: the block is uniform only if none starts inside it.
+    const next = i + 1;
+    return next >= this.starts.length || this.starts[next]! > last;
+  }
+
+  /** Index of the last range starting at or before `ip`, or -1. */
+  private indexOf(ip: number): number {
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.starts[mid]! <= ip) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return hi;
+  }
+
   lookup(ip: number): number | null {
     let lo = 0;
     let hi = this.starts.length - 1;
@@ -166,6 +189,8 @@ const CACHE_LIMIT = 1 << 19;
  */
 export class Enricher {
   private cache = new Map<string, AddressInfo>();
+  /** Public IPv4 /24s whose country and AS are the same for every address in them. */
+  private cache24 = new Map<number, AddressInfo>();
   private asn6: Ipv6AsnTable | null | undefined;
 
   private constructor(
@@ -239,9 +264,24 @@ export class Enricher {
       scope = v4 < 0 ? 'bogon' : ipv4Scope(v4);
     }
     if (scope !== 'public') return { country: null, asn: null, scope };
-    const rec = this.country.get(address) as CountryRecord | null;
+    if (v4 >= 0) {
+      const hit = this.cache24.get(v4 >>> 8);
+      if (hit) return hit;
+    }
+    const [rec, prefix] = this.country.getWithPrefixLength(address) as [CountryRecord | null, number];
     const cc = rec?.country_code ?? rec?.country?.iso_code ?? rec?.registered_country?.iso_code ?? null;
-    return { country: cc && /^[A-Z]{2}$/.test(cc) ? cc : null, asn: this.asnOf(address, v4), scope };
+    const info: AddressInfo = {
+      country: cc && /^[A-Z]{2}$/.test(cc) ? cc : null,
+      asn: this.asnOf(address, v4),
+      scope,
+    };
+    // Neighbouring addresses share the answer when the country network and the AS range both
+    // cover the whole /24 (most of the address space), so one lookup serves all 256.
+    if (v4 >= 0 && prefix <= 24 && (this.asnReader || this.asn4?.coversBlock(v4 >>> 8))) {
+      if (this.cache24.size >= CACHE_LIMIT) this.cache24 = new Map();
+      this.cache24.set(v4 >>> 8, info);
+    }
+    return info;
   }
 
   private asnOf(address: string, v4: number): number | null {

@@ -45,3 +45,4 @@ export { DEFAULT_FLEET, type FleetOptions, SITE_KINDS, type SiteKind } from './s
 export { BASE_SIGNATURES, type Signature } from './signatures.js';
 export { type SimulationResult, simulate } from './simulate.js';
 export { MAGNITUDE_UNITS, type Truth, type TruthEpisode, TruthEpisodeSchema, TruthSchema } from './truth.js';
+export { readManifest } from './read-back.js';
