@@ -1,10 +1,14 @@
 /** `koban stats VIEW` — the fixed-point observation views (seed 000 §2). */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import {
   EVENT_KINDS,
   type EventKind,
   isBucket,
+  isKobanError,
   KobanError,
+  resolveDataDir,
   type Protocol,
   parseDateArg,
   parseUtcOffset,
@@ -54,7 +58,17 @@ export function registerStats(program: Command): void {
     .action(async (view: string, flags: StatsFlags) => {
       if (!isViewName(view))
         throw new KobanError('E_USAGE', `unknown view "${view}" (${VIEW_NAMES.join(', ')})`);
-      const obs = await openObservatory(flags.data);
+      let obs: Awaited<ReturnType<typeof openObservatory>>;
+      try {
+        obs = await openObservatory(flags.data);
+      } catch (e) {
+        // A running center owns the store: ask it instead (its API serves the same views).
+        const viaServer = isKobanError(e) && e.code === 'E_LOCKED' ? await statsFromServer(view, flags) : null;
+        if (!viaServer) throw e;
+        if (flags.json) printJson(viaServer);
+        else process.stdout.write(`${render(viaServer)}\n`);
+        return;
+      }
       let result: ViewResult;
       try {
         const offset = parseUtcOffset(flags.tz ?? obs.config.utcOffset);
@@ -81,6 +95,25 @@ export function registerStats(program: Command): void {
       if (flags.json) printJson(result);
       else process.stdout.write(`${render(result)}\n`);
     });
+}
+
+/** The view from the center that owns the data directory (its server.json says where it listens). */
+async function statsFromServer(view: string, flags: StatsFlags): Promise<ViewResult | null> {
+  let url: string;
+  try {
+    url = (JSON.parse(readFileSync(join(resolveDataDir(flags.data), 'server.json'), 'utf8')) as { url: string }).url;
+  } catch {
+    return null;
+  }
+  const q = new URLSearchParams();
+  for (const k of ['from', 'to', 'bucket', 'proto', 'port', 'top', 'kind', 'sensor', 'tz', 'domestic'] as const) {
+    const v = flags[k];
+    if (v !== undefined) q.set(k, v);
+  }
+  const res = await fetch(`${url}/api/v1/stats/${view}?${q}`);
+  const body = (await res.json()) as ViewResult | { error: { code: string; message: string } };
+  if ('error' in body) throw new KobanError('E_USAGE', `${url}: ${body.error.message}`);
+  return body;
 }
 
 function parseKinds(s: string): EventKind[] {
