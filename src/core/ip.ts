@@ -121,8 +121,8 @@ export function canonicalIp(s: string): string | null {
     if (isV4Mapped(b)) return `${b[12]}.${b[13]}.${b[14]}.${b[15]}`;
     return ipv6ToString(b);
   }
-  const v4 = parseIPv4(s);
-  return v4 < 0 ? null : ipv4ToString(v4);
+  // parseIPv4 accepts only the canonical dotted quad, so valid input is returned as it is.
+  return parseIPv4(s) < 0 ? null : s;
 }
 
 function isV4Mapped(b: Uint8Array): boolean {
