@@ -177,7 +177,7 @@ export class SensorRegistry {
   /** Records a delivered batch: last seen, newest event time, totals, the agent's drop count. */
   async recordDelivery(
     sensorId: number,
-    d: { nowMs: number; events: number; newestEventMs: number | null; droppedTotal: number | null },
+    d: { nowMs: number; events: number; batches?: number; newestEventMs: number | null; droppedTotal: number | null },
   ): Promise<void> {
     const row = await this.db
       .selectFrom('sensors')
@@ -195,7 +195,7 @@ export class SensorRegistry {
         last_seen_ms: d.nowMs,
         last_event_ms: lastEvent,
         events_total: Number(row.events_total) + d.events,
-        batches_total: Number(row.batches_total) + 1,
+        batches_total: Number(row.batches_total) + (d.batches ?? 1),
         dropped_total:
           d.droppedTotal === null
             ? Number(row.dropped_total)
