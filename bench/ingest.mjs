@@ -40,9 +40,16 @@ const freePort = () =>
   });
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const koban = (args, env = {}) =>
-  spawn(process.execPath, [bin, ...args], { env: { ...process.env, KOBAN_LOG: 'warn', ...env }, stdio: 'ignore' });
+  spawn(process.execPath, [bin, ...args], {
+    env: { ...process.env, KOBAN_LOG: 'warn', ...env },
+    stdio: 'ignore',
+  });
 const addSensor = (data, name) =>
-  JSON.parse(execFileSync(process.execPath, [bin, 'sensor', 'add', name, '--data', data, '--json'], { encoding: 'utf8' })).token;
+  JSON.parse(
+    execFileSync(process.execPath, [bin, 'sensor', 'add', name, '--data', data, '--json'], {
+      encoding: 'utf8',
+    }),
+  ).token;
 async function waitUp(port) {
   for (;;) {
     try {
@@ -54,16 +61,32 @@ async function waitUp(port) {
 
 // Input: a simulated iptables log, parsed once into wire batches of 10,000 events.
 const sim = join(out, 'sim');
-await simulate({ outDir: sim, sensors: 57, days: 1, ratePerSensorPerDay: Math.ceil(N / 57), seed: 21, formats: ['iptables'], scenarios: [] });
+await simulate({
+  outDir: sim,
+  sensors: 57,
+  days: 1,
+  ratePerSensorPerDay: Math.ceil(N / 57),
+  seed: 21,
+  formats: ['iptables'],
+  scenarios: [],
+});
 const log = join(out, 'input.log');
 execFileSync('sh', ['-c', `cat ${sim}/sensors/*/simulated-iptables.log > ${log}`]);
 const ctx = { sensor: 'bench', year: 2006, utcOffsetMinutes: 0, nowMs: Date.UTC(2100, 0, 1) };
-const { batches: parsed } = parseInput(await openInput(log), 'iptables', ctx, { maxLineChars: 65536, name: log });
+const { batches: parsed } = parseInput(await openInput(log), 'iptables', ctx, {
+  maxLineChars: 65536,
+  name: log,
+});
 const bodies = [];
 let lines = [];
 let total = 0;
 const pushBody = () => {
-  bodies.push(gzipSync(`${JSON.stringify({ v: 1, batch_id: `bench-${bodies.length}`, format: 'events' })}\n${lines.join('\n')}\n`, { level: 1 }));
+  bodies.push(
+    gzipSync(
+      `${JSON.stringify({ v: 1, batch_id: `bench-${bodies.length}`, format: 'events' })}\n${lines.join('\n')}\n`,
+      { level: 1 },
+    ),
+  );
   lines = [];
 };
 for await (const b of parsed) {
@@ -77,8 +100,10 @@ if (lines.length) pushBody();
 
 // koban import of the same file, same run.
 const importData = join(out, 'import-data');
-let t0 = performance.now();
-execFileSync(process.execPath, [bin, 'import', '--data', importData, '--sensor', 'bench', log], { stdio: 'ignore' });
+const t0 = performance.now();
+execFileSync(process.execPath, [bin, 'import', '--data', importData, '--sensor', 'bench', log], {
+  stdio: 'ignore',
+});
 const importS = (performance.now() - t0) / 1000;
 
 async function httpLoad(port, token, list) {
@@ -89,7 +114,11 @@ async function httpLoad(port, token, list) {
       for (;;) {
         const r = await fetch(`http://127.0.0.1:${port}/api/v1/ingest`, {
           method: 'POST',
-          headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/x-ndjson', 'Content-Encoding': 'gzip' },
+          headers: {
+            Authorization: `Bearer ${token}`,
+            'Content-Type': 'application/x-ndjson',
+            'Content-Encoding': 'gzip',
+          },
           body,
         });
         await r.arrayBuffer();
@@ -107,7 +136,7 @@ async function httpLoad(port, token, list) {
 const data = join(out, 'center');
 const token = addSensor(data, 'bench-http');
 const port = await freePort();
-let center = koban(['serve', '--data', data, '--listen', `127.0.0.1:${port}`]);
+const center = koban(['serve', '--data', data, '--listen', `127.0.0.1:${port}`]);
 await waitUp(port);
 const httpS = await httpLoad(port, token, bodies);
 
@@ -118,7 +147,21 @@ async function delayRun(label, withLoad) {
   const file = join(dir, 'kern.log');
   writeFileSync(file, '');
   const agentToken = addSensor(data, `agent-${label}`);
-  const agent = koban(['sensor', 'run', '--center', `http://127.0.0.1:${port}`, '--spool', join(dir, 'spool'), '--source', `iptables:${file}`, '--flush-ms', '200'], { KOBAN_TOKEN: agentToken });
+  const agent = koban(
+    [
+      'sensor',
+      'run',
+      '--center',
+      `http://127.0.0.1:${port}`,
+      '--spool',
+      join(dir, 'spool'),
+      '--source',
+      `iptables:${file}`,
+      '--flush-ms',
+      '200',
+    ],
+    { KOBAN_TOKEN: agentToken },
+  );
   await sleep(1000);
   let loadBodies = null;
   if (withLoad) {
@@ -126,7 +169,9 @@ async function delayRun(label, withLoad) {
     const { gunzipSync } = await import('node:zlib');
     loadBodies = bodies.map((b, i) => {
       const text = gunzipSync(b).toString();
-      return gzipSync(text.replace(/"batch_id":"bench-\d+"/, `"batch_id":"load-${label}-${i}"`), { level: 1 });
+      return gzipSync(text.replace(/"batch_id":"bench-\d+"/, `"batch_id":"load-${label}-${i}"`), {
+        level: 1,
+      });
     });
   }
   const bg = withLoad ? httpLoad(port, token, loadBodies) : Promise.resolve(0);
@@ -159,7 +204,9 @@ const q = async (sensor) =>
   (
     await con.runAndReadAll(`SELECT count(*), quantile_cont(b.stored_ms - e.ts_ms, 0.5), quantile_cont(b.stored_ms - e.ts_ms, 0.99), max(b.stored_ms - e.ts_ms)
       FROM events e JOIN batches b ON b.id = e.batch JOIN sensors s ON s.id = e.sensor WHERE s.name = '${sensor}'`)
-  ).getRows()[0].map(Number);
+  )
+    .getRows()[0]
+    .map(Number);
 const alone = await q('agent-alone');
 const loaded = await q('agent-loaded');
 con.closeSync();

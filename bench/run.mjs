@@ -80,7 +80,9 @@ function importRun(file, format) {
 
 say(`# Koban benchmark run, ${new Date().toISOString()}`);
 say();
-say(`Machine: ${cpus().length} × ${cpus()[0]?.model}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM; Node ${process.version}.`);
+say(
+  `Machine: ${cpus().length} × ${cpus()[0]?.model}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM; Node ${process.version}.`,
+);
 say('Command: `npm run bench` (bench/run.mjs). All inputs are SIMULATED (koban simulate) or synthetic.');
 say();
 
@@ -91,7 +93,10 @@ say();
   const r = importRun(file, 'iptables');
   const lines = r.j.read;
   const awk = have('mawk')
-    ? timed('mawk', ['{for(i=1;i<=NF;i++) if (substr($i,1,4)=="DPT=") c[$i]++} END{for(k in c) n++; print n}', file])
+    ? timed('mawk', [
+        '{for(i=1;i<=NF;i++) if (substr($i,1,4)=="DPT=") c[$i]++} END{for(k in c) n++; print n}',
+        file,
+      ])
     : null;
   say('## Import: iptables LOG text');
   say();
@@ -100,7 +105,10 @@ say();
   say('| what | seconds | lines/s | ratio to koban |');
   say('|---|---:|---:|---:|');
   say(`| koban import (parse + enrich + store) | ${r.s.toFixed(2)} | ${fmt(lines / r.s)} | 1.00 |`);
-  if (awk) say(`| mawk counting DPT= values | ${awk.s.toFixed(2)} | ${fmt(lines / awk.s)} | ${(r.s / awk.s).toFixed(2)} |`);
+  if (awk)
+    say(
+      `| mawk counting DPT= values | ${awk.s.toFixed(2)} | ${fmt(lines / awk.s)} | ${(r.s / awk.s).toFixed(2)} |`,
+    );
   say();
 }
 
@@ -140,7 +148,9 @@ say();
 {
   const dir = await simulated('pcap', N_PCAP, 2);
   const parts = join(dir, 'sensors');
-  const files = execFileSync('sh', ['-c', `ls ${parts}/*/simulated-darknet.pcap`], { encoding: 'utf8' }).trim().split('\n');
+  const files = execFileSync('sh', ['-c', `ls ${parts}/*/simulated-darknet.pcap`], { encoding: 'utf8' })
+    .trim()
+    .split('\n');
   const merged = join(out, 'bench-darknet.pcap');
   if (!existsSync(merged)) {
     // mergecap is not always installed; the darknet sensors' captures are concatenated per sensor
@@ -160,12 +170,18 @@ say();
   say('|---|---:|---:|---:|');
   say(`| koban import (parse + enrich + store) | ${r.s.toFixed(2)} | ${fmt(packets / r.s)} | 1.00 |`);
   if (have('tcpdump')) {
-    const t = timed('tcpdump', ['-r', merged, '-w', '/dev/null', 'tcp or udp'], { stdio: ['ignore', 'ignore', 'ignore'] });
-    say(`| tcpdump -r FILE -w /dev/null 'tcp or udp' | ${t.s.toFixed(2)} | ${fmt(packets / t.s)} | ${(r.s / t.s).toFixed(2)} |`);
+    const t = timed('tcpdump', ['-r', merged, '-w', '/dev/null', 'tcp or udp'], {
+      stdio: ['ignore', 'ignore', 'ignore'],
+    });
+    say(
+      `| tcpdump -r FILE -w /dev/null 'tcp or udp' | ${t.s.toFixed(2)} | ${fmt(packets / t.s)} | ${(r.s / t.s).toFixed(2)} |`,
+    );
   }
   if (have('tshark')) {
     const t = timed('tshark', ['-r', merged, '-q', '-z', 'io,stat,0']);
-    say(`| tshark -r FILE -q -z io,stat,0 | ${t.s.toFixed(2)} | ${fmt(packets / t.s)} | ${(r.s / t.s).toFixed(2)} |`);
+    say(
+      `| tshark -r FILE -q -z io,stat,0 | ${t.s.toFixed(2)} | ${fmt(packets / t.s)} | ${(r.s / t.s).toFixed(2)} |`,
+    );
   }
   say();
 }
@@ -193,7 +209,16 @@ if (N_VIEW > 0) {
       });
     }
     const t0 = performance.now();
-    timed(process.execPath, [bin, 'import', '--data', data, '--json', ...execFileSync('sh', ['-c', `ls ${dir}/sensors/*/*`], { encoding: 'utf8' }).trim().split('\n')]);
+    timed(process.execPath, [
+      bin,
+      'import',
+      '--data',
+      data,
+      '--json',
+      ...execFileSync('sh', ['-c', `ls ${dir}/sensors/*/*`], { encoding: 'utf8' })
+        .trim()
+        .split('\n'),
+    ]);
     const s = (performance.now() - t0) / 1000;
     writeFileSync(ready, String(s));
     rmSync(dir, { recursive: true, force: true });
@@ -215,7 +240,9 @@ if (N_VIEW > 0) {
   );
   say(`## Stats views over ${fmt(timing.events)} stored events`);
   say();
-  say(`Store: ${fmt(timing.events)} events (${fmt(timing.raw)} raw, ${fmt(timing.rollupRows)} rollup rows), ${(timing.sizeBytes / 1e9).toFixed(2)} GB.`);
+  say(
+    `Store: ${fmt(timing.events)} events (${fmt(timing.raw)} raw, ${fmt(timing.rollupRows)} rollup rows), ${(timing.sizeBytes / 1e9).toFixed(2)} GB.`,
+  );
   say('Latency of each view inside one process (store open, warm), median of 5 runs, and the');
   say('wall time of the whole `koban stats VIEW --json` command (process start included), one run.');
   say();
@@ -223,7 +250,9 @@ if (N_VIEW > 0) {
   say('|---|---:|---:|---:|');
   for (const v of timing.views) {
     const cli = timed(process.execPath, [bin, 'stats', v.name, ...v.args, '--data', data, '--json']);
-    say(`| ${v.name} ${v.args.join(' ')} | ${v.medianMs.toFixed(0)} | ${v.maxMs.toFixed(0)} | ${cli.s.toFixed(2)} |`);
+    say(
+      `| ${v.name} ${v.args.join(' ')} | ${v.medianMs.toFixed(0)} | ${v.maxMs.toFixed(0)} | ${cli.s.toFixed(2)} |`,
+    );
   }
   say();
 }

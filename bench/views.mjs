@@ -35,4 +35,6 @@ for (const [name, args] of JSON.parse(spec)) {
 const s = await obs.store.summary();
 const rollupRows = await obs.store.rollupRows();
 await obs.close();
-process.stdout.write(JSON.stringify({ events: s.events, raw: s.rawEvents, rollupRows, sizeBytes: s.sizeBytes, views: results }));
+process.stdout.write(
+  JSON.stringify({ events: s.events, raw: s.rawEvents, rollupRows, sizeBytes: s.sizeBytes, views: results }),
+);

@@ -8,10 +8,10 @@ import {
   isBucket,
   isKobanError,
   KobanError,
-  resolveDataDir,
   type Protocol,
   parseDateArg,
   parseUtcOffset,
+  resolveDataDir,
 } from '../core/index.js';
 import {
   isViewName,
@@ -63,7 +63,8 @@ export function registerStats(program: Command): void {
         obs = await openObservatory(flags.data);
       } catch (e) {
         // A running center owns the store: ask it instead (its API serves the same views).
-        const viaServer = isKobanError(e) && e.code === 'E_LOCKED' ? await statsFromServer(view, flags) : null;
+        const viaServer =
+          isKobanError(e) && e.code === 'E_LOCKED' ? await statsFromServer(view, flags) : null;
         if (!viaServer) throw e;
         if (flags.json) printJson(viaServer);
         else process.stdout.write(`${render(viaServer)}\n`);
@@ -101,12 +102,25 @@ export function registerStats(program: Command): void {
 async function statsFromServer(view: string, flags: StatsFlags): Promise<ViewResult | null> {
   let url: string;
   try {
-    url = (JSON.parse(readFileSync(join(resolveDataDir(flags.data), 'server.json'), 'utf8')) as { url: string }).url;
+    url = (
+      JSON.parse(readFileSync(join(resolveDataDir(flags.data), 'server.json'), 'utf8')) as { url: string }
+    ).url;
   } catch {
     return null;
   }
   const q = new URLSearchParams();
-  for (const k of ['from', 'to', 'bucket', 'proto', 'port', 'top', 'kind', 'sensor', 'tz', 'domestic'] as const) {
+  for (const k of [
+    'from',
+    'to',
+    'bucket',
+    'proto',
+    'port',
+    'top',
+    'kind',
+    'sensor',
+    'tz',
+    'domestic',
+  ] as const) {
     const v = flags[k];
     if (v !== undefined) q.set(k, v);
   }

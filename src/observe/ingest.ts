@@ -276,13 +276,23 @@ export class IngestService {
 
   /** One registry update per sensor for everything one transaction stored. */
   private async recordDeliveries(stored: readonly Pending[], nowMs: number): Promise<void> {
-    const bySensor = new Map<number, { name: string; events: number; newest: number | null; dropped: number | null; batches: number }>();
+    const bySensor = new Map<
+      number,
+      { name: string; events: number; newest: number | null; dropped: number | null; batches: number }
+    >();
     const relayed = new Set<string>();
     for (const p of stored) {
-      const a = bySensor.get(p.sensorId) ?? { name: p.delivery.ledger.sensor, events: 0, newest: null, dropped: null, batches: 0 };
+      const a = bySensor.get(p.sensorId) ?? {
+        name: p.delivery.ledger.sensor,
+        events: 0,
+        newest: null,
+        dropped: null,
+        batches: 0,
+      };
       a.events += p.delivery.events.length;
       a.batches++;
-      if (p.newestEventMs !== null && (a.newest === null || p.newestEventMs > a.newest)) a.newest = p.newestEventMs;
+      if (p.newestEventMs !== null && (a.newest === null || p.newestEventMs > a.newest))
+        a.newest = p.newestEventMs;
       if (p.droppedTotal !== null) a.dropped = Math.max(a.dropped ?? 0, p.droppedTotal);
       bySensor.set(p.sensorId, a);
       for (const r of p.relayed) relayed.add(r);

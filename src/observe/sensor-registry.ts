@@ -177,7 +177,13 @@ export class SensorRegistry {
   /** Records a delivered batch: last seen, newest event time, totals, the agent's drop count. */
   async recordDelivery(
     sensorId: number,
-    d: { nowMs: number; events: number; batches?: number; newestEventMs: number | null; droppedTotal: number | null },
+    d: {
+      nowMs: number;
+      events: number;
+      batches?: number;
+      newestEventMs: number | null;
+      droppedTotal: number | null;
+    },
   ): Promise<void> {
     const row = await this.db
       .selectFrom('sensors')

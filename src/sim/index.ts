@@ -32,6 +32,7 @@ export {
   type SimulationProgress,
 } from './options.js';
 export { SLAMMER_PAYLOAD_BYTES, slammerLikePayload } from './payloads.js';
+export { readManifest } from './read-back.js';
 export { type ReplayOptions, type ReplayProgress, type ReplayResult, replay, setId } from './replay.js';
 export {
   isScenarioKind,
@@ -45,4 +46,3 @@ export { DEFAULT_FLEET, type FleetOptions, SITE_KINDS, type SiteKind } from './s
 export { BASE_SIGNATURES, type Signature } from './signatures.js';
 export { type SimulationResult, simulate } from './simulate.js';
 export { MAGNITUDE_UNITS, type Truth, type TruthEpisode, TruthEpisodeSchema, TruthSchema } from './truth.js';
-export { readManifest } from './read-back.js';
