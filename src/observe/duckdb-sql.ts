@@ -88,9 +88,17 @@ function bucketExpr(source: Source, q: AggregateQuery): string {
   return `epoch_ms(${back})`;
 }
 
+/**
+ * Distinct sources are counted exactly up to {@link EXACT_DISTINCT_LIMIT} raw events, and beyond
+ * that with DuckDB's HyperLogLog (`approx_count_distinct`, a few per cent error): an exact count
+ * over hundreds of millions of rows takes many seconds.
+ */
+export const EXACT_DISTINCT_LIMIT = 20_000_000;
+
 export function buildAggregateSql(
   q: AggregateQuery,
   sensorIds: ReadonlyMap<string, number>,
+  rawEvents = 0,
 ): SqlQuery | null {
   const source: Source = q.measure === 'sources' ? 'raw' : 'rollup';
   const values: DuckDBValue[] = [];
@@ -106,7 +114,12 @@ export function buildAggregateSql(
     select.push(`${DIMENSION_COLUMN[source][d]} AS d${i}`);
     groups.push(`d${i}`);
   });
-  const measure = source === 'rollup' ? 'sum(events)' : '(count(DISTINCT src4) + count(DISTINCT src6))';
+  const measure =
+    source === 'rollup'
+      ? 'sum(events)'
+      : rawEvents > EXACT_DISTINCT_LIMIT
+        ? '(approx_count_distinct(src4) + approx_count_distinct(src6))'
+        : '(count(DISTINCT src4) + count(DISTINCT src6))';
   select.push(`${measure} AS n`);
   const table = source === 'rollup' ? 'rollup_hourly' : 'events';
   const order = q.bucket ? 'b, n DESC' : 'n DESC';

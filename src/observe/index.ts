@@ -101,6 +101,7 @@ export function openEnricher(config: KobanConfig): Promise<Enricher> {
  * not delete what it just stored). Rollups are kept. Returns the number deleted.
  */
 export async function applyRetention(store: DuckDbEventStore, config: KobanConfig): Promise<number> {
+  await store.maybeCompact();
   if (config.retentionDays === 0) return 0;
   const s = await store.summary();
   if (s.lastMs === null) return 0;
