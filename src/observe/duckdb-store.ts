@@ -304,7 +304,8 @@ export class DuckDbEventStore implements EventStore, DetectionSource {
 
   aggregate(query: AggregateQuery): Promise<AggregateRow[]> {
     return this.serial(async () => {
-      const sql = buildAggregateSql(query, this.sensorIds);
+      const raw = query.measure === 'sources' ? Number(await this.scalar('SELECT count(*) FROM events')) : 0;
+      const sql = buildAggregateSql(query, this.sensorIds, raw);
       if (sql === null) return [];
       const rows = await this.rows(sql.text, sql.values);
       return rows.map((r) => this.aggregateRow(query, r));
@@ -509,6 +510,30 @@ export class DuckDbEventStore implements EventStore, DetectionSource {
       const r = (await this.rows('SELECT min(ts_ms), max(ts_ms) FROM events'))[0];
       return r && r[0] !== null ? { firstMs: Number(r[0]), lastMs: Number(r[1]) } : null;
     });
+  }
+
+  private compactedRows = -1;
+
+  /**
+   * Compacts the rollups when partial rows have at least doubled since the last compaction
+   * (each append adds its own; views read fewer rows after a merge). Returns true if it ran.
+   */
+  async maybeCompact(minRows = 200_000): Promise<boolean> {
+    const rows = await this.rollupRows();
+    if (this.compactedRows < 0) {
+      const saved = await this.serial(() => this.scalar("SELECT value FROM meta WHERE key = 'rollup_compacted_rows'"));
+      this.compactedRows = saved === null ? 0 : Number(saved);
+    }
+    if (rows < minRows || rows < 2 * this.compactedRows) return false;
+    await this.compact();
+    this.compactedRows = await this.rollupRows();
+    await this.serial(() =>
+      this.con.run(
+        `INSERT INTO meta VALUES ('rollup_compacted_rows', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+        [String(this.compactedRows)],
+      ),
+    );
+    return true;
   }
 
   /** Row counts of the rollup table and its distinct keys (to decide when to compact). */
