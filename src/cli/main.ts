@@ -3,14 +3,20 @@
 import { Command, CommanderError } from 'commander';
 import { isKobanError } from '../core/index.js';
 import { registerAlerts } from './alerts.js';
+import { registerAudit } from './audit.js';
 import { registerEmail } from './email.js';
 import { registerImport } from './import.js';
+import { registerIntelStats } from './intel-stats.js';
 import { registerOperatorToken } from './operator-token.js';
+import { registerOrg } from './org.js';
 import { registerReplay } from './replay.js';
+import { registerReport } from './report.js';
 import { registerSensor } from './sensor.js';
 import { registerServe } from './serve.js';
 import { registerSimulate } from './simulate.js';
 import { registerStats } from './stats.js';
+import { registerUser } from './user.js';
+import { registerWarningList } from './warninglist.js';
 
 export function buildProgram(): Command {
   const program = new Command('koban')
@@ -27,6 +33,12 @@ export function buildProgram(): Command {
   registerEmail(program);
   registerSimulate(program);
   registerReplay(program);
+  registerOrg(program);
+  registerUser(program);
+  registerReport(program);
+  registerIntelStats(program);
+  registerWarningList(program);
+  registerAudit(program);
   return program;
 }
 

@@ -1,6 +1,239 @@
 /**
- * Tables of the intel context (organisations, people, reports, indicators, campaigns, alerts to
- * members, audit). Created by the migrations in `migrations/` numbered 0002 and up.
+ * Tables of the intel context (organisations, people, reports, evidence, indicators, campaigns,
+ * audit). Created by the migrations in `migrations/` numbered 0002 and up. Times are UTC
+ * milliseconds; JSON columns hold text; booleans are 0/1 integers so SQLite and PostgreSQL agree.
  */
-// biome-ignore lint/suspicious/noEmptyInterface: filled as the intel tables land
-export interface IntelTables {}
+import type { Generated } from 'kysely';
+
+export interface OrganisationTable {
+  id: Generated<number>;
+  name: string;
+  /** center, member-company, local-government, critical-infrastructure, … (intel/orgs.ts). */
+  kind: string;
+  sector: string | null;
+  /** English name of one of the 47 prefectures (JIS X 0401), or null. */
+  prefecture: string | null;
+  /** JSON array of the organisation's own mail domains: private when they appear in its reports. */
+  domains: string;
+  active: number;
+  created_ms: number;
+}
+
+export interface UserTable {
+  id: Generated<number>;
+  /** Lower-cased login address. */
+  email: string;
+  display_name: string | null;
+  org_id: number;
+  role: string;
+  /** Argon2id PHC string; null for accounts that may only use API tokens. */
+  password_hash: string | null;
+  created_ms: number;
+  disabled_ms: number | null;
+}
+
+export interface SessionTable {
+  id: Generated<number>;
+  user_id: number;
+  /** SHA-256 (hex) of the session secret. */
+  token_hash: string;
+  created_ms: number;
+  expires_ms: number;
+  last_used_ms: number;
+  revoked_ms: number | null;
+}
+
+export interface ApiTokenTable {
+  id: Generated<number>;
+  user_id: number;
+  name: string;
+  token_hash: string;
+  /** JSON array of scopes. */
+  scopes: string;
+  created_ms: number;
+  expires_ms: number | null;
+  last_used_ms: number | null;
+  revoked_ms: number | null;
+}
+
+export interface ReportTable {
+  id: Generated<number>;
+  /** email, incident, c2, malware, text. */
+  kind: string;
+  /** The reporting (owning) organisation. */
+  org_id: number;
+  /** The reporting user; null for reports entered by the system. */
+  created_by: number | null;
+  tlp: string;
+  /** 1 when the reporter consented to sharing the private part with those who may read the report. */
+  consent: number;
+  received_ms: number;
+  /** When the reported thing happened (the mail's date when plausible), else `received_ms`. */
+  observed_ms: number;
+  /** Shareable one-line summary (an e-mail's redacted subject). */
+  title: string;
+  evidence_sha256: string | null;
+  /** JSON: the shareable content (an e-mail's `shareableView`, or the report's fields). */
+  shared: string;
+  campaign_id: number | null;
+}
+
+/** What identifies the reporter: kept apart so that no list query can select it by accident. */
+export interface ReportPrivateTable {
+  report_id: number;
+  /** JSON: recipients, reporter addresses, private observables and header fields, signature text. */
+  content: string;
+}
+
+/** Organisations or named users an AMBER/RED object is addressed to. */
+export interface AudienceTable {
+  object_type: string;
+  object_id: number;
+  org_id: number | null;
+  user_id: number | null;
+}
+
+export interface EvidenceTable {
+  sha256: string;
+  size_bytes: number;
+  media_type: string;
+  first_received_ms: number;
+}
+
+/** Append-only chain of custody; hash-chained like the audit log. */
+export interface CustodyTable {
+  id: Generated<number>;
+  evidence_sha256: string;
+  report_id: number | null;
+  at_ms: number;
+  actor_user_id: number | null;
+  actor_org_id: number | null;
+  actor_label: string;
+  /** received, viewed, exported. */
+  action: string;
+  details: string;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface IndicatorTable {
+  id: Generated<number>;
+  /** ipv4, ipv6, cidr, domain, url, email, md5, sha1, sha256, file-name, or a fuzzy key type. */
+  type: string;
+  /** Canonical value (intel/indicators/canonical.ts). */
+  value: string;
+  first_seen_ms: number;
+  last_seen_ms: number;
+  /** Reports holding the value. */
+  report_count: number;
+  /** Distinct reporting organisations, sectors and prefectures (counted through indicator_facets). */
+  org_count: number;
+  sector_count: number;
+  prefecture_count: number;
+  /** 0–100: the highest confidence any sighting gave it. */
+  confidence: number;
+  /** The most permissive TLP of the reports holding it (what the value itself may be shared at). */
+  tlp: string;
+  expires_ms: number | null;
+  /** Warning-list reason; a listed value never correlates and is never exported as malicious. */
+  warning: string | null;
+}
+
+export interface IndicatorFacetTable {
+  indicator_id: number;
+  /** org, sector, prefecture. */
+  facet: string;
+  value: string;
+}
+
+export interface ReportIndicatorTable {
+  report_id: number;
+  indicator_id: number;
+  /** sender, relay, link, attachment, c2, payload, mentioned, template. */
+  role: string;
+  confidence: number;
+  /** JSON: where it was found, port, template text, … */
+  context: string;
+  added_by: number | null;
+  added_ms: number;
+}
+
+export interface ReportLinkTable {
+  /** The newer report of the pair. */
+  report_id: number;
+  linked_report_id: number;
+  /** Sum of per-indicator weights (1 per shared indicator, 0.5 per fuzzy key). */
+  weight: number;
+  /** JSON array of up to 10 shared indicator ids. */
+  indicator_ids: string;
+  created_ms: number;
+}
+
+export interface CampaignTable {
+  id: Generated<number>;
+  name: string;
+  tlp: string;
+  /** The center organisation that owns analyses; null when none is registered yet. */
+  org_id: number | null;
+  created_by: number | null;
+  created_ms: number;
+  updated_ms: number;
+  merged_into: number | null;
+}
+
+/** A report that linked two campaigns: recorded for an analyst instead of merging silently. */
+export interface CampaignBridgeTable {
+  id: Generated<number>;
+  campaign_id: number;
+  other_campaign_id: number;
+  report_id: number;
+  weight: number;
+  created_ms: number;
+  resolved_ms: number | null;
+}
+
+export interface WarningListEntryTable {
+  id: Generated<number>;
+  /** domain, cidr, url-prefix, hash. */
+  kind: string;
+  value: string;
+  reason: string;
+  created_by: number | null;
+  created_ms: number;
+}
+
+/** Hash-chained audit log: each row stores SHA-256(prev_hash ‖ canonical JSON of the row). */
+export interface AuditLogTable {
+  id: Generated<number>;
+  at_ms: number;
+  actor_user_id: number | null;
+  actor_org_id: number | null;
+  actor_label: string;
+  action: string;
+  target_type: string;
+  target_id: string | null;
+  tlp: string | null;
+  details: string;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface IntelTables {
+  organisations: OrganisationTable;
+  users: UserTable;
+  sessions: SessionTable;
+  api_tokens: ApiTokenTable;
+  reports: ReportTable;
+  report_private: ReportPrivateTable;
+  audience: AudienceTable;
+  evidence: EvidenceTable;
+  custody: CustodyTable;
+  indicators: IndicatorTable;
+  indicator_facets: IndicatorFacetTable;
+  report_indicators: ReportIndicatorTable;
+  report_links: ReportLinkTable;
+  campaigns: CampaignTable;
+  campaign_bridges: CampaignBridgeTable;
+  warning_list_entries: WarningListEntryTable;
+  audit_log: AuditLogTable;
+}

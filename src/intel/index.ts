@@ -1,7 +1,112 @@
 /**
- * The information-sharing network: member reports of targeted e-mails and other incidents,
- * their extracted observables, privacy-by-default separation of what may be shared, and (as they
- * land) indicators, correlation, campaigns and alerts to members. Reports come from the API and
- * the portal; sanitised alerts and feeds go out to members and partners.
+ * The information-sharing network (MISSION.md §5–8). Member organisations and their people
+ * (roles, sessions, API tokens with scopes) report the targeted e-mails they receive and other
+ * incidents; intake keeps the raw file as evidence under a hash-chained chain of custody, extracts
+ * indicators (typed, canonical, checked against warning lists), keeps what identifies the reporter
+ * in a private part shared only with consent, and correlates every report on arrival: per-value
+ * aggregates (organisations, sectors, prefectures, first/last seen), links between reports that
+ * share values or fuzzy keys, and campaigns analysts can rename, merge and split.
+ *
+ * Main types: `IntelService` (all services over one store), `Actor` (who acts), `Tlp` and the one
+ * access-control module (`canRead`, `readableWhere`: TLP 2.0 and audiences), `IntakeResult`,
+ * `ReportView`, `IndicatorView`, `CampaignView`, and the audit chain (`verifyAuditChain`).
+ * Reports come from the API, the portal and `koban report add`; alerts to members and feeds
+ * (later) read through the same services and access rules. Relational data: Kysely (db context).
  */
+
+export {
+  asLabelReader,
+  canAnalyse,
+  canDecideForReport,
+  canRead,
+  canReadPrivate,
+  hasScope,
+  isCenter,
+  type Labelled,
+  type LabelledType,
+  mayRead,
+  privateOpenTo,
+  type ReadReason,
+  readableWhere,
+  readReason,
+  requireCenter,
+  requireScope,
+} from './access.js';
+export {
+  type Actor,
+  ANONYMOUS,
+  isCenterRole,
+  ROLE_SCOPES,
+  ROLES,
+  type Role,
+  RoleSchema,
+  SCOPES,
+  type Scope,
+  ScopeSchema,
+  systemActor,
+  userActor,
+} from './actor.js';
+export {
+  type AuditEntry,
+  type AuditRecord,
+  type AuditVerification,
+  appendAudit,
+  verifyAuditChain,
+} from './audit.js';
+export { type ApiTokenInfo, type AuthOptions, AuthService, type LoginResult, type NewToken } from './auth.js';
+export { CampaignService, type CampaignSummary, type CampaignView } from './campaigns.js';
+export { type ChainCheck, canonicalJson, chainHash, GENESIS_HASH } from './chain.js';
+export { type Bridge, type CorrelationResult, DEFAULT_FAN_OUT, type Link } from './correlate.js';
 export * from './email/index.js';
+export { type CustodyAction, type CustodyRecord, EvidenceStore } from './evidence.js';
+export {
+  type Canonical,
+  canonicalDomain,
+  canonicalEmail,
+  canonicalHash,
+  canonicalIndicator,
+  canonicalUrl,
+  guessIndicator,
+} from './indicators/canonical.js';
+export { attachmentPattern, mailerDomain, subjectTemplate } from './indicators/fuzzy.js';
+export { type IndicatorFilter, IndicatorService, type IndicatorView } from './indicators/queries.js';
+export { type IndicatorRecord, IndicatorStore, type Sighted } from './indicators/store.js';
+export {
+  ATOMIC_TYPES,
+  FUZZY_TYPES,
+  INDICATOR_ROLES,
+  INDICATOR_TYPES,
+  type IndicatorRole,
+  type IndicatorType,
+  isFuzzy,
+} from './indicators/types.js';
+export {
+  type NewWarningEntry,
+  type WarningEntry,
+  WarningEntryService,
+} from './indicators/warning-entries.js';
+export { type ConfiguredEntry, WarningList, type WarningListData } from './indicators/warning-list.js';
+export { type IntakeResult, IntakeService } from './intake.js';
+export { type NewOrg, ORG_KINDS, type Organisation, type OrgKind, OrgService } from './orgs.js';
+export { EmailParsePool, type ParsePoolOptions } from './parse-pool.js';
+export { canonicalPrefecture, PREFECTURE_NAMES } from './prefectures.js';
+export { type EmailPreparer, type PreparedEmail, prepareEmail, prepareInThread } from './prepare-email.js';
+export { REDACTED_PRIVATE } from './report-kinds.js';
+export {
+  type ReporterView,
+  type ReportFilter,
+  type ReportIndicatorView,
+  ReportService,
+  type ReportSummary,
+  type ReportView,
+} from './reports.js';
+export { type IntelOptions, IntelService } from './service.js';
+export { type C2Countries, type CountryShare, type PeriodCount, StatsService } from './stats.js';
+export {
+  type AddedIndicator,
+  type ReportInput,
+  ReportInputSchema,
+  type SharingOptions,
+} from './submissions.js';
+export { isAuditedRead, parseTlp, TLP_LABELS, type Tlp, TlpSchema, tlpRank } from './tlp.js';
+export { MIN_PASSWORD_LENGTH, type NewUser, type User, UserService } from './users.js';

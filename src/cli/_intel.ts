@@ -1,0 +1,36 @@
+/** Shared by the intel commands: open the services of one data directory, and who the operator is. */
+import { userInfo } from 'node:os';
+import { resolveDataDir } from '../core/index.js';
+import { openRelational } from '../db/index.js';
+import { type Actor, IntelService, systemActor } from '../intel/index.js';
+
+export interface DataFlags {
+  data?: string;
+  json?: boolean;
+}
+
+export async function withIntel<T>(
+  flags: DataFlags,
+  fn: (intel: IntelService, dataDir: string) => Promise<T>,
+): Promise<T> {
+  const dataDir = resolveDataDir(flags.data);
+  const db = await openRelational(dataDir);
+  try {
+    return await fn(await IntelService.open(db, { dataDir }), dataDir);
+  } finally {
+    await db.destroy();
+  }
+}
+
+/**
+ * The operator at the console: the system actor, named after the login (or `KOBAN_OPERATOR`) so
+ * the audit log says who bootstrapped what. They hold the data files already; what they do is
+ * recorded like anyone else's.
+ */
+export function operator(): Actor {
+  return systemActor(`cli:${process.env.KOBAN_OPERATOR ?? userInfo().username}`);
+}
+
+export function iso(ms: number | null): string | null {
+  return ms === null ? null : new Date(ms).toISOString();
+}

@@ -1,0 +1,152 @@
+/**
+ * Indicators as actors see them. A value is readable by whoever may read at least one report
+ * holding it (access.ts), and it is readable at the most permissive label among those reports:
+ * a read that only AMBER-or-stricter reports justify is audited. The aggregates (reports,
+ * organisations, sectors, prefectures) are counts, never names; the center also sees which
+ * sectors and prefectures. Lists for exports leave warning-listed values and fuzzy keys out
+ * unless asked: they are never published as malicious.
+ */
+import { type SqlBool, sql } from 'kysely';
+import { KobanError } from '../../core/index.js';
+import type { RelationalDb } from '../../db/index.js';
+import { asLabelReader, isCenter, readableWhere, requireScope } from '../access.js';
+import type { Actor } from '../actor.js';
+import { appendAudit } from '../audit.js';
+import { isAuditedRead, storedTlp, type Tlp, tlpRank } from '../tlp.js';
+import { canonicalIndicator, guessIndicator } from './canonical.js';
+import { type IndicatorRecord, toIndicator } from './store.js';
+import { FUZZY_TYPES, type IndicatorRole, type IndicatorType } from './types.js';
+
+export interface IndicatorView extends IndicatorRecord {
+  /** The label this actor reads it under (the most permissive readable report's). */
+  readonly readAs: Tlp;
+  /** Center only: the sectors and prefectures that reported it. */
+  readonly sectors?: readonly string[];
+  readonly prefectures?: readonly string[];
+}
+
+export interface IndicatorFilter {
+  readonly type?: IndicatorType;
+  /** Only values some report holds in this role (`c2` for the blocklist of the prevention council). */
+  readonly role?: IndicatorRole;
+  readonly minOrgs?: number;
+  readonly sinceMs?: number;
+  /** Include unexpired values only (default true). */
+  readonly current?: boolean;
+  readonly includeWarningListed?: boolean;
+  readonly includeFuzzy?: boolean;
+  readonly afterId?: number;
+  readonly limit?: number;
+}
+
+export class IndicatorService {
+  constructor(
+    private readonly db: RelationalDb,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** The best label among readable reports holding the value, or null when none is readable. */
+  private async readLabel(
+    actor: Actor,
+    indicatorId: number,
+    overall: Tlp,
+    role?: IndicatorRole,
+  ): Promise<Tlp | null> {
+    if (role === undefined && (overall === 'CLEAR' || (overall === 'GREEN' && actor.kind !== 'anonymous'))) {
+      return overall;
+    }
+    let q = this.db
+      .selectFrom('report_indicators as ri')
+      .innerJoin('reports as r', 'r.id', 'ri.report_id')
+      .select('r.tlp')
+      .distinct()
+      .where('ri.indicator_id', '=', indicatorId)
+      .where(readableWhere(actor, 'report', 'r'));
+    if (role !== undefined) q = q.where('ri.role', '=', role);
+    const labels = (await q.limit(5).execute()).map((r) => storedTlp(r.tlp));
+    if (labels.length === 0) return null;
+    return labels.sort((a, b) => tlpRank(a) - tlpRank(b))[0]!;
+  }
+
+  /** Looks one value up (type guessed when not given); null when unknown or not readable. */
+  async lookup(actor: Actor, value: string, type?: IndicatorType): Promise<IndicatorView | null> {
+    requireScope(actor, 'indicators:read');
+    const reader = asLabelReader(actor, 'indicators:read');
+    const c = type ? canonicalIndicator(type, value) : guessIndicator(value);
+    if (!c) throw new KobanError('E_USAGE', `"${value}" is not a valid ${type ?? 'indicator'}`);
+    const r = await this.db
+      .selectFrom('indicators')
+      .selectAll()
+      .where('type', '=', c.type)
+      .where('value', '=', c.value)
+      .executeTakeFirst();
+    if (!r) return null;
+    const rec = toIndicator(r);
+    const readAs = await this.readLabel(reader, rec.id, rec.tlp);
+    if (readAs === null) return null;
+    let view: IndicatorView = { ...rec, readAs };
+    if (isCenter(actor)) {
+      const facets = await this.db
+        .selectFrom('indicator_facets')
+        .select(['facet', 'value'])
+        .where('indicator_id', '=', rec.id)
+        .where('facet', '!=', 'org')
+        .orderBy('value')
+        .execute();
+      view = {
+        ...view,
+        sectors: facets.filter((f) => f.facet === 'sector').map((f) => f.value),
+        prefectures: facets.filter((f) => f.facet === 'prefecture').map((f) => f.value),
+      };
+    }
+    if (isAuditedRead(readAs)) {
+      await appendAudit(
+        this.db,
+        actor,
+        { action: 'indicator.read', targetType: 'indicator', targetId: rec.id, tlp: readAs },
+        this.now(),
+      );
+    }
+    return view;
+  }
+
+  /** Readable indicators in id order (for exports and feeds: page with `afterId`). */
+  async list(actor: Actor, f: IndicatorFilter = {}): Promise<IndicatorView[]> {
+    requireScope(actor, 'indicators:read');
+    const reader = asLabelReader(actor, 'indicators:read');
+    const nowMs = this.now();
+    let q = this.db.selectFrom('indicators as i').selectAll('i');
+    if (f.type) q = q.where('i.type', '=', f.type);
+    if (!f.includeWarningListed) q = q.where('i.warning', 'is', null);
+    if (!f.includeFuzzy) q = q.where('i.type', 'not in', [...FUZZY_TYPES]);
+    if (f.minOrgs !== undefined) q = q.where('i.org_count', '>=', f.minOrgs);
+    if (f.sinceMs !== undefined) q = q.where('i.last_seen_ms', '>=', f.sinceMs);
+    if (f.current ?? true)
+      q = q.where((eb) => eb.or([eb('i.expires_ms', 'is', null), eb('i.expires_ms', '>', nowMs)]));
+    if (f.afterId !== undefined) q = q.where('i.id', '>', f.afterId);
+    const role = f.role === undefined ? sql`` : sql` and ri.role = ${f.role}`;
+    q = q.where(
+      sql<SqlBool>`exists (select 1 from report_indicators ri join reports r on r.id = ri.report_id where ri.indicator_id = i.id${role} and ${readableWhere(reader, 'report', 'r')})`,
+    );
+    const rows = await q
+      .orderBy('i.id')
+      .limit(Math.min(f.limit ?? 1000, 10_000))
+      .execute();
+    const out: IndicatorView[] = [];
+    for (const r of rows) {
+      const rec = toIndicator(r);
+      const readAs = (await this.readLabel(reader, rec.id, rec.tlp, f.role)) ?? rec.tlp;
+      out.push({ ...rec, readAs });
+    }
+    const audited = out.filter((v) => isAuditedRead(v.readAs)).map((v) => v.id);
+    if (audited.length > 0) {
+      await appendAudit(
+        this.db,
+        actor,
+        { action: 'indicator.list', targetType: 'indicator', details: { ids: audited.slice(0, 10_000) } },
+        nowMs,
+      );
+    }
+    return out;
+  }
+}
