@@ -20,6 +20,8 @@ import type { AlertStatus } from '../detect/index.js';
 import { BackpressureError, isViewName, runView, VIEW_NAMES } from '../observe/index.js';
 import type { Center } from './center.js';
 import { renderHome } from './home.js';
+import { API_INFO, mountIntelApi } from './intel/mount.js';
+import { mountOpenApi } from './openapi.js';
 
 const gunzipAsync = promisify(gunzip);
 
@@ -155,6 +157,9 @@ export function buildApp(center: Center): Hono {
   });
 
   app.get('/', async (c) => c.html(await renderHome(center)));
+
+  const intelApi = mountIntelApi(app, center.intel, center.apiOptions);
+  mountOpenApi(app, intelApi.registry, API_INFO);
 
   return app;
 }

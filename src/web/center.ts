@@ -1,6 +1,7 @@
 /**
  * Wiring of one center process: the data directory's stores, the sensor registry, the ingest
- * service, operator alerts and metrics. Routes (app.ts) and the server (server.ts) use it.
+ * service, operator alerts, metrics and the intel services (over the same relational store and the
+ * data directory's evidence, as the CLI opens them). Routes (app.ts) and the server (server.ts) use it.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -9,6 +10,7 @@ import pino, { type Logger } from 'pino';
 import { KobanError } from '../core/index.js';
 import { openRelational, type RelationalDb } from '../db/index.js';
 import { AlertStore } from '../detect/index.js';
+import { type IntelOptions, IntelService } from '../intel/index.js';
 import {
   type IngestLimits,
   IngestService,
@@ -17,6 +19,7 @@ import {
   openObservatory,
   SensorRegistry,
 } from '../observe/index.js';
+import type { IntelApiOptions } from './intel/mount.js';
 import { CenterMetrics } from './metrics.js';
 
 export const OPERATOR_TOKEN_FILE = 'operator-token.sha256';
@@ -28,6 +31,9 @@ export interface Center {
   readonly registry: SensorRegistry;
   readonly ingest: IngestService;
   readonly alerts: AlertStore;
+  readonly intel: IntelService;
+  /** How the intel REST API is mounted (limits, proxy trust, login throttling). */
+  readonly apiOptions: IntelApiOptions;
   readonly metrics: CenterMetrics;
   readonly log: Logger;
   /** True once shutdown began: new batches are refused, in-flight ones finish. */
@@ -43,6 +49,9 @@ export interface CenterOptions {
   readonly dataDir?: string | undefined;
   readonly ingestLimits?: IngestLimits | undefined;
   readonly logLevel?: string | undefined;
+  /** Options of the intel services (the data directory is the center's). */
+  readonly intel?: Omit<IntelOptions, 'dataDir'> | undefined;
+  readonly api?: IntelApiOptions | undefined;
 }
 
 /** Creates a new operator token, stores its hash in the data directory and returns it. */
@@ -57,8 +66,10 @@ export function rotateOperatorToken(dataDir: string): string {
 export async function openCenter(options: CenterOptions = {}): Promise<Center> {
   const observatory = await openObservatory(options.dataDir);
   const dataDir = observatory.dataDir;
+  let opened: RelationalDb | null = null;
   try {
     const db = await openRelational(dataDir);
+    opened = db;
     const enricher = await openEnricher(observatory.config);
     const registry = new SensorRegistry(db);
     const ingest = new IngestService(
@@ -69,6 +80,7 @@ export async function openCenter(options: CenterOptions = {}): Promise<Center> {
       options.ingestLimits,
     );
     const alerts = new AlertStore(db);
+    const intel = await IntelService.open(db, { ...options.intel, dataDir });
     const log = pino({ level: options.logLevel ?? process.env.KOBAN_LOG ?? 'info' });
     const tokenPath = join(dataDir, OPERATOR_TOKEN_FILE);
     const center: Center = {
@@ -78,6 +90,8 @@ export async function openCenter(options: CenterOptions = {}): Promise<Center> {
       registry,
       ingest,
       alerts,
+      intel,
+      apiOptions: { ...(options.intel?.now ? { now: options.intel.now } : {}), ...options.api },
       metrics: new CenterMetrics(observatory.store, ingest, registry),
       log,
       draining: false,
@@ -94,12 +108,14 @@ export async function openCenter(options: CenterOptions = {}): Promise<Center> {
       },
       async close() {
         await ingest.close();
+        await intel.close();
         await db.destroy();
         await observatory.close();
       },
     };
     return center;
   } catch (e) {
+    await opened?.destroy();
     await observatory.close();
     throw e;
   }

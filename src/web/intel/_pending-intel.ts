@@ -1,0 +1,92 @@
+/**
+ * Three reads the API answers with that the intel services do not offer yet. They belong in
+ * src/intel and should move there (then this file goes away):
+ * - `ReportView.otherLinkedReports`: `ReportService.visibleLinks` already loads every link of the
+ *   report and keeps the readable ones; the difference is this count.
+ * - the readable campaign of a report (`ReportService.get` returns `campaignId` whatever the
+ *   campaign's label; `CampaignService.get` is too heavy to call per report);
+ * - `IndicatorView.campaigns` in `IndicatorService.lookup`.
+ * They filter with intel's own access rules (`readableWhere`, `asLabelReader`) and write the audit
+ * row the services write for campaign lists, so nothing here widens what a caller reads.
+ */
+import {
+  type Actor,
+  appendAudit,
+  asLabelReader,
+  type IntelService,
+  isAuditedRead,
+  readableWhere,
+  TlpSchema,
+} from '../../intel/index.js';
+import type { CampaignRef } from './views.js';
+
+/** How many reports are linked to this one, readable or not. */
+export async function linkedReportCount(intel: IntelService, reportId: number): Promise<number> {
+  const r = await intel.db
+    .selectFrom('report_links')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where((eb) => eb.or([eb('report_id', '=', reportId), eb('linked_report_id', '=', reportId)]))
+    .executeTakeFirst();
+  return Number(r?.n ?? 0);
+}
+
+async function audited(intel: IntelService, actor: Actor, refs: CampaignRef[], nowMs: number) {
+  const ids = refs.filter((r) => isAuditedRead(r.tlp)).map((r) => r.id);
+  if (ids.length > 0)
+    await appendAudit(
+      intel.db,
+      actor,
+      { action: 'campaign.list', targetType: 'campaign', details: { ids } },
+      nowMs,
+    );
+  return refs;
+}
+
+/** The campaign, if it is live and the actor may read it. */
+export async function readableCampaign(
+  intel: IntelService,
+  actor: Actor,
+  campaignId: number,
+  nowMs: number,
+): Promise<CampaignRef | null> {
+  const rows = await intel.db
+    .selectFrom('campaigns as c')
+    .select(['c.id', 'c.name', 'c.tlp'])
+    .where('c.id', '=', campaignId)
+    .where('c.merged_into', 'is', null)
+    .where(readableWhere(actor, 'campaign', 'c'))
+    .execute();
+  const refs = rows.map((r) => ({ id: Number(r.id), name: r.name, tlp: TlpSchema.parse(r.tlp) }));
+  return (await audited(intel, actor, refs, nowMs))[0] ?? null;
+}
+
+/** Campaigns the actor may read that hold a report the actor may read (for the value) with the indicator. */
+export async function campaignsOfIndicator(
+  intel: IntelService,
+  actor: Actor,
+  indicatorId: number,
+  nowMs: number,
+): Promise<CampaignRef[]> {
+  const reader = asLabelReader(actor, 'indicators:read');
+  const rows = await intel.db
+    .selectFrom('campaigns as c')
+    .select(['c.id', 'c.name', 'c.tlp'])
+    .where('c.merged_into', 'is', null)
+    .where(readableWhere(actor, 'campaign', 'c'))
+    .where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('report_indicators as ri')
+          .innerJoin('reports as r', 'r.id', 'ri.report_id')
+          .select('ri.report_id')
+          .whereRef('r.campaign_id', '=', 'c.id')
+          .where('ri.indicator_id', '=', indicatorId)
+          .where(readableWhere(reader, 'report', 'r')),
+      ),
+    )
+    .orderBy('c.id')
+    .limit(100)
+    .execute();
+  const refs = rows.map((r) => ({ id: Number(r.id), name: r.name, tlp: TlpSchema.parse(r.tlp) }));
+  return audited(intel, actor, refs, nowMs);
+}

@@ -1,0 +1,160 @@
+/**
+ * The OpenAPI document served at /api/v1/openapi.json: valid JSON, OpenAPI 3.1, every intel route
+ * with its request and answer schemas, every reference resolvable, and every documented route
+ * actually routed by the app (none of them falls through to "no route").
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ApiWorld, openApiWorld } from './intel/_testkit.js';
+
+type Json = Record<string, unknown>;
+type Operation = {
+  operationId: string;
+  security: Json[];
+  parameters?: { name: string; in: string; required: boolean; schema: Json }[];
+  requestBody?: { content: Record<string, { schema: Json }> };
+  responses: Record<string, { description: string; content?: Record<string, { schema: Json }> }>;
+};
+
+let w: ApiWorld;
+let doc: { openapi: string; paths: Record<string, Record<string, Operation>>; components: { schemas: Json } };
+beforeAll(async () => {
+  w = await openApiWorld();
+  const r = await w.request('/api/v1/openapi.json');
+  expect(r.status).toBe(200);
+  expect(r.headers.get('Content-Type')).toMatch(/^application\/json/);
+  doc = JSON.parse(await r.text());
+});
+afterAll(async () => {
+  await w.close();
+});
+
+const ops = () =>
+  Object.entries(doc.paths).flatMap(([path, byMethod]) =>
+    Object.entries(byMethod).map(([method, op]) => ({ path, method, op })),
+  );
+
+describe('the OpenAPI document', () => {
+  it('is OpenAPI 3.1 and lists every route of the intel API', () => {
+    expect(doc.openapi).toBe('3.1.0');
+    expect(ops().map((o) => `${o.method.toUpperCase()} ${o.path}`)).toEqual([
+      'GET /api/v1/campaigns',
+      'GET /api/v1/campaigns/{id}',
+      'GET /api/v1/indicators',
+      'GET /api/v1/openapi.json',
+      'POST /api/v1/reports',
+      'GET /api/v1/reports',
+      'GET /api/v1/reports/{id}',
+      'POST /api/v1/session',
+      'GET /api/v1/session',
+      'DELETE /api/v1/session',
+    ]);
+  });
+
+  it('gives every input its schema: path and query parameters, and the bodies by media type', () => {
+    const submit = doc.paths['/api/v1/reports']!.post!;
+    expect(Object.keys(submit.requestBody!.content)).toEqual(['application/json', 'message/rfc822']);
+    expect(submit.requestBody!.content['application/json']!.schema).toMatchObject({
+      properties: { report: { $ref: '#/components/schemas/ReportInput' } },
+    });
+    expect(submit.parameters!.map((p) => p.name)).toEqual([
+      'tlp',
+      'consent',
+      'audienceOrgs',
+      'audienceUsers',
+    ]);
+    expect(doc.paths['/api/v1/reports/{id}']!.get!.parameters).toContainEqual(
+      expect.objectContaining({
+        name: 'id',
+        in: 'path',
+        required: true,
+        schema: expect.objectContaining({ type: 'integer' }),
+      }),
+    );
+    expect(doc.paths['/api/v1/indicators']!.get!.parameters).toContainEqual(
+      expect.objectContaining({ name: 'value', in: 'query', required: true }),
+    );
+    expect(doc.paths['/api/v1/session']!.post!.requestBody!.content['application/json']!.schema).toEqual({
+      $ref: '#/components/schemas/Login',
+    });
+    for (const { path, method, op } of ops()) {
+      for (const p of op.parameters ?? [])
+        expect(p.schema, `${method} ${path} ${p.name}`).toBeTypeOf('object');
+      for (const [type, c] of Object.entries(op.requestBody?.content ?? {}))
+        expect(c.schema, `${method} ${path} ${type}`).toBeTypeOf('object');
+    }
+  });
+
+  it('gives every answer with a body its schema, errors the one error shape', () => {
+    for (const { path, method, op } of ops()) {
+      for (const [status, r] of Object.entries(op.responses)) {
+        const where = `${method.toUpperCase()} ${path} ${status}`;
+        if (status === '204') {
+          expect(r.content, where).toBeUndefined();
+          continue;
+        }
+        const schema = r.content?.['application/json']?.schema;
+        expect(schema, where).toBeTypeOf('object');
+        if (Number(status) >= 400) expect(schema, where).toEqual({ $ref: '#/components/schemas/Error' });
+      }
+    }
+    expect(
+      doc.paths['/api/v1/reports/{id}']!.get!.responses['200']!.content!['application/json']!.schema,
+    ).toEqual({
+      $ref: '#/components/schemas/Report',
+    });
+    expect(doc.components.schemas.Error).toEqual({
+      type: 'object',
+      properties: {
+        error: {
+          type: 'object',
+          properties: { code: { type: 'string' }, message: { type: 'string' } },
+          required: ['code', 'message'],
+          additionalProperties: false,
+        },
+      },
+      required: ['error'],
+      additionalProperties: false,
+      description: 'The one error shape of the API.',
+    });
+  });
+
+  it('states the credentials and scope of each route', () => {
+    const sec = (path: string, method: string) => doc.paths[path]![method]!.security;
+    expect(sec('/api/v1/reports', 'post')).toEqual([
+      { bearerToken: ['reports:write'] },
+      { sessionCookie: ['reports:write'] },
+    ]);
+    expect(sec('/api/v1/reports/{id}', 'get')).toEqual([
+      { bearerToken: ['reports:read'] },
+      { sessionCookie: ['reports:read'] },
+      {},
+    ]);
+    expect(sec('/api/v1/session', 'post')).toEqual([]);
+  });
+
+  it('resolves every reference to a component', () => {
+    const refs = new Set<string>();
+    const walk = (v: unknown) => {
+      if (Array.isArray(v)) v.forEach(walk);
+      else if (v !== null && typeof v === 'object')
+        for (const [k, x] of Object.entries(v)) {
+          if (k === '$ref' && typeof x === 'string') refs.add(x);
+          else walk(x);
+        }
+    };
+    walk(doc);
+    expect(refs.size).toBeGreaterThan(10);
+    for (const ref of refs) {
+      expect(ref).toMatch(/^#\/components\/schemas\//);
+      expect(doc.components.schemas[ref.split('/').pop()!], ref).toBeDefined();
+    }
+  });
+
+  it('documents only routes the app answers', async () => {
+    for (const { path, method } of ops()) {
+      const r = await w.request(path.replace('{id}', '1'), { method: method.toUpperCase() });
+      const body = r.status === 204 ? null : ((await r.json()) as { error?: { message: string } });
+      expect(body?.error?.message ?? '', `${method} ${path}`).not.toMatch(/^no route /);
+    }
+  });
+});

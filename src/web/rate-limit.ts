@@ -1,0 +1,141 @@
+/**
+ * In-memory token buckets, used to slow password guessing at login: one bucket per account and one
+ * per client address, both charged for every attempt. A bucket holds `capacity` attempts and gains
+ * one back every `refillIntervalMs`, so bursts (a mistyped password or two) pass and sustained
+ * guessing runs at the refill rate (OWASP Authentication Cheat Sheet, "Login Throttling"; NIST SP
+ * 800-63B §5.2.2 asks verifiers to limit failed attempts). The state is per process: behind a load
+ * balancer each copy throttles on its own, which still bounds an attacker to N × the rate.
+ */
+import { parseIPv6 } from '../core/index.js';
+
+export interface TokenBucketOptions {
+  /** Attempts allowed in a burst. */
+  readonly capacity: number;
+  /** One attempt comes back per this many milliseconds. */
+  readonly refillIntervalMs: number;
+  /** Keys kept at most; full buckets go first, then the least recently used (memory stays bounded). */
+  readonly maxKeys?: number;
+}
+
+interface Bucket {
+  tokens: number;
+  atMs: number;
+}
+
+export class TokenBuckets {
+  private readonly buckets = new Map<string, Bucket>();
+  private readonly maxKeys: number;
+
+  constructor(
+    private readonly opts: TokenBucketOptions,
+    private readonly now: () => number = Date.now,
+  ) {
+    if (!(opts.capacity >= 1 && opts.refillIntervalMs > 0))
+      throw new RangeError('a bucket needs capacity ≥ 1');
+    this.maxKeys = opts.maxKeys ?? 100_000;
+  }
+
+  /** Milliseconds until the key has a token again (0: it has one now). Takes nothing. */
+  waitMs(key: string): number {
+    const b = this.refilled(key);
+    return b.tokens >= 1 ? 0 : Math.ceil((1 - b.tokens) * this.opts.refillIntervalMs);
+  }
+
+  /** Takes a token if there is one; returns 0 when taken, else the wait as `waitMs` does. */
+  take(key: string): number {
+    const wait = this.waitMs(key);
+    if (wait > 0) return wait;
+    const b = this.refilled(key);
+    b.tokens -= 1;
+    this.store(key, b);
+    return 0;
+  }
+
+  /** Forgets the key (its bucket is full again). */
+  reset(key: string): void {
+    this.buckets.delete(key);
+  }
+
+  get size(): number {
+    return this.buckets.size;
+  }
+
+  private refilled(key: string): Bucket {
+    const nowMs = this.now();
+    const b = this.buckets.get(key);
+    if (!b) return { tokens: this.opts.capacity, atMs: nowMs };
+    const gained = Math.max(0, nowMs - b.atMs) / this.opts.refillIntervalMs;
+    return { tokens: Math.min(this.opts.capacity, b.tokens + gained), atMs: nowMs };
+  }
+
+  private store(key: string, b: Bucket): void {
+    // Re-inserting moves the key to the end: Map order is then least recently used first.
+    this.buckets.delete(key);
+    this.buckets.set(key, b);
+    if (this.buckets.size <= this.maxKeys) return;
+    for (const [k] of this.buckets) {
+      if (this.buckets.size <= this.maxKeys) return;
+      if (this.refilled(k).tokens >= this.opts.capacity) this.buckets.delete(k);
+    }
+    for (const [k] of this.buckets) {
+      if (this.buckets.size <= this.maxKeys) return;
+      this.buckets.delete(k);
+    }
+  }
+}
+
+export interface LoginThrottleOptions {
+  /** Default: 5 attempts, then one a minute. */
+  readonly perAccount?: TokenBucketOptions;
+  /** Default: 20 attempts, then one every 3 s (an office behind one NAT address logs in together). */
+  readonly perAddress?: TokenBucketOptions;
+}
+
+export const DEFAULT_LOGIN_THROTTLE: Required<LoginThrottleOptions> = {
+  perAccount: { capacity: 5, refillIntervalMs: 60_000 },
+  perAddress: { capacity: 20, refillIntervalMs: 3_000 },
+};
+
+/**
+ * Login attempts, limited per account and per client address. An IPv6 client is keyed by its /64:
+ * one host usually holds a whole /64 and could otherwise rotate through it.
+ */
+export class LoginThrottle {
+  private readonly accounts: TokenBuckets;
+  private readonly addresses: TokenBuckets;
+
+  constructor(opts: LoginThrottleOptions = {}, now: () => number = Date.now) {
+    this.accounts = new TokenBuckets(opts.perAccount ?? DEFAULT_LOGIN_THROTTLE.perAccount, now);
+    this.addresses = new TokenBuckets(opts.perAddress ?? DEFAULT_LOGIN_THROTTLE.perAddress, now);
+  }
+
+  /**
+   * Charges one attempt to both buckets; returns 0 when the attempt may go ahead, else the
+   * milliseconds to wait. Nothing is charged when either bucket is empty.
+   */
+  attempt(account: string, address: string): number {
+    const a = accountKey(account);
+    const ip = addressKey(address);
+    const wait = Math.max(this.accounts.waitMs(a), this.addresses.waitMs(ip));
+    if (wait > 0) return wait;
+    this.accounts.take(a);
+    this.addresses.take(ip);
+    return 0;
+  }
+
+  /** A correct password refills the account's bucket: its owner's earlier typos stop counting. */
+  succeeded(account: string): void {
+    this.accounts.reset(accountKey(account));
+  }
+}
+
+function accountKey(account: string): string {
+  return account.trim().toLowerCase();
+}
+
+export function addressKey(address: string): string {
+  const a = address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
+  if (!a.includes(':')) return a;
+  const bytes = parseIPv6(a);
+  return bytes ? `${Buffer.from(bytes.subarray(0, 8)).toString('hex')}::/64` : a;
+}
