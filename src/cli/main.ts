@@ -7,6 +7,7 @@ import { registerAudit } from './audit.js';
 import { registerEmail } from './email.js';
 import { registerImport } from './import.js';
 import { registerIntelStats } from './intel-stats.js';
+import { registerMemberAlert } from './member-alert.js';
 import { registerOperatorToken } from './operator-token.js';
 import { registerOrg } from './org.js';
 import { registerReplay } from './replay.js';
@@ -39,6 +40,7 @@ export function buildProgram(): Command {
   registerIntelStats(program);
   registerWarningList(program);
   registerAudit(program);
+  registerMemberAlert(program);
   return program;
 }
 

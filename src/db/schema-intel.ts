@@ -218,6 +218,122 @@ export interface AuditLogTable {
   hash: string;
 }
 
+/**
+ * An alert to members (注意喚起): drafted by an analyst from a report or a campaign, sent to a
+ * resolved audience (rows of `audience` with object type `alert`), updated in versions, withdrawn.
+ */
+export interface MemberAlertTable {
+  id: Generated<number>;
+  title: string;
+  body_ja: string | null;
+  body_en: string | null;
+  tlp: string;
+  /** The most restrictive label among the sources the alert quotes, when last built. */
+  tlp_floor: string;
+  /** Why the label is more permissive than `tlp_floor` (an analyst's explicit downgrade). */
+  downgrade_reason: string | null;
+  /** report or campaign. */
+  source_type: string;
+  source_id: number;
+  /** The campaign "received too" answers join: the source campaign, or the source report's. */
+  campaign_id: number | null;
+  /** JSON array of `type:value` keys to share; null shares every eligible indicator of the sources. */
+  indicators: string | null;
+  /** The center organisation (the alert's owner); null when none is registered. */
+  org_id: number | null;
+  created_by: number | null;
+  created_ms: number;
+  updated_ms: number;
+  /** draft, sent, withdrawn. */
+  status: string;
+  /** 1 until an update after sending; each update adds one. */
+  version: number;
+  /** JSON: the audience as chosen (all, sectors, prefectures, organisations, users, public). */
+  audience: string | null;
+  sent_ms: number | null;
+  sent_by: number | null;
+  withdrawn_ms: number | null;
+  withdrawn_reason: string | null;
+}
+
+/** What recipients saw in each version: the sanitised content, frozen when sent or updated. */
+export interface MemberAlertVersionTable {
+  alert_id: number;
+  version: number;
+  tlp: string;
+  title: string;
+  /** JSON: the recipients' view (member-alerts/content.ts). */
+  content: string;
+  /** Why this version replaced the previous one; null for the first. */
+  reason: string | null;
+  created_by: number | null;
+  created_ms: number;
+}
+
+/** The reports an alert's current version quotes, and their reporting organisations (for counts). */
+export interface MemberAlertSourceTable {
+  alert_id: number;
+  report_id: number;
+  org_id: number;
+}
+
+/** A user has read an alert up to `version` (an update makes it unread again). */
+export interface MemberAlertReadTable {
+  alert_id: number;
+  user_id: number;
+  version: number;
+  read_ms: number;
+}
+
+/** "We received this too": one per recipient organisation and alert. */
+export interface MemberAlertSightingTable {
+  id: Generated<number>;
+  alert_id: number;
+  org_id: number;
+  user_id: number | null;
+  /** The organisation's own report of it, which then joins the alert's campaign. */
+  report_id: number | null;
+  note: string | null;
+  created_ms: number;
+}
+
+/** Where an organisation receives alerts besides its inbox: contact addresses and webhooks. */
+export interface OrgAlertEndpointTable {
+  id: Generated<number>;
+  org_id: number;
+  /** email or webhook. */
+  channel: string;
+  /** An e-mail address or an https URL. */
+  target: string;
+  /** Webhooks: the HMAC-SHA256 key (kept as is: signing needs it). */
+  secret: string | null;
+  created_ms: number;
+  disabled_ms: number | null;
+}
+
+/** One delivery of one alert event to one recipient over one channel, with its attempts. */
+export interface MemberAlertDeliveryTable {
+  id: Generated<number>;
+  alert_id: number;
+  version: number;
+  /** sent, updated, withdrawn. */
+  event: string;
+  org_id: number | null;
+  user_id: number | null;
+  /** inbox, email, webhook. */
+  channel: string;
+  target: string;
+  endpoint_id: number | null;
+  /** pending, delivered, failed. */
+  status: string;
+  attempts: number;
+  next_attempt_ms: number | null;
+  last_attempt_ms: number | null;
+  last_error: string | null;
+  delivered_ms: number | null;
+  created_ms: number;
+}
+
 export interface IntelTables {
   organisations: OrganisationTable;
   users: UserTable;
@@ -236,4 +352,11 @@ export interface IntelTables {
   campaign_bridges: CampaignBridgeTable;
   warning_list_entries: WarningListEntryTable;
   audit_log: AuditLogTable;
+  member_alerts: MemberAlertTable;
+  member_alert_versions: MemberAlertVersionTable;
+  member_alert_sources: MemberAlertSourceTable;
+  member_alert_reads: MemberAlertReadTable;
+  member_alert_sightings: MemberAlertSightingTable;
+  org_alert_endpoints: OrgAlertEndpointTable;
+  member_alert_deliveries: MemberAlertDeliveryTable;
 }

@@ -25,7 +25,7 @@ export interface TestIntel {
 export const T0 = Date.UTC(2012, 1, 10);
 
 export async function openTestIntel(
-  opts: Pick<IntelOptions, 'fanOut' | 'emailLimits'> = {},
+  opts: Pick<IntelOptions, 'fanOut' | 'emailLimits' | 'alerts'> = {},
 ): Promise<TestIntel> {
   const db = await openRelational(':memory:');
   const dir = mkdtempSync(join(tmpdir(), 'koban-intel-'));
@@ -43,6 +43,7 @@ export async function openTestIntel(
     clock,
     system: systemActor('test'),
     async close() {
+      await intel.close();
       await db.destroy();
       rmSync(dir, { recursive: true, force: true });
     },
@@ -152,3 +153,34 @@ export function intelFixture(name: string): Buffer {
 /** The two C2 addresses of seed 002's samples: one registered in Thailand, one in the USA (see the fixtures' README). */
 export const C2_TH = '27.254.40.5';
 export const C2_US = '74.208.142.31';
+
+const DAY_MS = 86_400_000;
+
+export interface Seed002Campaign {
+  /** The reports of the lures received by P1 and P2 (X's stolen mail) and P3 (Y's). */
+  readonly reportIds: { readonly p1: number; readonly p2: number; readonly p3: number };
+  readonly campaignId: number;
+}
+
+/**
+ * Seed 002 case 1 up to the campaign: the three lures reported by P1, P2 (20:30 and 20:31 on
+ * 9 February) and P3 (a month later), and the analysis of each attachment showing the same two C2
+ * addresses — which puts the three reports in one campaign (scenario-002.test.ts checks how).
+ */
+export async function seed002Campaign(t: TestIntel, cast: Cast): Promise<Seed002Campaign> {
+  const p1 = await t.intel.intake.submitEmail(cast.p1.actor, intelFixture('x-lure-p1.eml'));
+  t.clock.ms += 60_000;
+  const p2 = await t.intel.intake.submitEmail(cast.p2.actor, intelFixture('x-lure-p2.eml'));
+  t.clock.ms += 34 * DAY_MS;
+  const p3 = await t.intel.intake.submitEmail(cast.p3.actor, intelFixture('y-lure-p3.eml'));
+  for (const r of [p1, p2, p3]) {
+    await t.intel.intake.addIndicators(cast.analyst.actor, r.reportId, [
+      { value: `${C2_TH}:443`, role: 'c2', note: 'sandbox: HTTPS beacon every 60 s' },
+      { value: C2_US, role: 'c2', port: 80 },
+    ]);
+  }
+  return {
+    reportIds: { p1: p1.reportId, p2: p2.reportId, p3: p3.reportId },
+    campaignId: p2.correlation.campaignId!,
+  };
+}

@@ -20,6 +20,14 @@
  * The system actor (CLI bootstrap run by the operator, background jobs) reads everything, and
  * every such read of AMBER or stricter data is audited like any other.
  *
+ * Alerts to members (member-alerts/) are *addressed*: the center is their source and chooses the
+ * recipients, so the audience is the distribution list rather than an extension of the label.
+ * Beyond CLEAR, a member reads an alert only as a recipient (its organisation, or itself, named in
+ * the audience): GREEN reaches the rest of the community through those recipients, as TLP 2.0 lets
+ * them, not through the center's inbox; AMBER+STRICT, "the organization only", is read by the
+ * recipient organisations the center named. A draft is the center's working copy: nobody else
+ * reads it, CLEAR or not, until it is sent.
+ *
  * The reporter's private part (recipients, reporter identity, internal hosts, signatures) is
  * separate: readable by the owning organisation and the center, and by other readers of the
  * report only with the reporter's consent — never by the anonymous public.
@@ -30,7 +38,7 @@ import { type Actor, isCenterRole, type Scope } from './actor.js';
 import type { Tlp } from './tlp.js';
 
 /** The kinds of labelled object; also the `object_type` of the audience table. */
-export type LabelledType = 'report' | 'campaign';
+export type LabelledType = 'report' | 'campaign' | 'alert';
 
 export interface Labelled {
   readonly tlp: Tlp;
@@ -39,6 +47,8 @@ export interface Labelled {
   readonly createdBy: number | null;
   readonly audienceOrgIds: readonly number[];
   readonly audienceUserIds: readonly number[];
+  /** Set on alerts to members (see above): the audience is who receives it; a draft is the center's only. */
+  readonly addressed?: { readonly draft: boolean };
 }
 
 export type ReadReason =
@@ -55,26 +65,45 @@ export type ReadReason =
 /** Why an actor may (or may not) read an object: the rule that applied, for tests and audit. */
 export function readReason(actor: Actor, o: Labelled): ReadReason {
   if (actor.kind === 'system') return 'system';
+  const center = actor.kind === 'user' && isCenterRole(actor.role);
+  if (o.addressed?.draft && !center) return 'denied';
   if (o.tlp === 'CLEAR') return 'public';
   if (actor.kind !== 'user') return 'denied';
-  const center = isCenterRole(actor.role);
   const ownOrg = actor.orgId !== null && (o.ownerOrgId === actor.orgId || (o.ownerOrgId === null && center));
   const named = actor.userId !== null && o.audienceUserIds.includes(actor.userId);
+  const recipient: ReadReason =
+    actor.orgId !== null && o.audienceOrgIds.includes(actor.orgId)
+      ? 'audience-org'
+      : named
+        ? 'audience-user'
+        : 'denied';
   switch (o.tlp) {
     case 'GREEN':
-      return 'community';
+      return o.addressed && !center ? recipient : 'community';
     case 'AMBER':
       if (ownOrg) return 'owner-org';
-      if (center) return 'center';
-      if (actor.orgId !== null && o.audienceOrgIds.includes(actor.orgId)) return 'audience-org';
-      return named ? 'audience-user' : 'denied';
+      return center ? 'center' : recipient;
     case 'AMBER+STRICT':
       if (ownOrg) return 'owner-org';
-      return center ? 'center' : 'denied';
+      if (center) return 'center';
+      return o.addressed ? recipient : 'denied';
     case 'RED':
       if (actor.userId !== null && o.createdBy === actor.userId) return 'reporter';
       return named ? 'audience-user' : 'denied';
   }
+}
+
+/**
+ * Whether the actor's organisation, or the actor, is among an addressed object's recipients (who
+ * may answer an alert, and whose inbox lists it) — a question apart from whether it may read it:
+ * a CLEAR alert is readable by all, but addressed to some.
+ */
+export function isRecipient(actor: Actor, o: Labelled): boolean {
+  if (actor.kind !== 'user') return false;
+  return (
+    (actor.orgId !== null && o.audienceOrgIds.includes(actor.orgId)) ||
+    (actor.userId !== null && o.audienceUserIds.includes(actor.userId))
+  );
 }
 
 /** Whether the actor may read the object, by its label alone (scopes are checked by `mayRead`). */
@@ -92,9 +121,11 @@ export function requireScope(actor: Actor, scope: Scope): void {
   }
 }
 
+/** Alerts are the center's analysis products, like campaigns, and are read under the same scope. */
 const READ_SCOPE: Readonly<Record<LabelledType, Scope>> = {
   report: 'reports:read',
   campaign: 'campaigns:read',
+  alert: 'campaigns:read',
 };
 
 /** Label and scope together: the single answer for one object. */
@@ -104,23 +135,30 @@ export function mayRead(actor: Actor, type: LabelledType, o: Labelled): boolean 
 
 /**
  * The same rules as a SQL condition over a table aliased `alias` with columns `tlp`, `org_id`,
- * `created_by` and `id`, so list queries never load a row the actor may not read. Portable SQL
- * (SQLite and PostgreSQL); values are bound as parameters.
+ * `created_by` and `id` (alerts also `status`), so list queries never load a row the actor may not
+ * read. Portable SQL (SQLite and PostgreSQL); values are bound as parameters.
  */
 export function readableWhere(actor: Actor, type: LabelledType, alias: string): RawBuilder<SqlBool> {
   if (!hasScope(actor, READ_SCOPE[type])) return sql<SqlBool>`1 = 0`;
   if (actor.kind === 'system') return sql<SqlBool>`1 = 1`;
   const tlp = sql.ref(`${alias}.tlp`);
-  if (actor.kind !== 'user' || actor.userId === null) return sql<SqlBool>`${tlp} = 'CLEAR'`;
+  const sent = type === 'alert' ? sql`${sql.ref(`${alias}.status`)} <> 'draft'` : sql`1 = 1`;
+  if (actor.kind !== 'user' || actor.userId === null) return sql<SqlBool>`(${tlp} = 'CLEAR' and ${sent})`;
   const id = sql.ref(`${alias}.id`);
   const org = sql.ref(`${alias}.org_id`);
   const createdBy = sql.ref(`${alias}.created_by`);
   const uid = actor.userId;
-  const namedUser = sql`exists (select 1 from audience a where a.object_type = ${type} and a.object_id = ${id} and a.user_id = ${uid})`;
+  const namedUser = sql`exists (select 1 from audience aud where aud.object_type = ${type} and aud.object_id = ${id} and aud.user_id = ${uid})`;
   const red = sql`(${tlp} = 'RED' and (${createdBy} = ${uid} or ${namedUser}))`;
   if (isCenterRole(actor.role)) return sql<SqlBool>`(${tlp} <> 'RED' or ${red})`;
   const orgId = actor.orgId ?? -1;
-  const namedOrgOrUser = sql`exists (select 1 from audience a where a.object_type = ${type} and a.object_id = ${id} and (a.org_id = ${orgId} or a.user_id = ${uid}))`;
+  const namedOrgOrUser = sql`exists (select 1 from audience aud where aud.object_type = ${type} and aud.object_id = ${id} and (aud.org_id = ${orgId} or aud.user_id = ${uid}))`;
+  if (type === 'alert') {
+    return sql<SqlBool>`(${sent} and (${tlp} = 'CLEAR'
+      or (${tlp} in ('AMBER', 'AMBER+STRICT') and ${org} = ${orgId})
+      or (${tlp} in ('GREEN', 'AMBER', 'AMBER+STRICT') and ${namedOrgOrUser})
+      or ${red}))`;
+  }
   return sql<SqlBool>`(${tlp} in ('CLEAR', 'GREEN')
     or (${tlp} in ('AMBER', 'AMBER+STRICT') and ${org} = ${orgId})
     or (${tlp} = 'AMBER' and ${namedOrgOrUser})

@@ -5,13 +5,15 @@
  * indicators (typed, canonical, checked against warning lists), keeps what identifies the reporter
  * in a private part shared only with consent, and correlates every report on arrival: per-value
  * aggregates (organisations, sectors, prefectures, first/last seen), links between reports that
- * share values or fuzzy keys, and campaigns analysts can rename, merge and split.
+ * share values or fuzzy keys, and campaigns analysts can rename, merge and split. Alerts to members
+ * (member-alerts/) go back out: drafted from a report or campaign, sanitised, labelled, sent to an
+ * audience by inbox, e-mail and webhook, and answered "we received this too".
  *
  * Main types: `IntelService` (all services over one store), `Actor` (who acts), `Tlp` and the one
  * access-control module (`canRead`, `readableWhere`: TLP 2.0 and audiences), `IntakeResult`,
  * `ReportView`, `IndicatorView`, `CampaignView`, and the audit chain (`verifyAuditChain`).
- * Reports come from the API, the portal and `koban report add`; alerts to members and feeds
- * (later) read through the same services and access rules. Relational data: Kysely (db context).
+ * Reports come from the API, the portal and `koban report add`; alerts to members (`MemberAlertService`)
+ * and feeds (later) read through the same services and access rules. Relational data: Kysely (db context).
  */
 
 export {
@@ -22,6 +24,7 @@ export {
   canReadPrivate,
   hasScope,
   isCenter,
+  isRecipient,
   type Labelled,
   type LabelledType,
   mayRead,
@@ -87,6 +90,7 @@ export {
 } from './indicators/warning-entries.js';
 export { type ConfiguredEntry, WarningList, type WarningListData } from './indicators/warning-list.js';
 export { type IntakeResult, IntakeService } from './intake.js';
+export * from './member-alerts/index.js';
 export { type NewOrg, ORG_KINDS, type Organisation, type OrgKind, OrgService } from './orgs.js';
 export { EmailParsePool, type ParsePoolOptions } from './parse-pool.js';
 export { canonicalPrefecture, PREFECTURE_NAMES } from './prefectures.js';

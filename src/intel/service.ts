@@ -1,6 +1,6 @@
 /**
  * `IntelService`: the intel context's services over one relational store and one evidence
- * directory, wired together — what the CLI, the HTTP API and (later) member alerts and feeds call.
+ * directory, wired together — what the CLI, the HTTP API, alerts to members and (later) feeds call.
  * Every method that reads or changes data takes an `Actor`.
  */
 import { join } from 'node:path';
@@ -18,6 +18,7 @@ import { IndicatorStore } from './indicators/store.js';
 import { WarningEntryService } from './indicators/warning-entries.js';
 import { WarningList } from './indicators/warning-list.js';
 import { IntakeService } from './intake.js';
+import { type MemberAlertConfig, MemberAlertService } from './member-alerts/index.js';
 import { OrgService } from './orgs.js';
 import { EmailParsePool } from './parse-pool.js';
 import type { EmailPreparer } from './prepare-email.js';
@@ -45,6 +46,8 @@ export interface IntelOptions {
   /** Bounds for parsing one reported message (size, parts, nesting, time); the extraction's defaults otherwise. */
   readonly emailLimits?: Partial<EmailLimits>;
   readonly auth?: AuthOptions;
+  /** Delivery of alerts to members: SMTP server, webhook limits, retry schedule (member-alerts/config.ts). */
+  readonly alerts?: MemberAlertConfig;
 }
 
 export class IntelService {
@@ -60,6 +63,8 @@ export class IntelService {
   readonly indicatorStore: IndicatorStore;
   readonly warningEntries: WarningEntryService;
   readonly stats: StatsService;
+  /** Alerts to members (注意喚起): drafts, preview, sending, inbox, "received too", delivery. */
+  readonly memberAlerts: MemberAlertService;
   private list: WarningList;
   private readonly pool: EmailParsePool | null;
 
@@ -99,14 +104,16 @@ export class IntelService {
     this.indicatorStore = new IndicatorStore(db);
     this.warningEntries = new WarningEntryService(db, now, () => this.reloadWarningList());
     this.stats = new StatsService(db);
+    this.memberAlerts = new MemberAlertService(db, now, opts.alerts);
   }
 
   static async open(db: RelationalDb, opts: IntelOptions = {}): Promise<IntelService> {
     return new IntelService(db, await WarningList.load(db), opts);
   }
 
-  /** Stops the parse workers, if any (the database belongs to the caller). */
+  /** Stops the parse workers and closes the SMTP connection, if any (the database belongs to the caller). */
   async close(): Promise<void> {
+    this.memberAlerts.close();
     await this.pool?.close();
   }
 

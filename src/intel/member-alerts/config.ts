@@ -1,0 +1,50 @@
+/**
+ * Delivery configuration of alerts to members: the SMTP server (nodemailer), webhook limits, and
+ * the retry schedule. One zod schema, so the operator's configuration file can embed it.
+ */
+import { z } from 'zod';
+
+export const SmtpConfigSchema = z.object({
+  host: z.string().min(1),
+  port: z.number().int().min(1).max(65535).default(25),
+  /** Implicit TLS (port 465); otherwise STARTTLS when the server offers it. */
+  secure: z.boolean().default(false),
+  auth: z.object({ user: z.string().min(1), pass: z.string() }).optional(),
+  /** The From of every alert, e.g. `"Cyber Intelligence Center" <alerts@center.example>`. */
+  from: z.string().min(3),
+  rejectUnauthorized: z.boolean().default(true),
+  timeoutMs: z.number().int().positive().default(10_000),
+});
+export type SmtpConfig = z.input<typeof SmtpConfigSchema>;
+
+export const MemberAlertConfigSchema = z.object({
+  smtp: SmtpConfigSchema.optional(),
+  webhook: z
+    .object({
+      timeoutMs: z.number().int().positive().default(10_000),
+      /** Plain http:// endpoints (tests, closed networks); https only otherwise. */
+      allowHttp: z.boolean().default(false),
+      /** Endpoints on loopback, private or reserved addresses (tests); refused otherwise. */
+      allowPrivateTargets: z.boolean().default(false),
+    })
+    .prefault({}),
+  retry: z
+    .object({
+      /** Attempts per delivery before it is marked failed (a manual retry starts over). */
+      maxAttempts: z.number().int().min(1).max(50).default(6),
+      /** Delay after the first failure; doubles after each further one, up to `maxDelayMs`. */
+      firstDelayMs: z.number().int().min(0).default(60_000),
+      maxDelayMs: z
+        .number()
+        .int()
+        .min(0)
+        .default(6 * 3_600_000),
+    })
+    .prefault({}),
+  /** Deliveries attempted at once by one run. */
+  concurrency: z.number().int().min(1).max(64).default(8),
+  /** Where members open alerts in the portal (links in e-mails): `<portalUrl>/alerts/<id>`. */
+  portalUrl: z.url().optional(),
+});
+export type MemberAlertConfig = z.input<typeof MemberAlertConfigSchema>;
+export type ParsedMemberAlertConfig = z.output<typeof MemberAlertConfigSchema>;

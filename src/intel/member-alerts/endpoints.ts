@@ -1,0 +1,211 @@
+/**
+ * Where an organisation receives alerts besides its inbox: contact addresses (e-mail) and webhooks
+ * (an https URL and the HMAC secret that signs each delivery, signature.ts). An organisation's own
+ * admins manage them, and center admins for any organisation. Webhook targets are checked when
+ * added: https only, and no loopback, private or reserved address literal or `localhost` (the
+ * center's server must not be pointed at its own network) unless the configuration allows it for
+ * tests or a closed network. A name that resolves to such an address later is not caught here.
+ */
+import { addressScope, KobanError } from '../../core/index.js';
+import type { RelationalDb } from '../../db/index.js';
+import { hasScope } from '../access.js';
+import type { Actor } from '../actor.js';
+import { appendAudit } from '../audit.js';
+import { parseInput } from '../orgs.js';
+import type { ParsedMemberAlertConfig } from './config.js';
+import {
+  type EmailContactsInput,
+  EmailContactsInputSchema,
+  type WebhookInput,
+  WebhookInputSchema,
+} from './inputs.js';
+import { newWebhookSecret } from './signature.js';
+
+export interface AlertEndpoint {
+  readonly id: number;
+  readonly orgId: number;
+  readonly channel: 'email' | 'webhook';
+  readonly target: string;
+  readonly createdMs: number;
+}
+
+export class AlertEndpointService {
+  constructor(
+    private readonly db: RelationalDb,
+    private readonly now: () => number,
+    private readonly config: ParsedMemberAlertConfig['webhook'],
+  ) {}
+
+  private requireAdmin(actor: Actor, orgId: number): void {
+    const ok =
+      hasScope(actor, 'orgs:admin') &&
+      (actor.kind === 'system' ||
+        actor.role === 'center-admin' ||
+        (actor.role === 'org-admin' && actor.orgId === orgId));
+    if (!ok)
+      throw new KobanError(
+        'E_FORBIDDEN',
+        `${actor.label} may not manage the alert contacts of organisation ${orgId}`,
+      );
+  }
+
+  private async requireOrg(orgId: number): Promise<void> {
+    const o = await this.db
+      .selectFrom('organisations')
+      .select('id')
+      .where('id', '=', orgId)
+      .executeTakeFirst();
+    if (!o) throw new KobanError('E_NOT_FOUND', `no organisation ${orgId}`);
+  }
+
+  async list(actor: Actor, orgId: number): Promise<AlertEndpoint[]> {
+    this.requireAdmin(actor, orgId);
+    const rows = await this.db
+      .selectFrom('org_alert_endpoints')
+      .select(['id', 'org_id', 'channel', 'target', 'created_ms'])
+      .where('org_id', '=', orgId)
+      .where('disabled_ms', 'is', null)
+      .orderBy('id')
+      .execute();
+    return rows.map((r) => ({
+      id: Number(r.id),
+      orgId: Number(r.org_id),
+      channel: r.channel as AlertEndpoint['channel'],
+      target: r.target,
+      createdMs: Number(r.created_ms),
+    }));
+  }
+
+  /** Replaces the organisation's contact addresses with these. */
+  async setEmailContacts(actor: Actor, input: EmailContactsInput): Promise<AlertEndpoint[]> {
+    const c = parseInput(EmailContactsInputSchema, input, 'contact addresses');
+    this.requireAdmin(actor, c.orgId);
+    await this.requireOrg(c.orgId);
+    const nowMs = this.now();
+    const wanted = [...new Set(c.addresses)];
+    await this.db.transaction().execute(async (tx) => {
+      const have = await tx
+        .selectFrom('org_alert_endpoints')
+        .select(['id', 'target'])
+        .where('org_id', '=', c.orgId)
+        .where('channel', '=', 'email')
+        .where('disabled_ms', 'is', null)
+        .execute();
+      const gone = have.filter((h) => !wanted.includes(h.target)).map((h) => Number(h.id));
+      if (gone.length)
+        await tx
+          .updateTable('org_alert_endpoints')
+          .set({ disabled_ms: nowMs })
+          .where('id', 'in', gone)
+          .execute();
+      for (const a of wanted.filter((w) => !have.some((h) => h.target === w))) {
+        await tx
+          .insertInto('org_alert_endpoints')
+          .values({
+            org_id: c.orgId,
+            channel: 'email',
+            target: a,
+            secret: null,
+            created_ms: nowMs,
+            disabled_ms: null,
+          })
+          .execute();
+      }
+      await appendAudit(
+        tx,
+        actor,
+        { action: 'org.alert-contacts', targetType: 'org', targetId: c.orgId, details: { email: wanted } },
+        nowMs,
+      );
+    });
+    return this.list(actor, c.orgId);
+  }
+
+  /** Adds a webhook; the secret is returned once, here, and never shown again. */
+  async addWebhook(actor: Actor, input: WebhookInput): Promise<{ endpoint: AlertEndpoint; secret: string }> {
+    const w = parseInput(WebhookInputSchema, input, 'webhook');
+    this.requireAdmin(actor, w.orgId);
+    await this.requireOrg(w.orgId);
+    const url = this.checkTarget(w.url);
+    const secret = newWebhookSecret();
+    const nowMs = this.now();
+    const id = await this.db.transaction().execute(async (tx) => {
+      const r = await tx
+        .insertInto('org_alert_endpoints')
+        .values({
+          org_id: w.orgId,
+          channel: 'webhook',
+          target: url,
+          secret,
+          created_ms: nowMs,
+          disabled_ms: null,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      const u = new URL(url);
+      await appendAudit(
+        tx,
+        actor,
+        // The URL without its query: a token in it is the member's, not the log's.
+        {
+          action: 'org.alert-webhook-add',
+          targetType: 'org',
+          targetId: w.orgId,
+          details: { endpoint: Number(r.id), url: `${u.origin}${u.pathname}` },
+        },
+        nowMs,
+      );
+      return Number(r.id);
+    });
+    return { endpoint: { id, orgId: w.orgId, channel: 'webhook', target: url, createdMs: nowMs }, secret };
+  }
+
+  /** Stops using an endpoint (queued deliveries to it fail as removed). */
+  async remove(actor: Actor, endpointId: number): Promise<void> {
+    const e = await this.db
+      .selectFrom('org_alert_endpoints')
+      .select(['org_id', 'channel', 'disabled_ms'])
+      .where('id', '=', endpointId)
+      .executeTakeFirst();
+    if (!e) throw new KobanError('E_NOT_FOUND', `no alert endpoint ${endpointId}`);
+    this.requireAdmin(actor, Number(e.org_id));
+    if (e.disabled_ms !== null) return;
+    const nowMs = this.now();
+    await this.db.transaction().execute(async (tx) => {
+      await tx
+        .updateTable('org_alert_endpoints')
+        .set({ disabled_ms: nowMs })
+        .where('id', '=', endpointId)
+        .execute();
+      await appendAudit(
+        tx,
+        actor,
+        {
+          action: 'org.alert-endpoint-remove',
+          targetType: 'org',
+          targetId: Number(e.org_id),
+          details: { endpoint: endpointId, channel: e.channel },
+        },
+        nowMs,
+      );
+    });
+  }
+
+  private checkTarget(raw: string): string {
+    const u = new URL(raw);
+    if (u.protocol !== 'https:' && !(u.protocol === 'http:' && this.config.allowHttp))
+      throw new KobanError('E_USAGE', `webhook: ${u.protocol} is not allowed; use https://`);
+    if (u.username || u.password)
+      throw new KobanError('E_USAGE', 'webhook: credentials in the URL are not allowed');
+    const host = u.hostname.replace(/^\[|\]$/g, '').toLowerCase();
+    const literal = /^[\d.]+$/.test(host) || host.includes(':');
+    const internal =
+      host === 'localhost' ||
+      host.endsWith('.localhost') ||
+      (!host.includes('.') && !literal) ||
+      (literal && addressScope(host) !== 'public');
+    if (internal && !this.config.allowPrivateTargets)
+      throw new KobanError('E_USAGE', `webhook: ${host} is a local, private or reserved address`);
+    return u.toString();
+  }
+}

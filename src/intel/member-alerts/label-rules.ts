@@ -1,0 +1,69 @@
+/**
+ * Which TLP 2.0 label may go to which audience, and how low an alert's label may be set given the
+ * sources it quotes (FIRST, "Traffic Light Protocol (TLP) — FIRST Standards Definitions and Usage
+ * Guidance, Version 2.0", 2022). The center is the source of an alert, so the label is the center's
+ * promise to its sources about how far recipients may pass it on:
+ * - CLEAR: "recipients can spread this to the world" → any audience, the public included.
+ * - GREEN: "within their community … not via publicly accessible channels" → members, never public.
+ * - AMBER: "limited disclosure … need-to-know basis within their organization and its clients" →
+ *   members chosen by the center (all, sectors, prefectures, named), never public.
+ * - AMBER+STRICT: "restricts sharing to the organization only" → named organisations or users.
+ * - RED: "for the eyes and ears of individual recipients only" → named users only.
+ * And a label never less restrictive than the most restrictive source quoted, unless an analyst
+ * downgrades it explicitly with a reason, which is recorded (TLP 2.0: the source may change the
+ * label; the center releasing its analysis of members' reports is that source's decision).
+ * Pure functions; the service turns a problem into an E_USAGE error.
+ */
+import { TLP_LABELS, type Tlp, tlpRank } from '../tlp.js';
+import type { AlertAudience } from './inputs.js';
+
+/** Whether the audience reaches beyond named organisations and users. */
+function broad(a: AlertAudience): boolean {
+  return a.public || a.allMembers || a.sectors.length > 0 || a.prefectures.length > 0;
+}
+
+/** Why the label may not go to the audience, or null when it may. */
+export function audienceLabelProblem(tlp: Tlp, a: AlertAudience): string | null {
+  if (a.public && tlp !== 'CLEAR') {
+    const why =
+      tlp === 'GREEN'
+        ? 'GREEN is shared within the community, "not via publicly accessible channels"'
+        : `TLP:${tlp} is limited disclosure`;
+    return `TLP:${tlp} cannot go to the public: ${why} (TLP 2.0); only TLP:CLEAR is published`;
+  }
+  if (tlp === 'AMBER+STRICT' && broad(a)) {
+    return (
+      'TLP:AMBER+STRICT goes to named organisations or users only: it "restricts sharing to the ' +
+      'organization only" (TLP 2.0), so the center names each organisation'
+    );
+  }
+  if (tlp === 'RED' && (broad(a) || a.orgIds.length > 0)) {
+    return (
+      'TLP:RED goes to named users only: it is "for the eyes and ears of individual recipients ' +
+      'only" (TLP 2.0), not for an organisation or a group'
+    );
+  }
+  return null;
+}
+
+/** The most restrictive of the labels (CLEAR when there are none). */
+export function labelFloor(labels: Iterable<Tlp>): Tlp {
+  let rank = 0;
+  for (const t of labels) rank = Math.max(rank, tlpRank(t));
+  return TLP_LABELS[rank]!;
+}
+
+/** Whether `tlp` is below the floor: a downgrade, which needs a recorded reason. */
+export function isDowngrade(tlp: Tlp, floor: Tlp): boolean {
+  return tlpRank(tlp) < tlpRank(floor);
+}
+
+/** Why the label may not be used over sources labelled up to `floor`, or null. */
+export function floorProblem(tlp: Tlp, floor: Tlp, downgradeReason: string | null): string | null {
+  if (!isDowngrade(tlp, floor) || (downgradeReason !== null && downgradeReason.trim().length > 0))
+    return null;
+  return (
+    `TLP:${tlp} is less restrictive than TLP:${floor}, the most restrictive source the alert quotes; ` +
+    `an analyst may downgrade it only with a reason (downgradeReason), which is recorded`
+  );
+}

@@ -1,0 +1,182 @@
+/**
+ * `MemberAlertService` (`IntelService.memberAlerts`): alerts to members (注意喚起) — drafting from
+ * a report or a campaign with a sanitisation preview, sending to an audience under a TLP 2.0
+ * label, updates and withdrawal, the inbox, "received too" answers and their counts, delivery by
+ * e-mail and webhook with a visible log, and each organisation's delivery endpoints. Every method
+ * takes an `Actor`; inputs are the zod schemas of inputs.ts.
+ */
+import { KobanError } from '../../core/index.js';
+import type { RelationalDb } from '../../db/index.js';
+import { mayRead, requireCenter } from '../access.js';
+import type { Actor } from '../actor.js';
+import { appendAudit } from '../audit.js';
+import { loadLabelledCampaign } from '../labelled.js';
+import { parseInput } from '../orgs.js';
+import { storedTlp } from '../tlp.js';
+import { type MemberAlertConfig, MemberAlertConfigSchema, type ParsedMemberAlertConfig } from './config.js';
+import { DeliveryLog } from './delivery.js';
+import { type AlertContext, draftAlert, editAlert, previewAlert } from './drafting.js';
+import { AlertEndpointService } from './endpoints.js';
+import {
+  type AlertListFilter,
+  type DeliveryFilter,
+  DeliveryFilterSchema,
+  type DraftAlertInput,
+  type EditAlertInput,
+  type InboxFilter,
+  type ReceivedTooInput,
+  type SendAlertInput,
+  type UpdateAlertInput,
+  type WithdrawAlertInput,
+} from './inputs.js';
+import { getAlert, inboxOf, listAlerts, markRead, readableAlert } from './reading.js';
+import { receivedToo } from './received-too.js';
+import { sendAlert, updateAlert, withdrawAlert } from './sending.js';
+import { alertCounts, campaignCounts } from './sightings.js';
+import { type AlertMailer, smtpMailer } from './transports.js';
+import type {
+  AlertCounts,
+  AlertPreview,
+  AlertSummary,
+  AlertView,
+  CampaignAlertCounts,
+  DeliveryRecord,
+  DeliveryRun,
+  InboxItem,
+  ReceivedTooResult,
+  SendResult,
+} from './types.js';
+
+export class MemberAlertService {
+  /** Each organisation's contact addresses and webhooks. */
+  readonly endpoints: AlertEndpointService;
+  private readonly config: ParsedMemberAlertConfig;
+  private readonly log: DeliveryLog;
+  private readonly ctx: AlertContext & { log: DeliveryLog };
+  private mailer: AlertMailer | null = null;
+
+  constructor(
+    private readonly db: RelationalDb,
+    private readonly now: () => number = Date.now,
+    config: MemberAlertConfig = {},
+  ) {
+    this.config = MemberAlertConfigSchema.parse(config);
+    this.log = new DeliveryLog(db, now, this.config);
+    this.ctx = { db, now, log: this.log };
+    this.endpoints = new AlertEndpointService(db, now, this.config.webhook);
+  }
+
+  /** A draft from a report or a campaign; returns its preview. */
+  draft(actor: Actor, input: DraftAlertInput): Promise<AlertPreview> {
+    return draftAlert(this.ctx, actor, input);
+  }
+
+  edit(actor: Actor, id: number, input: EditAlertInput): Promise<AlertPreview> {
+    return editAlert(this.ctx, actor, id, input);
+  }
+
+  /** Exactly what recipients will see, with what was left out and why. */
+  preview(actor: Actor, id: number): Promise<AlertPreview> {
+    return previewAlert(this.ctx, actor, id);
+  }
+
+  /** Sends a draft: resolves the audience, records the recipients, queues deliveries (see `deliverDue`). */
+  send(actor: Actor, id: number, input: SendAlertInput): Promise<SendResult> {
+    return sendAlert(this.ctx, actor, id, input);
+  }
+
+  /** A new version of a sent alert, delivered again to every recipient (and any the update adds). */
+  update(actor: Actor, id: number, input: UpdateAlertInput): Promise<SendResult> {
+    return updateAlert(this.ctx, actor, id, input);
+  }
+
+  withdraw(actor: Actor, id: number, input: WithdrawAlertInput): Promise<AlertSummary> {
+    return withdrawAlert(this.ctx, actor, id, input);
+  }
+
+  get(actor: Actor, id: number): Promise<AlertView> {
+    return getAlert(this.ctx, actor, id);
+  }
+
+  /** Alerts the actor may read, newest first (center staff: drafts too; the public: sent CLEAR ones). */
+  list(actor: Actor, filter: AlertListFilter = {}): Promise<AlertSummary[]> {
+    return listAlerts(this.ctx, actor, filter);
+  }
+
+  inbox(actor: Actor, filter: InboxFilter = {}): Promise<InboxItem[]> {
+    return inboxOf(this.ctx, actor, filter);
+  }
+
+  markRead(actor: Actor, id: number): Promise<void> {
+    return markRead(this.ctx, actor, id);
+  }
+
+  /** "We received this too" from a member of a recipient organisation; idempotent per organisation. */
+  receivedToo(actor: Actor, id: number, input: ReceivedTooInput = {}): Promise<ReceivedTooResult> {
+    return receivedToo(this.ctx, actor, id, input);
+  }
+
+  /** Organisations known to have received the alert (center staff). */
+  async counts(actor: Actor, id: number): Promise<AlertCounts> {
+    requireCenter(actor, 'campaigns:read');
+    await readableAlert(this.ctx, actor, id);
+    return alertCounts(this.db, id);
+  }
+
+  /** The same over a campaign: the reporters of its reports and the answers to all its alerts. */
+  async campaignCounts(actor: Actor, campaignId: number): Promise<CampaignAlertCounts> {
+    requireCenter(actor, 'campaigns:read');
+    const label = await loadLabelledCampaign(this.db, campaignId);
+    if (!label || !mayRead(actor, 'campaign', label))
+      throw new KobanError('E_NOT_FOUND', `no campaign ${campaignId}`);
+    return { campaignId, ...(await campaignCounts(this.db, actor, campaignId)) };
+  }
+
+  /** The delivery log of one alert (center staff): every channel and recipient, with errors. */
+  async deliveries(actor: Actor, id: number, filter: DeliveryFilter = {}): Promise<DeliveryRecord[]> {
+    requireCenter(actor, 'campaigns:read');
+    const f = parseInput(DeliveryFilterSchema, filter, 'delivery filter');
+    await readableAlert(this.ctx, actor, id);
+    return this.log.list(id, f);
+  }
+
+  /** Puts the alert's failed deliveries back in the queue; returns how many. */
+  async retryFailed(actor: Actor, id: number): Promise<number> {
+    requireCenter(actor, 'campaigns:write');
+    const row = await readableAlert(this.ctx, actor, id);
+    const nowMs = this.now();
+    return this.db.transaction().execute(async (tx) => {
+      const n = await this.log.requeueFailed(tx, id, nowMs);
+      await appendAudit(
+        tx,
+        actor,
+        {
+          action: 'alert.deliveries-retry',
+          targetType: 'alert',
+          targetId: id,
+          tlp: storedTlp(row.tlp),
+          details: { requeued: n },
+        },
+        nowMs,
+      );
+      return n;
+    });
+  }
+
+  /**
+   * Attempts every due delivery (call after `send`, `update` and `withdraw`, and periodically for
+   * retries). E-mail waits in the queue until an SMTP server is configured or `mailer` is given.
+   */
+  async deliverDue(actor: Actor, opts: { limit?: number; mailer?: AlertMailer } = {}): Promise<DeliveryRun> {
+    requireCenter(actor, 'campaigns:write');
+    if (opts.mailer === undefined && this.mailer === null && this.config.smtp)
+      this.mailer = smtpMailer(this.config.smtp);
+    return this.log.run(opts.mailer ?? this.mailer, opts);
+  }
+
+  /** Closes the SMTP connection, if one was opened. */
+  close(): void {
+    this.mailer?.close();
+    this.mailer = null;
+  }
+}
