@@ -146,7 +146,10 @@ export function buildApp(center: Center): Hono {
     return c.json(result);
   });
 
-  app.get('/api/v1/alerts', async (c) => {
+  // With the operator token this path lists detection alerts (sensor health, detectors); any
+  // other caller falls through to the alerts to members (web/intel/alerts.ts).
+  app.get('/api/v1/alerts', async (c, next) => {
+    if (!(c.req.header('Authorization') ?? '').startsWith('Bearer kbo_')) return next();
     center.requireOperator(c.req.header('Authorization'));
     const status = c.req.query('status');
     const list = await center.alerts.list({

@@ -19,6 +19,7 @@ import {
   openObservatory,
   SensorRegistry,
 } from '../observe/index.js';
+import { deliverAlerts } from './intel/alerts.js';
 import type { IntelApiOptions } from './intel/mount.js';
 import { CenterMetrics } from './metrics.js';
 
@@ -91,7 +92,13 @@ export async function openCenter(options: CenterOptions = {}): Promise<Center> {
       ingest,
       alerts,
       intel,
-      apiOptions: { ...(options.intel?.now ? { now: options.intel.now } : {}), ...options.api },
+      apiOptions: {
+        ...(options.intel?.now ? { now: options.intel.now } : {}),
+        afterAlertSent: () => {
+          deliverAlerts(intel).catch((err: unknown) => log.error({ err }, 'alert delivery failed'));
+        },
+        ...options.api,
+      },
       metrics: new CenterMetrics(observatory.store, ingest, registry),
       log,
       draining: false,

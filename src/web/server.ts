@@ -13,6 +13,7 @@ import { checkSensorSilence } from '../detect/index.js';
 import { applyRetention } from '../observe/index.js';
 import { buildApp } from './app.js';
 import { type Center, type CenterOptions, openCenter } from './center.js';
+import { deliverAlerts } from './intel/alerts.js';
 
 export const SERVER_FILE = 'server.json';
 
@@ -87,12 +88,18 @@ export async function startCenter(options: ServeOptions): Promise<RunningCenter>
   };
   const timer = setInterval(() => void housekeeping(), options.housekeepingMs ?? 60_000);
   timer.unref();
+  // Alerts to members: due e-mail and webhook deliveries, retried with back-off by the service.
+  const deliveries = setInterval(() => {
+    deliverAlerts(center.intel).catch((err: unknown) => center.log.error({ err }, 'alert delivery failed'));
+  }, 15_000);
+  deliveries.unref();
 
   let stopping: Promise<void> | null = null;
   const stop = () => {
     stopping ??= (async () => {
       center.draining = true;
       clearInterval(timer);
+      clearInterval(deliveries);
       // Stop accepting connections; requests already in progress run to completion.
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       (server as { closeIdleConnections?: () => void }).closeIdleConnections?.();

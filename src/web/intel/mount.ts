@@ -9,6 +9,7 @@ import { DEFAULT_EMAIL_LIMITS, type IntelService } from '../../intel/index.js';
 import { ApiRoutes, type ApiRoutesOptions } from '../api-route.js';
 import { type ApiInfo, ApiRegistry } from '../openapi.js';
 import { LoginThrottle, type LoginThrottleOptions } from '../rate-limit.js';
+import { mountAlertRoutes } from './alerts.js';
 import { mountCampaignRoutes } from './campaigns.js';
 import { mountIndicatorRoutes } from './indicators.js';
 import { mountReportRoutes } from './reports.js';
@@ -25,6 +26,8 @@ export interface IntelApiOptions extends ApiRoutesOptions {
   readonly login?: LoginThrottleOptions;
   /** The clock (default Date.now); give the intel services' clock when they run on another. */
   readonly now?: () => number;
+  /** Called (not awaited) after an alert to members is sent: start its deliveries. */
+  readonly afterAlertSent?: () => void;
 }
 
 export interface IntelApi {
@@ -59,5 +62,6 @@ export function mountIntelApi(app: Hono, intel: IntelService, options: IntelApiO
   );
   mountIndicatorRoutes(routes, intel, now);
   mountCampaignRoutes(routes, intel);
+  mountAlertRoutes(routes, intel, options.afterAlertSent);
   return { routes, registry };
 }

@@ -1,0 +1,109 @@
+/**
+ * Alerts to members through HTTP: an analyst drafts one from seed 002's campaign and sends it to
+ * all members; another member reads it and answers "received too"; the public sees nothing; the
+ * operator token on GET /api/v1/alerts still lists detection alerts.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { rotateOperatorToken } from '../center.js';
+import { type ApiWorld, C2_TH, C2_US, type ErrorBody, intelFixture, openApiWorld } from './_testkit.js';
+
+let w: ApiWorld;
+beforeEach(async () => {
+  w = await openApiWorld();
+});
+afterEach(async () => {
+  await w.close();
+});
+
+async function campaignOfSeed002(): Promise<number> {
+  const { cast } = w;
+  const ids: number[] = [];
+  for (const [who, file] of [
+    [cast.x, 'x-lure-p1.eml'],
+    [cast.y, 'y-lure-p3.eml'],
+  ] as const) {
+    const r = await w.request('/api/v1/reports', {
+      token: who.token,
+      body: intelFixture(file),
+      type: 'message/rfc822',
+    });
+    expect(r.status).toBe(201);
+    ids.push(((await r.json()) as { id: number }).id);
+    w.clock.ms += 60_000;
+  }
+  for (const id of ids) {
+    await w.center.intel.intake.addIndicators(w.cast.analyst.actor, id, [
+      { value: `${C2_TH}:443`, role: 'c2' },
+      { value: C2_US, role: 'c2', port: 80 },
+    ]);
+  }
+  const report = (await w.center.intel.reports.get(w.cast.analyst.actor, ids[1]!)) as {
+    campaignId: number | null;
+  };
+  expect(report.campaignId).not.toBeNull();
+  return report.campaignId!;
+}
+
+describe('alerts to members over HTTP', () => {
+  it('are drafted with a preview, sent, read by members and answered "received too"', async () => {
+    const campaignId = await campaignOfSeed002();
+    const draft = await w.request('/api/v1/alerts', {
+      token: w.cast.analyst.token,
+      json: {
+        source: { type: 'campaign', id: campaignId },
+        title: 'Targeted mails reusing partners’ real mails',
+        tlp: 'GREEN',
+        downgradeReason: 'shared with all members to find more recipients',
+      },
+    });
+    expect(draft.status).toBe(201);
+    const preview = (await draft.json()) as { alertId: number; content: { indicators: { value: string }[] } };
+    expect(preview.content.indicators.map((i) => i.value)).toEqual(expect.arrayContaining([C2_US]));
+
+    // A member may not draft.
+    const refused = await w.request('/api/v1/alerts', {
+      token: w.cast.mssp.token,
+      json: { source: { type: 'campaign', id: campaignId }, title: 't' },
+    });
+    expect(refused.status).toBe(403);
+
+    const sent = await w.request(`/api/v1/alerts/${preview.alertId}/send`, {
+      token: w.cast.analyst.token,
+      json: { audience: { allMembers: true } },
+    });
+    expect(sent.status).toBe(200);
+
+    // The service provider, who reported nothing, reads it; the anonymous public does not.
+    const read = await w.request(`/api/v1/alerts/${preview.alertId}`, { token: w.cast.mssp.token });
+    expect(read.status).toBe(200);
+    expect(((await read.json()) as { tlp: string }).tlp).toContain('GREEN');
+    expect((await w.request(`/api/v1/alerts/${preview.alertId}`)).status).toBe(404);
+    const list = (await (await w.request('/api/v1/alerts', { token: w.cast.mssp.token })).json()) as {
+      alerts: { id: number }[];
+    };
+    expect(list.alerts.map((a) => a.id)).toEqual([preview.alertId]);
+
+    const answer = await w.request(`/api/v1/alerts/${preview.alertId}/received`, {
+      token: w.cast.mssp.token,
+      json: { note: 'our customer got the same mail on 9 Feb' },
+    });
+    expect(answer.status).toBe(200);
+    expect(await answer.json()).toMatchObject({
+      alertId: preview.alertId,
+      orgId: w.cast.mssp.orgId,
+      created: true,
+    });
+    const counts = await w.center.intel.memberAlerts.counts(w.cast.analyst.actor, preview.alertId);
+    expect(counts.receivedToo).toBe(1);
+  });
+
+  it('still lists detection alerts for the operator token on the same path', async () => {
+    const token = rotateOperatorToken(w.center.dataDir);
+    const r = await w.request('/api/v1/alerts', { token });
+    expect(r.status).toBe(200);
+    expect(await r.json()).toEqual({ alerts: [] });
+    const bad = await w.request('/api/v1/alerts', { token: 'kbo_wrong' });
+    expect(bad.status).toBe(401);
+    expect(((await bad.json()) as ErrorBody).error.code).toBe('E_AUTH');
+  });
+});
