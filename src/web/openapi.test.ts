@@ -37,6 +37,11 @@ describe('the OpenAPI document', () => {
   it('is OpenAPI 3.1 and lists every route of the intel API', () => {
     expect(doc.openapi).toBe('3.1.0');
     expect(ops().map((o) => `${o.method.toUpperCase()} ${o.path}`)).toEqual([
+      'POST /api/v1/alerts',
+      'GET /api/v1/alerts',
+      'GET /api/v1/alerts/{id}',
+      'POST /api/v1/alerts/{id}/received',
+      'POST /api/v1/alerts/{id}/send',
       'GET /api/v1/campaigns',
       'GET /api/v1/campaigns/{id}',
       'GET /api/v1/indicators',
