@@ -57,6 +57,12 @@ export {
   verifyAuditChain,
 } from './audit.js';
 export { type ApiTokenInfo, type AuthOptions, AuthService, type LoginResult, type NewToken } from './auth.js';
+export {
+  type CampaignRef as CampaignReference,
+  campaignsOfIndicator,
+  linkedReportCount,
+  readableCampaign,
+} from './campaign-refs.js';
 export { CampaignService, type CampaignSummary, type CampaignView } from './campaigns.js';
 export { type ChainCheck, canonicalJson, chainHash, GENESIS_HASH } from './chain.js';
 export { type Bridge, type CorrelationResult, DEFAULT_FAN_OUT, type Link } from './correlate.js';

@@ -4,16 +4,18 @@
  * call that applied intel's access rules for the actor; nothing here reads data on its own.
  */
 import type { z } from 'zod';
-import type {
-  Actor,
-  CampaignSummary,
-  CampaignView,
-  IndicatorView,
-  IntelService,
-  ReporterView,
-  ReportSummary,
+import {
+  type Actor,
+  type CampaignSummary,
+  type CampaignView,
+  campaignsOfIndicator,
+  type IndicatorView,
+  type IntelService,
+  linkedReportCount,
+  type ReporterView,
+  type ReportSummary,
+  readableCampaign,
 } from '../../intel/index.js';
-import { campaignsOfIndicator, linkedReportCount, readableCampaign } from './_pending-intel.js';
 import type {
   CampaignRefSchema,
   CampaignSchema,

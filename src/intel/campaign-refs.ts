@@ -1,24 +1,22 @@
 /**
- * Three reads the API answers with that the intel services do not offer yet. They belong in
- * src/intel and should move there (then this file goes away):
- * - `ReportView.otherLinkedReports`: `ReportService.visibleLinks` already loads every link of the
- *   report and keeps the readable ones; the difference is this count.
- * - the readable campaign of a report (`ReportService.get` returns `campaignId` whatever the
- *   campaign's label; `CampaignService.get` is too heavy to call per report);
- * - `IndicatorView.campaigns` in `IndicatorService.lookup`.
- * They filter with intel's own access rules (`readableWhere`, `asLabelReader`) and write the audit
- * row the services write for campaign lists, so nothing here widens what a caller reads.
+ * Small reads around campaigns that the API needs beside the service views: how many reports a
+ * report is linked to (readable or not), the campaign of a report if the caller may read it, and
+ * the readable campaigns holding an indicator. They filter with the one access rule
+ * (`readableWhere`) and write the same audit rows as the campaign list.
  */
-import {
-  type Actor,
-  appendAudit,
-  asLabelReader,
-  type IntelService,
-  isAuditedRead,
-  readableWhere,
-  TlpSchema,
-} from '../../intel/index.js';
-import type { CampaignRef } from './views.js';
+
+import { asLabelReader, readableWhere } from './access.js';
+import type { Actor } from './actor.js';
+import { appendAudit } from './audit.js';
+import type { IntelService } from './service.js';
+import { isAuditedRead, type Tlp, TlpSchema } from './tlp.js';
+
+/** A campaign as a reference inside another answer. */
+export interface CampaignRef {
+  readonly id: number;
+  readonly name: string;
+  readonly tlp: Tlp;
+}
 
 /** How many reports are linked to this one, readable or not. */
 export async function linkedReportCount(intel: IntelService, reportId: number): Promise<number> {
