@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { isKobanError } from '../core/index.js';
 import { registerAlerts } from './alerts.js';
 import { registerAudit } from './audit.js';
+import { registerDetect } from './detect.js';
 import { registerEmail } from './email.js';
 import { registerImport } from './import.js';
 import { registerIntelStats } from './intel-stats.js';
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerServe(program);
   registerSensor(program);
   registerAlerts(program);
+  registerDetect(program);
   registerOperatorToken(program);
   registerEmail(program);
   registerSimulate(program);

@@ -29,6 +29,8 @@ export interface ProbeRow {
   readonly country: string | null;
   readonly asn: number | null;
   readonly packets: number;
+  /** A UDP datagram carrying application bytes (a delivery — spam, a worm — rather than an empty probe). */
+  readonly udpPayload: boolean;
 }
 
 /**

@@ -17,6 +17,13 @@ const IS_BACKSCATTER = `(
 
 const IS_ICMP_ERROR = `((proto = 1 AND icmp_type IN (3, 4, 5, 11, 12)) OR (proto = 58 AND icmp_type IN (1, 2, 3, 4)))`;
 
+/**
+ * UDP datagrams that carry application bytes (the payload length a capture records, else the IP
+ * length a firewall logs less the IP and UDP headers): deliveries such as Messenger spam and
+ * single-datagram worms, as opposed to empty probes.
+ */
+const UDP_PAYLOAD = `(proto = 17 AND coalesce(payload_len::BIGINT, len::BIGINT - CASE WHEN src4 IS NULL THEN 48 ELSE 28 END, 0) > 0)`;
+
 /** Probes: TCP SYN without ACK (or flags unknown), UDP, ICMP echo request. */
 const IS_PROBE = `(
   (proto = 6 AND (tcp_flags IS NULL OR ((tcp_flags & 2) = 2 AND (tcp_flags & 16) = 0)))
@@ -27,7 +34,8 @@ export function detectionSql(family: DetectionFamily, r: DetectionRange): string
   const where = rangeWhere(r);
   switch (family) {
     case 'probes':
-      return `SELECT ${MINUTE} AS m, sensor, kind, proto, dport, src4, src6, dst4, dst6, country, asn, count(*)
+      return `SELECT ${MINUTE} AS m, sensor, kind, proto, dport, src4, src6, dst4, dst6, country, asn, count(*),
+          ${UDP_PAYLOAD} AS udp_payload
         FROM events WHERE ${where} AND kind IN (1, 3) AND ${IS_PROBE}
         GROUP BY ALL ORDER BY m`;
     case 'backscatter':

@@ -448,6 +448,7 @@ export class DuckDbEventStore implements EventStore, DetectionSource {
           country: countryFromCode(Number(r[9])),
           asn: num(r[10]),
           packets: Number(r[11]),
+          udpPayload: r[12] === true,
         };
       case 'backscatter':
         return {
@@ -521,7 +522,9 @@ export class DuckDbEventStore implements EventStore, DetectionSource {
   async maybeCompact(minRows = 200_000): Promise<boolean> {
     const rows = await this.rollupRows();
     if (this.compactedRows < 0) {
-      const saved = await this.serial(() => this.scalar("SELECT value FROM meta WHERE key = 'rollup_compacted_rows'"));
+      const saved = await this.serial(() =>
+        this.scalar("SELECT value FROM meta WHERE key = 'rollup_compacted_rows'"),
+      );
       this.compactedRows = saved === null ? 0 : Number(saved);
     }
     if (rows < minRows || rows < 2 * this.compactedRows) return false;

@@ -1,0 +1,367 @@
+/**
+ * Backscatter DDoS inference, after Moore, Voelker and Savage, "Inferring Internet Denial-of-Service
+ * Activity" (USENIX Security 2001) and CAIDA's `corsaro_dos` plugin (METHODS.md). A victim of a flood
+ * with uniformly random spoofed sources answers every spoofed packet; the answers addressed to our
+ * monitored addresses arrive as unsolicited SYN-ACKs, RSTs, echo replies and ICMP errors (the
+ * `backscatter` detection rows: the victim of an ICMP error is the destination of the quoted packet,
+ * §3.1 and METHODS.md).
+ *
+ * - Grouping (§3.2, corsaro_dos): one attack per victim; it ends when no reply arrives for a gap
+ *   that would have held `endEvents` replies at its recent rate (at least CAIDA's 5 minutes, at
+ *   most an hour). The gap is counted in covered time — minutes weighted by the share of the fleet
+ *   that was reporting — so sensors going silent do not end an attack.
+ * - Threshold (§3.3 and METHODS.md: thresholds must scale with coverage): corsaro's fixed 25
+ *   packets / 30 per minute assume 1/256 of IPv4. Here a victim is an attack when its count of
+ *   distinct monitored addresses hit in a window of 1, 5, 15 or 60 minutes is improbable
+ *   (P < `alpha`, Poisson) for an ordinary victim: one replying at R0, the rate of the heaviest
+ *   ordinary victims (median over the last day of each hour's largest per-victim rate among
+ *   non-alerted victims, not below `floorPps`), whose expected count is R0 · n/2³² · window for the
+ *   n addresses monitored at that time. Distinct addresses rather than packets, because a victim
+ *   retransmits unanswered SYN-ACKs (RFC 9293 §3.8.1): one spoofed SYN, several replies to one
+ *   address.
+ * - Rate (§3.3): with random spoofing a reply lands on one of n monitored addresses with
+ *   probability n/2³², so the victim's reply rate ≈ observed × 2³²/n — a lower bound (victims
+ *   rate-limit replies). Attacks without random spoofing (reflection, botnets with real sources)
+ *   leave no backscatter here: every alert says so.
+ *
+ * State: one record per victim seen in the last `candidateIdleMin` minutes (or in an attack), with
+ * at most 60 per-minute counts and 32 ports each.
+ */
+import type { BackscatterRow } from '../observe/index.js';
+import type { Severity } from './alerts.js';
+import type { CoverageSnapshot } from './coverage.js';
+import {
+  bump,
+  type Detector,
+  type Finding,
+  HOUR_MS,
+  iso,
+  MINUTE_MS,
+  type MinuteRows,
+  sig,
+  topEntries,
+} from './finding.js';
+import { median, poissonCriticalCount } from './stats.js';
+
+const TWO_32 = 4294967296;
+
+export interface BackscatterOptions {
+  /** Windows (minutes) tested. */
+  readonly windowsMin: readonly number[];
+  /** Per-test significance (many victims × windows are tested every minute). */
+  readonly alpha: number;
+  /** Fewest distinct addresses for an attack, whatever the test says. */
+  readonly minTargets: number;
+  /** Lowest background reply rate assumed for an ordinary victim (replies/s at the victim). */
+  readonly floorPps: number;
+  /** Attack end: a gap that would have held this many replies at the attack's recent rate… */
+  readonly endEvents: number;
+  /** …bounded by these (minutes). CAIDA's published data uses 5-minute intervals. */
+  readonly minGapMin: number;
+  readonly maxGapMin: number;
+  /** Victims not (yet) attacked are forgotten after this idle time (minutes). */
+  readonly candidateIdleMin: number;
+  /** An ongoing attack's alert is updated at most this often (event time). */
+  readonly updateEveryMs: number;
+}
+
+export const DEFAULT_BACKSCATTER: BackscatterOptions = {
+  windowsMin: [1, 5, 15, 60],
+  alpha: 1e-7,
+  minTargets: 4,
+  floorPps: 500,
+  endEvents: 10,
+  minGapMin: 5,
+  maxGapMin: 60,
+  candidateIdleMin: 60,
+  updateEveryMs: 5 * MINUTE_MS,
+};
+
+interface Victim {
+  readonly victim: string;
+  firstMs: number;
+  lastMs: number;
+  packets: number;
+  bytes: number;
+  targets: number;
+  targets16: number;
+  maxSensors: number;
+  quoteMismatches: number;
+  peakPerMin: number;
+  curMin: number;
+  curPackets: number;
+  readonly ports: Map<string, number>;
+  readonly kinds: Map<string, number>;
+  /** Distinct addresses per minute over the last 60 minutes (minute, count). */
+  readonly mins: number[];
+  readonly counts: number[];
+  idleCovered: number;
+  updated: boolean;
+  attack?: {
+    key: string;
+    detectedMs: number;
+    windowMin: number;
+    k: number;
+    mu: number;
+    lastEmitMs: number;
+    lastEmitPackets: number;
+    peakRatePps: number;
+  };
+}
+
+/** Attack type from the reply (Moore et al. 2001 table 1): what the victim was flooded with. */
+export function attackTypeOf(reply: string, proto: string): string {
+  if (reply === 'syn-ack' || reply === 'rst') return 'syn-flood';
+  if (reply === 'icmp-0' || reply === 'icmpv6-129') return 'ping-flood';
+  if (/^icmp-(3|4|5|11|12)$/.test(reply) || /^icmpv6-[1-4]$/.test(reply)) {
+    return proto === 'udp'
+      ? 'udp-flood'
+      : proto === 'tcp'
+        ? 'syn-flood'
+        : proto.startsWith('icmp')
+          ? 'ping-flood'
+          : 'ip-flood';
+  }
+  return 'icmp-flood';
+}
+
+export class BackscatterDetector implements Detector {
+  readonly name = 'backscatter' as const;
+  private readonly o: BackscatterOptions;
+  private readonly victims = new Map<string, Victim>();
+  /** Each hour's largest ordinary per-victim count, per monitored address (last 24 hours). */
+  private readonly hourlyMaxPerAddress: number[] = [];
+  private readonly maxWindow: number;
+  /** R0, recomputed when an hour closes. */
+  private r0: number | null = null;
+
+  constructor(options: Partial<BackscatterOptions> = {}) {
+    this.o = { ...DEFAULT_BACKSCATTER, ...options };
+    this.maxWindow = Math.max(...this.o.windowsMin);
+  }
+
+  /** R0: the assumed reply rate (per second, at the victim) of the heaviest ordinary victims. */
+  backgroundPps(): number {
+    if (this.r0 === null) {
+      const perAddrHour = this.hourlyMaxPerAddress.length >= 3 ? median(this.hourlyMaxPerAddress) : 0;
+      this.r0 = Math.max(this.o.floorPps, (perAddrHour * TWO_32) / 3600);
+    }
+    return this.r0;
+  }
+
+  /**
+   * The smallest attack rate (replies/s at the victim) whose expected count reaches the critical
+   * count in some window, with `n` monitored addresses: what this fleet can detect.
+   */
+  detectionLimitPps(n: number): number {
+    if (n <= 0) return Number.POSITIVE_INFINITY;
+    let best = Number.POSITIVE_INFINITY;
+    for (const w of this.o.windowsMin) {
+      const k = Math.max(this.critical(w, n), this.o.minTargets);
+      best = Math.min(best, (k / (w * 60)) * (TWO_32 / n));
+    }
+    return best;
+  }
+
+  private mu(windowMin: number, n: number): number {
+    return ((this.backgroundPps() * Math.max(n, 1)) / TWO_32) * windowMin * 60;
+  }
+
+  private critical(windowMin: number, n: number): number {
+    return poissonCriticalCount(this.mu(windowMin, n), this.o.alpha);
+  }
+
+  step(rows: MinuteRows, cov: CoverageSnapshot): Finding[] {
+    const m = rows.minuteMs;
+    for (const r of rows.backscatter) this.add(r, m);
+    const out: Finding[] = [];
+    const n = cov.monitoredAddresses;
+    const covered = cov.fraction('backscatter');
+    for (const [key, v] of this.victims) {
+      while (v.mins.length > 0 && v.mins[0]! <= m - this.maxWindow * MINUTE_MS) {
+        v.mins.shift();
+        v.counts.shift();
+      }
+      if (v.updated) {
+        v.updated = false;
+        v.idleCovered = 0;
+        if (!v.attack) this.test(v, m, n, out);
+        else if (
+          v.lastMs - v.attack.lastEmitMs >= this.o.updateEveryMs &&
+          v.packets > v.attack.lastEmitPackets
+        ) {
+          out.push(this.finding(v, 'updated', n));
+        }
+        continue;
+      }
+      v.idleCovered += covered;
+      if (v.attack) {
+        const recent = v.counts.reduce((a, b) => a + b, 0);
+        const span = Math.min(this.maxWindow, Math.max(1, (m + MINUTE_MS - v.firstMs) / MINUTE_MS));
+        const rate = recent / span;
+        const gap = Math.min(
+          this.o.maxGapMin,
+          Math.max(this.o.minGapMin, this.o.endEvents / Math.max(rate, 1e-9)),
+        );
+        if (v.idleCovered >= gap) {
+          out.push(this.finding(v, 'ended', n));
+          this.victims.delete(key);
+        }
+      } else if (v.idleCovered >= this.o.candidateIdleMin) this.victims.delete(key);
+    }
+    if ((m + MINUTE_MS) % HOUR_MS === 0) this.closeHour(n);
+    return out;
+  }
+
+  private add(r: BackscatterRow, m: number): void {
+    let v = this.victims.get(r.victim);
+    if (!v) {
+      v = {
+        victim: r.victim,
+        firstMs: r.firstMs,
+        lastMs: r.lastMs,
+        packets: 0,
+        bytes: 0,
+        targets: 0,
+        targets16: 0,
+        maxSensors: 0,
+        quoteMismatches: 0,
+        peakPerMin: 0,
+        curMin: m,
+        curPackets: 0,
+        ports: new Map(),
+        kinds: new Map(),
+        mins: [],
+        counts: [],
+        idleCovered: 0,
+        updated: false,
+      };
+      this.victims.set(r.victim, v);
+    }
+    v.firstMs = Math.min(v.firstMs, r.firstMs);
+    v.lastMs = Math.max(v.lastMs, r.lastMs);
+    v.packets += r.packets;
+    v.bytes += r.bytes;
+    v.targets += r.targets;
+    v.targets16 += r.targets16;
+    v.maxSensors = Math.max(v.maxSensors, r.sensors);
+    v.quoteMismatches += r.quoteMismatches;
+    if (v.curMin !== m) {
+      v.curMin = m;
+      v.curPackets = 0;
+    }
+    v.curPackets += r.packets;
+    v.peakPerMin = Math.max(v.peakPerMin, v.curPackets);
+    bump(v.ports, `${r.port ?? '-'}/${r.proto}`, r.packets, 32);
+    bump(v.kinds, attackTypeOf(r.reply, r.proto), r.packets, 8);
+    if (v.mins[v.mins.length - 1] === m) v.counts[v.counts.length - 1]! += r.targets;
+    else {
+      v.mins.push(m);
+      v.counts.push(r.targets);
+    }
+    v.updated = true;
+  }
+
+  private test(v: Victim, m: number, n: number, out: Finding[]): void {
+    for (const w of this.o.windowsMin) {
+      let k = 0;
+      for (let i = v.mins.length - 1; i >= 0 && v.mins[i]! > m - w * MINUTE_MS; i--) k += v.counts[i]!;
+      const crit = Math.max(this.critical(w, n), this.o.minTargets);
+      if (k >= crit) {
+        v.attack = {
+          key: `backscatter:${v.victim}:${v.firstMs}`,
+          detectedMs: v.lastMs,
+          windowMin: w,
+          k,
+          mu: this.mu(w, n),
+          lastEmitMs: v.lastMs,
+          lastEmitPackets: v.packets,
+          peakRatePps: 0,
+        };
+        out.push(this.finding(v, 'opened', n));
+        return;
+      }
+    }
+  }
+
+  /** Hour end: the largest per-victim count among ordinary victims feeds R0 (per monitored address). */
+  private closeHour(n: number): void {
+    let max = 0;
+    for (const v of this.victims.values()) {
+      if (v.attack) continue;
+      let k = 0;
+      for (const c of v.counts) k += c;
+      max = Math.max(max, k);
+    }
+    this.hourlyMaxPerAddress.push(max / Math.max(n, 1));
+    this.r0 = null;
+    if (this.hourlyMaxPerAddress.length > 24) this.hourlyMaxPerAddress.shift();
+  }
+
+  private finding(v: Victim, phase: Finding['phase'], n: number): Finding {
+    const a = v.attack!;
+    const durationS = Math.max(60, (v.lastMs - v.firstMs) / 1000);
+    const observedPps = v.packets / durationS;
+    const scale = n > 0 ? TWO_32 / n : null;
+    const ratePps = scale === null ? null : observedPps * scale;
+    const peakPps = scale === null ? null : (v.peakPerMin / 60) * scale;
+    a.peakRatePps = Math.max(a.peakRatePps, peakPps ?? 0);
+    a.lastEmitMs = v.lastMs;
+    a.lastEmitPackets = v.packets;
+    const types = topEntries(v.kinds, 8);
+    const type = types[0]?.[0] ?? 'unknown';
+    const ports = topEntries(v.ports, 10);
+    const rate = ratePps ?? 0;
+    const severity: Severity =
+      rate >= 1e6 ? 'critical' : rate >= 1e5 ? 'high' : rate >= 1e4 ? 'medium' : 'low';
+    return {
+      detector: 'backscatter',
+      kind: 'backscatter',
+      key: a.key,
+      phase,
+      subject: { victim: v.victim, attack_type: type, ports: ports.map(([p]) => p) },
+      startMs: v.firstMs,
+      detectedMs: a.detectedMs,
+      lastMs: v.lastMs,
+      severity,
+      title: `DDoS on ${v.victim} (${type}${
+        ports.length > 0
+          ? `, ${ports
+              .slice(0, 3)
+              .map(([p]) => p)
+              .join(' ')}`
+          : ''
+      }): ≥ ${sig(rate, 2).toLocaleString('en-US')} replies/s`,
+      evidence: {
+        victim: v.victim,
+        attack_type: type,
+        attack_types: Object.fromEntries(types),
+        attacked_ports: ports.map(([port, packets]) => ({ port, packets })),
+        start: iso(v.firstMs),
+        end: phase === 'ended' ? iso(v.lastMs) : null,
+        duration_s: Math.round((v.lastMs - v.firstMs) / 1000),
+        packets: v.packets,
+        bytes: v.bytes,
+        addresses_hit: v.targets,
+        blocks16_hit: v.targets16,
+        max_sensors_per_minute: v.maxSensors,
+        quote_mismatches: v.quoteMismatches,
+        observed_pps: sig(observedPps),
+        peak_per_minute: v.peakPerMin,
+        estimated_rate_pps: ratePps === null ? null : sig(ratePps),
+        estimated_peak_pps: peakPps === null ? null : sig(a.peakRatePps),
+        monitored_addresses: n,
+        test: { window_min: a.windowMin, count: a.k, expected_background: sig(a.mu), alpha: this.o.alpha },
+        background_pps: sig(this.backgroundPps()),
+        detection_limit_pps: sig(this.detectionLimitPps(n)),
+        note:
+          'Rate = observed × 2^32 / monitored addresses, a lower bound (Moore et al. 2001 §3.3); ' +
+          'attacks without uniformly random source spoofing leave no backscatter and are invisible here.',
+      },
+    };
+  }
+
+  stateSize(): number {
+    return this.victims.size;
+  }
+}

@@ -1,0 +1,190 @@
+/**
+ * Scoring detector alerts against a simulated set's ground truth (truth.json, src/sim/truth.ts).
+ * The truth is passed in as plain data (the CLI reads it), so this context does not depend on the
+ * simulator.
+ *
+ * Matching rule:
+ * - An alert matches an episode when the detector scores that kind (port-surge → `port-surge`,
+ *   backscatter → `backscatter`, scan → `scan`, worm → `worm-outbreak`), their subjects match —
+ *   port surge: same protocol and port; backscatter: the victim address; scan: the source address;
+ *   worm: the episode's payload fingerprint or IDS signature id is among the alert's families —
+ *   and the alert's detection time (the event time at which the detector's condition first held)
+ *   falls within [episode start − 10 min, episode end + 1 h].
+ * - An episode with at least one matching alert is a true positive, once; further alerts that match
+ *   an already-matched episode are counted as `duplicates` (a fragmented episode: reported, not
+ *   counted as false, not counted again as true).
+ * - An alert that matches no episode of its detector's kind but matches, by the same time rule, an
+ *   episode of another kind that truly causes what it reports is `explained`, neither true nor
+ *   false: a surge on 1026–1027/UDP during Messenger spam, on a botnet's infection ports during the
+ *   botnet's spread, or on a worm outbreak's port; a scan by a source the truth lists as a bot or
+ *   spam sender; a worm alert on a Messenger-spam payload.
+ * - Any other alert is a false positive; an episode without a matching alert a false negative.
+ * - Precision = tp / (tp + fp), recall = tp / (tp + fn); detection delay = detection time of the
+ *   earliest matching alert − episode start, in simulated seconds (median over true positives).
+ * Sensor-health alerts have no truth (the simulator injects no sensor faults): all are reported as
+ * false positives, with precision and recall null.
+ */
+import type { OperatorAlert } from './alerts.js';
+import { DETECTOR_NAMES, type DetectorName, HOUR_MS, MINUTE_MS } from './finding.js';
+import { median } from './stats.js';
+
+export interface TruthEpisodeLike {
+  readonly id: string;
+  readonly kind: string;
+  readonly start: string;
+  readonly end: string;
+  readonly strength: number;
+  readonly magnitude: number;
+  readonly subject: Readonly<Record<string, unknown>>;
+  readonly observed: { readonly events: number; readonly alerts: number; readonly sources: number };
+}
+
+export interface TruthLike {
+  readonly episodes: readonly TruthEpisodeLike[];
+}
+
+export interface DetectorScore {
+  readonly name: DetectorName;
+  readonly tp: number;
+  readonly fp: number;
+  readonly fn: number;
+  readonly precision: number | null;
+  readonly recall: number | null;
+  readonly median_delay_s: number | null;
+  readonly episodes: number;
+  readonly alerts: number;
+  readonly duplicates: number;
+  readonly explained: number;
+  readonly delays_s: readonly number[];
+  readonly missed: readonly { id: string; strength: number; magnitude: number; observed_events: number }[];
+  readonly false_positives: readonly { id: number; title: string; detected: string }[];
+}
+
+export const SCORED_KIND: Readonly<Record<DetectorName, string | null>> = {
+  'port-surge': 'port-surge',
+  backscatter: 'backscatter',
+  scan: 'scan',
+  worm: 'worm-outbreak',
+  'sensor-health': null,
+};
+
+const BEFORE_MS = 10 * MINUTE_MS;
+const AFTER_MS = HOUR_MS;
+
+type Subject = Readonly<Record<string, unknown>>;
+
+const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+
+/** Does an alert of `detector` with `subject` report what episode `e` is about? */
+export function subjectMatches(detector: DetectorName, s: Subject, e: TruthEpisodeLike): boolean {
+  const t = e.subject;
+  switch (detector) {
+    case 'port-surge':
+      if (e.kind === 'port-surge') return s.proto === t.proto && s.port === t.port;
+      if (e.kind === 'messenger-spam') return s.proto === 'udp' && list(t.ports).includes(s.port);
+      if (e.kind === 'botnet-infection') return s.proto === 'tcp' && list(t.ports).includes(s.port);
+      if (e.kind === 'worm-outbreak') return s.proto === t.proto && s.port === t.port;
+      return false;
+    case 'backscatter':
+      return e.kind === 'backscatter' && s.victim === t.victim;
+    case 'scan':
+      if (e.kind === 'scan') return s.source === t.source;
+      if (e.kind === 'botnet-infection' || e.kind === 'messenger-spam')
+        return list(t.sources).includes(s.source);
+      return false;
+    case 'worm':
+      if (e.kind === 'worm-outbreak') {
+        return (
+          list(s.fingerprints).includes(t.payload_fingerprint) || list(s.signatures).includes(t.signature_id)
+        );
+      }
+      if (e.kind === 'messenger-spam')
+        return list(s.fingerprints).some((f) => list(t.payload_fingerprints).includes(f));
+      return false;
+    case 'sensor-health':
+      return false;
+  }
+}
+
+function inWindow(detectedMs: number, e: TruthEpisodeLike): boolean {
+  return detectedMs >= Date.parse(e.start) - BEFORE_MS && detectedMs <= Date.parse(e.end) + AFTER_MS;
+}
+
+const detectorOf = (a: OperatorAlert): DetectorName | null => {
+  const d = a.evidence.detector;
+  return typeof d === 'string' && (DETECTOR_NAMES as readonly string[]).includes(d)
+    ? (d as DetectorName)
+    : null;
+};
+
+const detectedOf = (a: OperatorAlert): number => {
+  const d = a.evidence.detected_ms;
+  return typeof d === 'number' ? d : a.firstMs;
+};
+
+/** Scores every detector's alerts against the truth (see the matching rule above). */
+export function scoreAlerts(alerts: readonly OperatorAlert[], truth: TruthLike): DetectorScore[] {
+  const out: DetectorScore[] = [];
+  for (const name of DETECTOR_NAMES) {
+    const kind = SCORED_KIND[name];
+    const mine = alerts.filter((a) => detectorOf(a) === name).sort((a, b) => detectedOf(a) - detectedOf(b));
+    const episodes = kind === null ? [] : truth.episodes.filter((e) => e.kind === kind);
+    const firstMatch = new Map<string, number>();
+    let duplicates = 0;
+    let explained = 0;
+    const fps: OperatorAlert[] = [];
+    for (const a of mine) {
+      const s = (a.evidence.subject ?? {}) as Subject;
+      const t = detectedOf(a);
+      const hits = episodes.filter((e) => subjectMatches(name, s, e) && inWindow(t, e));
+      if (hits.length > 0) {
+        let fresh = false;
+        for (const e of hits) {
+          if (!firstMatch.has(e.id)) {
+            firstMatch.set(e.id, t);
+            fresh = true;
+          }
+        }
+        if (!fresh) duplicates++;
+        continue;
+      }
+      const other = truth.episodes.some(
+        (e) => e.kind !== kind && subjectMatches(name, s, e) && inWindow(t, e),
+      );
+      if (other) explained++;
+      else fps.push(a);
+    }
+    const tp = firstMatch.size;
+    const fp = fps.length;
+    const fn = episodes.length - tp;
+    const delays = episodes
+      .filter((e) => firstMatch.has(e.id))
+      .map((e) => Math.round((firstMatch.get(e.id)! - Date.parse(e.start)) / 1000));
+    out.push({
+      name,
+      tp,
+      fp,
+      fn,
+      precision: kind === null ? null : tp + fp > 0 ? tp / (tp + fp) : null,
+      recall: kind === null ? null : episodes.length > 0 ? tp / episodes.length : null,
+      median_delay_s: delays.length > 0 ? median(delays) : null,
+      episodes: episodes.length,
+      alerts: mine.length,
+      duplicates,
+      explained,
+      delays_s: delays,
+      missed: episodes
+        .filter((e) => !firstMatch.has(e.id))
+        .map((e) => ({
+          id: e.id,
+          strength: e.strength,
+          magnitude: e.magnitude,
+          observed_events: e.observed.events,
+        })),
+      false_positives: fps
+        .slice(0, 50)
+        .map((a) => ({ id: a.id, title: a.title, detected: new Date(detectedOf(a)).toISOString() })),
+    });
+  }
+  return out;
+}

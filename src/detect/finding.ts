@@ -1,0 +1,83 @@
+/**
+ * What every traffic detector shares: the rows of one minute it is fed (in time order, by the
+ * runner), the coverage of that minute, and the findings it returns — one episode each, opened once
+ * and updated while it grows, which the runner turns into operator alerts (one alert per episode,
+ * by dedup key).
+ */
+import type { BackscatterRow, IdsRow, PayloadRow, ProbeRow, SensorVolumeRow } from '../observe/index.js';
+import type { Severity } from './alerts.js';
+import type { CoverageSnapshot } from './coverage.js';
+
+export const DETECTOR_NAMES = ['port-surge', 'backscatter', 'scan', 'worm', 'sensor-health'] as const;
+export type DetectorName = (typeof DETECTOR_NAMES)[number];
+
+/** The aggregates of one event minute, by family (empty arrays when none). */
+export interface MinuteRows {
+  readonly minuteMs: number;
+  readonly probes: readonly ProbeRow[];
+  readonly backscatter: readonly BackscatterRow[];
+  readonly payloads: readonly PayloadRow[];
+  readonly ids: readonly IdsRow[];
+  readonly volume: readonly SensorVolumeRow[];
+}
+
+export type SubjectValue = string | number | boolean | null | readonly (string | number)[];
+
+/**
+ * One episode as a detector sees it at this minute. `phase` says whether it is new, has grown, or
+ * has ended (idle for the detector's gap); `key` is stable over the episode and names a new alert
+ * for a later episode of the same subject.
+ */
+export interface Finding {
+  readonly detector: DetectorName;
+  /** Alert kind (`port-surge`, `backscatter`, `scan`, `worm-outbreak`, `sensor-health`). */
+  readonly kind: string;
+  readonly key: string;
+  readonly phase: 'opened' | 'updated' | 'ended';
+  /** What the episode is about (victim, port, source, fingerprint…): what evaluation matches on. */
+  readonly subject: Readonly<Record<string, SubjectValue>>;
+  /** Estimated start of the episode (event time). */
+  readonly startMs: number;
+  /** Event time at which the detector's condition first held. */
+  readonly detectedMs: number;
+  /** Latest event time the episode covers. */
+  readonly lastMs: number;
+  readonly severity: Severity;
+  readonly title: string;
+  readonly evidence: Readonly<Record<string, unknown>>;
+}
+
+/** A detector with a pure core: rows in, findings out; no I/O. */
+export interface Detector {
+  readonly name: DetectorName;
+  /**
+   * Feeds one minute (every minute of the range, in order, empty or not) and returns the findings
+   * whose state changed at its end.
+   */
+  step(rows: MinuteRows, coverage: CoverageSnapshot): Finding[];
+  /** Entities held in memory (for the bounded-state checks and the benchmark). */
+  stateSize(): number;
+}
+
+export const MINUTE_MS = 60_000;
+export const HOUR_MS = 3_600_000;
+export const DAY_MS = 86_400_000;
+
+export const iso = (ms: number): string => new Date(ms).toISOString();
+
+/** Top `n` entries of a count map, largest first (ties by key), as `[key, count]` pairs. */
+export function topEntries<K extends string | number>(m: ReadonlyMap<K, number>, n: number): [K, number][] {
+  return [...m.entries()].sort((a, b) => b[1] - a[1] || (String(a[0]) < String(b[0]) ? -1 : 1)).slice(0, n);
+}
+
+/** Adds `by` to `m[key]`, keeping at most `cap` keys (new keys beyond it are dropped, not counted). */
+export function bump<K>(m: Map<K, number>, key: K, by: number, cap = Number.POSITIVE_INFINITY): void {
+  const v = m.get(key);
+  if (v !== undefined) m.set(key, v + by);
+  else if (m.size < cap) m.set(key, by);
+}
+
+/** Rounds to `d` significant digits for evidence (not for decisions). */
+export function sig(x: number, d = 3): number {
+  return x === 0 || !Number.isFinite(x) ? x : Number(x.toPrecision(d));
+}

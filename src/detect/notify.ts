@@ -1,0 +1,199 @@
+/**
+ * Notification of operator alerts: a JSON POST to each configured webhook (with a timeout per
+ * attempt and retries with exponential back-off on network errors, timeouts, 429 and 5xx) and an
+ * e-mail through a configured SMTP server (nodemailer). The configuration is one zod schema —
+ * `NotifyConfigSchema` — so the data directory's config can embed it. Notification never throws:
+ * a failed channel is reported in the results (and to `onError`), and detection goes on.
+ */
+import { createTransport, type Transporter } from 'nodemailer';
+import { z } from 'zod';
+import { type AlertChange, type OperatorAlert, SEVERITIES, type Severity } from './alerts.js';
+
+const SeverityEnum = z.enum(SEVERITIES);
+
+export const WebhookSchema = z.object({
+  url: z.url(),
+  /** Extra request headers (e.g. an Authorization token). */
+  headers: z.record(z.string(), z.string()).default({}),
+  timeoutMs: z.number().int().positive().default(5000),
+  retries: z.number().int().min(0).max(10).default(3),
+  /** Alerts below this severity are not sent. */
+  minSeverity: SeverityEnum.default('low'),
+});
+
+export const EmailSchema = z.object({
+  smtp: z.object({
+    host: z.string().min(1),
+    port: z.number().int().min(1).max(65535).default(25),
+    /** Implicit TLS (port 465); otherwise STARTTLS when the server offers it. */
+    secure: z.boolean().default(false),
+    user: z.string().optional(),
+    pass: z.string().optional(),
+    rejectUnauthorized: z.boolean().default(true),
+    timeoutMs: z.number().int().positive().default(10_000),
+  }),
+  from: z.string().min(3),
+  to: z.array(z.string().min(3)).min(1),
+  minSeverity: SeverityEnum.default('medium'),
+  retries: z.number().int().min(0).max(10).default(2),
+  subjectPrefix: z.string().default('[Koban]'),
+});
+
+export const NotifyConfigSchema = z
+  .object({
+    webhooks: z.array(WebhookSchema).default([]),
+    email: EmailSchema.optional(),
+    /** First delay between retries; doubles each time. */
+    retryDelayMs: z.number().int().min(0).default(500),
+  })
+  .strict();
+
+export type NotifyConfig = z.input<typeof NotifyConfigSchema>;
+
+export interface NotifyResult {
+  readonly channel: 'webhook' | 'email';
+  readonly target: string;
+  readonly ok: boolean;
+  readonly attempts: number;
+  readonly error?: string;
+}
+
+export interface Notifier {
+  notify(change: AlertChange): Promise<NotifyResult[]>;
+  close(): void;
+}
+
+/** The alert as notifications carry it (the same fields as `GET /api/v1/alerts`). */
+export function alertDocument(a: OperatorAlert): Record<string, unknown> {
+  const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+  return {
+    id: a.id,
+    kind: a.kind,
+    severity: a.severity,
+    status: a.status,
+    title: a.title,
+    first: iso(a.firstMs),
+    last: iso(a.lastMs),
+    acked_by: a.ackedBy,
+    acked: iso(a.ackedMs),
+    closed_by: a.closedBy,
+    closed: iso(a.closedMs),
+    evidence: a.evidence,
+  };
+}
+
+const RANK: Readonly<Record<Severity, number>> = { info: 0, low: 1, medium: 2, high: 3, critical: 4 };
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+async function withRetries(
+  retries: number,
+  delayMs: number,
+  attempt: () => Promise<{ ok: true } | { ok: false; retry: boolean; error: string }>,
+): Promise<{ ok: boolean; attempts: number; error?: string }> {
+  let last = '';
+  for (let i = 0; i <= retries; i++) {
+    if (i > 0) await sleep(delayMs * 2 ** (i - 1));
+    const r = await attempt();
+    if (r.ok) return { ok: true, attempts: i + 1 };
+    last = r.error;
+    if (!r.retry) return { ok: false, attempts: i + 1, error: last };
+  }
+  return { ok: false, attempts: retries + 1, error: last };
+}
+
+export function createNotifier(config: NotifyConfig, onError?: (r: NotifyResult) => void): Notifier {
+  const c = NotifyConfigSchema.parse(config);
+  let mailer: Transporter | null = null;
+  if (c.email) {
+    const s = c.email.smtp;
+    mailer = createTransport({
+      host: s.host,
+      port: s.port,
+      secure: s.secure,
+      ...(s.user !== undefined ? { auth: { user: s.user, pass: s.pass ?? '' } } : {}),
+      tls: { rejectUnauthorized: s.rejectUnauthorized },
+      connectionTimeout: s.timeoutMs,
+      greetingTimeout: s.timeoutMs,
+      socketTimeout: s.timeoutMs,
+    });
+  }
+
+  const webhook = async (w: z.infer<typeof WebhookSchema>, body: string): Promise<NotifyResult> => {
+    const r = await withRetries(w.retries, c.retryDelayMs, async () => {
+      try {
+        const res = await fetch(w.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'user-agent': 'koban-notify', ...w.headers },
+          body,
+          signal: AbortSignal.timeout(w.timeoutMs),
+        });
+        await res.arrayBuffer().catch(() => undefined);
+        if (res.ok) return { ok: true };
+        return { ok: false, retry: res.status === 429 || res.status >= 500, error: `HTTP ${res.status}` };
+      } catch (e) {
+        return {
+          ok: false,
+          retry: true,
+          error: (e as Error).name === 'TimeoutError' ? 'timeout' : (e as Error).message,
+        };
+      }
+    });
+    return { channel: 'webhook', target: w.url, ...r };
+  };
+
+  const email = async (a: OperatorAlert, event: string): Promise<NotifyResult> => {
+    const e = c.email!;
+    const r = await withRetries(e.retries, c.retryDelayMs, async () => {
+      try {
+        await mailer!.sendMail({
+          from: e.from,
+          to: e.to,
+          subject: `${e.subjectPrefix} ${a.severity.toUpperCase()} ${a.kind}: ${a.title}`,
+          text: mailText(a, event),
+        });
+        return { ok: true };
+      } catch (err) {
+        const code = (err as { responseCode?: number }).responseCode;
+        // 5xx SMTP replies are permanent (RFC 5321 §4.2.1); everything else may pass on retry.
+        return { ok: false, retry: !(code !== undefined && code >= 500), error: (err as Error).message };
+      }
+    });
+    return { channel: 'email', target: e.to.join(', '), ...r };
+  };
+
+  return {
+    async notify(change: AlertChange): Promise<NotifyResult[]> {
+      const a = change.alert;
+      const event = `alert.${change.change}`;
+      const body = JSON.stringify({ event, alert: alertDocument(a) });
+      const jobs: Promise<NotifyResult>[] = [];
+      for (const w of c.webhooks) if (RANK[a.severity] >= RANK[w.minSeverity]) jobs.push(webhook(w, body));
+      if (c.email && RANK[a.severity] >= RANK[c.email.minSeverity]) jobs.push(email(a, event));
+      const results = await Promise.all(jobs);
+      for (const r of results) if (!r.ok) onError?.(r);
+      return results;
+    },
+    close() {
+      mailer?.close();
+    },
+  };
+}
+
+function mailText(a: OperatorAlert, event: string): string {
+  const ev = a.evidence;
+  const lines = [
+    `${a.title}`,
+    '',
+    `Event:     ${event}`,
+    `Alert:     #${a.id} (${a.kind}, ${a.severity}, ${a.status})`,
+    `First:     ${new Date(a.firstMs).toISOString()}`,
+    `Last:      ${new Date(a.lastMs).toISOString()}`,
+    '',
+    'Evidence:',
+    JSON.stringify(ev, null, 2),
+    '',
+    'Acknowledge with: koban alerts ack ' + a.id,
+  ];
+  return lines.join('\n');
+}

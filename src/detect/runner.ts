@@ -1,0 +1,267 @@
+/**
+ * Runs the detectors over the event store's minute-level aggregates (ARCHITECTURE.md, "Scale"), in
+ * event-time order: every minute of a range is fed — empty or not — to coverage first, then to each
+ * detector, so idle timers and hour ends advance even when nothing arrives. History mode steps
+ * through a time range in chunks (the next chunk's queries run while the detectors work on the
+ * current one); live mode (live.ts) feeds batches after a cursor behind a watermark. Findings go to
+ * a sink: the {@link AlertSink} turns them into operator alerts, one per episode.
+ */
+import type { DetectionFamily, DetectionSource } from '../observe/index.js';
+import type { AlertChange, AlertStore } from './alerts.js';
+import { BackscatterDetector, type BackscatterOptions } from './backscatter.js';
+import { Coverage, type CoverageOptions } from './coverage.js';
+import {
+  type Detector,
+  type DetectorName,
+  type Finding,
+  iso,
+  MINUTE_MS,
+  type MinuteRows,
+} from './finding.js';
+import type { Notifier } from './notify.js';
+import { PortSurgeDetector, type PortSurgeOptions } from './port-surge.js';
+import { ScanDetector, type ScanOptions } from './scan.js';
+import { SensorHealthDetector, type SensorHealthOptions } from './sensor-health.js';
+import { WormDetector, type WormOptions } from './worm.js';
+
+export interface DetectorsOptions {
+  /** IPv4 addresses per sensor (coverage.ts `addressCounts`). */
+  readonly addresses?: ReadonlyMap<string, number>;
+  /** ISO 3166-1 alpha-2 of "domestic" for the port-surge split (default JP). */
+  readonly domesticCountry?: string;
+  /** Run only these detectors (default: all). */
+  readonly only?: readonly DetectorName[];
+  readonly coverage?: CoverageOptions;
+  readonly portSurge?: Partial<PortSurgeOptions>;
+  readonly backscatter?: Partial<BackscatterOptions>;
+  readonly scan?: Partial<ScanOptions>;
+  readonly worm?: Partial<WormOptions>;
+  readonly sensorHealth?: Partial<SensorHealthOptions>;
+}
+
+/** Coverage and the detectors, stepped together one minute at a time (the pure core of a run). */
+export class DetectorSet {
+  readonly coverage: Coverage;
+  readonly detectors: readonly Detector[];
+  /** Families the detectors read (sensor-volume always, for coverage). */
+  readonly families: readonly DetectionFamily[];
+  private nextMinute = -1;
+  readonly cpu = { detectorsUs: 0, minutes: 0 };
+
+  constructor(o: DetectorsOptions = {}) {
+    this.coverage = new Coverage({ ...o.coverage, addresses: o.addresses ?? o.coverage?.addresses });
+    const all: Detector[] = [
+      new PortSurgeDetector({ domesticCountry: o.domesticCountry ?? 'JP', ...o.portSurge }),
+      new BackscatterDetector(o.backscatter),
+      new ScanDetector(o.scan),
+      new WormDetector(o.worm),
+      new SensorHealthDetector(o.sensorHealth),
+    ];
+    this.detectors = o.only ? all.filter((d) => o.only!.includes(d.name)) : all;
+    const fams = new Set<DetectionFamily>(['sensor-volume']);
+    for (const d of this.detectors) {
+      if (d.name === 'port-surge' || d.name === 'scan') fams.add('probes');
+      if (d.name === 'backscatter') fams.add('backscatter');
+      if (d.name === 'worm') {
+        fams.add('payloads');
+        fams.add('ids');
+      }
+    }
+    this.families = [...fams];
+  }
+
+  /** The first minute not yet fed (−1 before any). */
+  get position(): number {
+    return this.nextMinute;
+  }
+
+  /** Feeds one minute; minutes must come in order without gaps (use {@link feedUpTo} for gaps). */
+  feed(rows: MinuteRows): Finding[] {
+    if (this.nextMinute >= 0 && rows.minuteMs !== this.nextMinute) {
+      throw new Error(`minute ${iso(rows.minuteMs)} fed out of order (expected ${iso(this.nextMinute)})`);
+    }
+    const t0 = process.hrtime.bigint();
+    const cov = this.coverage.observe(rows.minuteMs, rows.volume);
+    const out: Finding[] = [];
+    for (const d of this.detectors) for (const f of d.step(rows, cov)) out.push(f);
+    this.nextMinute = rows.minuteMs + MINUTE_MS;
+    this.cpu.detectorsUs += Number(process.hrtime.bigint() - t0) / 1000;
+    this.cpu.minutes++;
+    return out;
+  }
+
+  /** Feeds every minute from the current position up to (excluding) `endMs`, taking rows from `rows`. */
+  feedUpTo(endMs: number, rows: ReadonlyMap<number, MinuteRows>): Finding[] {
+    const out: Finding[] = [];
+    if (this.nextMinute < 0) this.nextMinute = Math.min(...rows.keys(), endMs);
+    for (let m = this.nextMinute; m < endMs; m += MINUTE_MS) {
+      for (const f of this.feed(rows.get(m) ?? emptyMinute(m))) out.push(f);
+    }
+    return out;
+  }
+
+  /** Entities held by coverage and each detector. */
+  stateSizes(): Record<string, number> {
+    const s: Record<string, number> = { coverage: this.coverage.stateSize() };
+    for (const d of this.detectors) s[d.name] = d.stateSize();
+    return s;
+  }
+}
+
+export function emptyMinute(minuteMs: number): MinuteRows {
+  return { minuteMs, probes: [], backscatter: [], payloads: [], ids: [], volume: [] };
+}
+
+type Mutable = {
+  -readonly [K in keyof MinuteRows]: MinuteRows[K] extends readonly (infer T)[] ? T[] : MinuteRows[K];
+};
+
+const FIELD: Readonly<Record<DetectionFamily, Exclude<keyof MinuteRows, 'minuteMs'>>> = {
+  probes: 'probes',
+  backscatter: 'backscatter',
+  payloads: 'payloads',
+  ids: 'ids',
+  'sensor-volume': 'volume',
+};
+
+/** Adds a family's rows to per-minute buckets; returns how many fell before `notBefore` (dropped). */
+export function bucketRows(
+  into: Map<number, MinuteRows>,
+  family: DetectionFamily,
+  rows: readonly { readonly minuteMs: number }[],
+  notBefore = Number.NEGATIVE_INFINITY,
+): number {
+  let dropped = 0;
+  const field = FIELD[family];
+  for (const r of rows) {
+    if (r.minuteMs < notBefore) {
+      dropped++;
+      continue;
+    }
+    let b = into.get(r.minuteMs) as Mutable | undefined;
+    if (!b) {
+      b = { minuteMs: r.minuteMs, probes: [], backscatter: [], payloads: [], ids: [], volume: [] };
+      into.set(r.minuteMs, b);
+    }
+    (b[field] as unknown[]).push(r);
+  }
+  return dropped;
+}
+
+export type FindingSink = (f: Finding) => unknown;
+
+export interface HistoryOptions {
+  /** Time per query chunk (default 3 hours). */
+  readonly chunkMs?: number;
+  readonly onProgress?: (p: { doneMs: number; totalMs: number; findings: number }) => void;
+}
+
+export interface RunStats {
+  readonly minutes: number;
+  readonly rows: Readonly<Record<string, number>>;
+  /** Events covered (sum of the sensor-volume rows). */
+  readonly events: number;
+  readonly findings: number;
+  readonly queryMs: number;
+  readonly detectorCpuMs: number;
+  readonly state: Readonly<Record<string, number>>;
+}
+
+/** Runs the set over [fromMs, toMs) of stored history, minute by minute, sending findings to `sink`. */
+export async function runHistory(
+  source: DetectionSource,
+  range: { readonly fromMs: number; readonly toMs: number },
+  set: DetectorSet,
+  sink: FindingSink,
+  options: HistoryOptions = {},
+): Promise<RunStats> {
+  const chunk = options.chunkMs ?? 3 * 3_600_000;
+  const from = Math.floor(range.fromMs / MINUTE_MS) * MINUTE_MS;
+  const to = Math.ceil(range.toMs / MINUTE_MS) * MINUTE_MS;
+  const rowCounts: Record<string, number> = {};
+  let events = 0;
+  let findings = 0;
+  let queryMs = 0;
+  const cpu0 = set.cpu.detectorsUs;
+  const fetch = async (a: number): Promise<Map<number, MinuteRows>> => {
+    const t0 = performance.now();
+    const b = Math.min(a + chunk, to);
+    const lists = await Promise.all(set.families.map((f) => source.detectionRows(f, { fromMs: a, toMs: b })));
+    const rows = new Map<number, MinuteRows>();
+    set.families.forEach((f, i) => {
+      rowCounts[f] = (rowCounts[f] ?? 0) + lists[i]!.length;
+      bucketRows(rows, f, lists[i]!);
+    });
+    queryMs += performance.now() - t0;
+    return rows;
+  };
+  if (set.position < 0) set.feedUpTo(from, new Map());
+  let next = from < to ? fetch(from) : null;
+  for (let a = from; a < to; a += chunk) {
+    const rows = await next!;
+    const b = Math.min(a + chunk, to);
+    next = b < to ? fetch(b) : null;
+    for (const v of rows.values()) for (const r of v.volume) events += r.packets;
+    for (const f of set.feedUpTo(b, rows)) {
+      findings++;
+      await sink(f);
+    }
+    options.onProgress?.({ doneMs: b - from, totalMs: to - from, findings });
+  }
+  return {
+    minutes: (to - from) / MINUTE_MS,
+    rows: rowCounts,
+    events,
+    findings,
+    queryMs: Math.round(queryMs),
+    detectorCpuMs: Math.round((set.cpu.detectorsUs - cpu0) / 1000),
+    state: set.stateSizes(),
+  };
+}
+
+/**
+ * Turns findings into operator alerts: the episode's key is the alert's dedup key, so an episode is
+ * one alert, opened once and updated while it grows. Updates of an alert an operator has already
+ * closed are dropped (the operator decided); new alerts and severity rises are notified.
+ */
+export class AlertSink {
+  private readonly notified = new Map<number, number>();
+
+  constructor(
+    private readonly alerts: AlertStore,
+    private readonly notifier?: Notifier,
+  ) {}
+
+  readonly accept = async (f: Finding): Promise<AlertChange | null> => {
+    if (f.phase !== 'opened' && !(await this.alerts.active(f.key))) return null;
+    const change = await this.alerts.raise({
+      kind: f.kind,
+      dedupKey: f.key,
+      severity: f.severity,
+      title: f.title,
+      atMs: f.phase === 'opened' ? f.detectedMs : f.lastMs,
+      evidence: {
+        detector: f.detector,
+        subject: f.subject,
+        episode_start: iso(f.startMs),
+        detected: iso(f.detectedMs),
+        detected_ms: f.detectedMs,
+        last: iso(f.lastMs),
+        phase: f.phase,
+        ...f.evidence,
+      },
+    });
+    if (this.notifier) {
+      const rank = SEVERITY_RANK[change.alert.severity];
+      const before = this.notified.get(change.alert.id);
+      if (change.change === 'opened' || (before !== undefined && rank > before)) {
+        this.notified.set(change.alert.id, rank);
+        if (this.notified.size > 10_000) this.notified.delete(this.notified.keys().next().value!);
+        await this.notifier.notify(change);
+      }
+    }
+    return change;
+  };
+}
+
+const SEVERITY_RANK = { info: 0, low: 1, medium: 2, high: 3, critical: 4 } as const;

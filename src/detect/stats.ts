@@ -1,0 +1,112 @@
+/**
+ * Small statistics the detectors share: robust location and scale (median, MAD — Iglewicz and
+ * Hoaglin 1993, "How to Detect and Handle Outliers", whose modified z-score cut of 3.5 the
+ * surge detector uses), Poisson tails for count tests (backscatter, METHODS.md) and a one-sided
+ * CUSUM (Page 1954) for slow ramps.
+ */
+
+/** Median of the finite values (NaN when there are none). Does not modify `xs`. */
+export function median(xs: ArrayLike<number>): number {
+  // A typed array sorts numerically without a comparator call per step.
+  const v = new Float64Array(xs.length);
+  let n = 0;
+  for (let i = 0; i < xs.length; i++) {
+    const x = xs[i]!;
+    if (Number.isFinite(x)) v[n++] = x;
+  }
+  if (n === 0) return Number.NaN;
+  const w = v.subarray(0, n).sort();
+  const m = n >> 1;
+  return n % 2 === 1 ? w[m]! : (w[m - 1]! + w[m]!) / 2;
+}
+
+/** Arithmetic mean (NaN when empty). */
+export function mean(xs: readonly number[]): number {
+  let s = 0;
+  for (const x of xs) s += x;
+  return xs.length > 0 ? s / xs.length : Number.NaN;
+}
+
+/** Median absolute deviation from the median (unscaled). */
+export function mad(xs: ArrayLike<number>): number {
+  const m = median(xs);
+  if (Number.isNaN(m)) return Number.NaN;
+  const d = new Float64Array(xs.length);
+  for (let i = 0; i < xs.length; i++) d[i] = Math.abs(xs[i]! - m);
+  return median(d);
+}
+
+/** 1.4826 × MAD estimates σ for normal data (Iglewicz and Hoaglin 1993, §2.2). */
+export const MAD_TO_SIGMA = 1.4826;
+
+/**
+ * The robust scale METHODS.md prescribes for count series: max(1.4826 × MAD of residuals, √baseline,
+ * 1). The √ term is a Poisson floor, so a quiet series (MAD 0) is not declared surging by one
+ * extra count; the 1 keeps the scale positive at a zero baseline.
+ */
+export function robustScale(residualMad: number, baseline: number): number {
+  const m = Number.isFinite(residualMad) ? MAD_TO_SIGMA * residualMad : 0;
+  return Math.max(m, Math.sqrt(Math.max(0, baseline)), 1);
+}
+
+/** ln Γ(x) for x > 0 (Lanczos approximation, g = 7, n = 9; Numerical Recipes §6.1). */
+export function lnGamma(x: number): number {
+  const c = [
+    0.9999999999998099, 676.5203681218851, -1259.1392167224028, 771.3234287776531, -176.6150291621406,
+    12.507343278686905, -0.13857109526572012, 9.984369578019572e-6, 1.5056327351493116e-7,
+  ];
+  if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - lnGamma(1 - x);
+  const z = x - 1;
+  let a = c[0]!;
+  const t = z + 7.5;
+  for (let i = 1; i < 9; i++) a += c[i]! / (z + i);
+  return 0.5 * Math.log(2 * Math.PI) + (z + 0.5) * Math.log(t) - t + Math.log(a);
+}
+
+/** P(X ≥ k) for X ~ Poisson(mu), accurate in the far upper tail (summed from k upward). */
+export function poissonUpperTail(k: number, mu: number): number {
+  if (k <= 0) return 1;
+  if (mu <= 0) return 0;
+  if (k <= mu) {
+    // Not a tail: 1 − P(X < k), summed from 0.
+    let term = Math.exp(-mu);
+    let below = 0;
+    for (let i = 0; i < k; i++) {
+      below += term;
+      term *= mu / (i + 1);
+    }
+    return Math.max(0, 1 - below);
+  }
+  let term = Math.exp(-mu + k * Math.log(mu) - lnGamma(k + 1));
+  let sum = 0;
+  for (let i = k; term > sum * 1e-16 && i < k + 10_000; i++) {
+    sum += term;
+    term *= mu / (i + 1);
+  }
+  return Math.min(1, sum);
+}
+
+/**
+ * The smallest count k with P(X ≥ k | mu) < alpha: the critical count of a one-sided Poisson test.
+ * Cached per (mu, alpha) rounded to 4 significant digits, because detectors ask it every minute.
+ */
+export function poissonCriticalCount(mu: number, alpha: number): number {
+  const key = `${mu.toPrecision(4)}|${alpha}`;
+  const hit = criticalCache.get(key);
+  if (hit !== undefined) return hit;
+  let k = Math.max(1, Math.floor(mu));
+  while (poissonUpperTail(k, mu) >= alpha) k++;
+  while (k > 1 && poissonUpperTail(k - 1, mu) < alpha) k--;
+  if (criticalCache.size > 10_000) criticalCache.clear();
+  criticalCache.set(key, k);
+  return k;
+}
+const criticalCache = new Map<string, number>();
+
+/**
+ * One-sided upper CUSUM on standardised values (Page 1954): S ← max(0, S + z − k); a shift of about
+ * 2k standard deviations is signalled when S > h. METHODS.md's starting point: k ≈ 0.5, h ≈ 4–5.
+ */
+export function cusumStep(s: number, z: number, k: number): number {
+  return Math.max(0, s + z - k);
+}
