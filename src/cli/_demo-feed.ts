@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DAY_MS } from '../core/index.js';
 import { BackpressureError } from '../observe/index.js';
-import { replay, simulate } from '../sim/index.js';
+import { readManifest, replay, simulate } from '../sim/index.js';
 import type { RunningCenter } from '../web/index.js';
 
 export const DEMO_SENSOR = 'demo-feed';
@@ -42,6 +42,8 @@ export async function startDemoFeed(
       scenarios: ['all'],
     });
   }
+  // The simulated sensors' address blocks, for the detectors' coverage (they are relayed, not registered).
+  for (const s of readManifest(dir).sensors) center.extraAddressBlocks.set(s.name, s.blocks);
   // Continue after what an earlier demo run stored, so nothing is counted twice.
   const after = (await center.observatory.store.summary()).lastMs ?? undefined;
   let stopped = false;

@@ -10,6 +10,7 @@ interface ServeFlags {
   tlsKey?: string;
   silentAfter: string;
   demo?: boolean;
+  detect?: boolean;
 }
 
 export function parseListen(s: string): { host: string; port: number } {
@@ -27,6 +28,7 @@ export function registerServe(program: Command): void {
     .option('--tls-cert <file>', 'PEM certificate (with --tls-key: serve HTTPS)')
     .option('--tls-key <file>', 'PEM private key')
     .option('--silent-after <minutes>', 'minutes without a delivery before a sensor-silent alert', '60')
+    .option('--no-detect', 'do not run the live detectors (port surges, backscatter, scans, worms, sensor health)')
     .option(
       '--demo',
       'feed the center live from the built-in simulator (data labelled SIMULATED; default data dir ./koban-demo)',
@@ -46,6 +48,7 @@ export function registerServe(program: Command): void {
         tlsCert: flags.tlsCert,
         tlsKey: flags.tlsKey,
         silentAfterMinutes: silent,
+        detect: flags.detect !== false,
       });
       const lines = [`Koban center listening on ${running.url}  (data: ${dataDir})`];
       let demo: { stop(): Promise<void> } | null = null;

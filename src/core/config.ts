@@ -39,6 +39,12 @@ export const ConfigSchema = z
         asnMmdb: z.string().optional(),
       })
       .default({}),
+    /**
+     * Where operator alerts are notified: `{ "webhooks": [{ "url": … }], "email": { "smtp": { "host": … },
+     * "from": …, "to": [ … ] } }`. Validated by the detection context (`NotifyConfigSchema`) when
+     * the center starts.
+     */
+    notify: z.record(z.string(), z.unknown()).optional(),
     /** Longest accepted text record; longer lines are rejected without being buffered whole. */
     maxLineBytes: z
       .number()

@@ -41,6 +41,11 @@ export interface Center {
   draining: boolean;
   /** Labels shown on pages when the data is simulated (the demo feed). */
   simulated: boolean;
+  /**
+   * Address blocks of sensors the registry does not list (relayed or simulated sensors), for the
+   * detectors' coverage; registered sensors' `addressBlocks` take precedence.
+   */
+  readonly extraAddressBlocks: Map<string, readonly string[]>;
   /** Throws E_AUTH unless the header carries the operator token. */
   requireOperator(authorization: string | undefined): void;
   close(): Promise<void>;
@@ -103,6 +108,7 @@ export async function openCenter(options: CenterOptions = {}): Promise<Center> {
       log,
       draining: false,
       simulated: false,
+      extraAddressBlocks: new Map(),
       requireOperator(authorization) {
         const token = authorization?.startsWith('Bearer ') ? authorization.slice(7).trim() : '';
         const stored = existsSync(tokenPath)

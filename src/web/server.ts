@@ -1,5 +1,7 @@
 /**
- * Runs the center: HTTP or HTTPS listener, periodic housekeeping (sensor-silence alerts), a
+ * Runs the center: HTTP or HTTPS listener, live detection (port surges, backscatter, scans, worms,
+ * sensor health → operator alerts, notified by webhook and e-mail), periodic housekeeping
+ * (sensor-silence alerts, retention), a
  * `server.json` beside the data so CLI commands can find the running center, and graceful
  * shutdown — on SIGTERM/SIGINT stop accepting, finish in-flight batches, flush, close.
  */
@@ -9,7 +11,15 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { type ServerType, serve } from '@hono/node-server';
 import { KobanError } from '../core/index.js';
-import { checkSensorSilence } from '../detect/index.js';
+import {
+  addressCounts,
+  checkSensorSilence,
+  createNotifier,
+  type LiveDetection,
+  type Notifier,
+  NotifyConfigSchema,
+  startLiveDetection,
+} from '../detect/index.js';
 import { applyRetention } from '../observe/index.js';
 import { buildApp } from './app.js';
 import { type Center, type CenterOptions, openCenter } from './center.js';
@@ -26,11 +36,17 @@ export interface ServeOptions extends CenterOptions {
   readonly silentAfterMinutes?: number | undefined;
   /** Milliseconds between housekeeping rounds (default 60 s). */
   readonly housekeepingMs?: number | undefined;
+  /** Run the traffic detectors live over arriving data (default true). */
+  readonly detect?: boolean | undefined;
+  /** Milliseconds between live-detection polls (default 10 s). */
+  readonly detectEveryMs?: number | undefined;
 }
 
 export interface RunningCenter {
   readonly center: Center;
   readonly url: string;
+  /** The live detectors (null with `detect: false`). */
+  readonly detection: LiveDetection | null;
   /** Stops accepting, drains, closes the stores. Idempotent. */
   stop(): Promise<void>;
 }
@@ -76,6 +92,56 @@ export async function startCenter(options: ServeOptions): Promise<RunningCenter>
   const serverFile = join(center.dataDir, SERVER_FILE);
   writeFileSync(serverFile, JSON.stringify({ pid: process.pid, url, started: new Date().toISOString() }));
 
+  // The detectors' coverage reads this map at every minute: refreshed in place before each poll.
+  const addresses = new Map<string, number>();
+  const refreshAddresses = async () => {
+    const blocks: Record<string, readonly string[]> = Object.fromEntries(center.extraAddressBlocks);
+    for (const s of await center.registry.list())
+      if (s.addressBlocks.length > 0) blocks[s.name] = s.addressBlocks;
+    const counts = addressCounts(blocks);
+    for (const k of addresses.keys()) if (!counts.has(k)) addresses.delete(k);
+    for (const [k, v] of counts) addresses.set(k, v);
+  };
+  let detection: LiveDetection | null = null;
+  let notifier: Notifier | null = null;
+  if (options.detect !== false) {
+    try {
+      const notify = center.observatory.config.notify;
+      if (notify) {
+        const parsed = NotifyConfigSchema.safeParse(notify);
+        if (!parsed.success) {
+          const issue = parsed.error.issues[0];
+          throw new KobanError(
+            'E_CONFIG',
+            `koban.json: notify.${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`,
+          );
+        }
+        notifier = createNotifier(parsed.data, (r) =>
+          center.log.warn(
+            { channel: r.channel, target: r.target, error: r.error },
+            'alert notification failed',
+          ),
+        );
+      }
+      await refreshAddresses();
+      detection = await startLiveDetection({
+        source: center.observatory.store,
+        alerts: center.alerts,
+        detectors: { addresses, domesticCountry: center.observatory.config.domesticCountry },
+        ...(notifier ? { notifier } : {}),
+        intervalMs: options.detectEveryMs ?? 10_000,
+        beforePoll: refreshAddresses,
+        onError: (err) => center.log.error({ err }, 'live detection failed'),
+      });
+    } catch (e) {
+      server.close();
+      notifier?.close();
+      await center.close();
+      rmSync(serverFile, { force: true });
+      throw e;
+    }
+  }
+
   const silentAfterMs = (options.silentAfterMinutes ?? 60) * 60_000;
   const housekeeping = async () => {
     try {
@@ -100,6 +166,8 @@ export async function startCenter(options: ServeOptions): Promise<RunningCenter>
       center.draining = true;
       clearInterval(timer);
       clearInterval(deliveries);
+      await detection?.stop();
+      notifier?.close();
       // Stop accepting connections; requests already in progress run to completion.
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       (server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
@@ -109,5 +177,5 @@ export async function startCenter(options: ServeOptions): Promise<RunningCenter>
     })();
     return stopping;
   };
-  return { center, url, stop };
+  return { center, url, detection, stop };
 }
