@@ -176,7 +176,10 @@ export class BackscatterDetector implements Detector {
     for (const r of rows.backscatter) this.add(r, m);
     const out: Finding[] = [];
     const n = cov.monitoredAddresses;
-    const covered = cov.fraction('backscatter');
+    // A minute counts as watched by the share of the fleet reporting — and not at all when the
+    // events that arrived are under half the usual volume (an outage the per-stream silence test
+    // has not declared yet): sensors going silent do not end an attack.
+    const covered = cov.fraction('backscatter') * Math.min(1, 2 * cov.received('backscatter'));
     for (const [key, v] of this.victims) {
       while (v.mins.length > 0 && v.mins[0]! <= m - this.maxWindow * MINUTE_MS) {
         v.mins.shift();

@@ -82,6 +82,12 @@ export interface CoverageSnapshot {
    * 1 when nothing is known yet (no evidence of missing data).
    */
   fraction(family: CoverageFamily): number;
+  /**
+   * Events of the family's streams that arrived in this minute, as a share of their usual volume
+   * per minute (not capped; 1 when nothing is known yet). A fleet-wide outage shows here at once,
+   * while `fraction` waits until each stream's silence is implausible.
+   */
+  received(family: CoverageFamily): number;
   isActive(sensor: string): boolean;
   readonly streams: readonly StreamStatus[];
 }
@@ -116,7 +122,7 @@ const FAMILY_KINDS: Readonly<Record<CoverageFamily, readonly EventKind[]>> = {
   ids: ['ids'],
 };
 
-type Aggregates = Omit<CoverageSnapshot, 'minuteMs'>;
+type Aggregates = Omit<CoverageSnapshot, 'minuteMs' | 'received'>;
 
 export class Coverage {
   private readonly streams = new Map<string, Stream>();
@@ -217,7 +223,22 @@ export class Coverage {
       }
     }
     this.aggregates ??= this.aggregate();
-    return { minuteMs, ...this.aggregates };
+    const got: Record<EventKind, number> = { firewall: 0, ids: 0, darknet: 0 };
+    const usual: Record<EventKind, number> = { firewall: 0, ids: 0, darknet: 0 };
+    for (const s of this.streams.values()) {
+      got[s.kind] += s.events;
+      usual[s.kind] += Math.max(s.ratePerMinute, 0);
+    }
+    const received = (family: CoverageFamily): number => {
+      let g = 0;
+      let u = 0;
+      for (const k of FAMILY_KINDS[family]) {
+        g += got[k];
+        u += usual[k];
+      }
+      return u > 0 ? g / u : 1;
+    };
+    return { minuteMs, ...this.aggregates, received };
   }
 
   private setRate(s: Stream, rate: number): void {

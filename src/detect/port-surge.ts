@@ -20,7 +20,8 @@
  *   is a median of a handful of values), which gave dozens of false surges a month. The defaults —
  *   z > 4.5, α = 10⁻⁷, CUSUM k 1, h 10 — keep family-wise false alarms near zero on 30-day
  *   simulated sets (BENCHMARKS.md) at the price of later detection of weak ramps.
- * - Episode: per (protocol, port), both splits joining one alert; it continues while z ≥ 2 or the
+ * - Episode: per (protocol, port), both splits joining one alert; it continues while z ≥ 3 (at 2, noise alone kept
+ *   ended surges open for hours: a dozen windows an hour are tested) or the
  *   CUSUM stays above h/2 and ends after `endAfterMs` without that. A later rise is a new alert.
  *
  * State: per series its sources of the last hour and its seasonal history; a series averaging
@@ -87,7 +88,7 @@ export const DEFAULT_PORT_SURGE: PortSurgeOptions = {
   evalEveryMin: 5,
   zAlert: 4.5,
   alpha: 1e-7,
-  zContinue: 2,
+  zContinue: 3,
   cusumK: 1,
   cusumH: 10,
   cusumAlpha: 1e-3,
@@ -465,6 +466,10 @@ export class PortSurgeDetector implements Detector {
     if (!alerting) s.hist.recordResidual(b.value, x - b.value);
     const before = s.cusum;
     s.cusum = cusumStep(s.cusum, z, this.o.cusumK);
+    // During an episode the sum would keep climbing on the episode's own hours and then hold the
+    // episode open for days after it ends: it is capped at the continuation level (a ramp still
+    // going on climbs past it again within the hour).
+    if (alerting) s.cusum = Math.min(s.cusum, this.o.cusumH / 2);
     if (before === 0 && s.cusum > 0) s.cusumFromMs = hour * HOUR_MS;
     if (s.cusum === 0) s.cusumFromMs = -1;
   }

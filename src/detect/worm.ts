@@ -312,8 +312,10 @@ export class WormDetector implements Detector {
       if (b) {
         const z = (x - b.value) / b.scale;
         const growth = before > 0 ? Math.log(x / before) : Number.POSITIVE_INFINITY;
-        // Growing for two hours: above the hour before, which was not below the one before it.
-        const growing = x > before * this.o.growthRatio && before >= at(2);
+        // Growing for two hours: above the hour before, which had sources and was not below the one
+        // before it. A family with nobody an hour ago is not yet growing: senders of a campaign that
+        // start together and stay would otherwise look like an outbreak at their first window.
+        const growing = before > 0 && x > before * this.o.growthRatio && before >= at(2);
         const hot =
           z > this.o.zAlert &&
           x >= (t - f.firstMs < this.o.newForMs ? this.o.minSourcesNew : this.o.minSources) &&

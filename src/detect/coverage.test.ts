@@ -1,0 +1,189 @@
+// Hand-built sensor volume rows for a small invented fleet (two firewalls, a darknet and an
+// IDS-only sensor); no real data.
+import { describe, expect, it } from 'vitest';
+import type { EventKind } from '../core/index.js';
+import type { SensorVolumeRow } from '../observe/index.js';
+import { addressCounts, Coverage, type CoverageSnapshot } from './coverage.js';
+import { DAY_MS, MINUTE_MS } from './finding.js';
+
+const T0 = Date.UTC(2024, 1, 5);
+
+const vol = (m: number, sensor: string, kind: EventKind, packets: number): SensorVolumeRow => ({
+  minuteMs: m,
+  sensor,
+  kind,
+  packets,
+});
+
+/** Feeds minutes [from, to) with rows from `rows(i, m)`; returns the last snapshot. */
+function feed(
+  cov: Coverage,
+  from: number,
+  to: number,
+  rows: (i: number, m: number) => SensorVolumeRow[],
+): CoverageSnapshot {
+  let snap: CoverageSnapshot | undefined;
+  for (let i = from; i < to; i++) {
+    const m = T0 + i * MINUTE_MS;
+    snap = cov.observe(m, rows(i, m));
+  }
+  return snap!;
+}
+
+const ADDRESSES = new Map([
+  ['fw1', 256],
+  ['fw2', 256],
+  ['dark', 1024],
+  ['ids1', 16],
+]);
+
+/** A steady fleet: fw1 60/min, fw2 20/min, dark 120/min (darknet), ids1 5/min (IDS). */
+const steady =
+  (silent: readonly string[] = []) =>
+  (_i: number, m: number): SensorVolumeRow[] =>
+    [
+      vol(m, 'fw1', 'firewall', 60),
+      vol(m, 'fw2', 'firewall', 20),
+      vol(m, 'dark', 'darknet', 120),
+      vol(m, 'ids1', 'ids', 5),
+    ].filter((r) => !silent.includes(r.sensor));
+
+describe('addressCounts', () => {
+  it('sums the IPv4 sizes of each sensor blocks, IPv6 adding nothing', () => {
+    const c = addressCounts({
+      a: ['192.0.2.0/24', '198.51.100.0/25'],
+      b: ['2001:db8::/32'],
+      c: ['203.0.113.7', 'not a block'],
+      d: [],
+    });
+    expect([...c.entries()]).toEqual([
+      ['a', 384],
+      ['b', 0],
+      ['c', 1],
+      ['d', 0],
+    ]);
+  });
+});
+
+describe('Coverage', () => {
+  it('reports full coverage when nothing is known yet', () => {
+    const snap = new Coverage().observe(T0, []);
+    expect(snap.fraction('probes')).toBe(1);
+    expect(snap.fraction('ids')).toBe(1);
+    expect(snap.activeSensors).toBe(0);
+    expect(snap.knownSensors).toBe(0);
+    expect(snap.monitoredAddresses).toBe(0);
+  });
+
+  it('counts the addresses and sensors of a fully reporting fleet', () => {
+    const cov = new Coverage({ addresses: ADDRESSES, learnMin: 60 });
+    const snap = feed(cov, 0, 120, steady());
+    expect(snap.activeSensors).toBe(4);
+    expect(snap.knownSensors).toBe(4);
+    expect(snap.monitoredAddresses).toBe(256 + 256 + 1024 + 16);
+    expect(snap.knownAddresses).toBe(1552);
+    for (const f of ['probes', 'backscatter', 'payloads', 'ids'] as const) expect(snap.fraction(f)).toBe(1);
+    expect(snap.streams).toHaveLength(4);
+    const fw1 = snap.streams.find((s) => s.sensor === 'fw1')!;
+    expect(fw1).toMatchObject({
+      kind: 'firewall',
+      active: true,
+      learning: false,
+      events: 60,
+      ratePerMinute: 60,
+    });
+    expect(cov.stateSize()).toBe(4);
+  });
+
+  it('declares a silent stream inactive after minSilenceMin, shrinking fractions and addresses', () => {
+    const cov = new Coverage({ addresses: ADDRESSES, learnMin: 60 });
+    feed(cov, 0, 120, steady());
+    // fw1 stops at minute 120; still plausible for 14 minutes, silent at the 15th.
+    const during = feed(cov, 120, 134, steady(['fw1']));
+    expect(during.isActive('fw1')).toBe(true);
+    expect(during.fraction('probes')).toBe(1);
+    const after = feed(cov, 134, 135, steady(['fw1']));
+    expect(after.isActive('fw1')).toBe(false);
+    expect(after.activeSensors).toBe(3);
+    expect(after.knownSensors).toBe(4);
+    expect(after.monitoredAddresses).toBe(1552 - 256);
+    // Probes: firewall + darknet usual volume 200/min, of which fw1's 60 is missing.
+    expect(after.fraction('probes')).toBeCloseTo(140 / 200, 10);
+    expect(after.fraction('backscatter')).toBeCloseTo(140 / 200, 10);
+    expect(after.fraction('payloads')).toBe(1);
+    expect(after.fraction('ids')).toBe(1);
+    // The silent stream keeps its usual rate (its share stays missing) and comes back at once.
+    expect(after.streams.find((s) => s.sensor === 'fw1')!.ratePerMinute).toBe(60);
+    const back = feed(cov, 135, 136, steady());
+    expect(back.isActive('fw1')).toBe(true);
+    expect(back.fraction('probes')).toBe(1);
+    expect(back.monitoredAddresses).toBe(1552);
+  });
+
+  it('does not declare a stream silent while it is learning', () => {
+    const cov = new Coverage({ addresses: ADDRESSES });
+    feed(cov, 0, 30, steady());
+    // Default learnMin is 6 hours: an hour of silence in the first half hour's stream is tolerated.
+    const snap = feed(cov, 30, 90, steady(['fw2']));
+    expect(snap.isActive('fw2')).toBe(true);
+    expect(snap.streams.find((s) => s.sensor === 'fw2')!.learning).toBe(true);
+  });
+
+  it('waits longer for a slow stream (silenceEvents at its usual rate) and for a bursty one', () => {
+    const cov = new Coverage({ learnMin: 60 });
+    // 'slow' sends 1 event every 4 minutes (0.25/min): 16 events' worth of silence is 64 minutes.
+    const slow = (i: number, m: number) => (i % 4 === 0 ? [vol(m, 'slow', 'ids', 1)] : []);
+    feed(cov, 0, 240, slow);
+    // Last event at minute 236; the longest healthy gap was 3 minutes (3 × 3 = 9 < 64).
+    expect(feed(cov, 240, 236 + 64, () => []).isActive('slow')).toBe(true);
+    expect(feed(cov, 236 + 64, 236 + 65, () => []).isActive('slow')).toBe(false);
+
+    // 'bursty' sends 100 events once every 20 minutes: its usual gap (19 min) × 3 = 57 minutes.
+    const cov2 = new Coverage({ learnMin: 60 });
+    const bursty = (i: number, m: number) => (i % 20 === 0 ? [vol(m, 'bursty', 'ids', 100)] : []);
+    feed(cov2, 0, 240, bursty);
+    expect(feed(cov2, 240, 220 + 57, () => []).isActive('bursty')).toBe(true);
+    expect(feed(cov2, 220 + 57, 220 + 58, () => []).isActive('bursty')).toBe(false);
+  });
+
+  it('bounds a silence by maxSilenceMin whatever the rate', () => {
+    const cov = new Coverage({ learnMin: 10, maxSilenceMin: 30 });
+    feed(cov, 0, 60, (i, m) => (i % 50 === 0 ? [vol(m, 'rare', 'firewall', 1)] : []));
+    // Last event at minute 50; its Poisson limit would be days, the bound is 30 minutes.
+    expect(feed(cov, 60, 80, () => []).isActive('rare')).toBe(true);
+    expect(feed(cov, 80, 81, () => []).isActive('rare')).toBe(false);
+  });
+
+  it('counts an IDS-only sensor addresses while its alerts arrive', () => {
+    const cov = new Coverage({ addresses: ADDRESSES, learnMin: 30 });
+    const snap = feed(cov, 0, 60, (_i, m) => [vol(m, 'ids1', 'ids', 5), vol(m, 'fw1', 'firewall', 10)]);
+    expect(snap.monitoredAddresses).toBe(16 + 256);
+    // A sensor with packet streams covers its block only while one of them is active.
+    const cov2 = new Coverage({ addresses: ADDRESSES, learnMin: 30 });
+    feed(cov2, 0, 60, (_i, m) => [vol(m, 'fw2', 'ids', 5), vol(m, 'fw2', 'firewall', 10)]);
+    const s = feed(cov2, 60, 80, (_i, m) => [vol(m, 'fw2', 'ids', 5)]);
+    expect(s.isActive('fw2')).toBe(true);
+    expect(s.monitoredAddresses).toBe(0);
+    expect(s.fraction('probes')).toBe(0);
+    expect(s.fraction('ids')).toBe(1);
+  });
+
+  it('forgets a stream silent for forgetAfterMs', () => {
+    const cov = new Coverage({ addresses: ADDRESSES, learnMin: 10, forgetAfterMs: DAY_MS / 24 });
+    feed(cov, 0, 30, steady());
+    expect(cov.stateSize()).toBe(4);
+    const snap = feed(cov, 30, 92, steady(['dark']));
+    expect(cov.stateSize()).toBe(3);
+    expect(snap.knownSensors).toBe(3);
+    expect(snap.knownAddresses).toBe(1552 - 1024);
+    // Forgotten, it leaves the denominators: the remaining fleet is complete again.
+    expect(snap.fraction('probes')).toBe(1);
+  });
+
+  it('learns the usual rate as the median hourly count, which a one-hour burst does not move', () => {
+    const cov = new Coverage({ learnMin: 60 });
+    // 10/min for 12 hours, with one hour at 1000/min in the middle.
+    const snap = feed(cov, 0, 12 * 60, (i, m) => [vol(m, 'x', 'firewall', i >= 300 && i < 360 ? 1000 : 10)]);
+    expect(snap.streams[0]!.ratePerMinute).toBe(10);
+  });
+});

@@ -1,0 +1,229 @@
+// Hand-built detection rows delivered in simulated batches by an in-memory DetectionSource (a
+// small fleet's volume and a simulated SYN flood's backscatter); no real data.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openRelational, type RelationalDb } from '../db/index.js';
+import type {
+  BackscatterRow,
+  DetectionFamily,
+  DetectionRange,
+  DetectionRowsByFamily,
+  DetectionSource,
+  SensorVolumeRow,
+} from '../observe/index.js';
+import { AlertStore } from './alerts.js';
+import { type Finding, HOUR_MS, MINUTE_MS } from './finding.js';
+import { type LiveDetection, startLiveDetection } from './live.js';
+
+const T0 = Date.UTC(2024, 11, 2, 8);
+const at = (i: number) => T0 + i * MINUTE_MS;
+const ADDRESSES = new Map([
+  ['s1', 512],
+  ['s2', 512],
+]);
+
+type Rows = { [F in DetectionFamily]?: DetectionRowsByFamily[F][] };
+
+/** Batches of rows, as the event store would hold them after ingest. */
+class FakeStore implements DetectionSource {
+  readonly batches: Rows[] = [];
+  queries: DetectionRange[] = [];
+
+  add(rows: Rows): void {
+    this.batches.push(rows);
+  }
+
+  async detectionRows<F extends DetectionFamily>(family: F, range: DetectionRange) {
+    this.queries.push(range);
+    const out: DetectionRowsByFamily[F][] = [];
+    this.batches.forEach((b, i) => {
+      const id = i + 1;
+      for (const r of (b[family] ?? []) as DetectionRowsByFamily[F][]) {
+        if (
+          'afterBatch' in range
+            ? id > range.afterBatch && id <= range.upToBatch
+            : r.minuteMs >= range.fromMs && r.minuteMs < range.toMs
+        )
+          out.push(r);
+      }
+    });
+    return out;
+  }
+
+  async latestBatch() {
+    return this.batches.length;
+  }
+
+  async rawTimeRange() {
+    const ms = this.batches.flatMap((b) => (b['sensor-volume'] ?? []).map((r) => r.minuteMs));
+    return ms.length === 0 ? null : { firstMs: Math.min(...ms), lastMs: Math.max(...ms) + 30_000 };
+  }
+}
+
+const volume = (i: number): SensorVolumeRow[] => [
+  { minuteMs: at(i), sensor: 's1', kind: 'firewall', packets: 40 },
+  { minuteMs: at(i), sensor: 's2', kind: 'darknet', packets: 60 },
+];
+
+const synAck = (i: number): BackscatterRow => ({
+  minuteMs: at(i),
+  victim: '198.51.100.10',
+  proto: 'tcp',
+  port: 443,
+  reply: 'syn-ack',
+  packets: 40,
+  bytes: 2400,
+  targets: 25,
+  targets16: 2,
+  sensors: 2,
+  firstMs: at(i),
+  lastMs: at(i) + 59_000,
+  quoteMismatches: 0,
+});
+
+/** Volume for minutes [from, to), with the flood in [floodFrom, floodTo). */
+function rows(from: number, to: number, floodFrom = 0, floodTo = 0): Rows {
+  const v: SensorVolumeRow[] = [];
+  const b: BackscatterRow[] = [];
+  for (let i = from; i < to; i++) {
+    v.push(...volume(i));
+    if (i >= floodFrom && i < floodTo) b.push(synAck(i));
+  }
+  return { 'sensor-volume': v, backscatter: b };
+}
+
+describe('startLiveDetection', () => {
+  let db: RelationalDb;
+  let alerts: AlertStore;
+  let live: LiveDetection | undefined;
+  let store: FakeStore;
+  let wall: number;
+  const findings: Finding[] = [];
+
+  const start = (o: { warmupMs?: number } = {}) =>
+    startLiveDetection({
+      source: store,
+      alerts,
+      detectors: { addresses: ADDRESSES, only: ['backscatter'] },
+      intervalMs: 1_000_000_000,
+      now: () => wall,
+      onFinding: (f) => findings.push(f),
+      onError: (e) => {
+        throw e;
+      },
+      ...o,
+    });
+
+  beforeEach(async () => {
+    db = await openRelational(':memory:');
+    alerts = new AlertStore(db, () => wall);
+    store = new FakeStore();
+    wall = at(30);
+    findings.length = 0;
+  });
+  afterEach(async () => {
+    await live?.stop();
+    live = undefined;
+    await db.destroy();
+  });
+
+  it('feeds minutes up to the newest minute less the grace, and counts late rows', async () => {
+    live = await start();
+    expect(live.stats()).toMatchObject({ cursor: 0, watermarkMs: null, lateRows: 0 });
+    store.add(rows(0, 11));
+    await live.poll();
+    // Newest minute 10, grace 2 minutes: minutes up to 8 are fed.
+    expect(live.stats()).toMatchObject({ cursor: 1, watermarkMs: at(9), lateRows: 0, futureRows: 0 });
+    // A batch with rows for minute 3 (already fed: late), 9 (in time) and 13.
+    store.add({ 'sensor-volume': [...volume(3), ...volume(9), ...volume(13)], backscatter: [synAck(4)] });
+    await live.poll();
+    expect(live.stats()).toMatchObject({ cursor: 2, watermarkMs: at(12), lateRows: 3 });
+    // Nothing new: nothing changes.
+    await live.poll();
+    expect(live.stats()).toMatchObject({ cursor: 2, watermarkMs: at(12), lateRows: 3 });
+  });
+
+  it('counts every minute it fed in minutesFed, the first poll included', async () => {
+    live = await start();
+    store.add(rows(0, 11));
+    await live.poll();
+    expect(live.stats().minutesFed).toBe(9);
+  });
+
+  it('counts minutes fed after the first poll', async () => {
+    live = await start();
+    store.add(rows(0, 11));
+    await live.poll();
+    const before = live.stats().minutesFed;
+    store.add(rows(11, 21));
+    await live.poll();
+    expect(live.stats().minutesFed - before).toBe(10);
+  });
+
+  it('raises one alert for an attack, and a silent period does not end it', async () => {
+    live = await start();
+    // The flood starts at minute 10; data up to minute 19 has arrived.
+    store.add(rows(0, 20, 10, 60));
+    await live.poll();
+    // Minutes up to 17 are fed: opened at 10, updated at 15.
+    expect(findings.map((f) => f.phase)).toEqual(['opened', 'updated']);
+    // Then nothing arrives for six hours of wall time: the watermark stays, nothing ends.
+    for (let k = 1; k <= 6; k++) {
+      wall += HOUR_MS;
+      await live.poll();
+    }
+    expect(live.stats().watermarkMs).toBe(at(18));
+    expect(findings.map((f) => f.phase)).toEqual(['opened', 'updated']);
+    let list = await alerts.list();
+    expect(list).toHaveLength(1);
+    expect(list[0]!.evidence.phase).toBe('updated');
+    // The spooled rows arrive: the attack went on until minute 59, then stopped.
+    store.add(rows(20, 90, 10, 60));
+    await live.poll();
+    const phases = findings.map((f) => f.phase);
+    expect(phases[0]).toBe('opened');
+    expect(phases.at(-1)).toBe('ended');
+    expect(phases.filter((p) => p === 'opened')).toHaveLength(1);
+    expect(new Set(findings.map((f) => f.key)).size).toBe(1);
+    list = await alerts.list();
+    expect(list).toHaveLength(1);
+    expect(list[0]!.evidence.phase).toBe('ended');
+    expect(list[0]!.lastMs).toBe(at(59) + 59_000);
+    expect(live.stats().findings).toBe(findings.length);
+  });
+
+  it('drops rows stamped too far ahead of the wall clock, which cannot drag the watermark', async () => {
+    live = await start();
+    wall = at(20);
+    store.add({ ...rows(0, 11), backscatter: [synAck(5)] });
+    store.add({ 'sensor-volume': volume(200) });
+    await live.poll();
+    expect(live.stats()).toMatchObject({ watermarkMs: at(9), futureRows: 2 });
+  });
+
+  it('warms up on stored history without raising alerts, then goes on from its end', async () => {
+    // History: 2 hours of volume with a flood at minutes 30–49 (already over).
+    store.add(rows(0, 120, 30, 50));
+    wall = at(121);
+    live = await start({ warmupMs: HOUR_MS });
+    // The last hour before the newest minute (119) was fed; the flood before it was not replayed.
+    expect(live.stats()).toMatchObject({ cursor: 1, watermarkMs: at(119) });
+    expect(findings).toEqual([]);
+    expect(await alerts.list()).toEqual([]);
+    expect(store.queries.some((q) => 'fromMs' in q && q.fromMs === at(59))).toBe(true);
+    // A new flood after start is reported.
+    store.add(rows(120, 140, 125, 140));
+    wall = at(141);
+    await live.poll();
+    expect(findings.map((f) => f.phase)).toEqual(['opened', 'updated', 'updated']);
+    expect(await alerts.list()).toHaveLength(1);
+  });
+
+  it('stops its timer, and poll() still runs on demand', async () => {
+    live = await start();
+    await live.stop();
+    store.add(rows(0, 11));
+    // poll() still runs on demand after stop (the server's shutdown uses it).
+    await live.poll();
+    expect(live.stats().watermarkMs).toBe(at(9));
+  });
+});

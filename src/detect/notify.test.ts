@@ -1,0 +1,269 @@
+// Hand-made operator alerts sent to a local HTTP server standing in for a webhook receiver; no real
+// endpoints or data.
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { AlertChange, OperatorAlert } from './alerts.js';
+import {
+  alertDocument,
+  createNotifier,
+  NotifyConfigSchema,
+  type NotifyResult,
+  WebhookSchema,
+} from './notify.js';
+
+const T0 = Date.UTC(2025, 0, 6, 9);
+
+const ALERT: OperatorAlert = {
+  id: 42,
+  kind: 'backscatter',
+  dedupKey: 'backscatter:198.51.100.10:1',
+  severity: 'high',
+  title: 'DDoS on 198.51.100.10 (syn-flood, 443/tcp): ≥ 1,000,000 replies/s',
+  status: 'open',
+  firstMs: T0,
+  lastMs: T0 + 60_000,
+  updatedMs: T0 + 60_000,
+  evidence: { detector: 'backscatter', subject: { victim: '198.51.100.10' }, packets: 1000 },
+  ackedBy: null,
+  ackedMs: null,
+  closedBy: null,
+  closedMs: null,
+};
+
+const change = (over: Partial<OperatorAlert> = {}, kind: AlertChange['change'] = 'opened'): AlertChange => ({
+  alert: { ...ALERT, ...over },
+  change: kind,
+});
+
+interface Received {
+  method: string;
+  url: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+/** A webhook receiver answering each request with the next status (the last one repeats). */
+async function receiver(statuses: number[] = [200], hang = false) {
+  const got: Received[] = [];
+  const server: Server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => {
+      body += c;
+    });
+    req.on('end', () => {
+      got.push({ method: req.method!, url: req.url!, headers: req.headers, body });
+      if (hang) return;
+      const status = statuses[Math.min(got.length - 1, statuses.length - 1)]!;
+      res.writeHead(status, { 'content-type': 'text/plain' }).end('ok');
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  servers.push(server);
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}/hook`, got };
+}
+
+const servers: Server[] = [];
+afterEach(async () => {
+  for (const s of servers.splice(0)) {
+    s.closeAllConnections();
+    await new Promise((r) => s.close(r));
+  }
+});
+
+describe('webhook notification', () => {
+  it('POSTs the alert as JSON with its headers', async () => {
+    const hook = await receiver();
+    const n = createNotifier({ webhooks: [{ url: hook.url, headers: { authorization: 'Bearer t0k3n' } }] });
+    const results = await n.notify(change());
+    n.close();
+    expect(results).toEqual([{ channel: 'webhook', target: hook.url, ok: true, attempts: 1 }]);
+    expect(hook.got).toHaveLength(1);
+    const req = hook.got[0]!;
+    expect(req.method).toBe('POST');
+    expect(req.url).toBe('/hook');
+    expect(req.headers['content-type']).toBe('application/json');
+    expect(req.headers['user-agent']).toBe('koban-notify');
+    expect(req.headers.authorization).toBe('Bearer t0k3n');
+    const body = JSON.parse(req.body);
+    expect(body).toEqual({
+      event: 'alert.opened',
+      alert: {
+        id: 42,
+        kind: 'backscatter',
+        severity: 'high',
+        status: 'open',
+        title: ALERT.title,
+        first: new Date(T0).toISOString(),
+        last: new Date(T0 + 60_000).toISOString(),
+        acked_by: null,
+        acked: null,
+        closed_by: null,
+        closed: null,
+        evidence: ALERT.evidence,
+      },
+    });
+    expect(body.alert).toEqual(alertDocument(ALERT));
+  });
+
+  it('names updates alert.updated', async () => {
+    const hook = await receiver();
+    const n = createNotifier({ webhooks: [{ url: hook.url }] });
+    await n.notify(change({}, 'updated'));
+    expect(JSON.parse(hook.got[0]!.body).event).toBe('alert.updated');
+  });
+
+  it('sends nothing below a webhook minimum severity', async () => {
+    const hook = await receiver();
+    const n = createNotifier({ webhooks: [{ url: hook.url, minSeverity: 'critical' }] });
+    expect(await n.notify(change({ severity: 'high' }))).toEqual([]);
+    expect(hook.got).toEqual([]);
+    expect(await n.notify(change({ severity: 'critical' }))).toHaveLength(1);
+    expect(hook.got).toHaveLength(1);
+    // The default minimum is 'low': info alerts are not sent.
+    const m = createNotifier({ webhooks: [{ url: hook.url }] });
+    expect(await m.notify(change({ severity: 'info' }))).toEqual([]);
+  });
+
+  it('retries on 5xx and 429, then succeeds', async () => {
+    const hook = await receiver([503, 429, 204]);
+    const n = createNotifier({ webhooks: [{ url: hook.url, retries: 3 }], retryDelayMs: 1 });
+    const [r] = await n.notify(change());
+    expect(r).toEqual({ channel: 'webhook', target: hook.url, ok: true, attempts: 3 });
+    expect(hook.got).toHaveLength(3);
+    expect(new Set(hook.got.map((g) => g.body)).size).toBe(1);
+  });
+
+  it('does not retry a 4xx answer, and reports the failure without throwing', async () => {
+    const hook = await receiver([400]);
+    const errors: NotifyResult[] = [];
+    const n = createNotifier({ webhooks: [{ url: hook.url, retries: 5 }], retryDelayMs: 1 }, (r) =>
+      errors.push(r),
+    );
+    const results = await n.notify(change());
+    expect(results).toEqual([
+      { channel: 'webhook', target: hook.url, ok: false, attempts: 1, error: 'HTTP 400' },
+    ]);
+    expect(errors).toEqual(results);
+  });
+
+  it('gives up after its retries', async () => {
+    const hook = await receiver([500]);
+    const n = createNotifier({ webhooks: [{ url: hook.url, retries: 2 }], retryDelayMs: 1 });
+    const [r] = await n.notify(change());
+    expect(r).toMatchObject({ ok: false, attempts: 3, error: 'HTTP 500' });
+    expect(hook.got).toHaveLength(3);
+  });
+
+  it('reports a timeout as such', async () => {
+    const hook = await receiver([200], true);
+    const n = createNotifier({ webhooks: [{ url: hook.url, retries: 0, timeoutMs: 50 }] });
+    const [r] = await n.notify(change());
+    expect(r).toMatchObject({ ok: false, attempts: 1, error: 'timeout' });
+  });
+
+  it('reports an unreachable receiver after retrying', async () => {
+    // A port that was just free: nothing listens there.
+    const hook = await receiver();
+    servers.pop()!.close();
+    const n = createNotifier({ webhooks: [{ url: hook.url, retries: 1 }], retryDelayMs: 1 });
+    const [r] = await n.notify(change());
+    expect(r).toMatchObject({ channel: 'webhook', ok: false, attempts: 2 });
+    expect(r!.error).toBeTruthy();
+  });
+
+  it('sends to every configured webhook', async () => {
+    const a = await receiver();
+    const b = await receiver([500]);
+    const n = createNotifier({ webhooks: [{ url: a.url }, { url: b.url, retries: 0 }], retryDelayMs: 1 });
+    const results = await n.notify(change());
+    expect(results.map((r) => [r.target, r.ok])).toEqual([
+      [a.url, true],
+      [b.url, false],
+    ]);
+  });
+});
+
+describe('notification config', () => {
+  it('fills in defaults', () => {
+    const c = NotifyConfigSchema.parse({ webhooks: [{ url: 'https://example.org/hook' }] });
+    expect(c).toEqual({
+      webhooks: [
+        { url: 'https://example.org/hook', headers: {}, timeoutMs: 5000, retries: 3, minSeverity: 'low' },
+      ],
+      retryDelayMs: 500,
+    });
+    expect(NotifyConfigSchema.parse({})).toEqual({ webhooks: [], retryDelayMs: 500 });
+    const e = NotifyConfigSchema.parse({
+      email: { smtp: { host: 'smtp.example.org' }, from: 'k@example.org', to: ['soc@example.org'] },
+    });
+    expect(e.email).toMatchObject({
+      smtp: {
+        host: 'smtp.example.org',
+        port: 25,
+        secure: false,
+        rejectUnauthorized: true,
+        timeoutMs: 10_000,
+      },
+      minSeverity: 'medium',
+      retries: 2,
+      subjectPrefix: '[Koban]',
+    });
+  });
+
+  it('rejects invalid configurations', () => {
+    const bad: unknown[] = [
+      { webhooks: [{ url: 'not a url' }] },
+      { webhooks: [{ url: 'https://example.org', retries: 11 }] },
+      { webhooks: [{ url: 'https://example.org', timeoutMs: 0 }] },
+      { webhooks: [{ url: 'https://example.org', minSeverity: 'urgent' }] },
+      { webhooks: [{ url: 'https://example.org', headers: { n: 1 } }] },
+      { webhook: [{ url: 'https://example.org' }] },
+      { retryDelayMs: -1 },
+      { email: { smtp: { host: '' }, from: 'k@example.org', to: ['soc@example.org'] } },
+      { email: { smtp: { host: 'h', port: 70000 }, from: 'k@example.org', to: ['soc@example.org'] } },
+      { email: { smtp: { host: 'h' }, from: 'k@example.org', to: [] } },
+    ];
+    for (const c of bad) expect(NotifyConfigSchema.safeParse(c).success, JSON.stringify(c)).toBe(false);
+    expect(WebhookSchema.safeParse({ url: 'https://example.org/x' }).success).toBe(true);
+  });
+
+  it('validates the config when creating a notifier', () => {
+    expect(() => createNotifier({ webhooks: [{ url: 'nope' }] })).toThrow();
+    expect(() => createNotifier({ extra: true } as never)).toThrow();
+  });
+});
+
+describe('e-mail notification', () => {
+  it('reports an unreachable SMTP server as a failed channel, without throwing', async () => {
+    // A port that was just free: the connection is refused.
+    const probe = await receiver();
+    const port = Number(new URL(probe.url).port);
+    servers.pop()!.close();
+    const errors: NotifyResult[] = [];
+    const n = createNotifier(
+      {
+        email: {
+          smtp: { host: '127.0.0.1', port, timeoutMs: 2000 },
+          from: 'koban@example.org',
+          to: ['soc@example.org', 'cert@example.org'],
+          retries: 0,
+          minSeverity: 'high',
+        },
+      },
+      (r) => errors.push(r),
+    );
+    expect(await n.notify(change({ severity: 'medium' }))).toEqual([]);
+    const results = await n.notify(change({ severity: 'critical' }));
+    n.close();
+    expect(results).toHaveLength(1);
+    expect(results[0]).toMatchObject({
+      channel: 'email',
+      target: 'soc@example.org, cert@example.org',
+      ok: false,
+      attempts: 1,
+    });
+    expect(errors).toEqual(results);
+  });
+});

@@ -1,0 +1,130 @@
+// Hand-built, simulated sensor volume rows (seeded PRNG noise around fixed per-sensor rates) for a
+// fleet of six firewall sensors; no real data.
+import { describe, expect, it } from 'vitest';
+import type { SensorVolumeRow } from '../observe/index.js';
+import { type Finding, HOUR_MS, MINUTE_MS, type MinuteRows } from './finding.js';
+import { DetectorSet } from './runner.js';
+
+const T0 = Date.UTC(2024, 8, 2);
+/** Usual events per minute of each sensor. */
+const RATES: Readonly<Record<string, number>> = { a: 100, b: 100, c: 100, d: 100, e: 100, small: 20 };
+
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Runs `hours` of volume; `rate(sensor, minuteIndex)` may override the usual rate (0: no row).
+ * Returns the findings with the minute index at which each was emitted.
+ */
+function run(hours: number, rate: (sensor: string, i: number) => number | undefined = () => undefined) {
+  const set = new DetectorSet({ only: ['sensor-health'] });
+  const rng = mulberry32(17);
+  const out: { i: number; f: Finding }[] = [];
+  for (let i = 0; i < hours * 60; i++) {
+    const m = T0 + i * MINUTE_MS;
+    const volume: SensorVolumeRow[] = [];
+    for (const [sensor, usual] of Object.entries(RATES)) {
+      const r = rate(sensor, i) ?? usual;
+      // ±10 % noise.
+      const packets = Math.round(r * (0.9 + 0.2 * rng()));
+      if (packets > 0) volume.push({ minuteMs: m, sensor, kind: 'firewall', packets });
+    }
+    const rows: MinuteRows = { minuteMs: m, probes: [], backscatter: [], payloads: [], ids: [], volume };
+    for (const f of set.feed(rows)) out.push({ i, f });
+  }
+  return out;
+}
+
+describe('SensorHealthDetector', () => {
+  it('reports nothing for a steady fleet', () => {
+    expect(run(40)).toEqual([]);
+  });
+
+  it('reports a sensor that drops to zero, once, and its return', () => {
+    // Sensor b stops at minute 30 h (index 1800) for two hours.
+    const stop = 30 * 60;
+    const back = stop + 120;
+    const out = run(36, (s, i) => (s === 'b' && i >= stop && i < back ? 0 : undefined));
+    const fs = out.map((x) => x.f);
+    expect(fs.every((f) => f.subject.sensor === 'b')).toBe(true);
+    const opened = out.filter((x) => x.f.phase === 'opened');
+    expect(opened).toHaveLength(1);
+    const o = opened[0]!;
+    expect(o.f.kind).toBe('sensor-health');
+    expect(o.f.subject).toEqual({ sensor: 'b', stream: 'firewall', problem: 'silent' });
+    expect(o.f.severity).toBe('high');
+    expect(o.f.startMs).toBe(T0 + stop * MINUTE_MS);
+    // Declared at the end of its 15th silent minute (coverage's minSilenceMin).
+    expect(o.i).toBe(stop + 14);
+    expect(o.f.detectedMs).toBe(T0 + (stop + 15) * MINUTE_MS);
+    expect(o.f.evidence.usual_events_per_minute as number).toBeGreaterThan(90);
+    const ended = out.filter((x) => x.f.phase === 'ended');
+    expect(ended).toHaveLength(1);
+    expect(ended[0]!.i).toBe(back);
+    expect(ended[0]!.f.key).toBe(o.f.key);
+    // The hours around the outage are neither a jump nor a drop of b, nor of the others.
+    expect(fs.filter((f) => f.subject.problem !== 'silent')).toEqual([]);
+  });
+
+  it('reports a sensor whose volume jumps abnormally, and only that one', () => {
+    // The small sensor (20/min, ~2 % of the fleet) sends 500/min during hour 30.
+    const from = 30 * 60;
+    const to = from + 60;
+    const out = run(33, (s, i) => (s === 'small' && i >= from && i < to ? 500 : undefined));
+    const fs = out.map((x) => x.f);
+    expect(fs.every((f) => f.subject.sensor === 'small')).toBe(true);
+    const opened = out.filter((x) => x.f.phase === 'opened');
+    expect(opened).toHaveLength(1);
+    const o = opened[0]!;
+    expect(o.f.subject).toEqual({ sensor: 'small', stream: 'firewall', problem: 'jump' });
+    expect(o.i).toBe(to - 1);
+    expect(o.f.startMs).toBe(T0 + from * MINUTE_MS);
+    const ratio = o.f.evidence.ratio as number;
+    expect(ratio).toBeGreaterThan(10);
+    expect(ratio).toBeLessThan(25);
+    // The next normal hour ends it.
+    const ended = out.filter((x) => x.f.phase === 'ended');
+    expect(ended.map((x) => x.i)).toEqual([to + 59]);
+  });
+
+  it('reports a collapse to a tenth of the usual share as a drop', () => {
+    const from = 30 * 60;
+    const out = run(32, (s, i) => (s === 'a' && i >= from && i < from + 60 ? 3 : undefined));
+    const opened = out.filter((x) => x.f.phase === 'opened');
+    expect(opened.map((x) => x.f.subject)).toEqual([{ sensor: 'a', stream: 'firewall', problem: 'drop' }]);
+    expect(opened[0]!.f.severity).toBe('high');
+  });
+
+  it('does not judge a fleet-wide surge as a sensor problem (shares, not counts)', () => {
+    const from = 30 * 60;
+    const out = run(33, (s, i) => (i >= from && i < from + 60 ? RATES[s]! * 8 : undefined));
+    expect(out).toEqual([]);
+  });
+
+  it('does not judge jumps before it has a day of history', () => {
+    const out = run(12, (s, i) => (s === 'small' && i >= 600 && i < 660 ? 500 : undefined));
+    expect(out).toEqual([]);
+  });
+
+  it('keeps only live streams', () => {
+    const set = new DetectorSet({ only: ['sensor-health'] });
+    const m = T0 + HOUR_MS - MINUTE_MS;
+    set.feed({
+      minuteMs: m,
+      probes: [],
+      backscatter: [],
+      payloads: [],
+      ids: [],
+      volume: [{ minuteMs: m, sensor: 'x', kind: 'ids', packets: 5 }],
+    });
+    expect(set.stateSizes()['sensor-health']).toBe(1);
+  });
+});

@@ -1,0 +1,216 @@
+// Hand-built, simulated payload rows: a stable payload family (seeded PRNG noise) and a worm whose
+// infected population grows logistically, seen by two darknet sensors; no real data.
+import { describe, expect, it } from 'vitest';
+import type { IdsRow, PayloadRow, SensorVolumeRow } from '../observe/index.js';
+import { type Finding, HOUR_MS, MINUTE_MS, type MinuteRows } from './finding.js';
+import { DetectorSet } from './runner.js';
+
+const T0 = Date.UTC(2024, 6, 1);
+const SENSORS = ['d1', 'd2'] as const;
+
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A DNS query payload seen all the time from a steady population of resolvers. */
+const STABLE = { proto: 'udp', port: 53, payloadLength: 38, payloadHash: 0x1a2b3c4d } as const;
+/** A Slammer-like single-datagram worm on 1434/UDP. */
+const WORM = { proto: 'udp', port: 1434, payloadLength: 376, payloadHash: 0xdeadbeef } as const;
+const WORM_FP = '376:deadbeef';
+
+interface Scenario {
+  readonly hours: number;
+  readonly seed?: number;
+  /** Worm: infected hosts I(t) = K / (1 + e^(−r(t − T))), t in hours since T0. */
+  readonly worm?: { K: number; r: number; T: number };
+  /** Extra rows for minute `m`. */
+  readonly extra?: (m: number, rng: () => number) => { payloads?: PayloadRow[]; ids?: IdsRow[] };
+}
+
+function payload(
+  m: number,
+  fam: { proto: 'udp' | 'tcp'; port: number; payloadLength: number; payloadHash: number },
+  src: string,
+  sensor: string,
+): PayloadRow {
+  return { minuteMs: m, ...fam, src, country: 'US', sensor, packets: 1 };
+}
+
+function run(s: Scenario): { findings: Finding[]; set: DetectorSet } {
+  const set = new DetectorSet({ only: ['worm'] });
+  const rng = mulberry32(s.seed ?? 99);
+  const findings: Finding[] = [];
+  // 200 resolvers; each is seen with probability 0.1 per hour (≈ 20 distinct an hour).
+  const resolvers = Array.from({ length: 200 }, (_, i) => `10.${i >> 8}.${i & 255}.53`);
+  for (let m = T0; m < T0 + s.hours * HOUR_MS; m += MINUTE_MS) {
+    const payloads: PayloadRow[] = [];
+    const ids: IdsRow[] = [];
+    for (const src of resolvers) {
+      if (rng() < 0.1 / 60) payloads.push(payload(m, STABLE, src, SENSORS[rng() < 0.5 ? 0 : 1]));
+    }
+    if (s.worm) {
+      const t = (m - T0) / HOUR_MS;
+      const infected = Math.floor(s.worm.K / (1 + Math.exp(-s.worm.r * (t - s.worm.T))));
+      // Each infected host lands a datagram on the darknets about 3 times an hour.
+      for (let h = 0; h < infected; h++) {
+        if (rng() < 0.05) payloads.push(payload(m, WORM, `172.16.${h >> 8}.${h & 255}`, SENSORS[h % 2]!));
+      }
+    }
+    const more = s.extra?.(m, rng);
+    if (more?.payloads) payloads.push(...more.payloads);
+    if (more?.ids) ids.push(...more.ids);
+    const volume: SensorVolumeRow[] = SENSORS.map((sensor) => ({
+      minuteMs: m,
+      sensor,
+      kind: 'darknet',
+      packets: 100 + payloads.filter((p) => p.sensor === sensor).length,
+    }));
+    const rows: MinuteRows = { minuteMs: m, probes: [], backscatter: [], payloads, ids, volume };
+    findings.push(...set.feed(rows));
+  }
+  return { findings, set };
+}
+
+describe('WormDetector', () => {
+  it('finds a payload fingerprint whose distinct sources grow logistically over hours', () => {
+    // K = 500 hosts, r = 1/h, midpoint at hour 40: a handful infected around hour 35.
+    const worm = { K: 500, r: 1, T: 40 };
+    const { findings } = run({ hours: 42, worm });
+    const opened = findings.filter((f) => f.phase === 'opened');
+    expect(opened).toHaveLength(1);
+    const f = opened[0]!;
+    expect(f.kind).toBe('worm-outbreak');
+    expect(f.subject).toEqual({ proto: 'udp', port: 1434, fingerprints: [WORM_FP], signatures: [] });
+    // Found in the exponential phase: after the first infections, well before the midpoint.
+    const firstInfection = T0 + (worm.T - Math.log(worm.K - 1) / worm.r) * HOUR_MS;
+    expect(f.detectedMs).toBeGreaterThan(firstInfection);
+    expect(f.detectedMs).toBeLessThan(T0 + (worm.T - 1) * HOUR_MS);
+    expect(f.key.startsWith(`worm-outbreak:1434/udp:${WORM_FP}:`)).toBe(true);
+    expect(f.title).toContain('1434/udp');
+    // One episode, updated hourly while it grows; its growth rate is positive.
+    expect(new Set(findings.map((x) => x.key))).toEqual(new Set([f.key]));
+    const updates = findings.filter((x) => x.phase === 'updated');
+    expect(updates.length).toBeGreaterThanOrEqual(5);
+    // In the exponential phase the hour-over-hour growth is about r = 1 per hour.
+    const r = updates.slice(0, 3).map((u) => u.evidence.growth_rate_per_hour as number);
+    for (const g of r) {
+      expect(g).toBeGreaterThan(0.5);
+      expect(g).toBeLessThan(1.6);
+    }
+    const last = updates.at(-1)!;
+    expect(last.evidence.sources_total as number).toBeGreaterThan(100);
+    expect(last.severity === 'high' || last.severity === 'critical').toBe(true);
+  });
+
+  it('does not report a stable fingerprint', () => {
+    const { findings, set } = run({ hours: 72, seed: 5 });
+    expect(findings).toEqual([]);
+    expect(set.stateSizes().worm).toBeGreaterThan(0);
+  });
+
+  // A new family with nobody an hour ago is not yet "growing": senders of a campaign that start
+  // together and stay are not an outbreak.
+  it('does not report a campaign whose few senders start together and stay', () => {
+    const { findings } = run({
+      hours: 40,
+      extra: (m) => {
+        if (m < T0 + 30.25 * HOUR_MS || m % (5 * MINUTE_MS) !== 0) return {};
+        const fam = { proto: 'udp', port: 1026, payloadLength: 500, payloadHash: 77 } as const;
+        return {
+          payloads: Array.from({ length: 8 }, (_, i) => payload(m, fam, `172.30.0.${i}`, SENSORS[i % 2]!)),
+        };
+      },
+    });
+    expect(findings).toEqual([]);
+  });
+
+  it('does not report a family far above its baseline that is no longer growing', () => {
+    // 40 senders of a new payload from hour 18 (during the warm-up), steady after it: at hour 24 its
+    // 40 sources stand far above a baseline of ~10, but it is not growing.
+    const fam = { proto: 'udp', port: 161, payloadLength: 44, payloadHash: 0x5eed } as const;
+    const { findings } = run({
+      hours: 34,
+      extra: (m) => {
+        if (m < T0 + 18 * HOUR_MS || m % (5 * MINUTE_MS) !== 0) return {};
+        return {
+          payloads: Array.from({ length: 40 }, (_, i) => payload(m, fam, `172.31.0.${i}`, SENSORS[i % 2]!)),
+        };
+      },
+    });
+    expect(findings).toEqual([]);
+  });
+
+  it('waits for its warm-up before alerting', () => {
+    // The same worm, but growing within the first day: no baseline yet, no alert.
+    const { findings } = run({ hours: 20, worm: { K: 500, r: 1, T: 12 } });
+    expect(findings).toEqual([]);
+  });
+
+  it('needs sources through two sensors', () => {
+    const { findings } = run({
+      hours: 40,
+      extra: (m) => {
+        // A growing family seen only by d1.
+        const t = (m - T0) / HOUR_MS;
+        if (t < 30 || m % (5 * MINUTE_MS) !== 0) return {};
+        const n = Math.floor(2 ** (t - 30));
+        return {
+          payloads: Array.from({ length: Math.min(n, 200) }, (_, i) =>
+            payload(
+              m,
+              { proto: 'udp', port: 5060, payloadLength: 99, payloadHash: 7 },
+              `172.20.0.${i}`,
+              'd1',
+            ),
+          ),
+        };
+      },
+    });
+    expect(findings).toEqual([]);
+  });
+
+  it('joins an IDS signature of the same outbreak to the payload episode', () => {
+    const worm = { K: 500, r: 1, T: 40 };
+    const { findings } = run({
+      hours: 46,
+      worm,
+      extra: (m, rng) => {
+        const t = (m - T0) / HOUR_MS;
+        const infected = Math.floor(worm.K / (1 + Math.exp(-worm.r * (t - worm.T))));
+        const ids: IdsRow[] = [];
+        for (let h = 0; h < infected; h++) {
+          if (rng() < 0.05) {
+            ids.push({
+              minuteMs: m,
+              generatorId: 1,
+              signatureId: 2003,
+              signature: 'MS-SQL Worm propagation attempt',
+              technique: 'Worm',
+              proto: 'udp',
+              port: 1434,
+              src: `172.16.${h >> 8}.${h & 255}`,
+              country: 'US',
+              sensor: h % 2 === 0 ? 'i1' : 'i2',
+              packets: 1,
+            });
+          }
+        }
+        return { ids };
+      },
+    });
+    const opened = findings.filter((f) => f.phase === 'opened');
+    expect(opened).toHaveLength(1);
+    const keys = new Set(findings.map((f) => f.key));
+    expect(keys.size).toBe(1);
+    const last = findings.at(-1)!;
+    expect(last.subject.fingerprints).toEqual([WORM_FP]);
+    expect(last.subject.signatures).toEqual([2003]);
+  });
+});
