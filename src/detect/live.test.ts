@@ -218,6 +218,20 @@ describe('startLiveDetection', () => {
     expect(await alerts.list()).toHaveLength(1);
   });
 
+  it('keeps the last stored minute for the live feed: a flood beginning in it starts there', async () => {
+    // History ends at minute 119, where a flood begins; it goes on in the batches that follow.
+    store.add(rows(0, 120, 119, 120));
+    wall = at(121);
+    live = await start({ warmupMs: HOUR_MS });
+    expect(live.stats().watermarkMs).toBe(at(119));
+    store.add(rows(120, 140, 120, 130));
+    wall = at(141);
+    await live.poll();
+    const opened = findings.filter((f) => f.phase === 'opened');
+    expect(opened).toHaveLength(1);
+    expect(opened[0]!.startMs).toBe(at(119));
+  });
+
   it('stops its timer, and poll() still runs on demand', async () => {
     live = await start();
     await live.stop();
