@@ -343,6 +343,8 @@ export class BackscatterDetector implements Detector {
         start: iso(v.firstMs),
         end: phase === 'ended' ? iso(v.lastMs) : null,
         duration_s: Math.round((v.lastMs - v.firstMs) / 1000),
+        // Distinct monitored addresses hit per minute, the last hour.
+        series: v.mins.map((m, i) => ({ minute: iso(m), addresses: v.counts[i] ?? 0 })),
         packets: v.packets,
         bytes: v.bytes,
         addresses_hit: v.targets,

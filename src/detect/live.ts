@@ -79,7 +79,9 @@ export async function startLiveDetection(o: LiveDetectionOptions): Promise<LiveD
     // The last stored minute may still grow: its rows wait with the live ones instead of being fed.
     const tail = { fromMs: to, toMs: range.lastMs + 1 };
     const lists = await Promise.all(set.families.map((f) => o.source.detectionRows(f, tail)));
-    set.families.forEach((f, i) => bucketRows(pending, f, lists[i]!));
+    set.families.forEach((f, i) => {
+      bucketRows(pending, f, lists[i]!);
+    });
     maxMinute = to;
   }
 

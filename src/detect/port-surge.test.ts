@@ -143,6 +143,11 @@ describe('PortSurgeDetector', () => {
     expect(new Set(fs.map((x) => x.key))).toEqual(new Set([f.key]));
     expect(fs.filter((x) => x.phase === 'ended' && x.lastMs < end)).toEqual([]);
     expect(fs.filter((x) => x.phase === 'updated').length).toBeGreaterThanOrEqual(2);
+    // Its evidence carries the hourly series: two days of complete hours, the surge's hours high.
+    const series = fs.at(-1)!.evidence.series as { hour: string; sources: number | null }[];
+    expect(series).toHaveLength(48);
+    expect(Math.max(...series.map((h) => h.sources ?? 0))).toBeGreaterThan(60);
+    expect(series.filter((h) => (h.sources ?? 0) > 30).length).toBeLessThanOrEqual(4);
     const ev = f.evidence as { splits: Record<string, { sources: number; baseline: number }> };
     const split = Object.values(ev.splits)[0]!;
     expect(split.sources).toBeGreaterThan(split.baseline * 2);

@@ -164,6 +164,27 @@ interface PortEpisode {
 const portKeyOf = (proto: Protocol, port: number | null) => `${port ?? '-'}/${proto}`;
 
 /** A number per (protocol, port, split), cheaper to hash than a string on every probe row. */
+interface SeriesPoint {
+  hour: string;
+  sources: number | null;
+  /** False for the episode's own hours, kept out of the baseline. */
+  in_baseline: boolean;
+}
+
+function hourlySeries(s: Series, atMs: number, hours: number): SeriesPoint[] {
+  const end = Math.floor(atMs / HOUR_MS);
+  const out: SeriesPoint[] = [];
+  for (let h = end - hours; h < end; h++) {
+    const v = s.hist.observed(h);
+    out.push({
+      hour: iso(h * HOUR_MS),
+      sources: v ? sig(v.value) : null,
+      in_baseline: v?.inBaseline ?? false,
+    });
+  }
+  return out;
+}
+
 function seriesKey(proto: Protocol, port: number | null, split: Split): number {
   const p = PROTOCOL_NUMBERS[proto as Exclude<Protocol, 'other'>] ?? 255;
   return (p * 65537 + (port ?? -1) + 1) * 3 + (split === 'domestic' ? 1 : split === 'foreign' ? 2 : 0);
@@ -536,6 +557,8 @@ export class PortSurgeDetector implements Detector {
           ]),
         ),
         top_sources: topEntries(sources, 10).map(([src, packets]) => ({ src, packets })),
+        // The last two days of complete hours, distinct sources (null: not watched or not yet kept).
+        series: all ? hourlySeries(all, atMs, 48) : [],
         countries: topEntries(countries, 10).map(([country, n]) => ({ country, sources: n })),
         sensors: topEntries(sensors, 10).map(([sensor, n]) => ({ sensor, sources: n })),
         window_min: this.o.windowMin,

@@ -103,6 +103,12 @@ export class SeasonalSeries {
     return this.values.get(hour) ?? 0;
   }
 
+  /** The value recorded for `hour`, alerting or not (undefined when not watched): for evidence. */
+  observed(hour: number): { value: number; inBaseline: boolean } | undefined {
+    if (!this.book.watched(hour)) return undefined;
+    return { value: this.values.get(hour) ?? 0, inBaseline: !this.excluded.has(hour) };
+  }
+
   /** Records a complete hour; `alerting` keeps it out of the baseline (METHODS.md, step 5). */
   record(hour: number, value: number, alerting: boolean): void {
     // With at most one non-zero hour retained, every seasonal median is 0: a zero hour departs

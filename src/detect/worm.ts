@@ -432,9 +432,12 @@ export class WormDetector implements Detector {
               sources_per_hour: sig(v.x),
               baseline: sig(v.baseline),
               z: sig(v.z),
+              // Sources per 60 minutes, sampled every evalEveryMin minutes, oldest first.
+              series: (this.families.get(id)?.recent ?? []).map((x) => sig(x)),
             },
           ]),
         ),
+        series_every_min: this.o.evalEveryMin,
         fingerprints,
         signature_ids: signatures,
         sources_total: n,
