@@ -28,7 +28,10 @@ export function registerServe(program: Command): void {
     .option('--tls-cert <file>', 'PEM certificate (with --tls-key: serve HTTPS)')
     .option('--tls-key <file>', 'PEM private key')
     .option('--silent-after <minutes>', 'minutes without a delivery before a sensor-silent alert', '60')
-    .option('--no-detect', 'do not run the live detectors (port surges, backscatter, scans, worms, sensor health)')
+    .option(
+      '--no-detect',
+      'do not run the live detectors (port surges, backscatter, scans, worms, sensor health)',
+    )
     .option(
       '--demo',
       'feed the center live from the built-in simulator (data labelled SIMULATED; default data dir ./koban-demo)',
