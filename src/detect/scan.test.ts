@@ -5,11 +5,13 @@ import type { ProbeRow, SensorVolumeRow } from '../observe/index.js';
 import { Coverage } from './coverage.js';
 import { type Finding, MINUTE_MS, type MinuteRows } from './finding.js';
 import { DetectorSet } from './runner.js';
-import { ScanDetector } from './scan.js';
+import { DEFAULT_SCAN, ScanDetector } from './scan.js';
 
 const T0 = Date.UTC(2024, 4, 6, 3);
 const SENSORS = ['s1', 's2', 's3', 's4'];
 const ADDRESSES = new Map(SENSORS.map((s) => [s, 256]));
+/** These tests pin the floor at 20 addresses so the share-of-monitored rule is exercised on a small fleet. */
+const FLOOR = 20;
 
 function probe(
   m: number,
@@ -42,8 +44,9 @@ function run(
   minutes: number,
   probesAt: (i: number, m: number) => ProbeRow[],
   addresses: ReadonlyMap<string, number> = ADDRESSES,
+  minTargets = FLOOR,
 ): Finding[] {
-  const set = new DetectorSet({ addresses, only: ['scan'] });
+  const set = new DetectorSet({ addresses, only: ['scan'], scan: { minTargets } });
   const out: Finding[] = [];
   for (let i = 0; i < minutes; i++) {
     const m = T0 + i * MINUTE_MS;
@@ -67,6 +70,15 @@ function run(
 }
 
 describe('ScanDetector', () => {
+  it('by default needs 32 addresses on a small fleet (a neighbourhood-sweeping worm host stays below)', () => {
+    const sweep = (n: number) => (i: number, m: number) =>
+      i < n ? [probe(m, '192.0.2.50', addr(i), 139)] : [];
+    const floor = DEFAULT_SCAN.minTargets;
+    expect(floor).toBe(32);
+    expect(run(120, sweep(31), ADDRESSES, floor)).toEqual([]);
+    expect(run(120, sweep(32), ADDRESSES, floor).filter((f) => f.phase === 'opened')).toHaveLength(1);
+  });
+
   it('finds a horizontal sweep: one source, many addresses, one port', () => {
     // 5 new addresses a minute on 22/tcp from minute 10 to 29 (100 addresses).
     const src = '192.0.2.50';
@@ -155,7 +167,7 @@ describe('ScanDetector', () => {
         : [];
     expect(run(10, sweep, big)).toEqual([]);
     expect(run(10, sweep).filter((f) => f.phase === 'opened')).toHaveLength(1);
-    const d = new ScanDetector();
+    const d = new ScanDetector({ minTargets: FLOOR });
     expect(d.horizontalThreshold(10, 1024)).toBe(20);
     expect(d.horizontalThreshold(10, 65_536)).toBe(590);
     expect(d.horizontalThreshold(360, 65_536)).toBe(1311);
@@ -175,7 +187,7 @@ describe('ScanDetector', () => {
   it('counts idle time in covered minutes: a silent fleet does not end a scan', () => {
     // The scanner's sensors and the rest of the fleet stop reporting for 3 hours after the sweep;
     // the idle clock stops with them (coverage drops to 0 once the silence is established).
-    const d = new ScanDetector();
+    const d = new ScanDetector({ minTargets: FLOOR });
     const cov = new Coverage({ addresses: ADDRESSES, learnMin: 30 });
     const ends: number[] = [];
     let opened = 0;
