@@ -29,6 +29,11 @@ export const ConfigSchema = z
       }, 'a UTC offset such as +09:00'),
     /** Days raw events are kept; hourly rollups are kept forever. 0 keeps raw events forever. */
     retentionDays: z.number().int().min(0).default(90),
+    /**
+     * Days the center remembers the ids of sensor batches it stored (to answer a re-delivery as a
+     * duplicate). A batch an agent holds longer than this in its spool would be stored twice.
+     */
+    batchMemoryDays: z.number().int().min(1).default(30),
     geo: z
       .object({
         /** Any MMDB file with a country code (MaxMind GeoLite2/GeoIP2 Country, ip-location-db, …). */

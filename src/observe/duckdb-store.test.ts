@@ -62,6 +62,24 @@ describe('DuckDB event store', () => {
     expect(await store.ledgerByHead('*', 'h')).toHaveLength(1);
   });
 
+  it('forgets delivered batch ids older than the cutoff, never file imports', async () => {
+    const l = { sensor: 's1', position: 1, complete: true, bytes: 1, headHash: null, contentHash: null };
+    await store.append([ev({ timeMs: T0 })], { ...l, key: 'batch:1:old' });
+    await store.append([ev({ timeMs: T0 })], { ...l, key: 'file:s1:abc' });
+    // Rows are stamped with the wall clock when written: a few ms apart from the cutoff.
+    const pause = () => new Promise((r) => setTimeout(r, 5));
+    await pause();
+    const cutoff = Date.now();
+    await pause();
+    await store.append([ev({ timeMs: T0 })], { ...l, key: 'batch:1:new' });
+    expect(await store.forgetBatchesBefore(cutoff)).toBe(1);
+    expect(await store.ledger('batch:1:old')).toBeNull();
+    expect(await store.ledger('batch:1:new')).not.toBeNull();
+    expect(await store.ledger('file:s1:abc')).not.toBeNull();
+    expect(await store.forgetBatchesBefore(0)).toBe(0);
+    expect((await store.summary()).events).toBe(3);
+  });
+
   it('counts distinct sources from raw events and deletes raw events past retention', async () => {
     await store.append([
       ev({ timeMs: T0, src: '198.51.100.1' }),

@@ -392,6 +392,20 @@ export class DuckDbEventStore implements EventStore, DetectionSource {
     });
   }
 
+  /**
+   * Forgets delivered HTTP batches recorded before `cutoffMs` (wall clock): one ledger row per
+   * batch would otherwise grow without bound (a sensor shipping every 200 ms writes 432,000 a day).
+   * File imports keep their rows (one per file). Returns the number forgotten.
+   */
+  forgetBatchesBefore(cutoffMs: number): Promise<number> {
+    return this.serial(async () => {
+      const where = "starts_with(key, 'batch:') AND updated_ms < $1::BIGINT";
+      const n = Number(await this.scalar(`SELECT count(*) FROM ledger WHERE ${where}`, [cutoffMs]));
+      if (n > 0) await this.con.run(`DELETE FROM ledger WHERE ${where}`, [cutoffMs]);
+      return n;
+    });
+  }
+
   deleteRawBefore(cutoffMs: number): Promise<number> {
     return this.serial(async () => {
       const n = Number(await this.scalar('SELECT count(*) FROM events WHERE ts_ms < $1::BIGINT', [cutoffMs]));

@@ -98,10 +98,16 @@ export function openEnricher(config: KobanConfig): Promise<Enricher> {
 /**
  * Applies the raw-event retention: raw events older than `retentionDays` before the newest
  * stored event are deleted (relative to the data, not the wall clock, so importing history does
- * not delete what it just stored). Rollups are kept. Returns the number deleted.
+ * not delete what it just stored). Rollups are kept. Returns the number deleted. Also forgets
+ * delivered batch ids older than `batchMemoryDays` (wall clock).
  */
-export async function applyRetention(store: DuckDbEventStore, config: KobanConfig): Promise<number> {
+export async function applyRetention(
+  store: DuckDbEventStore,
+  config: KobanConfig,
+  nowMs = Date.now(),
+): Promise<number> {
   await store.maybeCompact();
+  await store.forgetBatchesBefore(nowMs - config.batchMemoryDays * 86_400_000);
   if (config.retentionDays === 0) return 0;
   const s = await store.summary();
   if (s.lastMs === null) return 0;
