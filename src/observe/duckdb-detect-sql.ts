@@ -1,7 +1,9 @@
 /** DuckDB SQL of the detection families (see detection-rows.ts for what each means). */
 import type { DetectionFamily, DetectionRange } from './detection-rows.js';
 
-const MINUTE = '(ts_ms // 60000) * 60000';
+// Numbers come back as DOUBLE and INTEGER rather than BIGINT: JavaScript numbers, not BigInts to
+// convert (reading the rows costs more than the query itself).
+const MINUTE = '((ts_ms // 60000) * 60000)::DOUBLE';
 
 function rangeWhere(r: DetectionRange): string {
   return 'fromMs' in r
@@ -34,7 +36,7 @@ export function detectionSql(family: DetectionFamily, r: DetectionRange): string
   const where = rangeWhere(r);
   switch (family) {
     case 'probes':
-      return `SELECT ${MINUTE} AS m, sensor, kind, proto, dport, src4, src6, dst4, dst6, country, asn, count(*),
+      return `SELECT ${MINUTE} AS m, sensor, kind, proto, dport, src4, src6, dst4, dst6, country, asn, count(*)::INTEGER,
           ${UDP_PAYLOAD} AS udp_payload
         FROM events WHERE ${where} AND kind IN (1, 3) AND ${IS_PROBE}
         GROUP BY ALL ORDER BY m`;
@@ -48,23 +50,23 @@ export function detectionSql(family: DetectionFamily, r: DetectionRange): string
                WHEN proto = 6 THEN 'syn-ack'
                WHEN proto = 1 THEN 'icmp-' || icmp_type
                ELSE 'icmpv6-' || icmp_type END AS reply,
-          count(*), coalesce(sum(len), 0),
-          count(DISTINCT coalesce(dst4::VARCHAR, dst6)),
-          count(DISTINCT coalesce((dst4 // 65536)::VARCHAR, dst6)),
-          count(DISTINCT sensor), min(ts_ms), max(ts_ms),
-          count(*) FILTER (WHERE ${IS_ICMP_ERROR} AND coalesce(q_src4::VARCHAR, q_src6) IS DISTINCT FROM coalesce(dst4::VARCHAR, dst6))
+          count(*)::INTEGER, coalesce(sum(len), 0)::DOUBLE,
+          count(DISTINCT coalesce(dst4::VARCHAR, dst6))::INTEGER,
+          count(DISTINCT coalesce((dst4 // 65536)::VARCHAR, dst6))::INTEGER,
+          count(DISTINCT sensor)::INTEGER, min(ts_ms)::DOUBLE, max(ts_ms)::DOUBLE,
+          (count(*) FILTER (WHERE ${IS_ICMP_ERROR} AND coalesce(q_src4::VARCHAR, q_src6) IS DISTINCT FROM coalesce(dst4::VARCHAR, dst6)))::INTEGER
         FROM events WHERE ${where} AND kind IN (1, 3) AND ${IS_BACKSCATTER}
         GROUP BY ALL HAVING v4 IS NOT NULL OR v6 IS NOT NULL ORDER BY m`;
     case 'payloads':
-      return `SELECT ${MINUTE} AS m, proto, dport, payload_len, payload_hash, src4, src6, country, sensor, count(*)
+      return `SELECT ${MINUTE} AS m, proto, dport, payload_len, payload_hash, src4, src6, country, sensor, count(*)::INTEGER
         FROM events WHERE ${where} AND payload_len IS NOT NULL AND payload_len > 0
         GROUP BY ALL ORDER BY m`;
     case 'ids':
-      return `SELECT ${MINUTE} AS m, e.gid, e.sid, s.signature, e.technique, e.proto, e.dport, e.src4, e.src6, e.country, e.sensor, count(*)
+      return `SELECT ${MINUTE} AS m, e.gid, e.sid, s.signature, e.technique, e.proto, e.dport, e.src4, e.src6, e.country, e.sensor, count(*)::INTEGER
         FROM events e LEFT JOIN signatures s ON s.gid = e.gid AND s.sid = e.sid
         WHERE ${where.replace(/ts_ms|batch/g, (c) => `e.${c}`)} AND e.kind = 2 AND e.sid IS NOT NULL
         GROUP BY ALL ORDER BY m`;
     case 'sensor-volume':
-      return `SELECT ${MINUTE} AS m, sensor, kind, count(*) FROM events WHERE ${where} GROUP BY ALL ORDER BY m`;
+      return `SELECT ${MINUTE} AS m, sensor, kind, count(*)::INTEGER FROM events WHERE ${where} GROUP BY ALL ORDER BY m`;
   }
 }

@@ -438,8 +438,16 @@ export class DuckDbEventStore implements EventStore, DetectionSource {
     range: DetectionRange,
   ): Promise<DetectionRowsByFamily[F][]> {
     return this.serial(async () => {
-      const rows = await this.rows(detectionSql(family, range));
-      return rows.map((r) => this.detectionRow(family, r)) as DetectionRowsByFamily[F][];
+      // Column by column: DuckDB's column reader is about twice as fast as its row reader here.
+      const cols = (await this.con.runAndReadAll(detectionSql(family, range))).getColumns();
+      const n = cols[0]?.length ?? 0;
+      const out = new Array<DetectionRowsByFamily[F]>(n);
+      const r = new Array<DuckDBValue>(cols.length);
+      for (let i = 0; i < n; i++) {
+        for (let k = 0; k < cols.length; k++) r[k] = cols[k]![i]!;
+        out[i] = this.detectionRow(family, r) as DetectionRowsByFamily[F];
+      }
+      return out;
     });
   }
 
