@@ -1,4 +1,4 @@
-/** `koban alerts [--open] [--json]`, `koban alerts ack ID`, `koban alerts close ID`. */
+/** `koban alerts [--open] [--json]`, `koban alerts show ID`, `koban alerts ack ID`, `koban alerts close ID`. */
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { KobanError, resolveDataDir } from '../core/index.js';
@@ -70,6 +70,20 @@ export function registerAlerts(program: Command): void {
         );
       }
     });
+  alerts
+    .command('show')
+    .description('one alert with its evidence (counts, series, top sources, countries, sensors)')
+    .argument('<id>', 'alert id')
+    .option('--data <dir>', 'data directory')
+    .option('--json', 'print the alert as JSON')
+    .action(async (id: string, _flags: Flags, cmd: Command) => {
+      // The parent command also takes --data and --json: commander hands them to it.
+      const flags = cmd.optsWithGlobals<Flags>();
+      const a = await withAlerts(flags, (s) => s.get(parseId(id)));
+      if (!a) throw new KobanError('E_NOT_FOUND', `no alert ${id}`);
+      if (flags.json) printJson(alertJson(a));
+      else process.stdout.write(`${renderAlert(a)}\n`);
+    });
   for (const [verb, desc] of [
     ['ack', 'acknowledge an alert (records who and when)'],
     ['close', 'close an alert (records who and when)'],
@@ -80,7 +94,8 @@ export function registerAlerts(program: Command): void {
       .argument('<id>', 'alert id')
       .option('--data <dir>', 'data directory')
       .option('--json', 'print the alert as JSON')
-      .action(async (id: string, flags: Flags) => {
+      .action(async (id: string, _flags: Flags, cmd: Command) => {
+        const flags = cmd.optsWithGlobals<Flags>();
         const a = await withAlerts(flags, (s) =>
           verb === 'ack' ? s.acknowledge(parseId(id), who()) : s.close(parseId(id), who()),
         );
@@ -89,4 +104,41 @@ export function registerAlerts(program: Command): void {
           process.stdout.write(`alert ${a.id} ${a.status} by ${verb === 'ack' ? a.ackedBy : a.closedBy}\n`);
       });
   }
+}
+
+type Json = string | number | boolean | null | Json[] | { [k: string]: Json };
+
+const isRecordList = (v: Json): v is { [k: string]: Json }[] =>
+  Array.isArray(v) &&
+  v.length > 0 &&
+  v.every((x) => typeof x === 'object' && x !== null && !Array.isArray(x));
+
+const cell = (v: Json | undefined): string | number | null =>
+  v === undefined || v === null
+    ? null
+    : typeof v === 'number' || typeof v === 'string'
+      ? v
+      : JSON.stringify(v);
+
+/** The alert as text: its header, then each evidence field — lists of records as tables. */
+export function renderAlert(a: OperatorAlert): string {
+  const j = alertJson(a);
+  const out = [
+    `alert ${j.id}  ${j.kind}  ${j.severity}  ${j.status}`,
+    j.title,
+    `first ${j.first}   last ${j.last}`,
+  ];
+  if (j.acked_by) out.push(`acknowledged by ${j.acked_by} at ${j.acked}`);
+  if (j.closed_by) out.push(`closed by ${j.closed_by} at ${j.closed}`);
+  const tables: string[] = [];
+  for (const [key, value] of Object.entries(a.evidence as Record<string, Json>)) {
+    if (isRecordList(value)) {
+      const headers = [...new Set(value.flatMap((r) => Object.keys(r)))];
+      const rows = value.slice(0, 48).map((r) => headers.map((h) => cell(r[h])));
+      tables.push(`${key}:\n${table(headers, rows)}`);
+    } else if (value !== null && typeof value === 'object') {
+      out.push(`${key}: ${JSON.stringify(value)}`);
+    } else out.push(`${key}: ${value === null ? '-' : String(value)}`);
+  }
+  return [...out, ...tables].join('\n');
 }
