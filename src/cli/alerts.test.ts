@@ -1,6 +1,11 @@
 // `koban alerts show` rendering, on a hand-built alert written for this test.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { OperatorAlert } from '../detect/index.js';
+import { HAVE_BUILD, runKoban } from '../../test/cli.js';
+import { openRelational } from '../db/index.js';
+import { AlertStore, type OperatorAlert } from '../detect/index.js';
 import { renderAlert } from './alerts.js';
 
 const T = Date.UTC(2006, 7, 18, 5, 0);
@@ -51,5 +56,35 @@ describe('renderAlert', () => {
     const series = text.slice(text.indexOf('series:'));
     expect(series.split('\n')[1]).toMatch(/^hour\s+sources\s+in_baseline$/);
     expect(series).toMatch(/2006-08-18T04:00:00\.000Z\s+-\s+false/);
+  });
+});
+
+describe.skipIf(!HAVE_BUILD)('koban alerts ack / show (the built command)', () => {
+  it('acknowledges and shows an alert of the data directory given after the subcommand', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'koban-alerts-'));
+    const db = await openRelational(dir);
+    const { alert: raised } = await new AlertStore(db).raise({
+      kind: 'backscatter',
+      dedupKey: 'backscatter:192.0.2.80:1',
+      severity: 'high',
+      title: 'DDoS on 192.0.2.80 (syn-flood, 80/tcp)',
+      atMs: T,
+      evidence: { victim: '192.0.2.80' },
+    });
+    await db.destroy();
+    const ack = await runKoban(['alerts', 'ack', String(raised.id), '--data', dir], {
+      KOBAN_OPERATOR: 'analyst2',
+    });
+    expect(ack.out).toBe(`alert ${raised.id} acknowledged by analyst2\n`);
+    expect(ack.code).toBe(0);
+    const show = await runKoban(['alerts', 'show', String(raised.id), '--data', dir, '--json']);
+    expect(JSON.parse(show.out)).toMatchObject({
+      id: raised.id,
+      status: 'acknowledged',
+      acked_by: 'analyst2',
+    });
+    const missing = await runKoban(['alerts', 'show', '999', '--data', dir]);
+    expect(missing.code).not.toBe(0);
+    expect(missing.out).toContain('no alert 999');
   });
 });
