@@ -103,5 +103,13 @@ describe('live detection in the center', () => {
       await fetch(`${running.url}/api/v1/alerts`, { headers: { Authorization: `Bearer ${operator}` } })
     ).json()) as { alerts: { kind: string }[] };
     expect(again.alerts.filter((a) => a.kind === 'backscatter')).toHaveLength(1);
+
+    // /metrics shows how far detection has run and what it holds.
+    const metrics = await (await fetch(`${running.url}/metrics`)).text();
+    const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(metrics)?.[1]);
+    expect(value('koban_detect_watermark_timestamp_seconds')).toBe(stats.watermarkMs! / 1000);
+    expect(value('koban_detect_minutes_fed')).toBe(stats.minutesFed);
+    expect(value('koban_detect_findings')).toBeGreaterThanOrEqual(1);
+    expect(metrics).toMatch(/^koban_detect_state_entities\{detector="backscatter"\} 1$/m);
   });
 });

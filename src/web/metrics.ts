@@ -1,9 +1,10 @@
 /**
  * Prometheus metrics of the center (text exposition format, via prom-client): ingest rate,
- * rejects, refused batches, queue depth, store size, and per-sensor last-seen, lag and reported
- * spool loss.
+ * rejects, refused batches, queue depth, store size, per-sensor last-seen, lag and reported
+ * spool loss, and the live detectors' progress and state.
  */
 import { Counter, Gauge, Registry } from 'prom-client';
+import type { LiveDetectionStats } from '../detect/index.js';
 import type { EventStore, IngestService, SensorRegistry } from '../observe/index.js';
 
 export class CenterMetrics {
@@ -92,6 +93,56 @@ export class CenterMetrics {
       async collect() {
         this.reset();
         for (const r of await sensors.list()) this.set({ sensor: r.name }, r.droppedTotal);
+      },
+    });
+  }
+
+  /** Live detection's progress: how far in event time it has fed, what it found, what it holds. */
+  watchDetection(stats: () => LiveDetectionStats): void {
+    const gauge = (name: string, help: string, read: (st: LiveDetectionStats) => number | null) =>
+      new Gauge({
+        name,
+        help,
+        registers: [this.registry],
+        collect() {
+          const v = read(stats());
+          if (v === null) this.reset();
+          else this.set(v);
+        },
+      });
+    gauge(
+      'koban_detect_watermark_timestamp_seconds',
+      'Event time up to which the live detectors have run (Unix time).',
+      (st) => (st.watermarkMs === null ? null : st.watermarkMs / 1000),
+    );
+    gauge(
+      'koban_detect_minutes_fed',
+      'Event minutes fed to the live detectors since start.',
+      (st) => st.minutesFed,
+    );
+    gauge(
+      'koban_detect_findings',
+      'Findings (episodes opened, updated, ended) since start.',
+      (st) => st.findings,
+    );
+    gauge(
+      'koban_detect_late_rows',
+      'Aggregate rows that arrived after their minute was fed (dropped).',
+      (st) => st.lateRows,
+    );
+    gauge(
+      'koban_detect_future_rows',
+      'Aggregate rows stamped too far ahead of the clock (dropped).',
+      (st) => st.futureRows,
+    );
+    new Gauge({
+      name: 'koban_detect_state_entities',
+      help: 'Entities each detector holds in memory (its bounded state).',
+      labelNames: ['detector'],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const [d, n] of Object.entries(stats().state)) this.set({ detector: d }, n);
       },
     });
   }

@@ -133,6 +133,8 @@ export async function startCenter(options: ServeOptions): Promise<RunningCenter>
         beforePoll: refreshAddresses,
         onError: (err) => center.log.error({ err }, 'live detection failed'),
       });
+      const live = detection;
+      center.metrics.watchDetection(() => live.stats());
     } catch (e) {
       server.close();
       notifier?.close();
