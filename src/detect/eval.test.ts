@@ -185,7 +185,37 @@ describe('scoreAlerts', () => {
     expect(byName(scoreAlerts(alerts, truth), 'worm')).toMatchObject({ tp: 2, fp: 1, fn: 0 });
   });
 
-  it('reports sensor-health alerts as unscored false positives and ignores unknown detectors', () => {
+  it('scores sensor-health alerts against sensor outages; a jump where an episode sends traffic is explained', () => {
+    const truth = {
+      episodes: [
+        episode('out1', 'sensor-outage', START, END, { sensor: 's1', problem: 'silent' }),
+        episode('out2', 'sensor-outage', START, END, { sensor: 's9', problem: 'silent' }),
+        {
+          ...episode('sc1', 'scan', START, END, { source: '192.0.2.5' }),
+          observed: { events: 9, alerts: 0, sources: 1, sensors: ['s3'] },
+        },
+      ],
+    };
+    const alerts = [
+      // Both streams of s1 report the outage: one true positive and a duplicate.
+      alert('sensor-health', { sensor: 's1', stream: 'firewall', problem: 'silent' }, START + 20 * 60_000),
+      alert('sensor-health', { sensor: 's1', stream: 'ids', problem: 'silent' }, START + 30 * 60_000),
+      alert('sensor-health', { sensor: 's3', stream: 'firewall', problem: 'jump' }, START + HOUR),
+      alert('sensor-health', { sensor: 's4', stream: 'firewall', problem: 'drop' }, START),
+    ];
+    expect(byName(scoreAlerts(alerts, truth), 'sensor-health')).toMatchObject({
+      tp: 1,
+      fp: 1,
+      fn: 1,
+      duplicates: 1,
+      explained: 1,
+      precision: 0.5,
+      recall: 0.5,
+      median_delay_s: 1200,
+    });
+  });
+
+  it('reports sensor-health alerts as false positives when the truth has no outage, and ignores unknown detectors', () => {
     const alerts = [
       alert('sensor-health', { sensor: 's1', stream: 'firewall', problem: 'silent' }, START),
       alert('not-a-detector', { source: '192.0.2.5' }, START),
@@ -196,7 +226,7 @@ describe('scoreAlerts', () => {
       tp: 0,
       fp: 1,
       fn: 0,
-      precision: null,
+      precision: 0,
       recall: null,
       median_delay_s: null,
       alerts: 1,

@@ -21,8 +21,9 @@
  * - Any other alert is a false positive; an episode without a matching alert a false negative.
  * - Precision = tp / (tp + fp), recall = tp / (tp + fn); detection delay = detection time of the
  *   earliest matching alert − episode start, in simulated seconds (median over true positives).
- * Sensor-health alerts have no truth (the simulator injects no sensor faults): all are reported as
- * false positives, with precision and recall null.
+ * Sensor health: an alert that a sensor went silent or collapsed matches a `sensor-outage` episode
+ * of that sensor; a volume jump at a sensor an episode was sending traffic to is explained.
+ * Without any sensor-outage episode in the truth, its recall is null.
  */
 import type { OperatorAlert } from './alerts.js';
 import { DETECTOR_NAMES, type DetectorName, HOUR_MS, MINUTE_MS } from './finding.js';
@@ -36,7 +37,12 @@ export interface TruthEpisodeLike {
   readonly strength: number;
   readonly magnitude: number;
   readonly subject: Readonly<Record<string, unknown>>;
-  readonly observed: { readonly events: number; readonly alerts: number; readonly sources: number };
+  readonly observed: {
+    readonly events: number;
+    readonly alerts: number;
+    readonly sources: number;
+    readonly sensors?: readonly string[];
+  };
 }
 
 export interface TruthLike {
@@ -65,7 +71,7 @@ export const SCORED_KIND: Readonly<Record<DetectorName, string | null>> = {
   backscatter: 'backscatter',
   scan: 'scan',
   worm: 'worm-outbreak',
-  'sensor-health': null,
+  'sensor-health': 'sensor-outage',
 };
 
 const BEFORE_MS = 10 * MINUTE_MS;
@@ -102,7 +108,9 @@ export function subjectMatches(detector: DetectorName, s: Subject, e: TruthEpiso
         return list(s.fingerprints).some((f) => list(t.payload_fingerprints).includes(f));
       return false;
     case 'sensor-health':
-      return false;
+      if (e.kind === 'sensor-outage') return s.sensor === t.sensor && s.problem !== 'jump';
+      // A sensor whose volume jumps while an episode pours traffic into it reports something true.
+      return s.problem === 'jump' && list(e.observed.sensors).includes(s.sensor);
   }
 }
 

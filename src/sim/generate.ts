@@ -176,7 +176,7 @@ function generateSensor(
     for (const rt of runtimes) rt.emit(sensor, hourStartMs, buf, ids);
     scratch.fit(buf.length);
     const hourEndUs = (hourStartMs + HOUR_MS) * 1000;
-    const n = sortByTime(
+    let n = sortByTime(
       buf,
       hourStartMs * 1000,
       Math.min(hourEndUs, endUs),
@@ -184,6 +184,19 @@ function generateSensor(
       scratch.keys,
       time,
     );
+    // Outages: the sensor records nothing in them (carried retransmissions included).
+    for (const rt of runtimes) {
+      const off = rt.silence?.(sensor, hourStartMs);
+      if (!off) continue;
+      const [a, b] = [off[0] * 1000, off[1] * 1000];
+      let w = 0;
+      for (let i = 0; i < n; i++) {
+        const k = scratch.order[i]!;
+        const t = buf.t[k]!;
+        if (t < a || t >= b) scratch.order[w++] = k;
+      }
+      n = w;
+    }
     if (hourEndUs < endUs)
       for (let i = 0; i < buf.length; i++) if (buf.t[i]! >= hourEndUs) carry.append(buf, i);
     alerts += out.write(buf, scratch.order, n);

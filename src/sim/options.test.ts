@@ -21,6 +21,7 @@ describe('resolveOptions', () => {
       'worm-outbreak',
       'messenger-spam',
       'botnet-infection',
+      'sensor-outage',
     ]);
   });
 

@@ -90,8 +90,8 @@ describe('simulate', () => {
     await simulate({ ...small, outDir: d, seed: 2, episodes: 3 });
     const truth = TruthSchema.parse(JSON.parse(readFileSync(join(d, 'truth.json'), 'utf8')));
     expect(truth.simulated).toBe(true);
-    expect(truth.episodes).toHaveLength(18);
-    expect(new Set(truth.episodes.map((e) => e.id)).size).toBe(18);
+    expect(truth.episodes).toHaveLength(21);
+    expect(new Set(truth.episodes.map((e) => e.id)).size).toBe(21);
     const warmupEnd = Date.parse(truth.start) + 0.5 * 86_400_000;
     for (const e of truth.episodes) {
       expect(Date.parse(e.start)).toBeGreaterThanOrEqual(warmupEnd);
@@ -105,12 +105,40 @@ describe('simulate', () => {
       'worm-outbreak',
       'messenger-spam',
       'botnet-infection',
+      'sensor-outage',
     ]) {
       const ep = truth.episodes.filter((e) => e.kind === kind);
       expect(ep.map((e) => e.strength).sort()).toEqual([0, 0.5, 1]);
       const mags = ep.map((e) => e.magnitude);
       expect(Math.max(...mags) / Math.min(...mags), kind).toBeGreaterThan(2);
     }
+  });
+
+  it("leaves a hole in an outage sensor's files, and only there", async () => {
+    const d = tmp();
+    await simulate({
+      ...small,
+      outDir: d,
+      seed: 4,
+      scenarios: [{ kind: 'sensor-outage', episodes: 1, strength: 0.5 }],
+    });
+    const truth = TruthSchema.parse(JSON.parse(readFileSync(join(d, 'truth.json'), 'utf8')));
+    const [outage] = truth.episodes;
+    if (outage?.kind !== 'sensor-outage') throw new Error('expected one sensor-outage episode');
+    const [a, b] = [Date.parse(outage.start), Date.parse(outage.end)];
+    expect(b - a).toBeGreaterThan(3_600_000);
+    const inside = new Map<string, number>();
+    const around = new Map<string, number>();
+    await readBack(d, (e, _file, sensor) => {
+      const m =
+        e.timeMs >= a && e.timeMs < b ? inside : e.timeMs >= a - (b - a) && e.timeMs < a ? around : null;
+      m?.set(sensor.name, (m.get(sensor.name) ?? 0) + 1);
+    });
+    expect(inside.get(outage.subject.sensor) ?? 0).toBe(0);
+    expect(around.get(outage.subject.sensor) ?? 0).toBeGreaterThan(20);
+    // The rest of the fleet went on recording through the outage.
+    expect(inside.size).toBeGreaterThanOrEqual(small.sensors - 1);
+    expect(outage.observed.events).toBe(0);
   });
 
   it('writes only the requested formats, and every file parses with zero rejections', async () => {

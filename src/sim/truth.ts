@@ -34,6 +34,8 @@
  *   1026 then 1027/UDP. Magnitude: multiplier of 1026–1027/UDP packets over the baseline.
  * - `botnet-infection` — `{ botnet, ports, sources, command }`: `sources` are the bots that reached at
  *   least one sensor. Magnitude: bots commanded.
+ * - `sensor-outage` — `{ sensor, problem: "silent" }`: the sensor recorded nothing from `start` to
+ *   `end` (its `observed` counts are zero). Magnitude: the outage's length in hours.
  *
  * `strength` (0 weak, near the noise … 1 strong) is how the magnitude was chosen. `observed` counts
  * what the episode put in the written files: packets logged by a firewall or captured by a darknet
@@ -126,6 +128,11 @@ export const TruthEpisodeSchema = z.discriminatedUnion('kind', [
       command: z.string(),
     }),
   }),
+  z.object({
+    ...base,
+    kind: z.literal('sensor-outage'),
+    subject: z.object({ sensor: z.string(), problem: z.literal('silent') }),
+  }),
 ]);
 
 export const TruthSchema = z.object({
@@ -149,6 +156,7 @@ export const MAGNITUDE_UNITS: Readonly<Record<TruthEpisode['kind'], string>> = {
   'worm-outbreak': 'infected hosts at the plateau',
   'messenger-spam': 'multiplier of 1026-1027/udp packets over baseline',
   'botnet-infection': 'bots commanded',
+  'sensor-outage': 'hours without any record from the sensor',
 };
 
 /** Plan parameters that truth.json reports as `details`, by kind (plan key → truth key). */
@@ -159,4 +167,5 @@ export const DETAIL_KEYS: Readonly<Record<TruthEpisode['kind'], Readonly<Record<
   'worm-outbreak': { growth_hours: 'growth_hours', scan_rate_pps: 'scan_rate_pps' },
   'messenger-spam': {},
   'botnet-infection': {},
+  'sensor-outage': {},
 };

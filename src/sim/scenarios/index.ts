@@ -10,6 +10,7 @@ import { botnetInfection } from './botnet-infection.js';
 import { messengerSpamScenario } from './messenger-spam.js';
 import { portSurge } from './port-surge.js';
 import { scan } from './scan.js';
+import { sensorOutage } from './sensor-outage.js';
 import {
   type EpisodePlan,
   SCENARIO_KINDS,
@@ -37,6 +38,7 @@ export const SCENARIOS: Readonly<Record<ScenarioKind, Scenario>> = {
   'worm-outbreak': wormOutbreak,
   'messenger-spam': messengerSpamScenario,
   'botnet-infection': botnetInfection,
+  'sensor-outage': sensorOutage,
 };
 
 /** One scenario to inject. */

@@ -17,6 +17,7 @@ export const SCENARIO_KINDS = [
   'worm-outbreak',
   'messenger-spam',
   'botnet-infection',
+  'sensor-outage',
 ] as const;
 export type ScenarioKind = (typeof SCENARIO_KINDS)[number];
 
@@ -72,6 +73,11 @@ export interface EpisodeSlot {
 export interface ScenarioRuntime {
   /** Appends the episode's packets at `sensor` in [hourStartMs, hourStartMs + 1 h). */
   emit(sensor: SimSensor, hourStartMs: number, buf: EventBuffer, ids: boolean): void;
+  /**
+   * The part of [hourStartMs, hourStartMs + 1 h) in which `sensor` records nothing at all (an
+   * outage), or null. Whatever falls in it — background and every episode — is not written.
+   */
+  silence?(sensor: SimSensor, hourStartMs: number): [number, number] | null;
 }
 
 export interface Scenario {
