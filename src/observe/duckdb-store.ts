@@ -438,15 +438,21 @@ export class DuckDbEventStore implements EventStore, DetectionSource {
     range: DetectionRange,
   ): Promise<DetectionRowsByFamily[F][]> {
     return this.serial(async () => {
-      // Column by column: DuckDB's column reader is about twice as fast as its row reader here.
-      const cols = (await this.con.runAndReadAll(detectionSql(family, range))).getColumns();
-      const n = cols[0]?.length ?? 0;
-      const out = new Array<DetectionRowsByFamily[F]>(n);
-      const r = new Array<DuckDBValue>(cols.length);
-      for (let i = 0; i < n; i++) {
-        for (let k = 0; k < cols.length; k++) r[k] = cols[k]![i]!;
-        out[i] = this.detectionRow(family, r) as DetectionRowsByFamily[F];
+      // Chunk by chunk and column by column: DuckDB's column reader is about twice as fast as its
+      // row reader here, and a chunk's columns (2,048 rows) die young instead of pressing the GC.
+      const result = await this.con.run(detectionSql(family, range));
+      const out = new Array<DetectionRowsByFamily[F]>(result.rowCount);
+      let at = 0;
+      const r: DuckDBValue[] = [];
+      for (let c = 0; c < result.chunkCount; c++) {
+        const cols = result.getChunk(c).getColumns();
+        const n = cols[0]?.length ?? 0;
+        for (let i = 0; i < n; i++) {
+          for (let k = 0; k < cols.length; k++) r[k] = cols[k]![i]!;
+          out[at++] = this.detectionRow(family, r) as DetectionRowsByFamily[F];
+        }
       }
+      out.length = at;
       return out;
     });
   }
