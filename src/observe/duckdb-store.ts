@@ -457,10 +457,23 @@ export class DuckDbEventStore implements EventStore, DetectionSource {
     });
   }
 
+  /** IPv4 text of recently read addresses (at most 200,000): one string per address, not per row. */
+  private readonly addrText = new Map<number, string>();
+
+  private ipv4Text(n: number): string {
+    let s = this.addrText.get(n);
+    if (s === undefined) {
+      if (this.addrText.size >= 200_000) this.addrText.clear();
+      s = ipv4ToString(n);
+      this.addrText.set(n, s);
+    }
+    return s;
+  }
+
   private detectionRow(family: DetectionFamily, r: DuckDBValue[]): DetectionRowsByFamily[DetectionFamily] {
     type V = DuckDBValue | undefined;
     const addr = (v4: V, v6: V): string =>
-      v4 !== null && v4 !== undefined ? ipv4ToString(Number(v4)) : String(v6);
+      v4 !== null && v4 !== undefined ? this.ipv4Text(Number(v4)) : String(v6);
     const num = (v: V): number | null => (v === null || v === undefined ? null : Number(v));
     const sensor = (v: V): string => this.sensorNames[Number(v)] ?? `#${String(v)}`;
     switch (family) {
