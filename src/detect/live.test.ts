@@ -200,6 +200,52 @@ describe('startLiveDetection', () => {
     expect(live.stats()).toMatchObject({ watermarkMs: at(9), futureRows: 2 });
   });
 
+  it('does not let a sensor whose clock runs a few minutes ahead make the others late', async () => {
+    live = await start();
+    wall = at(20);
+    // s2 stamps its events 8 minutes ahead (inside the 10 minutes tolerated); s1 is on time.
+    store.add({ 'sensor-volume': [...rows(0, 20)['sensor-volume']!, { ...volume(27)[1]! }] });
+    await live.poll();
+    expect(live.stats().watermarkMs).toBe(at(19));
+    wall = at(21);
+    store.add({ 'sensor-volume': volume(19).slice(0, 1) });
+    store.add({ 'sensor-volume': volume(20) });
+    await live.poll();
+    expect(live.stats().lateRows).toBe(0);
+  });
+
+  it('skips a stray row from a clock years behind instead of feeding every minute since', async () => {
+    live = await start();
+    wall = at(20);
+    store.add({
+      'sensor-volume': [
+        { minuteMs: 0, sensor: 's1', kind: 'firewall', packets: 1 },
+        ...rows(0, 20)['sensor-volume']!,
+      ],
+    });
+    await live.poll();
+    expect(live.stats().lateRows).toBe(1);
+    expect(live.stats().minutesFed).toBeLessThan(31 * 24 * 60);
+  });
+
+  it('reads a backlog of batches over several polls', async () => {
+    live = await startLiveDetection({
+      source: store,
+      alerts,
+      detectors: { addresses: ADDRESSES, only: ['backscatter'] },
+      intervalMs: 1_000_000_000,
+      now: () => wall,
+      maxBatchesPerPoll: 2,
+    });
+    wall = at(40);
+    for (let i = 0; i < 5; i++) store.add(rows(i * 6, i * 6 + 6));
+    await live.poll();
+    expect(live.stats().cursor).toBe(2);
+    await live.poll();
+    await live.poll();
+    expect(live.stats().cursor).toBe(5);
+  });
+
   it('warms up on stored history without raising alerts, then goes on from its end', async () => {
     // History: 2 hours of volume with a flood at minutes 30–49 (already over).
     store.add(rows(0, 120, 30, 50));

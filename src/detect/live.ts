@@ -30,6 +30,10 @@ export interface LiveDetectionOptions {
   readonly now?: () => number;
   readonly onError?: (e: unknown) => void;
   readonly onFinding?: (f: Finding) => void;
+  /** Stored batches read per poll at most (default 500): a backlog is caught up over several polls. */
+  readonly maxBatchesPerPoll?: number;
+  /** Event time fed at most before the watermark (default 31 days); older rows count as late. */
+  readonly maxGapMs?: number;
   /** Runs before each poll (the server refreshes the sensors' address blocks here). */
   readonly beforePoll?: () => Promise<void>;
 }
@@ -69,7 +73,9 @@ export async function startLiveDetection(o: LiveDetectionOptions): Promise<LiveD
   const range = await o.source.rawTimeRange();
   const warmup = o.warmupMs ?? 2 * 86_400_000;
   if (range && warmup > 0) {
-    const to = Math.floor(range.lastMs / MINUTE_MS) * MINUTE_MS;
+    // A stored event from a wrong clock far in the future must not put the detectors there.
+    const lastMs = Math.min(range.lastMs, now() + maxFuture);
+    const to = Math.floor(lastMs / MINUTE_MS) * MINUTE_MS;
     await runHistory(
       o.source,
       { fromMs: Math.max(range.firstMs, to - warmup), toMs: to },
@@ -77,7 +83,7 @@ export async function startLiveDetection(o: LiveDetectionOptions): Promise<LiveD
       () => undefined,
     );
     // The last stored minute may still grow: its rows wait with the live ones instead of being fed.
-    const tail = { fromMs: to, toMs: range.lastMs + 1 };
+    const tail = { fromMs: to, toMs: lastMs + 1 };
     const lists = await Promise.all(set.families.map((f) => o.source.detectionRows(f, tail)));
     set.families.forEach((f, i) => {
       bucketRows(pending, f, lists[i]!);
@@ -88,16 +94,24 @@ export async function startLiveDetection(o: LiveDetectionOptions): Promise<LiveD
   const emit = async (f: Finding) => {
     findings++;
     o.onFinding?.(f);
-    await sink.accept(f);
+    // A failing alert store loses this finding, not the ones after it.
+    try {
+      await sink.accept(f);
+    } catch (e) {
+      o.onError?.(e);
+    }
   };
+  const maxBatches = o.maxBatchesPerPoll ?? 500;
+  const maxGap = o.maxGapMs ?? 31 * 86_400_000;
 
   const poll = async (): Promise<void> => {
     await o.beforePoll?.();
     const latest = await o.source.latestBatch();
     if (latest > cursor) {
-      const r = { afterBatch: cursor, upToBatch: latest };
+      // After a stall, catch up a bounded number of batches per poll.
+      const r = { afterBatch: cursor, upToBatch: Math.min(latest, cursor + maxBatches) };
       const lists = await Promise.all(set.families.map((f) => o.source.detectionRows(f, r)));
-      cursor = latest;
+      cursor = r.upToBatch;
       const limit = now() + maxFuture;
       const notBefore = set.position < 0 ? Number.NEGATIVE_INFINITY : set.position;
       set.families.forEach((f, i) => {
@@ -108,10 +122,29 @@ export async function startLiveDetection(o: LiveDetectionOptions): Promise<LiveD
       });
     }
     if (maxMinute < 0) return;
-    const watermark = Math.floor((maxMinute - grace) / MINUTE_MS) * MINUTE_MS + MINUTE_MS;
+    // Never past the wall clock: one sensor whose clock runs ahead must not make everybody late.
+    const top = Math.min(maxMinute, Math.floor(now() / MINUTE_MS) * MINUTE_MS);
+    const watermark = Math.floor((top - grace) / MINUTE_MS) * MINUTE_MS + MINUTE_MS;
     if (set.position >= 0 && watermark <= set.position) return;
+    // A stray row from a clock far in the past would have the detectors step through years of
+    // empty minutes: at most `maxGapMs` before the watermark is fed, the rest counts as late.
+    const floor = watermark - maxGap;
+    for (const [m, rows] of pending) {
+      if (m >= floor) continue;
+      late += rowCount(rows);
+      pending.delete(m);
+    }
+    if (set.position >= 0 && set.position < floor) set.skipTo(floor);
     const before = set.cpu.minutes;
-    for (const f of set.feedUpTo(watermark, pending)) await emit(f);
+    const found = set.feedUpTo(watermark, pending);
+    for (const e of set.errors.splice(0)) {
+      o.onError?.(
+        new Error(`detector ${e.detector} failed at ${new Date(e.minuteMs).toISOString()}`, {
+          cause: e.error,
+        }),
+      );
+    }
+    for (const f of found) await emit(f);
     minutesFed += set.cpu.minutes - before;
     for (const m of pending.keys()) if (m < watermark) pending.delete(m);
   };
@@ -151,4 +184,8 @@ export async function startLiveDetection(o: LiveDetectionOptions): Promise<LiveD
       await poll();
     },
   };
+}
+
+function rowCount(r: MinuteRows): number {
+  return r.probes.length + r.backscatter.length + r.payloads.length + r.ids.length + r.volume.length;
 }

@@ -138,6 +138,24 @@ describe('DetectorSet', () => {
     expect(set.stateSizes()).toEqual({ coverage: 2, backscatter: 0 });
   });
 
+  it('goes on when one detector throws: the minute moves on and the others still run', () => {
+    const set = new DetectorSet({ addresses: ADDRESSES, only: ['scan', 'backscatter'] });
+    const broken = set.detectors.find((d) => d.name === 'scan')! as { step: (...a: unknown[]) => unknown };
+    broken.step = () => {
+      throw new Error('boom');
+    };
+    const rows = new Map<number, MinuteRows>();
+    for (let i = 3; i < 20; i++) {
+      const m = T0 + i * MINUTE_MS;
+      rows.set(m, { ...emptyMinute(m), volume: volume(m), backscatter: i <= 5 ? [synAck(m)] : [] });
+    }
+    const out = set.feedUpTo(T0 + 20 * MINUTE_MS, rows);
+    expect(out.map((f) => f.phase)).toEqual(['opened', 'ended']);
+    expect(set.position).toBe(T0 + 20 * MINUTE_MS);
+    expect(set.failures).toBe(17);
+    expect(set.errors.at(-1)).toMatchObject({ detector: 'scan', minuteMs: T0 + 19 * MINUTE_MS });
+  });
+
   it('feeds nothing when feedUpTo ends before the position', () => {
     const set = new DetectorSet({ only: ['scan'] });
     set.feedUpTo(T0 + 5 * MINUTE_MS, new Map([[T0, emptyMinute(T0)]]));

@@ -47,6 +47,9 @@ export class DetectorSet {
   readonly families: readonly DetectionFamily[];
   private nextMinute = -1;
   readonly cpu = { detectorsUs: 0, minutes: 0 };
+  /** Detector steps that threw (counted; the last 100 kept for the log). */
+  failures = 0;
+  readonly errors: { detector: DetectorName; minuteMs: number; error: unknown }[] = [];
 
   constructor(o: DetectorsOptions = {}) {
     this.coverage = new Coverage({ ...o.coverage, addresses: o.addresses ?? o.coverage?.addresses });
@@ -81,13 +84,30 @@ export class DetectorSet {
       throw new Error(`minute ${iso(rows.minuteMs)} fed out of order (expected ${iso(this.nextMinute)})`);
     }
     const t0 = process.hrtime.bigint();
+    this.nextMinute = rows.minuteMs + MINUTE_MS;
     const cov = this.coverage.observe(rows.minuteMs, rows.volume);
     const out: Finding[] = [];
-    for (const d of this.detectors) for (const f of d.step(rows, cov)) out.push(f);
-    this.nextMinute = rows.minuteMs + MINUTE_MS;
+    // One detector failing on a minute must not stop the others, nor hold the minute back for ever.
+    for (const d of this.detectors) {
+      try {
+        for (const f of d.step(rows, cov)) out.push(f);
+      } catch (e) {
+        this.errors.push({ detector: d.name, minuteMs: rows.minuteMs, error: e });
+        if (this.errors.length > 100) this.errors.shift();
+        this.failures++;
+      }
+    }
     this.cpu.detectorsUs += Number(process.hrtime.bigint() - t0) / 1000;
     this.cpu.minutes++;
     return out;
+  }
+
+  /**
+   * Moves the position forward to `minuteMs` without feeding the minutes between (live detection
+   * after a clock jump); the detectors see the gap as missing time.
+   */
+  skipTo(minuteMs: number): void {
+    if (minuteMs > this.nextMinute) this.nextMinute = Math.floor(minuteMs / MINUTE_MS) * MINUTE_MS;
   }
 
   /** Feeds every minute from the current position up to (excluding) `endMs`, taking rows from `rows`. */

@@ -184,6 +184,33 @@ describe('ScanDetector', () => {
     expect(fs.filter((f) => f.phase === 'ended')).toHaveLength(2);
   });
 
+  it('does not reopen an ended scan from its old contacts when the source probes once more', () => {
+    const src = '192.0.2.62';
+    const fs = run(200, (i, m) => {
+      if (i === 5) return Array.from({ length: 25 }, (_, k) => probe(m, src, addr(k), 80));
+      return i === 120 ? [probe(m, src, addr(40), 80)] : [];
+    });
+    expect(fs.map((f) => f.phase)).toEqual(['opened', 'ended']);
+  });
+
+  it('survives one source hitting every TCP and UDP port of an address within a minute', () => {
+    const src = '192.0.2.63';
+    const dst = addr(3);
+    const fs = run(3, (i, m) => {
+      if (i !== 1) return [];
+      const out: ProbeRow[] = [];
+      for (let p = 0; p < 65536; p++) {
+        out.push(probe(m, src, dst, p));
+        out.push(probe(m, src, dst, p, { proto: 'udp' }));
+      }
+      return out;
+    });
+    const opened = fs.filter((f) => f.phase === 'opened');
+    expect(opened).toHaveLength(1);
+    expect(opened[0]!.subject).toMatchObject({ source: src });
+    expect(opened[0]!.subject.type).toBe('vertical');
+  });
+
   it('counts idle time in covered minutes: a silent fleet does not end a scan', () => {
     // The scanner's sensors and the rest of the fleet stop reporting for 3 hours after the sweep;
     // the idle clock stops with them (coverage drops to 0 once the silence is established).

@@ -64,7 +64,7 @@ export const DEFAULT_SCAN: ScanOptions = {
   minTargets: 32,
   verticalPorts: { 60: 5, 360: 7 },
   endAfterMin: 60,
-  evidenceCap: 100_000,
+  evidenceCap: 20_000,
 };
 
 /** Contacts of one key (a destination or a port → last minute); one contact needs no map. */
@@ -116,6 +116,13 @@ function portNumber(proto: string, port: number | null): number {
   return (PROTOCOL_NUMBERS[proto as Exclude<Protocol, 'other'>] ?? 255) * 65537 + (port ?? -1) + 1;
 }
 
+/** Earliest minute among `[key, minute]` contacts (a loop: a spread would overflow the stack). */
+function earliest<K>(contacts: readonly (readonly [K, number])[]): number {
+  let min = Number.POSITIVE_INFINITY;
+  for (const [, t] of contacts) if (t < min) min = t;
+  return min;
+}
+
 function portLabel(n: number): string {
   const p = Math.floor(n / 65537);
   const port = (n % 65537) - 1;
@@ -157,9 +164,11 @@ export class ScanDetector implements Detector {
   private rotatedMs = -1;
   private readonly episodes = new Map<string, Episode>();
   private readonly maxWindow: number;
+  private readonly minVertical: number;
 
   constructor(options: Partial<ScanOptions> = {}) {
     this.o = { ...DEFAULT_SCAN, ...options };
+    this.minVertical = Math.min(...Object.values(this.o.verticalPorts));
     this.maxWindow = Math.max(
       ...Object.keys(this.o.shareOfMonitored).map(Number),
       ...Object.keys(this.o.verticalPorts).map(Number),
@@ -199,8 +208,13 @@ export class ScanDetector implements Detector {
     const vertical: [SourceState, string, Contacts<number>][] = [];
     for (const r of rows.probes) {
       if (r.udpPayload) continue;
+      // A source already reported only extends its episode: its contacts are not kept any more (a
+      // sweep of a /8 would otherwise hold millions of them).
       const e = this.episodes.get(r.src);
-      if (e) this.extend(e, r, m);
+      if (e) {
+        this.extend(e, r, m);
+        continue;
+      }
       const st = this.source(r.src, m);
       const pk = portNumber(r.proto, r.port);
       if (!st.ports) {
@@ -255,6 +269,9 @@ export class ScanDetector implements Detector {
       if (e.idleCovered >= this.o.endAfterMin) {
         out.push(this.finding(e, 'ended'));
         this.episodes.delete(src);
+        // A later scan by the source starts from nothing, not from the contacts before this one.
+        this.current.delete(src);
+        this.previous.delete(src);
       }
     }
     return out;
@@ -277,7 +294,7 @@ export class ScanDetector implements Detector {
       const count = countSince(c, since);
       if (count >= threshold) {
         const dsts = [...c.more!.entries()].filter(([, t]) => t >= since);
-        const startMs = Math.min(...dsts.map(([, t]) => t));
+        const startMs = earliest(dsts);
         const e = this.open(st.src, startMs, m, { type: 'horizontal', window_min: w, count, threshold });
         opened.push(e);
         for (const [d] of dsts) this.addTarget(e, d);
@@ -302,7 +319,7 @@ export class ScanDetector implements Detector {
       const count = countSince(c, since);
       if (count >= threshold) {
         const ports = [...c.more!.entries()].filter(([, t]) => t >= since);
-        const startMs = Math.min(...ports.map(([, t]) => t));
+        const startMs = earliest(ports);
         const e = this.open(st.src, startMs, m, { type: 'vertical', window_min: w, count, threshold });
         opened.push(e);
         for (const [p] of ports) bump(e.ports, portLabel(p), 1, this.o.evidenceCap);
@@ -314,7 +331,7 @@ export class ScanDetector implements Detector {
 
   private open(src: string, startMs: number, m: number, trigger: Episode['trigger']): Episode {
     const e: Episode = {
-      key: `scan:${src}:${startMs}`,
+      key: `scan:${src}:${m + MINUTE_MS}`,
       src,
       startMs,
       detectedMs: m + MINUTE_MS,
@@ -351,11 +368,10 @@ export class ScanDetector implements Detector {
     this.addTarget(e, r.dst);
     bump(e.ports, `${r.port ?? '-'}/${r.proto}`, r.packets, this.o.evidenceCap);
     bump(e.sensors, r.sensor, r.packets, 1000);
-    const st = this.current.get(r.src);
-    const vCount = st?.dsts?.get(r.dst)?.more?.size ?? 1;
-    if (vCount >= Math.min(...Object.values(this.o.verticalPorts))) e.types.add('vertical');
-    const hCount = st?.ports?.get(portNumber(r.proto, r.port))?.more?.size ?? 1;
-    if (hCount >= this.o.minTargets) e.types.add('horizontal');
+    // The episode's own evidence says what else it became: many addresses (horizontal), or many
+    // ports on few addresses (vertical).
+    if (e.targets.size >= this.o.minTargets) e.types.add('horizontal');
+    if (e.ports.size >= this.minVertical && e.ports.size >= 2 * e.targets.size) e.types.add('vertical');
   }
 
   private finding(e: Episode, phase: Finding['phase']): Finding {
