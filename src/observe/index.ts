@@ -111,5 +111,7 @@ export async function applyRetention(
   if (config.retentionDays === 0) return 0;
   const s = await store.summary();
   if (s.lastMs === null) return 0;
-  return store.deleteRawBefore(s.lastMs - config.retentionDays * 86_400_000);
+  // Relative to the newest event, but never to one stamped in the future (a sensor's wrong clock
+  // would otherwise make everything look old).
+  return store.deleteRawBefore(Math.min(s.lastMs, nowMs) - config.retentionDays * 86_400_000);
 }
