@@ -162,6 +162,16 @@ export class AlertStore {
     return r ? toAlert(r as Row) : null;
   }
 
+  /** Whether any alert (whatever its status) was raised under an episode key. */
+  async known(dedupKey: string): Promise<boolean> {
+    const r = await this.db
+      .selectFrom('operator_alerts')
+      .select('id')
+      .where('dedup_key', '=', dedupKey)
+      .executeTakeFirst();
+    return r !== undefined;
+  }
+
   /** The open or acknowledged alert of an episode key, if any. */
   async active(dedupKey: string): Promise<OperatorAlert | null> {
     const r = await this.db

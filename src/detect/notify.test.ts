@@ -9,6 +9,7 @@ import {
   createNotifier,
   NotifyConfigSchema,
   type NotifyResult,
+  safeTarget,
   WebhookSchema,
 } from './notify.js';
 
@@ -78,7 +79,7 @@ describe('webhook notification', () => {
     const n = createNotifier({ webhooks: [{ url: hook.url, headers: { authorization: 'Bearer t0k3n' } }] });
     const results = await n.notify(change());
     n.close();
-    expect(results).toEqual([{ channel: 'webhook', target: hook.url, ok: true, attempts: 1 }]);
+    expect(results).toEqual([{ channel: 'webhook', target: safeTarget(hook.url), ok: true, attempts: 1 }]);
     expect(hook.got).toHaveLength(1);
     const req = hook.got[0]!;
     expect(req.method).toBe('POST');
@@ -130,7 +131,7 @@ describe('webhook notification', () => {
     const hook = await receiver([503, 429, 204]);
     const n = createNotifier({ webhooks: [{ url: hook.url, retries: 3 }], retryDelayMs: 1 });
     const [r] = await n.notify(change());
-    expect(r).toEqual({ channel: 'webhook', target: hook.url, ok: true, attempts: 3 });
+    expect(r).toEqual({ channel: 'webhook', target: safeTarget(hook.url), ok: true, attempts: 3 });
     expect(hook.got).toHaveLength(3);
     expect(new Set(hook.got.map((g) => g.body)).size).toBe(1);
   });
@@ -143,7 +144,7 @@ describe('webhook notification', () => {
     );
     const results = await n.notify(change());
     expect(results).toEqual([
-      { channel: 'webhook', target: hook.url, ok: false, attempts: 1, error: 'HTTP 400' },
+      { channel: 'webhook', target: safeTarget(hook.url), ok: false, attempts: 1, error: 'HTTP 400' },
     ]);
     expect(errors).toEqual(results);
   });
@@ -179,8 +180,8 @@ describe('webhook notification', () => {
     const n = createNotifier({ webhooks: [{ url: a.url }, { url: b.url, retries: 0 }], retryDelayMs: 1 });
     const results = await n.notify(change());
     expect(results.map((r) => [r.target, r.ok])).toEqual([
-      [a.url, true],
-      [b.url, false],
+      [safeTarget(a.url), true],
+      [safeTarget(b.url), false],
     ]);
   });
 });
@@ -265,5 +266,27 @@ describe('e-mail notification', () => {
       attempts: 1,
     });
     expect(errors).toEqual(results);
+  });
+});
+
+describe('webhook safety', () => {
+  it('does not follow redirects (they would carry the headers elsewhere), and reports only the origin', async () => {
+    const elsewhere = await receiver();
+    const srv = createServer((_req, res) => {
+      res.writeHead(307, { location: elsewhere.url });
+      res.end();
+    });
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+    const port = (srv.address() as AddressInfo).port;
+    const url = `http://127.0.0.1:${port}/hooks/T0K3N?secret=1`;
+    try {
+      const n = createNotifier({ webhooks: [{ url, retries: 0, headers: { 'x-api-key': 'k' } }] });
+      const [r] = await n.notify(change());
+      expect(r).toMatchObject({ ok: false, target: `http://127.0.0.1:${port}/…` });
+      expect(JSON.stringify(r)).not.toContain('T0K3N');
+      expect(elsewhere.got).toEqual([]);
+    } finally {
+      srv.close();
+    }
   });
 });

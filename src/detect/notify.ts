@@ -113,6 +113,8 @@ export function createNotifier(config: NotifyConfig, onError?: (r: NotifyResult)
       secure: s.secure,
       ...(s.user !== undefined ? { auth: { user: s.user, pass: s.pass ?? '' } } : {}),
       tls: { rejectUnauthorized: s.rejectUnauthorized },
+      // With credentials, never send them over a connection whose STARTTLS was stripped.
+      requireTLS: !s.secure && s.user !== undefined,
       connectionTimeout: s.timeoutMs,
       greetingTimeout: s.timeoutMs,
       socketTimeout: s.timeoutMs,
@@ -127,8 +129,11 @@ export function createNotifier(config: NotifyConfig, onError?: (r: NotifyResult)
           headers: { 'content-type': 'application/json', 'user-agent': 'koban-notify', ...w.headers },
           body,
           signal: AbortSignal.timeout(w.timeoutMs),
+          // A redirect would carry the configured headers (tokens) to another host.
+          redirect: 'error',
         });
-        await res.arrayBuffer().catch(() => undefined);
+        // The answer's body is not needed: not read (a huge one would be read for nothing).
+        await res.body?.cancel().catch(() => undefined);
         if (res.ok) return { ok: true };
         return { ok: false, retry: res.status === 429 || res.status >= 500, error: `HTTP ${res.status}` };
       } catch (e) {
@@ -139,7 +144,7 @@ export function createNotifier(config: NotifyConfig, onError?: (r: NotifyResult)
         };
       }
     });
-    return { channel: 'webhook', target: w.url, ...r };
+    return { channel: 'webhook', target: safeTarget(w.url), ...r };
   };
 
   const email = async (a: OperatorAlert, event: string): Promise<NotifyResult> => {
@@ -196,4 +201,13 @@ function mailText(a: OperatorAlert, event: string): string {
     'Acknowledge with: koban alerts ack ' + a.id,
   ];
   return lines.join('\n');
+}
+
+/** A webhook URL as logs and results show it: origin only (paths and queries often hold tokens). */
+export function safeTarget(url: string): string {
+  try {
+    return `${new URL(url).origin}/…`;
+  } catch {
+    return '(invalid URL)';
+  }
 }

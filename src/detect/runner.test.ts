@@ -322,10 +322,32 @@ describe('AlertSink', () => {
     await sink.accept(finding({ phase: 'updated', severity: 'low', lastMs: T0 + 15 * MINUTE_MS }));
     await sink.accept(finding({ phase: 'updated', severity: 'medium', lastMs: T0 + 20 * MINUTE_MS }));
     await sink.accept(finding({ phase: 'updated', severity: 'high', lastMs: T0 + 25 * MINUTE_MS }));
+    await sink.drain();
     expect(notifier.sent.map((c) => [c.change, c.alert.severity])).toEqual([
       ['opened', 'low'],
       ['updated', 'medium'],
       ['updated', 'high'],
     ]);
+  });
+
+  it('opens an alert for an episode first seen in an update (begun during warm-up), not for an ended one', async () => {
+    const sink = new AlertSink(alerts);
+    expect(await sink.accept(finding({ phase: 'ended', key: 'scan:192.0.2.9:1' }))).toBeNull();
+    const c = await sink.accept(finding({ phase: 'updated', key: 'scan:192.0.2.9:2' }));
+    expect(c?.change).toBe('opened');
+    expect((await alerts.list()).map((a) => a.dedupKey)).toEqual(['scan:192.0.2.9:2']);
+  });
+
+  it('notifies in the background: a notifier that never answers holds nothing up, and the queue is bounded', async () => {
+    const never = { notify: () => new Promise<never>(() => undefined), close: () => undefined };
+    const sink = new AlertSink(alerts, never, 3);
+    for (let i = 0; i < 5; i++) {
+      const c = await sink.accept(
+        finding({ key: `scan:192.0.2.${i}:1`, subject: { source: `192.0.2.${i}` } }),
+      );
+      expect(c?.change).toBe('opened');
+    }
+    expect(await alerts.list()).toHaveLength(5);
+    expect(sink.droppedNotifications).toBe(2);
   });
 });

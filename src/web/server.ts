@@ -148,7 +148,12 @@ export async function startCenter(options: ServeOptions): Promise<RunningCenter>
   const housekeeping = async () => {
     try {
       const sensors = await center.registry.list();
-      await checkSensorSilence(center.alerts, sensors, silentAfterMs, Date.now());
+      const silence = await checkSensorSilence(center.alerts, sensors, silentAfterMs, Date.now());
+      // A sensor that stopped delivering is told to the operators like any detector alert (the
+      // detectors' own sensor-health check cannot fire when the whole fleet stops).
+      for (const c of silence.raised) {
+        if (c.change === 'opened' && notifier) void notifier.notify(c);
+      }
       await applyRetention(center.observatory.store, center.observatory.config);
     } catch (err) {
       center.log.error({ err }, 'housekeeping failed');
