@@ -289,6 +289,9 @@ export class BackscatterDetector implements Detector {
 
   /** Hour end: the largest per-victim count among ordinary victims feeds R0 (per monitored address). */
   private closeHour(n: number): void {
+    // Without monitored addresses (no blocks configured, or all sensors silent) there is no rate
+    // per address to learn: the hour is skipped instead of recorded as if n were 1.
+    if (n <= 0) return;
     let max = 0;
     for (const v of this.victims.values()) {
       if (v.attack) continue;
@@ -296,7 +299,7 @@ export class BackscatterDetector implements Detector {
       for (const c of v.counts) k += c;
       max = Math.max(max, k);
     }
-    this.hourlyMaxPerAddress.push(max / Math.max(n, 1));
+    this.hourlyMaxPerAddress.push(max / n);
     this.r0 = null;
     if (this.hourlyMaxPerAddress.length > 24) this.hourlyMaxPerAddress.shift();
   }

@@ -95,6 +95,14 @@ describe('Coverage', () => {
     expect(cov.stateSize()).toBe(4);
   });
 
+  it('sees address blocks changed in place (the server refreshes them from the registry)', () => {
+    const addresses = new Map(ADDRESSES);
+    const cov = new Coverage({ addresses, learnMin: 60 });
+    expect(feed(cov, 0, 30, steady()).monitoredAddresses).toBe(1552);
+    addresses.set('fw1', 65536);
+    expect(feed(cov, 30, 31, steady()).monitoredAddresses).toBe(1552 - 256 + 65536);
+  });
+
   it('declares a silent stream inactive after minSilenceMin, shrinking fractions and addresses', () => {
     const cov = new Coverage({ addresses: ADDRESSES, learnMin: 60 });
     feed(cov, 0, 120, steady());

@@ -128,6 +128,7 @@ export class Coverage {
   private readonly streams = new Map<string, Stream>();
   /** The snapshot's sums change only when a stream appears, goes, flips or changes its rate. */
   private aggregates: Aggregates | null = null;
+  private addressSig = -1;
   private readonly addresses: ReadonlyMap<string, number>;
   private readonly silenceEvents: number;
   private readonly minSilenceMin: number;
@@ -221,6 +222,14 @@ export class Coverage {
         s.learning = s.seenMinutes < this.learnMin;
         this.setRate(s, s.seenEvents / s.seenMinutes);
       }
+    }
+    // The address map may be refreshed in place (the server re-reads the registry): a change in it
+    // invalidates the sums.
+    let sig = this.addresses.size;
+    for (const n of this.addresses.values()) sig = (sig * 31 + n) % 2_147_483_647;
+    if (sig !== this.addressSig) {
+      this.addressSig = sig;
+      this.aggregates = null;
     }
     this.aggregates ??= this.aggregate();
     const got: Record<EventKind, number> = { firewall: 0, ids: 0, darknet: 0 };

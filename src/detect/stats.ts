@@ -94,7 +94,9 @@ export function poissonCriticalCount(mu: number, alpha: number): number {
   const key = `${mu.toPrecision(4)}|${alpha}`;
   const hit = criticalCache.get(key);
   if (hit !== undefined) return hit;
-  let k = Math.max(1, Math.floor(mu));
+  // Start near the answer for large means (a few standard deviations above): stepping one count at
+  // a time from mu would take thousands of tail evaluations.
+  let k = Math.max(1, Math.floor(mu + (mu > 100 ? 4 * Math.sqrt(mu) : 0)));
   while (poissonUpperTail(k, mu) >= alpha) k++;
   while (k > 1 && poissonUpperTail(k - 1, mu) < alpha) k--;
   if (criticalCache.size > 10_000) criticalCache.clear();
