@@ -45,6 +45,9 @@ import { median, poissonCriticalCount } from './stats.js';
 
 const TWO_32 = 4294967296;
 
+/** Victims followed at once at most (≈ 1 KB each). */
+const MAX_VICTIMS = 200_000;
+
 export interface BackscatterOptions {
   /** Windows (minutes) tested. */
   readonly windowsMin: readonly number[];
@@ -219,6 +222,16 @@ export class BackscatterDetector implements Detector {
   private add(r: BackscatterRow, m: number): void {
     let v = this.victims.get(r.victim);
     if (!v) {
+      // Bounded state under a flood of forged victims: when full, ordinary victims quiet for five
+      // minutes are forgotten first; if that is not enough, new victims wait for room.
+      if (this.victims.size >= MAX_VICTIMS) {
+        for (const [k, x] of this.victims)
+          if (!x.attack && x.lastMs < m - 5 * MINUTE_MS) this.victims.delete(k);
+        if (this.victims.size >= MAX_VICTIMS) {
+          this.droppedVictims++;
+          return;
+        }
+      }
       v = {
         victim: r.victim,
         firstMs: r.firstMs,
@@ -372,4 +385,7 @@ export class BackscatterDetector implements Detector {
   stateSize(): number {
     return this.victims.size;
   }
+
+  /** Rows of new victims not followed because the victim table was full. */
+  droppedVictims = 0;
 }

@@ -3,6 +3,7 @@
 // sensor outages. No real data.
 import { describe, expect, it } from 'vitest';
 import type { ProbeRow, SensorVolumeRow } from '../observe/index.js';
+import { Coverage } from './coverage.js';
 import { type Finding, HOUR_MS, MINUTE_MS, type MinuteRows } from './finding.js';
 import { PortSurgeDetector } from './port-surge.js';
 import { DetectorSet } from './runner.js';
@@ -303,5 +304,29 @@ describe('PortSurgeDetector', () => {
     }
     expect(out).toEqual([]);
     expect(d.stateSize()).toBeGreaterThan(0);
+  });
+});
+
+describe('PortSurgeDetector state under a flood', () => {
+  it('opens no series beyond maxSeries and keeps no sources beyond maxSources, still counting them', () => {
+    const d = new PortSurgeDetector({ domesticCountry: 'JP', maxSeries: 30, maxSources: 500 });
+    const cov = new Coverage({ addresses: ADDRESSES });
+    const rng = mulberry32(9);
+    for (let i = 0; i < 5; i++) {
+      const m = T0 + i * MINUTE_MS;
+      // 1,000 spoofed sources a minute on 100 random ports.
+      const probes = Array.from({ length: 1000 }, (_, k) => probe(m, rng, 1000 + (k % 100)));
+      const volume: SensorVolumeRow[] = SENSORS.map((sensor) => ({
+        minuteMs: m,
+        sensor,
+        kind: 'firewall',
+        packets: 250,
+      }));
+      d.step({ minuteMs: m, probes, backscatter: [], payloads: [], ids: [], volume }, cov.observe(m, volume));
+    }
+    expect(d.overflow.series).toBeGreaterThan(0);
+    expect(d.overflow.sources).toBeGreaterThan(0);
+    // At most 30 series and 500 sources held (stateSize counts one per series and per source).
+    expect(d.stateSize()).toBeLessThanOrEqual(30 + 500);
   });
 });

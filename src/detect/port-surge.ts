@@ -53,6 +53,10 @@ import {
 import { cusumStep, poissonUpperTail } from './stats.js';
 
 export interface PortSurgeOptions {
+  /** Source entries held over all series at most (≈ 230 bytes each); beyond, new sources are counted, not kept. */
+  readonly maxSources: number;
+  /** Series (port × split) watched at once at most (≈ 1.5 KB each plus their sources). */
+  readonly maxSeries: number;
   /** ISO 3166-1 alpha-2 of "domestic" (the data directory's `domesticCountry`). */
   readonly domesticCountry: string;
   readonly windowMin: number;
@@ -83,6 +87,8 @@ export interface PortSurgeOptions {
 }
 
 export const DEFAULT_PORT_SURGE: PortSurgeOptions = {
+  maxSources: 1_000_000,
+  maxSeries: 60_000,
   domesticCountry: 'JP',
   windowMin: 60,
   evalEveryMin: 5,
@@ -194,6 +200,10 @@ export class PortSurgeDetector implements Detector {
   readonly name = 'port-surge' as const;
   private readonly o: PortSurgeOptions;
   private readonly series = new Map<number, Series>();
+  /** Source entries held over all series (bounded by `maxSources`). */
+  private entries = 0;
+  /** What the caps turned away: series not opened, sources counted but not kept. */
+  readonly overflow = { series: 0, sources: 0 };
   private readonly episodes = new Map<string, PortEpisode>();
   private readonly book: HourBook;
   private readonly fractions: Float64Array;
@@ -236,6 +246,12 @@ export class PortSurgeDetector implements Detector {
     const key = seriesKey(proto, port, split);
     let s = this.series.get(key);
     if (!s) {
+      // Bounded state: a flood over random ports opens no series beyond the cap (those seen before
+      // it go on being watched).
+      if (this.series.size >= this.o.maxSeries) {
+        this.overflow.series++;
+        return;
+      }
       s = this.newSeries(proto, port, split);
       this.series.set(key, s);
       const allKey = seriesKey(proto, port, 'all');
@@ -259,7 +275,12 @@ export class PortSurgeDetector implements Detector {
       seen.packets += packets;
       seen.sensor = sensor;
     } else {
-      s.sources.set(src, { last: m, packets, country, asn, sensor });
+      // Beyond the cap on sources held, a new source is still counted in its minute but not kept
+      // (a flood of spoofed sources then reads as a surge, which it is, without exhausting memory).
+      if (this.entries < this.o.maxSources) {
+        s.sources.set(src, { last: m, packets, country, asn, sensor });
+        this.entries++;
+      } else this.overflow.sources++;
       this.bucket(s, mi);
     }
   }
@@ -296,6 +317,7 @@ export class PortSurgeDetector implements Detector {
   private forget(key: number, s: Series): void {
     if (s.split === 'all' && s.parts.length > 0) return;
     this.series.delete(key);
+    this.entries -= s.sources.size;
     const all = s.split === 'all' ? undefined : this.series.get(seriesKey(s.proto, s.port, 'all'));
     if (all) all.parts.splice(all.parts.indexOf(s), 1);
   }
@@ -354,7 +376,14 @@ export class PortSurgeDetector implements Detector {
     const from = cutoff / MINUTE_MS;
     for (const [key, s] of this.series) {
       // Stale sources are dropped hourly; the window count never includes them.
-      if (hourEnd) for (const [src, seen] of s.sources) if (seen.last < cutoff) s.sources.delete(src);
+      if (hourEnd) {
+        for (const [src, seen] of s.sources) {
+          if (seen.last < cutoff) {
+            s.sources.delete(src);
+            this.entries--;
+          }
+        }
+      }
       const episode = this.episodes.get(s.portKey);
       if (fraction < this.o.minCoverage) continue;
       // Only a window that could alert, or an episode's, is judged between hour ends (the sources

@@ -211,6 +211,26 @@ describe('ScanDetector', () => {
     expect(opened[0]!.subject.type).toBe('vertical');
   });
 
+  it('holds at most two generations of maxSources sources under a flood of spoofed ones', () => {
+    const d = new ScanDetector({ minTargets: FLOOR, maxSources: 1000 });
+    const cov = new Coverage({ addresses: ADDRESSES });
+    for (let i = 0; i < 10; i++) {
+      const m = T0 + i * MINUTE_MS;
+      const probes = Array.from({ length: 5000 }, (_, k) =>
+        probe(m, `10.${i}.${k >> 8}.${k & 255}`, addr(k % 500), 445),
+      );
+      const volume: SensorVolumeRow[] = SENSORS.map((sensor) => ({
+        minuteMs: m,
+        sensor,
+        kind: 'firewall',
+        packets: 1250,
+      }));
+      d.step({ minuteMs: m, probes, backscatter: [], payloads: [], ids: [], volume }, cov.observe(m, volume));
+    }
+    expect(d.stateSize()).toBeLessThanOrEqual(2000);
+    expect(d.earlyTurnovers).toBeGreaterThanOrEqual(49);
+  });
+
   it('counts idle time in covered minutes: a silent fleet does not end a scan', () => {
     // The scanner's sensors and the rest of the fleet stop reporting for 3 hours after the sweep;
     // the idle clock stops with them (coverage drops to 0 once the silence is established).

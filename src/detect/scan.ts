@@ -57,6 +57,12 @@ export interface ScanOptions {
   readonly endAfterMin: number;
   /** Targets and ports kept per episode for the evidence. */
   readonly evidenceCap: number;
+  /**
+   * Sources tracked in the current generation at most: under a flood of spoofed sources the
+   * generation is turned over early (the oldest contacts are forgotten) instead of growing without
+   * bound. Each source costs ≈ 250 bytes.
+   */
+  readonly maxSources: number;
 }
 
 export const DEFAULT_SCAN: ScanOptions = {
@@ -65,6 +71,7 @@ export const DEFAULT_SCAN: ScanOptions = {
   verticalPorts: { 60: 5, 360: 7 },
   endAfterMin: 60,
   evidenceCap: 20_000,
+  maxSources: 500_000,
 };
 
 /** Contacts of one key (a destination or a port → last minute); one contact needs no map. */
@@ -116,6 +123,12 @@ function portNumber(proto: string, port: number | null): number {
   return (PROTOCOL_NUMBERS[proto as Exclude<Protocol, 'other'>] ?? 255) * 65537 + (port ?? -1) + 1;
 }
 
+/**
+ * Scanning sources followed at once at most (each holds up to `evidenceCap` targets): thousands of
+ * forged scanners must not exhaust memory. Beyond it new scanners are not reported until some end.
+ */
+const MAX_EPISODES = 5_000;
+
 /** Earliest minute among `[key, minute]` contacts (a loop: a spread would overflow the stack). */
 function earliest<K>(contacts: readonly (readonly [K, number])[]): number {
   let min = Number.POSITIVE_INFINITY;
@@ -163,6 +176,8 @@ export class ScanDetector implements Detector {
   private previous = new Map<string, SourceState>();
   private rotatedMs = -1;
   private readonly episodes = new Map<string, Episode>();
+  /** Generations turned over early because `maxSources` was reached (a flood of sources). */
+  earlyTurnovers = 0;
   private readonly maxWindow: number;
   private readonly minVertical: number;
 
@@ -190,6 +205,12 @@ export class ScanDetector implements Detector {
       for (const c of s.ports?.values() ?? []) if (c.more) prune(c, since);
       for (const c of s.dsts?.values() ?? []) if (c.more) prune(c, since);
     } else s = { src, one: null, ports: null, dsts: null };
+    if (this.current.size >= this.o.maxSources) {
+      this.previous = this.current;
+      this.current = new Map();
+      this.rotatedMs = m;
+      this.earlyTurnovers++;
+    }
     this.current.set(src, s);
     return s;
   }
@@ -285,7 +306,7 @@ export class ScanDetector implements Detector {
     n: number,
     opened: Episode[],
   ): void {
-    if (this.episodes.has(st.src)) return;
+    if (this.episodes.has(st.src) || this.episodes.size >= MAX_EPISODES) return;
     if (c.more!.size >= this.horizontalThreshold(this.maxWindow, 0)) prune(c, m - this.maxWindow * MINUTE_MS);
     for (const w of Object.keys(this.o.shareOfMonitored).map(Number)) {
       const threshold = this.horizontalThreshold(w, n);
@@ -311,7 +332,7 @@ export class ScanDetector implements Detector {
     m: number,
     opened: Episode[],
   ): void {
-    if (this.episodes.has(st.src)) return;
+    if (this.episodes.has(st.src) || this.episodes.size >= MAX_EPISODES) return;
     for (const [wText, threshold] of Object.entries(this.o.verticalPorts)) {
       const w = Number(wText);
       if (c.more!.size < threshold) continue;

@@ -52,6 +52,10 @@ import {
 import { poissonUpperTail } from './stats.js';
 
 export interface WormOptions {
+  /** Source entries held over all families at most. */
+  readonly maxSources: number;
+  /** Payload families and signatures watched at once at most. */
+  readonly maxFamilies: number;
   readonly windowMin: number;
   readonly evalEveryMin: number;
   readonly zAlert: number;
@@ -78,6 +82,8 @@ export interface WormOptions {
 }
 
 export const DEFAULT_WORM: WormOptions = {
+  maxSources: 1_000_000,
+  maxFamilies: 50_000,
   windowMin: 60,
   evalEveryMin: 10,
   zAlert: 3.5,
@@ -138,6 +144,10 @@ export class WormDetector implements Detector {
   readonly name = 'worm' as const;
   private readonly o: WormOptions;
   private readonly families = new Map<string, Family>();
+  /** Source entries held over all families (bounded by `maxSources`). */
+  private entries = 0;
+  /** What the caps turned away: families not opened, sources not kept. */
+  readonly overflow = { families: 0, sources: 0 };
   /** Open episodes by key, and the episode each alerting family belongs to. */
   private readonly episodes = new Map<string, Episode>();
   private readonly byFamily = new Map<string, Episode>();
@@ -211,6 +221,11 @@ export class WormDetector implements Detector {
   ): void {
     let f = this.families.get(id);
     if (!f) {
+      // Bounded state: a flood of random payloads opens no family beyond the cap.
+      if (this.families.size >= this.o.maxFamilies) {
+        this.overflow.families++;
+        return;
+      }
       f = {
         id,
         type,
@@ -229,7 +244,10 @@ export class WormDetector implements Detector {
     if (s) {
       s.last = m;
       s.sensor = sensor;
-    } else f.sources.set(src, { last: m, country, sensor });
+    } else if (this.entries < this.o.maxSources) {
+      f.sources.set(src, { last: m, country, sensor });
+      this.entries++;
+    } else this.overflow.sources++;
     bump(f.ports, port, packets, 16);
     const e = this.episodeOf(f);
     if (e) {
@@ -291,7 +309,12 @@ export class WormDetector implements Detector {
     const cutoff = t - this.o.windowMin * MINUTE_MS;
     const lag = this.o.windowMin / this.o.evalEveryMin;
     for (const [id, f] of this.families) {
-      for (const [src, s] of f.sources) if (s.last < cutoff) f.sources.delete(src);
+      for (const [src, s] of f.sources) {
+        if (s.last < cutoff) {
+          f.sources.delete(src);
+          this.entries--;
+        }
+      }
       const fraction = this.fraction(f.coverage);
       if (fraction < this.o.minCoverage) continue;
       const x = f.sources.size / fraction;
