@@ -28,12 +28,34 @@ export async function checkSensorSilence(
 ): Promise<SilenceCheckResult> {
   const raised: AlertChange[] = [];
   const closed: number[] = [];
+  // Open alerts by sensor: one per silence (its key carries when the silence began).
+  const open = new Map<string, number[]>();
+  for (const a of await alerts.list({
+    kind: 'sensor-silent',
+    status: ['open', 'acknowledged'],
+    limit: 100_000,
+  })) {
+    const name = String(a.evidence.sensor ?? '');
+    open.set(name, [...(open.get(name) ?? []), a.id]);
+  }
+  const closeAll = async (name: string, why: string) => {
+    for (const id of open.get(name) ?? []) {
+      await alerts.close(id, why);
+      closed.push(id);
+    }
+  };
   for (const s of sensors) {
-    if (s.revokedMs !== null) continue;
-    const key = `sensor-silent:${s.name}`;
+    if (s.revokedMs !== null) {
+      await closeAll(s.name, 'system: sensor revoked');
+      continue;
+    }
     const since = s.lastSeenMs ?? s.createdMs;
+    const key = `sensor-silent:${s.name}:${since}`;
     const silentMs = nowMs - since;
     if (silentMs > silentAfterMs) {
+      // An operator who closed the alert of this silence has decided: it is not raised again
+      // until the sensor delivers and falls silent anew.
+      if (!(await alerts.active(key)) && (await alerts.known(key))) continue;
       const hours = silentMs / 3_600_000;
       raised.push(
         await alerts.raise({
@@ -51,13 +73,7 @@ export async function checkSensorSilence(
           },
         }),
       );
-    } else {
-      const active = await alerts.active(key);
-      if (active) {
-        await alerts.close(active.id, 'system: sensor delivered again');
-        closed.push(active.id);
-      }
-    }
+    } else await closeAll(s.name, 'system: sensor delivered again');
   }
   return { raised: raised.filter((r) => r.change === 'opened' || r.change === 'updated'), closed };
 }

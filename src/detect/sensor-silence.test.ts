@@ -1,0 +1,69 @@
+// Sensor-silence alerts on hand-built heartbeats (written for this test).
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openRelational, type RelationalDb } from '../db/index.js';
+import { AlertStore } from './alerts.js';
+import { checkSensorSilence, type SensorHeartbeat } from './sensor-silence.js';
+
+const T0 = Date.UTC(2026, 10, 23, 9);
+const MIN = 60_000;
+const HOUR = 60 * MIN;
+
+const sensor = (over: Partial<SensorHeartbeat> = {}): SensorHeartbeat => ({
+  name: 'fw-tokyo',
+  site: 'Tokyo',
+  createdMs: T0 - 24 * HOUR,
+  lastSeenMs: T0,
+  revokedMs: null,
+  ...over,
+});
+
+describe('checkSensorSilence', () => {
+  let db: RelationalDb;
+  let alerts: AlertStore;
+  beforeEach(async () => {
+    db = await openRelational(':memory:');
+    alerts = new AlertStore(db, () => T0);
+  });
+  afterEach(async () => {
+    await db.destroy();
+  });
+
+  it('raises one alert per silence, updated while it lasts, closed when the sensor delivers again', async () => {
+    expect((await checkSensorSilence(alerts, [sensor()], HOUR, T0 + 30 * MIN)).raised).toEqual([]);
+    const first = await checkSensorSilence(alerts, [sensor()], HOUR, T0 + 61 * MIN);
+    expect(first.raised.map((r) => r.change)).toEqual(['opened']);
+    const again = await checkSensorSilence(alerts, [sensor()], HOUR, T0 + 90 * MIN);
+    expect(again.raised.map((r) => [r.change, r.alert.id])).toEqual([['updated', first.raised[0]!.alert.id]]);
+    const back = await checkSensorSilence(
+      alerts,
+      [sensor({ lastSeenMs: T0 + 100 * MIN })],
+      HOUR,
+      T0 + 101 * MIN,
+    );
+    expect(back.closed).toEqual([first.raised[0]!.alert.id]);
+    // A new silence is a new alert.
+    const later = await checkSensorSilence(
+      alerts,
+      [sensor({ lastSeenMs: T0 + 100 * MIN })],
+      HOUR,
+      T0 + 200 * MIN,
+    );
+    expect(later.raised.map((r) => r.change)).toEqual(['opened']);
+    expect(later.raised[0]!.alert.id).not.toBe(first.raised[0]!.alert.id);
+  });
+
+  it('does not reopen a silence the operator closed', async () => {
+    const first = await checkSensorSilence(alerts, [sensor()], HOUR, T0 + 61 * MIN);
+    await alerts.close(first.raised[0]!.alert.id, 'analyst');
+    const again = await checkSensorSilence(alerts, [sensor()], HOUR, T0 + 62 * MIN);
+    expect(again.raised).toEqual([]);
+    expect(await alerts.list({ kind: 'sensor-silent' })).toHaveLength(1);
+  });
+
+  it('closes the alert of a sensor that was revoked', async () => {
+    const first = await checkSensorSilence(alerts, [sensor()], HOUR, T0 + 61 * MIN);
+    const r = await checkSensorSilence(alerts, [sensor({ revokedMs: T0 + 70 * MIN })], HOUR, T0 + 71 * MIN);
+    expect(r.closed).toEqual([first.raised[0]!.alert.id]);
+    expect((await alerts.get(first.raised[0]!.alert.id))!.closedBy).toBe('system: sensor revoked');
+  });
+});
