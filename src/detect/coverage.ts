@@ -124,7 +124,12 @@ const FAMILY_KINDS: Readonly<Record<CoverageFamily, readonly EventKind[]>> = {
 
 type Aggregates = Omit<CoverageSnapshot, 'minuteMs' | 'received'>;
 
+/** Streams (sensor × kind) followed at most: ten thousand sensors, each with its three kinds. */
+const MAX_STREAMS = 30_000;
+
 export class Coverage {
+  /** Rows of new streams not followed because MAX_STREAMS were already. */
+  ignoredStreams = 0;
   private readonly streams = new Map<string, Stream>();
   /** The snapshot's sums change only when a stream appears, goes, flips or changes its rate. */
   private aggregates: Aggregates | null = null;
@@ -154,6 +159,11 @@ export class Coverage {
       const key = `${r.sensor}\u0000${r.kind}`;
       let s = this.streams.get(key);
       if (!s) {
+        // A relay can name any number of sensors: beyond MAX_STREAMS new ones are not followed.
+        if (this.streams.size >= MAX_STREAMS) {
+          this.ignoredStreams++;
+          continue;
+        }
         s = {
           sensor: r.sensor,
           kind: r.kind,
