@@ -223,3 +223,34 @@ describe('BackscatterDetector', () => {
     expect(d.detectionLimitPps(0)).toBe(Number.POSITIVE_INFINITY);
   });
 });
+
+describe('BackscatterDetector state under a flood of forged victims', () => {
+  it('follows at most maxVictims (the oldest ordinary victims make room) and still finds an attack', () => {
+    const d = new BackscatterDetector({ maxVictims: 500 });
+    const cov = new Coverage({ addresses: ADDRESSES });
+    const found: Finding[] = [];
+    for (let i = 0; i < 20; i++) {
+      const m = T0 + i * MINUTE_MS;
+      // 400 forged one-packet victims a minute, and from minute 10 a real flood on VICTIM.
+      const rows = Array.from({ length: 400 }, (_, k) =>
+        reply(m, { victim: `10.${i}.${k >> 8}.${k & 255}`, packets: 1, targets: 1, sensors: 1 }),
+      );
+      if (i >= 10) rows.push(reply(m));
+      const volume: SensorVolumeRow[] = Object.entries(KIND).map(([sensor, kind]) => ({
+        minuteMs: m,
+        sensor,
+        kind,
+        packets: 200,
+      }));
+      found.push(
+        ...d.step(
+          { minuteMs: m, probes: [], backscatter: rows, payloads: [], ids: [], volume },
+          cov.observe(m, volume),
+        ),
+      );
+      expect(d.stateSize()).toBeLessThanOrEqual(500);
+    }
+    expect(d.droppedVictims).toBeGreaterThan(0);
+    expect(found.filter((f) => f.phase === 'opened').map((f) => f.subject.victim)).toEqual([VICTIM]);
+  });
+});

@@ -45,9 +45,6 @@ import { median, poissonCriticalCount } from './stats.js';
 
 const TWO_32 = 4294967296;
 
-/** Victims followed at once at most (≈ 1 KB each). */
-const MAX_VICTIMS = 200_000;
-
 export interface BackscatterOptions {
   /** Windows (minutes) tested. */
   readonly windowsMin: readonly number[];
@@ -66,6 +63,8 @@ export interface BackscatterOptions {
   readonly candidateIdleMin: number;
   /** An ongoing attack's alert is updated at most this often (event time). */
   readonly updateEveryMs: number;
+  /** Victims followed at once at most (≈ 1 KB each); the oldest ordinary ones make room. */
+  readonly maxVictims: number;
 }
 
 export const DEFAULT_BACKSCATTER: BackscatterOptions = {
@@ -78,6 +77,7 @@ export const DEFAULT_BACKSCATTER: BackscatterOptions = {
   maxGapMin: 60,
   candidateIdleMin: 60,
   updateEveryMs: 5 * MINUTE_MS,
+  maxVictims: 200_000,
 };
 
 interface Victim {
@@ -222,15 +222,16 @@ export class BackscatterDetector implements Detector {
   private add(r: BackscatterRow, m: number): void {
     let v = this.victims.get(r.victim);
     if (!v) {
-      // Bounded state under a flood of forged victims: when full, ordinary victims quiet for five
-      // minutes are forgotten first; if that is not enough, new victims wait for room.
-      if (this.victims.size >= MAX_VICTIMS) {
-        for (const [k, x] of this.victims)
-          if (!x.attack && x.lastMs < m - 5 * MINUTE_MS) this.victims.delete(k);
-        if (this.victims.size >= MAX_VICTIMS) {
+      // Bounded state under a flood of forged victims: when full, the ordinary victim seen first
+      // (the oldest entry) makes room; victims under attack are kept.
+      if (this.victims.size >= this.o.maxVictims) {
+        for (const [k, x] of this.victims) {
+          if (x.attack) continue;
+          this.victims.delete(k);
           this.droppedVictims++;
-          return;
+          break;
         }
+        if (this.victims.size >= this.o.maxVictims) return;
       }
       v = {
         victim: r.victim,
@@ -386,6 +387,6 @@ export class BackscatterDetector implements Detector {
     return this.victims.size;
   }
 
-  /** Rows of new victims not followed because the victim table was full. */
+  /** Ordinary victims forgotten early because the victim table was full. */
   droppedVictims = 0;
 }
