@@ -2,8 +2,10 @@
 // infected population grows logistically, seen by two darknet sensors; no real data.
 import { describe, expect, it } from 'vitest';
 import type { IdsRow, PayloadRow, SensorVolumeRow } from '../observe/index.js';
+import { Coverage } from './coverage.js';
 import { type Finding, HOUR_MS, MINUTE_MS, type MinuteRows } from './finding.js';
 import { DetectorSet } from './runner.js';
+import { WormDetector } from './worm.js';
 
 const T0 = Date.UTC(2024, 6, 1);
 const SENSORS = ['d1', 'd2'] as const;
@@ -212,5 +214,33 @@ describe('WormDetector', () => {
     const last = findings.at(-1)!;
     expect(last.subject.fingerprints).toEqual([WORM_FP]);
     expect(last.subject.signatures).toEqual([2003]);
+  });
+});
+
+describe('WormDetector state under a flood of random payloads', () => {
+  it('opens no family beyond maxFamilies and keeps no sources beyond maxSources', () => {
+    const d = new WormDetector({ maxFamilies: 50, maxSources: 20 });
+    const cov = new Coverage();
+    for (let i = 0; i < 5; i++) {
+      const m = T0 + i * MINUTE_MS;
+      const payloads = Array.from({ length: 400 }, (_, k) =>
+        payload(
+          m,
+          { proto: 'udp', port: 1000 + (k % 100), payloadLength: 100, payloadHash: i * 1000 + k },
+          `10.${i}.${k >> 8}.${k & 255}`,
+          SENSORS[k % 2]!,
+        ),
+      );
+      const volume: SensorVolumeRow[] = SENSORS.map((sensor) => ({
+        minuteMs: m,
+        sensor,
+        kind: 'darknet',
+        packets: 200,
+      }));
+      d.step({ minuteMs: m, probes: [], backscatter: [], payloads, ids: [], volume }, cov.observe(m, volume));
+    }
+    expect(d.overflow.families).toBeGreaterThan(0);
+    expect(d.overflow.sources).toBeGreaterThan(0);
+    expect(d.stateSize()).toBeLessThanOrEqual(50 + 20);
   });
 });
