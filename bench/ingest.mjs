@@ -8,7 +8,8 @@
 //     center. Delay = when the event's batch was committed (queryable) − when its line was
 //     written, read from the store afterwards (events.ts_ms vs batches.stored_ms). Measured
 //     alone and while (1)'s load runs.
-// Env: BENCH_INGEST_EVENTS (default 2,000,000), BENCH_DELAY_RATE lines/s (20,000), BENCH_DELAY_S (20).
+// Env: BENCH_INGEST_EVENTS (default 2,000,000), BENCH_DELAY_RATE lines/s (20,000), BENCH_DELAY_S (20),
+// BENCH_INGEST_DETECT (1; 0 starts the center with --no-detect).
 import { execFileSync, spawn } from 'node:child_process';
 import { appendFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -136,7 +137,9 @@ async function httpLoad(port, token, list) {
 const data = join(out, 'center');
 const token = addSensor(data, 'bench-http');
 const port = await freePort();
-const center = koban(['serve', '--data', data, '--listen', `127.0.0.1:${port}`]);
+// BENCH_INGEST_DETECT=0 runs the center without its live detectors (the default runs them).
+const detectArgs = process.env.BENCH_INGEST_DETECT === '0' ? ['--no-detect'] : [];
+const center = koban(['serve', '--data', data, '--listen', `127.0.0.1:${port}`, ...detectArgs]);
 await waitUp(port);
 const httpS = await httpLoad(port, token, bodies);
 
