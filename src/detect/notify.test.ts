@@ -2,6 +2,7 @@
 // endpoints or data.
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { SMTPServer } from 'smtp-server';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AlertChange, OperatorAlert } from './alerts.js';
 import {
@@ -287,6 +288,44 @@ describe('webhook safety', () => {
       expect(elsewhere.got).toEqual([]);
     } finally {
       srv.close();
+    }
+  });
+});
+
+describe('e-mail delivery', () => {
+  it('mails the alert through the configured SMTP server, subject and body naming it', async () => {
+    const got: { rcpt: string[]; data: string }[] = [];
+    const smtp = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS'],
+      logger: false,
+      onData(stream, session, callback) {
+        let data = '';
+        stream.on('data', (c: Buffer) => {
+          data += c.toString();
+        });
+        stream.on('end', () => {
+          got.push({ rcpt: session.envelope.rcptTo.map((r) => r.address), data });
+          callback();
+        });
+      },
+    });
+    await new Promise<void>((r) => smtp.listen(0, '127.0.0.1', r));
+    const port = (smtp.server.address() as AddressInfo).port;
+    try {
+      const n = createNotifier({
+        email: { smtp: { host: '127.0.0.1', port }, from: 'koban@example.org', to: ['soc@example.org'] },
+      });
+      const [r] = await n.notify(
+        change({ severity: 'high', title: 'DDoS on 192.0.2.80 (syn-flood, 80/tcp)' }),
+      );
+      n.close();
+      expect(r).toMatchObject({ channel: 'email', ok: true, attempts: 1 });
+      expect(got).toHaveLength(1);
+      expect(got[0]!.rcpt).toEqual(['soc@example.org']);
+      expect(got[0]!.data).toMatch(/^Subject: \[Koban\] HIGH .*DDoS on 192\.0\.2\.80/m);
+    } finally {
+      await new Promise<void>((r) => smtp.close(() => r()));
     }
   });
 });
