@@ -76,6 +76,9 @@ interface Pending {
 
 const REJECTIONS_LISTED = 20;
 
+/** How far ahead of the center's clock an event time may be (sensor clocks drift, a day does not). */
+const MAX_AHEAD_MS = 86_400_000;
+
 export class IngestService {
   readonly stats: IngestStats = {
     batches: 0,
@@ -190,6 +193,12 @@ export class IngestService {
     };
     const values = parseRecords(records, this.limits.maxRecords);
     const accept = (e: ObservationEvent, recv: number | null) => {
+      // A sensor clock a day or more ahead: storing its events would put them in every future
+      // view (and retention and detection measure from the newest event).
+      if (e.timeMs > nowMs + MAX_AHEAD_MS) {
+        rejectRecord('event time more than a day ahead of the center clock');
+        return;
+      }
       const en = this.enricher.enrich(e);
       if (recv !== null) en.receivedMs = recv;
       if (newest === null || e.timeMs > newest) newest = e.timeMs;

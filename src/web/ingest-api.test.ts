@@ -123,6 +123,22 @@ describe('the ingest API', () => {
     ]);
   });
 
+  it('rejects events stamped more than a day ahead of the center clock, keeping the rest', async () => {
+    const ahead = Date.now() + 2 * 86_400_000;
+    const body = gzipSync(
+      [
+        header('future-1'),
+        JSON.stringify(encodeEvent(ev({ timeMs: ahead }), null)),
+        JSON.stringify(encodeEvent(ev({ timeMs: Date.now() + 60_000 }), null)),
+      ].join('\n'),
+    );
+    const r = (await (await post(body)).json()) as { rejections: unknown[] };
+    expect(r).toMatchObject({ status: 'stored', records: 2, stored: 1, rejected: 1 });
+    expect(r.rejections).toEqual([
+      { record: 1, reason: 'event time more than a day ahead of the center clock' },
+    ]);
+  });
+
   it('parses raw log lines sent in their own format', async () => {
     const line =
       '2026-11-23T09:00:00.000000+00:00 fw-tokyo kernel: [UFW BLOCK] IN=eth0 OUT= SRC=198.51.100.20 ' +
