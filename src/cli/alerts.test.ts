@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { HAVE_BUILD, runKoban } from '../../test/cli.js';
 import { openRelational } from '../db/index.js';
-import { AlertStore, type OperatorAlert } from '../detect/index.js';
+import { AlertStore, episodeState, type OperatorAlert } from '../detect/index.js';
 import { renderAlert } from './alerts.js';
 
 const T = Date.UTC(2006, 7, 18, 5, 0);
@@ -40,11 +40,22 @@ const alert: OperatorAlert = {
   closedMs: null,
 };
 
+describe('episodeState', () => {
+  it("says whether the reported episode goes on, from the detector's last phase", () => {
+    expect(episodeState({ ...alert, evidence: { phase: 'updated' } })).toBe('ongoing');
+    expect(episodeState({ ...alert, evidence: { phase: 'ended' } })).toBe('ended');
+    expect(episodeState(alert)).toBe('-');
+  });
+});
+
 describe('renderAlert', () => {
   it('prints the header, scalar evidence, and lists of records as tables', () => {
     const text = renderAlert(alert);
     const lines = text.split('\n');
     expect(lines[0]).toBe('alert 7  port-surge  high  acknowledged');
+    expect(renderAlert({ ...alert, evidence: { phase: 'ended' } }).split('\n')[0]).toBe(
+      'alert 7  port-surge  high  acknowledged  (episode ended)',
+    );
     expect(lines[1]).toBe(alert.title);
     expect(text).toContain('acknowledged by analyst1 at 2006-08-18T05:01:00.000Z');
     expect(text).toContain('magnitude: 8');

@@ -3,7 +3,7 @@ import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { KobanError, resolveDataDir } from '../core/index.js';
 import { openRelational } from '../db/index.js';
-import { AlertStore, type OperatorAlert } from '../detect/index.js';
+import { AlertStore, alertDocument, episodeState, type OperatorAlert } from '../detect/index.js';
 import { printJson, table } from './_output.js';
 
 interface Flags {
@@ -22,21 +22,21 @@ async function withAlerts<T>(flags: Flags, fn: (a: AlertStore) => Promise<T>): P
   }
 }
 
+/** The alert as JSON: the same document as the API and the notifications. */
 export function alertJson(a: OperatorAlert) {
-  const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-  return {
-    id: a.id,
-    kind: a.kind,
-    severity: a.severity,
-    status: a.status,
-    title: a.title,
-    first: iso(a.firstMs),
-    last: iso(a.lastMs),
-    acked_by: a.ackedBy,
-    acked: iso(a.ackedMs),
-    closed_by: a.closedBy,
-    closed: iso(a.closedMs),
-    evidence: a.evidence,
+  return alertDocument(a) as ReturnType<typeof alertDocument> & {
+    id: number;
+    kind: string;
+    severity: string;
+    status: string;
+    title: string;
+    first: string;
+    last: string;
+    acked_by: string | null;
+    acked: string | null;
+    closed_by: string | null;
+    closed: string | null;
+    episode: string;
   };
 }
 
@@ -64,8 +64,16 @@ export function registerAlerts(program: Command): void {
       else {
         process.stdout.write(
           `${table(
-            ['id', 'status', 'severity', 'kind', 'last', 'title'],
-            list.map((a) => [a.id, a.status, a.severity, a.kind, new Date(a.lastMs).toISOString(), a.title]),
+            ['id', 'status', 'episode', 'severity', 'kind', 'last', 'title'],
+            list.map((a) => [
+              a.id,
+              a.status,
+              episodeState(a),
+              a.severity,
+              a.kind,
+              new Date(a.lastMs).toISOString(),
+              a.title,
+            ]),
           )}\n`,
         );
       }
@@ -124,7 +132,7 @@ const cell = (v: Json | undefined): string | number | null =>
 export function renderAlert(a: OperatorAlert): string {
   const j = alertJson(a);
   const out = [
-    `alert ${j.id}  ${j.kind}  ${j.severity}  ${j.status}`,
+    `alert ${j.id}  ${j.kind}  ${j.severity}  ${j.status}${j.episode === '-' ? '' : `  (episode ${j.episode})`}`,
     j.title,
     `first ${j.first}   last ${j.last}`,
   ];

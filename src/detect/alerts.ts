@@ -29,6 +29,14 @@ export interface OperatorAlert {
   readonly closedMs: number | null;
 }
 
+/** Whether what an alert reports is still going on: its detector's last word on the episode. */
+export function episodeState(a: OperatorAlert): 'ongoing' | 'ended' | '-' {
+  const phase = a.evidence.phase;
+  if (phase === 'ended') return 'ended';
+  if (phase === 'opened' || phase === 'updated') return 'ongoing';
+  return '-';
+}
+
 export interface RaiseAlert {
   readonly kind: string;
   readonly dedupKey: string;

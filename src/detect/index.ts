@@ -13,6 +13,7 @@ export {
   type AlertChange,
   type AlertStatus,
   AlertStore,
+  episodeState,
   type OperatorAlert,
   type RaiseAlert,
   SEVERITIES,

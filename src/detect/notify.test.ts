@@ -103,6 +103,7 @@ describe('webhook notification', () => {
         acked: null,
         closed_by: null,
         closed: null,
+        episode: '-',
         evidence: ALERT.evidence,
       },
     });

@@ -7,7 +7,7 @@
  */
 import { createTransport, type Transporter } from 'nodemailer';
 import { z } from 'zod';
-import { type AlertChange, type OperatorAlert, SEVERITIES, type Severity } from './alerts.js';
+import { type AlertChange, episodeState, type OperatorAlert, SEVERITIES, type Severity } from './alerts.js';
 
 const SeverityEnum = z.enum(SEVERITIES);
 
@@ -63,7 +63,7 @@ export interface Notifier {
   close(): void;
 }
 
-/** The alert as notifications carry it (the same fields as `GET /api/v1/alerts`). */
+/** The alert as notifications, `GET /api/v1/alerts` and `koban alerts --json` carry it. */
 export function alertDocument(a: OperatorAlert): Record<string, unknown> {
   const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
   return {
@@ -78,6 +78,7 @@ export function alertDocument(a: OperatorAlert): Record<string, unknown> {
     acked: iso(a.ackedMs),
     closed_by: a.closedBy,
     closed: iso(a.closedMs),
+    episode: episodeState(a),
     evidence: a.evidence,
   };
 }

@@ -16,7 +16,7 @@ import {
   parseDateArg,
   parseUtcOffset,
 } from '../core/index.js';
-import type { AlertStatus } from '../detect/index.js';
+import { type AlertStatus, alertDocument } from '../detect/index.js';
 import { BackpressureError, isViewName, runView, VIEW_NAMES } from '../observe/index.js';
 import type { Center } from './center.js';
 import { renderHome } from './home.js';
@@ -156,7 +156,7 @@ export function buildApp(center: Center): Hono {
       status: status ? (status.split(',') as AlertStatus[]) : undefined,
       kind: c.req.query('kind'),
     });
-    return c.json({ alerts: list });
+    return c.json({ alerts: list.map(alertDocument) });
   });
 
   app.get('/', async (c) => c.html(await renderHome(center)));

@@ -92,10 +92,15 @@ describe('live detection in the center', () => {
       headers: { Authorization: `Bearer ${operator}` },
     });
     expect(r.status).toBe(200);
-    const body = (await r.json()) as { alerts: { kind: string; title: string }[] };
+    const body = (await r.json()) as {
+      alerts: { kind: string; title: string; first: string; episode: string }[];
+    };
     const ddos = body.alerts.filter((a) => a.kind === 'backscatter');
     expect(ddos).toHaveLength(1);
     expect(ddos[0]!.title).toContain(VICTIM);
+    // The same document as `koban alerts --json` and the notifications.
+    expect(ddos[0]!.first).toMatch(/^2026-11-23T09:0\d:\d\d\.\d{3}Z$/);
+    expect(['ongoing', 'ended']).toContain(ddos[0]!.episode);
 
     // Polling again with nothing new raises nothing more.
     await running.detection!.poll();
