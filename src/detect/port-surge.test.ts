@@ -2,6 +2,7 @@
 // sources on a few ports, seen by four firewall sensors, plus injected surges, a noisy scanner and
 // sensor outages. No real data.
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../../test/prng.js';
 import type { ProbeRow, SensorVolumeRow } from '../observe/index.js';
 import { Coverage } from './coverage.js';
 import { type Finding, HOUR_MS, MINUTE_MS, type MinuteRows } from './finding.js';
@@ -13,17 +14,6 @@ const DAY_MS = 24 * HOUR_MS;
 const T0 = Date.UTC(2024, 0, 1);
 const SENSORS = ['s1', 's2', 's3', 's4'] as const;
 const ADDRESSES = new Map<string, number>(SENSORS.map((s) => [s, 256]));
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function poisson(rng: () => number, mu: number): number {
   const l = Math.exp(-mu);

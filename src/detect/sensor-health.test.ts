@@ -1,6 +1,7 @@
 // Hand-built, simulated sensor volume rows (seeded PRNG noise around fixed per-sensor rates) for a
 // fleet of six firewall sensors; no real data.
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../../test/prng.js';
 import type { SensorVolumeRow } from '../observe/index.js';
 import { type Finding, HOUR_MS, MINUTE_MS, type MinuteRows } from './finding.js';
 import { DetectorSet } from './runner.js';
@@ -8,17 +9,6 @@ import { DetectorSet } from './runner.js';
 const T0 = Date.UTC(2024, 8, 2);
 /** Usual events per minute of each sensor. */
 const RATES: Readonly<Record<string, number>> = { a: 100, b: 100, c: 100, d: 100, e: 100, small: 20 };
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Runs `hours` of volume; `rate(sensor, minuteIndex)` may override the usual rate (0: no row).

@@ -1,6 +1,7 @@
 // Hand-built, simulated payload rows: a stable payload family (seeded PRNG noise) and a worm whose
 // infected population grows logistically, seen by two darknet sensors; no real data.
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../../test/prng.js';
 import type { IdsRow, PayloadRow, SensorVolumeRow } from '../observe/index.js';
 import { Coverage } from './coverage.js';
 import { type Finding, HOUR_MS, MINUTE_MS, type MinuteRows } from './finding.js';
@@ -9,17 +10,6 @@ import { WormDetector } from './worm.js';
 
 const T0 = Date.UTC(2024, 6, 1);
 const SENSORS = ['d1', 'd2'] as const;
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A DNS query payload seen all the time from a steady population of resolvers. */
 const STABLE = { proto: 'udp', port: 53, payloadLength: 38, payloadHash: 0x1a2b3c4d } as const;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { mulberry32 as rng } from '../../test/prng.js';
 import { canonicalIp, isEvent, type ObservationEvent, type RecordOutcome } from '../core/index.js';
 import { iptablesFormat } from './iptables.js';
 import type { ParseContext } from './types.js';
@@ -84,18 +85,6 @@ function expectSane(o: RecordOutcome): void {
   }
   expect(Number.isFinite(o.timeMs)).toBe(true);
   expect(o.protocolNumber >= 0 && o.protocolNumber <= 255).toBe(true);
-}
-
-/** A deterministic pseudo-random generator (mulberry32), so a failing case can be replayed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 describe('the netfilter reader on malformed fields', () => {
