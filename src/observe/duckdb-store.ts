@@ -470,33 +470,36 @@ export class DuckDbEventStore implements EventStore, DetectionSource {
     return s;
   }
 
+  private addr(v4: DuckDBValue | undefined, v6: DuckDBValue | undefined): string {
+    return v4 !== null && v4 !== undefined ? this.ipv4Text(Number(v4)) : String(v6);
+  }
+
+  private sensorName(v: DuckDBValue | undefined): string {
+    return this.sensorNames[Number(v)] ?? `#${String(v)}`;
+  }
+
   private detectionRow(family: DetectionFamily, r: DuckDBValue[]): DetectionRowsByFamily[DetectionFamily] {
-    type V = DuckDBValue | undefined;
-    const addr = (v4: V, v6: V): string =>
-      v4 !== null && v4 !== undefined ? this.ipv4Text(Number(v4)) : String(v6);
-    const num = (v: V): number | null => (v === null || v === undefined ? null : Number(v));
-    const sensor = (v: V): string => this.sensorNames[Number(v)] ?? `#${String(v)}`;
     switch (family) {
       case 'probes':
         return {
           minuteMs: Number(r[0]),
-          sensor: sensor(r[1]),
+          sensor: this.sensorName(r[1]),
           kind: kindFromCode(Number(r[2])),
           proto: protocolFromNumber(Number(r[3])),
-          port: num(r[4]),
-          src: addr(r[5], r[6]),
-          dst: addr(r[7], r[8]),
+          port: optNum(r[4]),
+          src: this.addr(r[5], r[6]),
+          dst: this.addr(r[7], r[8]),
           country: countryFromCode(Number(r[9])),
-          asn: num(r[10]),
+          asn: optNum(r[10]),
           packets: Number(r[11]),
           udpPayload: r[12] === true,
         };
       case 'backscatter':
         return {
           minuteMs: Number(r[0]),
-          victim: addr(r[1], r[2]),
+          victim: this.addr(r[1], r[2]),
           proto: protocolFromNumber(Number(r[3])),
-          port: num(r[4]),
+          port: optNum(r[4]),
           reply: String(r[5]),
           packets: Number(r[6]),
           bytes: Number(r[7]),
@@ -511,12 +514,12 @@ export class DuckDbEventStore implements EventStore, DetectionSource {
         return {
           minuteMs: Number(r[0]),
           proto: protocolFromNumber(Number(r[1])),
-          port: num(r[2]),
+          port: optNum(r[2]),
           payloadLength: Number(r[3]),
           payloadHash: Number(r[4]),
-          src: addr(r[5], r[6]),
+          src: this.addr(r[5], r[6]),
           country: countryFromCode(Number(r[7])),
-          sensor: sensor(r[8]),
+          sensor: this.sensorName(r[8]),
           packets: Number(r[9]),
         };
       case 'ids':
@@ -527,16 +530,16 @@ export class DuckDbEventStore implements EventStore, DetectionSource {
           signature: r[3] === null ? null : String(r[3]),
           technique: techniqueFromCode(Number(r[4])),
           proto: protocolFromNumber(Number(r[5])),
-          port: num(r[6]),
-          src: addr(r[7], r[8]),
+          port: optNum(r[6]),
+          src: this.addr(r[7], r[8]),
           country: countryFromCode(Number(r[9])),
-          sensor: sensor(r[10]),
+          sensor: this.sensorName(r[10]),
           packets: Number(r[11]),
         };
       case 'sensor-volume':
         return {
           minuteMs: Number(r[0]),
-          sensor: sensor(r[1]),
+          sensor: this.sensorName(r[1]),
           kind: kindFromCode(Number(r[2])),
           packets: Number(r[3]),
         };
@@ -608,4 +611,8 @@ function ledgerFromRow(r: DuckDBValue[]): LedgerEntry {
     contentHash: r[7] === null ? null : String(r[7]),
     updatedMs: Number(r[8]),
   };
+}
+
+function optNum(v: DuckDBValue | undefined): number | null {
+  return v === null || v === undefined ? null : Number(v);
 }
