@@ -23,22 +23,7 @@ async function withAlerts<T>(flags: Flags, fn: (a: AlertStore) => Promise<T>): P
 }
 
 /** The alert as JSON: the same document as the API and the notifications. */
-export function alertJson(a: OperatorAlert) {
-  return alertDocument(a) as ReturnType<typeof alertDocument> & {
-    id: number;
-    kind: string;
-    severity: string;
-    status: string;
-    title: string;
-    first: string;
-    last: string;
-    acked_by: string | null;
-    acked: string | null;
-    closed_by: string | null;
-    closed: string | null;
-    episode: string;
-  };
-}
+export const alertJson = alertDocument;
 
 function parseId(s: string): number {
   if (!/^\d+$/.test(s)) throw new KobanError('E_USAGE', `alert id must be a number, not "${s}"`);

@@ -55,6 +55,7 @@ export {
   startLiveDetection,
 } from './live.js';
 export {
+  type AlertDocument,
   alertDocument,
   createNotifier,
   EmailSchema,

@@ -64,7 +64,23 @@ export interface Notifier {
 }
 
 /** The alert as notifications, `GET /api/v1/alerts` and `koban alerts --json` carry it. */
-export function alertDocument(a: OperatorAlert): Record<string, unknown> {
+export interface AlertDocument {
+  readonly id: number;
+  readonly kind: string;
+  readonly severity: Severity;
+  readonly status: string;
+  readonly title: string;
+  readonly first: string;
+  readonly last: string;
+  readonly acked_by: string | null;
+  readonly acked: string | null;
+  readonly closed_by: string | null;
+  readonly closed: string | null;
+  readonly episode: 'ongoing' | 'ended' | '-';
+  readonly evidence: Readonly<Record<string, unknown>>;
+}
+
+export function alertDocument(a: OperatorAlert): AlertDocument {
   const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
   return {
     id: a.id,
@@ -72,8 +88,8 @@ export function alertDocument(a: OperatorAlert): Record<string, unknown> {
     severity: a.severity,
     status: a.status,
     title: a.title,
-    first: iso(a.firstMs),
-    last: iso(a.lastMs),
+    first: new Date(a.firstMs).toISOString(),
+    last: new Date(a.lastMs).toISOString(),
     acked_by: a.ackedBy,
     acked: iso(a.ackedMs),
     closed_by: a.closedBy,

@@ -78,6 +78,16 @@ function floodRows() {
   return { 'sensor-volume': vol, backscatter: bs };
 }
 
+/** Minutes 3–19 with the fleet reporting, a SYN-ACK flood in minutes 3–5. */
+function floodThenQuiet(): Map<number, MinuteRows> {
+  const rows = new Map<number, MinuteRows>();
+  for (let i = 3; i < 20; i++) {
+    const m = T0 + i * MINUTE_MS;
+    rows.set(m, { ...emptyMinute(m), volume: volume(m), backscatter: i <= 5 ? [synAck(m)] : [] });
+  }
+  return rows;
+}
+
 describe('DetectorSet', () => {
   it('runs only the chosen detectors and reads only their families', () => {
     expect(new DetectorSet().detectors.map((d) => d.name)).toEqual([
@@ -128,11 +138,7 @@ describe('DetectorSet', () => {
 
   it('ends the attack in gap minutes while the fleet goes on reporting', () => {
     const set = new DetectorSet({ addresses: ADDRESSES, only: ['backscatter'] });
-    const rows = new Map<number, MinuteRows>();
-    for (let i = 3; i < 20; i++) {
-      const m = T0 + i * MINUTE_MS;
-      rows.set(m, { ...emptyMinute(m), volume: volume(m), backscatter: i <= 5 ? [synAck(m)] : [] });
-    }
+    const rows = floodThenQuiet();
     const out = set.feedUpTo(T0 + 20 * MINUTE_MS, rows);
     expect(out.map((f) => f.phase)).toEqual(['opened', 'ended']);
     expect(set.stateSizes()).toEqual({ coverage: 2, backscatter: 0 });
@@ -144,11 +150,7 @@ describe('DetectorSet', () => {
     broken.step = () => {
       throw new Error('boom');
     };
-    const rows = new Map<number, MinuteRows>();
-    for (let i = 3; i < 20; i++) {
-      const m = T0 + i * MINUTE_MS;
-      rows.set(m, { ...emptyMinute(m), volume: volume(m), backscatter: i <= 5 ? [synAck(m)] : [] });
-    }
+    const rows = floodThenQuiet();
     const out = set.feedUpTo(T0 + 20 * MINUTE_MS, rows);
     expect(out.map((f) => f.phase)).toEqual(['opened', 'ended']);
     expect(set.position).toBe(T0 + 20 * MINUTE_MS);
