@@ -1,8 +1,8 @@
 // `koban alerts show` rendering, on a hand-built alert written for this test.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { HAVE_BUILD, runKoban } from '../../test/cli.js';
 import { openRelational } from '../db/index.js';
 import { AlertStore, episodeState, type OperatorAlert } from '../detect/index.js';
@@ -73,6 +73,7 @@ describe('renderAlert', () => {
 describe.skipIf(!HAVE_BUILD)('koban alerts ack / show (the built command)', () => {
   it('acknowledges and shows an alert of the data directory given after the subcommand', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'koban-alerts-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const db = await openRelational(dir);
     const { alert: raised } = await new AlertStore(db).raise({
       kind: 'backscatter',

@@ -1,4 +1,4 @@
-import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -31,6 +31,7 @@ describe('importing files exactly once', () => {
   });
   afterEach(async () => {
     await store.close();
+    rmSync(dir, { recursive: true, force: true });
   });
   const run = (files: string[], s: EventStore = store, extra = {}) =>
     importFiles(s, enricher, files, { format: 'auto', config, nowMs: Date.UTC(2026, 5, 1), ...extra });

@@ -4,12 +4,12 @@
  * mid-batch while their log is rotated. Afterwards the store must hold every event exactly once
  * (count, distinct identities, and a checksum over identities).
  */
-import { appendFileSync, mkdtempSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { HAVE_BUILD, koban, type Proc, waitFor } from '../../test/cli.js';
 import { openRelational } from '../db/index.js';
 import { SensorRegistry } from '../observe/index.js';
@@ -118,6 +118,7 @@ describe.skipIf(!HAVE_BUILD)('loss-free delivery', () => {
   }, async () => {
     const N = 1_000_000;
     const dir = mkdtempSync(join(tmpdir(), 'koban-rel-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const dataDir = join(dir, 'center');
     const log = join(dir, 'kern.log');
     writeLog(log, 0, N);
@@ -171,6 +172,7 @@ describe.skipIf(!HAVE_BUILD)('loss-free delivery', () => {
     timeout: 240_000,
   }, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'koban-agent-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const dataDir = join(dir, 'center');
     const log = join(dir, 'kern.log');
     const token = await registerSensor(dataDir, 'fw-rel');

@@ -1,7 +1,7 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { ConfigSchema } from '../core/index.js';
 import { openRelational } from '../db/index.js';
 import { DuckDbEventStore, Enricher, IngestService, SensorRegistry } from '../observe/index.js';
@@ -11,6 +11,7 @@ import { simulate } from './simulate.js';
 describe('replaying a simulated set', () => {
   it('delivers every event in time order, and a second replay stores nothing again', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'koban-replay-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const sim = await simulate({
       outDir: join(dir, 'sim'),
       sensors: 4,

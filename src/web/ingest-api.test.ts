@@ -1,10 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { ev } from '../../test/events.js';
 import { encodeEvent } from '../observe/index.js';
 import { type RunningCenter, startCenter } from './server.js';
@@ -28,8 +28,9 @@ describe('the ingest API', () => {
   let url: string;
   let token: string;
   let revoked: string;
+  let dataDir: string;
   beforeAll(async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'koban-api-'));
+    dataDir = mkdtempSync(join(tmpdir(), 'koban-api-'));
     running = await startCenter({ dataDir, host: '127.0.0.1', port: 0 });
     url = running.url;
     token = (await running.center.registry.add({ name: 'fw-tokyo' })).token;
@@ -38,6 +39,7 @@ describe('the ingest API', () => {
   });
   afterAll(async () => {
     await running.stop();
+    rmSync(dataDir, { recursive: true, force: true });
   });
 
   const post = (
@@ -169,6 +171,7 @@ describe('the ingest API', () => {
 describe('the center over TLS', () => {
   it('accepts a batch over HTTPS with a self-signed certificate made in the test', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'koban-tls-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const cert = join(dir, 'cert.pem');
     const key = join(dir, 'key.pem');
     execFileSync(

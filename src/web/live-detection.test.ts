@@ -3,7 +3,7 @@
  * (one victim's SYN-ACKs reaching many monitored addresses, written for this test) posted through
  * the ingest API becomes one operator alert in GET /api/v1/alerts.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -20,8 +20,9 @@ describe('live detection in the center', () => {
   let running: RunningCenter;
   let sensorToken: string;
   let operator: string;
+  let dataDir: string;
   beforeAll(async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'koban-live-'));
+    dataDir = mkdtempSync(join(tmpdir(), 'koban-live-'));
     // Polls only when the test asks (detectEveryMs far beyond the test's duration).
     running = await startCenter({ dataDir, host: '127.0.0.1', port: 0, detectEveryMs: 3_600_000 });
     sensorToken = (await running.center.registry.add({ name: 'dn-test', addressBlocks: ['203.0.0.0/16'] }))
@@ -30,6 +31,7 @@ describe('live detection in the center', () => {
   });
   afterAll(async () => {
     await running.stop();
+    rmSync(dataDir, { recursive: true, force: true });
   });
 
   const post = async (id: string, events: ReturnType<typeof ev>[]) => {

@@ -3,7 +3,7 @@
  * intel services for its data directory, login sees the client's address, an e-mail goes up as
  * message/rfc822, and stopping the center closes the intel services with the stores.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,9 +13,10 @@ import { intelFixture, PASSWORD } from './_testkit.js';
 
 let running: RunningCenter;
 let url: string;
+let dataDir: string;
 
 beforeAll(async () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'koban-intel-serve-'));
+  dataDir = mkdtempSync(join(tmpdir(), 'koban-intel-serve-'));
   running = await startCenter({
     dataDir,
     host: '127.0.0.1',
@@ -40,6 +41,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await running.stop();
+  rmSync(dataDir, { recursive: true, force: true });
 });
 
 const login = (password: string) =>
