@@ -160,8 +160,39 @@ describe('PortSurgeDetector', () => {
     );
     const ended = fs.filter((x) => x.phase === 'ended');
     expect(ended).toHaveLength(1);
+    // The day after still holds the surge's hours in its 24-hour sum: not a new (slow) surge.
+    expect(fs.filter((x) => x.phase === 'opened')).toHaveLength(1);
     // Its last active evaluation is within about an hour of the surge's end.
     expect(ended[0]!.lastMs).toBeLessThanOrEqual(end + 2 * HOUR_MS);
+  });
+
+  it('finds a slow 1.25× rise the hourly windows cannot tell from noise, by its 24-hour sum', () => {
+    // From day 8, 09:00: 445/tcp goes from ~30 to ~37.5 distinct sources an hour (new hosts), for
+    // three days: z ≈ 1.4 an hour, ≈ 6 over a day.
+    const start = T0 + 8 * DAY_MS + 9 * HOUR_MS;
+    const end = start + 3 * DAY_MS;
+    const fs = surges(
+      run({
+        days: 11,
+        seed: 12,
+        inject: (m, rng, probes) => {
+          if (m >= start && m < end && rng() < 7.5 / 60) probes.push(probe(m, rng, 445));
+        },
+      }),
+    );
+    const opened = fs.filter((f) => f.phase === 'opened');
+    expect(opened).toHaveLength(1);
+    const f = opened[0]!;
+    expect(f.subject.port).toBe(445);
+    expect(f.title).toMatch(/^Slow surge on 445\/tcp/);
+    expect((f.evidence.trigger as { by: string }).by).toBe('day');
+    expect(f.detectedMs).toBeGreaterThan(start);
+    expect(f.detectedMs).toBeLessThanOrEqual(start + 30 * HOUR_MS);
+    expect(f.evidence.magnitude).toBeGreaterThan(1.1);
+    expect(f.evidence.magnitude).toBeLessThan(1.5);
+    // One episode while the rise lasts.
+    expect(new Set(fs.map((x) => x.key)).size).toBe(1);
+    expect(fs.filter((x) => x.phase === 'ended' && x.lastMs < end)).toEqual([]);
   });
 
   it('does not alert on flat series over three weeks', () => {

@@ -20,6 +20,12 @@
  *   is a median of a handful of values), which gave dozens of false surges a month. The defaults —
  *   z > 4.5, α = 10⁻⁷, CUSUM k 1, h 10 — keep family-wise false alarms near zero on 30-day
  *   simulated sets (BENCHMARKS.md) at the price of later detection of weak ramps.
+ * - Slow surges (the day test, `judgeDay`): a rise of a quarter in sources is a fraction of one
+ *   hour's spread but several times a day's, so at each hour end the last 24 hours' sum of hourly
+ *   distinct sources is compared with the same 24 hours on each of the previous two weeks (median,
+ *   MAD; the same weekday's level when higher). It alerts above z 6 and 1.1× when the last 6 hours
+ *   stand out on their own (z ≥ 2: still rising, not an ended burst in the sum) and the day holds no
+ *   hours of an earlier episode; such an episode holds while that z ≥ 3. Delay: about a day.
  * - Episode: per (protocol, port), both splits joining one alert; it continues while z ≥ 3 (at 2, noise alone kept
  *   ended surges open for hours: a dozen windows an hour are tested) or the
  *   CUSUM stays above h/2 and ends after `endAfterMs` without that. A later rise is a new alert.
@@ -78,6 +84,16 @@ export interface PortSurgeOptions {
   /** Windows whose mean coverage is below this are missing. */
   readonly minCoverage: number;
   readonly endAfterMs: number;
+  /** The day test: z of the 24-hour sum of hourly distinct sources above this opens a slow surge… */
+  readonly dayZAlert: number;
+  /** …if that sum is at least this multiple of its baseline; the episode holds while z ≥ `dayZContinue`. */
+  readonly dayMinRatio: number;
+  readonly dayZContinue: number;
+  /** The last 6 hours alone must stand out this much (the rise is still going on). */
+  readonly dayRecentZ: number;
+  /** Days of history the day baseline is the median of, and the fewest it needs. */
+  readonly dayDays: number;
+  readonly dayMinDays: number;
   /** No alerts until the detector has watched this long (its baselines are still empty). */
   readonly warmupMs: number;
   readonly maxExcludeMs: number;
@@ -103,6 +119,12 @@ export const DEFAULT_PORT_SURGE: PortSurgeOptions = {
   minSpread: 2,
   minCoverage: 0.5,
   endAfterMs: 6 * HOUR_MS,
+  dayZAlert: 6,
+  dayMinRatio: 1.1,
+  dayZContinue: 3,
+  dayRecentZ: 2,
+  dayDays: 14,
+  dayMinDays: 5,
   warmupMs: 24 * HOUR_MS,
   maxExcludeMs: 14 * 24 * HOUR_MS,
   forgetBelow: 0.05,
@@ -155,9 +177,11 @@ interface PortEpisode {
     Split,
     { x: number; baseline: number; z: number; peakRatio: number; scale?: number; method?: string }
   >;
-  /** What held at detection: the split, its count, baseline, z and CUSUM. */
+  /** The day test's figures per split (sums of hourly distinct sources over 24 h), when it ran. */
+  readonly day: Map<Split, { sum: number; baseline: number; z: number; peakRatio: number }>;
+  /** What held at detection: the split, its count (a 24-hour sum for the day test), baseline, z and CUSUM. */
   readonly trigger: {
-    by: 'z' | 'cusum';
+    by: 'z' | 'cusum' | 'day';
     split: Split;
     x: number;
     baseline: number;
@@ -405,6 +429,7 @@ export class PortSurgeDetector implements Detector {
       if (b) this.judge(s, t, x, b, fraction, warm, episode, out);
       if (!hourEnd) continue;
       this.closeHour(s, hour, x, b, episode);
+      this.judgeDay(s, t, hour, warm, out);
       if (this.held(s) === 0 && !episode && s.cusum === 0 && s.hist.negligible(this.o.forgetBelow)) {
         this.forget(key, s);
       }
@@ -456,6 +481,7 @@ export class PortSurgeDetector implements Detector {
           splits: new Map([
             [s.split, { x, baseline: b.value, z, peakRatio: ratio, scale: b.scale, method: b.method }],
           ]),
+          day: new Map(),
           trigger: {
             by: byZ ? 'z' : 'cusum',
             split: s.split,
@@ -496,6 +522,94 @@ export class PortSurgeDetector implements Detector {
         episode.lastActiveMs = t;
       }
     }
+  }
+
+  /**
+   * The day test, for slow surges the hourly windows cannot tell from noise (a 1.25× rise is a
+   * fraction of one hour's spread, but a day's sum of hourly distinct sources varies by a few per
+   * cent from day to day): at each hour end, the last 24 hours' sum against the same 24 hours on
+   * each of the previous two weeks (seasonal-baseline.ts `dayBaseline`). Only series busy enough to
+   * keep residuals are tested. A source still counts once per hour at most, so one noisy scanner
+   * adds at most 24 to a day however many packets it sends.
+   */
+  private judgeDay(s: Series, t: number, hour: number, warm: boolean, out: Finding[]): void {
+    if (!s.hist.hasResiduals() || !this.book.watched(hour)) return;
+    const episode = this.episodes.get(s.portKey);
+    // A new slow surge needs a day without alerting hours in it: a day that still holds an ended
+    // episode's hours is that episode's tail, not a new rise.
+    const sum = s.hist.windowSum(hour, 24, episode !== undefined);
+    if (sum === undefined) return;
+    const b = s.hist.windowBaseline(hour, 24, this.o.dayDays, this.o.dayMinDays);
+    if (!b) return;
+    const z = (sum - b.value) / b.scale;
+    const ratio = sum / Math.max(b.value, 1);
+    if (episode) {
+      if (episode.trigger.by !== 'day' || z < this.o.dayZContinue) return;
+      episode.lastActiveMs = t;
+      const prev = episode.day.get(s.split);
+      episode.day.set(s.split, {
+        sum,
+        baseline: b.value,
+        z,
+        peakRatio: Math.max(prev?.peakRatio ?? 0, ratio),
+      });
+      return;
+    }
+    if (
+      !warm ||
+      z <= this.o.dayZAlert ||
+      ratio < this.o.dayMinRatio ||
+      sum - b.value < this.o.minExcess ||
+      !this.stillRising(s, hour) ||
+      this.spread(s) < this.o.minSpread
+    )
+      return;
+    const last = s.last;
+    const e: PortEpisode = {
+      key: `port-surge:${portKeyOf(s.proto, s.port)}:${t - 24 * HOUR_MS}`,
+      portKey: portKeyOf(s.proto, s.port),
+      proto: s.proto,
+      port: s.port,
+      startMs: t - 24 * HOUR_MS,
+      detectedMs: t,
+      lastActiveMs: t,
+      splits: new Map([
+        [
+          s.split,
+          {
+            x: last?.x ?? 0,
+            baseline: last?.b.value ?? 0,
+            z: last?.z ?? 0,
+            peakRatio: ratio,
+            scale: last?.b.scale,
+            method: last?.b.method,
+          },
+        ],
+      ]),
+      day: new Map([[s.split, { sum, baseline: b.value, z, peakRatio: ratio }]]),
+      trigger: {
+        by: 'day',
+        split: s.split,
+        x: sig(sum),
+        baseline: sig(b.value),
+        z: sig(z),
+        cusum: sig(s.cusum),
+        method: b.method,
+      },
+    };
+    this.episodes.set(e.portKey, e);
+    out.push(this.finding(e, 'opened', t));
+  }
+
+  /**
+   * The last quarter of the day stands out on its own (z ≥ `dayRecentZ` against the same 6 hours of
+   * the previous days): the rise is going on now, rather than a burst that ended hours ago still
+   * sitting in the 24-hour sum.
+   */
+  private stillRising(s: Series, hour: number): boolean {
+    const recent = s.hist.windowSum(hour, 6, false);
+    const b = s.hist.windowBaseline(hour, 6, this.o.dayDays, this.o.dayMinDays);
+    return recent !== undefined && b !== undefined && (recent - b.value) / b.scale >= this.o.dayRecentZ;
   }
 
   /** Records the hour just completed: its value, residual and CUSUM step. */
@@ -540,7 +654,13 @@ export class PortSurgeDetector implements Detector {
   private finding(e: PortEpisode, phase: Finding['phase'], atMs: number): Finding {
     const service = e.port === null ? '' : serviceName(e.port, e.proto);
     const parts = [...e.splits.entries()];
-    const peak = Math.max(...parts.map(([, v]) => v.peakRatio));
+    const days = [...e.day.entries()];
+    // A slow surge's magnitude is its day's (an hour of it may stand higher, but that hour alone was
+    // not enough to alert).
+    const peak =
+      e.trigger.by === 'day'
+        ? Math.max(...days.map(([, v]) => v.peakRatio))
+        : Math.max(...parts.map(([, v]) => v.peakRatio));
     const maxZ = Math.max(...parts.map(([, v]) => v.z));
     // Evidence from the port's whole window (its 'all' series sees every source once).
     const sources = new Map<string, number>();
@@ -566,8 +686,8 @@ export class PortSurgeDetector implements Detector {
       lastMs: atMs,
       severity,
       title:
-        `Surge on ${e.port ?? '-'}/${e.proto}${service ? ` (${service})` : ''}: ${sig(peak, 2)}× baseline ` +
-        `distinct sources (${splitNames})`,
+        `${e.trigger.by === 'day' ? 'Slow surge' : 'Surge'} on ${e.port ?? '-'}/${e.proto}${service ? ` (${service})` : ''}: ` +
+        `${sig(peak, 2)}× baseline distinct sources${e.trigger.by === 'day' ? ' over 24 h' : ''} (${splitNames})`,
       evidence: {
         service: service || null,
         trigger: e.trigger,
@@ -582,6 +702,19 @@ export class PortSurgeDetector implements Detector {
               z: sig(v.z),
               peak_ratio: sig(v.peakRatio),
               baseline_method: v.method ?? null,
+            },
+          ]),
+        ),
+        // The day test (slow surges): 24-hour sums of hourly distinct sources against the same
+        // 24 hours of the previous two weeks.
+        day: Object.fromEntries(
+          days.map(([k, v]) => [
+            k,
+            {
+              source_hours: sig(v.sum),
+              baseline: sig(v.baseline),
+              z: sig(v.z),
+              peak_ratio: sig(v.peakRatio),
             },
           ]),
         ),

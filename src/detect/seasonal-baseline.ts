@@ -67,7 +67,7 @@ export interface Baseline {
   readonly value: number;
   readonly scale: number;
   /** Which estimate was used. */
-  readonly method: 'hour-of-week' | 'hour-of-day' | 'recent';
+  readonly method: 'hour-of-week' | 'hour-of-day' | 'recent' | 'day';
 }
 
 /**
@@ -228,6 +228,47 @@ export class SeasonalSeries {
       return { value, scale: robustScale(mad(recent), value) * medianError(recent.length), method: 'recent' };
     } else return undefined;
     return { value, scale: robustScale(this.residualMad, value) * medianError(n), method };
+  }
+
+  /**
+   * Sum of the `hours` hourly values ending with `lastHour` (inclusive): with `withExcluded` the
+   * hours a series was alerting count too (the current day of an episode), without it they are
+   * missing. Scaled up from at least five sixths of the hours usable; undefined with fewer.
+   */
+  windowSum(lastHour: number, hours: number, withExcluded: boolean): number | undefined {
+    let sum = 0;
+    let n = 0;
+    for (let h = lastHour - hours + 1; h <= lastHour; h++) {
+      if (!this.book.watched(h) || (!withExcluded && this.excluded.has(h))) continue;
+      sum += this.values.get(h) ?? 0;
+      n++;
+    }
+    return n * 6 >= hours * 5 ? (sum * hours) / n : undefined;
+  }
+
+  /**
+   * Baseline of the `hours`-hour sum ending with `lastHour`: the median of the same window on each
+   * of the previous `days` days (alerting hours missing, windows with too few usable hours
+   * skipped), at least `minDays` of them; scale max(1.4826 × MAD of those sums, √median, 1), widened
+   * for the median of few values. The weekly cycle: a weekend day busier than the weekdays before it
+   * is not a surge, so when the same weekday of earlier weeks is known (within the retained weeks)
+   * and its median is higher, that is the baseline (measured on the simulator's background, a
+   * Saturday's 24 hours run 5–10 % above a Wednesday's — dozens of false slow surges without this).
+   */
+  windowBaseline(lastHour: number, hours: number, days: number, minDays: number): Baseline | undefined {
+    const sums: number[] = [];
+    for (let d = 1; d <= days; d++) {
+      const v = this.windowSum(lastHour - 24 * d, hours, false);
+      if (v !== undefined) sums.push(v);
+    }
+    if (sums.length < minDays) return undefined;
+    const weekday: number[] = [];
+    for (let k = 1; k <= this.o.weeks; k++) {
+      const v = this.windowSum(lastHour - WEEK_HOURS * k, hours, false);
+      if (v !== undefined) weekday.push(v);
+    }
+    const value = Math.max(median(sums), weekday.length > 0 ? median(weekday) : 0);
+    return { value, scale: robustScale(mad(sums), value) * medianError(sums.length), method: 'day' };
   }
 
   /** Approximate bytes held (for the bounded-state report). */

@@ -1,0 +1,52 @@
+// Hand-built hourly series (no real data): the 24-hour window sums and their day baseline.
+import { describe, expect, it } from 'vitest';
+import { HourBook, SeasonalSeries, WEEK_HOURS } from './seasonal-baseline.js';
+
+/** A series watched for `days` days whose hour h has value `hourValue(h)`. */
+function series(days: number, hourValue: (h: number) => number, alerting?: (h: number) => boolean) {
+  const book = new HourBook(8 * WEEK_HOURS + 48);
+  const s = new SeasonalSeries(book);
+  for (let h = 0; h < days * 24; h++) {
+    book.mark(h, true);
+    s.record(h, hourValue(h), alerting?.(h) ?? false);
+  }
+  return s;
+}
+
+describe('SeasonalSeries window sums', () => {
+  it('sums the last 24 hours, alerting hours only when asked, and scales up a few missing hours', () => {
+    const s = series(
+      3,
+      () => 10,
+      (h) => h === 70,
+    );
+    expect(s.windowSum(71, 24, true)).toBe(240);
+    // Hour 70 alerting: missing without `withExcluded`, the other 23 scaled to 24.
+    expect(s.windowSum(71, 24, false)).toBeCloseTo(240);
+    // Before the first hour: fewer than five sixths of the hours known.
+    expect(s.windowSum(10, 24, true)).toBeUndefined();
+  });
+
+  it('takes the median of the same window on earlier days, and no baseline from too few days', () => {
+    // Day totals 220, 240, 230, 250, 210, 230, 240, 220, 230 before day 9: the 24 hours ending at
+    // day 9's last hour are measured against their median, 230 (MAD 10).
+    const days = [220, 240, 230, 250, 210, 230, 240, 220, 230, 300];
+    const s = series(10, (h) => days[Math.floor(h / 24)]! / 24);
+    const b = s.windowBaseline(10 * 24 - 1, 24, 14, 5);
+    expect(b?.value).toBeCloseTo(230);
+    expect(b?.method).toBe('day');
+    expect(b!.scale).toBeGreaterThanOrEqual(Math.sqrt(230));
+    expect(s.windowSum(10 * 24 - 1, 24, false)).toBeCloseTo(300);
+    expect(s.windowBaseline(4 * 24 - 1, 24, 14, 5)).toBeUndefined();
+  });
+
+  it('uses the same weekday of earlier weeks when it runs higher (a busy Saturday is not a surge)', () => {
+    // Every seventh day carries 1.3× the others; on the third such day the baseline is that
+    // weekday's level, not the median of the last two weeks.
+    const s = series(21, (h) => (Math.floor(h / 24) % 7 === 5 ? 13 : 10));
+    const b = s.windowBaseline(19 * 24 + 23, 24, 14, 5);
+    expect(b?.value).toBeCloseTo(13 * 24);
+    const weekday = s.windowBaseline(18 * 24 + 23, 24, 14, 5);
+    expect(weekday?.value).toBeCloseTo(10 * 24);
+  });
+});
