@@ -534,11 +534,15 @@ export class PortSurgeDetector implements Detector {
    */
   private judgeDay(s: Series, t: number, hour: number, warm: boolean, out: Finding[]): void {
     if (!s.hist.hasResiduals() || !this.book.watched(hour)) return;
+    s.hist.keepDaySums();
     const episode = this.episodes.get(s.portKey);
     // A new slow surge needs a day without alerting hours in it: a day that still holds an ended
     // episode's hours is that episode's tail, not a new rise.
     const sum = s.hist.windowSum(hour, 24, episode !== undefined);
     if (sum === undefined) return;
+    // Most hours of most series are nowhere near 1.1× their days: skipped before the medians.
+    const slow = episode?.trigger.by === 'day';
+    if (!slow && !s.hist.dayMedianMayBeAtMost(hour, this.o.dayDays, sum / this.o.dayMinRatio)) return;
     const b = s.hist.windowBaseline(hour, 24, this.o.dayDays, this.o.dayMinDays);
     if (!b) return;
     const z = (sum - b.value) / b.scale;

@@ -91,6 +91,10 @@ export class SeasonalSeries {
   /** Departures of recent hours from their seasonal value (non-zero ones; a week and a day). */
   private readonly departures = new Map<number, number>();
   private levelSince = -1;
+  /** Ring of past 24-hour sums without alerting hours (`windowSum`), once `keepDaySums` was called. */
+  private daySums: Float64Array | null = null;
+  private dayStamps: Float64Array | null = null;
+  private lastRecorded = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly book: HourBook,
@@ -124,6 +128,7 @@ export class SeasonalSeries {
       if (h >= hour - 8 * 24) break;
       this.departures.delete(h);
     }
+    if (hour > this.lastRecorded) this.lastRecorded = hour;
     const before = this.values.get(hour) ?? 0;
     if (value !== 0) this.values.set(hour, value);
     else this.values.delete(hour);
@@ -236,6 +241,16 @@ export class SeasonalSeries {
    * missing. Scaled up from at least five sixths of the hours usable; undefined with fewer.
    */
   windowSum(lastHour: number, hours: number, withExcluded: boolean): number | undefined {
+    // Past days' sums are read again every hour for weeks: kept (a complete hour's value and
+    // whether it was watched or alerting never change once recorded).
+    const cached = hours === 24 && !withExcluded && this.daySums !== null;
+    if (cached) {
+      const i = lastHour % this.daySums!.length;
+      if (this.dayStamps![i] === lastHour) {
+        const v = this.daySums![i]!;
+        return Number.isNaN(v) ? undefined : v;
+      }
+    }
     let sum = 0;
     let n = 0;
     for (let h = lastHour - hours + 1; h <= lastHour; h++) {
@@ -243,7 +258,38 @@ export class SeasonalSeries {
       sum += this.values.get(h) ?? 0;
       n++;
     }
-    return n * 6 >= hours * 5 ? (sum * hours) / n : undefined;
+    const v = n * 6 >= hours * 5 ? (sum * hours) / n : undefined;
+    if (cached && lastHour <= this.lastRecorded) {
+      const i = lastHour % this.daySums!.length;
+      this.dayStamps![i] = lastHour;
+      this.daySums![i] = v ?? Number.NaN;
+    }
+    return v;
+  }
+
+  /**
+   * False when `x` is certainly below the median of the previous `days` days' 24-hour sums ending
+   * like `lastHour` (fewer than half of them at or below it): a cheap test, without sorting or
+   * allocating, that lets most hours skip `windowBaseline`.
+   */
+  dayMedianMayBeAtMost(lastHour: number, days: number, x: number): boolean {
+    let n = 0;
+    let below = 0;
+    for (let d = 1; d <= days; d++) {
+      const v = this.windowSum(lastHour - 24 * d, 24, false);
+      if (v === undefined) continue;
+      n++;
+      if (v <= x) below++;
+    }
+    return below >= Math.ceil(n / 2);
+  }
+
+  /** Starts keeping past 24-hour sums (for a series whose day baseline is read every hour). */
+  keepDaySums(): void {
+    if (this.daySums) return;
+    const n = this.o.weeks * WEEK_HOURS + 24;
+    this.daySums = new Float64Array(n);
+    this.dayStamps = new Float64Array(n).fill(-1);
   }
 
   /**
@@ -273,6 +319,12 @@ export class SeasonalSeries {
 
   /** Approximate bytes held (for the bounded-state report). */
   sizeBytes(): number {
-    return 64 + this.values.size * 40 + this.excluded.size * 24 + (this.residuals?.byteLength ?? 0);
+    return (
+      64 +
+      this.values.size * 40 +
+      this.excluded.size * 24 +
+      (this.residuals?.byteLength ?? 0) +
+      (this.daySums ? this.daySums.byteLength * 2 : 0)
+    );
   }
 }
