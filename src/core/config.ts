@@ -50,6 +50,21 @@ export const ConfigSchema = z
      * the center starts.
      */
     notify: z.record(z.string(), z.unknown()).optional(),
+    /** Live detection in `koban serve`. */
+    detection: z
+      .object({
+        /** How often the stored batches are read and complete minutes fed to the detectors. */
+        pollSeconds: z.number().int().min(1).max(600).default(10),
+        /** How late an event may arrive and still count in its minute (behind the newest one). */
+        graceSeconds: z.number().int().min(0).max(3600).default(120),
+        /**
+         * Judge a minute as soon as every sensor stream heard from within the grace has delivered a
+         * later one (each stream ships in order), instead of always waiting the grace.
+         */
+        waitForStreams: z.boolean().default(true),
+      })
+      .strict()
+      .prefault({}),
     /** Longest accepted text record; longer lines are rejected without being buffered whole. */
     maxLineBytes: z
       .number()

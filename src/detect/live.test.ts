@@ -99,7 +99,7 @@ describe('startLiveDetection', () => {
   let wall: number;
   const findings: Finding[] = [];
 
-  const start = (o: { warmupMs?: number } = {}) =>
+  const start = (o: { warmupMs?: number; waitForStreams?: boolean } = {}) =>
     startLiveDetection({
       source: store,
       alerts,
@@ -126,27 +126,77 @@ describe('startLiveDetection', () => {
     await db.destroy();
   });
 
-  it('feeds minutes up to the newest minute less the grace, and counts late rows', async () => {
+  it('feeds every minute both sensors have moved past, and counts late rows', async () => {
     live = await start();
     expect(live.stats()).toMatchObject({ cursor: 0, watermarkMs: null, lateRows: 0 });
     store.add(rows(0, 11));
     await live.poll();
-    // Newest minute 10, grace 2 minutes: minutes up to 8 are fed.
-    expect(live.stats()).toMatchObject({ cursor: 1, watermarkMs: at(9), lateRows: 0, futureRows: 0 });
-    // A batch with rows for minute 3 (already fed: late), 9 (in time) and 13.
-    store.add({ 'sensor-volume': [...volume(3), ...volume(9), ...volume(13)], backscatter: [synAck(4)] });
+    // Both sensors have delivered minute 10: minutes up to 9 are complete and fed.
+    expect(live.stats()).toMatchObject({ cursor: 1, watermarkMs: at(10), lateRows: 0, futureRows: 0 });
+    // A batch with rows for minutes 3 and 9 (already fed: late), 10 (in time) and 13.
+    store.add({
+      'sensor-volume': [...volume(3), ...volume(9), ...volume(10), ...volume(13)],
+      backscatter: [synAck(4)],
+    });
     await live.poll();
-    expect(live.stats()).toMatchObject({ cursor: 2, watermarkMs: at(12), lateRows: 3 });
+    expect(live.stats()).toMatchObject({ cursor: 2, watermarkMs: at(13), lateRows: 5 });
     // Nothing new: nothing changes.
     await live.poll();
-    expect(live.stats()).toMatchObject({ cursor: 2, watermarkMs: at(12), lateRows: 3 });
+    expect(live.stats()).toMatchObject({ cursor: 2, watermarkMs: at(13), lateRows: 5 });
+  });
+
+  it('waits for a sensor that lags within the grace, not for one quiet for longer', async () => {
+    live = await start();
+    wall = at(12);
+    // s1 has delivered up to minute 10, s2 only up to minute 9: minute 9 is not complete yet.
+    const v = rows(0, 11)['sensor-volume']!.filter((r) => !(r.sensor === 's2' && r.minuteMs === at(10)));
+    store.add({ 'sensor-volume': v });
+    await live.poll();
+    expect(live.stats().watermarkMs).toBe(at(9));
+    // s2 delivers minute 10: minutes up to 9 are fed.
+    store.add({ 'sensor-volume': volume(10).slice(1) });
+    await live.poll();
+    expect(live.stats().watermarkMs).toBe(at(10));
+    // s2 falls silent after minute 10 while s1 goes on to minute 16: s2 is waited for until the
+    // grace (2 minutes) has passed, then minutes go on without it.
+    wall = at(20);
+    store.add({ 'sensor-volume': [11, 12, 13, 14, 15, 16].map((i) => volume(i)[0]!) });
+    await live.poll();
+    expect(live.stats().watermarkMs).toBe(at(16));
+    expect(live.stats().lateRows).toBe(0);
+  });
+
+  it('tells streams of one sensor apart: its IDS log lagging holds the minute', async () => {
+    live = await start();
+    wall = at(12);
+    // s1's firewall log and s2 have reached minute 10, s1's IDS log only minute 9.
+    store.add({
+      'sensor-volume': [
+        ...rows(0, 11)['sensor-volume']!,
+        ...[0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map((i) => ({
+          minuteMs: at(i),
+          sensor: 's1',
+          kind: 'ids' as const,
+          packets: 3,
+        })),
+      ],
+    });
+    await live.poll();
+    expect(live.stats().watermarkMs).toBe(at(9));
+  });
+
+  it('waits the whole grace when told not to wait for streams', async () => {
+    live = await start({ waitForStreams: false });
+    store.add(rows(0, 11));
+    await live.poll();
+    expect(live.stats().watermarkMs).toBe(at(9));
   });
 
   it('counts every minute it fed in minutesFed, the first poll included', async () => {
     live = await start();
     store.add(rows(0, 11));
     await live.poll();
-    expect(live.stats().minutesFed).toBe(9);
+    expect(live.stats().minutesFed).toBe(10);
   });
 
   it('counts minutes fed after the first poll', async () => {
@@ -164,14 +214,14 @@ describe('startLiveDetection', () => {
     // The flood starts at minute 10; data up to minute 19 has arrived.
     store.add(rows(0, 20, 10, 60));
     await live.poll();
-    // Minutes up to 17 are fed: opened at 10, updated at 15.
+    // Minutes up to 18 are fed: opened at 10, updated at 15.
     expect(findings.map((f) => f.phase)).toEqual(['opened', 'updated']);
     // Then nothing arrives for six hours of wall time: the watermark stays, nothing ends.
     for (let k = 1; k <= 6; k++) {
       wall += HOUR_MS;
       await live.poll();
     }
-    expect(live.stats().watermarkMs).toBe(at(18));
+    expect(live.stats().watermarkMs).toBe(at(19));
     expect(findings.map((f) => f.phase)).toEqual(['opened', 'updated']);
     let list = await alerts.list();
     expect(list).toHaveLength(1);
@@ -197,7 +247,7 @@ describe('startLiveDetection', () => {
     store.add({ ...rows(0, 11), backscatter: [synAck(5)] });
     store.add({ 'sensor-volume': volume(200) });
     await live.poll();
-    expect(live.stats()).toMatchObject({ watermarkMs: at(9), futureRows: 2 });
+    expect(live.stats()).toMatchObject({ watermarkMs: at(10), futureRows: 2 });
   });
 
   it('does not let a sensor whose clock runs a few minutes ahead make the others late', async () => {
@@ -284,6 +334,6 @@ describe('startLiveDetection', () => {
     store.add(rows(0, 11));
     // poll() still runs on demand after stop (the server's shutdown uses it).
     await live.poll();
-    expect(live.stats().watermarkMs).toBe(at(9));
+    expect(live.stats().watermarkMs).toBe(at(10));
   });
 });

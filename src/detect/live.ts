@@ -1,9 +1,13 @@
 /**
  * Live detection for the server: every `intervalMs` it reads the detection aggregates of the batches
  * stored since its cursor, holds them by event minute, and feeds the detectors every minute up to a
- * watermark — the newest event minute seen minus `graceMs`, so events that arrive a little late
- * (agents deliver in batches, spools drain after an outage) still land in their minute. Rows for
- * minutes already fed are counted as late and dropped. Before going live it warms the detectors'
+ * watermark, so events that arrive a little late (agents deliver in batches, spools drain after an
+ * outage) still land in their minute. A minute is complete when every stream (sensor × kind) heard
+ * from within `graceMs` of the newest event minute has delivered rows of a later minute (an agent
+ * ships each source in order); a stream quieter than that does not hold the others back, since the
+ * watermark is never behind the newest event minute minus `graceMs`. Busy fleets thus see a minute judged a few
+ * seconds after it ends rather than `graceMs` later. Rows for minutes already fed are counted as
+ * late and dropped. Before going live it warms the detectors'
  * baselines on the last `warmupMs` of stored history without raising alerts.
  *
  * The watermark follows event time, not the wall clock: when every sensor is silent nothing is
@@ -25,6 +29,8 @@ export interface LiveDetectionOptions {
   readonly notifier?: Notifier;
   readonly intervalMs?: number;
   readonly graceMs?: number;
+  /** Feed a minute once every recently heard stream has moved past it (default true); false: grace only. */
+  readonly waitForStreams?: boolean;
   readonly warmupMs?: number;
   readonly maxFutureMs?: number;
   readonly now?: () => number;
@@ -65,6 +71,12 @@ export async function startLiveDetection(o: LiveDetectionOptions): Promise<LiveD
   let cursor = await o.source.latestBatch();
   const pending = new Map<number, MinuteRows>();
   let maxMinute = -1;
+  /**
+   * The newest event minute each stream (sensor × kind: one agent may follow a firewall log and an
+   * IDS log) has delivered, from its volume rows.
+   */
+  const latestByStream = new Map<string, number>();
+  const waitForStreams = o.waitForStreams ?? true;
   let findings = 0;
   let late = 0;
   let future = 0;
@@ -119,12 +131,27 @@ export async function startLiveDetection(o: LiveDetectionOptions): Promise<LiveD
         future += lists[i]!.length - rows.length;
         late += bucketRows(pending, f, rows, notBefore);
         for (const x of rows) if (x.minuteMs > maxMinute) maxMinute = x.minuteMs;
+        if (f === 'sensor-volume' && waitForStreams) {
+          for (const x of rows as readonly { sensor: string; kind: string; minuteMs: number }[]) {
+            const key = `${x.sensor}\u0000${x.kind}`;
+            if (x.minuteMs > (latestByStream.get(key) ?? Number.NEGATIVE_INFINITY))
+              latestByStream.set(key, x.minuteMs);
+          }
+        }
       });
     }
     if (maxMinute < 0) return;
     // Never past the wall clock: one sensor whose clock runs ahead must not make everybody late.
-    const top = Math.min(maxMinute, Math.floor(now() / MINUTE_MS) * MINUTE_MS);
-    const watermark = Math.floor((top - grace) / MINUTE_MS) * MINUTE_MS + MINUTE_MS;
+    const wallMinute = Math.floor(now() / MINUTE_MS) * MINUTE_MS;
+    const top = Math.min(maxMinute, wallMinute);
+    let watermark = Math.floor((top - grace) / MINUTE_MS) * MINUTE_MS + MINUTE_MS;
+    // Every stream heard from within the grace has moved on past minute m: m is complete.
+    let allPast = Number.POSITIVE_INFINITY;
+    for (const [stream, m] of latestByStream) {
+      if (m >= top - grace) allPast = Math.min(allPast, m);
+      else if (m < top - maxGap) latestByStream.delete(stream);
+    }
+    if (allPast !== Number.POSITIVE_INFINITY) watermark = Math.max(watermark, Math.min(allPast, wallMinute));
     if (set.position >= 0 && watermark <= set.position) return;
     // A stray row from a clock far in the past would have the detectors step through years of
     // empty minutes: at most `maxGapMs` before the watermark is fed, the rest counts as late.

@@ -129,7 +129,9 @@ export async function startCenter(options: ServeOptions): Promise<RunningCenter>
         alerts: center.alerts,
         detectors: { addresses, domesticCountry: center.observatory.config.domesticCountry },
         ...(notifier ? { notifier } : {}),
-        intervalMs: options.detectEveryMs ?? 10_000,
+        intervalMs: options.detectEveryMs ?? center.observatory.config.detection.pollSeconds * 1000,
+        graceMs: center.observatory.config.detection.graceSeconds * 1000,
+        waitForStreams: center.observatory.config.detection.waitForStreams,
         beforePoll: refreshAddresses,
         onError: (err) => center.log.error({ err }, 'live detection failed'),
       });
