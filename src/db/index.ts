@@ -11,7 +11,8 @@ import { KobanError } from '../core/index.js';
 import { migrationProvider } from './migrations.js';
 import type { Database } from './schema.js';
 
-export type { Database, OperatorAlertTable, SensorTable } from './schema.js';
+export { Lease, type LeaseState } from './lease.js';
+export type { Database, LeaseTable, OperatorAlertTable, SensorTable } from './schema.js';
 export type RelationalDb = Kysely<Database>;
 
 export const SQLITE_FILE = 'koban.sqlite';

@@ -46,8 +46,17 @@ export interface OperatorAlertTable {
   closed_ms: number | null;
 }
 
+/** One holder at a time for a named job (lease.ts). */
+export interface LeaseTable {
+  name: string;
+  holder: string;
+  expires_ms: number;
+  acquired_ms: number;
+}
+
 /** Every table: observation and detection tables here, the intel context's in schema-intel.ts. */
 export interface Database extends IntelTables {
   sensors: SensorTable;
   operator_alerts: OperatorAlertTable;
+  leases: LeaseTable;
 }

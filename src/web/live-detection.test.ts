@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ev } from '../../test/events.js';
+import { openRelational } from '../db/index.js';
 import { encodeEvent } from '../observe/index.js';
 import { rotateOperatorToken } from './center.js';
 import { type RunningCenter, startCenter } from './server.js';
@@ -118,5 +119,62 @@ describe('live detection in the center', () => {
     expect(value('koban_detect_minutes_fed')).toBe(stats.minutesFed);
     expect(value('koban_detect_findings')).toBeGreaterThanOrEqual(1);
     expect(metrics).toMatch(/^koban_detect_state_entities\{detector="backscatter"\} 1$/m);
+  });
+});
+
+describe('the live-detection lease', () => {
+  it('runs the detectors only on the node holding the lease, and takes over when it is free', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'koban-lease-'));
+    // Another node holds the lease (a row in the shared relational store).
+    const other = await openRelational(dataDir);
+    const farFuture = Date.now() + 3_600_000;
+    await other
+      .insertInto('leases')
+      .values({ name: 'live-detection', holder: 'node-b', expires_ms: farFuture, acquired_ms: Date.now() })
+      .execute();
+    const running = await startCenter({
+      dataDir,
+      host: '127.0.0.1',
+      port: 0,
+      detectEveryMs: 3_600_000,
+      detectLeaseMs: 3_000,
+    });
+    const held = async () =>
+      Number(
+        /^koban_detect_lease_held (\S+)$/m.exec(await (await fetch(`${running.url}/metrics`)).text())?.[1],
+      );
+    const until = async (cond: () => Promise<boolean> | boolean) => {
+      for (let i = 0; i < 100 && !(await cond()); i++) await new Promise((r) => setTimeout(r, 100));
+      return cond();
+    };
+    try {
+      expect(running.detection).toBeNull();
+      expect(await held()).toBe(0);
+      // node-b stops renewing: its term runs out and this node takes over within a renewal.
+      await other
+        .updateTable('leases')
+        .set({ expires_ms: Date.now() - 1 })
+        .execute();
+      expect(await until(() => running.detection !== null)).toBe(true);
+      expect(await held()).toBe(1);
+      // node-b takes it back (say this node was partitioned and its term ran out): detection stops.
+      await other
+        .updateTable('leases')
+        .set({ holder: 'node-b', expires_ms: Date.now() + 3_600_000 })
+        .execute();
+      expect(await until(() => running.detection === null)).toBe(true);
+      expect(await held()).toBe(0);
+      // Free again: taken over again; released when the node stops.
+      await other
+        .updateTable('leases')
+        .set({ expires_ms: Date.now() - 1 })
+        .execute();
+      expect(await until(() => running.detection !== null)).toBe(true);
+    } finally {
+      await running.stop();
+    }
+    expect(await other.selectFrom('leases').selectAll().execute()).toEqual([]);
+    await other.destroy();
+    rmSync(dataDir, { recursive: true, force: true });
   });
 });

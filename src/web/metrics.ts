@@ -97,15 +97,27 @@ export class CenterMetrics {
     });
   }
 
-  /** Live detection's progress: how far in event time it has fed, what it found, what it holds. */
-  watchDetection(stats: () => LiveDetectionStats): void {
+  /**
+   * Live detection's progress: whether this node holds the detection lease, how far in event time
+   * it has fed, what it found, what it holds (`stats` is null while another node runs them).
+   */
+  watchDetection(stats: () => LiveDetectionStats | null): void {
+    new Gauge({
+      name: 'koban_detect_lease_held',
+      help: 'Whether this node holds the live-detection lease and runs the detectors (1) or not (0).',
+      registers: [this.registry],
+      collect() {
+        this.set(stats() === null ? 0 : 1);
+      },
+    });
     const gauge = (name: string, help: string, read: (st: LiveDetectionStats) => number | null) =>
       new Gauge({
         name,
         help,
         registers: [this.registry],
         collect() {
-          const v = read(stats());
+          const st = stats();
+          const v = st === null ? null : read(st);
           if (v === null) this.reset();
           else this.set(v);
         },
@@ -142,7 +154,7 @@ export class CenterMetrics {
       registers: [this.registry],
       collect() {
         this.reset();
-        for (const [d, n] of Object.entries(stats().state)) this.set({ detector: d }, n);
+        for (const [d, n] of Object.entries(stats()?.state ?? {})) this.set({ detector: d }, n);
       },
     });
   }

@@ -5,12 +5,16 @@
  * `server.json` beside the data so CLI commands can find the running center, and graceful
  * shutdown — on SIGTERM/SIGINT stop accepting, finish in-flight batches, flush, close.
  */
+
+import { randomUUID } from 'node:crypto';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { type ServerType, serve } from '@hono/node-server';
 import { KobanError } from '../core/index.js';
+import { Lease } from '../db/index.js';
 import {
   addressCounts,
   checkSensorSilence,
@@ -40,12 +44,18 @@ export interface ServeOptions extends CenterOptions {
   readonly detect?: boolean | undefined;
   /** Milliseconds between live-detection polls (default 10 s). */
   readonly detectEveryMs?: number | undefined;
+  /**
+   * Term of the live-detection lease (default 30 s, renewed every third of it): of several centers
+   * on one relational store, the holder runs the detectors; another takes over within a term of
+   * the holder stopping.
+   */
+  readonly detectLeaseMs?: number | undefined;
 }
 
 export interface RunningCenter {
   readonly center: Center;
   readonly url: string;
-  /** The live detectors (null with `detect: false`). */
+  /** The live detectors (null with `detect: false`, or while another node holds the lease). */
   readonly detection: LiveDetection | null;
   /** Stops accepting, drains, closes the stores. Idempotent. */
   stop(): Promise<void>;
@@ -104,6 +114,48 @@ export async function startCenter(options: ServeOptions): Promise<RunningCenter>
   };
   let detection: LiveDetection | null = null;
   let notifier: Notifier | null = null;
+  let lease: Lease | null = null;
+  let leaseTimer: NodeJS.Timeout | null = null;
+  let leaseBusy = false;
+  let leaseRun: Promise<void> = Promise.resolve();
+  let stopped = false;
+  const startDetection = () =>
+    startLiveDetection({
+      source: center.observatory.store,
+      alerts: center.alerts,
+      detectors: { addresses, domesticCountry: center.observatory.config.domesticCountry },
+      ...(notifier ? { notifier } : {}),
+      intervalMs: options.detectEveryMs ?? center.observatory.config.detection.pollSeconds * 1000,
+      graceMs: center.observatory.config.detection.graceSeconds * 1000,
+      waitForStreams: center.observatory.config.detection.waitForStreams,
+      beforePoll: refreshAddresses,
+      onError: (err) => center.log.error({ err }, 'live detection failed'),
+    });
+  // Renews the lease; starts the detectors when this node gets it, stops them when it loses it
+  // (they start afresh, warmed on stored history, when it comes back).
+  const leaseTick = async () => {
+    if (!lease || leaseBusy || stopped) return;
+    leaseBusy = true;
+    try {
+      const held = await lease.acquire();
+      if (held && !detection && !stopped) {
+        detection = await startDetection();
+        center.log.info({ holder: lease.holder }, 'live detection: this node holds the lease');
+      } else if (!held && detection) {
+        const d = detection;
+        detection = null;
+        await d.stop();
+        center.log.warn(
+          { holder: (await lease.state())?.holder },
+          'live detection: lease lost to another node',
+        );
+      }
+    } catch (err) {
+      center.log.error({ err }, 'live detection lease failed');
+    } finally {
+      leaseBusy = false;
+    }
+  };
   if (options.detect !== false) {
     try {
       const notify = center.observatory.config.notify;
@@ -124,19 +176,20 @@ export async function startCenter(options: ServeOptions): Promise<RunningCenter>
         );
       }
       await refreshAddresses();
-      detection = await startLiveDetection({
-        source: center.observatory.store,
-        alerts: center.alerts,
-        detectors: { addresses, domesticCountry: center.observatory.config.domesticCountry },
-        ...(notifier ? { notifier } : {}),
-        intervalMs: options.detectEveryMs ?? center.observatory.config.detection.pollSeconds * 1000,
-        graceMs: center.observatory.config.detection.graceSeconds * 1000,
-        waitForStreams: center.observatory.config.detection.waitForStreams,
-        beforePoll: refreshAddresses,
-        onError: (err) => center.log.error({ err }, 'live detection failed'),
-      });
-      const live = detection;
-      center.metrics.watchDetection(() => live.stats());
+      const term = options.detectLeaseMs ?? 30_000;
+      lease = new Lease(center.db, 'live-detection', `${hostname()}:${process.pid}:${randomUUID()}`, term);
+      if (await lease.acquire()) detection = await startDetection();
+      else {
+        center.log.info(
+          { holder: (await lease.state())?.holder },
+          'live detection: another node holds the lease; this one ingests only',
+        );
+      }
+      leaseTimer = setInterval(() => {
+        if (!leaseBusy) leaseRun = leaseTick();
+      }, Math.max(1000, Math.floor(term / 3)));
+      leaseTimer.unref();
+      center.metrics.watchDetection(() => detection?.stats() ?? null);
     } catch (e) {
       server.close();
       notifier?.close();
@@ -175,7 +228,13 @@ export async function startCenter(options: ServeOptions): Promise<RunningCenter>
       center.draining = true;
       clearInterval(timer);
       clearInterval(deliveries);
+      stopped = true;
+      if (leaseTimer) clearInterval(leaseTimer);
+      // A renewal under way may be starting the detectors: stopped after it, not left running.
+      await leaseRun;
       await detection?.stop();
+      // Released for another node to take over at once (not after the term).
+      await lease?.release().catch((err: unknown) => center.log.warn({ err }, 'lease release failed'));
       notifier?.close();
       // Stop accepting connections; requests already in progress run to completion.
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -186,5 +245,12 @@ export async function startCenter(options: ServeOptions): Promise<RunningCenter>
     })();
     return stopping;
   };
-  return { center, url, detection, stop };
+  return {
+    center,
+    url,
+    get detection() {
+      return detection;
+    },
+    stop,
+  };
 }
