@@ -100,3 +100,75 @@ describe.skipIf(!HAVE_BUILD)('koban alerts ack / show (the built command)', () =
     expect(missing.out).toContain('no alert 999');
   });
 });
+
+describe.skipIf(!HAVE_BUILD)('koban alerts close-ended (the built command)', () => {
+  it('closes the alerts whose episode ended, and only those', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'koban-alerts-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const db = await openRelational(dir);
+    const store = new AlertStore(db);
+    const raise = (key: string, kind: string, phase: string) =>
+      store.raise({ kind, dedupKey: key, severity: 'medium', title: key, atMs: T, evidence: { phase } });
+    const ended = (await raise('scan:198.51.100.7:1', 'scan', 'ended')).alert;
+    const going = (await raise('scan:198.51.100.8:1', 'scan', 'updated')).alert;
+    const endedSurge = (await raise('port-surge:445/tcp:1', 'port-surge', 'ended')).alert;
+    // An alert whose episode goes on is not closed.
+    const silent = (await raise('sensor-silent:fw-1', 'sensor-silent', 'opened')).alert;
+    await store.acknowledge(endedSurge.id, 'analyst1');
+    await db.destroy();
+
+    const onlyScans = await runKoban(['alerts', 'close-ended', '--kind', 'scan', '--data', dir], {
+      KOBAN_OPERATOR: 'analyst2',
+    });
+    expect(onlyScans.code).toBe(0);
+    expect(onlyScans.out).toBe('1 alert closed by analyst2\n');
+    const all = await runKoban(['alerts', 'close-ended', '--data', dir, '--json'], {
+      KOBAN_OPERATOR: 'analyst2',
+    });
+    expect((JSON.parse(all.out) as { closed: { id: number }[] }).closed.map((a) => a.id)).toEqual([
+      endedSurge.id,
+    ]);
+
+    const check = await openRelational(dir);
+    const after = new AlertStore(check);
+    expect((await after.get(ended.id))?.status).toBe('closed');
+    expect((await after.get(ended.id))?.closedBy).toBe('analyst2');
+    expect((await after.get(endedSurge.id))?.status).toBe('closed');
+    expect((await after.get(going.id))?.status).toBe('open');
+    expect((await after.get(silent.id))?.status).toBe('open');
+    // Nothing left to close.
+    expect(await after.closeEnded({ by: 'x' })).toEqual([]);
+    await check.destroy();
+  });
+
+  it("closes only the ends recorded before the cut-off (the center's closeEndedAfterHours)", async () => {
+    const db = await openRelational(':memory:');
+    let now = T;
+    const store = new AlertStore(db, () => now);
+    const old = (
+      await store.raise({
+        kind: 'scan',
+        dedupKey: 'a',
+        severity: 'low',
+        title: 'a',
+        atMs: T,
+        evidence: { phase: 'ended' },
+      })
+    ).alert;
+    now = T + 5 * 3_600_000;
+    const recent = (
+      await store.raise({
+        kind: 'scan',
+        dedupKey: 'b',
+        severity: 'low',
+        title: 'b',
+        atMs: T,
+        evidence: { phase: 'ended' },
+      })
+    ).alert;
+    const closed = await store.closeEnded({ by: 'koban (episode ended)', endedBeforeMs: T + 3_600_000 });
+    expect(closed.map((a) => a.id)).toEqual([old.id]);
+    expect((await store.get(recent.id))?.status).toBe('open');
+    await db.destroy();
+  });
+});

@@ -1,4 +1,7 @@
-/** `koban alerts [--open] [--json]`, `koban alerts show ID`, `koban alerts ack ID`, `koban alerts close ID`. */
+/**
+ * `koban alerts [--open] [--json]`, `koban alerts show ID`, `koban alerts ack ID`, `koban alerts close ID`,
+ * `koban alerts close-ended`.
+ */
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { KobanError, resolveDataDir } from '../core/index.js';
@@ -76,6 +79,21 @@ export function registerAlerts(program: Command): void {
       if (!a) throw new KobanError('E_NOT_FOUND', `no alert ${id}`);
       if (flags.json) printJson(alertJson(a));
       else process.stdout.write(`${renderAlert(a)}\n`);
+    });
+  alerts
+    .command('close-ended')
+    .description('close every open or acknowledged alert whose episode has ended')
+    .option('--kind <kind>', 'only this kind (e.g. scan)')
+    .option('--data <dir>', 'data directory')
+    .option('--json', 'print the closed alerts as JSON')
+    .action(async (_flags: Flags, cmd: Command) => {
+      const flags = cmd.optsWithGlobals<Flags>();
+      const closed = await withAlerts(flags, (s) =>
+        s.closeEnded({ by: who(), ...(flags.kind ? { kind: flags.kind } : {}) }),
+      );
+      if (flags.json) printJson({ closed: closed.map(alertJson) });
+      else
+        process.stdout.write(`${closed.length} alert${closed.length === 1 ? '' : 's'} closed by ${who()}\n`);
     });
   for (const [verb, desc] of [
     ['ack', 'acknowledge an alert (records who and when)'],

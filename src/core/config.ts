@@ -62,6 +62,11 @@ export const ConfigSchema = z
          * later one (each stream ships in order), instead of always waiting the grace.
          */
         waitForStreams: z.boolean().default(true),
+        /**
+         * Alerts whose episode ended this many hours ago and that nobody closed are closed by the
+         * center (by "koban"); 0 (the default) leaves them for an operator.
+         */
+        closeEndedAfterHours: z.number().min(0).max(8760).default(0),
       })
       .strict()
       .prefault({}),

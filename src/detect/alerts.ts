@@ -199,6 +199,29 @@ export class AlertStore {
     return this.transition(id, 'closed', by);
   }
 
+  /**
+   * Closes the open and acknowledged alerts whose episode has ended (their detector's last word was
+   * `ended`), as `by`: all of them, or those of one kind, or those whose end was recorded (wall
+   * clock) at or before `endedBeforeMs` — the center's `detection.closeEndedAfterHours`. An episode
+   * that starts again later is a new alert. Returns the alerts closed.
+   */
+  async closeEnded(o: { by: string; kind?: string; endedBeforeMs?: number }): Promise<OperatorAlert[]> {
+    let q = this.db
+      .selectFrom('operator_alerts')
+      .select(['id', 'evidence', 'updated_ms'])
+      .where('status', '!=', 'closed')
+      .where('evidence', 'like', '%"phase":"ended"%');
+    if (o.kind) q = q.where('kind', '=', o.kind);
+    if (o.endedBeforeMs !== undefined) q = q.where('updated_ms', '<=', o.endedBeforeMs);
+    const closed: OperatorAlert[] = [];
+    for (const r of await q.execute()) {
+      // The LIKE is a coarse filter over the JSON text; the parsed phase decides.
+      if ((JSON.parse(r.evidence) as { phase?: unknown }).phase !== 'ended') continue;
+      closed.push(await this.transition(Number(r.id), 'closed', o.by));
+    }
+    return closed;
+  }
+
   private async transition(id: number, to: 'acknowledged' | 'closed', by: string): Promise<OperatorAlert> {
     const current = await this.get(id);
     if (!current) throw new KobanError('E_NOT_FOUND', `no alert ${id}`);

@@ -185,9 +185,12 @@ export async function startCenter(options: ServeOptions): Promise<RunningCenter>
           'live detection: another node holds the lease; this one ingests only',
         );
       }
-      leaseTimer = setInterval(() => {
-        if (!leaseBusy) leaseRun = leaseTick();
-      }, Math.max(1000, Math.floor(term / 3)));
+      leaseTimer = setInterval(
+        () => {
+          if (!leaseBusy) leaseRun = leaseTick();
+        },
+        Math.max(1000, Math.floor(term / 3)),
+      );
       leaseTimer.unref();
       center.metrics.watchDetection(() => detection?.stats() ?? null);
     } catch (e) {
@@ -208,6 +211,15 @@ export async function startCenter(options: ServeOptions): Promise<RunningCenter>
       // detectors' own sensor-health check cannot fire when the whole fleet stops).
       for (const c of silence.raised) {
         if (c.change === 'opened' && notifier) void notifier.notify(c);
+      }
+      const closeAfterH = center.observatory.config.detection.closeEndedAfterHours;
+      if (closeAfterH > 0) {
+        const closed = await center.alerts.closeEnded({
+          by: 'koban (episode ended)',
+          endedBeforeMs: Date.now() - closeAfterH * 3_600_000,
+        });
+        if (closed.length > 0)
+          center.log.info({ alerts: closed.map((a) => a.id) }, 'closed alerts of ended episodes');
       }
       await applyRetention(center.observatory.store, center.observatory.config);
     } catch (err) {
