@@ -542,7 +542,7 @@ export class PortSurgeDetector implements Detector {
     if (sum === undefined) return;
     // Most hours of most series are nowhere near 1.1× their days: skipped before the medians.
     const slow = episode?.trigger.by === 'day';
-    if (!slow && !s.hist.dayMedianMayBeAtMost(hour, this.o.dayDays, sum / this.o.dayMinRatio)) return;
+    if (!slow && !s.hist.dayMedianMayBeAtMost(hour, this.o.dayDays, sum, this.o.dayMinRatio)) return;
     const b = s.hist.windowBaseline(hour, 24, this.o.dayDays, this.o.dayMinDays);
     if (!b) return;
     const z = (sum - b.value) / b.scale;

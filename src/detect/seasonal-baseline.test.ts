@@ -40,6 +40,13 @@ describe('SeasonalSeries window sums', () => {
     expect(s.windowBaseline(4 * 24 - 1, 24, 14, 5)).toBeUndefined();
   });
 
+  it('still holds every hour of the same weekday eight weeks back (the oldest window read)', () => {
+    const s = series(8 * 7 + 2, () => 10);
+    const last = (8 * 7 + 2) * 24 - 1;
+    expect(s.windowSum(last - 8 * WEEK_HOURS, 24, false)).toBe(240);
+    expect(s.windowSum(last - 8 * WEEK_HOURS, 6, false)).toBe(60);
+  });
+
   it('uses the same weekday of earlier weeks when it runs higher (a busy Saturday is not a surge)', () => {
     // Every seventh day carries 1.3× the others; on the third such day the baseline is that
     // weekday's level, not the median of the last two weeks.

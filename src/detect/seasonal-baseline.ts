@@ -92,8 +92,8 @@ export class SeasonalSeries {
   private readonly departures = new Map<number, number>();
   private levelSince = -1;
   /** Ring of past 24-hour sums without alerting hours (`windowSum`), once `keepDaySums` was called. */
-  private daySums: Float64Array | null = null;
-  private dayStamps: Float64Array | null = null;
+  private daySums: Float32Array | null = null;
+  private dayStamps: Int32Array | null = null;
   private lastRecorded = Number.NEGATIVE_INFINITY;
 
   constructor(
@@ -134,7 +134,8 @@ export class SeasonalSeries {
     else this.values.delete(hour);
     this.sum += value - before;
     if (alerting) this.excluded.add(hour);
-    const oldest = hour - this.o.weeks * WEEK_HOURS - 1;
+    // A day back beyond the weeks: the same-weekday window `weeks` back starts 23 hours earlier.
+    const oldest = hour - this.o.weeks * WEEK_HOURS - 24;
     for (const [h, v] of this.values) {
       if (h >= oldest) break;
       this.values.delete(h);
@@ -268,28 +269,31 @@ export class SeasonalSeries {
   }
 
   /**
-   * False when `x` is certainly below the median of the previous `days` days' 24-hour sums ending
-   * like `lastHour` (fewer than half of them at or below it): a cheap test, without sorting or
-   * allocating, that lets most hours skip `windowBaseline`.
+   * False when `sum / max(baseline, 1) ≥ ratio` is impossible for the day baseline of the window
+   * ending at `lastHour` (fewer than half of the previous `days` days' sums pass that test
+   * themselves, so their median cannot, and the same-weekday median only raises the baseline): a
+   * cheap test, without sorting or allocating, that lets most hours skip `windowBaseline`. The
+   * same arithmetic as the alert's, so it never rejects an hour the full test would pass.
    */
-  dayMedianMayBeAtMost(lastHour: number, days: number, x: number): boolean {
+  dayMedianMayBeAtMost(lastHour: number, days: number, sum: number, ratio: number): boolean {
     let n = 0;
-    let below = 0;
+    let pass = 0;
     for (let d = 1; d <= days; d++) {
       const v = this.windowSum(lastHour - 24 * d, 24, false);
       if (v === undefined) continue;
       n++;
-      if (v <= x) below++;
+      if (sum / Math.max(v, 1) >= ratio) pass++;
     }
-    return below >= Math.ceil(n / 2);
+    return pass >= Math.ceil(n / 2);
   }
 
   /** Starts keeping past 24-hour sums (for a series whose day baseline is read every hour). */
   keepDaySums(): void {
     if (this.daySums) return;
     const n = this.o.weeks * WEEK_HOURS + 24;
-    this.daySums = new Float64Array(n);
-    this.dayStamps = new Float64Array(n).fill(-1);
+    // Float32 sums and Int32 hour stamps: 11 KB per busy series.
+    this.daySums = new Float32Array(n);
+    this.dayStamps = new Int32Array(n).fill(-1);
   }
 
   /**
@@ -324,7 +328,7 @@ export class SeasonalSeries {
       this.values.size * 40 +
       this.excluded.size * 24 +
       (this.residuals?.byteLength ?? 0) +
-      (this.daySums ? this.daySums.byteLength * 2 : 0)
+      (this.daySums ? this.daySums.byteLength + this.dayStamps!.byteLength : 0)
     );
   }
 }
