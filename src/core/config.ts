@@ -63,6 +63,18 @@ export const ConfigSchema = z
          */
         waitForStreams: z.boolean().default(true),
         /**
+         * Stored history the detectors are warmed on when live detection starts (baselines). The
+         * port-surge day test needs six days of it; the hourly tests one.
+         */
+        warmupHours: z
+          .number()
+          .int()
+          .min(0)
+          .max(24 * 60)
+          .default(48),
+        /** How long a stream's newer minute must have been seen before the ones before it are done. */
+        settleSeconds: z.number().int().min(0).max(600).default(20),
+        /**
          * Alerts whose episode ended this many hours ago and that nobody closed are closed by the
          * center (by "koban"); 0 (the default) leaves them for an operator.
          */

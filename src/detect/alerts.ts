@@ -217,7 +217,12 @@ export class AlertStore {
     for (const r of await q.execute()) {
       // The LIKE is a coarse filter over the JSON text; the parsed phase decides.
       if ((JSON.parse(r.evidence) as { phase?: unknown }).phase !== 'ended') continue;
-      closed.push(await this.transition(Number(r.id), 'closed', o.by));
+      try {
+        closed.push(await this.transition(Number(r.id), 'closed', o.by));
+      } catch (e) {
+        // Closed meanwhile by an operator: nothing to do.
+        if (!(e instanceof KobanError && e.code === 'E_CONFLICT')) throw e;
+      }
     }
     return closed;
   }

@@ -48,6 +48,7 @@ export {
   type Finding,
   type MinuteRows,
 } from './finding.js';
+export { type DetectionLease, LeasedDetection, type LeaseLog } from './leased.js';
 export {
   type LiveDetection,
   type LiveDetectionOptions,

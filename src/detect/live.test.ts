@@ -99,13 +99,15 @@ describe('startLiveDetection', () => {
   let wall: number;
   const findings: Finding[] = [];
 
-  const start = (o: { warmupMs?: number; waitForStreams?: boolean } = {}) =>
+  // settleMs 0 unless a test says otherwise: the wall clock here only moves when a test moves it.
+  const start = (o: { warmupMs?: number; waitForStreams?: boolean; settleMs?: number } = {}) =>
     startLiveDetection({
       source: store,
       alerts,
       detectors: { addresses: ADDRESSES, only: ['backscatter'] },
       intervalMs: 1_000_000_000,
       now: () => wall,
+      settleMs: 0,
       onFinding: (f) => findings.push(f),
       onError: (e) => {
         throw e;
@@ -183,6 +185,38 @@ describe('startLiveDetection', () => {
     });
     await live.poll();
     expect(live.stats().watermarkMs).toBe(at(9));
+  });
+
+  it('counts a stream past a minute only once its later minute has settled (out-of-order segments)', async () => {
+    live = await start({ settleMs: 20_000 });
+    wall = at(11);
+    store.add(rows(0, 11));
+    await live.poll();
+    // Minute 10 has just been seen: not settled, so only the grace counts.
+    expect(live.stats().watermarkMs).toBe(at(9));
+    // s1's retried segment with more of minute 9 arrives 10 s later: in time.
+    wall += 10_000;
+    store.add({ 'sensor-volume': volume(9).slice(0, 1) });
+    await live.poll();
+    expect(live.stats().lateRows).toBe(0);
+    // 20 s after minute 10 was first seen, minutes up to 9 are done.
+    wall += 10_000;
+    await live.poll();
+    expect(live.stats().watermarkMs).toBe(at(10));
+  });
+
+  it('after a restart, waits for the streams stored history heard from, not only the first to deliver', async () => {
+    store.add(rows(0, 120));
+    wall = at(122);
+    live = await start({ warmupMs: HOUR_MS });
+    expect(live.stats().watermarkMs).toBe(at(119));
+    // s1 delivers minutes 120 and 121; s2 (heard from at minute 119) has not yet: minute 120 waits.
+    store.add({ 'sensor-volume': [volume(120)[0]!, volume(121)[0]!] });
+    await live.poll();
+    expect(live.stats().watermarkMs).toBe(at(120));
+    store.add({ 'sensor-volume': volume(120).slice(1) });
+    await live.poll();
+    expect(live.stats().lateRows).toBe(0);
   });
 
   it('waits the whole grace when told not to wait for streams', async () => {

@@ -3,11 +3,15 @@
  * stored since its cursor, holds them by event minute, and feeds the detectors every minute up to a
  * watermark, so events that arrive a little late (agents deliver in batches, spools drain after an
  * outage) still land in their minute. A minute is complete when every stream (sensor × kind) heard
- * from within `graceMs` of the newest event minute has delivered rows of a later minute (an agent
- * ships each source in order); a stream quieter than that does not hold the others back, since the
- * watermark is never behind the newest event minute minus `graceMs`. Busy fleets thus see a minute judged a few
- * seconds after it ends rather than `graceMs` later. Rows for minutes already fed are counted as
- * late and dropped. Before going live it warms the detectors'
+ * from within `graceMs` of the newest event minute has delivered rows of a later minute at least
+ * `settleMs` ago: an agent ships a source nearly in order, and the settle time covers what it
+ * sends out of order (two segments in flight, a retried one). A stream quieter than the grace does
+ * not hold the others back, and the watermark is never behind the newest event minute minus
+ * `graceMs`. Busy fleets thus see a minute judged `settleMs` after it ends rather than `graceMs`.
+ * The price: a stream that is both sparse (silent longer than the grace) and slow (its rows arrive
+ * more than `settleMs` after their minute) has those rows counted late; `waitForStreams: false`
+ * always waits the grace. Rows for minutes already fed are counted as late and dropped. Before
+ * going live it warms the detectors'
  * baselines on the last `warmupMs` of stored history without raising alerts.
  *
  * The watermark follows event time, not the wall clock: when every sensor is silent nothing is
@@ -15,7 +19,7 @@
  * Rows stamped more than `maxFutureMs` ahead of the wall clock (a sensor with a wrong clock) are
  * dropped so they cannot drag the watermark forward.
  */
-import type { DetectionSource } from '../observe/index.js';
+import type { DetectionSource, SensorVolumeRow } from '../observe/index.js';
 import type { AlertStore } from './alerts.js';
 import { type Finding, MINUTE_MS, type MinuteRows } from './finding.js';
 import type { Notifier } from './notify.js';
@@ -31,6 +35,8 @@ export interface LiveDetectionOptions {
   readonly graceMs?: number;
   /** Feed a minute once every recently heard stream has moved past it (default true); false: grace only. */
   readonly waitForStreams?: boolean;
+  /** How long a stream's newer minute must have been seen before the minutes before it count as done. */
+  readonly settleMs?: number;
   readonly warmupMs?: number;
   readonly maxFutureMs?: number;
   readonly now?: () => number;
@@ -72,11 +78,31 @@ export async function startLiveDetection(o: LiveDetectionOptions): Promise<LiveD
   const pending = new Map<number, MinuteRows>();
   let maxMinute = -1;
   /**
-   * The newest event minute each stream (sensor × kind: one agent may follow a firewall log and an
-   * IDS log) has delivered, from its volume rows.
+   * Per stream (sensor × kind: one agent may follow a firewall log and an IDS log), from its volume
+   * rows: the newest event minute delivered, the newest one delivered at least `settleMs` ago, and
+   * the newer ones with when they were first seen (one entry per poll).
    */
-  const latestByStream = new Map<string, number>();
+  const streams = new Map<string, { latest: number; settled: number; queue: [number, number][] }>();
   const waitForStreams = o.waitForStreams ?? true;
+  const settleMs = o.settleMs ?? 20_000;
+  const noteStreams = (rows: readonly SensorVolumeRow[], seenAt: number) => {
+    if (!waitForStreams) return;
+    const newest = new Map<string, number>();
+    for (const x of rows) {
+      const key = `${x.sensor}\u0000${x.kind}`;
+      if (x.minuteMs > (newest.get(key) ?? Number.NEGATIVE_INFINITY)) newest.set(key, x.minuteMs);
+    }
+    for (const [key, m] of newest) {
+      let st = streams.get(key);
+      if (!st) {
+        st = { latest: Number.NEGATIVE_INFINITY, settled: Number.NEGATIVE_INFINITY, queue: [] };
+        streams.set(key, st);
+      }
+      if (m <= st.latest) continue;
+      st.latest = m;
+      st.queue.push([m, seenAt]);
+    }
+  };
   let findings = 0;
   let late = 0;
   let future = 0;
@@ -101,6 +127,16 @@ export async function startLiveDetection(o: LiveDetectionOptions): Promise<LiveD
       bucketRows(pending, f, lists[i]!);
     });
     maxMinute = to;
+    // The streams heard from within the grace before the restart hold the watermark like live ones
+    // (otherwise the first to deliver would carry it past the others' minutes): their stored minutes
+    // are settled, the tail's may still grow.
+    if (waitForStreams) {
+      noteStreams(
+        await o.source.detectionRows('sensor-volume', { fromMs: to - grace, toMs: to }),
+        Number.NEGATIVE_INFINITY,
+      );
+      noteStreams((lists[set.families.indexOf('sensor-volume')] ?? []) as SensorVolumeRow[], now());
+    }
   }
 
   const emit = async (f: Finding) => {
@@ -131,13 +167,7 @@ export async function startLiveDetection(o: LiveDetectionOptions): Promise<LiveD
         future += lists[i]!.length - rows.length;
         late += bucketRows(pending, f, rows, notBefore);
         for (const x of rows) if (x.minuteMs > maxMinute) maxMinute = x.minuteMs;
-        if (f === 'sensor-volume' && waitForStreams) {
-          for (const x of rows as readonly { sensor: string; kind: string; minuteMs: number }[]) {
-            const key = `${x.sensor}\u0000${x.kind}`;
-            if (x.minuteMs > (latestByStream.get(key) ?? Number.NEGATIVE_INFINITY))
-              latestByStream.set(key, x.minuteMs);
-          }
-        }
+        if (f === 'sensor-volume') noteStreams(rows as SensorVolumeRow[], now());
       });
     }
     if (maxMinute < 0) return;
@@ -145,11 +175,13 @@ export async function startLiveDetection(o: LiveDetectionOptions): Promise<LiveD
     const wallMinute = Math.floor(now() / MINUTE_MS) * MINUTE_MS;
     const top = Math.min(maxMinute, wallMinute);
     let watermark = Math.floor((top - grace) / MINUTE_MS) * MINUTE_MS + MINUTE_MS;
-    // Every stream heard from within the grace has moved on past minute m: m is complete.
+    // Every stream heard from within the grace has settled past minute m: m is complete.
     let allPast = Number.POSITIVE_INFINITY;
-    for (const [stream, m] of latestByStream) {
-      if (m >= top - grace) allPast = Math.min(allPast, m);
-      else if (m < top - maxGap) latestByStream.delete(stream);
+    const t = now();
+    for (const [key, st] of streams) {
+      while (st.queue.length > 0 && st.queue[0]![1] <= t - settleMs) st.settled = st.queue.shift()![0];
+      if (st.latest >= top - grace) allPast = Math.min(allPast, st.settled);
+      else if (st.latest < top - maxGap) streams.delete(key);
     }
     if (allPast !== Number.POSITIVE_INFINITY) watermark = Math.max(watermark, Math.min(allPast, wallMinute));
     if (set.position >= 0 && watermark <= set.position) return;

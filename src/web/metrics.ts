@@ -99,15 +99,15 @@ export class CenterMetrics {
 
   /**
    * Live detection's progress: whether this node holds the detection lease, how far in event time
-   * it has fed, what it found, what it holds (`stats` is null while another node runs them).
+   * it has fed, what it found, what it holds (`stats` is null while the detectors do not run here).
    */
-  watchDetection(stats: () => LiveDetectionStats | null): void {
+  watchDetection(stats: () => LiveDetectionStats | null, leaseHeld: () => boolean): void {
     new Gauge({
       name: 'koban_detect_lease_held',
-      help: 'Whether this node holds the live-detection lease and runs the detectors (1) or not (0).',
+      help: 'Whether this node holds the live-detection lease (1; its detectors run once warm) or not (0).',
       registers: [this.registry],
       collect() {
-        this.set(stats() === null ? 0 : 1);
+        this.set(leaseHeld() ? 1 : 0);
       },
     });
     const gauge = (name: string, help: string, read: (st: LiveDetectionStats) => number | null) =>

@@ -19,6 +19,7 @@ import {
   addressCounts,
   checkSensorSilence,
   createNotifier,
+  LeasedDetection,
   type LiveDetection,
   type Notifier,
   NotifyConfigSchema,
@@ -112,13 +113,8 @@ export async function startCenter(options: ServeOptions): Promise<RunningCenter>
     for (const k of addresses.keys()) if (!counts.has(k)) addresses.delete(k);
     for (const [k, v] of counts) addresses.set(k, v);
   };
-  let detection: LiveDetection | null = null;
+  let leased: LeasedDetection | null = null;
   let notifier: Notifier | null = null;
-  let lease: Lease | null = null;
-  let leaseTimer: NodeJS.Timeout | null = null;
-  let leaseBusy = false;
-  let leaseRun: Promise<void> = Promise.resolve();
-  let stopped = false;
   const startDetection = () =>
     startLiveDetection({
       source: center.observatory.store,
@@ -128,34 +124,11 @@ export async function startCenter(options: ServeOptions): Promise<RunningCenter>
       intervalMs: options.detectEveryMs ?? center.observatory.config.detection.pollSeconds * 1000,
       graceMs: center.observatory.config.detection.graceSeconds * 1000,
       waitForStreams: center.observatory.config.detection.waitForStreams,
+      settleMs: center.observatory.config.detection.settleSeconds * 1000,
+      warmupMs: center.observatory.config.detection.warmupHours * 3_600_000,
       beforePoll: refreshAddresses,
       onError: (err) => center.log.error({ err }, 'live detection failed'),
     });
-  // Renews the lease; starts the detectors when this node gets it, stops them when it loses it
-  // (they start afresh, warmed on stored history, when it comes back).
-  const leaseTick = async () => {
-    if (!lease || leaseBusy || stopped) return;
-    leaseBusy = true;
-    try {
-      const held = await lease.acquire();
-      if (held && !detection && !stopped) {
-        detection = await startDetection();
-        center.log.info({ holder: lease.holder }, 'live detection: this node holds the lease');
-      } else if (!held && detection) {
-        const d = detection;
-        detection = null;
-        await d.stop();
-        center.log.warn(
-          { holder: (await lease.state())?.holder },
-          'live detection: lease lost to another node',
-        );
-      }
-    } catch (err) {
-      center.log.error({ err }, 'live detection lease failed');
-    } finally {
-      leaseBusy = false;
-    }
-  };
   if (options.detect !== false) {
     try {
       const notify = center.observatory.config.notify;
@@ -176,24 +149,21 @@ export async function startCenter(options: ServeOptions): Promise<RunningCenter>
         );
       }
       await refreshAddresses();
-      const term = options.detectLeaseMs ?? 30_000;
-      lease = new Lease(center.db, 'live-detection', `${hostname()}:${process.pid}:${randomUUID()}`, term);
-      if (await lease.acquire()) detection = await startDetection();
-      else {
-        center.log.info(
-          { holder: (await lease.state())?.holder },
-          'live detection: another node holds the lease; this one ingests only',
-        );
-      }
-      leaseTimer = setInterval(
-        () => {
-          if (!leaseBusy) leaseRun = leaseTick();
-        },
-        Math.max(1000, Math.floor(term / 3)),
+      const lease = new Lease(
+        center.db,
+        'live-detection',
+        `${hostname()}:${process.pid}:${randomUUID()}`,
+        options.detectLeaseMs ?? 30_000,
       );
-      leaseTimer.unref();
-      center.metrics.watchDetection(() => detection?.stats() ?? null);
+      leased = new LeasedDetection(lease, startDetection, center.log);
+      const l = leased;
+      center.metrics.watchDetection(
+        () => l.stats(),
+        () => l.held(),
+      );
+      await leased.begin();
     } catch (e) {
+      await leased?.stop();
       server.close();
       notifier?.close();
       await center.close();
@@ -213,13 +183,16 @@ export async function startCenter(options: ServeOptions): Promise<RunningCenter>
         if (c.change === 'opened' && notifier) void notifier.notify(c);
       }
       const closeAfterH = center.observatory.config.detection.closeEndedAfterHours;
-      if (closeAfterH > 0) {
-        const closed = await center.alerts.closeEnded({
-          by: 'koban (episode ended)',
-          endedBeforeMs: Date.now() - closeAfterH * 3_600_000,
-        });
-        if (closed.length > 0)
-          center.log.info({ alerts: closed.map((a) => a.id) }, 'closed alerts of ended episodes');
+      // Only the node running the detectors closes what they reported.
+      if (closeAfterH > 0 && leased?.held()) {
+        await center.alerts
+          .closeEnded({ by: 'koban (episode ended)', endedBeforeMs: Date.now() - closeAfterH * 3_600_000 })
+          .then((closed) => {
+            if (closed.length > 0) {
+              center.log.info({ alerts: closed.map((a) => a.id) }, 'closed alerts of ended episodes');
+            }
+          })
+          .catch((err: unknown) => center.log.error({ err }, 'closing ended alerts failed'));
       }
       await applyRetention(center.observatory.store, center.observatory.config);
     } catch (err) {
@@ -240,13 +213,7 @@ export async function startCenter(options: ServeOptions): Promise<RunningCenter>
       center.draining = true;
       clearInterval(timer);
       clearInterval(deliveries);
-      stopped = true;
-      if (leaseTimer) clearInterval(leaseTimer);
-      // A renewal under way may be starting the detectors: stopped after it, not left running.
-      await leaseRun;
-      await detection?.stop();
-      // Released for another node to take over at once (not after the term).
-      await lease?.release().catch((err: unknown) => center.log.warn({ err }, 'lease release failed'));
+      await leased?.stop();
       notifier?.close();
       // Stop accepting connections; requests already in progress run to completion.
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -261,7 +228,7 @@ export async function startCenter(options: ServeOptions): Promise<RunningCenter>
     center,
     url,
     get detection() {
-      return detection;
+      return leased?.detection ?? null;
     },
     stop,
   };
