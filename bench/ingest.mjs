@@ -10,15 +10,12 @@
 //     alone and while (1)'s load runs.
 // Env: BENCH_INGEST_EVENTS (default 2,000,000), BENCH_DELAY_RATE lines/s (20,000), BENCH_DELAY_S (20),
 // BENCH_INGEST_DETECT (1; 0 starts the center with --no-detect).
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { appendFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { bin, freePort, koban, root, sleep, waitUp } from './_center.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const bin = join(root, 'dist', 'cli', 'main.js');
 const out = join(root, 'bench', 'out', 'ingest');
 const N = Number(process.env.BENCH_INGEST_EVENTS ?? 2_000_000);
 const RATE = Number(process.env.BENCH_DELAY_RATE ?? 20_000);
@@ -31,34 +28,12 @@ const { openInput, parseInput } = await import(join(root, 'dist', 'parse', 'inde
 const { encodeEvent } = await import(join(root, 'dist', 'observe', 'index.js'));
 const { DuckDBInstance } = await import('@duckdb/node-api');
 
-const freePort = () =>
-  new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const p = s.address().port;
-      s.close(() => resolve(p));
-    });
-  });
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const koban = (args, env = {}) =>
-  spawn(process.execPath, [bin, ...args], {
-    env: { ...process.env, KOBAN_LOG: 'warn', ...env },
-    stdio: 'ignore',
-  });
 const addSensor = (data, name) =>
   JSON.parse(
     execFileSync(process.execPath, [bin, 'sensor', 'add', name, '--data', data, '--json'], {
       encoding: 'utf8',
     }),
   ).token;
-async function waitUp(port) {
-  for (;;) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) return;
-    } catch {}
-    await sleep(100);
-  }
-}
 
 // Input: a simulated iptables log, parsed once into wire batches of 10,000 events.
 const sim = join(out, 'sim');

@@ -9,35 +9,17 @@
 // the fixed 2-minute grace — the baseline, in the same run. Each center notifies a local webhook;
 // the delay is the webhook's arrival − the flood's first line written.
 // Writes bench/out/live-detect.md.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { appendFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
-import { createServer } from 'node:net';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { bin, freePort, koban, root, sleep, waitUp } from './_center.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const bin = join(root, 'dist', 'cli', 'main.js');
 const out = join(root, 'bench', 'out', 'live-detect');
 const FLOODS = Number(process.env.BENCH_LIVE_FLOODS ?? 4);
 const RATE = Number(process.env.BENCH_LIVE_RATE ?? 50);
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const freePort = () =>
-  new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const p = s.address().port;
-      s.close(() => resolve(p));
-    });
-  });
-const koban = (args, env = {}) =>
-  spawn(process.execPath, [bin, ...args], {
-    env: { ...process.env, KOBAN_LOG: 'warn', ...env },
-    stdio: 'ignore',
-  });
 
 // Webhook receiver: arrival time of each opened backscatter alert, per center.
 const arrivals = { streams: new Map(), grace: new Map() };
@@ -81,12 +63,7 @@ for (const mode of ['streams', 'grace']) {
   ).token;
   const port = await freePort();
   const center = koban(['serve', '--data', data, '--listen', `127.0.0.1:${port}`]);
-  for (;;) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) break;
-    } catch {}
-    await sleep(100);
-  }
+  await waitUp(port);
   const log = join(data, 'kern.log');
   writeFileSync(log, '');
   const agent = koban(
