@@ -165,6 +165,23 @@ interface Series {
   frozen?: Baseline;
 }
 
+/** One split's figures in an episode: its window count, baseline, z and largest ratio so far. */
+interface SplitFigures {
+  x: number;
+  baseline: number;
+  z: number;
+  peakRatio: number;
+  scale?: number | undefined;
+  method?: string | undefined;
+}
+
+interface DayFigures {
+  sum: number;
+  baseline: number;
+  z: number;
+  peakRatio: number;
+}
+
 interface PortEpisode {
   readonly key: string;
   readonly portKey: string;
@@ -173,12 +190,9 @@ interface PortEpisode {
   readonly startMs: number;
   readonly detectedMs: number;
   lastActiveMs: number;
-  readonly splits: Map<
-    Split,
-    { x: number; baseline: number; z: number; peakRatio: number; scale?: number; method?: string }
-  >;
+  readonly splits: Map<Split, SplitFigures>;
   /** The day test's figures per split (sums of hourly distinct sources over 24 h), when it ran. */
-  readonly day: Map<Split, { sum: number; baseline: number; z: number; peakRatio: number }>;
+  readonly day: Map<Split, DayFigures>;
   /** What held at detection: the split, its count (a 24-hour sum for the day test), baseline, z and CUSUM. */
   readonly trigger: {
     by: 'z' | 'cusum' | 'day';
@@ -470,30 +484,15 @@ export class PortSurgeDetector implements Detector {
       const ratio = x / Math.max(b.value, 1);
       if (!episode) {
         const windowStart = t - this.o.windowMin * MINUTE_MS;
-        const e: PortEpisode = {
-          key: `port-surge:${portKeyOf(s.proto, s.port)}:${windowStart}`,
-          portKey: portKeyOf(s.proto, s.port),
-          proto: s.proto,
-          port: s.port,
+        this.open(s, t, out, {
+          by: byZ ? 'z' : 'cusum',
+          keyMs: windowStart,
           startMs: s.cusum > 0 && s.cusumFromMs >= 0 ? Math.min(windowStart, s.cusumFromMs) : windowStart,
-          detectedMs: t,
-          lastActiveMs: t,
-          splits: new Map([
-            [s.split, { x, baseline: b.value, z, peakRatio: ratio, scale: b.scale, method: b.method }],
-          ]),
-          day: new Map(),
-          trigger: {
-            by: byZ ? 'z' : 'cusum',
-            split: s.split,
-            x: sig(x),
-            baseline: sig(b.value),
-            z: sig(z),
-            cusum: sig(s.cusum),
-            method: b.method,
-          },
-        };
-        this.episodes.set(e.portKey, e);
-        out.push(this.finding(e, 'opened', t));
+          split: { x, baseline: b.value, z, peakRatio: ratio, scale: b.scale, method: b.method },
+          x,
+          b,
+          z,
+        });
         return;
       }
       const prev = episode.splits.get(s.split);
@@ -569,39 +568,63 @@ export class PortSurgeDetector implements Detector {
     )
       return;
     const last = s.last;
+    this.open(s, t, out, {
+      by: 'day',
+      keyMs: t - 24 * HOUR_MS,
+      startMs: t - 24 * HOUR_MS,
+      split: {
+        x: last?.x ?? 0,
+        baseline: last?.b.value ?? 0,
+        z: last?.z ?? 0,
+        peakRatio: ratio,
+        scale: last?.b.scale,
+        method: last?.b.method,
+      },
+      day: { sum, baseline: b.value, z, peakRatio: ratio },
+      x: sum,
+      b,
+      z,
+    });
+  }
+
+  /** Opens an episode on `s`'s port at `t`; `x`, `b` and `z` are what triggered it. */
+  private open(
+    s: Series,
+    t: number,
+    out: Finding[],
+    o: {
+      by: PortEpisode['trigger']['by'];
+      keyMs: number;
+      startMs: number;
+      split: SplitFigures;
+      day?: DayFigures;
+      x: number;
+      b: Baseline;
+      z: number;
+    },
+  ): void {
+    const portKey = portKeyOf(s.proto, s.port);
     const e: PortEpisode = {
-      key: `port-surge:${portKeyOf(s.proto, s.port)}:${t - 24 * HOUR_MS}`,
-      portKey: portKeyOf(s.proto, s.port),
+      key: `port-surge:${portKey}:${o.keyMs}`,
+      portKey,
       proto: s.proto,
       port: s.port,
-      startMs: t - 24 * HOUR_MS,
+      startMs: o.startMs,
       detectedMs: t,
       lastActiveMs: t,
-      splits: new Map([
-        [
-          s.split,
-          {
-            x: last?.x ?? 0,
-            baseline: last?.b.value ?? 0,
-            z: last?.z ?? 0,
-            peakRatio: ratio,
-            scale: last?.b.scale,
-            method: last?.b.method,
-          },
-        ],
-      ]),
-      day: new Map([[s.split, { sum, baseline: b.value, z, peakRatio: ratio }]]),
+      splits: new Map([[s.split, o.split]]),
+      day: new Map(o.day ? [[s.split, o.day]] : []),
       trigger: {
-        by: 'day',
+        by: o.by,
         split: s.split,
-        x: sig(sum),
-        baseline: sig(b.value),
-        z: sig(z),
+        x: sig(o.x),
+        baseline: sig(o.b.value),
+        z: sig(o.z),
         cusum: sig(s.cusum),
-        method: b.method,
+        method: o.b.method,
       },
     };
-    this.episodes.set(e.portKey, e);
+    this.episodes.set(portKey, e);
     out.push(this.finding(e, 'opened', t));
   }
 
