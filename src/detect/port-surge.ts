@@ -535,19 +535,20 @@ export class PortSurgeDetector implements Detector {
     if (!s.hist.hasResiduals() || !this.book.watched(hour)) return;
     s.hist.keepDaySums();
     const episode = this.episodes.get(s.portKey);
+    // The day test only opens episodes and holds its own; an hourly episode is the hourly test's.
+    if (episode && episode.trigger.by !== 'day') return;
     // A new slow surge needs a day without alerting hours in it: a day that still holds an ended
     // episode's hours is that episode's tail, not a new rise.
     const sum = s.hist.windowSum(hour, 24, episode !== undefined);
     if (sum === undefined) return;
     // Most hours of most series are nowhere near 1.1× their days: skipped before the medians.
-    const slow = episode?.trigger.by === 'day';
-    if (!slow && !s.hist.dayMedianMayBeAtMost(hour, this.o.dayDays, sum, this.o.dayMinRatio)) return;
+    if (!episode && !s.hist.dayMedianMayBeAtMost(hour, this.o.dayDays, sum, this.o.dayMinRatio)) return;
     const b = s.hist.windowBaseline(hour, 24, this.o.dayDays, this.o.dayMinDays);
     if (!b) return;
     const z = (sum - b.value) / b.scale;
     const ratio = sum / Math.max(b.value, 1);
     if (episode) {
-      if (episode.trigger.by !== 'day' || z < this.o.dayZContinue) return;
+      if (z < this.o.dayZContinue) return;
       episode.lastActiveMs = t;
       const prev = episode.day.get(s.split);
       episode.day.set(s.split, {
