@@ -17,10 +17,15 @@ export interface Proc {
   exited: Promise<number | null>;
 }
 
-export function koban(args: string[], env: Record<string, string> = {}): Proc {
+/** `stdin: 'pipe'` leaves the child's standard input open (a quiet pipe) for the test to hold. */
+export function koban(
+  args: string[],
+  env: Record<string, string> = {},
+  options: { stdin?: 'ignore' | 'pipe' } = {},
+): Proc {
   const child = spawn(process.execPath, [KOBAN_BIN, ...args], {
     env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [options.stdin ?? 'ignore', 'pipe', 'pipe'],
   });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => {

@@ -1,11 +1,10 @@
-/** `koban sensor add|list|revoke|run` — the sensor registry, and the sensor agent. */
-import { readFileSync } from 'node:fs';
+/** `koban sensor add|list|revoke` — the sensor registry; `run` and `status` are in sensor-agent.ts. */
 import type { Command } from 'commander';
-import { KobanError, resolveDataDir } from '../core/index.js';
+import { resolveDataDir } from '../core/index.js';
 import { openRelational } from '../db/index.js';
 import { type SensorRecord, SensorRegistry } from '../observe/index.js';
-import { parseSourceSpec, SensorAgent } from '../sensor/index.js';
-import { fmtInt, printJson, table } from './_output.js';
+import { printJson, table } from './_output.js';
+import { registerSensorAgent } from './sensor-agent.js';
 
 interface DataFlags {
   data?: string;
@@ -124,76 +123,5 @@ export function registerSensor(program: Command): void {
       else process.stdout.write(`sensor ${s.name} revoked at ${new Date(s.revokedMs ?? 0).toISOString()}\n`);
     });
 
-  sensor
-    .command('run')
-    .description('run the sensor agent: follow sources, spool durably, ship to the center')
-    .requiredOption('--center <url>', 'center URL, e.g. https://center.example:8440')
-    .option('--token <token>', 'sensor token (or set KOBAN_TOKEN, which keeps it out of the process list)')
-    .requiredOption('--spool <dir>', 'spool directory (durable queue and read positions)')
-    .requiredOption(
-      '--source <format:path...>',
-      'sources, e.g. iptables:/var/log/kern.log eve:/var/log/suricata/eve.json pcap:-',
-    )
-    .option('--ca <file>', 'extra CA certificate (PEM) to trust for the center')
-    .option('--batch-events <n>', 'events per batch', '5000')
-    .option('--flush-ms <ms>', 'longest a record waits before its batch is spooled', '500')
-    .option(
-      '--max-spool-mb <mb>',
-      'spool size bound; when full the oldest data is dropped and counted',
-      '1024',
-    )
-    .option('--utc-offset <offset>', 'zone of log timestamps that carry none (classic syslog)', '+00:00')
-    .action(async (flags: RunFlags) => {
-      const token = flags.token ?? process.env.KOBAN_TOKEN;
-      if (!token) throw new KobanError('E_USAGE', 'a sensor token is needed: --token or KOBAN_TOKEN');
-      const agent = new SensorAgent({
-        center: flags.center,
-        token,
-        spoolDir: flags.spool,
-        sources: flags.source.map(parseSourceSpec),
-        ca: flags.ca ? readFileSync(flags.ca) : undefined,
-        batchEvents: positiveInt(flags.batchEvents, '--batch-events'),
-        flushMs: positiveInt(flags.flushMs, '--flush-ms'),
-        maxSpoolBytes: positiveInt(flags.maxSpoolMb, '--max-spool-mb') * 1024 * 1024,
-        utcOffset: flags.utcOffset,
-      });
-      agent.start();
-      process.stderr.write(
-        `koban agent: shipping ${flags.source.join(', ')} to ${flags.center} (spool ${flags.spool})\n`,
-      );
-      const report = setInterval(() => {
-        const s = agent.stats;
-        process.stderr.write(
-          `read ${fmtInt(s.read)}, events ${fmtInt(s.events)}, rejected ${fmtInt(s.rejected)}, ` +
-            `sent ${fmtInt(s.shipper.sentEvents)}, spool ${agent.pendingSegments} batches, dropped ${fmtInt(agent.droppedTotal)}` +
-            `${s.shipper.lastError ? `, last error: ${s.shipper.lastError}` : ''}\n`,
-        );
-      }, 60_000);
-      await new Promise<void>((resolve) => {
-        const stop = () => {
-          clearInterval(report);
-          void agent.stop(5000).then(resolve);
-        };
-        process.once('SIGTERM', stop);
-        process.once('SIGINT', stop);
-      });
-    });
-}
-
-interface RunFlags {
-  center: string;
-  token?: string;
-  spool: string;
-  source: string[];
-  ca?: string;
-  batchEvents: string;
-  flushMs: string;
-  maxSpoolMb: string;
-  utcOffset: string;
-}
-
-function positiveInt(s: string, flag: string): number {
-  if (!/^\d+$/.test(s) || Number(s) <= 0)
-    throw new KobanError('E_USAGE', `${flag} must be a positive whole number`);
-  return Number(s);
+  registerSensorAgent(sensor);
 }

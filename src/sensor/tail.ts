@@ -29,6 +29,14 @@ export interface TailLines {
   readonly position: TailPosition;
   /** Notes for the operator (rotation handled, data that could not be found…). */
   readonly notes: string[];
+  /** No file is open and there is none at the path (not created yet, or between rotations). */
+  readonly missing: boolean;
+}
+
+/** What the agent reads a text source through: a {@link FileFollower}, or a stand-in in tests. */
+export interface LineSource {
+  poll(): Promise<TailLines>;
+  close(): Promise<void>;
 }
 
 interface OpenFile {
@@ -47,8 +55,10 @@ async function headOf(fh: FileHandle, size: number): Promise<{ head: string; hea
   return { head: createHash('sha256').update(buf).digest('hex'), headLength: n };
 }
 
-export class FileFollower {
+export class FileFollower implements LineSource {
   private current: OpenFile | null = null;
+  /** The last attempt to open the path found nothing there. */
+  private absent = false;
   /** The pre-rotation file still to be read to its end. */
   private draining: OpenFile | null = null;
   private pendingNotes: string[] = [];
@@ -85,7 +95,7 @@ export class FileFollower {
     const position: TailPosition = f
       ? { dev: f.dev, ino: f.ino, offset: f.offset, head: f.head, headLength: f.headLength }
       : (this.saved ?? { dev: 0, ino: 0, offset: 0, head: '', headLength: 0 });
-    return { lines, position, notes };
+    return { lines, position, notes, missing: f === null && this.absent };
   }
 
   /** Opens the file, continuing from the saved position — in a rotated copy if need be. */
@@ -93,9 +103,15 @@ export class FileFollower {
     let st: Awaited<ReturnType<typeof stat>>;
     try {
       st = await stat(this.path);
-    } catch {
-      return; // not there yet (or between rotation and re-creation)
+    } catch (e) {
+      // Not there yet (or between rotation and re-creation): the caller keeps polling. Any other
+      // failure (EACCES, EIO) is the caller's to report and retry.
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') throw e;
+      this.absent = true;
+      return;
     }
+    this.absent = false;
     const saved = this.saved;
     this.saved = null;
     const fh = await open(this.path, 'r');
