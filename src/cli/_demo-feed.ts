@@ -19,6 +19,8 @@ export async function startDemoFeed(
 ): Promise<{ stop(): Promise<void> }> {
   const center = running.center;
   center.simulated = true;
+  // Simulated data reveals no sensor (docs/public-statistics.md): the public view may be live.
+  center.publicStats = { delayHours: 0, minCount: 1 };
   const feed =
     (await center.registry.get(DEMO_SENSOR)) ??
     (

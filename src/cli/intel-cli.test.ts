@@ -180,7 +180,8 @@ describe('koban org, user, report, intel stats, audit', () => {
     const stats = JSON.parse((await run(['intel', 'stats', '--json'])).out);
     expect(stats).toEqual({
       bucket: 'month',
-      periods: [{ start: expect.stringMatching(/Z$/), reports: 2, emails: 2 }],
+      // Months in the domestic country's offset (JP by default: +09:00).
+      periods: [{ start: expect.stringMatching(/-01T00:00:00\+09:00$/), reports: 2, emails: 2 }],
       c2: {
         destinations: 2,
         addresses: 2,

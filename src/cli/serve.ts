@@ -1,7 +1,7 @@
 /** `koban serve` — the center process. */
 import type { Command } from 'commander';
-import { KobanError, resolveDataDir } from '../core/index.js';
-import { startCenter } from '../web/index.js';
+import { KobanError, parseCidr, resolveDataDir } from '../core/index.js';
+import { startCenter, type TrustProxy } from '../web/index.js';
 
 interface ServeFlags {
   data?: string;
@@ -11,6 +11,24 @@ interface ServeFlags {
   silentAfter: string;
   demo?: boolean;
   detect?: boolean;
+  trustProxy?: string | boolean;
+}
+
+/** `--trust-proxy` alone: any peer; with a value: those addresses and CIDR blocks. */
+export function parseTrustProxy(flag: string | boolean | undefined): TrustProxy | undefined {
+  if (flag === undefined) return undefined;
+  if (typeof flag === 'boolean') return flag;
+  const list = flag
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  const bad = list.find((s) => parseCidr(s) === null);
+  if (list.length === 0 || bad !== undefined)
+    throw new KobanError(
+      'E_USAGE',
+      `--trust-proxy takes proxy addresses or CIDR blocks, comma-separated (or no value: any peer), not "${bad ?? flag}"`,
+    );
+  return list;
 }
 
 export function parseListen(s: string): { host: string; port: number } {
@@ -29,6 +47,11 @@ export function registerServe(program: Command): void {
     .option('--tls-key <file>', 'PEM private key')
     .option('--silent-after <minutes>', 'minutes without a delivery before a sensor-silent alert', '60')
     .option(
+      '--trust-proxy [proxies]',
+      'believe X-Forwarded-For/-Proto from these reverse proxies (addresses or CIDR blocks, comma-separated; ' +
+        'no value: from any peer). Default: koban.json trustProxy, else none',
+    )
+    .option(
       '--no-detect',
       'do not run the live detectors (port surges, backscatter, scans, worms, sensor health)',
     )
@@ -41,6 +64,7 @@ export function registerServe(program: Command): void {
       const silent = Number(flags.silentAfter);
       if (!Number.isFinite(silent) || silent <= 0)
         throw new KobanError('E_USAGE', '--silent-after must be a positive number');
+      const trustProxy = parseTrustProxy(flags.trustProxy);
       const dataDir = resolveDataDir(
         flags.data ?? (flags.demo && !process.env.KOBAN_DATA ? 'koban-demo' : undefined),
       );
@@ -52,6 +76,7 @@ export function registerServe(program: Command): void {
         tlsKey: flags.tlsKey,
         silentAfterMinutes: silent,
         detect: flags.detect !== false,
+        ...(trustProxy === undefined ? {} : { api: { trustProxy } }),
       });
       const lines = [`Koban center listening on ${running.url}  (data: ${dataDir})`];
       let demo: { stop(): Promise<void> } | null = null;
@@ -60,9 +85,9 @@ export function registerServe(program: Command): void {
         demo = await startDemoFeed(running, (m) => process.stdout.write(`${m}\n`));
         lines.push(
           'DEMO: a built-in simulated sensor (demo-feed) feeds this center: every figure is SIMULATED.',
-          `  live figures:  ${running.url}/`,
+          `  live figures:  ${running.url}/  (simulated data: the public view is live)`,
           `  JSON views:    ${running.url}/api/v1/stats/total?bucket=hour  (and countries, ports, techniques, …)`,
-          `  metrics:       ${running.url}/metrics`,
+          `  metrics:       ${running.url}/metrics  (with the operator token: koban operator-token --data ${dataDir})`,
         );
       }
       lines.push('Stop with Ctrl-C (SIGINT) or SIGTERM: in-flight batches finish before exit.');

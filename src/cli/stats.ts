@@ -21,6 +21,7 @@ import {
   type ViewResult,
   type ViewRow,
 } from '../observe/index.js';
+import { LOCAL_OPERATOR_FILE } from '../web/index.js';
 import { fmtShare, printJson, table } from './_output.js';
 
 interface StatsFlags {
@@ -124,7 +125,16 @@ async function statsFromServer(view: string, flags: StatsFlags): Promise<ViewRes
     const v = flags[k];
     if (v !== undefined) q.set(k, v);
   }
-  const res = await fetch(`${url}/api/v1/stats/${view}?${q}`);
+  // The operator's CLI: the center's local operator token gives the live, per-sensor view.
+  let local: string | null = null;
+  try {
+    local = readFileSync(join(resolveDataDir(flags.data), LOCAL_OPERATOR_FILE), 'utf8').trim();
+  } catch {
+    local = null;
+  }
+  const res = await fetch(`${url}/api/v1/stats/${view}?${q}`, {
+    headers: local ? { Authorization: `Bearer ${local}` } : {},
+  });
   const body = (await res.json()) as ViewResult | { error: { code: string; message: string } };
   if ('error' in body) throw new KobanError('E_USAGE', `${url}: ${body.error.message}`);
   return body;

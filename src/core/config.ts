@@ -6,7 +6,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { KobanError } from './errors.js';
+import { parseCidr } from './ip.js';
 import { parseUtcOffset } from './time.js';
+import { countryUtcOffset } from './zones.js';
 
 export const ConfigSchema = z
   .object({
@@ -15,10 +17,12 @@ export const ConfigSchema = z
       .string()
       .regex(/^[A-Z]{2}$/, 'two upper-case letters (ISO 3166-1 alpha-2)')
       .default('JP'),
-    /** The operator's UTC offset for day/week/month buckets, e.g. "+09:00". */
+    /**
+     * The operator's UTC offset for day/week/month buckets and dates without a zone, e.g. "+09:00".
+     * Default: the standard offset of the domestic country's zone (zones.ts; +09:00 for JP), else UTC.
+     */
     utcOffset: z
       .string()
-      .default('+00:00')
       .refine((s) => {
         try {
           parseUtcOffset(s);
@@ -26,7 +30,37 @@ export const ConfigSchema = z
         } catch {
           return false;
         }
-      }, 'a UTC offset such as +09:00'),
+      }, 'a UTC offset such as +09:00')
+      .optional(),
+    /**
+     * What the public (no operator token, no `observations:read`) sees of the observation views:
+     * nothing newer than `delayHours`, no per-sensor view, and counts below `minCount` withheld
+     * (probe-response attacks on telescopes: Bethencourt et al., USENIX Security 2005).
+     */
+    publicStats: z
+      .object({
+        delayHours: z
+          .number()
+          .min(0)
+          .max(24 * 366)
+          .default(24),
+        minCount: z.number().int().min(1).max(1_000_000).default(5),
+      })
+      .strict()
+      .prefault({}),
+    /**
+     * Reverse proxies in front of `koban serve` whose X-Forwarded-For / X-Forwarded-Proto are
+     * believed: `true` (any peer: only when nothing else can reach the port), or a list of proxy
+     * addresses / CIDR blocks. Default: none.
+     */
+    trustProxy: z
+      .union([
+        z.boolean(),
+        z
+          .array(z.string().refine((s) => parseCidr(s.trim()) !== null, 'an IP address or CIDR block'))
+          .max(100),
+      ])
+      .default(false),
     /** Days raw events are kept; hourly rollups are kept forever. 0 keeps raw events forever. */
     retentionDays: z.number().int().min(0).default(90),
     /**
@@ -90,9 +124,11 @@ export const ConfigSchema = z
       .max(16 * 1024 * 1024)
       .default(64 * 1024),
   })
-  .strict();
+  .strict()
+  .transform((c) => ({ ...c, utcOffset: c.utcOffset ?? countryUtcOffset(c.domesticCountry) ?? '+00:00' }));
 
 export type KobanConfig = z.infer<typeof ConfigSchema>;
+export type PublicStatsConfig = KobanConfig['publicStats'];
 
 export const DEFAULT_DATA_DIR = 'koban-data';
 

@@ -8,3 +8,4 @@ export * from './errors.js';
 export * from './event.js';
 export * from './ip.js';
 export * from './time.js';
+export * from './zones.js';

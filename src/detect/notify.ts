@@ -95,8 +95,19 @@ export function alertDocument(a: OperatorAlert): AlertDocument {
     closed_by: a.closedBy,
     closed: iso(a.closedMs),
     episode: episodeState(a),
-    evidence: a.evidence,
+    evidence: documentEvidence(a.evidence),
   };
+}
+
+/**
+ * The evidence as documents carry it: times as ISO 8601 only. The stored evidence keeps
+ * `detected_ms` beside `detected` for the evaluation (eval.ts); the API and the webhooks do not
+ * mix epoch milliseconds with ISO 8601.
+ */
+function documentEvidence(e: Readonly<Record<string, unknown>>): Readonly<Record<string, unknown>> {
+  if (!('detected_ms' in e)) return e;
+  const { detected_ms: _epoch, ...rest } = e;
+  return rest;
 }
 
 const RANK: Readonly<Record<Severity, number>> = { info: 0, low: 1, medium: 2, high: 3, critical: 4 };

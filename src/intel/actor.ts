@@ -19,6 +19,9 @@ export const SCOPES = [
   'campaigns:write',
   'orgs:admin',
   'audit:read',
+  // The live, per-sensor observation views and metrics (the public gets them delayed and
+  // aggregated: docs/public-statistics.md).
+  'observations:read',
 ] as const;
 export const ScopeSchema = z.enum(SCOPES);
 export type Scope = z.infer<typeof ScopeSchema>;
@@ -40,6 +43,7 @@ export const ROLE_SCOPES: Readonly<Record<Role, readonly Scope[]>> = {
     'indicators:write',
     'campaigns:read',
     'campaigns:write',
+    'observations:read',
   ],
   'org-admin': [...MEMBER_SCOPES, 'orgs:admin'],
   'org-member': MEMBER_SCOPES,

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { addMember, type Member, openTestIntel, type TestIntel } from './_testkit.js';
 import { listAudit } from './audit.js';
+import { unknownIdentifierTag } from './auth.js';
 
 let t: TestIntel;
 let center: Member;
@@ -140,8 +141,24 @@ describe('sessions', () => {
       code: 'E_AUTH',
       message: 'invalid e-mail or password',
     });
-    const failed = (await listAudit(t.db, { action: 'auth.login-failed' })).map((r) => r.details.email);
-    expect(failed).toEqual(['nobody@p1.example', 'suzuki@p1.example']);
+    const failed = await listAudit(t.db, { action: 'auth.login-failed' });
+    expect(failed.map((r) => r.details)).toEqual([
+      { email: null, unknownAccount: unknownIdentifierTag('nobody@p1.example') },
+      { email: 'suzuki@p1.example' },
+    ]);
+  });
+
+  it('never writes a login identifier that names no account into the audit (a password typed into the e-mail field)', async () => {
+    const typo = 'Tr0ub4dor&3-suzuki';
+    await expect(t.intel.auth.login(typo, typo)).rejects.toMatchObject({ code: 'E_AUTH' });
+    await expect(t.intel.auth.login(typo, 'again')).rejects.toMatchObject({ code: 'E_AUTH' });
+    const failed = await listAudit(t.db, { action: 'auth.login-failed' });
+    expect(JSON.stringify(failed).toLowerCase()).not.toContain(typo.toLowerCase());
+    // The same text leaves the same tag: repeated guesses stay linkable without being readable.
+    expect(failed.map((r) => r.details)).toEqual([
+      { email: null, unknownAccount: expect.stringMatching(/^[0-9a-f]{16}$/) },
+      { email: null, unknownAccount: failed[1]!.details.unknownAccount },
+    ]);
   });
 
   it('ends a session at its absolute expiry and after two idle hours', async () => {

@@ -5,7 +5,7 @@
  * argon2 is for human passwords). Sessions end at an absolute expiry, after an idle period, on
  * logout or revocation, and when the user or their organisation is disabled.
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { hash, verify } from '@node-rs/argon2';
 import { z } from 'zod';
 import { KobanError } from '../core/index.js';
@@ -69,6 +69,19 @@ function sameHash(storedHex: string | undefined, given: Buffer): boolean {
 /** Compared against when the e-mail is unknown, so a failed login takes as long either way. */
 let dummyHash: Promise<string> | null = null;
 
+/** Key of {@link unknownIdentifierTag}: held in memory only, never stored. */
+const IDENTIFIER_TAG_KEY = randomBytes(32);
+
+/**
+ * What the audit keeps of a login identifier that names no account: a password typed into the
+ * e-mail field would otherwise be written into the audit in clear. A keyed hash under a key that
+ * lives only in this process links repeated attempts with the same text (one guesser, one run)
+ * and cannot be reversed or brute-forced from the audit alone.
+ */
+export function unknownIdentifierTag(identifier: string): string {
+  return createHmac('sha256', IDENTIFIER_TAG_KEY).update(identifier).digest('hex').slice(0, 16);
+}
+
 export class AuthService {
   private readonly ttlMs: number;
   private readonly idleMs: number;
@@ -111,7 +124,12 @@ export class AuthService {
       await appendAudit(
         this.db,
         ANONYMOUS,
-        { action: 'auth.login-failed', targetType: 'user', details: { email: address } },
+        {
+          action: 'auth.login-failed',
+          targetType: 'user',
+          ...(row ? { targetId: Number(row.id) } : {}),
+          details: row ? { email: address } : { email: null, unknownAccount: unknownIdentifierTag(address) },
+        },
         nowMs,
       );
       throw new KobanError('E_AUTH', 'invalid e-mail or password');

@@ -37,6 +37,16 @@ export interface CampaignView extends CampaignSummary {
   readonly bridges: readonly { otherCampaignId: number; reportId: number; weight: number }[];
 }
 
+/** One page of {@link CampaignService.list}: newest change first, the id breaking ties (keyset paging). */
+export interface CampaignPage {
+  /** Only campaigns after this one in that order (the last of the previous page). */
+  readonly after?: { readonly updatedMs: number; readonly id: number } | undefined;
+  /** At most this many (1–1,000; default 1,000). */
+  readonly limit?: number | undefined;
+}
+
+export const MAX_CAMPAIGN_PAGE = 1000;
+
 export class CampaignService {
   constructor(
     private readonly db: RelationalDb,
@@ -44,15 +54,23 @@ export class CampaignService {
     private readonly now: () => number = Date.now,
   ) {}
 
-  async list(actor: Actor): Promise<CampaignSummary[]> {
-    const rows = await this.db
+  /** Campaigns the actor may read, most recently changed first, a page at a time. */
+  async list(actor: Actor, page: CampaignPage = {}): Promise<CampaignSummary[]> {
+    const limit = Math.min(MAX_CAMPAIGN_PAGE, Math.max(1, Math.trunc(page.limit ?? MAX_CAMPAIGN_PAGE)));
+    const after = page.after;
+    let q = this.db
       .selectFrom('campaigns as c')
       .select(['c.id', 'c.name', 'c.tlp', 'c.created_ms', 'c.updated_ms'])
       .where('c.merged_into', 'is', null)
-      .where(readableWhere(actor, 'campaign', 'c'))
-      .orderBy('c.updated_ms', 'desc')
-      .limit(1000)
-      .execute();
+      .where(readableWhere(actor, 'campaign', 'c'));
+    if (after)
+      q = q.where((eb) =>
+        eb.or([
+          eb('c.updated_ms', '<', after.updatedMs),
+          eb.and([eb('c.updated_ms', '=', after.updatedMs), eb('c.id', '<', after.id)]),
+        ]),
+      );
+    const rows = await q.orderBy('c.updated_ms', 'desc').orderBy('c.id', 'desc').limit(limit).execute();
     const counts = await this.visibleCounts(
       actor,
       rows.map((r) => Number(r.id)),

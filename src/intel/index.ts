@@ -63,7 +63,13 @@ export {
   linkedReportCount,
   readableCampaign,
 } from './campaign-refs.js';
-export { CampaignService, type CampaignSummary, type CampaignView } from './campaigns.js';
+export {
+  type CampaignPage,
+  CampaignService,
+  type CampaignSummary,
+  type CampaignView,
+  MAX_CAMPAIGN_PAGE,
+} from './campaigns.js';
 export { type ChainCheck, canonicalJson, chainHash, GENESIS_HASH } from './chain.js';
 export { type Bridge, type CorrelationResult, DEFAULT_FAN_OUT, type Link } from './correlate.js';
 export * from './email/index.js';

@@ -197,7 +197,7 @@ export class ReportService {
     return {
       ...toSummary(actor, r),
       consent: label.consent,
-      shared: JSON.parse(extra.shared) as unknown,
+      shared: withoutEvidence(JSON.parse(extra.shared) as unknown),
       evidenceSha256: canReadPrivate(actor, label) ? extra.evidence_sha256 : null,
       indicators: indicators.map((i) => ({
         type: i.type as IndicatorType,
@@ -311,4 +311,18 @@ export class ReportService {
       .map((v) => ({ reportId: Number(v.id), weight: weight.get(Number(v.id))! }))
       .sort((a, b) => b.weight - a.weight || a.reportId - b.reportId);
   }
+}
+
+/**
+ * The shareable view of an e-mail as stored carries the raw file's digest (`evidence.sha256`):
+ * that file is the reporter's copy, recipients and all, so its hash lets anyone confirm a guess of
+ * its content. It is the evidence's handle, given only as `evidenceSha256` under the private-part
+ * rule; the shared content never carries it. (An attached message's digest stays: it is also the
+ * attachment's, an indicator.)
+ */
+function withoutEvidence(shared: unknown): unknown {
+  if (shared === null || typeof shared !== 'object' || Array.isArray(shared) || !('evidence' in shared))
+    return shared;
+  const { evidence: _evidence, ...rest } = shared as Record<string, unknown>;
+  return rest;
 }

@@ -4,7 +4,7 @@
  * precision (an operator offset that is not a whole hour shifts day buckets by its minutes).
  */
 import type { DuckDBValue } from '@duckdb/node-api';
-import { PROTOCOL_NUMBERS, TECHNIQUES } from '../core/index.js';
+import { isBucket, KobanError, PROTOCOL_NUMBERS, TECHNIQUES } from '../core/index.js';
 import { countryCode, kindCode } from './duckdb-schema.js';
 import type { AggregateFilter, AggregateQuery, Dimension } from './store.js';
 
@@ -38,6 +38,26 @@ const DIMENSION_COLUMN: Record<Source, Record<Dimension, string>> = {
   },
 };
 
+function invalid(what: string, value: unknown): never {
+  throw new KobanError(
+    'E_USAGE',
+    `invalid ${what}: ${typeof value === 'string' ? JSON.stringify(value) : String(value)}`,
+  );
+}
+
+/**
+ * A number written into the SQL text: only integers reach it (types are erased at runtime, so a
+ * caller passing unchecked input must get an error here, never a malformed statement).
+ */
+function sqlInt(what: string, n: unknown, min: number, max: number): number {
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) invalid(what, n);
+  return n;
+}
+
+function checkedTime(what: string, ms: number): number {
+  return sqlInt(what, ms, -8.64e15, 8.64e15);
+}
+
 /** WHERE clause for a filter, or null when it can match nothing (e.g. an unknown sensor). */
 function whereClause(
   f: AggregateFilter,
@@ -53,23 +73,30 @@ function whereClause(
   if (f.fromMs !== undefined) {
     parts.push(
       source === 'rollup'
-        ? `hour >= epoch_ms(${param(f.fromMs)}::BIGINT)`
-        : `ts_ms >= ${param(f.fromMs)}::BIGINT`,
+        ? `hour >= epoch_ms(${param(checkedTime('from', f.fromMs))}::BIGINT)`
+        : `ts_ms >= ${param(checkedTime('from', f.fromMs))}::BIGINT`,
     );
   }
   if (f.toMs !== undefined) {
-    parts.push(
-      source === 'rollup' ? `hour < epoch_ms(${param(f.toMs)}::BIGINT)` : `ts_ms < ${param(f.toMs)}::BIGINT`,
-    );
+    const to = param(checkedTime('to', f.toMs));
+    parts.push(source === 'rollup' ? `hour < epoch_ms(${to}::BIGINT)` : `ts_ms < ${to}::BIGINT`);
   }
-  if (f.kinds && f.kinds.length > 0) parts.push(`kind IN (${f.kinds.map((k) => kindCode(k)).join(', ')})`);
+  if (f.kinds && f.kinds.length > 0) {
+    const codes = f.kinds.map((k) => kindCode(k) ?? invalid('event kind', k));
+    parts.push(`kind IN (${codes.join(', ')})`);
+  }
   if (f.proto !== undefined) {
-    const n = f.proto === 'other' ? null : PROTOCOL_NUMBERS[f.proto];
+    const n = f.proto === 'other' ? null : (PROTOCOL_NUMBERS[f.proto] ?? invalid('protocol', f.proto));
     parts.push(n === null ? `proto NOT IN (1, 6, 17, 58)` : `proto = ${n}`);
   }
-  if (f.port !== undefined) parts.push(`${DIMENSION_COLUMN[source].port} = ${Math.trunc(f.port)}`);
+  if (f.port !== undefined)
+    parts.push(`${DIMENSION_COLUMN[source].port} = ${sqlInt('port', f.port, 0, 65535)}`);
   if (f.technique === 'any') parts.push('technique > 0');
-  else if (f.technique !== undefined) parts.push(`technique = ${TECHNIQUES.indexOf(f.technique) + 1}`);
+  else if (f.technique !== undefined) {
+    const i = TECHNIQUES.indexOf(f.technique);
+    if (i < 0) invalid('technique', f.technique);
+    parts.push(`technique = ${i + 1}`);
+  }
   if (f.country !== undefined) parts.push(`country = ${countryCode(f.country)}`);
   if (f.sensor !== undefined) {
     const id = sensorIds.get(f.sensor);
@@ -81,7 +108,8 @@ function whereClause(
 
 function bucketExpr(source: Source, q: AggregateQuery): string {
   const t = source === 'rollup' ? 'hour' : 'epoch_ms(ts_ms)';
-  const off = Math.trunc(q.utcOffsetMinutes ?? 0);
+  const off = sqlInt('UTC offset (minutes)', q.utcOffsetMinutes ?? 0, -14 * 60, 14 * 60);
+  if (!isBucket(String(q.bucket))) invalid('bucket', q.bucket);
   const shifted = off === 0 ? t : `(${t} + INTERVAL ${off} MINUTE)`;
   const truncated = `date_trunc('${q.bucket}', ${shifted})`;
   const back = off === 0 ? truncated : `(${truncated} - INTERVAL ${off} MINUTE)`;
@@ -139,7 +167,7 @@ export function buildSensorActivitySql(
   const values: DuckDBValue[] = [];
   const where = whereClause(f, 'rollup', sensorIds, values);
   if (where === null) return null;
-  const off = Math.trunc(utcOffsetMinutes);
+  const off = sqlInt('UTC offset (minutes)', utcOffsetMinutes, -14 * 60, 14 * 60);
   const day = `date_trunc('day', hour + INTERVAL ${off} MINUTE)`;
   return {
     text:

@@ -14,6 +14,7 @@ import { z } from 'zod';
 import { KobanError } from '../core/index.js';
 import { type Actor, ANONYMOUS, type AuthService, hasScope, type Scope } from '../intel/index.js';
 import { type ClientOptions, requireRouteScope, resolveActor } from './auth-middleware.js';
+import { sendsOperatorToken } from './observer-access.js';
 import type { ApiRegistry, HttpMethod, OperationDoc, ResponseDoc } from './openapi.js';
 
 /** `{ "error": { "code", "message" } }`: `code` is stable (E_AUTH, E_NOT_FOUND, …), `message` is for people. */
@@ -50,8 +51,13 @@ export interface RouteSpec<P extends ObjectSchema, Q extends ObjectSchema, B ext
   readonly summary: string;
   readonly description?: string;
   readonly tags: readonly string[];
-  /** `none`: no credentials are read (the route handles them itself: login, logout). */
-  readonly auth: 'actor' | 'none';
+  /**
+   * `none`: no credentials are read (the route handles them itself: login, logout). `observer`:
+   * as `actor`, and the center's operator token (`kbo_…`) is accepted too — it passes the scope
+   * check and the handler sees `operator: true` (the actor is then the anonymous one: the
+   * operator token is no key to the intel services).
+   */
+  readonly auth: 'actor' | 'none' | 'observer';
   /** Checked before anything else is read; the anonymous public has the read scopes. */
   readonly scope?: Scope;
   readonly params?: P;
@@ -76,6 +82,8 @@ type Out<S> = S extends z.ZodType ? z.output<S> : Record<string, never>;
 export interface RouteInput<P, Q, B> {
   readonly c: Context;
   readonly actor: Actor;
+  /** The request carried the valid operator token (routes with `auth: 'observer'` only). */
+  readonly operator: boolean;
   readonly params: Out<P>;
   readonly query: Out<Q>;
   readonly body: BodyOf<B>;
@@ -101,6 +109,8 @@ export const ERROR_DESCRIPTIONS: Readonly<Record<ErrorStatus, string>> = {
 export interface ApiRoutesOptions extends ClientOptions {
   /** Parse every JSON answer with its declared schema (tests; a mismatch is a 500). */
   readonly validateResponses?: boolean;
+  /** Checks an operator token (throws E_AUTH); without it, `observer` routes refuse one. */
+  readonly requireOperator?: (authorization: string | undefined) => void;
 }
 
 /** The error shape, for answers given here rather than through app.ts's error handler. */
@@ -167,13 +177,13 @@ export class ApiRoutes {
       raw: spec.body?.raw ? this.limiter(spec.body.raw.maxBytes) : null,
     };
     const run = async (c: Context): Promise<Response> => {
-      const actor = spec.auth === 'actor' ? await resolveActor(c, this.auth) : ANONYMOUS;
-      if (spec.scope !== undefined) requireRouteScope(c, actor, spec.scope);
+      const { actor, operator } = await this.caller(c, spec.auth);
+      if (spec.scope !== undefined && !operator) requireRouteScope(c, actor, spec.scope);
       c.set('actor', actor);
       const params = parse(spec.params, c.req.param(), 'path') as Out<P>;
       const query = parse(spec.query, c.req.query(), 'query') as Out<Q>;
       const call = async (body: BodyOf<B>) =>
-        this.respond(c, spec, await handler({ c, actor, params, query, body }));
+        this.respond(c, spec, await handler({ c, actor, operator, params, query, body }));
       if (!spec.body) return call(undefined as BodyOf<B>);
       const type = mediaType(c);
       const asJson = spec.body.json !== undefined && isJsonType(type);
@@ -205,6 +215,20 @@ export class ApiRoutes {
     this.app.on(spec.method.toUpperCase(), spec.path.replace(/\{(\w+)\}/g, ':$1'), run);
   }
 
+  private async caller(
+    c: Context,
+    auth: RouteSpec<ObjectSchema, ObjectSchema, undefined>['auth'],
+  ): Promise<{ actor: Actor; operator: boolean }> {
+    if (auth === 'none') return { actor: ANONYMOUS, operator: false };
+    if (auth === 'observer' && sendsOperatorToken(c)) {
+      if (!this.opts.requireOperator)
+        throw new KobanError('E_AUTH', 'the operator token is not accepted here');
+      this.opts.requireOperator(c.req.header('Authorization'));
+      return { actor: ANONYMOUS, operator: true };
+    }
+    return { actor: await resolveActor(c, this.auth), operator: false };
+  }
+
   private limiter(maxBytes: number) {
     return bodyLimit({
       maxSize: maxBytes,
@@ -234,7 +258,7 @@ export class ApiRoutes {
   private operationDoc(spec: RouteSpec<ObjectSchema, ObjectSchema, BodySpec | undefined>): OperationDoc {
     const errors = new Set<ErrorStatus>(spec.errors ?? []);
     if (spec.params || spec.query || spec.body) errors.add(400);
-    if (spec.auth === 'actor') errors.add(401);
+    if (spec.auth !== 'none') errors.add(401);
     if (spec.scope !== undefined) errors.add(403);
     if (spec.body) errors.add(413).add(415);
     const responses: Record<number, ResponseDoc> = { ...spec.responses };
@@ -255,6 +279,7 @@ export class ApiRoutes {
       description: spec.description,
       tags: spec.tags,
       security: spec.auth === 'none' ? 'none' : anonymousMay ? 'optional' : 'required',
+      operator: spec.auth === 'observer',
       scope: spec.scope,
       params: spec.params,
       query: spec.query,

@@ -7,21 +7,17 @@ import { gunzip } from 'node:zlib';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import {
-  type Bucket,
-  type EventKind,
-  isBucket,
-  isKobanError,
-  KobanError,
-  parseDateArg,
-  parseUtcOffset,
-} from '../core/index.js';
+import { isKobanError } from '../core/index.js';
 import { type AlertStatus, alertDocument } from '../detect/index.js';
-import { BackpressureError, isViewName, runView, VIEW_NAMES } from '../observe/index.js';
+import { BackpressureError } from '../observe/index.js';
 import type { Center } from './center.js';
-import { renderHome } from './home.js';
+import { registerCenterDocs } from './center-docs.js';
+import { HOME_CSS, HOME_CSS_PATH, renderHome } from './home.js';
 import { API_INFO, mountIntelApi } from './intel/mount.js';
+import { observerAccess, requireObserver } from './observer-access.js';
 import { mountOpenApi } from './openapi.js';
+import { securityHeaders } from './security-headers.js';
+import { mountStatsRoute } from './stats-route.js';
 
 const gunzipAsync = promisify(gunzip);
 
@@ -46,6 +42,11 @@ export function errorBody(code: string, message: string) {
 
 export function buildApp(center: Center): Hono {
   const app = new Hono();
+  app.use(securityHeaders(center.apiOptions));
+  const observer = {
+    auth: center.intel.auth,
+    requireOperator: (h: string | undefined) => center.requireOperator(h),
+  };
 
   app.onError((err, c) => {
     if (err instanceof BackpressureError) {
@@ -59,11 +60,15 @@ export function buildApp(center: Center): Hono {
   app.notFound((c) => c.json(errorBody('E_NOT_FOUND', `no route ${c.req.method} ${c.req.path}`), 404));
 
   app.get('/healthz', async (c) => {
+    const status = center.draining ? 'draining' : 'ok';
+    // Live counts would show a prober whether a marker packet reached a sensor (observer-access.ts).
+    if ((await observerAccess(c, observer)) !== 'full') return c.json({ status });
     const s = await center.observatory.store.summary();
-    return c.json({ status: center.draining ? 'draining' : 'ok', events: s.events, sensors: s.sensors });
+    return c.json({ status, events: s.events, sensors: s.sensors });
   });
 
   app.get('/metrics', async (c) => {
+    await requireObserver(c, observer);
     c.header('Content-Type', center.metrics.contentType);
     return c.body(await center.metrics.render());
   });
@@ -114,38 +119,6 @@ export function buildApp(center: Center): Hono {
     },
   );
 
-  app.get('/api/v1/stats/:view', async (c) => {
-    const view = c.req.param('view');
-    if (!isViewName(view)) {
-      throw new KobanError('E_NOT_FOUND', `unknown view "${view}" (${VIEW_NAMES.join(', ')})`);
-    }
-    const q = c.req.query();
-    const offset = parseUtcOffset(q.tz ?? center.observatory.config.utcOffset);
-    if (q.bucket !== undefined && !isBucket(q.bucket))
-      throw new KobanError('E_USAGE', 'bucket must be hour, day, week or month');
-    const proto = q.proto ?? 'tcp';
-    if (proto !== 'tcp' && proto !== 'udp') throw new KobanError('E_USAGE', 'proto must be tcp or udp');
-    let port: { port: number; proto: 'tcp' | 'udp' } | undefined;
-    if (q.port) {
-      const m = /^(\d{1,5})\/(tcp|udp)$/.exec(q.port);
-      if (!m || Number(m[1]) > 65535) throw new KobanError('E_USAGE', 'port must look like 139/tcp');
-      port = { port: Number(m[1]), proto: m[2] as 'tcp' | 'udp' };
-    }
-    const result = await runView(center.observatory.store, view, {
-      fromMs: q.from ? parseDateArg(q.from, offset) : undefined,
-      toMs: q.to ? parseDateArg(q.to, offset) : undefined,
-      bucket: q.bucket as Bucket | undefined,
-      utcOffsetMinutes: offset,
-      domesticCountry: (q.domestic ?? center.observatory.config.domesticCountry).toUpperCase(),
-      kinds: q.kind ? (q.kind.split(',') as EventKind[]) : undefined,
-      proto,
-      port,
-      top: q.top !== undefined && /^\d+$/.test(q.top) ? Number(q.top) : undefined,
-      sensor: q.sensor,
-    });
-    return c.json(result);
-  });
-
   // With the operator token this path lists detection alerts (sensor health, detectors); any
   // other caller falls through to the alerts to members (web/intel/alerts.ts).
   app.get('/api/v1/alerts', async (c, next) => {
@@ -159,9 +132,27 @@ export function buildApp(center: Center): Hono {
     return c.json({ alerts: list.map(alertDocument) });
   });
 
-  app.get('/', async (c) => c.html(await renderHome(center)));
+  app.get('/', async (c) => c.html(await renderHome(center, await observerAccess(c, observer))));
+  app.get(HOME_CSS_PATH, (c) => {
+    c.header('Content-Type', 'text/css; charset=utf-8');
+    c.header('Cache-Control', 'max-age=3600');
+    return c.body(HOME_CSS);
+  });
 
-  const intelApi = mountIntelApi(app, center.intel, center.apiOptions);
+  const intelApi = mountIntelApi(app, center.intel, {
+    ...center.apiOptions,
+    requireOperator: observer.requireOperator,
+  });
+  mountStatsRoute(intelApi.routes, {
+    store: center.observatory.store,
+    config: center.observatory.config,
+    now: center.apiOptions.now ?? Date.now,
+    publicStats: () => center.publicStats,
+  });
+  registerCenterDocs(intelApi.registry, {
+    maxBodyBytes: MAX_BODY_BYTES,
+    maxInflatedBytes: MAX_INFLATED_BYTES,
+  });
   mountOpenApi(app, intelApi.registry, API_INFO);
 
   return app;

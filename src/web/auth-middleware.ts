@@ -14,6 +14,9 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { KobanError } from '../core/index.js';
 import { type Actor, ANONYMOUS, type AuthService, hasScope, type Scope } from '../intel/index.js';
+import { type ClientOptions, isHttps } from './client.js';
+
+export { type ClientOptions, clientAddress, isHttps, type TrustProxy } from './client.js';
 
 declare module 'hono' {
   interface ContextVariableMap {
@@ -23,14 +26,6 @@ declare module 'hono' {
 }
 
 export const SESSION_COOKIE = 'koban_session';
-
-export interface ClientOptions {
-  /**
-   * Behind a reverse proxy: take the client address from the last `X-Forwarded-For` entry and
-   * HTTPS from `X-Forwarded-Proto`. Off by default, since a direct client could forge both.
-   */
-  readonly trustProxy?: boolean;
-}
 
 function unauthorized(c: Context, message: string): KobanError {
   // RFC 6750 §3: a 401 names the scheme the client should use.
@@ -77,24 +72,6 @@ export function actorMiddleware(auth: AuthService, scope?: Scope): MiddlewareHan
     c.set('actor', actor);
     await next();
   };
-}
-
-export function isHttps(c: Context, opts: ClientOptions = {}): boolean {
-  if (new URL(c.req.url).protocol === 'https:') return true;
-  return opts.trustProxy === true && c.req.header('X-Forwarded-Proto')?.split(',')[0]?.trim() === 'https';
-}
-
-/** The client's address: the socket's peer (@hono/node-server's bindings), or the proxy's word. */
-export function clientAddress(c: Context, opts: ClientOptions = {}): string {
-  if (opts.trustProxy) {
-    // The last entry is the one our proxy appended; earlier ones are the client's to invent.
-    const last = c.req.header('X-Forwarded-For')?.split(',').pop()?.trim();
-    if (last) return last;
-  }
-  const env: unknown = c.env;
-  const incoming = (env as { incoming?: { socket?: { remoteAddress?: unknown } } } | undefined)?.incoming;
-  const address = incoming?.socket?.remoteAddress;
-  return typeof address === 'string' && address !== '' ? address : 'unknown';
 }
 
 export function setSessionCookie(c: Context, token: string, maxAgeS: number, opts: ClientOptions = {}): void {

@@ -7,7 +7,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
-import { KobanError } from '../core/index.js';
+import { KobanError, type PublicStatsConfig } from '../core/index.js';
 import { openRelational, type RelationalDb } from '../db/index.js';
 import { AlertStore } from '../detect/index.js';
 import { type IntelOptions, IntelService } from '../intel/index.js';
@@ -24,6 +24,12 @@ import type { IntelApiOptions } from './intel/mount.js';
 import { CenterMetrics } from './metrics.js';
 
 export const OPERATOR_TOKEN_FILE = 'operator-token.sha256';
+/**
+ * The running center's own operator token, for CLI commands on the same data directory that ask
+ * it instead of the store it holds (`koban stats`). Readable by the data directory's owner only:
+ * whoever can read it can read the stores themselves.
+ */
+export const LOCAL_OPERATOR_FILE = 'operator-local.token';
 
 export interface Center {
   readonly dataDir: string;
@@ -42,12 +48,19 @@ export interface Center {
   /** Labels shown on pages when the data is simulated (the demo feed). */
   simulated: boolean;
   /**
+   * What the public sees of the observation data (public-stats.ts): koban.json `publicStats`; the
+   * demo feed, whose data is simulated and reveals no sensor, shows it live.
+   */
+  publicStats: PublicStatsConfig;
+  /**
    * Address blocks of sensors the registry does not list (relayed or simulated sensors), for the
    * detectors' coverage; registered sensors' `addressBlocks` take precedence.
    */
   readonly extraAddressBlocks: Map<string, readonly string[]>;
-  /** Throws E_AUTH unless the header carries the operator token. */
+  /** Throws E_AUTH unless the header carries the operator token (or this process's local one). */
   requireOperator(authorization: string | undefined): void;
+  /** This process's operator token for local CLI commands (written by server.ts, never stored hashed). */
+  readonly localOperatorToken: string;
   close(): Promise<void>;
 }
 
@@ -89,6 +102,8 @@ export async function openCenter(options: CenterOptions = {}): Promise<Center> {
     const intel = await IntelService.open(db, { ...options.intel, dataDir });
     const log = pino({ level: options.logLevel ?? process.env.KOBAN_LOG ?? 'info' });
     const tokenPath = join(dataDir, OPERATOR_TOKEN_FILE);
+    const localOperatorToken = `kbo_${randomBytes(32).toString('base64url')}`;
+    const localHash = createHash('sha256').update(localOperatorToken).digest();
     const center: Center = {
       dataDir,
       observatory,
@@ -99,6 +114,7 @@ export async function openCenter(options: CenterOptions = {}): Promise<Center> {
       intel,
       apiOptions: {
         ...(options.intel?.now ? { now: options.intel.now } : {}),
+        trustProxy: observatory.config.trustProxy,
         afterAlertSent: () => {
           deliverAlerts(intel).catch((err: unknown) => log.error({ err }, 'alert delivery failed'));
         },
@@ -108,14 +124,17 @@ export async function openCenter(options: CenterOptions = {}): Promise<Center> {
       log,
       draining: false,
       simulated: false,
+      publicStats: observatory.config.publicStats,
       extraAddressBlocks: new Map(),
+      localOperatorToken,
       requireOperator(authorization) {
         const token = authorization?.startsWith('Bearer ') ? authorization.slice(7).trim() : '';
         const stored = existsSync(tokenPath)
           ? Buffer.from(readFileSync(tokenPath, 'utf8').trim(), 'hex')
           : null;
         const given = createHash('sha256').update(token).digest();
-        if (stored?.length !== 32 || token === '' || !timingSafeEqual(stored, given)) {
+        const matches = (h: Buffer | null) => h?.length === 32 && timingSafeEqual(h, given);
+        if (token === '' || !(matches(stored) || matches(localHash))) {
           throw new KobanError('E_AUTH', 'operator token required (create one with: koban operator-token)');
         }
       },

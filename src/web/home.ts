@@ -1,12 +1,31 @@
 /**
- * The center's front page: live observation figures (refreshing), with links to the JSON views
- * and metrics. Every value is escaped by Hono's `html` template; simulated data says so on top.
+ * The center's front page: observation figures (refreshing), with links to the JSON views. The
+ * operator and center staff (`observations:read`, e.g. signed in) see them live with the sensor
+ * table; everyone else sees the public view of public-stats.ts — delayed, all sensors together,
+ * small counts withheld — and no live counter. Every value is escaped by Hono's `html` template;
+ * the page has no inline script or style (the Content-Security-Policy allows none); simulated
+ * data says so on top.
  */
-import { html, raw } from 'hono/html';
+import { html } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
-import { formatInOffset, parseUtcOffset } from '../core/index.js';
-import { runView, VIEW_NAMES, type ViewRow } from '../observe/index.js';
+import { EVENT_KINDS, formatInOffset, HOUR_MS, parseUtcOffset } from '../core/index.js';
+import { type EventStore, runView, VIEW_NAMES, type ViewOptions, type ViewRow } from '../observe/index.js';
 import type { Center } from './center.js';
+import type { ObservationAccess } from './observer-access.js';
+import { isPublicView, publicCutoffMs, thresholdRows } from './public-stats.js';
+
+export const HOME_CSS_PATH = '/assets/home.css';
+export const HOME_CSS =
+  'body{font-family:system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse;margin:.5em 0 1.5em}' +
+  'td,th{border:1px solid #ccc;padding:.2em .6em;text-align:right}th{background:#f3f3f3}' +
+  '.sim{background:#fff3cd;border:1px solid #e0b100;padding:.6em;font-weight:bold}' +
+  'section{display:inline-block;vertical-align:top;margin-right:2em}';
+
+/** Hours in the "per hour" table. */
+export const HOME_HOURS = 24;
+
+/** Columns holding counts, written with thousands separators (a port or a year is not a count). */
+const COUNT_COLUMNS: ReadonlySet<string> = new Set(['count', 'events', ...EVENT_KINDS]);
 
 function tableOf(rows: ViewRow[], columns: readonly string[]) {
   return html`<table>
@@ -17,62 +36,104 @@ function tableOf(rows: ViewRow[], columns: readonly string[]) {
           const v = r[c];
           const text =
             typeof v === 'number' && (c === 'share' || c.endsWith('_share')) ? `${(v * 100).toFixed(1)}%` : v;
-          return html`<td>${typeof text === 'number' ? text.toLocaleString('en-US') : (text ?? '-')}</td>`;
+          const shown =
+            typeof text === 'number' && COUNT_COLUMNS.has(c) ? text.toLocaleString('en-US') : text;
+          return html`<td>${shown ?? '-'}</td>`;
         })}</tr>`,
     )}
   </table>`;
 }
 
-export async function renderHome(center: Center): Promise<HtmlEscapedString | Promise<HtmlEscapedString>> {
+/**
+ * One row per hour of [endMs − 24 h, endMs), every hour present (an hour without events counts 0),
+ * with the count of each event kind and their sum. (The `total` view has one row per hour and
+ * kind, so its last 24 rows were 8 hours.)
+ */
+export async function hourlyRows(
+  store: EventStore,
+  endMs: number,
+  base: Pick<ViewOptions, 'utcOffsetMinutes' | 'domesticCountry'>,
+): Promise<ViewRow[]> {
+  const fromMs = endMs - HOME_HOURS * HOUR_MS;
+  const total = await runView(store, 'total', { ...base, bucket: 'hour', fromMs, toMs: endMs });
+  const byBucket = new Map<string, ViewRow>();
+  for (let h = fromMs; h < endMs; h += HOUR_MS) {
+    const bucket = formatInOffset(h, base.utcOffsetMinutes);
+    byBucket.set(bucket, { bucket, ...Object.fromEntries(EVENT_KINDS.map((k) => [k, 0])), count: 0 });
+  }
+  for (const r of total.rows) {
+    const row = byBucket.get(String(r.bucket));
+    if (!row || typeof r.kind !== 'string' || typeof r.count !== 'number') continue;
+    row[r.kind] = (row[r.kind] as number) + r.count;
+    row.count = (row.count as number) + r.count;
+  }
+  return [...byBucket.values()];
+}
+
+export async function renderHome(
+  center: Center,
+  access: ObservationAccess,
+): Promise<HtmlEscapedString | Promise<HtmlEscapedString>> {
   const store = center.observatory.store;
   const cfg = center.observatory.config;
   const offset = parseUtcOffset(cfg.utcOffset);
-  const base = { utcOffsetMinutes: offset, domesticCountry: cfg.domesticCountry };
+  const nowMs = (center.apiOptions.now ?? Date.now)();
+  const live = access === 'full';
   const summary = await store.summary();
-  const [total, countries, tcp, udp, techniques, sensors] = await Promise.all([
-    runView(store, 'total', { ...base, bucket: 'hour' }),
-    runView(store, 'countries', { ...base, top: 10 }),
-    runView(store, 'ports', { ...base, proto: 'tcp', top: 10 }),
-    runView(store, 'ports', { ...base, proto: 'udp', top: 10 }),
-    runView(store, 'techniques', base),
-    center.registry.list(),
+  // Live: the 24 hours up to the newest event (never past now); public: up to the cutoff.
+  const endMs = live
+    ? Math.floor(Math.min(nowMs, summary.lastMs ?? nowMs) / HOUR_MS) * HOUR_MS + HOUR_MS
+    : publicCutoffMs(nowMs, center.publicStats);
+  const base = { utcOffsetMinutes: offset, domesticCountry: cfg.domesticCountry };
+  const range = live ? base : { ...base, toMs: endMs };
+  const [hours, countries, tcp, udp, techniques] = await Promise.all([
+    hourlyRows(store, endMs, base),
+    runView(store, 'countries', { ...range, top: 10 }),
+    runView(store, 'ports', { ...range, proto: 'tcp', top: 10 }),
+    runView(store, 'ports', { ...range, proto: 'udp', top: 10 }),
+    runView(store, 'techniques', range),
   ]);
+  const min = center.publicStats.minCount;
+  const shown = (rows: ViewRow[], fixedRows = false) =>
+    live ? rows : thresholdRows(rows, min, { fixedRows });
   const banner = center.simulated
     ? html`<p class="sim">SIMULATED DATA — fed by Koban's built-in simulator (koban serve --demo); no real sensor.</p>`
     : '';
-  const recent = total.rows.slice(-24);
+  const intro = live
+    ? html`<p>${summary.events.toLocaleString('en-US')} events from ${summary.sensors} sensors${
+        summary.lastMs ? html`, newest ${formatInOffset(summary.lastMs, offset)}` : ''
+      }. Ingested through the API since start: ${center.ingest.stats.events.toLocaleString('en-US')} events in
+${center.ingest.stats.batches.toLocaleString('en-US')} batches. This page refreshes every 10 s.</p>`
+    : html`<p>Public view: every sensor together, up to ${formatInOffset(endMs, offset)} (figures are
+${center.publicStats.delayHours} h behind); counts below ${min} are not shown (-). Center staff sign in for the live view.</p>`;
+  const sensors = live
+    ? html`<section><h2>Sensors</h2>${tableOf(
+        (await center.registry.list()).map((s) => ({
+          sensor: s.name,
+          events: s.eventsTotal,
+          last_seen: s.lastSeenMs ? formatInOffset(s.lastSeenMs, offset) : null,
+          status: s.revokedMs ? 'revoked' : 'active',
+        })),
+        ['sensor', 'events', 'last_seen', 'status'],
+      )}</section>`
+    : '';
   return html`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="10">
+<html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="${live ? 10 : 300}">
 <title>Koban center${center.simulated ? ' (simulated data)' : ''}</title>
-<style>${raw(
-    'body{font-family:system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse;margin:.5em 0 1.5em}' +
-      'td,th{border:1px solid #ccc;padding:.2em .6em;text-align:right}th{background:#f3f3f3}' +
-      '.sim{background:#fff3cd;border:1px solid #e0b100;padding:.6em;font-weight:bold}' +
-      'section{display:inline-block;vertical-align:top;margin-right:2em}',
-  )}</style></head>
+<link rel="stylesheet" href="${HOME_CSS_PATH}"></head>
 <body>
 <h1>Koban observation center</h1>
 ${banner}
-<p>${summary.events.toLocaleString('en-US')} events from ${summary.sensors} sensors${
-    summary.lastMs ? html`, newest ${formatInOffset(summary.lastMs, offset)}` : ''
-  }. Ingested through the API since start: ${center.ingest.stats.events.toLocaleString('en-US')} events in
-${center.ingest.stats.batches.toLocaleString('en-US')} batches. This page refreshes every 10 s.</p>
-<section><h2>Accesses per hour (last 24 buckets)</h2>${tableOf(recent, ['bucket', 'kind', 'count'])}</section>
-<section><h2>Source countries</h2>${tableOf(countries.rows, ['label', 'count', 'share'])}</section>
-<section><h2>TCP ports</h2>${tableOf(tcp.rows, ['port', 'service', 'count', 'share'])}</section>
-<section><h2>UDP ports</h2>${tableOf(udp.rows, ['port', 'service', 'count', 'share'])}</section>
-<section><h2>IDS techniques</h2>${tableOf(techniques.rows, ['technique', 'count', 'share'])}</section>
-<section><h2>Sensors</h2>${tableOf(
-    sensors.map((s) => ({
-      sensor: s.name,
-      events: s.eventsTotal,
-      last_seen: s.lastSeenMs ? formatInOffset(s.lastSeenMs, offset) : null,
-      status: s.revokedMs ? 'revoked' : 'active',
-    })),
-    ['sensor', 'events', 'last_seen', 'status'],
-  )}</section>
+${intro}
+<section><h2>Events per hour (last ${HOME_HOURS} hours)</h2>${tableOf(shown(hours, true), ['bucket', ...EVENT_KINDS, 'count'])}</section>
+<section><h2>Source countries</h2>${tableOf(shown(countries.rows), ['label', 'count', 'share'])}</section>
+<section><h2>TCP ports</h2>${tableOf(shown(tcp.rows), ['port', 'service', 'count', 'share'])}</section>
+<section><h2>UDP ports</h2>${tableOf(shown(udp.rows), ['port', 'service', 'count', 'share'])}</section>
+<section><h2>IDS techniques</h2>${tableOf(shown(techniques.rows), ['technique', 'count', 'share'])}</section>
+${sensors}
 <h2>Machine-readable</h2>
-<ul>${VIEW_NAMES.map((v) => html`<li><a href="/api/v1/stats/${v}${v === 'port-series' ? '?port=445/tcp' : ''}">/api/v1/stats/${v}</a></li>`)}
-<li><a href="/metrics">/metrics</a> (Prometheus)</li><li><a href="/healthz">/healthz</a></li></ul>
+<ul>${VIEW_NAMES.filter((v) => live || isPublicView(v)).map((v) => html`<li><a href="/api/v1/stats/${v}${v === 'port-series' ? '?port=445/tcp' : ''}">/api/v1/stats/${v}</a></li>`)}
+${live ? html`<li><a href="/metrics">/metrics</a> (Prometheus)</li>` : ''}<li><a href="/healthz">/healthz</a></li>
+<li><a href="/api/v1/openapi.json">/api/v1/openapi.json</a></li></ul>
 </body></html>`;
 }

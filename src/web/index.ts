@@ -6,8 +6,10 @@ export { buildApp, errorBody, MAX_BODY_BYTES, MAX_INFLATED_BYTES } from './app.j
 export {
   type Center,
   type CenterOptions,
+  LOCAL_OPERATOR_FILE,
   OPERATOR_TOKEN_FILE,
   openCenter,
   rotateOperatorToken,
 } from './center.js';
+export type { TrustProxy } from './client.js';
 export { type RunningCenter, SERVER_FILE, type ServeOptions, startCenter } from './server.js';

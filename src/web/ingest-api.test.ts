@@ -7,6 +7,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { ev } from '../../test/events.js';
 import { encodeEvent } from '../observe/index.js';
+import { rotateOperatorToken } from './center.js';
 import { type RunningCenter, startCenter } from './server.js';
 
 type ErrorBody = { error: { code: string; message: string } };
@@ -153,16 +154,24 @@ describe('the ingest API', () => {
     expect(ports).toEqual([{ port: 139, count: 1 }]);
   });
 
-  it('serves the stats views, health and Prometheus metrics', async () => {
-    const total = (await (await fetch(`${url}/api/v1/stats/total?bucket=day`)).json()) as {
+  it('serves the stats views, health and Prometheus metrics to the operator', async () => {
+    const operator = { Authorization: `Bearer ${rotateOperatorToken(dataDir)}` };
+    const total = (await (
+      await fetch(`${url}/api/v1/stats/total?bucket=day`, { headers: operator })
+    ).json()) as {
       view: string;
       rows: unknown[];
     };
     expect(total.view).toBe('total');
     expect(total.rows[0]).toMatchObject({ kind: 'firewall' });
-    expect((await fetch(`${url}/api/v1/stats/nope`)).status).toBe(404);
-    expect(((await (await fetch(`${url}/healthz`)).json()) as { status: string }).status).toBe('ok');
-    const metrics = await (await fetch(`${url}/metrics`)).text();
+    expect((await fetch(`${url}/api/v1/stats/nope`, { headers: operator })).status).toBe(400);
+    expect(await (await fetch(`${url}/healthz`)).json()).toEqual({ status: 'ok' });
+    expect(await (await fetch(`${url}/healthz`, { headers: operator })).json()).toMatchObject({
+      status: 'ok',
+      sensors: 1,
+    });
+    expect((await fetch(`${url}/metrics`)).status).toBe(401);
+    const metrics = await (await fetch(`${url}/metrics`, { headers: operator })).text();
     expect(metrics).toMatch(/koban_ingest_events_total \d+/);
     expect(metrics).toMatch(/koban_sensor_last_seen_timestamp_seconds\{sensor="fw-tokyo"\}/);
   });

@@ -113,7 +113,9 @@ describe('live detection in the center', () => {
     expect(again.alerts.filter((a) => a.kind === 'backscatter')).toHaveLength(1);
 
     // /metrics shows how far detection has run and what it holds.
-    const metrics = await (await fetch(`${running.url}/metrics`)).text();
+    const metrics = await (
+      await fetch(`${running.url}/metrics`, { headers: { Authorization: `Bearer ${operator}` } })
+    ).text();
     const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(metrics)?.[1]);
     expect(value('koban_detect_watermark_timestamp_seconds')).toBe(stats.watermarkMs! / 1000);
     expect(value('koban_detect_minutes_fed')).toBe(stats.minutesFed);
@@ -139,10 +141,11 @@ describe('the live-detection lease', () => {
       detectEveryMs: 3_600_000,
       detectLeaseMs: 3_000,
     });
-    const held = async () =>
-      Number(
-        /^koban_detect_lease_held (\S+)$/m.exec(await (await fetch(`${running.url}/metrics`)).text())?.[1],
-      );
+    const operator = rotateOperatorToken(dataDir);
+    const held = async () => {
+      const r = await fetch(`${running.url}/metrics`, { headers: { Authorization: `Bearer ${operator}` } });
+      return Number(/^koban_detect_lease_held (\S+)$/m.exec(await r.text())?.[1]);
+    };
     const until = async (cond: () => Promise<boolean> | boolean) => {
       for (let i = 0; i < 100 && !(await cond()); i++) await new Promise((r) => setTimeout(r, 100));
       return cond();

@@ -34,7 +34,7 @@ const ops = () =>
   );
 
 describe('the OpenAPI document', () => {
-  it('is OpenAPI 3.1 and lists every route of the intel API', () => {
+  it('is OpenAPI 3.1 and lists every route of the center', () => {
     expect(doc.openapi).toBe('3.1.0');
     expect(ops().map((o) => `${o.method.toUpperCase()} ${o.path}`)).toEqual([
       'POST /api/v1/alerts',
@@ -45,6 +45,7 @@ describe('the OpenAPI document', () => {
       'GET /api/v1/campaigns',
       'GET /api/v1/campaigns/{id}',
       'GET /api/v1/indicators',
+      'POST /api/v1/ingest',
       'GET /api/v1/openapi.json',
       'POST /api/v1/reports',
       'GET /api/v1/reports',
@@ -52,6 +53,9 @@ describe('the OpenAPI document', () => {
       'POST /api/v1/session',
       'GET /api/v1/session',
       'DELETE /api/v1/session',
+      'GET /api/v1/stats/{view}',
+      'GET /healthz',
+      'GET /metrics',
     ]);
   });
 
@@ -97,7 +101,8 @@ describe('the OpenAPI document', () => {
           expect(r.content, where).toBeUndefined();
           continue;
         }
-        const schema = r.content?.['application/json']?.schema;
+        const schema =
+          r.content?.['application/json']?.schema ?? r.content?.['text/plain; version=0.0.4']?.schema;
         expect(schema, where).toBeTypeOf('object');
         if (Number(status) >= 400) expect(schema, where).toEqual({ $ref: '#/components/schemas/Error' });
       }
@@ -135,6 +140,79 @@ describe('the OpenAPI document', () => {
       {},
     ]);
     expect(sec('/api/v1/session', 'post')).toEqual([]);
+    expect(sec('/api/v1/stats/{view}', 'get')).toEqual([
+      { operatorToken: [] },
+      { bearerToken: [] },
+      { sessionCookie: [] },
+      {},
+    ]);
+    expect(sec('/metrics', 'get')).toEqual([
+      { operatorToken: [] },
+      { bearerToken: ['observations:read'] },
+      { sessionCookie: ['observations:read'] },
+    ]);
+    expect(sec('/api/v1/ingest', 'post')).toEqual([{ sensorToken: [] }]);
+  });
+
+  it('documents the ingest, stats, health and metrics routes with their inputs and answers', () => {
+    const stats = doc.paths['/api/v1/stats/{view}']!.get!;
+    expect(stats.parameters!.map((p) => `${p.in} ${p.name}`)).toEqual([
+      'path view',
+      'query from',
+      'query to',
+      'query bucket',
+      'query proto',
+      'query port',
+      'query top',
+      'query kind',
+      'query sensor',
+      'query tz',
+      'query domestic',
+    ]);
+    expect(stats.parameters![0]!.schema).toMatchObject({
+      enum: [
+        'total',
+        'sensor-rate',
+        'countries',
+        'techniques',
+        'worm-countries',
+        'ports',
+        'port-series',
+        'neighbours',
+      ],
+    });
+    expect(Object.keys(stats.responses)).toEqual(['200', '400', '401', '403']);
+    const ingest = doc.paths['/api/v1/ingest']!.post!;
+    expect(Object.keys(ingest.requestBody!.content)).toEqual(['application/x-ndjson']);
+    expect(ingest.responses['200']!.content!['application/json']!.schema).toEqual({
+      $ref: '#/components/schemas/IngestResult',
+    });
+    expect(Object.keys(doc.paths['/metrics']!.get!.responses['200']!.content!)).toEqual([
+      'text/plain; version=0.0.4',
+    ]);
+    expect(doc.paths['/healthz']!.get!.responses['200']!.content!['application/json']!.schema).toEqual({
+      $ref: '#/components/schemas/Health',
+    });
+  });
+
+  it('says that every date in the API is ISO 8601, and declares no epoch-millisecond field', () => {
+    expect((doc as unknown as { info: { description: string } }).info.description).toContain(
+      'Every date and time in the API is an ISO 8601 string',
+    );
+    const epochish: string[] = [];
+    const walk = (v: unknown, where: string) => {
+      if (Array.isArray(v)) {
+        for (const [i, x] of v.entries()) walk(x, `${where}[${i}]`);
+      } else if (v !== null && typeof v === 'object')
+        for (const [k, x] of Object.entries(v)) {
+          if (k === 'properties' && x !== null && typeof x === 'object')
+            for (const name of Object.keys(x)) if (/(Ms|_ms)$/.test(name)) epochish.push(`${where}.${name}`);
+          walk(x, `${where}.${k}`);
+        }
+    };
+    walk(doc.components.schemas, 'components');
+    walk(doc.paths, 'paths');
+    expect(epochish).toEqual([]);
   });
 
   it('resolves every reference to a component', () => {

@@ -17,6 +17,8 @@ export interface ResponseDoc {
   readonly description: string;
   /** The JSON body; absent for answers without one (204). */
   readonly schema?: z.ZodType;
+  /** A body that is not JSON (Prometheus text): its media type; the body is then a string. */
+  readonly mediaType?: string;
   readonly headers?: Readonly<Record<string, string>>;
 }
 
@@ -35,8 +37,13 @@ export interface OperationDoc {
   readonly summary: string;
   readonly description?: string | undefined;
   readonly tags: readonly string[];
-  /** none: no credentials read; optional: the anonymous public may call too; required: a user must. */
-  readonly security: 'none' | 'optional' | 'required';
+  /**
+   * none: no credentials read; optional: the anonymous public may call too; required: a user
+   * must; sensor: a sensor token only.
+   */
+  readonly security: 'none' | 'optional' | 'required' | 'sensor';
+  /** The operator token is accepted too (and passes the scope). */
+  readonly operator?: boolean | undefined;
   readonly scope?: string | undefined;
   readonly params?: z.ZodType | undefined;
   readonly query?: z.ZodType | undefined;
@@ -64,6 +71,16 @@ export const SECURITY_SCHEMES = {
     name: 'koban_session',
     description:
       'The session cookie set by `POST /api/v1/session` (a session carries all its role’s scopes).',
+  },
+  operatorToken: {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'The center operator’s token (`kbo_…`, from `koban operator-token`).',
+  },
+  sensorToken: {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'A sensor’s token (from `koban sensor add`).',
   },
 } as const;
 
@@ -162,8 +179,13 @@ function parameters(reg: ApiRegistry, components: Json, schema: z.ZodType, where
 
 function security(op: OperationDoc): Json[] {
   if (op.security === 'none') return [];
+  if (op.security === 'sensor') return [{ sensorToken: [] }];
   const scopes = op.scope ? [op.scope] : [];
-  const schemes: Json[] = [{ bearerToken: scopes }, { sessionCookie: scopes }];
+  const schemes: Json[] = [
+    ...(op.operator ? [{ operatorToken: [] }] : []),
+    { bearerToken: scopes },
+    { sessionCookie: scopes },
+  ];
   // `{}`: no credentials at all is also accepted (the anonymous public, TLP:CLEAR only).
   return op.security === 'optional' ? [...schemes, {}] : schemes;
 }
@@ -199,9 +221,11 @@ function operation(reg: ApiRegistry, components: Json, op: OperationDoc): Json {
             ),
           }
         : {}),
-      ...(r.schema
-        ? { content: { 'application/json': { schema: convert(reg, components, r.schema, 'output') } } }
-        : {}),
+      ...(r.mediaType
+        ? { content: { [r.mediaType]: { schema: { type: 'string' } } } }
+        : r.schema
+          ? { content: { 'application/json': { schema: convert(reg, components, r.schema, 'output') } } }
+          : {}),
     };
   }
   return {

@@ -38,7 +38,7 @@ describe('token buckets', () => {
 });
 
 describe('the login throttle', () => {
-  it('charges nothing while either bucket is empty, and a success refills the account', () => {
+  it('charges nothing while either bucket is empty, and a success refills the pair', () => {
     const clock = { ms: 0 };
     const t = new LoginThrottle(
       {
@@ -51,8 +51,21 @@ describe('the login throttle', () => {
     expect(t.attempt('a@x.example', '192.0.2.1')).toBe(60_000);
     expect(t.attempt('b@x.example', '192.0.2.1')).toBe(0);
     expect(t.attempt('c@x.example', '192.0.2.1')).toBe(10_000);
-    t.succeeded('a@x.example');
-    expect(t.attempt('a@x.example', '192.0.2.2')).toBe(0);
+    t.succeeded('a@x.example', '192.0.2.1');
+    clock.ms += 10_000;
+    expect(t.attempt('a@x.example', '192.0.2.1')).toBe(0);
+  });
+
+  it('does not let one address lock an account out for another address', () => {
+    const clock = { ms: 0 };
+    const t = new LoginThrottle({}, () => clock.ms);
+    for (let i = 0; i < 5; i++) expect(t.attempt('victim@x.example', '203.0.113.66')).toBe(0);
+    expect(t.attempt('victim@x.example', '203.0.113.66')).toBe(60_000);
+    // The owner, from their own address, is not charged for the attacker's guesses.
+    expect(t.attempt('victim@x.example', '198.51.100.7')).toBe(0);
+    // The attacker's /64 is one address: rotating inside it does not help.
+    for (let i = 0; i < 5; i++) expect(t.attempt('victim@x.example', `2001:db8:1:2::${i + 1}`)).toBe(0);
+    expect(t.attempt('victim@x.example', '2001:db8:1:2::99')).toBe(60_000);
   });
 
   it('keys IPv6 clients by their /64 and IPv4-mapped clients by their IPv4 address', () => {

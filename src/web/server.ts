@@ -27,7 +27,7 @@ import {
 } from '../detect/index.js';
 import { applyRetention } from '../observe/index.js';
 import { buildApp } from './app.js';
-import { type Center, type CenterOptions, openCenter } from './center.js';
+import { type Center, type CenterOptions, LOCAL_OPERATOR_FILE, openCenter } from './center.js';
 import { deliverAlerts } from './intel/alerts.js';
 
 export const SERVER_FILE = 'server.json';
@@ -102,6 +102,9 @@ export async function startCenter(options: ServeOptions): Promise<RunningCenter>
   const url = `${tls ? 'https' : 'http'}://${host === '0.0.0.0' ? '127.0.0.1' : host}:${addr.port}`;
   const serverFile = join(center.dataDir, SERVER_FILE);
   writeFileSync(serverFile, JSON.stringify({ pid: process.pid, url, started: new Date().toISOString() }));
+  const localTokenFile = join(center.dataDir, LOCAL_OPERATOR_FILE);
+  rmSync(localTokenFile, { force: true });
+  writeFileSync(localTokenFile, center.localOperatorToken, { mode: 0o600 });
 
   // The detectors' coverage reads this map at every minute: refreshed in place before each poll.
   const addresses = new Map<string, number>();
@@ -168,6 +171,7 @@ export async function startCenter(options: ServeOptions): Promise<RunningCenter>
       notifier?.close();
       await center.close();
       rmSync(serverFile, { force: true });
+      rmSync(localTokenFile, { force: true });
       throw e;
     }
   }
@@ -221,6 +225,7 @@ export async function startCenter(options: ServeOptions): Promise<RunningCenter>
       await closed;
       await center.close();
       rmSync(serverFile, { force: true });
+      rmSync(localTokenFile, { force: true });
     })();
     return stopping;
   };

@@ -44,6 +44,16 @@ async function campaignOfSeed002(): Promise<number> {
   return report.campaignId!;
 }
 
+/** Keys that carry epoch milliseconds by their name. */
+function epochFields(v: unknown, where = ''): string[] {
+  if (Array.isArray(v)) return v.flatMap((x, i) => epochFields(x, `${where}[${i}]`));
+  if (v === null || typeof v !== 'object') return [];
+  return Object.entries(v).flatMap(([k, x]) => [
+    ...(/(Ms|_ms)$/.test(k) ? [`${where}.${k}`] : []),
+    ...epochFields(x, `${where}.${k}`),
+  ]);
+}
+
 describe('alerts to members over HTTP', () => {
   it('are drafted with a preview, sent, read by members and answered "received too"', async () => {
     const campaignId = await campaignOfSeed002();
@@ -76,12 +86,33 @@ describe('alerts to members over HTTP', () => {
     // The service provider, who reported nothing, reads it; the anonymous public does not.
     const read = await w.request(`/api/v1/alerts/${preview.alertId}`, { token: w.cast.mssp.token });
     expect(read.status).toBe(200);
-    expect(((await read.json()) as { tlp: string }).tlp).toContain('GREEN');
+    const view = (await read.json()) as Record<string, unknown>;
+    expect(view.tlp).toContain('GREEN');
+    // Times are ISO 8601, as everywhere in the API; no epoch milliseconds.
+    expect(view).toMatchObject({
+      sentAt: '2012-02-10T00:02:00.000Z',
+      updatedAt: '2012-02-10T00:02:00.000Z',
+      withdrawn: null,
+      receivedToo: null,
+      analysis: null,
+    });
+    const analystView = (await (
+      await w.request(`/api/v1/alerts/${preview.alertId}`, { token: w.cast.analyst.token })
+    ).json()) as { analysis: { createdAt: string } };
+    expect(analystView.analysis.createdAt).toBe('2012-02-10T00:02:00.000Z');
+    expect(epochFields(view)).toEqual([]);
+    expect(epochFields(analystView)).toEqual([]);
     expect((await w.request(`/api/v1/alerts/${preview.alertId}`)).status).toBe(404);
     const list = (await (await w.request('/api/v1/alerts', { token: w.cast.mssp.token })).json()) as {
       alerts: { id: number }[];
     };
     expect(list.alerts.map((a) => a.id)).toEqual([preview.alertId]);
+    expect(list.alerts[0]).toMatchObject({
+      createdAt: '2012-02-10T00:02:00.000Z',
+      sentAt: '2012-02-10T00:02:00.000Z',
+      updatedAt: '2012-02-10T00:02:00.000Z',
+    });
+    expect(epochFields(list)).toEqual([]);
 
     const answer = await w.request(`/api/v1/alerts/${preview.alertId}/received`, {
       token: w.cast.mssp.token,

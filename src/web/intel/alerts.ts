@@ -14,21 +14,16 @@ import {
   systemActor,
 } from '../../intel/index.js';
 import type { ApiRoutes } from '../api-route.js';
+import {
+  AlertContentSchema,
+  AlertSummarySchema,
+  AlertViewSchema,
+  alertSummaryBody,
+  alertViewBody,
+} from './alert-views.js';
 import { IdParams, MAX_JSON_BYTES } from './schemas.js';
 
 const Tlp = z.string().describe('TLP 2.0 label, e.g. TLP:GREEN');
-
-const AlertContentSchema = z.looseObject({
-  title: z.string(),
-  bodyJa: z.string().nullable(),
-  bodyEn: z.string().nullable(),
-  tlp: Tlp,
-  indicators: z.array(
-    z.looseObject({ type: z.string(), value: z.string(), reports: z.number(), organisations: z.number() }),
-  ),
-  lures: z.array(z.looseObject({ subject: z.string().nullable() })),
-  reporters: z.looseObject({ organisations: z.number() }),
-});
 
 const AlertPreviewSchema = z.looseObject({
   alertId: z.number().int(),
@@ -39,27 +34,6 @@ const AlertPreviewSchema = z.looseObject({
   excluded: z.array(z.looseObject({ type: z.string(), value: z.string(), reason: z.string() })),
   redactions: z.number().int(),
   anonymisedReporters: z.number().int(),
-});
-
-const AlertViewSchema = z.looseObject({
-  id: z.number().int(),
-  status: z.string(),
-  version: z.number().int(),
-  tlp: Tlp,
-  title: z.string(),
-  content: AlertContentSchema,
-  sentMs: z.number().nullable(),
-  updatedMs: z.number(),
-});
-
-const AlertSummarySchema = z.looseObject({
-  id: z.number().int(),
-  status: z.string(),
-  version: z.number().int(),
-  tlp: Tlp,
-  title: z.string(),
-  sentMs: z.number().nullable(),
-  updatedMs: z.number(),
 });
 
 const SendResultSchema = z.looseObject({
@@ -88,6 +62,7 @@ export function mountAlertRoutes(
 ): void {
   api.registry.name(AlertPreviewSchema, 'AlertPreview');
   api.registry.name(AlertViewSchema, 'Alert');
+  api.registry.name(AlertSummarySchema, 'AlertSummary');
   api.registry.name(DraftAlertInputSchema, 'DraftAlert');
   api.registry.name(SendAlertInputSchema, 'SendAlert');
   api.registry.name(ReceivedTooInputSchema, 'ReceivedToo');
@@ -144,7 +119,10 @@ export function mountAlertRoutes(
       responses: { 200: { description: 'The alert.', schema: AlertViewSchema } },
       errors: [404],
     },
-    async ({ actor, params }) => ({ status: 200, body: await intel.memberAlerts.get(actor, params.id) }),
+    async ({ actor, params }) => ({
+      status: 200,
+      body: alertViewBody(await intel.memberAlerts.get(actor, params.id)),
+    }),
   );
 
   api.add(
@@ -165,7 +143,7 @@ export function mountAlertRoutes(
     },
     async ({ actor, query }) => ({
       status: 200,
-      body: { alerts: await intel.memberAlerts.list(actor, query) },
+      body: { alerts: (await intel.memberAlerts.list(actor, query)).map(alertSummaryBody) },
     }),
   );
 

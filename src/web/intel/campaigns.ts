@@ -8,11 +8,11 @@ import type { ApiRoutes } from '../api-route.js';
 import { CampaignPageSchema, CampaignSchema, IdParams, PageQuery } from './schemas.js';
 import { campaignBody, campaignSummary } from './views.js';
 
-/** Newest change first; the id breaks ties so that pages neither skip nor repeat. */
-function newestFirst(a: CampaignSummary, b: CampaignSummary): number {
-  return b.updatedMs - a.updatedMs || b.id - a.id;
-}
-
+/**
+ * The cursor is the last campaign's (update time, id): newest change first, the id breaking ties,
+ * so pages neither skip nor repeat, and the database reads one page (keyset paging), however many
+ * campaigns there are.
+ */
 function cursorOf(c: CampaignSummary): string {
   return `${c.updatedMs}-${c.id}`;
 }
@@ -37,21 +37,16 @@ export function mountCampaignRoutes(api: ApiRoutes, intel: IntelService): void {
       responses: { 200: { description: 'One page.', schema: CampaignPageSchema } },
     },
     async ({ actor, query }) => {
-      const after = query.cursor === undefined ? null : parseCursor(query.cursor);
-      // CampaignService.list answers at most 1,000 (all of them, today); the page is cut here.
-      const all = [...(await intel.campaigns.list(actor))].sort(newestFirst);
-      const rest = after
-        ? all.filter(
-            (c) => c.updatedMs < after.updatedMs || (c.updatedMs === after.updatedMs && c.id < after.id),
-          )
-        : all;
-      const page = rest.slice(0, query.limit);
+      const after = query.cursor === undefined ? undefined : parseCursor(query.cursor);
+      // One more than the page: whether there is a next page, without counting them all.
+      const rows = await intel.campaigns.list(actor, { after, limit: query.limit + 1 });
+      const page = rows.slice(0, query.limit);
       const last = page.at(-1);
       return {
         status: 200,
         body: {
           campaigns: page.map(campaignSummary),
-          nextCursor: rest.length > page.length && last ? cursorOf(last) : null,
+          nextCursor: rows.length > page.length && last ? cursorOf(last) : null,
         },
       };
     },

@@ -42,7 +42,10 @@ export const API_INFO: ApiInfo = {
   description:
     'The REST API of a Koban center. Errors always have the shape `{ "error": { "code", "message" } }` ' +
     'with a stable code. Credentials: an API token as `Authorization: Bearer …`, or the session cookie ' +
-    'of `POST /api/v1/session`; without either, the caller is the anonymous public (TLP:CLEAR only).',
+    'of `POST /api/v1/session`; without either, the caller is the anonymous public (TLP:CLEAR only). ' +
+    'Every date and time in the API is an ISO 8601 string: instants in UTC (`2012-02-10T00:00:00.000Z`), ' +
+    'observation buckets in the operator’s UTC offset (`2012-02-10T00:00:00+09:00`); query parameters ' +
+    'take ISO 8601 too.',
 };
 
 export function mountIntelApi(app: Hono, intel: IntelService, options: IntelApiOptions = {}): IntelApi {

@@ -94,6 +94,19 @@ describe('reports through the API', () => {
     );
   });
 
+  it('keeps the evidence file’s hash out of what anonymous readers and other members read', async () => {
+    const sha = 'a940f104082a766504bb08e4dc3b6707aec07516ec91d0faad9a9c525701a73a';
+    const posted = await postEmail(w.cast.x.token, intelFixture('x-lure-p1.eml'), '?tlp=CLEAR');
+    expect(posted.report?.evidenceSha256).toBe(sha);
+    for (const token of [null, w.cast.y.token]) {
+      const { status, body } = await get(`/api/v1/reports/${posted.id}`, token);
+      expect(status).toBe(200);
+      expect(body.evidenceSha256).toBeNull();
+      expect(JSON.stringify(body)).not.toContain(sha);
+      expect(body.shared).toMatchObject({ view: 'shareable', headers: expect.any(Object) });
+    }
+  });
+
   it('gives the same report back on GET /api/v1/reports/{id}', async () => {
     const posted = await postEmail(w.cast.x.token, intelFixture('x-lure-p1.eml'));
     const { status, body } = await get(`/api/v1/reports/${posted.id}`, w.cast.x.token);
@@ -212,6 +225,43 @@ describe('campaigns', () => {
       nextCursor: null,
     });
     expect((await get('/api/v1/campaigns')).body).toEqual({ campaigns: [], nextCursor: null });
+  });
+
+  it('pages through more than a thousand campaigns without skipping or repeating one', async () => {
+    const n = 1005;
+    // Pairs share an update time: the id orders them.
+    const rows = Array.from({ length: n }, (_, i) => ({
+      name: `c${i}`,
+      tlp: 'CLEAR',
+      org_id: null,
+      created_by: null,
+      created_ms: w.clock.ms,
+      updated_ms: w.clock.ms + Math.floor(i / 2) * MINUTE,
+      merged_into: null,
+    }));
+    for (let i = 0; i < n; i += 250)
+      await w.center.db
+        .insertInto('campaigns')
+        .values(rows.slice(i, i + 250))
+        .execute();
+    const seen: number[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const page = await get(
+        `/api/v1/campaigns?limit=200${cursor ? `&cursor=${cursor}` : ''}`,
+        w.cast.analyst.token,
+      );
+      expect(page.status).toBe(200);
+      seen.push(...(page.body.campaigns as Json[]).map((c) => c.id as number));
+      cursor = page.body.nextCursor as string | null;
+      pages++;
+    } while (cursor !== null);
+    expect(pages).toBe(6);
+    expect(seen).toHaveLength(n);
+    expect(new Set(seen).size).toBe(n);
+    expect(seen.slice(0, 3)).toEqual([1005, 1004, 1003]);
+    expect(seen.at(-1)).toBe(1);
   });
 
   it('shows one campaign with its reports to the center and answers 404 to a member', async () => {

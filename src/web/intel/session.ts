@@ -1,7 +1,7 @@
 /**
  * Password login and logout for browsers: `POST /api/v1/session` checks the password (argon2, in
  * intel's AuthService) and sets the session cookie; `DELETE` ends the session; `GET` says who the
- * caller is. Attempts are throttled per account and per client address before the password is
+ * caller is. Attempts are throttled per (client address, account) pair and per client address before the password is
  * even looked at (rate-limit.ts), so guessing runs at the refill rate whatever the attacker sends.
  */
 import type { IntelService } from '../../intel/index.js';
@@ -25,7 +25,8 @@ export function mountSessionRoutes(
       summary: 'Log in with e-mail and password',
       description:
         'Sets the session cookie (HttpOnly, SameSite=Strict, Secure over HTTPS). Attempts are limited ' +
-        'per account and per client address; past the limit the answer is 429 with Retry-After.',
+        'per account and client address, and per client address (never per account alone, so nobody ' +
+        'can lock a user out); past the limit the answer is 429 with Retry-After.',
       tags: ['session'],
       auth: 'none',
       body: { json: { schema: LoginBody, maxBytes: 16 * 1024 } },
@@ -40,13 +41,14 @@ export function mountSessionRoutes(
     },
     async ({ c, body }) => {
       const { email, password } = body.value;
-      const waitMs = throttle.attempt(email, clientAddress(c, api.clientOptions));
+      const address = clientAddress(c, api.clientOptions);
+      const waitMs = throttle.attempt(email, address);
       if (waitMs > 0) {
         c.header('Retry-After', String(Math.ceil(waitMs / 1000)));
         return errorResponse(c, 429, 'E_RATE_LIMIT', 'too many login attempts; try again later');
       }
       const login = await intel.auth.login(email, password);
-      throttle.succeeded(email);
+      throttle.succeeded(email, address);
       setSessionCookie(c, login.token, (login.expiresMs - now()) / 1000, api.clientOptions);
       const a = login.actor;
       return {
