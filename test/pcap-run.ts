@@ -15,17 +15,27 @@ export interface Parsed {
   events: ObservationEvent[];
   rejections: RecordRejection[];
   skipped: Record<string, number>;
+  notes: Record<string, number>;
   records: number;
   batchRecords: number[];
   bytesRead: number[];
 }
 
 export async function parse(bytes: Uint8Array, chunk = 65536): Promise<Parsed> {
-  const p: Parsed = { events: [], rejections: [], skipped: {}, records: 0, batchRecords: [], bytesRead: [] };
+  const p: Parsed = {
+    events: [],
+    rejections: [],
+    skipped: {},
+    notes: {},
+    records: 0,
+    batchRecords: [],
+    bytesRead: [],
+  };
   for await (const b of pcapFormat.parse(chunked(bytes, chunk), CTX)) {
     p.events.push(...b.events);
     p.rejections.push(...b.rejections);
     for (const [k, v] of b.skipped) p.skipped[k] = (p.skipped[k] ?? 0) + v;
+    for (const [k, v] of b.notes) p.notes[k] = (p.notes[k] ?? 0) + v;
     p.records += b.records;
     p.batchRecords.push(b.records);
     p.bytesRead.push(b.bytesRead);
@@ -55,6 +65,7 @@ export function ev(fields: Partial<ObservationEvent>): ObservationEvent {
     icmpCode: null,
     length: null,
     ttl: null,
+    ipId: null,
     ids: null,
     payload: null,
     quoted: null,

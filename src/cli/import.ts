@@ -12,7 +12,7 @@ import {
   openObservatory,
   summariseImports,
 } from '../observe/index.js';
-import { FORMAT_NAMES, type FormatName } from '../parse/index.js';
+import { FORMAT_NAMES, type FormatName, isCalendarDate } from '../parse/index.js';
 import { readManifest } from '../sim/index.js';
 import { fmtInt, printJson, progress } from './_output.js';
 
@@ -20,6 +20,7 @@ interface ImportFlags {
   format: string;
   sensor?: string;
   data?: string;
+  date?: string;
   json?: boolean;
 }
 
@@ -33,12 +34,19 @@ export function registerImport(program: Command): void {
     )
     .option('--format <name>', `auto, or one of ${FORMAT_NAMES.join(', ')}`, 'auto')
     .option('--sensor <name>', 'sensor name for every event (default: the record’s host, else the file name)')
+    .option(
+      '--date <YYYY-MM-DD>',
+      'local date of timestamps that are only a time of day (tcpdump’s default stamp in pf logs)',
+    )
     .option('--data <dir>', 'data directory (default $KOBAN_DATA or ./koban-data)')
     .option('--json', 'print one JSON document')
     .action(async (files: string[], flags: ImportFlags) => {
       const format = flags.format;
       if (format !== 'auto' && !(FORMAT_NAMES as readonly string[]).includes(format)) {
         throw new KobanError('E_USAGE', `unknown format "${format}" (auto, ${FORMAT_NAMES.join(', ')})`);
+      }
+      if (flags.date !== undefined && !isCalendarDate(flags.date)) {
+        throw new KobanError('E_USAGE', `--date ${flags.date}: not a calendar date YYYY-MM-DD`);
       }
       const obs = await openObservatory(flags.data);
       const failures: { file: string; error: string }[] = [];
@@ -52,6 +60,7 @@ export function registerImport(program: Command): void {
             const s = await importFiles(obs.store, enricher, [file], {
               format: format as FormatName | 'auto',
               sensor,
+              date: flags.date,
               config: obs.config,
               onProgress: (p) =>
                 bar.update(p.bytesRead, p.totalBytes, `${p.file}: ${fmtInt(p.stored)} events`),
@@ -86,6 +95,7 @@ export function registerImport(program: Command): void {
             rejected: f.rejected,
             rejected_by_reason: f.rejectedByReason,
             skipped: f.skipped,
+            notes: f.notes,
           })),
           errors: failures,
         });
@@ -132,6 +142,9 @@ function printHuman(s: ImportSummary, failures: { file: string; error: string }[
     }
     for (const [reason, n] of Object.entries(f.skipped).sort((a, b) => b[1] - a[1])) {
       out.push(`  skipped ${fmtInt(n)}: ${reason}`);
+    }
+    for (const [note, n] of Object.entries(f.notes).sort((a, b) => b[1] - a[1])) {
+      out.push(`  note ${fmtInt(n)}: ${note}`);
     }
   }
   for (const f of failures) out.push(`${f.file}: FAILED: ${f.error}`);

@@ -117,6 +117,12 @@ export interface ObservationEvent {
   /** IP total length in bytes, when the source records it. */
   readonly length: number | null;
   readonly ttl: number | null;
+  /**
+   * IPv4 Identification field (RFC 791 §3.1), when the source records it (netfilter's `ID=`, a
+   * captured header). Not stored: with the length and TTL it tells two otherwise identical packets
+   * apart when the same packet logged in two files is recognised.
+   */
+  readonly ipId?: number | null;
   readonly ids: IdsAlert | null;
   readonly payload: PayloadFingerprint | null;
   readonly quoted: QuotedPacket | null;

@@ -21,6 +21,14 @@ import type {
 } from './detection-rows.js';
 import { ChunkWriter } from './duckdb-chunk-writer.js';
 import { detectionSql } from './duckdb-detect-sql.js';
+import {
+  appendIdentities,
+  type EventIdentities,
+  findStored,
+  IDENTITY_DDL,
+  identitiesOf,
+  keptIdentities,
+} from './duckdb-identity.js';
 import { fillRow } from './duckdb-rows.js';
 import {
   countryFromCode,
@@ -37,6 +45,8 @@ import type {
   AggregateFilter,
   AggregateQuery,
   AggregateRow,
+  AppendDedup,
+  AppendResult,
   EventStore,
   LedgerEntry,
   LedgerUpdate,
@@ -96,6 +106,7 @@ export class DuckDbEventStore implements EventStore, DetectionSource {
 
   private async init(): Promise<void> {
     await this.con.run(DDL);
+    await this.con.run(IDENTITY_DDL);
     const version = await this.scalar("SELECT value FROM meta WHERE key = 'schema_version'");
     if (version === null) {
       await this.con.run(`INSERT INTO meta VALUES ('schema_version', '${SCHEMA_VERSION}')`);
@@ -134,8 +145,16 @@ export class DuckDbEventStore implements EventStore, DetectionSource {
     return rows[0]?.[0] ?? null;
   }
 
-  append(events: readonly EnrichedEvent[], ledger?: LedgerUpdate): Promise<void> {
-    return this.serial(() => this.appendNow(events, ledger));
+  append(
+    events: readonly EnrichedEvent[],
+    ledger?: LedgerUpdate,
+    dedup?: AppendDedup,
+  ): Promise<AppendResult> {
+    return this.serial(() => this.appendNow(events, ledger, [], dedup));
+  }
+
+  appendMark(): Promise<number> {
+    return this.serial(async () => this.lastBatch);
   }
 
   appendUnique(deliveries: readonly UniqueAppend[]): Promise<('stored' | 'duplicate')[]> {
@@ -169,10 +188,12 @@ export class DuckDbEventStore implements EventStore, DetectionSource {
   }
 
   private async appendNow(
-    events: readonly EnrichedEvent[],
+    given: readonly EnrichedEvent[],
     ledger?: LedgerUpdate,
     ledgers: readonly { update: LedgerUpdate; events: number }[] = [],
-  ): Promise<void> {
+    dedup?: AppendDedup,
+  ): Promise<AppendResult> {
+    let events = given;
     const batchId = this.lastBatch + 1;
     const newSensors: [string, number][] = [];
     const newSignatures: EnrichedEvent[] = [];
@@ -192,6 +213,15 @@ export class DuckDbEventStore implements EventStore, DetectionSource {
         this.sensorIds.set(name, id);
       }
       const sigKeys = await this.upsertSignatures(newSignatures);
+      let identities: EventIdentities | null = null;
+      if (dedup) {
+        identities = identitiesOf(events, this.sensorIds);
+        const keep = await findStored(this.con, identities, dedup.sinceBatch);
+        if (keep !== null) {
+          events = events.filter((_, i) => keep[i] === 1);
+          identities = keptIdentities(identities, keep, events.length);
+        }
+      }
       if (events.length > 0) {
         await this.appendEvents(events, batchId);
         await this.con.run(
@@ -202,17 +232,20 @@ export class DuckDbEventStore implements EventStore, DetectionSource {
           [batchId],
         );
       }
+      if (identities) await appendIdentities(this.con, identities, batchId);
       await this.con.run('INSERT INTO batches VALUES ($1::UINTEGER, $2::BIGINT, $3::UBIGINT)', [
         batchId,
         Date.now(),
         events.length,
       ]);
-      if (ledger) await this.writeLedger(ledger, events.length);
+      // The ledger counts what the records yielded, recognised duplicates included.
+      if (ledger) await this.writeLedger(ledger, given.length);
       for (const l of ledgers) await this.writeLedger(l.update, l.events);
       await this.con.run('COMMIT');
       this.lastBatch = batchId;
       for (const k of sigKeys) this.knownSignatures.add(k);
       for (const [name, id] of newSensors) this.sensorNames[id] = name;
+      return { stored: events.length, duplicates: given.length - events.length };
     } catch (e) {
       await this.con.run('ROLLBACK').catch(() => undefined);
       for (const [name] of newSensors) this.sensorIds.delete(name);
@@ -410,6 +443,8 @@ export class DuckDbEventStore implements EventStore, DetectionSource {
     return this.serial(async () => {
       const n = Number(await this.scalar('SELECT count(*) FROM events WHERE ts_ms < $1::BIGINT', [cutoffMs]));
       if (n > 0) await this.con.run('DELETE FROM events WHERE ts_ms < $1::BIGINT', [cutoffMs]);
+      // Identities go with the raw events they stand for (duckdb-identity.ts).
+      await this.con.run('DELETE FROM event_identities WHERE ts_ms < $1::BIGINT', [cutoffMs]);
       return n;
     });
   }

@@ -9,15 +9,21 @@
  * - an interrupted import resumes after the last stored record;
  * - a log file that has grown since it was imported (same first bytes, longer) — or a rotated,
  *   gzip'd copy of it — stores only the records after the earlier import's end.
+ * Options that change what the records mean (`date`) are part of the ledger's scope: a file
+ * rejected for want of a date is read again when one is given.
+ *
+ * Other content holding the same records — the same packet written by rsyslog to both `ufw.log`
+ * and `syslog` — is recognised record by record: each file's appends ask the store to count the
+ * events that earlier imports already stored for the sensor (`AppendDedup` in store.ts).
  */
 import { createHash, type Hash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { EnrichedEvent, KobanConfig } from '../core/index.js';
 import { KobanError, parseUtcOffset } from '../core/index.js';
-import { type FormatName, openInput, type ParseContext, parseInput } from '../parse/index.js';
+import { type FormatName, isCalendarDate, openInput, type ParseContext, parseInput } from '../parse/index.js';
 import type { Enricher } from './enrich.js';
-import type { EventStore, LedgerEntry } from './store.js';
+import type { AppendResult, EventStore, LedgerEntry } from './store.js';
 
 /** Events per store append: large enough to amortise the transaction and rollup update. */
 const STORE_BATCH_EVENTS = 100_000;
@@ -35,6 +41,8 @@ export interface ImportOptions {
   readonly nowMs?: number | undefined;
   /** Events per store transaction (default 100,000). */
   readonly storeBatchEvents?: number | undefined;
+  /** `YYYY-MM-DD`: the local date of timestamps that are only a time of day (`--date`). */
+  readonly date?: string | undefined;
 }
 
 export interface ImportProgress {
@@ -57,11 +65,16 @@ export interface FileImportResult {
   /** Records (lines, packets) read in this run, including rejected and skipped ones. */
   readonly read: number;
   readonly stored: number;
-  /** Events not stored again because an earlier import of the same content stored them. */
+  /**
+   * Events not stored again: an earlier import of the same content stored them, or another
+   * file's import stored the same records (the same packet logged in two files).
+   */
   readonly duplicates: number;
   readonly rejected: number;
   readonly rejectedByReason: Record<string, number>;
   readonly skipped: Record<string, number>;
+  /** Events kept with a caveat, by note (e.g. a time taken from the previous packet). */
+  readonly notes: Record<string, number>;
   readonly rejections: RejectionReport[];
   /** How the file related to earlier imports. */
   readonly status: 'new' | 'already-imported' | 'resumed' | 'grown';
@@ -91,6 +104,9 @@ export async function importFiles(
   files: readonly string[],
   options: ImportOptions,
 ): Promise<ImportSummary> {
+  if (options.date !== undefined && !isCalendarDate(options.date)) {
+    throw new KobanError('E_USAGE', `--date ${options.date}: not a calendar date YYYY-MM-DD`);
+  }
   const results: FileImportResult[] = [];
   for (const file of files) results.push(await importFile(store, enricher, file, options));
   return summarise(results);
@@ -114,8 +130,10 @@ export function summarise(files: FileImportResult[]): ImportSummary {
   return { read, stored, duplicates, rejected, skipped, rejections, files };
 }
 
+/** The scope of a file's ledger entries: the sensor given, and the options that change its events. */
 function sensorKey(options: ImportOptions): string {
-  return options.sensor ?? '*';
+  const sensor = options.sensor ?? '*';
+  return options.date === undefined ? sensor : `${sensor}@${options.date}`;
 }
 
 /** Hashes the decompressed content; finds an earlier import this content extends. */
@@ -187,7 +205,7 @@ async function importFile(
   const previous = ledgerKey ? await store.ledger(ledgerKey) : null;
 
   const defaultSensor = options.sensor ?? stemOf(file);
-  const base = { file, rejectedByReason: {}, skipped: {}, rejections: [] as RejectionReport[] };
+  const base = { file, rejectedByReason: {}, skipped: {}, notes: {}, rejections: [] as RejectionReport[] };
   if (previous?.complete) {
     return {
       ...base,
@@ -207,6 +225,7 @@ async function importFile(
     utcOffsetMinutes: offset,
     nowMs,
     skipRecords,
+    date: options.date,
   };
   const input = await openInput(file);
   const { format, batches } = parseInput(input, options.format, ctx, {
@@ -216,17 +235,27 @@ async function importFile(
 
   const rejectedByReason: Record<string, number> = {};
   const skipped: Record<string, number> = {};
+  const notes: Record<string, number> = {};
   const rejections: RejectionReport[] = [];
   let records = 0;
   let rejected = 0;
   let stored = 0;
+  let sameRecords = 0;
+  let appended = 0;
   let pending: EnrichedEvent[] = [];
-  let inFlight: Promise<void> | null = null;
+  let inFlight: Promise<AppendResult> | null = null;
+  // Events stored before this file are the ones its records may repeat.
+  const dedup = { sinceBatch: await store.appendMark() };
+  const settle = (r: AppendResult) => {
+    stored += r.stored;
+    sameRecords += r.duplicates;
+  };
 
   const flush = async (complete: boolean) => {
     const events = pending;
     pending = [];
-    if (inFlight) await inFlight;
+    if (inFlight) settle(await inFlight);
+    inFlight = null;
     const ledger = ledgerKey
       ? {
           key: ledgerKey,
@@ -239,11 +268,12 @@ async function importFile(
           eventsCarried: previous ? 0 : (content?.prefixOf?.events ?? 0),
         }
       : undefined;
-    inFlight = store.append(events, ledger);
+    const appending = store.append(events, ledger, dedup);
     // Awaited at the next flush; until then a failure must not count as unhandled.
-    inFlight.catch(() => undefined);
-    stored += events.length;
-    if (complete) await inFlight;
+    appending.catch(() => undefined);
+    appended += events.length;
+    if (complete) settle(await appending);
+    else inFlight = appending;
   };
 
   for await (const batch of batches) {
@@ -259,8 +289,9 @@ async function importFile(
       if (rejections.length < REJECTIONS_LISTED) rejections.push({ file, line: r.record, reason: r.reason });
     }
     for (const [reason, n] of batch.skipped) skipped[reason] = (skipped[reason] ?? 0) + n;
+    for (const [note, n] of batch.notes) notes[note] = (notes[note] ?? 0) + n;
     if (pending.length >= (options.storeBatchEvents ?? STORE_BATCH_EVENTS)) await flush(false);
-    options.onProgress?.({ file, bytesRead: batch.bytesRead, totalBytes, stored: stored + pending.length });
+    options.onProgress?.({ file, bytesRead: batch.bytesRead, totalBytes, stored: appended + pending.length });
   }
   await flush(true);
   let status: FileImportResult['status'] = 'new';
@@ -271,10 +302,11 @@ async function importFile(
     format,
     read: records - skipRecords,
     stored,
-    duplicates: resumeFrom?.events ?? 0,
+    duplicates: (resumeFrom?.events ?? 0) + sameRecords,
     rejected,
     rejectedByReason,
     skipped,
+    notes,
     rejections,
     status,
   };
@@ -295,6 +327,7 @@ async function detectOnly(
     year: new Date(mtimeMs).getUTCFullYear(),
     utcOffsetMinutes: offset,
     nowMs,
+    date: options.date,
   };
   const { format, batches } = parseInput(input, options.format, ctx, {
     maxLineChars: options.config.maxLineBytes,

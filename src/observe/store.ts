@@ -22,7 +22,10 @@ export interface LedgerEntry {
   /** Input records (lines, packets, batch items) consumed and stored so far. */
   readonly position: number;
   readonly complete: boolean;
-  /** Events stored under this key so far. */
+  /**
+   * Events the covered records yielded so far: stored under this key, or recognised as records
+   * another source had stored already ({@link AppendDedup}).
+   */
   readonly events: number;
   /** For files: bytes covered, and a hash of the first 4 KiB to find an earlier, shorter copy. */
   readonly bytes: number;
@@ -113,6 +116,27 @@ export interface SensorActivity {
   readonly activeDays: number;
 }
 
+/**
+ * Asks an append to recognise records another source already delivered — the same packet that
+ * rsyslog wrote to both `ufw.log` and `syslog` — by their identity (every field of the event,
+ * the time to the millisecond; `event-identity.ts`) within the event's sensor. Such events are
+ * counted, not stored. Events stored by batches up to `sinceBatch` ({@link EventStore.appendMark}
+ * taken before the source's first append) count as the earlier copies: one source's own records
+ * are never compared with each other, since a log may hold two equal records that are two
+ * accesses (DShield's count, a repeated probe in one second). Identities are kept as long as the
+ * raw events (the retention).
+ */
+export interface AppendDedup {
+  readonly sinceBatch: number;
+}
+
+/** What an append stored of the events it was given. */
+export interface AppendResult {
+  readonly stored: number;
+  /** Events not stored because another source had stored the same record ({@link AppendDedup}). */
+  readonly duplicates: number;
+}
+
 /** One delivery for {@link EventStore.appendUnique}: events and the ledger key that makes them idempotent. */
 export interface UniqueAppend {
   readonly events: readonly EnrichedEvent[];
@@ -122,9 +146,12 @@ export interface UniqueAppend {
 export interface EventStore {
   /**
    * Appends enriched events and, atomically with them, the ledger update (if any). Either all of
-   * it is stored or none. Large batches (10^4–10^6 events) are the efficient unit.
+   * it is stored or none. Large batches (10^4–10^6 events) are the efficient unit. With `dedup`,
+   * events another source already stored are counted instead ({@link AppendDedup}).
    */
-  append(events: readonly EnrichedEvent[], ledger?: LedgerUpdate): Promise<void>;
+  append(events: readonly EnrichedEvent[], ledger?: LedgerUpdate, dedup?: AppendDedup): Promise<AppendResult>;
+  /** The mark for {@link AppendDedup.sinceBatch}: everything appended so far. */
+  appendMark(): Promise<number>;
   /**
    * Appends several deliveries in one transaction, skipping each whose ledger key is already
    * stored (or repeats an earlier one in the same call): the exactly-once step of HTTP ingest.

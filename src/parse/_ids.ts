@@ -46,6 +46,7 @@ export function idsEvent(
     icmpCode,
     length,
     ttl,
+    ipId: null,
     ids,
     payload: null,
     quoted: null,

@@ -41,6 +41,7 @@ const REASONS = new Set([
   'rejected: invalid DST address',
   'rejected: invalid LEN',
   'rejected: invalid TTL',
+  'rejected: invalid ID',
   'rejected: missing PROTO',
   'rejected: unknown PROTO',
   'rejected: missing SPT',
@@ -102,7 +103,10 @@ describe('the netfilter reader on malformed fields', () => {
       srcPort: 5353,
       dstPort: 40000,
     });
-    expect(ev(one(V6_LINE))).toMatchObject({ src: '2001:db8::bad', ttl: 57, length: 80 });
+    expect(ev(one(V6_LINE))).toMatchObject({ src: '2001:db8::bad', ttl: 57, length: 80, ipId: null });
+    expect(ev(one(TCP_LINE)).ipId).toBe(54321);
+    // Off the kernel's usual layout the header fields are searched for, the ID too.
+    expect(ev(one(TCP_LINE.replace('TOS=0x00 PREC=0x00 ', ''))).ipId).toBe(54321);
   });
 
   const cases: [string, string, string, string][] = [
@@ -128,6 +132,13 @@ describe('the netfilter reader on malformed fields', () => {
     ['a LEN with a letter O', TCP_LINE, 'LEN=60', 'LEN=6O'],
     ['a TTL above 255', TCP_LINE, 'TTL=51', 'TTL=256'],
     ['a HOPLIMIT above 255', V6_LINE, 'HOPLIMIT=57', 'HOPLIMIT=300'],
+    ['an ID above 65535', TCP_LINE, 'ID=54321', 'ID=65536'],
+    [
+      'an ID with a letter, off the usual layout',
+      TCP_LINE.replace('TOS=0x00 PREC=0x00 ', ''),
+      'ID=54321',
+      'ID=5x321',
+    ],
     ['an IPv6 SRC with a bad group', V6_LINE, 'SRC=2001:0db8:0000', 'SRC=2001:0dz8:0000'],
     ['a bracketed IPv6 SRC', V6_LINE, 'SRC=2001:0db8:0000:0000:0000:0000:0000:0bad', 'SRC=[2001:db8::bad]'],
     ['an IPv6 SRC with a zone', V6_LINE, 'SRC=2001:0db8:0000:0000:0000:0000:0000:0bad', 'SRC=fe80::1%eth0'],
@@ -165,6 +176,8 @@ describe('the netfilter reader on malformed fields', () => {
     'invalid LEN',
     'invalid TTL',
     'invalid TTL',
+    'invalid ID',
+    'invalid ID',
     'invalid SRC address',
     'invalid SRC address',
     'invalid SRC address',

@@ -48,6 +48,7 @@ const R_MISSING_DST = frozenReject('missing DST');
 const R_INVALID_DST = frozenReject('invalid DST address');
 const R_INVALID_LEN = frozenReject('invalid LEN');
 const R_INVALID_TTL = frozenReject('invalid TTL');
+const R_INVALID_ID = frozenReject('invalid ID');
 const R_MISSING_PROTO = frozenReject('missing PROTO');
 const R_UNKNOWN_PROTO = frozenReject('unknown PROTO');
 const R_MISSING_SPT = frozenReject('missing SPT');
@@ -96,6 +97,7 @@ export class NetfilterLogReader {
   // Results of scanHeader.
   private hLen = -1;
   private hTtl = -1;
+  private hId = -1;
   private hProtoKey = -1;
   private hProtoEnd = -1;
   // Results of scanPorts.
@@ -153,6 +155,7 @@ export class NetfilterLogReader {
     if (protoKey === -1) return R_MISSING_PROTO;
     const length = this.hLen === -1 ? null : this.hLen;
     const ttl = this.hTtl === -1 ? null : this.hTtl;
+    const ipId = this.hId === -1 ? null : this.hId;
     const protoEnd = this.hProtoEnd;
     const pn = protocolNumber(line, protoKey + 7, protoEnd);
     if (pn < 0) return R_UNKNOWN_PROTO;
@@ -217,6 +220,7 @@ export class NetfilterLogReader {
       icmpCode,
       length,
       ttl,
+      ipId,
       ids: null,
       payload: null,
       quoted,
@@ -227,13 +231,15 @@ export class NetfilterLogReader {
   /**
    * The IP header fields after DST up to `PROTO=` (`LEN= TOS= PREC= TTL= ID= [CE DF MF FRAG:…]`,
    * or `LEN= TC= HOPLIMIT= FLOWLBL=` and extension headers for IPv6): locates PROTO and reads
-   * LEN and TTL/HOPLIMIT when they lie before it. The first `PROTO=` after DST is the packet's
-   * own: a quoted packet only ever comes after it.
+   * LEN, TTL/HOPLIMIT and the IPv4 ID when they lie before it. The first `PROTO=` after DST is
+   * the packet's own: a quoted packet only ever comes after it.
    */
   private scanHeader(line: string, from: number, v6: boolean): Rejection | null {
     this.hLen = -1;
     this.hTtl = -1;
-    // Fast path, the exact IPv4 layout of dump_ipv4_packet: ` LEN=%u TOS=0x%02X PREC=0x%02X TTL=%u`.
+    this.hId = -1;
+    // Fast path, the exact IPv4 layout of dump_ipv4_packet:
+    // ` LEN=%u TOS=0x%02X PREC=0x%02X TTL=%u ID=%u `.
     if (!v6 && line.charCodeAt(from) === 32 && isKey3(line, from + 1, 76, 69, 78)) {
       const len = this.uint(line, from + 5, 65535);
       if (len < 0) return R_INVALID_LEN;
@@ -241,6 +247,17 @@ export class NetfilterLogReader {
       if (line.charCodeAt(t) === 32 && isKey3(line, t + 1, 84, 84, 76) && line.charCodeAt(t - 10) === 32) {
         const ttl = this.uint(line, t + 5, 255);
         if (ttl < 0) return R_INVALID_TTL;
+        const i = this.end;
+        if (
+          line.charCodeAt(i) === 32 &&
+          line.charCodeAt(i + 1) === 73 && // I
+          line.charCodeAt(i + 2) === 68 && // D
+          line.charCodeAt(i + 3) === 61 // =
+        ) {
+          const id = this.uint(line, i + 4, 65535);
+          if (id < 0) return R_INVALID_ID;
+          this.hId = id;
+        }
         const protoKey = line.indexOf(' PROTO=', this.end);
         this.hProtoKey = protoKey;
         if (protoKey === -1) return null;
@@ -268,6 +285,14 @@ export class NetfilterLogReader {
       const v = this.uint(line, ttlKey + (v6 ? 10 : 5), 255);
       if (v < 0) return R_INVALID_TTL;
       this.hTtl = v;
+      from = this.end;
+    }
+    // IPv6 has no ID field; its fragment header's identification is printed `ID:%08x`.
+    const idKey = v6 ? -1 : line.indexOf(' ID=', from);
+    if (idKey !== -1 && idKey < protoKey) {
+      const v = this.uint(line, idKey + 4, 65535);
+      if (v < 0) return R_INVALID_ID;
+      this.hId = v;
     }
     return null;
   }

@@ -45,6 +45,7 @@ describe('PacketDecoder on Ethernet', () => {
       icmpCode: null,
       length: 40,
       ttl: 47,
+      ipId: 1,
       ids: null,
       payload: null,
       quoted: null,
@@ -64,6 +65,7 @@ describe('PacketDecoder on Ethernet', () => {
       'icmpCode',
       'length',
       'ttl',
+      'ipId',
       'ids',
       'payload',
       'quoted',
@@ -147,6 +149,81 @@ describe('PacketDecoder link types', () => {
     expect(decode(cat(u32(7, true), syn4), 0)).toEqual({ outcome: 'skipped', reason: 'not an IP packet' });
   });
 
+  /** LINKTYPE_NFLOG: family, version 0, resource id (big-endian), then TLVs in the writer's order. */
+  function nflog(family: number, tlvs: readonly [number, Uint8Array][], le: boolean): Uint8Array {
+    const parts: Uint8Array[] = [Uint8Array.of(family, 0), u16(5)];
+    for (const [type, value] of tlvs) {
+      parts.push(
+        u16(4 + value.length, le),
+        u16(type, le),
+        value,
+        new Uint8Array((4 - (value.length % 4)) % 4),
+      );
+    }
+    return cat(...parts);
+  }
+  const prefix = ascii('nflog-test\0'); // NFULA_PREFIX (10), 11 bytes: padded to 12
+  const ts = cat(u32(0), u32(1_700_000_000), u32(0), u32(5)); // NFULA_TIMESTAMP (3), big-endian sec/usec
+
+  it('reads LINKTYPE_NFLOG (239): the payload TLV after others, TLV headers in either byte order', () => {
+    for (const le of [true, false]) {
+      const rec = nflog(
+        2,
+        [
+          [10, prefix],
+          [3, ts],
+          [9, syn4],
+        ],
+        le,
+      );
+      const e = dec.decode(rec, 0, rec.length, 239, T, rec.length, le);
+      expect(e).toMatchObject({ timeMs: T, src: '198.51.100.9', dstPort: 80, tcpFlags: SYN, length: 40 });
+      const rec6 = nflog(10, [[9, syn6]], le);
+      expect(dec.decode(rec6, 0, rec6.length, 239, T, rec6.length, le)).toMatchObject({
+        src: '2001:db8:bad::9',
+        dstPort: 443,
+      });
+    }
+  });
+
+  it('rejects NFLOG records without a payload, with a broken TLV or version, and skips other families', () => {
+    const none = nflog(2, [[10, prefix]], true);
+    expect(dec.decode(none, 0, none.length, 239, T, none.length, true)).toEqual({
+      outcome: 'rejected',
+      reason: 'nflog record without packet payload',
+    });
+    expect(dec.decode(none, 0, 8, 239, T, none.length, true)).toEqual({
+      outcome: 'rejected',
+      reason: 'truncated nflog header',
+    });
+    const zero = cat(Uint8Array.of(2, 0), u16(0), u16(0, true), u16(9, true));
+    expect(dec.decode(zero, 0, zero.length, 239, T, zero.length, true)).toEqual({
+      outcome: 'rejected',
+      reason: 'invalid nflog tlv length',
+    });
+    const v1 = nflog(2, [[9, syn4]], true);
+    v1[1] = 1;
+    expect(dec.decode(v1, 0, v1.length, 239, T, v1.length, true)).toEqual({
+      outcome: 'rejected',
+      reason: 'unsupported nflog version 1',
+    });
+    const bridge = nflog(7, [[9, syn4]], true);
+    expect(dec.decode(bridge, 0, bridge.length, 239, T, bridge.length, true)).toEqual({
+      outcome: 'skipped',
+      reason: 'not an IP packet',
+    });
+    // Read in the wrong byte order, the lengths make no sense: never an event, never a throw.
+    const wrong = nflog(
+      2,
+      [
+        [10, prefix],
+        [9, syn4],
+      ],
+      true,
+    );
+    expect(isEvent(dec.decode(wrong, 0, wrong.length, 239, T, wrong.length, false))).toBe(false);
+  });
+
   it('rejects every packet of an unsupported link type with the type in the reason', () => {
     expect(decode(new Uint8Array(40), 105)).toEqual({
       outcome: 'rejected',
@@ -185,6 +262,42 @@ describe('PacketDecoder on IPv4', () => {
       outcome: 'rejected',
       reason: 'invalid ipv4 total length',
     });
+  });
+
+  it('reads a BIG TCP / GSO frame whose total length is 0 with the length of the frame on the wire', () => {
+    const payload = new Uint8Array(1000).fill(0x61);
+    const frame = ether(0x0800, ipv4({ proto: 6, totalLength: 0 }, tcp(443, 50000, 0x10, payload)));
+    const whole = event(frame);
+    expect([whole.length, whole.srcPort, whole.dstPort, whole.payload?.length]).toEqual([
+      1040, 443, 50000, 1000,
+    ]);
+    // Captured with a 128-byte snaplen, 200,040 bytes on the wire (past 64 KiB, as BIG TCP allows).
+    const cut = dec.decode(frame, 0, 128, 1, T, 14 + 200_040);
+    if (!isEvent(cut)) throw new Error(`expected an event, got ${cut.reason}`);
+    expect([cut.length, cut.payload?.length, cut.payload?.hash]).toEqual([
+      200_040,
+      200_000,
+      fnv1a32(payload, 0, 64),
+    ]);
+    // A total length of 0 on a frame too short for the header is still refused.
+    expect(dec.decode(frame, 0, 14 + 19, 1, T, 14 + 19)).toEqual({
+      outcome: 'rejected',
+      reason: 'truncated ipv4 header',
+    });
+  });
+
+  it('reads an IPv6 payload length of 0 (BIG TCP, jumbogram) from the frame', () => {
+    const frame = ether(
+      0x86dd,
+      ipv6({ next: 6, payloadLength: 0 }, tcp(443, 50000, 0x10, new Uint8Array(100))),
+    );
+    expect([event(frame).length, event(frame).payload?.length]).toEqual([160, 100]);
+    // An empty packet ("no next header", 59) really has payload length 0, padding or not.
+    const empty = cat(
+      ether(0x86dd, ipv6({ next: 59, payloadLength: 0 }, new Uint8Array(0))),
+      new Uint8Array(6),
+    );
+    expect([event(empty).length, event(empty).protocolNumber]).toEqual([40, 59]);
   });
 
   it('rejects packets captured too short for their headers', () => {

@@ -23,6 +23,7 @@ import {
   skip,
 } from '../core/index.js';
 import { ipv4At, ipv6At } from './_ip-text.js';
+import { AF_INET, NflogRecord } from './_linktype-nflog.js';
 
 /** Link-layer header types we decode (tcpdump.org registry). */
 export const LINKTYPE = {
@@ -36,6 +37,8 @@ export const LINKTYPE = {
   LINUX_SLL: 113,
   IPV4: 228,
   IPV6: 229,
+  /** Linux netfilter NFLOG (`iptables -j NFLOG`): _linktype-nflog.ts. */
+  NFLOG: 239,
   LINUX_SLL2: 276,
 } as const;
 
@@ -87,6 +90,7 @@ export function isSupportedLinkType(linkType: number): boolean {
     case LINKTYPE.LINUX_SLL:
     case LINKTYPE.IPV4:
     case LINKTYPE.IPV6:
+    case LINKTYPE.NFLOG:
     case LINKTYPE.LINUX_SLL2:
       return true;
     default:
@@ -125,17 +129,28 @@ export class PacketDecoder {
   private quoted: QuotedPacket | null = null;
   /** Next-header value where walkV6() stopped. */
   private nh = 0;
+  private readonly nflog = new NflogRecord();
 
   constructor(sensor: string) {
     this.sensor = sensor;
   }
 
   /**
-   * One packet: `caplen` captured bytes of `b` from `off`, of the given link type, seen at `timeMs`.
-   * Never throws; reads nothing outside `[off, off + caplen)`.
+   * One packet: `caplen` captured bytes of `b` from `off`, of the given link type, seen at `timeMs`;
+   * `origLen` bytes long on the wire; `le` is the capture's byte order (for link-layer headers
+   * written in host order). Never throws; reads nothing outside `[off, off + caplen)`.
    */
-  decode(b: Uint8Array, off: number, caplen: number, linkType: number, timeMs: number): RecordOutcome {
-    const end = off + caplen;
+  decode(
+    b: Uint8Array,
+    off: number,
+    caplen: number,
+    linkType: number,
+    timeMs: number,
+    origLen = caplen,
+    le = true,
+  ): RecordOutcome {
+    let end = off + caplen;
+    let wireEnd = off + Math.max(origLen, caplen);
     let p = off;
     let et: number;
     switch (linkType) {
@@ -176,6 +191,16 @@ export class PacketDecoder {
       case LINKTYPE.IPV6:
         et = ETHERTYPE_IPV6;
         break;
+      case LINKTYPE.NFLOG: {
+        const n = this.nflog;
+        const r = n.read(b, p, end, wireEnd, le);
+        if (r !== null) return r;
+        p = n.start;
+        end = n.end;
+        wireEnd = n.wireEnd;
+        et = n.family === AF_INET ? ETHERTYPE_IPV4 : ETHERTYPE_IPV6;
+        break;
+      }
       case LINKTYPE.NULL:
       case LINKTYPE.LOOP: {
         // A 4-byte address family: host byte order of the writer (NULL) or network order (LOOP).
@@ -199,20 +224,27 @@ export class PacketDecoder {
       else if (v === 6) et = ETHERTYPE_IPV6;
       else return BAD_VERSION;
     }
-    if (et === ETHERTYPE_IPV4) return this.ipv4(b, p, end, timeMs);
-    if (et === ETHERTYPE_IPV6) return this.ipv6(b, p, end, timeMs);
+    if (et === ETHERTYPE_IPV4) return this.ipv4(b, p, end, wireEnd, timeMs);
+    if (et === ETHERTYPE_IPV6) return this.ipv6(b, p, end, wireEnd, timeMs);
     return NOT_IP;
   }
 
-  /** RFC 791 §3.1. The header checksum is not verified: a darknet records what arrived. */
-  private ipv4(b: Uint8Array, p: number, end: number, timeMs: number): RecordOutcome {
+  /**
+   * RFC 791 §3.1. The header checksum is not verified: a darknet records what arrived. The packet
+   * is captured up to `end` and was `wireEnd - p` bytes long on the wire.
+   */
+  private ipv4(b: Uint8Array, p: number, end: number, wireEnd: number, timeMs: number): RecordOutcome {
     if (end - p < 20) return TRUNC_IPV4;
     const vihl = b[p]!;
     if (vihl >> 4 !== 4) return BAD_VERSION;
     const hl = (vihl & 15) << 2;
     if (hl < 20) return BAD_IHL;
     if (end - p < hl) return TRUNC_IPV4;
-    const total = (b[p + 2]! << 8) | b[p + 3]!;
+    let total = (b[p + 2]! << 8) | b[p + 3]!;
+    // Total length 0: a segmentation-offload aggregate (TSO/GSO, or a BIG TCP packet past 64 KiB)
+    // as Linux hands it to a capture. Its length is the frame's on the wire, as Wireshark's TSO
+    // support and tcpdump built with GUESS_TSO read it (print-ip.c).
+    if (total === 0) total = wireEnd - p;
     if (total < hl) return BAD_TOTAL;
     // A non-first fragment carries no transport header to read.
     if ((((b[p + 6]! & 0x1f) << 8) | b[p + 7]!) !== 0) return FRAGMENT;
@@ -222,14 +254,20 @@ export class PacketDecoder {
     const cEnd = Math.min(ipEnd, end);
     const r = this.transport(b, p + hl, cEnd, total - hl, proto);
     if (r !== null) return r;
-    return this.event(timeMs, proto, ipv4At(b, p + 12), ipv4At(b, p + 16), total, b[p + 8]!);
+    const ipId = (b[p + 4]! << 8) | b[p + 5]!;
+    return this.event(timeMs, proto, ipv4At(b, p + 12), ipv4At(b, p + 16), total, b[p + 8]!, ipId);
   }
 
-  /** RFC 8200 §3; `length` is the payload length plus the 40-byte fixed header. */
-  private ipv6(b: Uint8Array, p: number, end: number, timeMs: number): RecordOutcome {
+  /**
+   * RFC 8200 §3; `length` is the payload length plus the 40-byte fixed header. A payload length
+   * of 0 before any header but "no next header" (59) — which could not fit — is a jumbogram
+   * (RFC 2675) or an IPv6 BIG TCP aggregate: its length is the frame's.
+   */
+  private ipv6(b: Uint8Array, p: number, end: number, wireEnd: number, timeMs: number): RecordOutcome {
     if (end - p < 40) return TRUNC_IPV6;
     if (b[p]! >> 4 !== 6) return BAD_VERSION;
-    const plen = (b[p + 4]! << 8) | b[p + 5]!;
+    let plen = (b[p + 4]! << 8) | b[p + 5]!;
+    if (plen === 0 && b[p + 6] !== 59) plen = Math.max(wireEnd - p - 40, 0);
     const ipEnd = p + 40 + plen;
     const cEnd = Math.min(ipEnd, end);
     const tp = this.walkV6(b, p + 40, cEnd, b[p + 6]!);
@@ -238,7 +276,7 @@ export class PacketDecoder {
     const proto = this.nh;
     const r = this.transport(b, tp, cEnd, ipEnd - tp, proto);
     if (r !== null) return r;
-    return this.event(timeMs, proto, ipv6At(b, p + 8), ipv6At(b, p + 24), plen + 40, b[p + 7]!);
+    return this.event(timeMs, proto, ipv6At(b, p + 8), ipv6At(b, p + 24), plen + 40, b[p + 7]!, null);
   }
 
   /**
@@ -362,6 +400,7 @@ export class PacketDecoder {
     dst: string,
     length: number,
     ttl: number,
+    ipId: number | null,
   ): ObservationEvent {
     return {
       timeMs,
@@ -378,6 +417,7 @@ export class PacketDecoder {
       icmpCode: this.icmpCode,
       length,
       ttl,
+      ipId,
       ids: null,
       payload: this.payload,
       quoted: this.quoted,

@@ -288,18 +288,39 @@ describe('pcapng framing', () => {
     expect(read(bytes).map((o) => ('timeMs' in o ? o.timeMs : o))).toEqual([3_600_500, 700_000_000_000]);
   });
 
-  it('reads obsolete packet blocks and rejects simple packet blocks for want of a timestamp', () => {
+  it('reads obsolete packet blocks, and simple packet blocks with the time of the packet before', () => {
     const bytes = cat(
       shb(),
-      idb(1),
+      idb(1, { snaplen: 64 }),
       spb(Uint8Array.from(P1)),
       opb(Uint8Array.from(P2), { ts: US }),
-      spb(new Uint8Array(100)),
+      spb(new Uint8Array(100).fill(7)),
+      // A new section forgets the time: its first SPB has none to take.
+      shb(false),
+      idb(1, { le: false }),
+      spb(Uint8Array.from(P1), false),
     );
     expect(read(bytes)).toEqual([
-      { rejected: 'simple packet block has no timestamp' },
+      { rejected: 'simple packet block has no timestamp and no packet before it has one' },
       pkt(P2, 1, 1_700_000_000_123),
-      { rejected: 'simple packet block has no timestamp' },
+      // Captured up to the interface's snaplen (64 of 100 bytes).
+      pkt(new Array<number>(64).fill(7), 1, 1_700_000_000_123),
+      { rejected: 'simple packet block has no timestamp and no packet before it has one' },
+    ]);
+  });
+
+  it('says which packets took their time from the packet before, and gives each its length on the wire', () => {
+    const r = new CaptureReader();
+    r.push(
+      cat(shb(), idb(1, { snaplen: 64 }), epb(Uint8Array.from(P1), { ts: US }), spb(new Uint8Array(100))),
+    );
+    const seen: [number, boolean, number, number][] = [];
+    for (let c = r.next(); c !== NEED_MORE && c !== DONE; c = r.next()) {
+      if (c === PACKET) seen.push([r.timeMs, r.timeInherited, r.caplen, r.origLen]);
+    }
+    expect(seen).toEqual([
+      [1_700_000_000_123, false, 5, 5],
+      [1_700_000_000_123, true, 64, 100],
     ]);
   });
 

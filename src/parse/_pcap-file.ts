@@ -6,7 +6,8 @@
  * without being buffered.
  *
  * Pull interface without per-record objects: `push(chunk)`, then `next()` until `NEED_MORE`;
- * after `PACKET` the packet is in `pb[po, po + caplen)` with `linkType` and `timeMs`; after
+ * after `PACKET` the packet is in `pb[po, po + caplen)` with `linkType`, `timeMs`, `origLen`
+ * (its length on the wire) and `timeInherited` (a Simple Packet Block's borrowed time); after
  * `REJECTED` or `FATAL` the reason is in `reason` (and after `FATAL`, `stopReason` says the
  * rest of the input is unreadable when it is). `finish()` at end of input names a truncation.
  */
@@ -93,6 +94,13 @@ export class CaptureReader extends ChunkWindow {
   caplen = 0;
   linkType = 0;
   timeMs = 0;
+  /** Length of the packet on the wire (the record's original length; at least `caplen`). */
+  origLen = 0;
+  /**
+   * True when the packet's block carries no timestamp (a pcapng Simple Packet Block, §4.4) and
+   * `timeMs` is the previous packet's of the section.
+   */
+  timeInherited = false;
   reason = '';
   stopReason: string | null = null;
 
@@ -110,9 +118,19 @@ export class CaptureReader extends ChunkWindow {
   private skipRemain = 0;
   private trailerExpect = 0;
   private afterSkip: string | null = null;
+  /** Time of the last packet of the section read with a timestamp; NaN before the first. */
+  private lastTimeMs = Number.NaN;
 
   constructor() {
     super(MAX_BLOCK);
+  }
+
+  /**
+   * Byte order the capture was written in: the writer's host order, which is also the order of
+   * link-layer headers written in host order (LINKTYPE_NFLOG's TLVs).
+   */
+  get littleEndian(): boolean {
+    return this.le;
   }
 
   /** At end of input: the rejection reason for a record left incomplete, or null. */
@@ -246,9 +264,11 @@ export class CaptureReader extends ChunkWindow {
     const sec = this.rd32(b, o);
     const frac = this.rd32(b, o + 4);
     this.timeMs = sec * 1000 + Math.floor(this.nanos ? frac / 1_000_000 : frac / 1000);
+    this.timeInherited = false;
     this.pb = b;
     this.po = o + h;
     this.caplen = caplen;
+    this.origLen = Math.max(this.rd32(b, o + 12), caplen);
     this.linkType = this.fileLinkType;
     this.consume(h + caplen);
     return PACKET;
@@ -288,10 +308,12 @@ export class CaptureReader extends ChunkWindow {
         if (this.rd16(this.b, this.o + 12) !== 1)
           return this.fatal('unsupported pcapng version', STOP_REASON);
         this.ifaces = [];
+        this.lastTimeMs = Number.NaN;
         return this.skipBlock(len, 16, null);
       }
       case BT_EPB:
       case BT_OPB:
+      case BT_SPB:
       case BT_IDB:
         // Too large to buffer: skip it, and reject it once its trailer shows the length was true.
         if (len > MAX_BLOCK) {
@@ -311,10 +333,7 @@ export class CaptureReader extends ChunkWindow {
           this.consume(len);
           return -1;
         }
-        return this.packetBlock(type, len);
-      case BT_SPB:
-        // §4.4: the SPB carries no interface id and no timestamp, and an event needs a time.
-        return this.skipBlock(len, 8, 'simple packet block has no timestamp');
+        return type === BT_SPB ? this.simplePacketBlock(len) : this.packetBlock(type, len);
       default:
         // NRB, ISB, DSB, custom and unknown blocks: nothing for an observation.
         return this.skipBlock(len, 8, null);
@@ -345,9 +364,43 @@ export class CaptureReader extends ChunkWindow {
     const high = this.rd32(b, o + 12);
     const low = this.rd32(b, o + 16);
     this.timeMs = interfaceTimeMs(ifc, high, low);
+    this.lastTimeMs = this.timeMs;
+    this.timeInherited = false;
     this.pb = b;
     this.po = o + 28;
     this.caplen = caplen;
+    this.origLen = Math.max(this.rd32(b, o + 24), caplen);
+    this.linkType = ifc.linkType;
+    this.consume(len);
+    return PACKET;
+  }
+
+  /**
+   * §4.4 SPB: Original Packet Length(4), then the packet, captured on the section's first
+   * interface up to its SnapLen. It has no timestamp, and an event needs one: it takes the time
+   * of the previous packet of the section (which the caller reports), or is rejected when there
+   * is none — a time made up from nothing would place the event anywhere.
+   */
+  private simplePacketBlock(len: number): number {
+    const b = this.b;
+    const o = this.o;
+    if (len < 16) return this.rejectBlock(len, 'block too short for its type');
+    if (this.ifaces.length === 0) return this.rejectBlock(len, 'unknown interface id');
+    const ifc = this.ifaces[0]!;
+    if (ifc.linkType < 0) return this.rejectBlock(len, 'invalid interface description block');
+    const origLen = this.rd32(b, o + 8);
+    let caplen = Math.min(origLen, len - 16);
+    if (ifc.snaplen !== 0) caplen = Math.min(caplen, ifc.snaplen);
+    if (caplen > MAX_CAPLEN) return this.rejectBlock(len, 'record length exceeds 256 KiB');
+    if (Number.isNaN(this.lastTimeMs)) {
+      return this.rejectBlock(len, 'simple packet block has no timestamp and no packet before it has one');
+    }
+    this.timeMs = this.lastTimeMs;
+    this.timeInherited = true;
+    this.pb = b;
+    this.po = o + 12;
+    this.caplen = caplen;
+    this.origLen = Math.max(origLen, caplen);
     this.linkType = ifc.linkType;
     this.consume(len);
     return PACKET;

@@ -207,6 +207,7 @@ export class TcpdumpPacketReader {
       icmpCode,
       length: length >= 0 ? length : null,
       ttl: ttl >= 0 ? ttl : null,
+      ipId: null,
       ids: null,
       payload: null,
       quoted,

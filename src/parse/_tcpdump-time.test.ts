@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isEvent, type RecordOutcome } from '../core/index.js';
+import { isCalendarDate } from './_tcpdump-time.js';
 import { pfFormat } from './pf.js';
 import type { ParseContext } from './types.js';
 
@@ -80,11 +81,42 @@ describe('tcpdump timestamps', () => {
       `00:01:00.000000 ${PKT}`,
     ];
     expect(at(run(input, { ...UTC_2024, utcOffsetMinutes: 60 }))).toEqual([
-      'rejected: time of day with no date',
+      'rejected: time of day without a date: pass --date YYYY-MM-DD',
       '2024-01-02T22:00:00.000Z',
       '2024-01-02T22:59:00.000Z',
       '2024-01-02T23:01:00.000Z',
     ]);
+  });
+
+  it('places times of day on the date given (--date), in the local offset, across midnight', () => {
+    const input = [
+      `22:30:00.250000 ${PKT}`,
+      `23:59:59.999999 ${PKT}`,
+      `00:00:01.000000 ${PKT}`,
+      `2024-03-01 12:00:00.000000 ${PKT}`,
+      `12:00:05.000000 ${PKT}`,
+    ];
+    expect(at(run(input, { ...UTC_2024, utcOffsetMinutes: 540, date: '2024-02-28' }))).toEqual([
+      '2024-02-28T13:30:00.250Z',
+      '2024-02-28T14:59:59.999Z',
+      '2024-02-28T15:00:01.000Z',
+      // A dated line takes over as the reference for the times of day after it.
+      '2024-03-01T03:00:00.000Z',
+      '2024-03-01T03:00:05.000Z',
+    ]);
+  });
+
+  it('does not let a date stand in for the absolute time a delta needs', () => {
+    expect(reason(one(`0.500000 ${PKT}`, { ...UTC_2024, date: '2024-02-28' }))).toBe(
+      'rejected: delta timestamp with no absolute reference',
+    );
+  });
+
+  it('accepts only real calendar dates as --date', () => {
+    expect(['2024-02-29', '2023-12-31', '1999-01-01'].map(isCalendarDate)).toEqual([true, true, true]);
+    expect(
+      ['2023-02-29', '2024-13-01', '2024-1-5', '24-01-05', '2024-01-05T00:00', ''].map(isCalendarDate),
+    ).toEqual([false, false, false, false, false, false]);
   });
 
   it('rolls a month-day stamp back a year when it would be more than a day after the reference time', () => {

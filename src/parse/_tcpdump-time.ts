@@ -15,7 +15,9 @@
  *
  * Fractions have 6 digits, or 9 with `--time-stamp-precision=nano`; the clock keeps nanoseconds so
  * that a long run of deltas does not drift. A delta or a time of day needs an earlier absolute
- * time to start from; without one the line is rejected with a reason that says so.
+ * time to start from; without one the line is rejected with a reason that says so. A time of day
+ * may instead start from a date the user gives (`--date`, the context's `date`), as a year-less
+ * syslog stamp takes the context's year.
  *
  * Two shapes are ambiguous and resolved as follows:
  * - `HH:MM:SS.frac` without a leading space is a time of day or an old-style delta. The first such
@@ -29,7 +31,7 @@
 export const UNRECOGNISED_TIMESTAMP = 'unrecognised timestamp';
 export const INVALID_TIMESTAMP = 'invalid timestamp';
 export const DELTA_WITHOUT_REFERENCE = 'delta timestamp with no absolute reference';
-export const TIME_WITHOUT_DATE = 'time of day with no date';
+export const TIME_WITHOUT_DATE = 'time of day without a date: pass --date YYYY-MM-DD';
 
 /** `read` results below zero: which of the reasons above applies. */
 export const TS_UNRECOGNISED = -1;
@@ -84,6 +86,24 @@ export interface ClockOptions {
   readonly year: number;
   readonly utcOffsetMinutes: number;
   readonly nowMs: number;
+  /** `YYYY-MM-DD`: the local date of times of day before any dated line. */
+  readonly date?: string | undefined;
+}
+
+/** True for a real calendar date written `YYYY-MM-DD` (what `--date` takes). */
+export function isCalendarDate(text: string): boolean {
+  return !Number.isNaN(dateStartS(text));
+}
+
+/** Local midnight of a `YYYY-MM-DD` date in seconds since the epoch as if local were UTC; NaN if not one. */
+function dateStartS(text: string): number {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  if (!m) return Number.NaN;
+  const y = Number(m[1]);
+  const mo = Number(m[2]) - 1;
+  const d = Number(m[3]);
+  if (mo > 11 || d < 1 || d > daysInMonth(y, mo)) return Number.NaN;
+  return dayStart(y, mo, d);
 }
 
 /**
@@ -100,6 +120,8 @@ export class TcpdumpClock {
   private readonly year: number;
   private readonly offS: number;
   private readonly nowS: number;
+  /** UTC seconds of the local midnight of the context's date; NaN without one. */
+  private readonly dateS: number;
   // One-entry caches of the local midnight of the last date read (lines share their date).
   private bsdMonth = -1;
   private bsdDay = -1;
@@ -118,6 +140,7 @@ export class TcpdumpClock {
     this.year = o.year;
     this.offS = o.utcOffsetMinutes * 60;
     this.nowS = o.nowMs / 1000;
+    this.dateS = o.date === undefined ? Number.NaN : dateStartS(o.date) - this.offS;
   }
 
   /**
@@ -298,7 +321,11 @@ export class TcpdumpClock {
    * by more than half a day (the log crossed midnight). Gaps longer than a day cannot be seen.
    */
   private applyTimeOfDay(e: number): number {
-    if (Number.isNaN(this.sec)) return TS_NO_DATE;
+    if (Number.isNaN(this.sec)) {
+      if (Number.isNaN(this.dateS)) return TS_NO_DATE;
+      // The first time of day falls on the given date; later ones follow it across midnights.
+      return this.setAbsolute(this.dateS + this.clockS, this.fracNs, e);
+    }
     const local = this.sec + this.offS;
     let s = local - (((local % DAY_S) + DAY_S) % DAY_S) + this.clockS - this.offS;
     if (s < this.sec - HALF_DAY_S) s += DAY_S;

@@ -93,12 +93,13 @@ describe('DShield submission lines', () => {
       icmpCode: null,
       length: null,
       ttl: null,
+      ipId: null,
       ids: null,
       payload: null,
       quoted: null,
     });
     expect(Object.keys(o).join()).toBe(
-      'timeMs,sensor,kind,protocol,protocolNumber,src,dst,srcPort,dstPort,tcpFlags,icmpType,icmpCode,length,ttl,ids,payload,quoted',
+      'timeMs,sensor,kind,protocol,protocolNumber,src,dst,srcPort,dstPort,tcpFlags,icmpType,icmpCode,length,ttl,ipId,ids,payload,quoted',
     );
   });
 

@@ -229,6 +229,7 @@ class DshieldParser {
       icmpCode,
       length: null,
       ttl: null,
+      ipId: null,
       ids: null,
       payload: null,
       quoted: null,

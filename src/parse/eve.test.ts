@@ -63,6 +63,7 @@ const FIELD_ORDER = [
   'icmpCode',
   'length',
   'ttl',
+  'ipId',
   'ids',
   'payload',
   'quoted',
@@ -91,6 +92,7 @@ describe.skipIf(!HAVE_SAMPLES)('eve on the Suricata samples', () => {
       icmpCode: null,
       length: 40,
       ttl: 49,
+      ipId: null,
       ids: {
         generatorId: 1,
         signatureId: 2100498,

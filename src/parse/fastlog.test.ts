@@ -52,6 +52,7 @@ describe.skipIf(!HAVE_SAMPLES)('fastlog on the Suricata http2-files sample', () 
       icmpCode: null,
       length: null,
       ttl: null,
+      ipId: null,
       ids: {
         generatorId: 1,
         signatureId: 6,

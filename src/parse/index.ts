@@ -20,6 +20,7 @@ import { pfFormat } from './pf.js';
 import type { Format, FormatName, LineOutcome, ParseBatch, ParseContext, TextFormat } from './types.js';
 
 export { HEAD_BYTES, openInput, type PeekedInput, peek } from './_input.js';
+export { isCalendarDate } from './_tcpdump-time.js';
 export { classtypeFromDescription, techniqueOf } from './technique.js';
 export {
   emptyBatch,

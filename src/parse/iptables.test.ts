@@ -29,6 +29,7 @@ const FIELD_ORDER = [
   'icmpCode',
   'length',
   'ttl',
+  'ipId',
   'ids',
   'payload',
   'quoted',
@@ -57,6 +58,7 @@ function fw(e: Expected): ObservationEvent {
     icmpCode: null,
     length: null,
     ttl: null,
+    ipId: null,
     ids: null,
     payload: null,
     quoted: null,
@@ -121,6 +123,7 @@ describe.skipIf(!HAVE_SAMPLES)('iptablesFormat on the real samples', () => {
         tcpFlags: 0x04,
         length: 40,
         ttl: 54,
+        ipId: 21110,
       }),
     );
   });
@@ -141,6 +144,7 @@ describe('iptablesFormat on classic syslog lines', () => {
         tcpFlags: SYN,
         length: 60,
         ttl: 51,
+        ipId: 54321,
       }),
       // The UDP header's own `LEN=58` does not replace the IP total length.
       fw({
@@ -153,8 +157,9 @@ describe('iptablesFormat on classic syslog lines', () => {
         dstPort: 137,
         length: 78,
         ttl: 115,
+        ipId: 2345,
       }),
-      // The echo's own `ID=4242` is not the IP ID and is not kept.
+      // The echo's own `ID=4242` (after PROTO) is not the IP ID (`ID=0` before it).
       fw({
         ...gw,
         timeMs: at(5, 1, 0, 2),
@@ -165,6 +170,7 @@ describe('iptablesFormat on classic syslog lines', () => {
         icmpCode: 0,
         length: 84,
         ttl: 63,
+        ipId: 0,
       }),
       SKIP_NOT_FW,
       SKIP_NOT_FW,
@@ -178,6 +184,7 @@ describe('iptablesFormat on classic syslog lines', () => {
         tcpFlags: 0x29,
         length: 40,
         ttl: 51,
+        ipId: 1,
       }),
       fw({
         ...gw,
@@ -188,6 +195,7 @@ describe('iptablesFormat on classic syslog lines', () => {
         tcpFlags: 0,
         length: 40,
         ttl: 51,
+        ipId: 2,
       }),
       fw({
         ...gw,
@@ -198,6 +206,7 @@ describe('iptablesFormat on classic syslog lines', () => {
         tcpFlags: 0xc2,
         length: 52,
         ttl: 51,
+        ipId: 3,
       }),
       fw({
         ...gw,
@@ -208,6 +217,7 @@ describe('iptablesFormat on classic syslog lines', () => {
         tcpFlags: 0x14,
         length: 52,
         ttl: 64,
+        ipId: 4,
       }),
       // Dec 31 2026 would lie after the reference time (2026-06-01): it is Dec 31 2025.
       fw({
@@ -219,6 +229,7 @@ describe('iptablesFormat on classic syslog lines', () => {
         tcpFlags: SYN,
         length: 40,
         ttl: 241,
+        ipId: 12345,
       }),
     ]);
   });
@@ -227,9 +238,36 @@ describe('iptablesFormat on classic syslog lines', () => {
     const t = (s: number) => Date.UTC(2026, 2, 5, 1, 10, s);
     const fw2 = { sensor: 'fw2', dst: '192.0.2.10', tcpFlags: SYN };
     expect(parseFile(fixture('firewall/ufw.log'))).toEqual([
-      fw({ ...fw2, timeMs: t(0), src: '198.51.100.23', srcPort: 61000, dstPort: 8080, length: 44, ttl: 42 }),
-      fw({ ...fw2, timeMs: t(1), src: '198.51.100.24', srcPort: 61001, dstPort: 443, length: 60, ttl: 55 }),
-      fw({ ...fw2, timeMs: t(2), src: '198.51.100.25', srcPort: 61002, dstPort: 22, length: 60, ttl: 55 }),
+      fw({
+        ...fw2,
+        timeMs: t(0),
+        src: '198.51.100.23',
+        srcPort: 61000,
+        dstPort: 8080,
+        length: 44,
+        ttl: 42,
+        ipId: 50000,
+      }),
+      fw({
+        ...fw2,
+        timeMs: t(1),
+        src: '198.51.100.24',
+        srcPort: 61001,
+        dstPort: 443,
+        length: 60,
+        ttl: 55,
+        ipId: 50001,
+      }),
+      fw({
+        ...fw2,
+        timeMs: t(2),
+        src: '198.51.100.25',
+        srcPort: 61002,
+        dstPort: 22,
+        length: 60,
+        ttl: 55,
+        ipId: 50002,
+      }),
       SKIP_AUDIT,
       SKIP_AUDIT,
       fw({
@@ -241,6 +279,7 @@ describe('iptablesFormat on classic syslog lines', () => {
         dstPort: 25,
         length: 60,
         ttl: 64,
+        ipId: 60000,
       }),
     ]);
   });
@@ -317,6 +356,7 @@ describe('iptablesFormat on ICMP errors', () => {
         icmpCode: 1,
         length: 56,
         ttl: 250,
+        ipId: 31000,
         quoted: { src: '192.0.2.10', dst: '203.0.113.99', protocol: 'tcp', srcPort: 80, dstPort: 40000 },
       }),
       // Time exceeded quoting only 8 TCP bytes: `PROTO=TCP INCOMPLETE [8 bytes]`, no ports.
@@ -328,6 +368,7 @@ describe('iptablesFormat on ICMP errors', () => {
         icmpCode: 0,
         length: 56,
         ttl: 254,
+        ipId: 31001,
         quoted: { src: '192.0.2.10', dst: '198.51.100.250', protocol: 'tcp', srcPort: null, dstPort: null },
       }),
       fw({
@@ -338,6 +379,7 @@ describe('iptablesFormat on ICMP errors', () => {
         icmpCode: 4,
         length: 576,
         ttl: 254,
+        ipId: 31002,
         quoted: { src: '192.0.2.10', dst: '198.51.100.80', protocol: 'tcp', srcPort: 443, dstPort: 51000 },
       }),
       fw({
@@ -348,12 +390,40 @@ describe('iptablesFormat on ICMP errors', () => {
         icmpCode: 1,
         length: 56,
         ttl: 64,
+        ipId: 31003,
         quoted: { src: '192.0.2.10', dst: '198.51.100.77', protocol: 'icmp', srcPort: null, dstPort: null },
       }),
       // Parameter problem: the kernel prints PARAMETER= and no quoted packet.
-      fw({ ...icmp, timeMs: t(4), src: '198.51.100.1', icmpType: 12, icmpCode: 0, length: 56, ttl: 254 }),
-      fw({ ...icmp, timeMs: t(5), src: '198.51.100.1', icmpType: 3, icmpCode: 3, length: 36, ttl: 254 }),
-      fw({ ...icmp, timeMs: t(6), src: '203.0.113.5', icmpType: 0, icmpCode: 0, length: 84, ttl: 54 }),
+      fw({
+        ...icmp,
+        timeMs: t(4),
+        src: '198.51.100.1',
+        icmpType: 12,
+        icmpCode: 0,
+        length: 56,
+        ttl: 254,
+        ipId: 31004,
+      }),
+      fw({
+        ...icmp,
+        timeMs: t(5),
+        src: '198.51.100.1',
+        icmpType: 3,
+        icmpCode: 3,
+        length: 36,
+        ttl: 254,
+        ipId: 31005,
+      }),
+      fw({
+        ...icmp,
+        timeMs: t(6),
+        src: '203.0.113.5',
+        icmpType: 0,
+        icmpCode: 0,
+        length: 84,
+        ttl: 54,
+        ipId: 0,
+      }),
     ]);
   });
 });
@@ -364,7 +434,10 @@ describe('iptablesFormat on dmesg, journalctl, forwarded traffic and odd prefixe
 
   it('reads dmesg -T in the context offset with the context sensor and rejects raw dmesg', () => {
     expect(parseFile(fixture('firewall/dmesg.log'))).toEqual([
-      tcp(Date.UTC(2015, 11, 29, 2, 52, 40), 'ctx-sensor', '198.51.100.31', 53328, 23, 245),
+      {
+        ...tcp(Date.UTC(2015, 11, 29, 2, 52, 40), 'ctx-sensor', '198.51.100.31', 53328, 23, 245),
+        ipId: 54321,
+      },
       fw({
         timeMs: Date.UTC(2016, 0, 1, 18, 4, 5),
         sensor: 'ctx-sensor',
@@ -376,6 +449,7 @@ describe('iptablesFormat on dmesg, journalctl, forwarded traffic and odd prefixe
         dstPort: 1900,
         length: 29,
         ttl: 50,
+        ipId: 1111,
       }),
       { outcome: 'rejected', reason: 'no wall-clock timestamp' },
       SKIP_NOT_FW,
@@ -386,11 +460,11 @@ describe('iptablesFormat on dmesg, journalctl, forwarded traffic and odd prefixe
     const marker = { outcome: 'skipped', reason: 'journal marker line' };
     expect(parseFile(fixture('firewall/journalctl.log'))).toEqual([
       marker,
-      tcp(Date.UTC(2026, 2, 5, 1, 20, 0), 'jhost', '198.51.100.41', 40001, 445),
-      tcp(Date.UTC(2026, 2, 5, 1, 20, 0, 123), 'jhost', '198.51.100.42', 40002, 445),
-      tcp(Date.UTC(2026, 2, 20, 5, 49, 24), 'jhost', '198.51.100.43', 40003, 1433),
-      tcp(Date.UTC(2026, 2, 20, 5, 49, 24, 987), 'jhost', '198.51.100.44', 40004, 3306),
-      tcp(Date.UTC(2026, 2, 20, 14, 49, 24, 202), 'jhost', '198.51.100.45', 40005, 5432),
+      { ...tcp(Date.UTC(2026, 2, 5, 1, 20, 0), 'jhost', '198.51.100.41', 40001, 445), ipId: 1 },
+      { ...tcp(Date.UTC(2026, 2, 5, 1, 20, 0, 123), 'jhost', '198.51.100.42', 40002, 445), ipId: 2 },
+      { ...tcp(Date.UTC(2026, 2, 20, 5, 49, 24), 'jhost', '198.51.100.43', 40003, 1433), ipId: 3 },
+      { ...tcp(Date.UTC(2026, 2, 20, 5, 49, 24, 987), 'jhost', '198.51.100.44', 40004, 3306), ipId: 4 },
+      { ...tcp(Date.UTC(2026, 2, 20, 14, 49, 24, 202), 'jhost', '198.51.100.45', 40005, 5432), ipId: 5 },
       marker,
     ]);
   });
@@ -407,6 +481,7 @@ describe('iptablesFormat on dmesg, journalctl, forwarded traffic and odd prefixe
         tcpFlags: SYN,
         length: 60,
         ttl: 63,
+        ipId: 9999,
       }),
       fw({
         timeMs: Date.UTC(2026, 3, 1, 0, 0, 1),
@@ -419,6 +494,7 @@ describe('iptablesFormat on dmesg, journalctl, forwarded traffic and odd prefixe
         dstPort: 67,
         length: 328,
         ttl: 64,
+        ipId: 0,
       }),
     ]);
   });
@@ -426,7 +502,7 @@ describe('iptablesFormat on dmesg, journalctl, forwarded traffic and odd prefixe
   it('finds IN= behind glued prefixes, priorities, RFC 5424 headers and missing hosts', () => {
     const t = (s: number, ms = 0) => Date.UTC(2026, 3, 1, 3, 0, s, ms);
     expect(parseFile(fixture('firewall/prefixes.log'))).toEqual([
-      tcp(t(0), 'ziggo', '198.51.100.51', 41001, 8291, 239),
+      { ...tcp(t(0), 'ziggo', '198.51.100.51', 41001, 8291, 239), ipId: 1 },
       fw({
         timeMs: t(1),
         sensor: 'ziggo',
@@ -437,10 +513,11 @@ describe('iptablesFormat on dmesg, journalctl, forwarded traffic and odd prefixe
         tcpFlags: 0x04,
         length: 40,
         ttl: 54,
+        ipId: 21110,
       }),
-      tcp(t(2), 'ziggo', '198.51.100.53', 41003, 5900, 239),
-      tcp(t(3, 500), 'ziggo', '198.51.100.54', 41004, 2323, 239),
-      tcp(t(4), 'ctx-sensor', '198.51.100.55', 41005, 7547, 239),
+      { ...tcp(t(2), 'ziggo', '198.51.100.53', 41003, 5900, 239), ipId: 2 },
+      { ...tcp(t(3, 500), 'ziggo', '198.51.100.54', 41004, 2323, 239), ipId: 3 },
+      { ...tcp(t(4), 'ctx-sensor', '198.51.100.55', 41005, 7547, 239), ipId: 4 },
     ]);
   });
 
@@ -456,6 +533,7 @@ describe('iptablesFormat on dmesg, journalctl, forwarded traffic and odd prefixe
         protocolNumber,
         length,
         ttl: 60,
+        ipId: s === 6 ? 0 : 100 + s,
       });
     expect(parseFile(fixture('firewall/proto-other.log'))).toEqual([
       other(0, '198.51.100.61', 47, 64),

@@ -36,6 +36,7 @@ function event(e: Partial<ObservationEvent>): ObservationEvent {
     icmpCode: null,
     length: null,
     ttl: null,
+    ipId: null,
     ids: null,
     payload: null,
     quoted: null,
@@ -62,6 +63,7 @@ describe('nftablesFormat', () => {
         tcpFlags: 0x02,
         length: 44,
         ttl: 44,
+        ipId: 7001,
       }),
       // `[nftables] Inbound Denied: IN=…`
       event({
@@ -73,6 +75,7 @@ describe('nftablesFormat', () => {
         dstPort: 123,
         length: 56,
         ttl: 49,
+        ipId: 7002,
       }),
       // `log flags all`: MACSRC= before SRC=, `SEQ= ACK=0` (a number, not the ACK flag), OPT (…), MARK=.
       event({
@@ -83,6 +86,7 @@ describe('nftablesFormat', () => {
         tcpFlags: 0x02,
         length: 60,
         ttl: 52,
+        ipId: 7003,
       }),
       event({
         timeMs: t(3),

@@ -21,6 +21,7 @@ describe.skipIf(!HAVE_SAMPLES)('pcapFormat on real captures', () => {
         tcpFlags: SYN,
         length: 44,
         ttl: 54,
+        ipId: 59144,
       }),
     );
     expect(p.events[2010]).toEqual(
@@ -33,6 +34,7 @@ describe.skipIf(!HAVE_SAMPLES)('pcapFormat on real captures', () => {
         tcpFlags: SYN_ACK,
         length: 44,
         ttl: 54,
+        ipId: 0,
       }),
     );
   });
@@ -83,6 +85,7 @@ describe.skipIf(!HAVE_SAMPLES)('pcapFormat on real captures', () => {
         icmpCode: 0,
         length: 56,
         ttl: 254,
+        ipId: 37553,
         payload: p.events[7]!.payload,
         quoted: { src: '192.168.100.138', dst: '4.2.2.1', protocol: 'icmp', srcPort: null, dstPort: null },
       }),

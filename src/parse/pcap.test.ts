@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import {
   cat,
@@ -11,13 +12,14 @@ import {
   pcapOf,
   pcapRecord,
   shb,
+  spb,
   tcp,
   udp,
 } from '../../test/pcap-bytes.js';
 import { CTX, ev, file, parse, SYN } from '../../test/pcap-run.js';
 import { fixture } from '../../test/samples.js';
 import { fnv1a32, TCP_FLAG } from '../core/index.js';
-import { PCAP_BATCH_RECORDS, pcapFormat } from './pcap.js';
+import { PCAP_BATCH_RECORDS, pcapFormat, SPB_TIME_NOTE } from './pcap.js';
 
 describe('pcapFormat basics', () => {
   it('is the binary format named pcap', () => {
@@ -213,6 +215,7 @@ describe('pcapFormat on the project fixtures', () => {
         tcpFlags: TCP_FLAG.SYN | TCP_FLAG.ECE | TCP_FLAG.CWR,
         length: 40,
         ttl: 52,
+        ipId: 1,
       }),
       ev({
         timeMs: 1_700_000_002_000,
@@ -256,11 +259,19 @@ describe('pcapFormat on the project fixtures', () => {
   it('reads two pcapng sections of opposite byte order with their block zoo', async () => {
     const p = await parse(file(fixture('pcap/sections.pcapng')), 7);
     expect(p.records).toBe(8);
-    expect(p.rejections).toEqual([
-      { record: 2, reason: 'simple packet block has no timestamp' },
-      { record: 7, reason: 'unsupported link type 105' },
-    ]);
+    expect(p.rejections).toEqual([{ record: 7, reason: 'unsupported link type 105' }]);
     expect(p.skipped).toEqual({ 'ip fragment (non-first)': 1 });
+    // The SPB (record 2) has no timestamp: the EPB's before it is used, and said so.
+    expect(p.notes).toEqual({ [SPB_TIME_NOTE]: 1 });
+    expect(p.events[1]).toMatchObject({
+      timeMs: 1_700_000_100_123,
+      src: '198.51.100.9',
+      dst: '192.0.2.9',
+      srcPort: 1,
+      dstPort: 2,
+      length: 29,
+    });
+    p.events.splice(1, 1);
     expect(p.events[0]).toEqual(
       ev({
         timeMs: 1_700_000_100_123,
@@ -307,6 +318,87 @@ describe('pcapFormat on the project fixtures', () => {
       icmpType: 128,
       ttl: 200,
     });
+  });
+
+  it('reads LINKTYPE_NFLOG captures of either byte order, as tcpdump -nn -v prints them', async () => {
+    const syn = ev({
+      timeMs: 1_700_000_400_100,
+      src: '198.51.100.80',
+      dst: '192.0.2.80',
+      srcPort: 40001,
+      dstPort: 23,
+      tcpFlags: SYN,
+      length: 40,
+      ttl: 49,
+      ipId: 4321,
+    });
+    const udp6 = {
+      protocol: 'udp',
+      src: '2001:db8:bad::80',
+      dst: '2001:db8:1::80',
+      srcPort: 5060,
+      dstPort: 5060,
+      length: 55,
+      ttl: 61,
+      payload: { length: 7, hash: fnv1a32(new TextEncoder().encode('OPTIONS')) },
+    };
+    const le = await parse(file(fixture('pcap/nflog-le.pcap')), 7);
+    expect(le.rejections).toEqual([]);
+    expect(le.events[0]).toEqual(syn);
+    expect(le.events[1]).toMatchObject({ ...udp6, timeMs: 1_700_000_401_200 });
+    // Big-endian pcapng; its second record is a Simple Packet Block, which has no timestamp.
+    const be = await parse(file(fixture('pcap/nflog-be.pcapng')), 7);
+    expect(be.rejections).toEqual([]);
+    expect(be.events[0]).toEqual(syn);
+    expect(be.events[1]).toMatchObject({ ...udp6, timeMs: 1_700_000_400_100 });
+    expect(be.notes).toEqual({ [SPB_TIME_NOTE]: 1 });
+  });
+
+  it.skipIf(spawnSync('tcpdump', ['--version']).status !== 0)(
+    'agrees with tcpdump on the time, addresses and ports of the NFLOG capture',
+    async () => {
+      const path = fixture('pcap/nflog-le.pcap');
+      const out = spawnSync('tcpdump', ['-nn', '-tt', '-q', '-r', path], { encoding: 'utf8' }).stdout;
+      const want = out
+        .split('\n')
+        .filter((l) => /^\d/.test(l))
+        .map((l) => /^(\d+)\.(\d{3})\d* IP6? (\S+) > (\S+): /.exec(l)!.slice(1).join(' '));
+      const p = await parse(file(path));
+      const got = p.events.map(
+        (e) =>
+          `${String(e.timeMs).slice(0, -3)} ${String(e.timeMs).slice(-3)} ${e.src}.${e.srcPort} ${e.dst}.${e.dstPort}`,
+      );
+      expect(got).toEqual(want);
+      expect(want).toHaveLength(2);
+    },
+  );
+
+  it('rejects a simple packet block with no packet before it to take the time from', async () => {
+    const bytes = cat(shb(), idb(1), spb(ether(0x0800, ipv4({ proto: 6 }, tcp(1, 2, SYN)))));
+    const p = await parse(bytes);
+    expect(p.events).toEqual([]);
+    expect(p.rejections).toEqual([
+      { record: 1, reason: 'simple packet block has no timestamp and no packet before it has one' },
+    ]);
+  });
+
+  it('reads a BIG TCP segment (IPv4 total length 0) with its length on the wire', async () => {
+    const p = await parse(file(fixture('pcap/big-tcp.pcap')));
+    expect(p.rejections).toEqual([]);
+    expect(p.events).toEqual([
+      ev({
+        timeMs: 1_700_000_500_000,
+        src: '192.0.2.90',
+        dst: '198.51.100.90',
+        srcPort: 443,
+        dstPort: 50123,
+        tcpFlags: TCP_FLAG.ACK,
+        length: 70_040,
+        ttl: 64,
+        ipId: 777,
+        payload: { length: 70_000, hash: fnv1a32(new Uint8Array(64).fill(0x62)) },
+      }),
+    ]);
   });
 
   it('gives two SQL Slammer-shaped packets from different sources the same fingerprint', async () => {

@@ -2,7 +2,8 @@
  * Darknet packet captures: classic pcap (draft-ietf-opsawg-pcap, µs and ns, either byte order)
  * and pcapng (draft-ietf-opsawg-pcapng, any number of sections and interfaces). Each captured IP
  * packet becomes a `darknet` event; non-IP frames and non-first IP fragments are counted skips;
- * truncated or malformed packets are rejections. Streamed with bounded memory: a record inside
+ * truncated or malformed packets are rejections. A pcapng Simple Packet Block has no timestamp:
+ * its event takes the previous packet's time and is counted under {@link SPB_TIME_NOTE}. Streamed with bounded memory: a record inside
  * one chunk is decoded in place, only a record spanning chunks is assembled (`_pcap-file.ts`);
  * packet decoding is in `_packet.ts`.
  *
@@ -15,6 +16,9 @@ import { isEvent } from '../core/index.js';
 import { PacketDecoder } from './_packet.js';
 import { CaptureReader, DONE, FATAL, NEED_MORE, PACKET, sniffCapture } from './_pcap-file.js';
 import { type BinaryFormat, emptyBatch, type ParseBatch, type ParseContext } from './types.js';
+
+/** The note counting events whose time is the previous packet's (pcapng Simple Packet Blocks). */
+export const SPB_TIME_NOTE = 'simple packet block without timestamp: time of the previous packet used';
 
 /** Packets per yielded batch. */
 export const PCAP_BATCH_RECORDS = 4096;
@@ -45,9 +49,19 @@ async function* parseCapture(
       if (skip > 0) {
         skip--;
       } else if (r === PACKET) {
-        const out = decoder.decode(reader.pb, reader.po, reader.caplen, reader.linkType, reader.timeMs);
-        if (isEvent(out)) batch.events.push(out);
-        else if (out.outcome === 'rejected') batch.rejections.push({ record, reason: out.reason });
+        const out = decoder.decode(
+          reader.pb,
+          reader.po,
+          reader.caplen,
+          reader.linkType,
+          reader.timeMs,
+          reader.origLen,
+          reader.littleEndian,
+        );
+        if (isEvent(out)) {
+          batch.events.push(out);
+          if (reader.timeInherited) batch.notes.set(SPB_TIME_NOTE, (batch.notes.get(SPB_TIME_NOTE) ?? 0) + 1);
+        } else if (out.outcome === 'rejected') batch.rejections.push({ record, reason: out.reason });
         else batch.skipped.set(out.reason, (batch.skipped.get(out.reason) ?? 0) + 1);
       } else {
         batch.rejections.push({ record, reason: reader.reason });

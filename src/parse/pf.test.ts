@@ -138,7 +138,7 @@ describe('pf lines printed by tcpdump.org tcpdump (FreeBSD, Linux)', () => {
     const ev = events(run(lines('tcpdump-org-tttt.txt')));
     const order = Object.keys(ev[0]!).join();
     expect(order).toBe(
-      'timeMs,sensor,kind,protocol,protocolNumber,src,dst,srcPort,dstPort,tcpFlags,icmpType,icmpCode,length,ttl,ids,payload,quoted',
+      'timeMs,sensor,kind,protocol,protocolNumber,src,dst,srcPort,dstPort,tcpFlags,icmpType,icmpCode,length,ttl,ipId,ids,payload,quoted',
     );
     for (const e of ev) expect(Object.keys(e).join()).toBe(order);
   });
@@ -167,6 +167,20 @@ describe('pf lines printed by tcpdump.org tcpdump (FreeBSD, Linux)', () => {
   it('reads -tttt dates in the context offset', () => {
     const e = one(lines('tcpdump-org-tttt.txt')[0]!, { ...UTC_2024, utcOffsetMinutes: 540 });
     expect(isEvent(e) && iso(e.timeMs)).toBe('2024-01-01T18:04:05.123Z');
+  });
+
+  it('rejects default time-of-day stamps without a date, saying what to pass', () => {
+    const out = run(lines('tcpdump-org-default.txt'));
+    expect(out).toHaveLength(49);
+    expect(new Set(out.map(reason))).toEqual(
+      new Set(['rejected: time of day without a date: pass --date YYYY-MM-DD']),
+    );
+  });
+
+  it('reads default time-of-day stamps on the date given, the same events as -tttt', () => {
+    const tod = events(run(lines('tcpdump-org-default.txt'), { ...UTC_2024, date: '2024-01-02' }));
+    expect(tod).toEqual(events(run(lines('tcpdump-org-tttt.txt'))));
+    expect(tod).toHaveLength(49);
   });
 
   it('rejects -ttt deltas that have no absolute time to count from', () => {

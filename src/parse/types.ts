@@ -15,6 +15,12 @@ export interface ParseContext {
   /** Reference time (UTC ms) for rolling a year-less timestamp back a year when it would lie in the future. */
   readonly nowMs: number;
   /**
+   * Local calendar date (`YYYY-MM-DD`, see {@link isCalendarDate}) of timestamps that carry only a
+   * time of day (tcpdump's default stamp), until a line names a date: `koban import --date`.
+   * Without it such lines are rejected, saying so.
+   */
+  readonly date?: string | undefined;
+  /**
    * Records to pass over without yielding their outcomes (resuming an interrupted import).
    * They still count in `records`, so positions stay comparable across runs.
    */
@@ -58,6 +64,11 @@ export interface ParseBatch {
   readonly rejections: RecordRejection[];
   /** Well-formed records that are not observations, by reason. */
   readonly skipped: Map<string, number>;
+  /**
+   * Events kept with a caveat the user should know (a time borrowed from the previous packet),
+   * by note. They are among `events`, not further records.
+   */
+  readonly notes: Map<string, number>;
   /** Records (lines, packets) consumed by this batch, including rejected and skipped ones. */
   records: number;
   /** Input bytes consumed so far in total (for progress bars). */
@@ -65,5 +76,5 @@ export interface ParseBatch {
 }
 
 export function emptyBatch(bytesRead = 0): ParseBatch {
-  return { events: [], rejections: [], skipped: new Map(), records: 0, bytesRead };
+  return { events: [], rejections: [], skipped: new Map(), notes: new Map(), records: 0, bytesRead };
 }
