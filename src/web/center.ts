@@ -89,6 +89,8 @@ export async function openCenter(options: CenterOptions = {}): Promise<Center> {
     const intel = await IntelService.open(db, { ...options.intel, dataDir });
     const log = pino({ level: options.logLevel ?? process.env.KOBAN_LOG ?? 'info' });
     const tokenPath = join(dataDir, OPERATOR_TOKEN_FILE);
+    const metrics = new CenterMetrics(observatory.store, ingest, registry);
+    metrics.watchAudit(() => intel.auditStatus());
     const center: Center = {
       dataDir,
       observatory,
@@ -104,7 +106,7 @@ export async function openCenter(options: CenterOptions = {}): Promise<Center> {
         },
         ...options.api,
       },
-      metrics: new CenterMetrics(observatory.store, ingest, registry),
+      metrics,
       log,
       draining: false,
       simulated: false,
