@@ -1,8 +1,8 @@
 /** Shared by the intel commands: open the services of one data directory, and who the operator is. */
 import { userInfo } from 'node:os';
-import { resolveDataDir } from '../core/index.js';
+import { KobanError, resolveDataDir } from '../core/index.js';
 import { openRelational } from '../db/index.js';
-import { type Actor, IntelService, systemActor } from '../intel/index.js';
+import { type Actor, IntelService, systemActor, userActor } from '../intel/index.js';
 
 export interface DataFlags {
   data?: string;
@@ -29,6 +29,13 @@ export async function withIntel<T>(
  */
 export function operator(): Actor {
   return systemActor(`cli:${process.env.KOBAN_OPERATOR ?? userInfo().username}`);
+}
+
+/** A named user as the actor (`--as EMAIL`): for steps that must be a person's, such as approvals. */
+export async function actingUser(intel: IntelService, email: string): Promise<Actor> {
+  const u = await intel.users.requireByEmail(email);
+  if (u.disabledMs !== null) throw new KobanError('E_AUTH', `${email} is disabled`);
+  return userActor({ userId: u.id, orgId: u.orgId, role: u.role }, undefined, 'cli');
 }
 
 export function iso(ms: number | null): string | null {

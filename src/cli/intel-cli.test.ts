@@ -126,7 +126,9 @@ describe('koban org, user, report, intel stats, audit', () => {
         ])
       ).out,
     );
-    expect(token).toMatchObject({ id: 1, scopes: ['indicators:read', 'reports:read'], expires: null });
+    expect(token).toMatchObject({ id: 1, scopes: ['indicators:read', 'reports:read'] });
+    // Tokens expire after 90 days unless --expires-days says otherwise.
+    expect(token.expires).toMatch(/^\d{4}-\d\d-\d\dT/);
     expect(token.token).toMatch(/^kbt_1_/);
   });
 
@@ -164,10 +166,16 @@ describe('koban org, user, report, intel stats, audit', () => {
       tlp: 'AMBER',
       campaign: 1,
       links: [],
-      correlation: { created_campaign: true, assigned: [2, 1] },
+      // P1's AMBER report joined too, but P2 may not read it: it is not named, nor counted.
+      correlation: { created_campaign: true, assigned: [2] },
     });
     expect(doc.indicators.find((i: { type: string }) => i.type === 'email')).toMatchObject({
       value: 'tanaka@x-sangyo.example',
+      reportCount: 1,
+      orgCount: 1,
+    });
+    const asCenter = JSON.parse((await run(['report', 'show', '2', '--json'])).out);
+    expect(asCenter.indicators.find((i: { type: string }) => i.type === 'email')).toMatchObject({
       reportCount: 2,
       orgCount: 2,
     });
@@ -225,7 +233,7 @@ describe('koban org, user, report, intel stats, audit', () => {
   it('verifies the audit chain, and names the first broken row after tampering', async () => {
     const ok = await run(['audit', 'verify']);
     expect(ok.code).toBe(0);
-    expect(ok.out).toMatch(/^chain intact \(17 rows; custody 2 rows; head [0-9a-f]{64}\)\n$/);
+    expect(ok.out).toMatch(/^chain intact \(18 rows; custody 2 rows; head [0-9a-f]{64}\)\n$/);
     const sqlite = new Database(join(dir, 'koban.sqlite'));
     sqlite.exec('drop trigger audit_log_no_update');
     sqlite.prepare("update audit_log set actor_label = 'system:cli:someone-else' where id = 5").run();

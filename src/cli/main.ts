@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { isKobanError } from '../core/index.js';
 import { registerAlerts } from './alerts.js';
 import { registerAudit } from './audit.js';
+import { registerDeclassify } from './declassify.js';
 import { registerDetect } from './detect.js';
 import { registerEmail } from './email.js';
 import { registerImport } from './import.js';
@@ -43,6 +44,7 @@ export function buildProgram(): Command {
   registerWarningList(program);
   registerAudit(program);
   registerMemberAlert(program);
+  registerDeclassify(program);
   return program;
 }
 

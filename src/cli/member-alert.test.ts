@@ -14,6 +14,7 @@ import { SMTPServer } from 'smtp-server';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { fixture } from '../../test/samples.js';
 import { registerAudit } from './audit.js';
+import { registerDeclassify } from './declassify.js';
 import { registerMemberAlert } from './member-alert.js';
 import { registerOrg } from './org.js';
 import { registerReport } from './report.js';
@@ -25,7 +26,15 @@ const rcpts: string[] = [];
 
 async function run(args: string[]): Promise<{ out: string; err: string; code: number }> {
   const program = new Command('koban').exitOverride();
-  for (const r of [registerOrg, registerUser, registerAudit, registerReport, registerMemberAlert]) r(program);
+  for (const r of [
+    registerOrg,
+    registerUser,
+    registerAudit,
+    registerReport,
+    registerMemberAlert,
+    registerDeclassify,
+  ])
+    r(program);
   let out = '';
   let err = '';
   vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
@@ -128,6 +137,29 @@ describe('koban advisory', () => {
       code: 'E_USAGE',
       message: expect.stringContaining('TLP:GREEN is less restrictive than TLP:AMBER'),
     });
+    // The three members' AMBER reports go below their label only with their consent.
+    const asked = await run([
+      'declassify',
+      'request',
+      '1',
+      '2',
+      '3',
+      '--to',
+      'GREEN',
+      '--reason',
+      'C2 addresses and lure facts only',
+      '--as',
+      'analyst@center.example',
+    ]);
+    expect(asked.out.split('\n')[0]).toBe('declassification 1: report 1 TLP:AMBER → TLP:GREEN, pending');
+    for (const [id, email] of [
+      ['1', 'csirt@p1-kogyo.example'],
+      ['2', 'csirt@p2-kyokai.example'],
+      ['3', 'csirt@p3-denki.example'],
+    ])
+      expect((await run(['declassify', 'consent', id!, '--as', email!])).out).toBe(
+        `declassification ${id}: report ${id} TLP:AMBER → TLP:GREEN, approved (reporting organisation consented)\n`,
+      );
     const draft = await run([
       'advisory',
       'draft',

@@ -1,4 +1,8 @@
-/** `koban org add NAME --kind KIND …`, `koban org list` — organisations of the sharing network. */
+/**
+ * `koban org add NAME --kind KIND …`, `koban org list`, `koban org disable|enable NAME` —
+ * organisations of the sharing network. Disabling stops every session and token of its users at
+ * once (audited); the center itself cannot be disabled.
+ */
 import type { Command } from 'commander';
 import { ORG_KINDS, type Organisation, type OrgKind } from '../intel/index.js';
 import { type DataFlags, iso, operator, withIntel } from './_intel.js';
@@ -72,4 +76,24 @@ export function registerOrg(program: Command): void {
         );
       }
     });
+  for (const verb of ['disable', 'enable'] as const) {
+    org
+      .command(verb)
+      .description(
+        verb === 'disable'
+          ? "disable an organisation: its users' sessions and tokens stop at once (audited)"
+          : 'enable a disabled organisation again (audited)',
+      )
+      .argument('<name>', 'organisation name')
+      .option('--data <dir>', 'data directory')
+      .option('--json', 'print the organisation as JSON')
+      .action(async (name: string, flags: DataFlags) => {
+        const o = await withIntel(flags, async (intel) => {
+          const id = (await intel.orgs.requireByName(name)).id;
+          return verb === 'disable' ? intel.orgs.disable(operator(), id) : intel.orgs.enable(operator(), id);
+        });
+        if (flags.json) printJson(orgJson(o));
+        else process.stdout.write(`organisation ${o.id} "${o.name}" ${verb}d\n`);
+      });
+  }
 }

@@ -16,6 +16,7 @@ import {
   type IndicatorRole,
   type IntakeResult,
   type IntelService,
+  isCenter,
   parseTlp,
   type ReportView,
   userActor,
@@ -63,6 +64,23 @@ function parseJson(raw: Buffer, file: string): unknown {
   } catch (e) {
     throw new KobanError('E_FORMAT', `${file}: not valid JSON (${(e as Error).message})`);
   }
+}
+
+/**
+ * The correlation as its reader may learn it: of the reports that joined the campaign, those it may
+ * read; the other campaigns a report bridges to, for the center only (intel/indicators/visible.ts).
+ */
+function forReader(intake: IntakeResult, v: ReportView, actor: Actor): IntakeResult {
+  const readable = new Set([v.id, ...v.links.map((l) => l.reportId)]);
+  const c = intake.correlation;
+  return {
+    ...intake,
+    correlation: {
+      ...c,
+      assigned: c.assigned.filter((id) => readable.has(id)),
+      bridges: isCenter(actor) ? c.bridges : [],
+    },
+  };
 }
 
 export function reportJson(v: ReportView, intake?: IntakeResult) {
@@ -148,7 +166,8 @@ export function registerReport(program: Command): void {
         const intake = file.toLowerCase().endsWith('.json')
           ? await intel.intake.submitReport(actor, parseJson(raw, file) as never, sharing)
           : await intel.intake.submitEmail(actor, raw, sharing);
-        return { view: await intel.reports.get(actor, intake.reportId), intake };
+        const view = await intel.reports.get(actor, intake.reportId);
+        return { view, intake: forReader(intake, view, actor) };
       });
       if (flags.json) printJson(reportJson(view, intake));
       else process.stdout.write(`${renderReport(view, intake).join('\n')}\n`);
@@ -187,7 +206,8 @@ export function registerReport(program: Command): void {
           parseId(id),
           values.map((value) => ({ value, role: flags.role as IndicatorRole })),
         );
-        return { view: await intel.reports.get(actor, intake.reportId), intake };
+        const view = await intel.reports.get(actor, intake.reportId);
+        return { view, intake: forReader(intake, view, actor) };
       });
       if (flags.json) printJson(reportJson(view, intake));
       else process.stdout.write(`${renderReport(view, intake).join('\n')}\n`);

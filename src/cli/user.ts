@@ -1,12 +1,25 @@
 /**
  * `koban user add EMAIL --org NAME --role ROLE [--password-stdin]`, `koban user token EMAIL
- * --scopes a,b` — people and their API tokens. A token is printed once; only its hash is kept.
+ * --scopes a,b [--expires-days N]` — people and their API tokens. A token is printed once; only its
+ * hash is kept; it expires after 90 days unless `--expires-days` says otherwise. `koban user tokens
+ * EMAIL`, `token-revoke ID`, `sessions-end EMAIL`, `disable EMAIL` and `enable EMAIL` take access
+ * away again (each audited, effective on the next request even while `koban serve` runs).
  */
 import type { Command } from 'commander';
 import { KobanError } from '../core/index.js';
-import { ROLES, type Role, SCOPES, type Scope, type User } from '../intel/index.js';
+import {
+  type ApiTokenInfo,
+  DEFAULT_TOKEN_TTL_DAYS,
+  escapeForDisplay as esc,
+  MAX_TOKEN_TTL_DAYS,
+  ROLES,
+  type Role,
+  SCOPES,
+  type Scope,
+  type User,
+} from '../intel/index.js';
 import { type DataFlags, iso, operator, withIntel } from './_intel.js';
-import { printJson } from './_output.js';
+import { printJson, table } from './_output.js';
 
 interface AddFlags extends DataFlags {
   org: string;
@@ -81,7 +94,10 @@ export function registerUser(program: Command): void {
     .argument('<email>', 'the user')
     .requiredOption('--scopes <list>', `comma-separated: ${SCOPES.join(', ')}`)
     .option('--name <name>', 'what the token is for', 'cli')
-    .option('--expires-days <n>', 'days until the token expires (default: never)')
+    .option(
+      '--expires-days <n>',
+      `days until the token expires (1–${MAX_TOKEN_TTL_DAYS}; default ${DEFAULT_TOKEN_TTL_DAYS})`,
+    )
     .option('--data <dir>', 'data directory')
     .option('--json', 'print { "id", "token", "scopes" }')
     .action(async (email: string, flags: TokenFlags) => {
@@ -91,13 +107,14 @@ export function registerUser(program: Command): void {
         .filter((s) => s !== '');
       let expiresMs: number | undefined;
       if (flags.expiresDays !== undefined) {
-        if (!/^\d+$/.test(flags.expiresDays) || Number(flags.expiresDays) < 1) {
+        const days = Number(flags.expiresDays);
+        if (!/^\d+$/.test(flags.expiresDays) || days < 1 || days > MAX_TOKEN_TTL_DAYS) {
           throw new KobanError(
             'E_USAGE',
-            `--expires-days must be a positive whole number, not "${flags.expiresDays}"`,
+            `--expires-days must be a whole number from 1 to ${MAX_TOKEN_TTL_DAYS}, not "${flags.expiresDays}"`,
           );
         }
-        expiresMs = Date.now() + Number(flags.expiresDays) * 86_400_000;
+        expiresMs = Date.now() + days * 86_400_000;
       }
       const { token, info } = await withIntel(flags, async (intel) => {
         const u = await intel.users.requireByEmail(email);
@@ -111,9 +128,98 @@ export function registerUser(program: Command): void {
       if (flags.json) printJson({ id: info.id, token, scopes: info.scopes, expires: iso(info.expiresMs) });
       else {
         process.stdout.write(
-          `API token ${info.id} for ${email} (${info.scopes.join(', ')})\n` +
+          `API token ${info.id} for ${email} (${info.scopes.join(', ')}), expires ${iso(info.expiresMs) ?? 'never'}\n` +
             `token (shown only now; the center keeps only its hash):\n${token}\n`,
         );
       }
     });
+  registerRevocation(user);
+}
+
+export function tokenJson(t: ApiTokenInfo) {
+  return {
+    id: t.id,
+    name: t.name,
+    scopes: t.scopes,
+    created: iso(t.createdMs),
+    expires: iso(t.expiresMs),
+    last_used: iso(t.lastUsedMs),
+    revoked: iso(t.revokedMs),
+  };
+}
+
+/** Listing and taking access away: tokens, sessions, the account itself. */
+function registerRevocation(user: Command): void {
+  user
+    .command('tokens')
+    .description("list a user's API tokens (never their secrets)")
+    .argument('<email>', 'the user')
+    .option('--data <dir>', 'data directory')
+    .option('--json', 'print one JSON document')
+    .action(async (email: string, flags: DataFlags) => {
+      const list = await withIntel(flags, async (intel) =>
+        intel.auth.listTokens(operator(), (await intel.users.requireByEmail(email)).id),
+      );
+      if (flags.json) printJson({ tokens: list.map(tokenJson) });
+      else if (list.length === 0) process.stdout.write(`no API tokens for ${email}\n`);
+      else
+        process.stdout.write(
+          `${table(
+            ['id', 'name', 'scopes', 'created', 'expires', 'last used', 'revoked'],
+            list.map((t) => {
+              const j = tokenJson(t);
+              return [j.id, esc(j.name), j.scopes.join(','), j.created, j.expires, j.last_used, j.revoked];
+            }),
+          )}\n`,
+        );
+    });
+  user
+    .command('token-revoke')
+    .description('revoke an API token at once (audited)')
+    .argument('<id>', 'the token id (from `koban user tokens`)')
+    .option('--data <dir>', 'data directory')
+    .action(async (id: string, flags: DataFlags) => {
+      await withIntel(flags, (intel) => intel.auth.revokeToken(operator(), parseId(id, 'token')));
+      process.stdout.write(`API token ${id} revoked\n`);
+    });
+  user
+    .command('sessions-end')
+    .description('end every open session of a user (audited)')
+    .argument('<email>', 'the user')
+    .option('--data <dir>', 'data directory')
+    .option('--json', 'print { "ended": N }')
+    .action(async (email: string, flags: DataFlags) => {
+      const ended = await withIntel(flags, async (intel) =>
+        intel.auth.endSessions(operator(), (await intel.users.requireByEmail(email)).id),
+      );
+      if (flags.json) printJson({ ended });
+      else process.stdout.write(`${ended} session(s) of ${email} ended\n`);
+    });
+  for (const verb of ['disable', 'enable'] as const) {
+    user
+      .command(verb)
+      .description(
+        verb === 'disable'
+          ? 'disable a user: sessions and tokens stop at once, open sessions end (audited)'
+          : 'enable a disabled user again (audited)',
+      )
+      .argument('<email>', 'the user')
+      .option('--data <dir>', 'data directory')
+      .option('--json', 'print the user as JSON')
+      .action(async (email: string, flags: DataFlags) => {
+        const u = await withIntel(flags, async (intel) => {
+          const id = (await intel.users.requireByEmail(email)).id;
+          return verb === 'disable'
+            ? intel.users.disable(operator(), id)
+            : intel.users.enable(operator(), id);
+        });
+        if (flags.json) printJson(userJson(u));
+        else process.stdout.write(`user ${u.id} ${u.email} ${verb}d\n`);
+      });
+  }
+}
+
+function parseId(s: string, what: string): number {
+  if (!/^\d{1,15}$/.test(s)) throw new KobanError('E_USAGE', `${what} id must be a number, not "${s}"`);
+  return Number(s);
 }

@@ -334,6 +334,29 @@ export interface MemberAlertDeliveryTable {
   created_ms: number;
 }
 
+/**
+ * A request to publish a member's report below its label (intel/declassify.ts): pending until the
+ * reporting organisation consents or a second center admin approves — or either refuses.
+ */
+export interface DeclassificationTable {
+  id: Generated<number>;
+  report_id: number;
+  /** The report's label when requested; a label raised since voids the approval. */
+  from_tlp: string;
+  /** The least restrictive label the report may then be published under. */
+  to_tlp: string;
+  reason: string;
+  requested_by: number;
+  requested_ms: number;
+  /** pending, approved, refused. */
+  status: string;
+  decided_by: number | null;
+  decided_ms: number | null;
+  /** consent (an org admin of the reporting organisation) or second-admin (four eyes). */
+  approval: string | null;
+  note: string | null;
+}
+
 export interface IntelTables {
   organisations: OrganisationTable;
   users: UserTable;
@@ -359,4 +382,5 @@ export interface IntelTables {
   member_alert_sightings: MemberAlertSightingTable;
   org_alert_endpoints: OrgAlertEndpointTable;
   member_alert_deliveries: MemberAlertDeliveryTable;
+  declassifications: DeclassificationTable;
 }

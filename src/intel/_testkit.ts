@@ -1,5 +1,5 @@
 /**
- * Test helpers for the intel services: an in-memory store with a temporary evidence directory,
+ * Test helpers for the intel services: an in-memory store with a temporary evidence directory (and audit chain key),
  * a controllable clock, and the seed 002 cast (the center, X and Y whose mail was stolen, their
  * partners P1–P3, a security-service provider). Used by tests only.
  */
@@ -10,6 +10,7 @@ import { openRelational, type RelationalDb } from '../db/index.js';
 import { type Actor, systemActor, userActor } from './actor.js';
 import type { Organisation } from './orgs.js';
 import { type IntelOptions, IntelService } from './service.js';
+import type { Tlp } from './tlp.js';
 import type { User } from './users.js';
 
 export interface TestIntel {
@@ -27,15 +28,18 @@ export const T0 = Date.UTC(2012, 1, 10);
 export async function openTestIntel(
   opts: Pick<IntelOptions, 'fanOut' | 'emailLimits' | 'alerts'> = {},
 ): Promise<TestIntel> {
-  const db = await openRelational(':memory:');
+  const raw = await openRelational(':memory:');
   const dir = mkdtempSync(join(tmpdir(), 'koban-intel-'));
   const clock = { ms: T0 };
-  const intel = await IntelService.open(db, {
+  const intel = await IntelService.open(raw, {
     evidenceDir: join(dir, 'evidence'),
+    auditDir: dir,
     now: () => clock.ms,
     fsyncEvidence: false,
     ...opts,
   });
+  // The services' handle: the same connection, with the audit chain key attached.
+  const db = intel.db;
   return {
     db,
     intel,
@@ -44,7 +48,7 @@ export async function openTestIntel(
     system: systemActor('test'),
     async close() {
       await intel.close();
-      await db.destroy();
+      await raw.destroy();
       rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -183,4 +187,22 @@ export async function seed002Campaign(t: TestIntel, cast: Cast): Promise<Seed002
     reportIds: { p1: p1.reportId, p2: p2.reportId, p3: p3.reportId },
     campaignId: p2.correlation.campaignId!,
   };
+}
+
+/**
+ * Lets alerts quote reports under `tlp`, below their labels: the analyst requests the
+ * declassification, the center admin approves it (four eyes; declassify.ts).
+ */
+export async function declassify(
+  t: TestIntel,
+  cast: Pick<Cast, 'admin' | 'analyst'>,
+  reportIds: readonly number[],
+  tlp: Tlp,
+): Promise<void> {
+  const requested = await t.intel.declassifications.request(cast.analyst.actor, {
+    reportIds: [...reportIds],
+    tlp,
+    reason: 'lure facts and C2 addresses only, reporters anonymised',
+  });
+  for (const d of requested) await t.intel.declassifications.approve(cast.admin.actor, d.id);
 }

@@ -1,14 +1,15 @@
 /**
  * The audit log: every change in the intel context, and every read of AMBER, AMBER+STRICT or RED
- * data, as one hash-chained row (chain.ts) written in the same transaction as the change. Rows
- * are appended with an explicit id (last + 1) because the id is part of the hashed content; two
- * writers racing for the same id collide on the primary key instead of forking the chain.
- * `verifyAuditChain` checks this chain and the evidence custody chain.
+ * data, as one row of a keyed hash chain (chain.ts, keyed-chain.ts) written in the same transaction
+ * as the change. `verifyAuditChain` checks this chain and the evidence custody chain, against the
+ * signed checkpoints of their heads (checkpoints.ts) when given.
  */
 import type { Kysely } from 'kysely';
 import type { Database, RelationalDb } from '../db/index.js';
 import type { Actor } from './actor.js';
-import { type ChainCheck, type ChainedRow, chainHash, checkChain, GENESIS_HASH } from './chain.js';
+import { type ChainCheck, checkChain } from './chain.js';
+import type { Checkpoint, CheckpointFile } from './checkpoints.js';
+import { appendChained, type ChainTable, chainKeyOf, chainPage } from './keyed-chain.js';
 import type { Tlp } from './tlp.js';
 
 export interface AuditEntry {
@@ -41,86 +42,110 @@ export async function appendAudit(
   e: AuditEntry,
   atMs: number,
 ): Promise<void> {
-  const run = async (tx: Kysely<Database>) => {
-    const last = await tx
-      .selectFrom('audit_log')
-      .select(['id', 'hash'])
-      .orderBy('id', 'desc')
-      .limit(1)
-      .executeTakeFirst();
-    const row = {
-      id: last ? Number(last.id) + 1 : 1,
-      at_ms: atMs,
-      actor_user_id: actor.userId,
-      actor_org_id: actor.orgId,
-      actor_label: actor.label,
-      action: e.action,
-      target_type: e.targetType,
-      target_id: e.targetId === undefined || e.targetId === null ? null : String(e.targetId),
-      tlp: e.tlp ?? null,
-      details: JSON.stringify(e.details ?? {}),
-    };
-    const prev = last?.hash ?? GENESIS_HASH;
-    await tx
-      .insertInto('audit_log')
-      .values({ ...row, prev_hash: prev, hash: chainHash(prev, row) })
-      .execute();
+  const row = {
+    at_ms: atMs,
+    actor_user_id: actor.userId,
+    actor_org_id: actor.orgId,
+    actor_label: actor.label,
+    action: e.action,
+    target_type: e.targetType,
+    target_id: e.targetId === undefined || e.targetId === null ? null : String(e.targetId),
+    tlp: e.tlp ?? null,
+    details: JSON.stringify(e.details ?? {}),
   };
-  if (db.isTransaction) await run(db);
-  else await db.transaction().execute(run);
+  if (db.isTransaction) await appendChained(db, 'audit_log', row);
+  else await db.transaction().execute((tx) => appendChained(tx, 'audit_log', row));
 }
 
 export interface AuditVerification {
   readonly ok: boolean;
   readonly audit: ChainCheck;
   readonly custody: ChainCheck;
+  /** The signed checkpoints checked against (a missing default file counts as none). */
+  readonly checkpoints: {
+    readonly path: string | null;
+    readonly count: number;
+    readonly last: Checkpoint | null;
+    readonly problems: readonly string[];
+  };
   /** The first broken row, named: `audit_log row 17: hash-mismatch`. */
   readonly message: string;
 }
 
+/** Hashes the signed checkpoints fix, per table; two checkpoints disagreeing about a row are a problem. */
+function pinsOf(file: CheckpointFile | undefined, problems: string[]) {
+  const pins: Record<ChainTable, Map<number, string>> = { audit_log: new Map(), custody: new Map() };
+  for (const c of file?.checkpoints ?? []) {
+    for (const [table, seq, head] of [
+      ['audit_log', c.seq, c.head],
+      ['custody', c.custodySeq, c.custodyHead],
+    ] as const) {
+      if (seq === 0) continue;
+      const had = pins[table].get(seq);
+      if (had !== undefined && had !== head) problems.push(`checkpoints disagree about ${table} row ${seq}`);
+      pins[table].set(seq, head);
+    }
+  }
+  return pins;
+}
+
+function describeBreak(table: ChainTable, c: ChainCheck, pins: ReadonlyMap<number, string>): string | null {
+  if (!c.broken) return null;
+  switch (c.broken.reason) {
+    case 'head-mismatch':
+      return `${table}: head-mismatch (the chain ends at ${c.head} after ${c.rows} rows)`;
+    case 'short-of-checkpoint':
+      return (
+        `${table}: the chain ends at row ${c.seq}, short of the signed checkpoint at row ` +
+        `${Math.max(...pins.keys())}: rows were removed from the end`
+      );
+    case 'checkpoint-mismatch':
+      return `${table} row ${c.broken.id}: differs from the signed checkpoint (the chain was rewritten)`;
+    default:
+      return `${table} row ${c.broken.id}: ${c.broken.reason}`;
+  }
+}
+
 /**
- * Recomputes both chains from the first row. `expectHead` (the audit head hash recorded earlier,
- * e.g. by a daily job outside this database) also catches rows cut off the end.
+ * Recomputes both chains from the first row under the key of the handle. `checkpoints` (a read
+ * checkpoint file) pins the heads they signed: each must still be the hash of its row, and the
+ * chains must reach the last one. `expectHead` (an audit head recorded elsewhere) does the same
+ * for one hash.
  */
 export async function verifyAuditChain(
   db: RelationalDb,
-  opts: { expectHead?: string } = {},
+  opts: { expectHead?: string; checkpoints?: CheckpointFile } = {},
 ): Promise<AuditVerification> {
-  const audit = await checkChain(
-    (after, limit) =>
-      db
-        .selectFrom('audit_log')
-        .selectAll()
-        .where('id', '>', after)
-        .orderBy('id')
-        .limit(limit)
-        .execute() as Promise<ChainedRow[]>,
-    opts.expectHead,
-  );
-  const custody = await checkChain(
-    (after, limit) =>
-      db
-        .selectFrom('custody')
-        .selectAll()
-        .where('id', '>', after)
-        .orderBy('id')
-        .limit(limit)
-        .execute() as Promise<ChainedRow[]>,
-  );
-  const describe = (table: string, c: ChainCheck) =>
-    c.broken
-      ? c.broken.id === null
-        ? `${table}: ${c.broken.reason} (the chain ends at ${c.head} after ${c.rows} rows)`
-        : `${table} row ${c.broken.id}: ${c.broken.reason}`
-      : null;
-  const problems = [describe('audit_log', audit), describe('custody', custody)].filter((s) => s !== null);
+  const key = chainKeyOf(db);
+  const problems: string[] = [...(opts.checkpoints?.problems ?? [])];
+  const pins = pinsOf(opts.checkpoints, problems);
+  const audit = await checkChain(chainPage(db, 'audit_log'), key.ruleFor('audit_log'), {
+    expectHead: opts.expectHead,
+    pins: pins.audit_log,
+  });
+  const custody = await checkChain(chainPage(db, 'custody'), key.ruleFor('custody'), {
+    pins: pins.custody,
+  });
+  const broken = [
+    describeBreak('audit_log', audit, pins.audit_log),
+    describeBreak('custody', custody, pins.custody),
+  ];
+  problems.unshift(...broken.filter((s) => s !== null));
+  const last = opts.checkpoints?.checkpoints.at(-1) ?? null;
+  const reached = last === null ? '' : `; reaches the signed checkpoint of ${last.at} (row ${last.seq})`;
   return {
     ok: problems.length === 0,
     audit,
     custody,
+    checkpoints: {
+      path: opts.checkpoints?.path ?? null,
+      count: opts.checkpoints?.checkpoints.length ?? 0,
+      last,
+      problems: opts.checkpoints?.problems ?? [],
+    },
     message:
       problems.length === 0
-        ? `chain intact (${audit.rows} rows; custody ${custody.rows} rows; head ${audit.head})`
+        ? `chain intact (${audit.rows} rows; custody ${custody.rows} rows; head ${audit.head})${reached}`
         : problems.join('; '),
   };
 }

@@ -3,24 +3,29 @@
  * Both credentials are `<prefix>_<row id>_<256-bit random secret>`; only the SHA-256 of the secret
  * is stored and it is compared with `timingSafeEqual` (a fast hash suits 256-bit random secrets;
  * argon2 is for human passwords). Sessions end at an absolute expiry, after an idle period, on
- * logout or revocation, and when the user or their organisation is disabled.
+ * logout or revocation, and when the user or their organisation is disabled; API tokens at their
+ * expiry (90 days unless the issuer chose otherwise), on revocation, and likewise (credentials.ts
+ * issues, lists and revokes them).
  */
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { hash, verify } from '@node-rs/argon2';
 import { z } from 'zod';
 import { KobanError } from '../core/index.js';
 import type { RelationalDb } from '../db/index.js';
-import {
-  type Actor,
-  ANONYMOUS,
-  ROLE_SCOPES,
-  RoleSchema,
-  type Scope,
-  ScopeSchema,
-  userActor,
-} from './actor.js';
+import { type Actor, ANONYMOUS, RoleSchema, ScopeSchema, userActor } from './actor.js';
 import { appendAudit } from './audit.js';
-import { parseInput } from './orgs.js';
+import {
+  type ApiTokenInfo,
+  createToken,
+  endSessions,
+  listTokens,
+  type NewToken,
+  revokeSession,
+  revokeToken,
+  tokenSecretHash,
+} from './credentials.js';
+
+export type { ApiTokenInfo, NewToken } from './credentials.js';
 
 export interface AuthOptions {
   /** Absolute session lifetime (default 12 h: one working day). */
@@ -37,28 +42,26 @@ export interface LoginResult {
   readonly actor: Actor;
 }
 
-export const NewTokenSchema = z.object({
-  userId: z.number().int().positive(),
-  name: z.string().trim().min(1).max(100),
-  scopes: z.array(ScopeSchema).min(1),
-  expiresMs: z.number().int().positive().optional(),
-});
-export type NewToken = z.input<typeof NewTokenSchema>;
+/** What `check` answers: the actor, or why the credential does not hold (for the 401 message). */
+export type AuthCheck =
+  | { readonly ok: true; readonly actor: Actor }
+  | { readonly ok: false; readonly reason: string };
 
-export interface ApiTokenInfo {
-  readonly id: number;
-  readonly userId: number;
-  readonly name: string;
-  readonly scopes: readonly Scope[];
-  readonly createdMs: number;
-  readonly expiresMs: number | null;
-  readonly revokedMs: number | null;
-}
+/** The answer for a token that is malformed, unknown or whose secret does not match. */
+export const INVALID_CREDENTIAL = 'the token is invalid, expired or revoked';
+const INVALID: AuthCheck = { ok: false, reason: INVALID_CREDENTIAL };
 
 const TOKEN_RE = /^(kss|kbt)_(\d{1,12})_([A-Za-z0-9_-]{43})$/;
 
-function secretHash(secret: string): Buffer {
-  return createHash('sha256').update(secret).digest();
+function iso(ms: number | string): string {
+  return new Date(Number(ms)).toISOString();
+}
+
+/** A disabled user or organisation stops every credential at once (checked on each request). */
+function accountProblem(row: { disabled_ms: number | null; active: number }): string | null {
+  if (row.disabled_ms !== null) return 'the account is disabled';
+  if (Number(row.active) !== 1) return 'the organisation is disabled';
+  return null;
 }
 
 function sameHash(storedHex: string | undefined, given: Buffer): boolean {
@@ -85,6 +88,7 @@ export function unknownIdentifierTag(identifier: string): string {
 export class AuthService {
   private readonly ttlMs: number;
   private readonly idleMs: number;
+  private readonly ctx: { readonly db: RelationalDb; readonly now: () => number };
 
   constructor(
     private readonly db: RelationalDb,
@@ -93,6 +97,7 @@ export class AuthService {
   ) {
     this.ttlMs = opts.sessionTtlMs ?? 12 * 3_600_000;
     this.idleMs = opts.sessionIdleMs ?? 2 * 3_600_000;
+    this.ctx = { db, now };
   }
 
   /** Checks the password and opens a session; any failure is the same E_AUTH. */
@@ -142,7 +147,7 @@ export class AuthService {
         .insertInto('sessions')
         .values({
           user_id: actorBase.userId,
-          token_hash: secretHash(secret).toString('hex'),
+          token_hash: tokenSecretHash(secret).toString('hex'),
           created_ms: nowMs,
           expires_ms: expiresMs,
           last_used_ms: nowMs,
@@ -164,14 +169,24 @@ export class AuthService {
 
   /** The actor behind a session or API token, or null for anything invalid, expired or revoked. */
   async authenticate(token: string): Promise<Actor | null> {
+    const r = await this.check(token);
+    return r.ok ? r.actor : null;
+  }
+
+  /**
+   * The actor behind a token, or why it does not hold. The reason names the token's state (expired,
+   * revoked, disabled) only once its secret matched: whoever holds the token may learn why it no
+   * longer works; anyone else gets "invalid".
+   */
+  async check(token: string): Promise<AuthCheck> {
     const m = TOKEN_RE.exec(token);
-    if (!m) return null;
+    if (!m) return INVALID;
     const id = Number(m[2]);
-    const given = secretHash(m[3]!);
+    const given = tokenSecretHash(m[3]!);
     return m[1] === 'kss' ? this.sessionActor(id, given) : this.tokenActor(id, given);
   }
 
-  private async sessionActor(id: number, given: Buffer): Promise<Actor | null> {
+  private async sessionActor(id: number, given: Buffer): Promise<AuthCheck> {
     const row = await this.db
       .selectFrom('sessions as s')
       .innerJoin('users as u', 'u.id', 's.user_id')
@@ -189,22 +204,31 @@ export class AuthService {
       ])
       .where('s.id', '=', id)
       .executeTakeFirst();
-    if (!sameHash(row?.token_hash, given) || !row) return null;
+    if (!sameHash(row?.token_hash, given) || !row) return INVALID;
     const nowMs = this.now();
-    if (row.revoked_ms !== null || row.disabled_ms !== null || Number(row.active) !== 1) return null;
-    if (nowMs >= Number(row.expires_ms) || nowMs - Number(row.last_used_ms) >= this.idleMs) return null;
+    const refused =
+      accountProblem(row) ??
+      (row.revoked_ms !== null
+        ? `the session was ended at ${iso(row.revoked_ms)} (logged out or revoked); log in again`
+        : nowMs >= Number(row.expires_ms)
+          ? `the session expired at ${iso(row.expires_ms)}; log in again`
+          : nowMs - Number(row.last_used_ms) >= this.idleMs
+            ? 'the session ended after being idle; log in again'
+            : null);
+    if (refused !== null) return { ok: false, reason: refused };
     // One write a minute at most: the idle clock needs no finer grain.
     if (nowMs - Number(row.last_used_ms) >= 60_000) {
       await this.db.updateTable('sessions').set({ last_used_ms: nowMs }).where('id', '=', id).execute();
     }
-    return userActor(
+    const actor = userActor(
       { userId: Number(row.user_id), orgId: Number(row.org_id), role: RoleSchema.parse(row.role) },
       undefined,
       `session:${id}`,
     );
+    return { ok: true, actor };
   }
 
-  private async tokenActor(id: number, given: Buffer): Promise<Actor | null> {
+  private async tokenActor(id: number, given: Buffer): Promise<AuthCheck> {
     const row = await this.db
       .selectFrom('api_tokens as t')
       .innerJoin('users as u', 'u.id', 't.user_id')
@@ -223,19 +247,26 @@ export class AuthService {
       ])
       .where('t.id', '=', id)
       .executeTakeFirst();
-    if (!sameHash(row?.token_hash, given) || !row) return null;
+    if (!sameHash(row?.token_hash, given) || !row) return INVALID;
     const nowMs = this.now();
-    if (row.revoked_ms !== null || row.disabled_ms !== null || Number(row.active) !== 1) return null;
-    if (row.expires_ms !== null && nowMs >= Number(row.expires_ms)) return null;
+    const refused =
+      accountProblem(row) ??
+      (row.revoked_ms !== null
+        ? `the API token was revoked at ${iso(row.revoked_ms)}`
+        : row.expires_ms !== null && nowMs >= Number(row.expires_ms)
+          ? `the API token expired at ${iso(row.expires_ms)}; ask for a new one`
+          : null);
+    if (refused !== null) return { ok: false, reason: refused };
     if (row.last_used_ms === null || nowMs - Number(row.last_used_ms) >= 60_000) {
       await this.db.updateTable('api_tokens').set({ last_used_ms: nowMs }).where('id', '=', id).execute();
     }
     const scopes = z.array(ScopeSchema).parse(JSON.parse(row.scopes));
-    return userActor(
+    const actor = userActor(
       { userId: Number(row.user_id), orgId: Number(row.org_id), role: RoleSchema.parse(row.role) },
       scopes,
       `token:${id}`,
     );
+    return { ok: true, actor };
   }
 
   /** Ends the session a token belongs to (logout). Unknown tokens are ignored. */
@@ -246,122 +277,31 @@ export class AuthService {
     await this.revokeSession(actor, Number(m[2]));
   }
 
-  /** Revokes a session: its owner, a center admin, or the system. */
-  async revokeSession(actor: Actor, sessionId: number): Promise<void> {
-    const s = await this.db
-      .selectFrom('sessions')
-      .select(['user_id', 'revoked_ms'])
-      .where('id', '=', sessionId)
-      .executeTakeFirst();
-    if (!s) throw new KobanError('E_NOT_FOUND', `no session ${sessionId}`);
-    this.checkOwnerOrAdmin(actor, Number(s.user_id));
-    if (s.revoked_ms !== null) return;
-    const nowMs = this.now();
-    await this.db.transaction().execute(async (tx) => {
-      await tx.updateTable('sessions').set({ revoked_ms: nowMs }).where('id', '=', sessionId).execute();
-      await appendAudit(
-        tx,
-        actor,
-        { action: 'auth.session-revoke', targetType: 'session', targetId: sessionId },
-        nowMs,
-      );
-    });
+  /** Ends one session: its owner, an admin of the user (credentials.ts), or the system. */
+  revokeSession(actor: Actor, sessionId: number): Promise<void> {
+    return revokeSession(this.ctx, actor, sessionId);
+  }
+
+  /** Ends every open session of a user; returns how many. */
+  endSessions(actor: Actor, userId: number): Promise<number> {
+    return endSessions(this.ctx, actor, userId);
   }
 
   /**
-   * Issues an API token for a user: for oneself (scopes within one's own), or by a center admin
-   * or the system for anyone. The scopes must fit the user's role. The token is returned once.
+   * Issues an API token (returned once): for oneself within one's own scopes, or by a center admin
+   * or the system for anyone, within the user's role. It expires after `DEFAULT_TOKEN_TTL_DAYS`
+   * unless `expiresMs` says otherwise.
    */
-  async createToken(actor: Actor, input: NewToken): Promise<{ token: string; info: ApiTokenInfo }> {
-    const t = parseInput(NewTokenSchema, input, 'API token');
-    const user = await this.db
-      .selectFrom('users')
-      .select(['id', 'role', 'disabled_ms'])
-      .where('id', '=', t.userId)
-      .executeTakeFirst();
-    if (!user) throw new KobanError('E_NOT_FOUND', `no user ${t.userId}`);
-    this.checkOwnerOrAdmin(actor, t.userId);
-    const role = RoleSchema.parse(user.role);
-    const allowed = new Set<Scope>(ROLE_SCOPES[role]);
-    const beyond = t.scopes.filter(
-      (s) => !allowed.has(s) || (actor.kind === 'user' && actor.userId === t.userId && !actor.scopes.has(s)),
-    );
-    if (beyond.length > 0) {
-      throw new KobanError('E_FORBIDDEN', `scopes not available to this user: ${beyond.join(', ')}`);
-    }
-    const scopes = [...new Set(t.scopes)].sort();
-    const secret = randomBytes(32).toString('base64url');
-    const nowMs = this.now();
-    const id = await this.db.transaction().execute(async (tx) => {
-      const r = await tx
-        .insertInto('api_tokens')
-        .values({
-          user_id: t.userId,
-          name: t.name,
-          token_hash: secretHash(secret).toString('hex'),
-          scopes: JSON.stringify(scopes),
-          created_ms: nowMs,
-          expires_ms: t.expiresMs ?? null,
-          last_used_ms: null,
-          revoked_ms: null,
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      await appendAudit(
-        tx,
-        actor,
-        {
-          action: 'auth.token-create',
-          targetType: 'api-token',
-          targetId: r.id,
-          details: { userId: t.userId, name: t.name, scopes },
-        },
-        nowMs,
-      );
-      return Number(r.id);
-    });
-    return {
-      token: `kbt_${id}_${secret}`,
-      info: {
-        id,
-        userId: t.userId,
-        name: t.name,
-        scopes,
-        createdMs: nowMs,
-        expiresMs: t.expiresMs ?? null,
-        revokedMs: null,
-      },
-    };
+  createToken(actor: Actor, input: NewToken): Promise<{ token: string; info: ApiTokenInfo }> {
+    return createToken(this.ctx, actor, input);
   }
 
-  async revokeToken(actor: Actor, tokenId: number): Promise<void> {
-    const t = await this.db
-      .selectFrom('api_tokens')
-      .select(['user_id', 'revoked_ms'])
-      .where('id', '=', tokenId)
-      .executeTakeFirst();
-    if (!t) throw new KobanError('E_NOT_FOUND', `no API token ${tokenId}`);
-    this.checkOwnerOrAdmin(actor, Number(t.user_id));
-    if (t.revoked_ms !== null) return;
-    const nowMs = this.now();
-    await this.db.transaction().execute(async (tx) => {
-      await tx.updateTable('api_tokens').set({ revoked_ms: nowMs }).where('id', '=', tokenId).execute();
-      await appendAudit(
-        tx,
-        actor,
-        { action: 'auth.token-revoke', targetType: 'api-token', targetId: tokenId },
-        nowMs,
-      );
-    });
+  /** A user's tokens (never their secrets). */
+  listTokens(actor: Actor, userId: number): Promise<ApiTokenInfo[]> {
+    return listTokens(this.ctx, actor, userId);
   }
 
-  private checkOwnerOrAdmin(actor: Actor, userId: number): void {
-    if (
-      actor.kind === 'system' ||
-      actor.role === 'center-admin' ||
-      (actor.kind === 'user' && actor.userId === userId)
-    )
-      return;
-    throw new KobanError('E_FORBIDDEN', `${actor.label} may not manage the credentials of user ${userId}`);
+  revokeToken(actor: Actor, tokenId: number): Promise<void> {
+    return revokeToken(this.ctx, actor, tokenId);
   }
 }

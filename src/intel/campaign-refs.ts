@@ -1,11 +1,11 @@
 /**
- * Small reads around campaigns that the API needs beside the service views: how many reports a
- * report is linked to (readable or not), the campaign of a report if the caller may read it, and
+ * Small reads around campaigns that the API needs beside the service views: how many linked
+ * reports the caller may not read (the center only), the campaign of a report if the caller may read it, and
  * the readable campaigns holding an indicator. They filter with the one access rule
  * (`readableWhere`) and write the same audit rows as the campaign list.
  */
 
-import { asLabelReader, readableWhere } from './access.js';
+import { asLabelReader, isCenter, readableWhere } from './access.js';
 import type { Actor } from './actor.js';
 import { appendAudit } from './audit.js';
 import type { IntelService } from './service.js';
@@ -18,14 +18,24 @@ export interface CampaignRef {
   readonly tlp: Tlp;
 }
 
-/** How many reports are linked to this one, readable or not. */
-export async function linkedReportCount(intel: IntelService, reportId: number): Promise<number> {
+/**
+ * How many reports linked to this one the actor may not read — for the center's staff (the RED
+ * reports not addressed to them). Anyone else gets 0: counting what a member may not read would
+ * tell it that RED or AMBER+STRICT reports sharing its values exist (indicators/visible.ts).
+ */
+export async function hiddenLinkedReports(
+  intel: IntelService,
+  actor: Actor,
+  reportId: number,
+  visible: number,
+): Promise<number> {
+  if (!isCenter(actor)) return 0;
   const r = await intel.db
     .selectFrom('report_links')
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .where((eb) => eb.or([eb('report_id', '=', reportId), eb('linked_report_id', '=', reportId)]))
     .executeTakeFirst();
-  return Number(r?.n ?? 0);
+  return Math.max(0, Number(r?.n ?? 0) - visible);
 }
 
 async function audited(intel: IntelService, actor: Actor, refs: CampaignRef[], nowMs: number) {

@@ -13,6 +13,7 @@ import { isCenter, mayRead, readableWhere, requireCenter } from './access.js';
 import type { Actor } from './actor.js';
 import { appendAudit } from './audit.js';
 import type { IndicatorType } from './indicators/types.js';
+import { seesStoredAggregates, visibleAggregates } from './indicators/visible.js';
 import { type Audience, loadLabelledCampaign, writeAudience } from './labelled.js';
 import { parseInput } from './orgs.js';
 import type { ReportService, ReportSummary } from './reports.js';
@@ -108,7 +109,7 @@ export class CampaignService {
       .selectFrom('report_indicators as ri')
       .innerJoin('reports as r', 'r.id', 'ri.report_id')
       .innerJoin('indicators as i', 'i.id', 'ri.indicator_id')
-      .select(['i.type', 'i.value', 'i.org_count', (eb) => eb.fn.countAll<number>().as('n')])
+      .select(['i.id', 'i.type', 'i.value', 'i.org_count', (eb) => eb.fn.countAll<number>().as('n')])
       .where('r.campaign_id', '=', id)
       .where('i.warning', 'is', null)
       .where('i.type', 'not in', ['md5', 'sha1'])
@@ -118,6 +119,14 @@ export class CampaignService {
       .orderBy('i.id')
       .limit(50)
       .execute();
+    // A value's organisations over the reports this reader may read (the center: all of them).
+    const own = seesStoredAggregates(actor)
+      ? null
+      : await visibleAggregates(
+          this.db,
+          actor,
+          indicators.map((i) => ({ id: Number(i.id), type: i.type as IndicatorType })),
+        );
     const bridges = isCenter(actor)
       ? await this.db
           .selectFrom('campaign_bridges')
@@ -145,7 +154,7 @@ export class CampaignService {
         type: i.type as IndicatorType,
         value: i.value,
         reports: Number(i.n),
-        orgCount: Number(i.org_count),
+        orgCount: own ? (own.get(Number(i.id))?.orgCount ?? 0) : Number(i.org_count),
       })),
       bridges: bridges.map((b) => ({
         otherCampaignId: Number(b.campaign_id) === id ? Number(b.other_campaign_id) : Number(b.campaign_id),

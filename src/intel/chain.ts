@@ -1,15 +1,20 @@
 /**
- * Hash chains for the append-only tables (audit log, evidence custody). Each row stores
- * `hash = SHA-256(prev_hash ‖ "\n" ‖ canonical JSON of the row's other columns)`, the first row
- * chaining from 64 zeros. Changing any stored value breaks that row's hash; deleting, inserting or
- * reordering rows breaks the next row's `prev_hash`; the row id is hashed too, so renumbering
- * shows. Removing rows from the end is only visible against a head hash kept elsewhere, which
- * `koban audit verify` prints (and checks with `--expect-head`).
+ * Hash chains for the append-only tables (audit log, evidence custody), through one helper for
+ * both. Each row stores `hash = MAC(prev_hash ‖ "\n" ‖ canonical JSON of the row's other columns)`,
+ * the first row chaining from 64 zeros. Changing any stored value breaks that row's hash; deleting,
+ * inserting or reordering rows breaks the next row's `prev_hash`; the row id is hashed too, so
+ * renumbering shows.
+ *
+ * The MAC is HMAC-SHA256 under the data directory's chain key (keyed-chain.ts, chain-key-file.ts), which is kept outside
+ * the database: with a plain SHA-256 anyone able to write the database could rewrite a row and
+ * recompute every later hash. Rows written before the key existed keep the plain SHA-256 rule up to
+ * the switch-over id the key file records. Removing rows from the end is only visible against a
+ * head kept elsewhere: the signed checkpoints (checkpoints.ts), or `--expect-head`.
  *
  * Canonical JSON: object keys sorted by code unit, no whitespace, numbers as JSON writes them
  * (RFC 8785's JCS rules for the value types these rows hold: strings, integers, null).
  */
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -28,11 +33,22 @@ export function canonicalJson(v: unknown): string {
   return 'null';
 }
 
+/** The unkeyed rule: rows written before the chain key existed (and the legacy format's tests). */
 export function chainHash(prevHash: string, content: Record<string, unknown>): string {
   return createHash('sha256')
     .update(`${prevHash}\n${canonicalJson(content)}`)
     .digest('hex');
 }
+
+/** The keyed rule: HMAC-SHA256 (RFC 2104) under the chain key over the same bytes. */
+export function keyedChainHash(key: Buffer, prevHash: string, content: Record<string, unknown>): string {
+  return createHmac('sha256', key)
+    .update(`${prevHash}\n${canonicalJson(content)}`)
+    .digest('hex');
+}
+
+/** The hash a row of a table must carry: which rule applies depends on its id. */
+export type ChainRule = (id: number, prevHash: string, content: Record<string, unknown>) => string;
 
 /** A stored chained row: its columns, with the two chain columns. */
 export interface ChainedRow {
@@ -42,10 +58,17 @@ export interface ChainedRow {
   readonly [column: string]: unknown;
 }
 
-export type ChainBreak = 'prev-mismatch' | 'hash-mismatch' | 'head-mismatch';
+export type ChainBreak =
+  | 'prev-mismatch'
+  | 'hash-mismatch'
+  | 'head-mismatch'
+  | 'checkpoint-mismatch'
+  | 'short-of-checkpoint';
 
 export interface ChainCheck {
   readonly rows: number;
+  /** Id of the last row checked (0 for an empty chain). */
+  readonly seq: number;
   /** Hash of the last row (GENESIS for an empty chain). */
   readonly head: string;
   readonly broken: { readonly id: number | null; readonly reason: ChainBreak } | null;
@@ -68,30 +91,47 @@ function num(s: string): number | string {
   return /^-?\d+$/.test(s) ? Number(s) : s;
 }
 
+export interface CheckOptions {
+  /** Start after this row, whose hash is `prevHash` (a checkpoint already verified); default: the start. */
+  readonly after?: { readonly id: number; readonly hash: string };
+  /** The head recorded earlier: also catches rows cut off the end. */
+  readonly expectHead?: string;
+  /** Hashes rows must carry (from signed checkpoints): id → hash. */
+  readonly pins?: ReadonlyMap<number, string>;
+}
+
 /** Walks rows in id order, page by page; stops at the first break. */
 export async function checkChain(
   page: (afterId: number, limit: number) => Promise<readonly ChainedRow[]>,
-  expectHead?: string,
+  rule: ChainRule,
+  opts: CheckOptions = {},
 ): Promise<ChainCheck> {
-  let prev = GENESIS_HASH;
+  let prev = opts.after?.hash ?? GENESIS_HASH;
+  let seq = opts.after?.id ?? 0;
   let rows = 0;
-  let after = -1;
+  let after = opts.after?.id ?? -1;
+  const fail = (id: number | null, reason: ChainBreak): ChainCheck => ({
+    rows,
+    seq,
+    head: prev,
+    broken: { id, reason },
+  });
   for (;;) {
     const batch = await page(after, 5000);
     for (const row of batch) {
-      if (row.prev_hash !== prev)
-        return { rows, head: prev, broken: { id: Number(row.id), reason: 'prev-mismatch' } };
-      if (chainHash(prev, rowContent(row)) !== row.hash) {
-        return { rows, head: prev, broken: { id: Number(row.id), reason: 'hash-mismatch' } };
-      }
+      const id = Number(row.id);
+      if (row.prev_hash !== prev) return fail(id, 'prev-mismatch');
+      if (rule(id, prev, rowContent(row)) !== row.hash) return fail(id, 'hash-mismatch');
+      const pinned = opts.pins?.get(id);
+      if (pinned !== undefined && pinned !== row.hash) return fail(id, 'checkpoint-mismatch');
       prev = row.hash;
+      seq = id;
       rows++;
-      after = Number(row.id);
+      after = id;
     }
     if (batch.length < 5000) break;
   }
-  if (expectHead !== undefined && expectHead !== prev) {
-    return { rows, head: prev, broken: { id: null, reason: 'head-mismatch' } };
-  }
-  return { rows, head: prev, broken: null };
+  if (opts.expectHead !== undefined && opts.expectHead !== prev) return fail(null, 'head-mismatch');
+  for (const id of opts.pins?.keys() ?? []) if (id > seq) return fail(null, 'short-of-checkpoint');
+  return { rows, seq, head: prev, broken: null };
 }

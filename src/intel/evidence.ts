@@ -2,7 +2,7 @@
  * Evidence: every reported file is kept byte for byte, content-addressed under
  * `<data dir>/evidence/<sha256[0:2]>/<sha256>`, written once (temporary file, fsync, rename) and
  * made read-only. Its chain of custody — received, viewed, exported: who, when, which report — is
- * an append-only, hash-chained table (chain.ts), verified with the audit log (seed 004: integrity
+ * an append-only table hash-chained under the chain key (keyed-chain.ts), verified with the audit log (seed 004: integrity
  * of everything the center stores; the raw file is what a court or a partner may ask for).
  *
  * The raw file holds everything the reporter's private part holds (recipients, signatures), so
@@ -28,7 +28,7 @@ import type { Database, RelationalDb } from '../db/index.js';
 import { canReadPrivate } from './access.js';
 import type { Actor } from './actor.js';
 import { appendAudit } from './audit.js';
-import { chainHash, GENESIS_HASH } from './chain.js';
+import { appendChained } from './keyed-chain.js';
 import { type LabelledReport, loadLabelled } from './labelled.js';
 
 /**
@@ -224,14 +224,7 @@ async function appendCustody(
   e: { sha256: string; reportId: number | null; action: CustodyAction; details: Record<string, unknown> },
   atMs: number,
 ): Promise<void> {
-  const last = await tx
-    .selectFrom('custody')
-    .select(['id', 'hash'])
-    .orderBy('id', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  const row = {
-    id: last ? Number(last.id) + 1 : 1,
+  await appendChained(tx, 'custody', {
     at_ms: atMs,
     actor_user_id: actor.userId,
     actor_org_id: actor.orgId,
@@ -240,10 +233,5 @@ async function appendCustody(
     report_id: e.reportId,
     action: e.action,
     details: JSON.stringify(e.details),
-  };
-  const prev = last?.hash ?? GENESIS_HASH;
-  await tx
-    .insertInto('custody')
-    .values({ ...row, prev_hash: prev, hash: chainHash(prev, row) })
-    .execute();
+  });
 }

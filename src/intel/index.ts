@@ -7,11 +7,13 @@
  * aggregates (organisations, sectors, prefectures, first/last seen), links between reports that
  * share values or fuzzy keys, and campaigns analysts can rename, merge and split. Alerts to members
  * (member-alerts/) go back out: drafted from a report or campaign, sanitised, labelled, sent to an
- * audience by inbox, e-mail and webhook, and answered "we received this too".
+ * audience by inbox, e-mail and webhook, and answered "we received this too"; quoting a report
+ * below its label needs an approved declassification (declassify.ts).
  *
  * Main types: `IntelService` (all services over one store), `Actor` (who acts), `Tlp` and the one
  * access-control module (`canRead`, `readableWhere`: TLP 2.0 and audiences), `IntakeResult`,
- * `ReportView`, `IndicatorView`, `CampaignView`, and the audit chain (`verifyAuditChain`).
+ * `ReportView`, `IndicatorView`, `CampaignView`, and the audit chain (`verifyAuditChain`), keyed
+ * with a key outside the database, with signed checkpoints of its head (`Checkpoint`).
  * Reports come from the API, the portal and `koban report add`; alerts to members (`MemberAlertService`)
  * and feeds (later) read through the same services and access rules. Relational data: Kysely (db context).
  */
@@ -56,11 +58,19 @@ export {
   appendAudit,
   verifyAuditChain,
 } from './audit.js';
-export { type ApiTokenInfo, type AuthOptions, AuthService, type LoginResult, type NewToken } from './auth.js';
+export {
+  type ApiTokenInfo,
+  type AuthCheck,
+  type AuthOptions,
+  AuthService,
+  INVALID_CREDENTIAL,
+  type LoginResult,
+  type NewToken,
+} from './auth.js';
 export {
   type CampaignRef as CampaignReference,
   campaignsOfIndicator,
-  linkedReportCount,
+  hiddenLinkedReports,
   readableCampaign,
 } from './campaign-refs.js';
 export {
@@ -71,7 +81,16 @@ export {
   MAX_CAMPAIGN_PAGE,
 } from './campaigns.js';
 export { type ChainCheck, canonicalJson, chainHash, GENESIS_HASH } from './chain.js';
+export { CHAIN_KEY_FILE } from './chain-key-file.js';
+export { CHECKPOINT_FILE, type Checkpoint } from './checkpoints.js';
 export { type Bridge, type CorrelationResult, DEFAULT_FAN_OUT, type Link } from './correlate.js';
+export { DEFAULT_TOKEN_TTL_DAYS, MAX_TOKEN_TTL_DAYS } from './credentials.js';
+export {
+  DECLASSIFICATION_STATUSES,
+  type Declassification,
+  type DeclassificationStatus,
+  DeclassifyRequestSchema,
+} from './declassify.js';
 export * from './email/index.js';
 export { type CustodyAction, type CustodyRecord, EvidenceStore } from './evidence.js';
 export {

@@ -12,6 +12,7 @@ import type { RelationalDb } from '../db/index.js';
 import { requireCenter } from './access.js';
 import type { Actor } from './actor.js';
 import { appendAudit } from './audit.js';
+import { endSessionsWhere } from './credentials.js';
 import { canonicalPrefecture } from './prefectures.js';
 
 export const ORG_KINDS = [
@@ -185,6 +186,49 @@ export class OrgService {
       q = q.where('id', '=', actor.orgId ?? -1);
     }
     return (await q.execute()).map((r) => toOrg(r as Row));
+  }
+
+  /**
+   * Disables an organisation (center admins): every credential of its users stops at once (checked
+   * on each request), its open sessions are ended, and nobody of it can log in until it is enabled.
+   * The center itself cannot be disabled — that would lock out everyone who could enable it.
+   */
+  async disable(actor: Actor, id: number): Promise<Organisation> {
+    return this.setActive(actor, id, false);
+  }
+
+  async enable(actor: Actor, id: number): Promise<Organisation> {
+    return this.setActive(actor, id, true);
+  }
+
+  private async setActive(actor: Actor, id: number, active: boolean): Promise<Organisation> {
+    requireCenter(actor, 'orgs:admin');
+    if (actor.kind === 'user' && actor.role !== 'center-admin')
+      throw new KobanError(
+        'E_FORBIDDEN',
+        `${actor.label}: only center admins disable or enable organisations`,
+      );
+    const org = await this.get(id);
+    if (!org) throw new KobanError('E_NOT_FOUND', `no organisation with id ${id}`);
+    if (!active && org.kind === 'center')
+      throw new KobanError('E_USAGE', `"${org.name}" is the center: it cannot be disabled`);
+    if (org.active === active) return org;
+    const nowMs = this.now();
+    await this.db.transaction().execute(async (tx) => {
+      await tx
+        .updateTable('organisations')
+        .set({ active: active ? 1 : 0 })
+        .where('id', '=', id)
+        .execute();
+      const details = active ? {} : { sessionsEnded: await endSessionsWhere(tx, { orgId: id }, nowMs) };
+      await appendAudit(
+        tx,
+        actor,
+        { action: active ? 'org.enable' : 'org.disable', targetType: 'org', targetId: id, details },
+        nowMs,
+      );
+    });
+    return (await this.get(id))!;
   }
 
   /** The center organisation that owns campaigns and analyses (the first registered), if any. */

@@ -11,6 +11,7 @@ import { canDecideForReport, canReadPrivate, mayRead, privateOpenTo, readableWhe
 import type { Actor } from './actor.js';
 import { appendAudit } from './audit.js';
 import type { IndicatorRole, IndicatorType } from './indicators/types.js';
+import { seesStoredAggregates, visibleAggregates } from './indicators/visible.js';
 import { type Audience, type LabelledReport, loadLabelled, writeAudience } from './labelled.js';
 import { parseInput } from './orgs.js';
 import { AudienceSchema } from './submissions.js';
@@ -172,6 +173,7 @@ export class ReportService {
       .selectFrom('report_indicators as ri')
       .innerJoin('indicators as i', 'i.id', 'ri.indicator_id')
       .select([
+        'i.id',
         'i.type',
         'i.value',
         'ri.role',
@@ -185,6 +187,14 @@ export class ReportService {
       .orderBy('i.type')
       .orderBy('i.value')
       .execute();
+    // Counts over the reports this reader may read (indicators/visible.ts), the center's aside.
+    const own = seesStoredAggregates(actor)
+      ? null
+      : await visibleAggregates(
+          this.db,
+          actor,
+          indicators.map((i) => ({ id: Number(i.id), type: i.type as IndicatorType })),
+        );
     const links = await this.visibleLinks(actor, id);
     if (isAuditedRead(label.tlp)) {
       await appendAudit(
@@ -206,8 +216,8 @@ export class ReportService {
         confidence: Number(i.confidence),
         context: JSON.parse(i.context) as Record<string, unknown>,
         warning: i.warning,
-        reportCount: Number(i.report_count),
-        orgCount: Number(i.org_count),
+        reportCount: own ? (own.get(Number(i.id))?.reportCount ?? 0) : Number(i.report_count),
+        orgCount: own ? (own.get(Number(i.id))?.orgCount ?? 0) : Number(i.org_count),
       })),
       links,
     };

@@ -11,6 +11,15 @@ import type { Actor } from './actor.js';
 import { type AuditRecord, type AuditVerification, listAudit, verifyAuditChain } from './audit.js';
 import { type AuthOptions, AuthService } from './auth.js';
 import { CampaignService } from './campaigns.js';
+import { CHAIN_KEY_FILE, loadChainKey } from './chain-key-file.js';
+import {
+  CHECKPOINT_FILE,
+  type Checkpoint,
+  lastCheckpoint,
+  readCheckpoints,
+  writeCheckpoint,
+} from './checkpoints.js';
+import { DeclassificationService } from './declassify.js';
 import type { EmailLimits } from './email/index.js';
 import { EvidenceStore } from './evidence.js';
 import { IndicatorService } from './indicators/queries.js';
@@ -18,6 +27,7 @@ import { IndicatorStore } from './indicators/store.js';
 import { WarningEntryService } from './indicators/warning-entries.js';
 import { WarningList } from './indicators/warning-list.js';
 import { IntakeService } from './intake.js';
+import { chainKeyOf, chainLastId, withChainKey } from './keyed-chain.js';
 import { type MemberAlertConfig, MemberAlertService } from './member-alerts/index.js';
 import { OrgService } from './orgs.js';
 import { EmailParsePool } from './parse-pool.js';
@@ -30,6 +40,11 @@ export interface IntelOptions {
   /** The data directory; evidence goes to `<dataDir>/evidence` unless `evidenceDir` is given. */
   readonly dataDir?: string;
   readonly evidenceDir?: string;
+  /**
+   * Where the audit chain key (`audit.key`, created on first use, mode 0600) and the signed
+   * checkpoints (`audit-checkpoints.jsonl`) are kept: default the data directory.
+   */
+  readonly auditDir?: string;
   readonly now?: () => number;
   /** fsync each new evidence file (default true; benchmarks may turn it off and say so). */
   readonly fsyncEvidence?: boolean;
@@ -65,15 +80,24 @@ export class IntelService {
   readonly stats: StatsService;
   /** Alerts to members (注意喚起): drafts, preview, sending, inbox, "received too", delivery. */
   readonly memberAlerts: MemberAlertService;
+  /** Requests to publish a member's report below its label, and their consent or approval. */
+  readonly declassifications: DeclassificationService;
+  /** The signed checkpoints of the audit and custody heads (`koban audit checkpoint`, `koban serve`). */
+  readonly checkpointFile: string;
   private list: WarningList;
   private readonly pool: EmailParsePool | null;
+  private readonly now: () => number;
 
   private constructor(
+    /** The database with the audit chain key attached (keyed-chain.ts): every service writes through it. */
     readonly db: RelationalDb,
     list: WarningList,
     opts: IntelOptions,
+    auditDir: string,
   ) {
     const now = opts.now ?? Date.now;
+    this.now = now;
+    this.checkpointFile = join(auditDir, CHECKPOINT_FILE);
     const evidenceDir = opts.evidenceDir ?? (opts.dataDir ? join(opts.dataDir, 'evidence') : null);
     if (evidenceDir === null)
       throw new KobanError('E_CONFIG', 'the intel services need a data directory or an evidence directory');
@@ -105,10 +129,25 @@ export class IntelService {
     this.warningEntries = new WarningEntryService(db, now, () => this.reloadWarningList());
     this.stats = new StatsService(db);
     this.memberAlerts = new MemberAlertService(db, now, opts.alerts);
+    this.declassifications = new DeclassificationService(db, now);
   }
 
+  /**
+   * Opens the services over a database: loads the audit chain key of `auditDir` (the data
+   * directory), creating it on first use — then the first checkpoint pins the chains written
+   * before it (chain-key-file.ts).
+   */
   static async open(db: RelationalDb, opts: IntelOptions = {}): Promise<IntelService> {
-    return new IntelService(db, await WarningList.load(db), opts);
+    const auditDir = opts.auditDir ?? opts.dataDir;
+    if (auditDir === undefined)
+      throw new KobanError('E_CONFIG', 'the intel services need a data directory or an audit directory');
+    const now = opts.now ?? Date.now;
+    const { key, created } = await loadChainKey(db, join(auditDir, CHAIN_KEY_FILE), now());
+    const keyed = withChainKey(db, key);
+    const intel = new IntelService(keyed, await WarningList.load(keyed), opts, auditDir);
+    if (created && (key.switchover.audit_log > 0 || key.switchover.custody > 0))
+      await intel.checkpointAudit({ force: true });
+    return intel;
   }
 
   /** Stops the parse workers and closes the SMTP connection, if any (the database belongs to the caller). */
@@ -129,9 +168,33 @@ export class IntelService {
     return this.list;
   }
 
-  /** Checks the audit and custody chains (anyone holding the database can; the result names no data). */
-  verifyAudit(opts: { expectHead?: string } = {}): Promise<AuditVerification> {
-    return verifyAuditChain(this.db, opts);
+  /**
+   * Checks the audit and custody chains against the signed checkpoints of `checkpointFile` (default:
+   * this data directory's; a file named explicitly must exist). The result names no data.
+   */
+  async verifyAudit(opts: { expectHead?: string; checkpointFile?: string } = {}): Promise<AuditVerification> {
+    const checkpoints = readCheckpoints(
+      chainKeyOf(this.db),
+      opts.checkpointFile ?? this.checkpointFile,
+      opts.checkpointFile !== undefined,
+    );
+    return verifyAuditChain(this.db, { expectHead: opts.expectHead, checkpoints });
+  }
+
+  /**
+   * Signs the chain heads into the checkpoint file after checking the chains since the last
+   * checkpoint; null when nothing moved since (unless `force`). The system's job: no actor.
+   */
+  async checkpointAudit(opts: { force?: boolean } = {}): Promise<Checkpoint | null> {
+    return writeCheckpoint(this.db, this.checkpointFile, this.now(), opts);
+  }
+
+  /** For /metrics: the audit head's row id and the last signed checkpoint. */
+  async auditStatus(): Promise<{ headSeq: number; lastCheckpoint: Checkpoint | null }> {
+    return {
+      headSeq: await chainLastId(this.db, 'audit_log'),
+      lastCheckpoint: lastCheckpoint(chainKeyOf(this.db), this.checkpointFile),
+    };
   }
 
   /** Audit rows for center admins (and the system) with `audit:read`. */

@@ -11,6 +11,7 @@ import type { RelationalDb } from '../db/index.js';
 import { hasScope, isCenter } from './access.js';
 import { type Actor, type Role, RoleSchema } from './actor.js';
 import { appendAudit } from './audit.js';
+import { endSessionsWhere } from './credentials.js';
 import { type Organisation, OrgService, parseInput } from './orgs.js';
 
 /** NIST SP 800-63B §3.1.1.2 asks for at least 8; a sharing center's accounts get more. */
@@ -169,17 +170,40 @@ export class UserService {
     return rows.map((r) => toUser(r as Row));
   }
 
-  /** Disables a user; their sessions and tokens stop working at once (auth checks `disabled_ms`). */
+  /**
+   * Disables a user: every session and token stops at once (authentication checks `disabled_ms` on
+   * each request) and open sessions are ended, so enabling the user again does not revive them.
+   * Center admins disable anyone; an org admin the members of its own organisation.
+   */
   async disable(actor: Actor, userId: number): Promise<User> {
+    return this.setDisabled(actor, userId, true);
+  }
+
+  /** Enables a disabled user again: they log in anew; their unexpired, unrevoked tokens work again. */
+  async enable(actor: Actor, userId: number): Promise<User> {
+    return this.setDisabled(actor, userId, false);
+  }
+
+  private async setDisabled(actor: Actor, userId: number, disable: boolean): Promise<User> {
     const u = await this.get(userId);
     if (!u) throw new KobanError('E_NOT_FOUND', `no user ${userId}`);
     const org = (await this.orgs.get(u.orgId))!;
     this.checkMayAdd(actor, org, u.role);
-    if (u.disabledMs !== null) return u;
+    if ((u.disabledMs !== null) === disable) return u;
     const nowMs = this.now();
     await this.db.transaction().execute(async (tx) => {
-      await tx.updateTable('users').set({ disabled_ms: nowMs }).where('id', '=', userId).execute();
-      await appendAudit(tx, actor, { action: 'user.disable', targetType: 'user', targetId: userId }, nowMs);
+      await tx
+        .updateTable('users')
+        .set({ disabled_ms: disable ? nowMs : null })
+        .where('id', '=', userId)
+        .execute();
+      const details = disable ? { sessionsEnded: await endSessionsWhere(tx, { userId }, nowMs) } : {};
+      await appendAudit(
+        tx,
+        actor,
+        { action: disable ? 'user.disable' : 'user.enable', targetType: 'user', targetId: userId, details },
+        nowMs,
+      );
     });
     return (await this.get(userId))!;
   }

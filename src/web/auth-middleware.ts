@@ -3,6 +3,8 @@
  * the session cookie a password login sets, or nobody — the anonymous public, which reads
  * TLP:CLEAR only. Credentials that are present but invalid, expired or revoked are refused with
  * E_AUTH rather than read as anonymous: a member must not mistake the public view for their own.
+ * The 401 says why (expired at …, revoked, account or organisation disabled) once the token's
+ * secret matched; an unknown or forged token only hears that it is invalid.
  * The scope a route needs is checked here; what the actor may read is decided by intel's access
  * module inside the services.
  *
@@ -13,7 +15,14 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { KobanError } from '../core/index.js';
-import { type Actor, ANONYMOUS, type AuthService, hasScope, type Scope } from '../intel/index.js';
+import {
+  type Actor,
+  ANONYMOUS,
+  type AuthService,
+  hasScope,
+  INVALID_CREDENTIAL,
+  type Scope,
+} from '../intel/index.js';
 import { type ClientOptions, isHttps } from './client.js';
 
 export { type ClientOptions, clientAddress, isHttps, type TrustProxy } from './client.js';
@@ -39,19 +48,24 @@ export async function resolveActor(c: Context, auth: AuthService): Promise<Actor
   if (header !== undefined) {
     const m = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header);
     if (!m) throw unauthorized(c, 'the Authorization header must be "Bearer <API token>"');
-    const actor = await auth.authenticate(m[1]!);
-    if (!actor) throw unauthorized(c, 'the token is invalid, expired or revoked');
-    return actor;
+    const r = await auth.check(m[1]!);
+    if (!r.ok) throw unauthorized(c, r.reason);
+    return r.actor;
   }
   const cookie = getCookie(c, SESSION_COOKIE);
   if (cookie !== undefined && cookie !== '') {
     // Only session tokens belong in the cookie; an API token is sent as a bearer token.
-    const actor = cookie.startsWith('kss_') ? await auth.authenticate(cookie) : null;
-    if (!actor) {
+    const r = cookie.startsWith('kss_') ? await auth.check(cookie) : null;
+    if (!r?.ok) {
       deleteCookie(c, SESSION_COOKIE, { path: '/' });
-      throw unauthorized(c, 'the session has ended (expired, idle or logged out); log in again');
+      // The specific reason only for a cookie whose secret matched (auth.check decides).
+      const known = r && r.reason !== INVALID_CREDENTIAL;
+      throw unauthorized(
+        c,
+        known ? r.reason : 'the session has ended (expired, idle or logged out); log in again',
+      );
     }
-    return actor;
+    return r.actor;
   }
   return ANONYMOUS;
 }

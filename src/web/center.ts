@@ -104,6 +104,8 @@ export async function openCenter(options: CenterOptions = {}): Promise<Center> {
     const tokenPath = join(dataDir, OPERATOR_TOKEN_FILE);
     const localOperatorToken = `kbo_${randomBytes(32).toString('base64url')}`;
     const localHash = createHash('sha256').update(localOperatorToken).digest();
+    const metrics = new CenterMetrics(observatory.store, ingest, registry);
+    metrics.watchAudit(() => intel.auditStatus());
     const center: Center = {
       dataDir,
       observatory,
@@ -120,7 +122,7 @@ export async function openCenter(options: CenterOptions = {}): Promise<Center> {
         },
         ...options.api,
       },
-      metrics: new CenterMetrics(observatory.store, ingest, registry),
+      metrics,
       log,
       draining: false,
       simulated: false,

@@ -1,11 +1,18 @@
 /**
  * Prometheus metrics of the center (text exposition format, via prom-client): ingest rate,
  * rejects, refused batches, queue depth, store size, per-sensor last-seen, lag and reported
- * spool loss, and the live detectors' progress and state.
+ * spool loss, the live detectors' progress and state, and the audit chain's head and last signed
+ * checkpoint.
  */
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { LiveDetectionStats } from '../detect/index.js';
+import type { Checkpoint } from '../intel/index.js';
 import type { EventStore, IngestService, SensorRegistry } from '../observe/index.js';
+
+export interface AuditStatus {
+  readonly headSeq: number;
+  readonly lastCheckpoint: Checkpoint | null;
+}
 
 export class CenterMetrics {
   private readonly registry = new Registry();
@@ -155,6 +162,43 @@ export class CenterMetrics {
       collect() {
         this.reset();
         for (const [d, n] of Object.entries(stats()?.state ?? {})) this.set({ detector: d }, n);
+      },
+    });
+  }
+
+  /**
+   * The audit chain's head and its last signed checkpoint: a scraper that stores these elsewhere
+   * keeps a copy of the checkpoint the database's writers cannot reach (intel/checkpoints.ts).
+   */
+  watchAudit(status: () => Promise<AuditStatus>): void {
+    new Gauge({
+      name: 'koban_audit_head_seq',
+      help: 'Row id of the newest audit log entry (the head of the hash chain).',
+      registers: [this.registry],
+      async collect() {
+        this.set((await status()).headSeq);
+      },
+    });
+    new Gauge({
+      name: 'koban_audit_checkpoint_seq',
+      help: 'Audit row id of the last signed checkpoint; its head hash, time and Ed25519 signature are labels.',
+      labelNames: ['head', 'custody_seq', 'custody_head', 'at', 'key_id', 'signature'],
+      registers: [this.registry],
+      async collect() {
+        this.reset();
+        const c = (await status()).lastCheckpoint;
+        if (c === null) return;
+        this.set(
+          {
+            head: c.head,
+            custody_seq: String(c.custodySeq),
+            custody_head: c.custodyHead,
+            at: c.at,
+            key_id: c.keyId,
+            signature: c.sig,
+          },
+          c.seq,
+        );
       },
     });
   }

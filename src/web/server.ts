@@ -41,6 +41,8 @@ export interface ServeOptions extends CenterOptions {
   readonly silentAfterMinutes?: number | undefined;
   /** Milliseconds between housekeeping rounds (default 60 s). */
   readonly housekeepingMs?: number | undefined;
+  /** Milliseconds between signed audit checkpoints, written when the heads moved (default 1 h). */
+  readonly auditCheckpointMs?: number | undefined;
   /** Run the traffic detectors live over arriving data (default true). */
   readonly detect?: boolean | undefined;
   /** Milliseconds between live-detection polls (default 10 s). */
@@ -205,6 +207,16 @@ export async function startCenter(options: ServeOptions): Promise<RunningCenter>
   };
   const timer = setInterval(() => void housekeeping(), options.housekeepingMs ?? 60_000);
   timer.unref();
+  // Signed checkpoints of the audit chain heads, when they moved (intel/checkpoints.ts).
+  const checkpoints = setInterval(() => {
+    center.intel
+      .checkpointAudit()
+      .then((c) => {
+        if (c) center.log.info({ seq: c.seq, head: c.head }, 'audit checkpoint signed');
+      })
+      .catch((err: unknown) => center.log.error({ err }, 'audit checkpoint failed'));
+  }, options.auditCheckpointMs ?? 3_600_000);
+  checkpoints.unref();
   // Alerts to members: due e-mail and webhook deliveries, retried with back-off by the service.
   const deliveries = setInterval(() => {
     deliverAlerts(center.intel).catch((err: unknown) => center.log.error({ err }, 'alert delivery failed'));
@@ -216,6 +228,7 @@ export async function startCenter(options: ServeOptions): Promise<RunningCenter>
     stopping ??= (async () => {
       center.draining = true;
       clearInterval(timer);
+      clearInterval(checkpoints);
       clearInterval(deliveries);
       await leased?.stop();
       notifier?.close();

@@ -2,11 +2,12 @@
  * Indicators as actors see them. A value is readable by whoever may read at least one report
  * holding it (access.ts), and it is readable at the most permissive label among those reports:
  * a read that only AMBER-or-stricter reports justify is audited. The aggregates (reports,
- * organisations, sectors, prefectures) are counts, never names; the center also sees which
- * sectors and prefectures. Lists for exports leave warning-listed values and fuzzy keys out
+ * organisations, sectors, prefectures, first/last seen) are counts, never names, and count only
+ * the reports the reader may read (visible.ts) — the center's staff see the stored totals, and
+ * which sectors and prefectures. Lists for exports leave warning-listed values and fuzzy keys out
  * unless asked: they are never published as malicious.
  */
-import { type SqlBool, sql } from 'kysely';
+import { type RawBuilder, type SqlBool, sql } from 'kysely';
 import { KobanError } from '../../core/index.js';
 import type { RelationalDb } from '../../db/index.js';
 import { asLabelReader, isCenter, readableWhere, requireScope } from '../access.js';
@@ -16,6 +17,7 @@ import { isAuditedRead, storedTlp, type Tlp, tlpRank } from '../tlp.js';
 import { canonicalIndicator, guessIndicator } from './canonical.js';
 import { type IndicatorRecord, toIndicator } from './store.js';
 import { FUZZY_TYPES, type IndicatorRole, type IndicatorType } from './types.js';
+import { type Aggregates, seesStoredAggregates, type Visible, visibleAggregates } from './visible.js';
 
 export interface IndicatorView extends IndicatorRecord {
   /** The label this actor reads it under (the most permissive readable report's). */
@@ -82,9 +84,17 @@ export class IndicatorService {
       .executeTakeFirst();
     if (!r) return null;
     const rec = toIndicator(r);
-    const readAs = await this.readLabel(reader, rec.id, rec.tlp);
-    if (readAs === null) return null;
-    let view: IndicatorView = { ...rec, readAs };
+    let view: IndicatorView;
+    if (seesStoredAggregates(actor)) {
+      const readAs = await this.readLabel(reader, rec.id, rec.tlp);
+      if (readAs === null) return null;
+      view = { ...rec, readAs };
+    } else {
+      const own = (await visibleAggregates(this.db, reader, [rec])).get(rec.id);
+      if (own === undefined) return null;
+      view = { ...rec, ...withoutBest(own), readAs: own.bestTlp };
+    }
+    const readAs = view.readAs;
     if (isCenter(actor)) {
       const facets = await this.db
         .selectFrom('indicator_facets')
@@ -119,24 +129,35 @@ export class IndicatorService {
     if (f.type) q = q.where('i.type', '=', f.type);
     if (!f.includeWarningListed) q = q.where('i.warning', 'is', null);
     if (!f.includeFuzzy) q = q.where('i.type', 'not in', [...FUZZY_TYPES]);
+    // The stored figures bound the reader's own from above: cheap filters first, exact ones below.
     if (f.minOrgs !== undefined) q = q.where('i.org_count', '>=', f.minOrgs);
     if (f.sinceMs !== undefined) q = q.where('i.last_seen_ms', '>=', f.sinceMs);
     if (f.current ?? true)
       q = q.where((eb) => eb.or([eb('i.expires_ms', 'is', null), eb('i.expires_ms', '>', nowMs)]));
     if (f.afterId !== undefined) q = q.where('i.id', '>', f.afterId);
     const role = f.role === undefined ? sql`` : sql` and ri.role = ${f.role}`;
+    const readable = readableWhere(reader, 'report', 'r');
     q = q.where(
-      sql<SqlBool>`exists (select 1 from report_indicators ri join reports r on r.id = ri.report_id where ri.indicator_id = i.id${role} and ${readableWhere(reader, 'report', 'r')})`,
+      sql<SqlBool>`exists (select 1 from report_indicators ri join reports r on r.id = ri.report_id where ri.indicator_id = i.id${role} and ${readable})`,
     );
+    const own = !seesStoredAggregates(actor);
+    if (own) q = q.where(ownFilters(f, readable, nowMs));
     const rows = await q
       .orderBy('i.id')
       .limit(Math.min(f.limit ?? 1000, 10_000))
       .execute();
+    const recs = rows.map(toIndicator);
+    const visible = own ? await visibleAggregates(this.db, reader, recs) : null;
     const out: IndicatorView[] = [];
-    for (const r of rows) {
-      const rec = toIndicator(r);
-      const readAs = (await this.readLabel(reader, rec.id, rec.tlp, f.role)) ?? rec.tlp;
-      out.push({ ...rec, readAs });
+    for (const rec of recs) {
+      const mine = visible?.get(rec.id);
+      // Gone since the page was read (a report relabelled meanwhile): not the stored figures then.
+      if (visible !== null && mine === undefined) continue;
+      const readAs =
+        f.role === undefined && mine
+          ? mine.bestTlp
+          : ((await this.readLabel(reader, rec.id, rec.tlp, f.role)) ?? rec.tlp);
+      out.push(mine ? { ...rec, ...withoutBest(mine), readAs } : { ...rec, readAs });
     }
     const audited = out.filter((v) => isAuditedRead(v.readAs)).map((v) => v.id);
     if (audited.length > 0) {
@@ -149,4 +170,29 @@ export class IndicatorService {
     }
     return out;
   }
+}
+
+function withoutBest(v: Visible): Aggregates {
+  const { bestTlp: _, ...rest } = v;
+  return rest;
+}
+
+/**
+ * The list filters over the reports the reader may read (minimum organisations, seen since, still
+ * current): the stored figures may count reports the reader must not learn of. A value's lifetime
+ * is its stored expiry minus its stored last sighting (the type's TTL), so "current" means a
+ * readable sighting within that lifetime.
+ */
+function ownFilters(f: IndicatorFilter, readable: RawBuilder<SqlBool>, nowMs: number): RawBuilder<SqlBool> {
+  const from = sql`from report_indicators ri join reports r on r.id = ri.report_id where ri.indicator_id = i.id and ${readable}`;
+  const parts: RawBuilder<SqlBool>[] = [];
+  if (f.minOrgs !== undefined)
+    parts.push(sql<SqlBool>`(select count(distinct r.org_id) ${from}) >= ${f.minOrgs}`);
+  if (f.sinceMs !== undefined)
+    parts.push(sql<SqlBool>`exists (select 1 ${from} and r.observed_ms >= ${f.sinceMs})`);
+  if (f.current ?? true)
+    parts.push(
+      sql<SqlBool>`(i.expires_ms is null or exists (select 1 ${from} and r.observed_ms > ${nowMs} - (i.expires_ms - i.last_seen_ms)))`,
+    );
+  return parts.length === 0 ? sql<SqlBool>`1 = 1` : sql<SqlBool>`(${sql.join(parts, sql` and `)})`;
 }

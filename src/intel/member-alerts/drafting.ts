@@ -10,6 +10,7 @@ import type { RelationalDb } from '../../db/index.js';
 import { mayRead, requireCenter } from '../access.js';
 import type { Actor } from '../actor.js';
 import { appendAudit } from '../audit.js';
+import { uncoveredReports } from '../declassify.js';
 import { canonicalIndicator, guessIndicator } from '../indicators/canonical.js';
 import { parseInput } from '../orgs.js';
 import { isAuditedRead, storedTlp, type Tlp } from '../tlp.js';
@@ -22,7 +23,7 @@ import {
   EditAlertInputSchema,
   type IndicatorPick,
 } from './inputs.js';
-import { floorProblem, isDowngrade } from './label-rules.js';
+import { declassificationProblem, floorProblem, isDowngrade } from './label-rules.js';
 import { type AlertRow, alertLabel, loadAlertRow, sourceOf, statusOf } from './rows.js';
 import { loadSources } from './sources.js';
 import type { AlertPreview } from './types.js';
@@ -87,11 +88,15 @@ export function changedKeys(e: Record<string, unknown>): string[] {
 export interface Built extends BuiltAlert {
   readonly tlp: Tlp;
   readonly campaignId: number | null;
+  /** The approved declassifications that let the label go below quoted reports' (declassify.ts). */
+  readonly declassifications: readonly number[];
 }
 
 /**
  * Loads the sources as the actor and builds the content; refuses a label below the floor without
- * a reason (unless only showing a draft, which a raised source label must not make unreadable).
+ * a reason, and below a quoted report's label without an approved declassification of it — the
+ * one place every draft, edit, preview, send and update passes (unless only showing a draft, which
+ * a raised source label must not make unreadable).
  */
 export async function build(
   ctx: AlertContext,
@@ -104,6 +109,13 @@ export async function build(
   const tlp = f.tlp ?? floor;
   const problem = floorProblem(tlp, floor, f.downgradeReason);
   if (problem && opts.checkFloor !== false) throw new KobanError('E_USAGE', problem);
+  const declassified = await uncoveredReports(
+    ctx.db,
+    sources.reports.map((r) => ({ id: r.id, tlp: r.tlp })),
+    tlp,
+  );
+  const refused = declassificationProblem(tlp, declassified.uncovered);
+  if (refused && opts.checkFloor !== false) throw new KobanError('E_FORBIDDEN', refused);
   const built = buildContent(sources, {
     title: f.title,
     bodyJa: f.bodyJa,
@@ -120,7 +132,7 @@ export async function build(
       .executeTakeFirst();
     campaignId = r?.campaign_id == null ? null : Number(r.campaign_id);
   }
-  return { ...built, tlp, campaignId };
+  return { ...built, tlp, campaignId, declassifications: declassified.covering };
 }
 
 function preview(row: AlertRow, b: Built, downgradeReason: string | null): AlertPreview {
@@ -219,6 +231,7 @@ export async function draftAlert(
           source: f.source,
           floor: b.floor,
           downgradeReason,
+          declassifications: b.declassifications,
           reports: b.sources.map((s) => s.reportId),
         },
       },
@@ -267,7 +280,12 @@ export async function editAlert(
         targetType: 'alert',
         targetId: id,
         tlp: b.tlp,
-        details: { changed: changedKeys(e), floor: b.floor, downgradeReason },
+        details: {
+          changed: changedKeys(e),
+          floor: b.floor,
+          downgradeReason,
+          declassifications: b.declassifications,
+        },
       },
       nowMs,
     );

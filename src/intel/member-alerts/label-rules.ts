@@ -10,9 +10,10 @@
  * - AMBER+STRICT: "restricts sharing to the organization only" → named organisations or users.
  * - RED: "for the eyes and ears of individual recipients only" → named users only.
  * And a label never less restrictive than the most restrictive source quoted, unless an analyst
- * downgrades it explicitly with a reason, which is recorded (TLP 2.0: the source may change the
- * label; the center releasing its analysis of members' reports is that source's decision).
- * Pure functions; the service turns a problem into an E_USAGE error.
+ * downgrades it explicitly with a reason, which is recorded — and, for each member report quoted
+ * below its own label, an approved declassification: the reporting organisation's consent or a
+ * second center admin's approval (declassify.ts; TLP 2.0: only the source may change the label).
+ * Pure functions; the service turns a problem into an E_USAGE (reason) or E_FORBIDDEN (approval) error.
  */
 import { TLP_LABELS, type Tlp, tlpRank } from '../tlp.js';
 import type { AlertAudience } from './inputs.js';
@@ -65,5 +66,23 @@ export function floorProblem(tlp: Tlp, floor: Tlp, downgradeReason: string | nul
   return (
     `TLP:${tlp} is less restrictive than TLP:${floor}, the most restrictive source the alert quotes; ` +
     `an analyst may downgrade it only with a reason (downgradeReason), which is recorded`
+  );
+}
+
+/** Why reports may not be published under `tlp`: those above it without an approved declassification. */
+export function declassificationProblem(
+  tlp: Tlp,
+  uncovered: readonly { readonly id: number; readonly tlp: Tlp }[],
+): string | null {
+  if (uncovered.length === 0) return null;
+  const named = uncovered
+    .slice(0, 10)
+    .map((r) => `report ${r.id} (TLP:${r.tlp})`)
+    .join(', ');
+  const more = uncovered.length > 10 ? ` and ${uncovered.length - 10} more` : '';
+  return (
+    `TLP:${tlp} is below the label of ${named}${more}: publishing a member's report below its label needs ` +
+    `an approved declassification — the reporting organisation's consent or a second center admin's ` +
+    `approval (koban declassify request, POST /api/v1/declassifications)`
   );
 }

@@ -15,7 +15,7 @@ afterEach(async () => {
   await w.close();
 });
 
-async function campaignOfSeed002(): Promise<number> {
+async function campaignOfSeed002(): Promise<{ campaignId: number; reportIds: number[] }> {
   const { cast } = w;
   const ids: number[] = [];
   for (const [who, file] of [
@@ -41,7 +41,24 @@ async function campaignOfSeed002(): Promise<number> {
     campaignId: number | null;
   };
   expect(report.campaignId).not.toBeNull();
-  return report.campaignId!;
+  return { campaignId: report.campaignId!, reportIds: ids };
+}
+
+/** The analyst asks to publish the members' AMBER reports as GREEN; each reporting org consents. */
+async function declassifyAsGreen(reportIds: number[]): Promise<void> {
+  const asked = await w.request('/api/v1/declassifications', {
+    token: w.cast.analyst.token,
+    json: { reportIds, tlp: 'GREEN', reason: 'C2 addresses and lure facts only' },
+  });
+  expect(asked.status).toBe(201);
+  const { declassifications } = (await asked.json()) as { declassifications: { id: number }[] };
+  for (const [d, who] of [
+    [declassifications[0]!, w.cast.x],
+    [declassifications[1]!, w.cast.y],
+  ] as const) {
+    const r = await w.request(`/api/v1/declassifications/${d.id}/consent`, { token: who.token, json: {} });
+    expect(await r.json()).toMatchObject({ status: 'approved', approval: 'consent', decidedBy: who.userId });
+  }
 }
 
 /** Keys that carry epoch milliseconds by their name. */
@@ -56,16 +73,18 @@ function epochFields(v: unknown, where = ''): string[] {
 
 describe('alerts to members over HTTP', () => {
   it('are drafted with a preview, sent, read by members and answered "received too"', async () => {
-    const campaignId = await campaignOfSeed002();
-    const draft = await w.request('/api/v1/alerts', {
-      token: w.cast.analyst.token,
-      json: {
-        source: { type: 'campaign', id: campaignId },
-        title: 'Targeted mails reusing partners’ real mails',
-        tlp: 'GREEN',
-        downgradeReason: 'shared with all members to find more recipients',
-      },
-    });
+    const { campaignId, reportIds } = await campaignOfSeed002();
+    const json = {
+      source: { type: 'campaign', id: campaignId },
+      title: 'Targeted mails reusing partners’ real mails',
+      tlp: 'GREEN',
+      downgradeReason: 'shared with all members to find more recipients',
+    };
+    // Below the members' AMBER: refused until the reporting organisations consent.
+    const early = await w.request('/api/v1/alerts', { token: w.cast.analyst.token, json });
+    expect(early.status).toBe(403);
+    await declassifyAsGreen(reportIds);
+    const draft = await w.request('/api/v1/alerts', { token: w.cast.analyst.token, json });
     expect(draft.status).toBe(201);
     const preview = (await draft.json()) as { alertId: number; content: { indicators: { value: string }[] } };
     expect(preview.content.indicators.map((i) => i.value)).toEqual(expect.arrayContaining([C2_US]));

@@ -158,7 +158,7 @@ describe('sessions', () => {
     const after = await w.request('/api/v1/reports', { cookie });
     expect(after.status).toBe(401);
     expect(((await after.json()) as ErrorBody).error.message).toBe(
-      'the session has ended (expired, idle or logged out); log in again',
+      'the session was ended at 2012-02-10T00:00:00.000Z (logged out or revoked); log in again',
     );
     expect(after.headers.get('Set-Cookie')).toMatch(/^koban_session=; Max-Age=0/);
   });

@@ -1,5 +1,6 @@
 /**
- * The intel context's REST API under /api/v1/: sessions, reports, indicators, campaigns. Every
+ * The intel context's REST API under /api/v1/: sessions, reports, indicators, campaigns, alerts,
+ * declassifications, and accounts (token revocation, ending sessions, disabling users and orgs). Every
  * route goes through `ApiRoutes` (api-route.ts): the same authentication, scope check, input
  * validation, body limits and OpenAPI registration. Routes added later (member alerts) use the
  * `routes` this returns, so they share all of it and appear in the same document.
@@ -9,8 +10,10 @@ import { DEFAULT_EMAIL_LIMITS, type IntelService } from '../../intel/index.js';
 import { ApiRoutes, type ApiRoutesOptions } from '../api-route.js';
 import { type ApiInfo, ApiRegistry } from '../openapi.js';
 import { LoginThrottle, type LoginThrottleOptions } from '../rate-limit.js';
+import { mountAccountRoutes } from './accounts.js';
 import { mountAlertRoutes } from './alerts.js';
 import { mountCampaignRoutes } from './campaigns.js';
+import { mountDeclassificationRoutes } from './declassifications.js';
 import { mountIndicatorRoutes } from './indicators.js';
 import { mountReportRoutes } from './reports.js';
 import { MAX_JSON_BYTES, nameIntelSchemas } from './schemas.js';
@@ -66,5 +69,7 @@ export function mountIntelApi(app: Hono, intel: IntelService, options: IntelApiO
   mountIndicatorRoutes(routes, intel, now);
   mountCampaignRoutes(routes, intel);
   mountAlertRoutes(routes, intel, options.afterAlertSent);
+  mountDeclassificationRoutes(routes, intel);
+  mountAccountRoutes(routes, intel);
   return { routes, registry };
 }

@@ -16,7 +16,14 @@ type Report = {
   title: string;
   reporter: { orgName: string } | null;
   evidenceSha256: string | null;
-  observables: { type: string; value: string; role: string; warning: string | null; reportCount: number }[];
+  observables: {
+    type: string;
+    value: string;
+    role: string;
+    warning: string | null;
+    reportCount: number;
+    orgCount: number;
+  }[];
   correlations: { links: { reportId: number; weight: number }[]; otherLinkedReports: number };
   campaign: { id: number; name: string; tlp: string } | null;
   private: unknown;
@@ -114,11 +121,15 @@ describe('reports through the API', () => {
     expect(body).toEqual(posted.report);
   });
 
-  it('links the second lure to the first: the other member only counts the link, the analyst sees it and the campaign', async () => {
+  it('links the second lure to the first: the other member learns nothing of it, the analyst sees it and the campaign', async () => {
     const first = await postEmail(w.cast.x.token, intelFixture('x-lure-p1.eml'));
     w.clock.ms += MINUTE;
     const second = await postEmail(w.cast.y.token, intelFixture('x-lure-p2.eml'));
-    expect(second.report?.correlations).toEqual({ links: [], otherLinkedReports: 1 });
+    // X's AMBER report is not Y's to read: no link, no count of hidden links, no counts of it.
+    expect(second.report?.correlations).toEqual({ links: [], otherLinkedReports: 0 });
+    expect(new Set(second.report?.observables.map((o) => `${o.reportCount}/${o.orgCount}`))).toEqual(
+      new Set(['1/1']),
+    );
     expect(second.report?.campaign).toBeNull();
     const { body } = await get(`/api/v1/reports/${second.id}`, w.cast.analyst.token);
     expect(body.correlations).toEqual({ links: [{ reportId: first.id, weight: 2 }], otherLinkedReports: 0 });

@@ -134,7 +134,10 @@ export const CampaignRefSchema = z.strictObject({ id: Id, name: z.string(), tlp:
 
 export const CorrelationsSchema = z.strictObject({
   links: z.array(z.strictObject({ reportId: Id, weight: z.number() })),
-  otherLinkedReports: Count.describe('Linked reports the caller may not read: a count, never which.'),
+  otherLinkedReports: Count.describe(
+    'Center staff: linked reports they may not read (a count, never which). Others: 0 — reports a ' +
+      'member may not read are not counted anywhere it can see.',
+  ),
 });
 
 export const ReportSummarySchema = z.strictObject({
@@ -235,14 +238,22 @@ export function nameIntelSchemas(reg: ApiRegistry): void {
   reg.name(ReportInputSchema, 'ReportInput', 'A report of a kind other than e-mail.');
   reg.name(SharingBody, 'Sharing', 'Who may read the report, and consent to share its private part.');
   reg.name(ReporterSchema, 'Reporter', 'Who reported: shown to the owner, the center, or with consent.');
-  reg.name(ObservableSchema, 'Observable', 'A value extracted from the report, with its global counts.');
+  reg.name(
+    ObservableSchema,
+    'Observable',
+    'A value extracted from the report, with its counts over the reports the caller may read (center staff: all).',
+  );
   reg.name(CampaignRefSchema, 'CampaignRef');
   reg.name(CorrelationsSchema, 'Correlations');
   reg.name(ReportSummarySchema, 'ReportSummary');
   reg.name(ReportSchema, 'Report', 'A report as the caller may read it.');
   reg.name(ReportPageSchema, 'ReportPage');
   reg.name(ReportSubmittedSchema, 'ReportSubmitted');
-  reg.name(IndicatorSchema, 'Indicator', 'A canonical indicator with its aggregates.');
+  reg.name(
+    IndicatorSchema,
+    'Indicator',
+    'A canonical indicator with its aggregates (counts, first/last seen, expiry) over the reports the caller may read; center staff see them over all reports.',
+  );
   reg.name(CampaignSummarySchema, 'CampaignSummary');
   reg.name(CampaignPageSchema, 'CampaignPage');
   reg.name(CampaignSchema, 'Campaign');

@@ -9,9 +9,9 @@ import {
   type CampaignSummary,
   type CampaignView,
   campaignsOfIndicator,
+  hiddenLinkedReports,
   type IndicatorView,
   type IntelService,
-  linkedReportCount,
   type ReporterView,
   type ReportSummary,
   readableCampaign,
@@ -71,7 +71,6 @@ export async function reportBody(
   const v = await intel.reports.get(actor, id);
   const privatePart =
     opts.includePrivate && v.reporter !== null ? await intel.reports.privatePart(actor, id) : null;
-  const linked = await linkedReportCount(intel, id);
   const campaign =
     v.campaignId === null ? null : await readableCampaign(intel, actor, v.campaignId, opts.nowMs);
   return {
@@ -92,7 +91,7 @@ export async function reportBody(
     })),
     correlations: {
       links: v.links.map((l) => ({ reportId: l.reportId, weight: l.weight })),
-      otherLinkedReports: Math.max(0, linked - v.links.length),
+      otherLinkedReports: await hiddenLinkedReports(intel, actor, id, v.links.length),
     },
     campaign,
   };
