@@ -8,12 +8,14 @@ import { migration0001 } from './migrations/0001-sensors-and-operator-alerts.js'
 import { migration0002 } from './migrations/0002-intel-sharing.js';
 import { migration0003 } from './migrations/0003-member-alerts.js';
 import { migration0004 } from './migrations/0004-leases.js';
+import { migration0005 } from './migrations/0005-relayed-sensor-owner.js';
 
 const migrations: Record<string, Migration> = {
   '0001-sensors-and-operator-alerts': migration0001,
   '0002-intel-sharing': migration0002,
   '0003-member-alerts': migration0003,
   '0004-leases': migration0004,
+  '0005-relayed-sensor-owner': migration0005,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -14,8 +14,9 @@ import {
   parseUtcOffset,
   type RecordOutcome,
 } from '../core/index.js';
-import { encodeEvent, WIRE_VERSION } from '../observe/index.js';
+import { encodeEvent } from '../observe/index.js';
 import { FORMAT_NAMES, FORMATS, type FormatName } from '../parse/index.js';
+import { Batcher, eventsBatchBody } from './batcher.js';
 import { Shipper, type ShipperStats } from './shipper.js';
 import { Spool } from './spool.js';
 import { FileFollower, type TailPosition } from './tail.js';
@@ -67,17 +68,11 @@ export interface AgentStats {
   readonly shipper: ShipperStats;
 }
 
-interface Builder {
-  lines: string[];
-  events: number;
-  firstMs: number;
-}
-
 export class SensorAgent {
   readonly stats: AgentStats;
   private readonly spool: Spool;
   private readonly shipper: Shipper;
-  private builder: Builder = { lines: [], events: 0, firstMs: 0 };
+  private readonly batcher: Batcher;
   private readonly positions: Record<string, unknown>;
   private stopped = false;
   private readers: Promise<void>[] = [];
@@ -102,6 +97,7 @@ export class SensorAgent {
       log: this.log,
     });
     this.stats = { read: 0, events: 0, rejected: 0, spooled: 0, shipper: this.shipper.stats };
+    this.batcher = new Batcher({ maxEvents: o.batchEvents ?? 5000, maxAgeMs: o.flushMs ?? 500 });
   }
 
   start(): void {
@@ -152,7 +148,7 @@ export class SensorAgent {
         }
         // The position moves only with the batch that holds these lines.
         this.positions[key] = r.position;
-        if (this.builder.events >= (this.o.batchEvents ?? 5000)) this.flush();
+        if (this.batcher.events >= (this.o.batchEvents ?? 5000)) this.flush();
       }
     } finally {
       await follower.close();
@@ -174,7 +170,7 @@ export class SensorAgent {
       for (const e of b.events) this.add(e, recv);
       records += b.records;
       if (!isPipe) this.positions[key] = { records };
-      if (this.builder.events >= (this.o.batchEvents ?? 5000)) this.flush();
+      if (this.batcher.events >= (this.o.batchEvents ?? 5000)) this.flush();
       if (this.stopped) break;
     }
   }
@@ -210,27 +206,23 @@ export class SensorAgent {
   }
 
   private add(e: ObservationEvent, recvMs: number): void {
-    if (this.builder.events === 0) this.builder.firstMs = Date.now();
-    this.builder.lines.push(JSON.stringify(encodeEvent(e, recvMs)));
-    this.builder.events++;
+    this.batcher.add(JSON.stringify(encodeEvent(e, recvMs)));
     this.stats.events++;
   }
 
   private flushIfDue(): void {
-    if (this.builder.events > 0 && Date.now() - this.builder.firstMs >= (this.o.flushMs ?? 500)) this.flush();
+    if (this.batcher.isDue()) this.flush();
   }
 
   /** Spools the current batch with the source positions it brings us to. */
   private flush(): void {
-    const b = this.builder;
-    if (b.events === 0) {
+    if (this.batcher.events === 0) {
       return;
     }
-    this.builder = { lines: [], events: 0, firstMs: 0 };
-    const header = JSON.stringify({ v: WIRE_VERSION, batch_id: this.spool.nextBatchId(), format: 'events' });
-    const body = gzipSync(`${header}\n${b.lines.join('\n')}\n`, { level: 1 });
-    this.spool.append(body, b.events, { ...this.positions });
-    this.stats.spooled += b.events;
+    const lines = this.batcher.take();
+    const body = gzipSync(eventsBatchBody(this.spool.nextBatchId(), lines), { level: 1 });
+    this.spool.append(body, lines.length, { ...this.positions });
+    this.stats.spooled += lines.length;
     this.wake?.();
   }
 

@@ -11,6 +11,7 @@ export {
   SensorAgent,
   type SourceSpec,
 } from './agent.js';
+export { Batcher, type BatcherOptions, eventsBatchBody } from './batcher.js';
 export { type IngestClient, ingestClient, type PostResult } from './http.js';
 export { Shipper, type ShipperOptions, type ShipperStats } from './shipper.js';
 export { type Segment, type SegmentMeta, Spool, type SpoolState } from './spool.js';
