@@ -50,11 +50,9 @@ export function registerReplay(program: Command): void {
               try {
                 const res = await client.post(gz);
                 if (res.status >= 200 && res.status < 300) return;
-                if (res.status === 401 || res.status === 400 || res.status === 413 || res.status === 415) {
-                  throw new KobanError(
-                    res.status === 401 ? 'E_AUTH' : 'E_FORMAT',
-                    `center refused a batch: ${res.body}`,
-                  );
+                if ([400, 401, 409, 413, 415].includes(res.status)) {
+                  const code = res.status === 401 ? 'E_AUTH' : res.status === 409 ? 'E_CONFLICT' : 'E_FORMAT';
+                  throw new KobanError(code, `center refused a batch: ${res.body}`);
                 }
                 await new Promise((r) => setTimeout(r, (res.retryAfterS ?? 1) * 1000));
               } catch (e) {

@@ -10,6 +10,74 @@ import { parseCidr } from './ip.js';
 import { parseUtcOffset } from './time.js';
 import { countryUtcOffset } from './zones.js';
 
+const MiB = 1024 * 1024;
+
+/**
+ * How far ahead of the center's clock an event may be stamped, by default: ten minutes covers a
+ * sensor clock that drifted without NTP for a while, not one set to the wrong zone.
+ */
+export const DEFAULT_MAX_CLOCK_AHEAD_SECONDS = 600;
+
+/** Limits of HTTP ingest; each bounds what one sensor token can make the center hold or do. */
+export const IngestConfigSchema = z
+  .object({
+    /** Largest request body (gzip'd), bytes. */
+    maxBodyBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(1024 * MiB)
+      .default(16 * MiB),
+    /** Most a body may inflate to, bytes. */
+    maxInflatedBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(4096 * MiB)
+      .default(128 * MiB),
+    /**
+     * Inflated ÷ compressed size above which a body is refused once it has inflated past
+     * `inflateRatioFloorBytes`: NDJSON batches compress 5–15 times, a run of blanks about 1,000.
+     */
+    maxInflateRatio: z.number().min(2).max(1100).default(100),
+    inflateRatioFloorBytes: z
+      .number()
+      .int()
+      .min(0)
+      .default(8 * MiB),
+    /** Longest NDJSON line (one record), characters; a longer one is one rejected record. */
+    maxRecordChars: z
+      .number()
+      .int()
+      .min(1024)
+      .max(64 * MiB)
+      .default(256 * 1024),
+    /** Records in one batch. */
+    maxRecords: z.number().int().min(1).default(200_000),
+    /**
+     * Lines of one batch that are not JSON, each a counted rejection, before the whole batch is
+     * refused (400): a line garbled on the way is tolerated, a body of garbage is not NDJSON.
+     */
+    maxNotJsonLines: z.number().int().min(0).default(1000),
+    /** Events decoded and waiting for the writer before new batches are refused (429). */
+    maxQueuedEvents: z.number().int().min(1).default(2_000_000),
+    /** Batches of one sensor decoded at once (more: 429), and of all sensors (more: 503). */
+    decodesPerSensor: z.number().int().min(1).default(4),
+    decodesTotal: z.number().int().min(1).default(8),
+    /** Requests one sensor token may make per second on average, and in a burst (more: 429). */
+    requestsPerSecond: z.number().positive().default(50),
+    requestBurst: z.number().int().min(1).default(100),
+    /**
+     * Events stamped before this time are rejected (counted per record): the power-on dates of
+     * clocks that were never set (1970-01-01, 1980-01-01/06, 2000-01-01) all lie before it.
+     */
+    minEventTime: z
+      .string()
+      .refine((s) => !Number.isNaN(Date.parse(s)), 'an ISO 8601 date, e.g. 2001-01-01T00:00:00Z')
+      .default('2001-01-01T00:00:00Z'),
+  })
+  .strict();
+
 export const ConfigSchema = z
   .object({
     /** ISO 3166-1 alpha-2 of "domestic" in domestic/foreign splits (seed 000 §2.2.2). */
@@ -116,6 +184,14 @@ export const ConfigSchema = z
       })
       .strict()
       .prefault({}),
+    /**
+     * How far ahead of the center's clock an event may be stamped (a sensor clock running fast):
+     * ingest rejects later events, and live detection neither feeds nor warms up past the wall
+     * clock by more. One limit for both, so nothing is stored that detection would drop.
+     */
+    maxClockAheadSeconds: z.number().int().min(0).max(86_400).default(DEFAULT_MAX_CLOCK_AHEAD_SECONDS),
+    /** Limits of the sensors' `POST /api/v1/ingest` (README, `koban serve`). */
+    ingest: IngestConfigSchema.prefault({}),
     /** Longest accepted text record; longer lines are rejected without being buffered whole. */
     maxLineBytes: z
       .number()

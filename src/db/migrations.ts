@@ -9,6 +9,7 @@ import { migration0002 } from './migrations/0002-intel-sharing.js';
 import { migration0003 } from './migrations/0003-member-alerts.js';
 import { migration0004 } from './migrations/0004-leases.js';
 import { migration0005 } from './migrations/0005-declassifications.js';
+import { migration0006 } from './migrations/0006-relayed-sensor-owner.js';
 
 const migrations: Record<string, Migration> = {
   '0001-sensors-and-operator-alerts': migration0001,
@@ -16,6 +17,7 @@ const migrations: Record<string, Migration> = {
   '0003-member-alerts': migration0003,
   '0004-leases': migration0004,
   '0005-declassifications': migration0005,
+  '0006-relayed-sensor-owner': migration0006,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -24,6 +24,11 @@ export interface SensorTable {
   batches_total: number;
   /** Events the agent reported dropping from a full spool (cumulative, as last reported). */
   dropped_total: number;
+  /**
+   * For a relayed sensor (no token of its own): the id of the relay sensor that first wrote it, the
+   * only relay that may write under its name. Null for registered sensors.
+   */
+  relayed_by: number | null;
 }
 
 export interface OperatorAlertTable {

@@ -348,6 +348,22 @@ describe('startLiveDetection', () => {
     expect(await alerts.list()).toHaveLength(1);
   });
 
+  it('warms up to the wall clock at most, so one stored event stamped a day ahead makes nothing late', async () => {
+    store.add(rows(0, 120));
+    // A sensor whose clock ran 23 hours fast got one event stored before the restart.
+    store.add({
+      'sensor-volume': [{ minuteMs: at(121) + 23 * HOUR_MS, sensor: 's1', kind: 'firewall', packets: 1 }],
+    });
+    wall = at(121);
+    live = await start({ warmupMs: HOUR_MS });
+    // Fed up to the wall clock minus the grace (2 minutes), not 10 minutes into the future.
+    expect(live.stats().watermarkMs).toBe(at(119));
+    store.add(rows(120, 125));
+    wall = at(126);
+    await live.poll();
+    expect(live.stats()).toMatchObject({ watermarkMs: at(124), lateRows: 0, futureRows: 0 });
+  });
+
   it('keeps the last stored minute for the live feed: a flood beginning in it starts there', async () => {
     // History ends at minute 119, where a flood begins; it goes on in the batches that follow.
     store.add(rows(0, 120, 119, 120));

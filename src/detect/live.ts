@@ -17,8 +17,11 @@
  * The watermark follows event time, not the wall clock: when every sensor is silent nothing is
  * fed, so no attack "ends" and no port "goes quiet" for lack of data (METHODS.md, "Coverage").
  * Rows stamped more than `maxFutureMs` ahead of the wall clock (a sensor with a wrong clock) are
- * dropped so they cannot drag the watermark forward.
+ * dropped so they cannot drag the watermark forward; the server passes the limit ingest applies
+ * (`maxClockAheadSeconds`), so what was stored is what is detected. Neither the warm-up nor the
+ * watermark goes past the wall clock.
  */
+import { DEFAULT_MAX_CLOCK_AHEAD_SECONDS } from '../core/index.js';
 import type { DetectionSource, SensorVolumeRow } from '../observe/index.js';
 import type { AlertStore } from './alerts.js';
 import { type Finding, MINUTE_MS, type MinuteRows } from './finding.js';
@@ -38,6 +41,7 @@ export interface LiveDetectionOptions {
   /** How long a stream's newer minute must have been seen before the minutes before it count as done. */
   readonly settleMs?: number;
   readonly warmupMs?: number;
+  /** Rows stamped later than this ahead of the wall clock are dropped (default: `maxClockAheadSeconds`'s). */
   readonly maxFutureMs?: number;
   readonly now?: () => number;
   readonly onError?: (e: unknown) => void;
@@ -73,7 +77,7 @@ export async function startLiveDetection(o: LiveDetectionOptions): Promise<LiveD
   const sink = new AlertSink(o.alerts, o.notifier);
   const grace = o.graceMs ?? 2 * MINUTE_MS;
   const now = o.now ?? Date.now;
-  const maxFuture = o.maxFutureMs ?? 10 * MINUTE_MS;
+  const maxFuture = o.maxFutureMs ?? DEFAULT_MAX_CLOCK_AHEAD_SECONDS * 1000;
   let cursor = await o.source.latestBatch();
   const pending = new Map<number, MinuteRows>();
   let maxMinute = -1;
@@ -111,9 +115,13 @@ export async function startLiveDetection(o: LiveDetectionOptions): Promise<LiveD
   const range = await o.source.rawTimeRange();
   const warmup = o.warmupMs ?? 2 * 86_400_000;
   if (range && warmup > 0) {
-    // A stored event from a wrong clock far in the future must not put the detectors there.
-    const lastMs = Math.min(range.lastMs, now() + maxFuture);
-    const to = Math.floor(lastMs / MINUTE_MS) * MINUTE_MS;
+    // Warm up to the wall clock at most: a stored event stamped ahead (a sensor clock running fast)
+    // must not put the detectors past the present, where every row arriving now would be "late".
+    // Then the newest stored minute at or before now is unknown: the grace before now is left to
+    // the live feed (as the watermark would leave it), with stored rows up to `maxFutureMs` ahead.
+    const wallMs = now();
+    const lastMs = Math.min(range.lastMs, wallMs + maxFuture);
+    const to = Math.floor((range.lastMs > wallMs ? wallMs - grace : lastMs) / MINUTE_MS) * MINUTE_MS;
     await runHistory(
       o.source,
       { fromMs: Math.max(range.firstMs, to - warmup), toMs: to },

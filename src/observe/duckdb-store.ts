@@ -53,6 +53,7 @@ import type {
   SensorActivity,
   StoreSummary,
   UniqueAppend,
+  UniqueAppendResult,
 } from './store.js';
 
 export const EVENTS_DB_FILE = 'events.duckdb';
@@ -157,27 +158,31 @@ export class DuckDbEventStore implements EventStore, DetectionSource {
     return this.serial(async () => this.lastBatch);
   }
 
-  appendUnique(deliveries: readonly UniqueAppend[]): Promise<('stored' | 'duplicate')[]> {
+  appendUnique(deliveries: readonly UniqueAppend[]): Promise<UniqueAppendResult[]> {
     return this.serial(async () => {
       const keys = deliveries.map((d) => d.ledger.key);
-      const existing = new Set<string>();
+      /** Stored keys and their content hashes (null: stored before hashes were kept). */
+      const existing = new Map<string, string | null>();
       for (let i = 0; i < keys.length; i += 500) {
         const part = keys.slice(i, i + 500);
         const rows = await this.rows(
-          `SELECT key FROM ledger WHERE key IN (${part.map((_, j) => `$${j + 1}`).join(', ')})`,
+          `SELECT key, content_hash FROM ledger WHERE key IN (${part.map((_, j) => `$${j + 1}`).join(', ')})`,
           part,
         );
-        for (const r of rows) existing.add(String(r[0]));
+        for (const r of rows) existing.set(String(r[0]), r[1] === null ? null : String(r[1]));
       }
-      const result: ('stored' | 'duplicate')[] = [];
+      const result: UniqueAppendResult[] = [];
       const events: EnrichedEvent[] = [];
       const ledgers: { update: LedgerUpdate; events: number }[] = [];
       for (const d of deliveries) {
-        if (existing.has(d.ledger.key)) {
-          result.push('duplicate');
+        const key = d.ledger.key;
+        if (existing.has(key)) {
+          const stored = existing.get(key);
+          const same = stored === null || d.ledger.contentHash === null || stored === d.ledger.contentHash;
+          result.push(same ? 'duplicate' : 'conflict');
           continue;
         }
-        existing.add(d.ledger.key);
+        existing.set(key, d.ledger.contentHash);
         result.push('stored');
         for (const e of d.events) events.push(e);
         ledgers.push({ update: d.ledger, events: d.events.length });

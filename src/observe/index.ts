@@ -33,14 +33,14 @@ export {
   stemOf,
   summarise as summariseImports,
 } from './import.js';
+export { type IngestResult, IngestService, type IngestStats } from './ingest.js';
 export {
   BackpressureError,
   DEFAULT_INGEST_LIMITS,
   type IngestLimits,
-  type IngestResult,
-  IngestService,
-  type IngestStats,
-} from './ingest.js';
+  ingestLimitsFromConfig,
+  MAX_DROPPED_TOTAL,
+} from './ingest-limits.js';
 export { type NewSensor, type SensorRecord, SensorRegistry } from './sensor-registry.js';
 export { type ServiceName, serviceName, serviceOf } from './services.js';
 export type {
@@ -55,6 +55,7 @@ export type {
   SensorActivity,
   StoreSummary,
   UniqueAppend,
+  UniqueAppendResult,
 } from './store.js';
 export {
   isViewName,

@@ -1,47 +1,27 @@
 /**
- * The center's ingest service, independent of HTTP: decodes a sensor's batch, parses raw
- * records where needed, enriches, and hands it to one writer that coalesces queued batches into
- * large store transactions. A batch is acknowledged only after its transaction commits, and its
- * ledger key (sensor id + batch id) makes a redelivery a no-op: exactly-once effect.
+ * The center's ingest service, independent of HTTP: decodes a sensor's batch as it streams in
+ * (ndjson-stream.ts, batch-decoder.ts), and hands it to one writer that coalesces queued batches
+ * into large store transactions. A batch is acknowledged only after its transaction commits, and
+ * its ledger key (sensor id + batch id) makes a redelivery a no-op: exactly-once effect. The
+ * ledger keeps a hash of the batch's records, so a batch id reused for other content is refused
+ * (409) instead of being taken for a redelivery.
  *
- * Backpressure: the queue is bounded in events; when it is full, `submit` refuses at once with
- * E_BUSY-like `BackpressureError` (HTTP 429 + Retry-After) instead of buffering without bound.
+ * Bounds: every record is validated before the write (a transaction never fails for one bad
+ * record, and a failed transaction is retried batch by batch so only a guilty batch fails); the
+ * batches decoded at once are capped per sensor and in all; the writer's queue is bounded in
+ * events — beyond any of these `submit` refuses at once with `BackpressureError` (HTTP 429/503 +
+ * Retry-After) instead of buffering without bound.
  */
-
+import { createHash } from 'node:crypto';
 import type { KobanConfig } from '../core/index.js';
-import {
-  type EnrichedEvent,
-  isEvent,
-  KobanError,
-  type ObservationEvent,
-  parseUtcOffset,
-} from '../core/index.js';
-import { FORMAT_NAMES, FORMATS, type FormatName } from '../parse/index.js';
+import { KobanError } from '../core/index.js';
+import { BatchDecoder, parseHeader, type SensorTally } from './batch-decoder.js';
 import type { Enricher } from './enrich.js';
+import { BackpressureError, DEFAULT_INGEST_LIMITS, type IngestLimits } from './ingest-limits.js';
+import { bufferChunks, inflateChunks, ndjsonLines } from './ndjson-stream.js';
 import type { SensorRecord, SensorRegistry } from './sensor-registry.js';
 import type { EventStore, UniqueAppend } from './store.js';
-import { BATCH_ID_RE, type BatchHeader, decodeEvent, WIRE_VERSION } from './wire.js';
-
-export interface IngestLimits {
-  /** Records in one batch. */
-  readonly maxRecords: number;
-  /** Events waiting for the writer before new batches are refused (429). */
-  readonly maxQueuedEvents: number;
-  /** Longest raw line accepted. */
-  readonly maxLineChars: number;
-}
-
-export const DEFAULT_INGEST_LIMITS: IngestLimits = {
-  maxRecords: 200_000,
-  maxQueuedEvents: 2_000_000,
-  maxLineChars: 64 * 1024,
-};
-
-export class BackpressureError extends KobanError {
-  constructor(readonly retryAfterS: number) {
-    super('E_LIMIT', `the event store is behind; retry in ${retryAfterS} s`);
-  }
-}
+import type { BatchHeader } from './wire.js';
 
 export interface IngestResult {
   readonly batchId: string;
@@ -65,19 +45,27 @@ export interface IngestStats {
 }
 
 interface Pending {
+  readonly batchId: string;
   readonly delivery: UniqueAppend;
+  /** The token's sensor (its batches, last seen and drop count). */
   readonly sensorId: number;
-  readonly relayed: readonly string[];
-  readonly newestEventMs: number | null;
+  /** What the batch stores per sensor id: the token's own name and each name it relays. */
+  readonly tallies: ReadonlyMap<number, SensorTally>;
   readonly droppedTotal: number | null;
   resolve(status: 'stored' | 'duplicate'): void;
   reject(e: unknown): void;
 }
 
-const REJECTIONS_LISTED = 20;
+interface Decoded {
+  readonly header: BatchHeader;
+  readonly key: string;
+  readonly contentHash: string;
+  readonly bytes: number;
+  /** Null when the batch id was stored recently with this very content. */
+  readonly decoder: BatchDecoder | null;
+}
 
-/** How far ahead of the center's clock an event time may be (sensor clocks drift, a day does not). */
-const MAX_AHEAD_MS = 86_400_000;
+const RECENT_KEYS = 100_000;
 
 export class IngestService {
   readonly stats: IngestStats = {
@@ -91,154 +79,162 @@ export class IngestService {
     lastSeenBySensor: new Map(),
   };
   private queue: Pending[] = [];
-  private recentKeys = new Set<string>();
+  /** Ledger keys of recently stored batches and their content hashes. */
+  private recent = new Map<string, string>();
   private writing: Promise<void> | null = null;
   private closed = false;
+  private decoding = 0;
+  private readonly decodingBySensor = new Map<number, number>();
 
   constructor(
     private readonly store: EventStore,
     private readonly enricher: Enricher,
     private readonly registry: SensorRegistry,
     private readonly config: KobanConfig,
-    private readonly limits: IngestLimits = DEFAULT_INGEST_LIMITS,
+    readonly limits: IngestLimits = DEFAULT_INGEST_LIMITS,
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Decodes an (already decompressed) NDJSON batch from `sensor` and stores it exactly once. */
-  async submit(
+  /** Decodes a gzip'd NDJSON batch from `sensor` as it inflates, and stores it exactly once. */
+  submitGzip(sensor: SensorRecord, gz: Uint8Array, options: { droppedTotal?: number } = {}) {
+    return this.submitChunks(sensor, () => inflateChunks(gz, this.limits), options);
+  }
+
+  /** Decodes an NDJSON batch already in memory (the demo feed, tests) and stores it exactly once. */
+  submit(sensor: SensorRecord, body: string, options: { droppedTotal?: number } = {}) {
+    return this.submitChunks(sensor, () => bufferChunks(Buffer.from(body)), options);
+  }
+
+  private async submitChunks(
     sensor: SensorRecord,
-    body: string,
-    options: { droppedTotal?: number } = {},
+    chunks: () => AsyncIterable<Buffer>,
+    options: { droppedTotal?: number },
   ): Promise<IngestResult> {
     if (this.closed) throw new KobanError('E_LIMIT', 'the center is shutting down');
-    const nl = body.indexOf('\n');
-    const header = parseHeader(nl === -1 ? body : body.slice(0, nl));
-    const key = `batch:${sensor.id}:${header.batch_id}`;
-    // Recently stored batch ids are answered from memory: asking the store would queue behind
-    // its write transaction. Correctness does not depend on this: appendUnique checks the ledger.
-    if (this.recentKeys.has(key)) {
+    // A writer already full refuses before the decode, not after it.
+    if (this.stats.queuedEvents >= this.limits.maxQueuedEvents && this.queue.length > 0) this.refuseBusy();
+    const release = this.admitDecode(sensor.id);
+    let d: Decoded;
+    try {
+      d = await this.decode(sensor, chunks());
+    } finally {
+      release();
+    }
+    const batchId = d.header.batch_id;
+    if (d.decoder === null) {
       this.stats.duplicates++;
-      return {
-        batchId: header.batch_id,
-        status: 'duplicate',
-        records: 0,
-        events: 0,
-        rejected: 0,
-        rejections: [],
-      };
+      return { batchId, status: 'duplicate', records: 0, events: 0, rejected: 0, rejections: [] };
     }
-    const decoded = this.decode(sensor, header, nl === -1 ? '' : body.slice(nl + 1));
-    if (
-      this.stats.queuedEvents + decoded.events.length > this.limits.maxQueuedEvents &&
-      this.queue.length > 0
-    ) {
-      this.stats.refused++;
-      throw new BackpressureError(Math.max(1, Math.ceil(this.stats.queuedEvents / 500_000)));
-    }
+    const { events, records, rejected, rejections, tallies } = d.decoder;
+    if (this.stats.queuedEvents + events.length > this.limits.maxQueuedEvents && this.queue.length > 0)
+      this.refuseBusy();
     const status = await new Promise<'stored' | 'duplicate'>((resolve, reject) => {
       this.queue.push({
+        batchId,
         delivery: {
-          events: decoded.events,
+          events,
           ledger: {
-            key,
+            key: d.key,
             sensor: sensor.name,
-            position: decoded.records,
+            position: records,
             complete: true,
-            bytes: body.length,
+            bytes: d.bytes,
             headHash: null,
-            contentHash: null,
+            contentHash: d.contentHash,
           },
         },
         sensorId: sensor.id,
-        relayed: decoded.relayed,
-        newestEventMs: decoded.newestEventMs,
-        droppedTotal: options.droppedTotal ?? header.dropped_total ?? null,
+        tallies,
+        droppedTotal: options.droppedTotal ?? d.header.dropped_total ?? null,
         resolve,
         reject,
       });
-      this.stats.queuedEvents += decoded.events.length;
+      this.stats.queuedEvents += events.length;
       this.kick();
     });
     if (status === 'duplicate') this.stats.duplicates++;
     else {
       this.stats.batches++;
-      this.stats.events += decoded.events.length;
-      this.stats.rejected += decoded.rejected;
+      this.stats.events += events.length;
+      this.stats.rejected += rejected;
     }
-    return {
-      batchId: header.batch_id,
-      status,
-      records: decoded.records,
-      events: status === 'stored' ? decoded.events.length : 0,
-      rejected: decoded.rejected,
-      rejections: decoded.rejections,
+    const stored = status === 'stored' ? events.length : 0;
+    return { batchId, status, records, events: stored, rejected, rejections };
+  }
+
+  private refuseBusy(): never {
+    this.stats.refused++;
+    throw new BackpressureError(Math.max(1, Math.ceil(this.stats.queuedEvents / 500_000)));
+  }
+
+  /** A decode slot for `sensorId`, or BackpressureError when the sensor or the center has none free. */
+  private admitDecode(sensorId: number): () => void {
+    const mine = this.decodingBySensor.get(sensorId) ?? 0;
+    if (mine >= this.limits.decodesPerSensor) {
+      this.stats.refused++;
+      throw new BackpressureError(
+        1,
+        `this sensor already has ${mine} batches being decoded; retry in 1 s`,
+        429,
+      );
+    }
+    if (this.decoding >= this.limits.decodesTotal) {
+      this.stats.refused++;
+      throw new BackpressureError(1, 'the center is decoding as many batches as it may; retry in 1 s', 503);
+    }
+    this.decoding++;
+    this.decodingBySensor.set(sensorId, mine + 1);
+    return () => {
+      this.decoding--;
+      const n = (this.decodingBySensor.get(sensorId) ?? 1) - 1;
+      if (n === 0) this.decodingBySensor.delete(sensorId);
+      else this.decodingBySensor.set(sensorId, n);
     };
   }
 
-  private decode(sensor: SensorRecord, header: BatchHeader, records: string) {
-    const events: EnrichedEvent[] = [];
-    const rejections: { record: number; reason: string }[] = [];
-    const relayed = new Set<string>();
-    let rejected = 0;
-    let n = 0;
-    let newest: number | null = null;
+  /** Reads the header, then decodes the records chunk by chunk while hashing them. */
+  private async decode(sensor: SensorRecord, chunks: AsyncIterable<Buffer>): Promise<Decoded> {
+    const hash = createHash('sha256');
+    let bytes = 0;
+    const counted = async function* () {
+      for await (const c of chunks) {
+        bytes += c.length;
+        yield c;
+      }
+    };
+    let header: BatchHeader | null = null;
+    let key = '';
+    let known: string | undefined;
+    let decoder: BatchDecoder | null = null;
     const nowMs = this.now();
-    const lineParser =
-      header.format === 'events'
-        ? null
-        : textParser(header.format as FormatName, sensor.name, this.config, nowMs);
-    const rejectRecord = (reason: string) => {
-      rejected++;
-      if (rejections.length < REJECTIONS_LISTED) rejections.push({ record: n, reason });
-    };
-    const values = parseRecords(records, this.limits.maxRecords);
-    const accept = (e: ObservationEvent, recv: number | null) => {
-      // A sensor clock a day or more ahead: storing its events would put them in every future
-      // view (and retention and detection measure from the newest event).
-      if (e.timeMs > nowMs + MAX_AHEAD_MS) {
-        rejectRecord('event time more than a day ahead of the center clock');
-        return;
+    for await (const lines of ndjsonLines(counted(), this.limits.maxRecordChars, hash)) {
+      let records = lines;
+      if (header === null) {
+        header = parseHeader(lines[0]);
+        records = lines.slice(1);
+        key = `batch:${sensor.id}:${header.batch_id}`;
+        // A recently stored batch id is answered from memory once its content is known to be the
+        // same: asking the store would queue behind its write transaction. appendUnique checks too.
+        known = this.recent.get(key);
+        if (known === undefined) {
+          decoder = new BatchDecoder({
+            sensor,
+            header,
+            config: this.config,
+            limits: this.limits,
+            enricher: this.enricher,
+            nowMs,
+            relayTarget: (name) => this.registry.relayTarget(sensor, name, nowMs),
+          });
+        }
       }
-      const en = this.enricher.enrich(e);
-      if (recv !== null) en.receivedMs = recv;
-      if (newest === null || e.timeMs > newest) newest = e.timeMs;
-      events.push(en);
-    };
-    for (const value of values) {
-      n++;
-      if (lineParser === null) {
-        const d = decodeEvent(value, sensor.name);
-        if (typeof d === 'string') {
-          rejectRecord(d);
-          continue;
-        }
-        if (d.sensor !== null && d.sensor !== sensor.name) {
-          if (!sensor.relay) {
-            rejectRecord('sensor name not allowed for this token');
-            continue;
-          }
-          d.event.sensor = d.sensor;
-          relayed.add(d.sensor);
-        }
-        accept(d.event, d.receivedMs);
-      } else {
-        const [raw, recv] = Array.isArray(value) ? value : [value, null];
-        if (typeof raw !== 'string' || (recv !== null && typeof recv !== 'number')) {
-          rejectRecord('raw record is not a string or [string, recv_ms]');
-          continue;
-        }
-        if (raw.length > this.limits.maxLineChars) {
-          rejectRecord(`line longer than ${this.limits.maxLineChars} characters`);
-          continue;
-        }
-        const out = lineParser(raw);
-        if (Array.isArray(out)) for (const e of out as ObservationEvent[]) accept(e, recv as number | null);
-        else if (isEvent(out as never)) accept(out as ObservationEvent, recv as number | null);
-        else if ((out as { outcome: string }).outcome === 'rejected')
-          rejectRecord((out as { reason: string }).reason);
-      }
+      if (decoder) await decoder.add(records);
     }
-    return { events, rejections, rejected, records: n, relayed: [...relayed], newestEventMs: newest };
+    if (header === null)
+      throw new KobanError('E_FORMAT', 'the first NDJSON line must be the batch header (JSON)');
+    const contentHash = hash.digest('hex');
+    if (known !== undefined && known !== contentHash) throw conflict(header.batch_id);
+    return { header, key, contentHash, bytes, decoder };
   }
 
   private kick(): void {
@@ -260,51 +256,80 @@ export class IngestService {
         events += p.delivery.events.length;
       }
       try {
-        const results = await this.store.appendUnique(take.map((p) => p.delivery));
-        const nowMs = this.now();
-        for (const p of take) this.remember(p.delivery.ledger.key);
-        await this.recordDeliveries(
-          take.filter((_, i) => results[i] === 'stored'),
-          nowMs,
-        );
+        await this.write(take);
+      } finally {
         this.stats.queuedEvents -= events;
-        take.forEach((p, i) => {
-          p.resolve(results[i]!);
-        });
-      } catch (e) {
-        this.stats.queuedEvents -= events;
-        for (const p of take) p.reject(e);
       }
     }
   }
 
-  private remember(key: string): void {
-    if (this.recentKeys.size >= 100_000) this.recentKeys = new Set();
-    this.recentKeys.add(key);
+  /**
+   * Stores a group of batches in one transaction. Every record was validated before it was queued,
+   * so a failing transaction is unexpected: the group is then written again batch by batch, and
+   * only the batch at fault fails.
+   */
+  private async write(take: readonly Pending[]): Promise<void> {
+    let results: Awaited<ReturnType<EventStore['appendUnique']>>;
+    try {
+      results = await this.store.appendUnique(take.map((p) => p.delivery));
+    } catch (e) {
+      if (take.length === 1) take[0]!.reject(e);
+      else for (const p of take) await this.write([p]);
+      return;
+    }
+    const nowMs = this.now();
+    take.forEach((p, i) => {
+      if (results[i] !== 'conflict') this.remember(p.delivery.ledger.key, p.delivery.ledger.contentHash!);
+    });
+    try {
+      await this.recordDeliveries(
+        take.filter((_, i) => results[i] === 'stored'),
+        nowMs,
+      );
+    } catch (e) {
+      // Stored, but the registry could not count it: the sensor's retry is answered "duplicate".
+      for (const p of take) p.reject(e);
+      return;
+    }
+    take.forEach((p, i) => {
+      const r = results[i]!;
+      if (r === 'conflict') p.reject(conflict(p.batchId));
+      else p.resolve(r);
+    });
   }
 
-  /** One registry update per sensor for everything one transaction stored. */
+  private remember(key: string, contentHash: string): void {
+    if (this.recent.size >= RECENT_KEYS) this.recent = new Map();
+    this.recent.set(key, contentHash);
+  }
+
+  /**
+   * One registry update per sensor for everything one transaction stored: each relayed name counts
+   * its own events; the token's sensor counts its batches, its own events and its drop count.
+   */
   private async recordDeliveries(stored: readonly Pending[], nowMs: number): Promise<void> {
     const bySensor = new Map<
       number,
       { name: string; events: number; newest: number | null; dropped: number | null; batches: number }
     >();
-    const relayed = new Set<string>();
+    const entry = (id: number, name: string) => {
+      let a = bySensor.get(id);
+      if (!a) {
+        a = { name, events: 0, newest: null, dropped: null, batches: 0 };
+        bySensor.set(id, a);
+      }
+      return a;
+    };
     for (const p of stored) {
-      const a = bySensor.get(p.sensorId) ?? {
-        name: p.delivery.ledger.sensor,
-        events: 0,
-        newest: null,
-        dropped: null,
-        batches: 0,
-      };
-      a.events += p.delivery.events.length;
-      a.batches++;
-      if (p.newestEventMs !== null && (a.newest === null || p.newestEventMs > a.newest))
-        a.newest = p.newestEventMs;
-      if (p.droppedTotal !== null) a.dropped = Math.max(a.dropped ?? 0, p.droppedTotal);
-      bySensor.set(p.sensorId, a);
-      for (const r of p.relayed) relayed.add(r);
+      const own = entry(p.sensorId, p.delivery.ledger.sensor);
+      if (p.droppedTotal !== null) own.dropped = Math.max(own.dropped ?? 0, p.droppedTotal);
+      own.batches++;
+      for (const [id, t] of p.tallies) {
+        const a = entry(id, t.name);
+        if (id !== p.sensorId) a.batches++;
+        a.events += t.events;
+        if (t.newestMs !== null && (a.newest === null || t.newestMs > a.newest)) a.newest = t.newestMs;
+      }
     }
     for (const [id, a] of bySensor) {
       await this.registry.recordDelivery(id, {
@@ -316,10 +341,6 @@ export class IngestService {
       });
       this.stats.lastSeenBySensor.set(a.name, nowMs);
       if (a.newest !== null) this.stats.lagMsBySensor.set(a.name, Math.max(0, nowMs - a.newest));
-    }
-    for (const r of relayed) {
-      await this.registry.ensureRelayed(r, nowMs);
-      this.stats.lastSeenBySensor.set(r, nowMs);
     }
   }
 
@@ -333,70 +354,9 @@ export class IngestService {
   }
 }
 
-/**
- * The records of an NDJSON body. One JSON.parse of the whole body as an array is several times
- * faster than one per line; only when it fails are lines parsed one by one, to name the first
- * bad record.
- */
-function parseRecords(records: string, maxRecords: number): unknown[] {
-  let count = 0;
-  for (let i = records.indexOf('\n'); i !== -1; i = records.indexOf('\n', i + 1)) {
-    if (++count > maxRecords) throw new KobanError('E_LIMIT', `batch has more than ${maxRecords} records`);
-  }
-  const body = records.trim();
-  if (body === '') return [];
-  try {
-    return JSON.parse(`[${body.replace(/\n\s*(?=\S)/g, ',')}]`) as unknown[];
-  } catch {
-    const lines = body.split('\n').filter((l) => l.trim() !== '');
-    for (let i = 0; i < lines.length; i++) {
-      try {
-        JSON.parse(lines[i]!);
-      } catch {
-        throw new KobanError('E_FORMAT', `record ${i + 1}: not JSON (the body must be NDJSON)`);
-      }
-    }
-    // Every line parses alone, yet not as an array: two values on one line.
-    throw new KobanError('E_FORMAT', 'the body must be NDJSON: one JSON value per line');
-  }
-}
-
-function parseHeader(line: string): BatchHeader {
-  let h: unknown;
-  try {
-    h = JSON.parse(line);
-  } catch {
-    throw new KobanError('E_FORMAT', 'the first NDJSON line must be the batch header (JSON)');
-  }
-  if (typeof h !== 'object' || h === null || Array.isArray(h))
-    throw new KobanError('E_FORMAT', 'batch header must be an object');
-  const o = h as Record<string, unknown>;
-  if (o.v !== WIRE_VERSION)
-    throw new KobanError('E_FORMAT', `unsupported batch version ${String(o.v)} (expected ${WIRE_VERSION})`);
-  if (typeof o.batch_id !== 'string' || !BATCH_ID_RE.test(o.batch_id)) {
-    throw new KobanError('E_FORMAT', 'batch_id must be 1–128 characters of A-Z a-z 0-9 . _ : -');
-  }
-  const textFormats = FORMAT_NAMES.filter((f) => FORMATS[f].kind === 'text');
-  if (o.format !== 'events' && !(textFormats as readonly unknown[]).includes(o.format)) {
-    throw new KobanError('E_FORMAT', `format must be "events" or one of ${textFormats.join(', ')}`);
-  }
-  if (
-    o.dropped_total !== undefined &&
-    !(Number.isInteger(o.dropped_total) && (o.dropped_total as number) >= 0)
-  ) {
-    throw new KobanError('E_FORMAT', 'dropped_total must be a non-negative integer');
-  }
-  return o as unknown as BatchHeader;
-}
-
-function textParser(format: FormatName, sensor: string, config: KobanConfig, nowMs: number) {
-  const f = FORMATS[format];
-  if (f.kind !== 'text') throw new KobanError('E_FORMAT', `${format} records cannot be sent raw`);
-  const offset = parseUtcOffset(config.utcOffset);
-  return f.create({
-    sensor,
-    year: new Date(nowMs + offset * 60_000).getUTCFullYear(),
-    utcOffsetMinutes: offset,
-    nowMs,
-  });
+function conflict(batchId: string): KobanError {
+  return new KobanError(
+    'E_CONFLICT',
+    `batch ${batchId} was stored before with other content: a batch id may not be reused`,
+  );
 }

@@ -10,6 +10,8 @@ import type { RelationalDb } from '../db/index.js';
 
 const TOKEN_PREFIX = 'kbs';
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+/** The token hash of relayed sensors: not hex, so no token can match it. */
+const RELAYED_TOKEN_HASH = 'none';
 
 export interface SensorRecord {
   readonly id: number;
@@ -211,27 +213,63 @@ export class SensorRegistry {
       .execute();
   }
 
-  /** Names of sensors a relay token may speak for are registered on first use (as relay-fed). */
-  async ensureRelayed(name: string, nowMs = Date.now()): Promise<void> {
-    if (!NAME_RE.test(name)) throw new KobanError('E_FORMAT', `invalid sensor name "${name}"`);
-    if (await this.get(name)) return;
-    await this.db
-      .insertInto('sensors')
-      .values({
-        name,
-        site: 'relayed',
-        address_blocks: '[]',
-        relay: 0,
-        // No token can match: relayed sensors send only through their relay.
-        token_hash: 'none',
-        created_ms: nowMs,
-        revoked_ms: null,
-        last_seen_ms: null,
-        last_event_ms: null,
-        events_total: 0,
-        batches_total: 0,
-        dropped_total: 0,
-      })
-      .execute();
+  /**
+   * The sensor id under which `relay` may write events named `name`, or the reason it may not.
+   *
+   * A relay owns the names first written through it: an unknown name is registered on first use as
+   * relayed by it (`relayed_by`, no token of its own). It may never write under a sensor registered
+   * with a token of its own (`koban sensor add`, relay or not), under a name another relay owns, or
+   * under a revoked one (`koban sensor revoke NAME` thus stops a relayed name too). A relayed name
+   * recorded before owners were kept is adopted by the first relay that writes it.
+   */
+  async relayTarget(relay: SensorRecord, name: string, nowMs = Date.now()): Promise<number | string> {
+    if (!NAME_RE.test(name)) return 'invalid sensor name';
+    let row = await this.relayedRow(name);
+    if (!row) {
+      await this.db
+        .insertInto('sensors')
+        .values({
+          name,
+          site: 'relayed',
+          address_blocks: '[]',
+          relay: 0,
+          // No token can match: relayed sensors send only through their relay.
+          token_hash: RELAYED_TOKEN_HASH,
+          created_ms: nowMs,
+          revoked_ms: null,
+          last_seen_ms: null,
+          last_event_ms: null,
+          events_total: 0,
+          batches_total: 0,
+          dropped_total: 0,
+          relayed_by: relay.id,
+        })
+        .onConflict((oc) => oc.column('name').doNothing())
+        .execute();
+      row = await this.relayedRow(name);
+      if (!row) return 'sensor name not allowed for this token';
+    }
+    if (row.revoked_ms !== null) return `sensor "${name}" is revoked`;
+    const relayed = row.token_hash === RELAYED_TOKEN_HASH;
+    if (relayed && row.relayed_by === null) {
+      await this.db
+        .updateTable('sensors')
+        .set({ relayed_by: relay.id })
+        .where('id', '=', row.id)
+        .where('relayed_by', 'is', null)
+        .execute();
+      row = (await this.relayedRow(name))!;
+    }
+    if (!relayed || Number(row.relayed_by) !== relay.id)
+      return `sensor "${name}" is not relayed by this token`;
+    return Number(row.id);
+  }
+
+  private relayedRow(name: string) {
+    return this.db
+      .selectFrom('sensors')
+      .select(['id', 'token_hash', 'revoked_ms', 'relayed_by'])
+      .where('name', '=', name)
+      .executeTakeFirst();
   }
 }

@@ -30,7 +30,7 @@ export interface LedgerEntry {
   /** For files: bytes covered, and a hash of the first 4 KiB to find an earlier, shorter copy. */
   readonly bytes: number;
   readonly headHash: string | null;
-  /** SHA-256 of the covered content (for files). */
+  /** SHA-256 of the covered content (a file; an HTTP batch's records after its header). */
   readonly contentHash: string | null;
   readonly updatedMs: number;
 }
@@ -143,6 +143,8 @@ export interface UniqueAppend {
   readonly ledger: LedgerUpdate;
 }
 
+export type UniqueAppendResult = 'stored' | 'duplicate' | 'conflict';
+
 export interface EventStore {
   /**
    * Appends enriched events and, atomically with them, the ledger update (if any). Either all of
@@ -155,9 +157,10 @@ export interface EventStore {
   /**
    * Appends several deliveries in one transaction, skipping each whose ledger key is already
    * stored (or repeats an earlier one in the same call): the exactly-once step of HTTP ingest.
-   * Returns, per delivery, whether it was stored or was a duplicate.
+   * Returns, per delivery, whether it was stored, was a duplicate (same key, same content hash or
+   * none to compare), or conflicts (same key, other content: nothing stored).
    */
-  appendUnique(deliveries: readonly UniqueAppend[]): Promise<('stored' | 'duplicate')[]>;
+  appendUnique(deliveries: readonly UniqueAppend[]): Promise<UniqueAppendResult[]>;
   ledger(key: string): Promise<LedgerEntry | null>;
   /** Complete or partial file entries of a sensor whose first 4 KiB hash to `headHash`. */
   ledgerByHead(sensor: string, headHash: string): Promise<LedgerEntry[]>;

@@ -7,14 +7,18 @@
  *   stored once.
  * - `format: "events"`: records are normalised events as compact arrays (below), parsed at the
  *   sensor. Any text format name: records are raw log lines as JSON strings, or `[line, recv_ms]`.
- * - `dropped_total`: events the agent has dropped from a full spool so far (reported loss).
+ * - `dropped_total`: events the agent has dropped from a full spool so far (reported loss), an
+ *   integer up to 2^53 − 1.
+ * The records after the header are hashed into the ledger with the batch id: the same id with
+ * other records is refused (409), the same records again are a duplicate.
  *
  * Event record (arrays, not objects: smaller and about twice as fast to parse):
  * `[time_ms, kind, proto, src, dst, sport, dport, tcp_flags, icmp_type, icmp_code, length, ttl,
  *   ids, payload, quoted, recv_ms, sensor?]` where `ids` is
  * `[gid, sid, rev, signature, classtype, technique, priority]` or null, `payload` is
  * `[length, hash]` or null, `quoted` is `[src, dst, proto, sport, dport]` or null, and `sensor`
- * is only honoured from relay tokens (replay, demo feed).
+ * is only honoured from relay tokens (replay, demo feed), for the names the relay owns
+ * (`SensorRegistry.relayTarget`).
  */
 import {
   canonicalIp,

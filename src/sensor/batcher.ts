@@ -7,8 +7,9 @@
  */
 import { gzipSync } from 'node:zlib';
 import type { ObservationEvent } from '../core/index.js';
-import { encodeEvent, WIRE_VERSION } from '../observe/index.js';
+import { encodeEvent } from '../observe/index.js';
 import { backoffCeilingMs } from './backoff.js';
+import { BatchCutter, eventsBatchBody } from './batch-cutter.js';
 import type { Spool } from './spool.js';
 
 export interface BatcherOptions {
@@ -24,9 +25,8 @@ export interface BatcherOptions {
 }
 
 export class Batcher {
-  private lines: string[] = [];
-  private events = 0;
-  private firstMs = 0;
+  /** The size and age rule, shared with `koban replay`. */
+  private readonly cut: BatchCutter;
   /** Why the spool last refused a batch; null while it takes them. */
   private refused: string | null = null;
   private attempt = 0;
@@ -35,11 +35,13 @@ export class Batcher {
   constructor(
     private readonly spool: Spool,
     private readonly o: BatcherOptions,
-  ) {}
+  ) {
+    this.cut = new BatchCutter({ maxEvents: o.batchEvents, maxAgeMs: o.flushMs });
+  }
 
   /** The batch has reached its size: spool it before reading on. */
   get full(): boolean {
-    return this.events >= this.o.batchEvents;
+    return this.cut.events >= this.o.batchEvents;
   }
 
   get spoolError(): string | null {
@@ -47,9 +49,7 @@ export class Batcher {
   }
 
   add(e: ObservationEvent, recvMs: number): void {
-    if (this.events === 0) this.firstMs = Date.now();
-    this.lines.push(JSON.stringify(encodeEvent(e, recvMs)));
-    this.events++;
+    this.cut.add(JSON.stringify(encodeEvent(e, recvMs)));
   }
 
   /** How long until the spool may be tried again after it refused a batch. */
@@ -59,7 +59,7 @@ export class Batcher {
 
   /** Spools the batch if its oldest record has waited long enough. */
   flushIfDue(): void {
-    if (this.events > 0 && Date.now() - this.firstMs >= this.o.flushMs) this.flush();
+    if (this.cut.isDue()) this.flush();
   }
 
   /**
@@ -67,16 +67,16 @@ export class Batcher {
    * or refused it so recently that the back-off has not run out — unless `now` insists.
    */
   flush(now = false): boolean {
-    if (this.events === 0) return true;
+    const lines = this.cut.peek();
+    if (lines.length === 0) return true;
     if (!now && Date.now() < this.retryAtMs) return false;
-    const header = JSON.stringify({ v: WIRE_VERSION, batch_id: this.spool.nextBatchId(), format: 'events' });
-    const body = gzipSync(`${header}\n${this.lines.join('\n')}\n`, { level: 1 });
+    const body = gzipSync(eventsBatchBody(this.spool.nextBatchId(), lines), { level: 1 });
     try {
-      this.spool.append(body, this.events, { ...this.o.positions() });
+      this.spool.append(body, lines.length, { ...this.o.positions() });
     } catch (e) {
       const message = (e as Error).message;
       if (message !== this.refused)
-        this.o.log(`spool: ${message}; holding ${this.events} events and retrying`);
+        this.o.log(`spool: ${message}; holding ${lines.length} events and retrying`);
       this.refused = message;
       this.retryAtMs = Date.now() + backoffCeilingMs(this.attempt++, this.o.retryBaseMs, this.o.retryMaxMs);
       return false;
@@ -85,10 +85,7 @@ export class Batcher {
     this.refused = null;
     this.attempt = 0;
     this.retryAtMs = 0;
-    const events = this.events;
-    this.lines = [];
-    this.events = 0;
-    this.o.spooled(events);
+    this.o.spooled(this.cut.take().length);
     return true;
   }
 }

@@ -6,6 +6,7 @@
  * agent (`spool-lock.ts`); the agent reports its state in the spool's `status.json` (`status.ts`).
  */
 export { type AgentOptions, type AgentStats, SensorAgent } from './agent.js';
+export { BatchCutter, type BatchCutterOptions, eventsBatchBody } from './batch-cutter.js';
 export { type IngestClient, ingestClient, type PostResult } from './http.js';
 export { Shipper, type ShipperOptions, type ShipperStats } from './shipper.js';
 export { parseSourceSpec, type SourceSpec } from './source-spec.js';

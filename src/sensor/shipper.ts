@@ -2,7 +2,8 @@
  * Ships spooled segments to the center: oldest first, a few at a time, each removed only after
  * the center's 2xx. Failures are retried with exponential backoff and full jitter (AWS
  * Architecture Blog, "Exponential Backoff and Jitter"); a 429's Retry-After is honoured. A batch
- * the center refuses as malformed (400/413/415) can never succeed: it is dropped and counted.
+ * the center refuses as malformed (400/413/415), or whose id it stored with other content (409),
+ * can never succeed: it is dropped and counted.
  * The operator hears once when the center becomes unreachable (or starts refusing) and once when
  * it accepts batches again, not at every retry.
  */
@@ -113,7 +114,8 @@ export class Shipper {
       return 'ok';
     }
     const error = `HTTP ${r.status}: ${r.body.slice(0, 200)}`;
-    if (r.status === 400 || r.status === 413 || r.status === 415) {
+    // 409: the batch id was stored with other content; resending cannot change that.
+    if (r.status === 400 || r.status === 409 || r.status === 413 || r.status === 415) {
       this.o.log(
         `center refused batch ${s.meta.batchId} for good (${error}); dropping ${s.meta.events} events`,
       );

@@ -1,15 +1,18 @@
 /**
  * Replays a simulated set to a center in time order: every sensor's files are parsed and merged
- * into one stream by event time, cut into batches by windows of simulated time, and paced by a
- * speed factor (simulated seconds per real second). Each batch carries its sensor names (a relay
- * token is needed) and a batch id derived from the set and the window, so replaying the same set
- * again is stored once: the center deduplicates by batch id.
+ * into one stream by event time, paced by a speed factor (simulated seconds per real second) in
+ * windows of simulated time, and cut into batches by size and age as the sensor agent cuts them
+ * (`BatchCutter`): as fast as possible, full batches; paced, a batch leaves when it is full or its
+ * first event has waited `flushMs` (at the pacing speed). Each batch carries its sensor names (a
+ * relay token is needed) and a batch id derived from the set and the position of its events in the
+ * merged stream, so replaying the same set again is stored once (the center deduplicates by id).
  */
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { ObservationEvent } from '../core/index.js';
-import { encodeEvent, WIRE_VERSION } from '../observe/index.js';
+import { encodeEvent } from '../observe/index.js';
 import { openInput, type ParseBatch, parseInput } from '../parse/index.js';
+import { BatchCutter, eventsBatchBody } from '../sensor/index.js';
 import type { Manifest } from './documents.js';
 import { readManifest } from './read-back.js';
 
@@ -22,14 +25,17 @@ export interface ReplayOptions {
   readonly speed: number | 'wall';
   /** Only events after this time (UTC ms) are sent: resuming, or continuing a demo. */
   readonly afterMs?: number | undefined;
-  /** Simulated time covered by one batch window (default 10 s); a window may hold several batches. */
+  /** Pacing step in simulated time (default 10 s): the events of a window leave when it has come. */
   readonly windowMs?: number | undefined;
   /**
    * With `speed: 'wall'`, the window for events more than an hour old (catching up on the past):
    * large windows make large batches, so the backlog goes in quickly. Default one hour.
    */
   readonly catchUpWindowMs?: number | undefined;
+  /** Events per batch at most (default 5,000, as the agent). */
   readonly batchEvents?: number | undefined;
+  /** Longest the first event of a batch waits before it is sent, ms (default 500, as the agent). */
+  readonly flushMs?: number | undefined;
   /** Delivers one batch (uncompressed NDJSON with its header line). */
   send(body: string, batchId: string, events: number): Promise<void>;
   readonly onProgress?: ((p: ReplayProgress) => void) | undefined;
@@ -116,7 +122,6 @@ export async function replay(o: ReplayOptions): Promise<ReplayResult> {
   const manifest = readManifest(o.dir);
   const id = setId(manifest);
   const windowMs = o.windowMs ?? 10_000;
-  const batchEvents = o.batchEvents ?? 5000;
   const heap = new StreamHeap();
   for (const sensor of manifest.sensors) {
     for (const file of sensor.files) {
@@ -128,27 +133,35 @@ export async function replay(o: ReplayOptions): Promise<ReplayResult> {
       if (e) heap.push(e.timeMs, s);
     }
   }
+  // A batch's age is measured on the replay's own clock — simulated time at the pacing speed — so
+  // the cuts, and with them the batch ids, are the same every run. As fast as possible, the clock
+  // stands still: only size cuts (the source never keeps a batch waiting).
+  const perRealMs = o.speed === 'wall' ? 1 : o.speed;
+  let clockSimMs = 0;
+  const batcher = new BatchCutter({
+    maxEvents: o.batchEvents ?? 5000,
+    maxAgeMs: perRealMs === 0 ? Number.POSITIVE_INFINITY : (o.flushMs ?? 500) * perRealMs,
+    now: () => clockSimMs,
+  });
   const startWall = Date.now();
   let firstSim: number | null = null;
-  let lines: string[] = [];
   let windowStart = -1;
   let windowSize = windowMs;
   const catchUpMs = o.catchUpWindowMs ?? 3_600_000;
-  let part = 0;
+  /** Position in the merged stream (skipped events included) of the next event, and of the batch's first. */
+  let seq = 0;
+  let batchSeq = 0;
   let sent = 0;
   let batches = 0;
   let skipped = 0;
   let simTimeMs = 0;
 
   const flush = async () => {
-    if (lines.length === 0) return;
-    const batchId = `replay-${id}-${windowStart}-${windowSize}-${part++}`;
-    const header = JSON.stringify({ v: WIRE_VERSION, batch_id: batchId, format: 'events' });
-    const n = lines.length;
-    const body = `${header}\n${lines.join('\n')}\n`;
-    lines = [];
-    await o.send(body, batchId, n);
-    sent += n;
+    if (batcher.events === 0) return;
+    const lines = batcher.take();
+    const batchId = `replay-${id}-${batchSeq}-${lines.length}`;
+    await o.send(eventsBatchBody(batchId, lines), batchId, lines.length);
+    sent += lines.length;
     batches++;
     o.onProgress?.({ sent, batches, simTimeMs });
   };
@@ -160,26 +173,28 @@ export async function replay(o: ReplayOptions): Promise<ReplayResult> {
     const e = s.events[s.i++]!;
     const next = await nextEvent(s);
     if (next) heap.push(next.timeMs, s);
+    const at = seq++;
     if (o.afterMs !== undefined && e.timeMs <= o.afterMs) {
       skipped++;
       continue;
     }
-    const size = o.speed === 'wall' && e.timeMs < Date.now() - catchUpMs ? catchUpMs : windowMs;
-    const w = Math.floor(e.timeMs / size) * size;
-    if (w !== windowStart || size !== windowSize) {
-      await flush();
-      windowStart = w;
-      windowSize = size;
-      part = 0;
-      // Pace by the window's start so each batch leaves when its simulated time has come.
-      firstSim ??= w;
-      const due =
-        o.speed === 'wall' ? w + size : o.speed > 0 ? startWall + (w + size - firstSim) / o.speed : 0;
-      while (due > Date.now() && !o.isStopped?.()) await sleep(Math.min(1000, due - Date.now()));
+    if (o.speed !== 0) {
+      const size = o.speed === 'wall' && e.timeMs < Date.now() - catchUpMs ? catchUpMs : windowMs;
+      const w = Math.floor(e.timeMs / size) * size;
+      if (w !== windowStart || size !== windowSize) {
+        windowStart = w;
+        windowSize = size;
+        // The window's events leave when its end has come: a batch that is due by then goes first.
+        clockSimMs = Math.max(clockSimMs, w + size);
+        if (batcher.isDue()) await flush();
+        firstSim ??= w;
+        const due = o.speed === 'wall' ? w + size : startWall + (w + size - firstSim) / o.speed;
+        while (due > Date.now() && !o.isStopped?.()) await sleep(Math.min(1000, due - Date.now()));
+      }
     }
     simTimeMs = e.timeMs;
-    lines.push(JSON.stringify(encodeEvent(e, null, s.sensor)));
-    if (lines.length >= batchEvents) await flush();
+    if (batcher.events === 0) batchSeq = at;
+    if (batcher.add(JSON.stringify(encodeEvent(e, null, s.sensor)))) await flush();
   }
   await flush();
   return { sent, batches, simTimeMs, skipped };

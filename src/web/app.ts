@@ -2,28 +2,25 @@
  * The center's HTTP API (Hono). Routes only translate HTTP to calls on the contexts and back;
  * the one error shape is `{ "error": { "code", "message" } }`.
  */
-import { promisify } from 'node:util';
-import { gunzip } from 'node:zlib';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { isKobanError } from '../core/index.js';
+import { isKobanError, KobanError } from '../core/index.js';
 import { type AlertStatus, alertDocument } from '../detect/index.js';
-import { BackpressureError } from '../observe/index.js';
+import { BackpressureError, DEFAULT_INGEST_LIMITS, MAX_DROPPED_TOTAL } from '../observe/index.js';
 import type { Center } from './center.js';
 import { registerCenterDocs } from './center-docs.js';
 import { HOME_CSS, HOME_CSS_PATH, renderHome } from './home.js';
+import { IngestRate } from './ingest-rate.js';
 import { API_INFO, mountIntelApi } from './intel/mount.js';
 import { observerAccess, requireObserver } from './observer-access.js';
 import { mountOpenApi } from './openapi.js';
 import { securityHeaders } from './security-headers.js';
 import { mountStatsRoute } from './stats-route.js';
 
-const gunzipAsync = promisify(gunzip);
-
-/** Largest compressed ingest body, and what it may inflate to (a gzip bomb stops there). */
-export const MAX_BODY_BYTES = 16 * 1024 * 1024;
-export const MAX_INFLATED_BYTES = 128 * 1024 * 1024;
+/** Default largest compressed ingest body, and what it may inflate to (`ingest` in koban.json). */
+export const MAX_BODY_BYTES = DEFAULT_INGEST_LIMITS.maxBodyBytes;
+export const MAX_INFLATED_BYTES = DEFAULT_INGEST_LIMITS.maxInflatedBytes;
 
 const STATUS: Record<string, ContentfulStatusCode> = {
   E_USAGE: 400,
@@ -51,7 +48,7 @@ export function buildApp(center: Center): Hono {
   app.onError((err, c) => {
     if (err instanceof BackpressureError) {
       c.header('Retry-After', String(err.retryAfterS));
-      return c.json(errorBody('E_BUSY', err.message), 429);
+      return c.json(errorBody('E_BUSY', err.message), err.httpStatus);
     }
     if (isKobanError(err)) return c.json(errorBody(err.code, err.message), STATUS[err.code] ?? 500);
     center.log.error({ err }, 'request failed');
@@ -73,11 +70,17 @@ export function buildApp(center: Center): Hono {
     return c.body(await center.metrics.render());
   });
 
+  const limits = center.ingest.limits;
+  const ingestRate = new IngestRate(limits, center.apiOptions.now ?? Date.now);
   app.post(
     '/api/v1/ingest',
     bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: (c) => c.json(errorBody('E_LIMIT', `body larger than ${MAX_BODY_BYTES} bytes`), 413),
+      maxSize: limits.maxBodyBytes,
+      onError: (c) => {
+        // The rest of the body is never read: the connection cannot carry another request.
+        c.header('Connection', 'close');
+        return c.json(errorBody('E_LIMIT', `body larger than ${limits.maxBodyBytes} bytes`), 413);
+      },
     }),
     async (c) => {
       if (center.draining) return c.json(errorBody('E_LIMIT', 'the center is shutting down'), 503);
@@ -86,28 +89,23 @@ export function buildApp(center: Center): Hono {
       if (token === '') return c.json(errorBody('E_AUTH', 'missing bearer token'), 401);
       const sensor = await center.registry.authenticate(token);
       if (!sensor) return c.json(errorBody('E_AUTH', 'invalid or revoked sensor token'), 401);
-      const raw = Buffer.from(await c.req.arrayBuffer());
-      let body: Buffer;
-      if (raw.length >= 2 && raw[0] === 0x1f && raw[1] === 0x8b) {
-        try {
-          body = await gunzipAsync(raw, { maxOutputLength: MAX_INFLATED_BYTES });
-        } catch (e) {
-          const tooBig =
-            (e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || e instanceof RangeError;
-          if (tooBig)
-            return c.json(errorBody('E_LIMIT', `body inflates past ${MAX_INFLATED_BYTES} bytes`), 413);
-          return c.json(errorBody('E_FORMAT', 'body is not valid gzip'), 400);
-        }
-      } else if ((c.req.header('Content-Encoding') ?? '').toLowerCase().includes('gzip')) {
-        return c.json(errorBody('E_FORMAT', 'Content-Encoding says gzip but the body is not gzip'), 400);
-      } else {
+      ingestRate.charge(sensor.id);
+      const droppedHeader = c.req.header('X-Koban-Dropped-Total');
+      const dropped = droppedHeader === undefined ? undefined : Number(droppedHeader);
+      if (dropped !== undefined && !(/^\d{1,16}$/.test(droppedHeader!) && dropped <= MAX_DROPPED_TOTAL)) {
+        throw new KobanError(
+          'E_FORMAT',
+          `X-Koban-Dropped-Total must be an integer from 0 to ${MAX_DROPPED_TOTAL}`,
+        );
+      }
+      const raw = new Uint8Array(await c.req.arrayBuffer());
+      if (!(raw.length >= 2 && raw[0] === 0x1f && raw[1] === 0x8b)) {
+        if ((c.req.header('Content-Encoding') ?? '').toLowerCase().includes('gzip'))
+          return c.json(errorBody('E_FORMAT', 'Content-Encoding says gzip but the body is not gzip'), 400);
         return c.json(errorBody('E_FORMAT', 'the body must be gzip-compressed NDJSON'), 415);
       }
-      const text = body.toString('utf8');
-      const droppedHeader = c.req.header('X-Koban-Dropped-Total');
-      const dropped =
-        droppedHeader !== undefined && /^\d{1,15}$/.test(droppedHeader) ? Number(droppedHeader) : undefined;
-      const result = await center.ingest.submit(sensor, text, { droppedTotal: dropped });
+      // Inflated and decoded as it streams, never whole (observe/ndjson-stream.ts).
+      const result = await center.ingest.submitGzip(sensor, raw, { droppedTotal: dropped });
       return c.json({
         batch_id: result.batchId,
         status: result.status,

@@ -14,6 +14,7 @@ import { type IntelOptions, IntelService } from '../intel/index.js';
 import {
   type IngestLimits,
   IngestService,
+  ingestLimitsFromConfig,
   type Observatory,
   openEnricher,
   openObservatory,
@@ -96,7 +97,7 @@ export async function openCenter(options: CenterOptions = {}): Promise<Center> {
       enricher,
       registry,
       observatory.config,
-      options.ingestLimits,
+      options.ingestLimits ?? ingestLimitsFromConfig(observatory.config),
     );
     const alerts = new AlertStore(db);
     const intel = await IntelService.open(db, { ...options.intel, dataDir });

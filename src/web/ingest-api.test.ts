@@ -92,9 +92,6 @@ describe('the ingest API', () => {
     expect(lying.status).toBe(400);
     const brokenGzip = await post(Buffer.concat([Buffer.from([0x1f, 0x8b]), Buffer.from('broken')]));
     expect(brokenGzip.status).toBe(400);
-    const notNdjson = await post(gzipSync(`${header('bad-json')}\n{"not": json}\n`));
-    expect(notNdjson.status).toBe(400);
-    expect(((await notNdjson.json()) as ErrorBody).error.message).toMatch(/not JSON/);
     const noHeader = await post(gzipSync('[1,2,3]\n'));
     expect(noHeader.status).toBe(400);
     const tooBig = await post(Buffer.alloc(17 * 1024 * 1024, 1));
@@ -104,7 +101,7 @@ describe('the ingest API', () => {
     expect(bomb.status).toBe(413);
     expect(await stored()).toBe(before);
     // Nothing was recorded under those batch ids either: a good batch with one of them is stored.
-    const later = await post(batch('bad-json', 3, 1000));
+    const later = await post(batch('plain-1', 3, 1000));
     expect(await later.json()).toMatchObject({ status: 'stored', stored: 3 });
   });
 
@@ -126,7 +123,7 @@ describe('the ingest API', () => {
     ]);
   });
 
-  it('rejects events stamped more than a day ahead of the center clock, keeping the rest', async () => {
+  it('rejects events stamped more than the allowed skew ahead of the center clock, keeping the rest', async () => {
     const ahead = Date.now() + 2 * 86_400_000;
     const body = gzipSync(
       [
@@ -138,7 +135,7 @@ describe('the ingest API', () => {
     const r = (await (await post(body)).json()) as { rejections: unknown[] };
     expect(r).toMatchObject({ status: 'stored', records: 2, stored: 1, rejected: 1 });
     expect(r.rejections).toEqual([
-      { record: 1, reason: 'event time more than a day ahead of the center clock' },
+      { record: 1, reason: 'event time more than 600 s ahead of the center clock' },
     ]);
   });
 

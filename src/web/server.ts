@@ -131,6 +131,7 @@ export async function startCenter(options: ServeOptions): Promise<RunningCenter>
       waitForStreams: center.observatory.config.detection.waitForStreams,
       settleMs: center.observatory.config.detection.settleSeconds * 1000,
       warmupMs: center.observatory.config.detection.warmupHours * 3_600_000,
+      maxFutureMs: center.observatory.config.maxClockAheadSeconds * 1000,
       beforePoll: refreshAddresses,
       onError: (err) => center.log.error({ err }, 'live detection failed'),
     });
