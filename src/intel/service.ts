@@ -3,8 +3,8 @@
  * directory, wired together — what the CLI, the HTTP API, alerts to members and (later) feeds call.
  * Every method that reads or changes data takes an `Actor`.
  */
-import { join } from 'node:path';
-import { KobanError } from '../core/index.js';
+import { dirname, join } from 'node:path';
+import { KobanError, loadSecretKey, type Notice, SecretBox, stderrNotice } from '../core/index.js';
 import type { RelationalDb } from '../db/index.js';
 import { requireScope } from './access.js';
 import type { Actor } from './actor.js';
@@ -12,13 +12,17 @@ import { type AuditRecord, type AuditVerification, listAudit, verifyAuditChain }
 import { type AuthOptions, AuthService } from './auth.js';
 import { CampaignService } from './campaigns.js';
 import type { EmailLimits } from './email/index.js';
-import { EvidenceStore } from './evidence.js';
+import { EvidenceStore, secureEvidenceDir } from './evidence.js';
 import { IndicatorService } from './indicators/queries.js';
 import { IndicatorStore } from './indicators/store.js';
 import { WarningEntryService } from './indicators/warning-entries.js';
 import { WarningList } from './indicators/warning-list.js';
 import { IntakeService } from './intake.js';
-import { type MemberAlertConfig, MemberAlertService } from './member-alerts/index.js';
+import {
+  type MemberAlertConfig,
+  MemberAlertService,
+  sealClearWebhookSecrets,
+} from './member-alerts/index.js';
 import { OrgService } from './orgs.js';
 import { EmailParsePool } from './parse-pool.js';
 import type { EmailPreparer } from './prepare-email.js';
@@ -48,6 +52,13 @@ export interface IntelOptions {
   readonly auth?: AuthOptions;
   /** Delivery of alerts to members: SMTP server, webhook limits, retry schedule (member-alerts/config.ts). */
   readonly alerts?: MemberAlertConfig;
+  /**
+   * Encrypts secrets kept at rest (webhook signing secrets). Default: under `KOBAN_SECRET_KEY`, else
+   * the key file `secret.key` of the data directory (or of the evidence directory's parent).
+   */
+  readonly secrets?: SecretBox;
+  /** Where notes about the data directory go (tightened modes, sealed secrets; default stderr). */
+  readonly notice?: Notice;
 }
 
 export class IntelService {
@@ -67,6 +78,7 @@ export class IntelService {
   readonly memberAlerts: MemberAlertService;
   private list: WarningList;
   private readonly pool: EmailParsePool | null;
+  private readonly secrets: SecretBox;
 
   private constructor(
     readonly db: RelationalDb,
@@ -78,6 +90,9 @@ export class IntelService {
     if (evidenceDir === null)
       throw new KobanError('E_CONFIG', 'the intel services need a data directory or an evidence directory');
     this.list = list;
+    secureEvidenceDir(evidenceDir, opts.notice ?? stderrNotice);
+    const keyDir = opts.dataDir ?? dirname(evidenceDir);
+    this.secrets = opts.secrets ?? new SecretBox(() => loadSecretKey(keyDir, process.env, opts.notice));
     this.orgs = new OrgService(db, now);
     this.users = new UserService(db, now);
     this.auth = new AuthService(db, now, opts.auth);
@@ -104,11 +119,18 @@ export class IntelService {
     this.indicatorStore = new IndicatorStore(db);
     this.warningEntries = new WarningEntryService(db, now, () => this.reloadWarningList());
     this.stats = new StatsService(db);
-    this.memberAlerts = new MemberAlertService(db, now, opts.alerts);
+    this.memberAlerts = new MemberAlertService(db, now, opts.alerts ?? {}, this.secrets);
   }
 
   static async open(db: RelationalDb, opts: IntelOptions = {}): Promise<IntelService> {
-    return new IntelService(db, await WarningList.load(db), opts);
+    const intel = new IntelService(db, await WarningList.load(db), opts);
+    try {
+      await sealClearWebhookSecrets(db, intel.secrets, opts.notice ?? stderrNotice);
+    } catch (e) {
+      await intel.close();
+      throw e;
+    }
+    return intel;
   }
 
   /** Stops the parse workers and closes the SMTP connection, if any (the database belongs to the caller). */

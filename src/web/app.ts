@@ -52,6 +52,14 @@ export function buildApp(center: Center): Hono {
       c.header('Retry-After', String(err.retryAfterS));
       return c.json(errorBody('E_BUSY', err.message), 429);
     }
+    if (isKobanError(err) && err.code === 'E_STORE') {
+      // The message names the file and what the operator must do: for the log, not for any caller.
+      center.log.error({ err }, 'store failure');
+      return c.json(
+        errorBody('E_STORE', 'a store of the center failed; the operator is told in its log'),
+        503,
+      );
+    }
     if (isKobanError(err)) return c.json(errorBody(err.code, err.message), STATUS[err.code] ?? 500);
     center.log.error({ err }, 'request failed');
     return c.json(errorBody('E_INTERNAL', 'internal error'), 500);
@@ -59,8 +67,15 @@ export function buildApp(center: Center): Hono {
   app.notFound((c) => c.json(errorBody('E_NOT_FOUND', `no route ${c.req.method} ${c.req.path}`), 404));
 
   app.get('/healthz', async (c) => {
+    const stores = await center.storeHealth();
+    if (stores.some((s) => !s.ok)) return c.json({ status: 'error', stores }, 503);
     const s = await center.observatory.store.summary();
-    return c.json({ status: center.draining ? 'draining' : 'ok', events: s.events, sensors: s.sensors });
+    return c.json({
+      status: center.draining ? 'draining' : 'ok',
+      events: s.events,
+      sensors: s.sensors,
+      stores,
+    });
   });
 
   app.get('/metrics', async (c) => {

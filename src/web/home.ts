@@ -4,7 +4,7 @@
  */
 import { html, raw } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
-import { formatInOffset, parseUtcOffset } from '../core/index.js';
+import { formatInOffset, isIdentifierField, parseUtcOffset } from '../core/index.js';
 import { runView, VIEW_NAMES, type ViewRow } from '../observe/index.js';
 import type { Center } from './center.js';
 
@@ -17,7 +17,9 @@ function tableOf(rows: ViewRow[], columns: readonly string[]) {
           const v = r[c];
           const text =
             typeof v === 'number' && (c === 'share' || c.endsWith('_share')) ? `${(v * 100).toFixed(1)}%` : v;
-          return html`<td>${typeof text === 'number' ? text.toLocaleString('en-US') : (text ?? '-')}</td>`;
+          const shown =
+            typeof text === 'number' && !isIdentifierField(c) ? text.toLocaleString('en-US') : text;
+          return html`<td>${shown ?? '-'}</td>`;
         })}</tr>`,
     )}
   </table>`;
