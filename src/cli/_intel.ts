@@ -9,12 +9,18 @@ export interface DataFlags {
   json?: boolean;
 }
 
+/**
+ * Runs `fn` over the intel services of the data directory. Only commands that add something a
+ * fresh center starts from (`org add`, `warninglist add`) pass `create: true`; every other command
+ * fails on a data directory without a store instead of creating an empty one (a mistyped `--data`).
+ */
 export async function withIntel<T>(
   flags: DataFlags,
   fn: (intel: IntelService, dataDir: string) => Promise<T>,
+  opts: { create?: boolean } = {},
 ): Promise<T> {
   const dataDir = resolveDataDir(flags.data);
-  const db = await openRelational(dataDir);
+  const db = await openRelational(dataDir, { create: opts.create ?? false });
   try {
     return await fn(await IntelService.open(db, { dataDir }), dataDir);
   } finally {

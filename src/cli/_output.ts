@@ -1,5 +1,6 @@
 /** Terminal output helpers: aligned tables, number formatting, a progress bar on a TTY. */
 import cliProgress from 'cli-progress';
+import { isIdentifierField } from '../core/index.js';
 
 export function fmtInt(n: number): string {
   return n.toLocaleString('en-US');
@@ -11,10 +12,16 @@ export function fmtShare(x: number): string {
 
 type Cell = string | number | null | undefined;
 
-/** Renders rows as a plain aligned table (numbers right-aligned). */
+/**
+ * Renders rows as a plain aligned table (numbers right-aligned; counts with thousands separators,
+ * identifiers such as ports, AS numbers, years and ids without).
+ */
 export function table(headers: readonly string[], rows: readonly (readonly Cell[])[]): string {
+  const plain = headers.map(isIdentifierField);
   const text = rows.map((r) =>
-    r.map((c) => (c === null || c === undefined ? '-' : typeof c === 'number' ? fmtNum(c) : c)),
+    r.map((c, i) =>
+      c === null || c === undefined ? '-' : typeof c === 'number' ? (plain[i] ? String(c) : fmtNum(c)) : c,
+    ),
   );
   const numeric = headers.map(
     (_, i) => rows.length > 0 && rows.every((r) => typeof r[i] === 'number' || r[i] == null),

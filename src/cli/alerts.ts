@@ -17,7 +17,7 @@ interface Flags {
 }
 
 async function withAlerts<T>(flags: Flags, fn: (a: AlertStore) => Promise<T>): Promise<T> {
-  const db = await openRelational(resolveDataDir(flags.data));
+  const db = await openRelational(resolveDataDir(flags.data), { create: false });
   try {
     return await fn(new AlertStore(db));
   } finally {

@@ -207,7 +207,8 @@ function printScores(scores: readonly DetectorScore[], run: { events: number; al
 }
 
 async function detectHistory(flags: DetectFlags): Promise<void> {
-  const obs = await openObservatory(flags.data);
+  // Nothing to detect without stored events; the alerts go to the relational store, created if new.
+  const obs = await openObservatory(flags.data, { create: false });
   const db = await openRelational(resolveDataDir(flags.data));
   const bar = progress();
   try {

@@ -2,7 +2,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { KobanError } from '../core/index.js';
+import { ERROR_CODES, fileErrorText, KobanError } from '../core/index.js';
 import {
   applyRetention,
   type FileImportResult,
@@ -10,6 +10,7 @@ import {
   importFiles,
   openEnricher,
   openObservatory,
+  type RetentionResult,
   summariseImports,
 } from '../observe/index.js';
 import { FORMAT_NAMES, type FormatName, isCalendarDate } from '../parse/index.js';
@@ -22,6 +23,7 @@ interface ImportFlags {
   data?: string;
   date?: string;
   json?: boolean;
+  history?: boolean;
 }
 
 export function registerImport(program: Command): void {
@@ -38,6 +40,10 @@ export function registerImport(program: Command): void {
       '--date <YYYY-MM-DD>',
       'local date of timestamps that are only a time of day (tcpdump’s default stamp in pf logs)',
     )
+    .option(
+      '--history',
+      'old data: count retention back from the newest imported data, not from now (retentionFrom: newest-event)',
+    )
     .option('--data <dir>', 'data directory (default $KOBAN_DATA or ./koban-data)')
     .option('--json', 'print one JSON document')
     .action(async (files: string[], flags: ImportFlags) => {
@@ -51,7 +57,9 @@ export function registerImport(program: Command): void {
       const obs = await openObservatory(flags.data);
       const failures: { file: string; error: string }[] = [];
       let summary: ImportSummary;
+      let retention: RetentionResult;
       try {
+        const before = await obs.store.latestBatch();
         const enricher = await openEnricher(obs.config);
         const bar = progress();
         const results: FileImportResult[] = [];
@@ -67,12 +75,17 @@ export function registerImport(program: Command): void {
             });
             results.push(...s.files);
           } catch (e) {
-            if (!(e instanceof KobanError) && !(e instanceof Error && 'code' in e)) throw e;
-            failures.push({ file, error: (e as Error).message });
+            if (e instanceof KobanError) failures.push({ file, error: e.message });
+            else if (e instanceof Error && 'code' in e)
+              failures.push({ file, error: `${file}: ${fileErrorText(e)}` });
+            else throw e;
           }
         }
         bar.stop();
-        await applyRetention(obs.store, obs.config);
+        retention = await applyRetention(obs.store, obs.config, {
+          from: flags.history ? 'newest-event' : undefined,
+          sinceBatch: before,
+        });
         summary = summariseImports(results);
       } finally {
         await obs.close();
@@ -81,6 +94,8 @@ export function registerImport(program: Command): void {
         printJson({
           read: summary.read,
           stored: summary.stored,
+          kept: summary.stored - retention.deletedSince,
+          retention: retentionJson(retention),
           duplicates: summary.duplicates,
           rejected: summary.rejected,
           skipped: summary.skipped,
@@ -100,10 +115,44 @@ export function registerImport(program: Command): void {
           errors: failures,
         });
       } else {
-        printHuman(summary, failures);
+        printHuman(summary, failures, retention);
       }
+      // A file that yielded no valid record at all is most likely not what --format says it is.
+      const invalid = summary.files.filter((f) => f.rejected > 0 && f.stored === 0 && f.duplicates === 0);
+      for (const f of invalid)
+        process.stderr.write(
+          `koban: ${f.file}: no valid record (${fmtInt(f.rejected)} rejected as ${f.format}; check the file and --format)\n`,
+        );
       if (failures.length > 0) process.exitCode = 1;
+      else if (invalid.length > 0) process.exitCode = ERROR_CODES.E_FORMAT;
     });
+}
+
+function retentionJson(r: RetentionResult) {
+  return {
+    from: r.from,
+    cutoff: r.cutoffMs === null ? null : new Date(r.cutoffMs).toISOString(),
+    removed: r.deletedSince,
+    removed_older: r.deleted - r.deletedSince,
+  };
+}
+
+/** What retention did in this run, in words; empty when it removed nothing. */
+function retentionLines(s: ImportSummary, r: RetentionResult): string[] {
+  if (r.cutoffMs === null || r.deleted === 0) return [];
+  const cutoff = new Date(r.cutoffMs).toISOString();
+  const basis = r.from === 'wall-clock' ? 'now' : 'the newest data';
+  const out: string[] = [];
+  if (r.deletedSince > 0)
+    out.push(
+      `retention: ${fmtInt(r.deletedSince)} of the ${fmtInt(s.stored)} events stored are older than ${cutoff} ` +
+        `(retentionDays before ${basis}) and were removed as raw events (hourly totals keep them); ` +
+        `${fmtInt(s.stored - r.deletedSince)} kept` +
+        (r.from === 'wall-clock' ? ' (import history with --history to keep it)' : ''),
+    );
+  if (r.deleted > r.deletedSince)
+    out.push(`retention: ${fmtInt(r.deleted - r.deletedSince)} older raw events removed (before ${cutoff})`);
+  return out;
 }
 
 /**
@@ -125,7 +174,11 @@ function expandInputs(
   return out;
 }
 
-function printHuman(s: ImportSummary, failures: { file: string; error: string }[]): void {
+function printHuman(
+  s: ImportSummary,
+  failures: { file: string; error: string }[],
+  retention: RetentionResult,
+): void {
   const out: string[] = [];
   for (const f of s.files) {
     const status = f.status === 'new' ? '' : `, ${f.status}`;
@@ -147,10 +200,12 @@ function printHuman(s: ImportSummary, failures: { file: string; error: string }[
       out.push(`  note ${fmtInt(n)}: ${note}`);
     }
   }
-  for (const f of failures) out.push(`${f.file}: FAILED: ${f.error}`);
+  for (const f of failures) out.push(`FAILED: ${f.error}`);
+  const kept = retention.deletedSince > 0 ? ` (${fmtInt(s.stored - retention.deletedSince)} kept)` : '';
   out.push(
-    `total: ${fmtInt(s.read)} records read, ${fmtInt(s.stored)} events stored, ${fmtInt(s.duplicates)} duplicates, ` +
+    `total: ${fmtInt(s.read)} records read, ${fmtInt(s.stored)} events stored${kept}, ${fmtInt(s.duplicates)} duplicates, ` +
       `${fmtInt(s.rejected)} rejected, ${fmtInt(s.skipped)} skipped`,
+    ...retentionLines(s, retention),
   );
   process.stdout.write(`${out.join('\n')}\n`);
 }

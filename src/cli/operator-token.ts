@@ -1,7 +1,6 @@
 /** `koban operator-token` — a new operator API token (the old one stops working). */
-import { mkdirSync } from 'node:fs';
 import type { Command } from 'commander';
-import { resolveDataDir } from '../core/index.js';
+import { ensurePrivateDir, resolveDataDir } from '../core/index.js';
 import { rotateOperatorToken } from '../web/index.js';
 import { printJson } from './_output.js';
 
@@ -13,7 +12,7 @@ export function registerOperatorToken(program: Command): void {
     .option('--json', 'print { "token" }')
     .action((flags: { data?: string; json?: boolean }) => {
       const dir = resolveDataDir(flags.data);
-      mkdirSync(dir, { recursive: true });
+      ensurePrivateDir(dir);
       const token = rotateOperatorToken(dir);
       if (flags.json) printJson({ token });
       else

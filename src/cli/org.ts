@@ -43,14 +43,17 @@ export function registerOrg(program: Command): void {
     .option('--data <dir>', 'data directory')
     .option('--json', 'print the organisation as JSON')
     .action(async (name: string, flags: AddFlags) => {
-      const o = await withIntel(flags, (intel) =>
-        intel.orgs.add(operator(), {
-          name,
-          kind: flags.kind as OrgKind,
-          sector: flags.sector,
-          prefecture: flags.prefecture,
-          domains: flags.domain ?? [],
-        }),
+      const o = await withIntel(
+        flags,
+        (intel) =>
+          intel.orgs.add(operator(), {
+            name,
+            kind: flags.kind as OrgKind,
+            sector: flags.sector,
+            prefecture: flags.prefecture,
+            domains: flags.domain ?? [],
+          }),
+        { create: true },
       );
       if (flags.json) printJson(orgJson(o));
       else {

@@ -11,8 +11,13 @@ interface DataFlags {
   json?: boolean;
 }
 
-async function withRegistry<T>(flags: DataFlags, fn: (r: SensorRegistry) => Promise<T>): Promise<T> {
-  const db = await openRelational(resolveDataDir(flags.data));
+/** Opens the registry; only `sensor add` creates the store (a mistyped `--data` must not). */
+async function withRegistry<T>(
+  flags: DataFlags,
+  fn: (r: SensorRegistry) => Promise<T>,
+  opts: { create?: boolean } = {},
+): Promise<T> {
+  const db = await openRelational(resolveDataDir(flags.data), { create: opts.create ?? false });
   try {
     return await fn(new SensorRegistry(db));
   } finally {
@@ -68,8 +73,10 @@ export function registerSensor(program: Command): void {
         name: string,
         flags: DataFlags & { site?: string; addressBlock?: string[]; relay?: boolean },
       ) => {
-        const { sensor: s, token } = await withRegistry(flags, (r) =>
-          r.add({ name, site: flags.site, addressBlocks: flags.addressBlock, relay: flags.relay }),
+        const { sensor: s, token } = await withRegistry(
+          flags,
+          (r) => r.add({ name, site: flags.site, addressBlocks: flags.addressBlock, relay: flags.relay }),
+          { create: true },
         );
         if (flags.json) printJson({ name: s.name, token });
         else {

@@ -61,7 +61,7 @@ export function registerStats(program: Command): void {
         throw new KobanError('E_USAGE', `unknown view "${view}" (${VIEW_NAMES.join(', ')})`);
       let obs: Awaited<ReturnType<typeof openObservatory>>;
       try {
-        obs = await openObservatory(flags.data);
+        obs = await openObservatory(flags.data, { create: false });
       } catch (e) {
         // A running center owns the store: ask it instead (its API serves the same views).
         const viaServer =

@@ -25,12 +25,15 @@ export function registerWarningList(program: Command): void {
     .action(async (kind: string, value: string, flags: DataFlags & { reason: string }) => {
       if (!KINDS.includes(kind))
         throw new KobanError('E_USAGE', `kind must be one of ${KINDS.join(', ')}, not "${kind}"`);
-      const r = await withIntel(flags, (intel) =>
-        intel.warningEntries.add(operator(), {
-          kind: kind as NewWarningEntry['kind'],
-          value,
-          reason: flags.reason,
-        }),
+      const r = await withIntel(
+        flags,
+        (intel) =>
+          intel.warningEntries.add(operator(), {
+            kind: kind as NewWarningEntry['kind'],
+            value,
+            reason: flags.reason,
+          }),
+        { create: true },
       );
       if (flags.json)
         printJson({

@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { KobanError } from './errors.js';
 import { parseCidr } from './ip.js';
+import { type Notice, octal, sharedMode, stderrNotice } from './private-files.js';
 import { parseUtcOffset } from './time.js';
 import { countryUtcOffset } from './zones.js';
 
@@ -132,6 +133,13 @@ export const ConfigSchema = z
     /** Days raw events are kept; hourly rollups are kept forever. 0 keeps raw events forever. */
     retentionDays: z.number().int().min(0).default(90),
     /**
+     * What `retentionDays` counts back from: the wall clock (default), or the newest stored event
+     * (never one in the future) for a data directory of imported history, whose raw events would
+     * otherwise all be older than the cut-off. With `newest-event` one wrongly dated record moves
+     * the cut-off: choose it only for history.
+     */
+    retentionFrom: z.enum(['wall-clock', 'newest-event']).default('wall-clock'),
+    /**
      * Days the center remembers the ids of sensor batches it stored (to answer a re-delivery as a
      * duplicate). A batch an agent holds longer than this in its spool would be stored twice.
      */
@@ -213,11 +221,25 @@ export function resolveDataDir(flag?: string): string {
   return resolve(flag ?? process.env.KOBAN_DATA ?? DEFAULT_DATA_DIR);
 }
 
-/** Loads `<dataDir>/koban.json` when present and applies `KOBAN_*` environment overrides. */
-export function loadConfig(dataDir: string, env: NodeJS.ProcessEnv = process.env): KobanConfig {
-  const path = join(dataDir, 'koban.json');
+export const CONFIG_FILE = 'koban.json';
+
+/**
+ * Loads `<dataDir>/koban.json` when present and applies `KOBAN_*` environment overrides. The file
+ * may hold SMTP passwords and webhook headers: a copy others can read is warned about.
+ */
+export function loadConfig(
+  dataDir: string,
+  env: NodeJS.ProcessEnv = process.env,
+  notice: Notice = stderrNotice,
+): KobanConfig {
+  const path = join(dataDir, CONFIG_FILE);
   let raw: Record<string, unknown> = {};
   if (existsSync(path)) {
+    const mode = sharedMode(path);
+    if (mode !== null)
+      notice(
+        `warning: ${path} can be read or changed by other users (mode ${octal(mode)}) and may hold credentials: chmod 600 ${path}`,
+      );
     try {
       raw = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
     } catch (e) {

@@ -14,6 +14,8 @@ export const ERROR_CODES = {
   E_CONFLICT: 9,
   E_CONFIG: 10,
   E_IO: 11,
+  /** A store file is damaged, unreadable or not a store: the message names the file and what to do. */
+  E_STORE: 12,
   E_INTERNAL: 70,
 } as const;
 
@@ -33,4 +35,25 @@ export class KobanError extends Error {
 
 export function isKobanError(e: unknown): e is KobanError {
   return e instanceof KobanError;
+}
+
+const FILE_ERRORS: Record<string, string> = {
+  ENOENT: 'no such file',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EISDIR: 'is a directory',
+  ENOTDIR: 'a part of the path is not a directory',
+  ELOOP: 'too many symbolic links',
+  EMFILE: 'too many open files',
+  ENOSPC: 'no space left on the device',
+  EIO: 'input/output error',
+};
+
+/** A file-system error in words ("no such file"), not Node's code and syscall ("ENOENT: …, stat 'x'"). */
+export function fileErrorText(e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  if (err?.code && FILE_ERRORS[err.code]) return FILE_ERRORS[err.code]!;
+  const msg = e instanceof Error ? e.message : String(e);
+  // Node's form is "CODE: text, syscall 'path'": keep the text.
+  return /^[A-Z]+: ([^,]+),/.exec(msg)?.[1] ?? msg;
 }

@@ -1,43 +1,46 @@
 /**
  * Relational storage: one Kysely instance over SQLite (embedded default, `<data>/koban.sqlite`)
  * or PostgreSQL (at scale), with the migrations in code. Contexts get typed queries from the
- * `Database` interface; dialect-specific SQL stays here.
+ * `Database` interface; dialect-specific SQL stays here. The SQLite file is private to its owner,
+ * checked when opened, and its failures are reported as `E_STORE` (sqlite-file.ts).
  */
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect } from 'kysely';
-import { KobanError } from '../core/index.js';
+import { Kysely, Migrator } from 'kysely';
+import { KobanError, type StoreHealth, type StoreStatus } from '../core/index.js';
 import { migrationProvider } from './migrations.js';
 import type { Database } from './schema.js';
+import { GuardedSqliteDialect, type OpenRelationalOptions, openSqliteFile } from './sqlite-file.js';
 
 export { Lease, type LeaseState } from './lease.js';
 export type { Database, LeaseTable, OperatorAlertTable, SensorTable } from './schema.js';
+export { type OpenRelationalOptions, SQLITE_FILE } from './sqlite-file.js';
 export type RelationalDb = Kysely<Database>;
 
-export const SQLITE_FILE = 'koban.sqlite';
+const healthOf = new WeakMap<RelationalDb, StoreHealth>();
 
-/** Opens (creating and migrating as needed) the relational store of a data directory. */
-export async function openRelational(dataDir: string): Promise<RelationalDb> {
-  let sqlite: SQLite.Database;
-  if (dataDir === ':memory:') sqlite = new SQLite(':memory:');
-  else {
-    mkdirSync(dataDir, { recursive: true });
-    sqlite = new SQLite(join(dataDir, SQLITE_FILE));
-  }
-  // WAL: the server writes while CLI commands read; a busy timeout instead of SQLITE_BUSY errors.
-  sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('busy_timeout = 5000');
-  sqlite.pragma('foreign_keys = ON');
-  // 64 MiB page cache (the default is 2 MB): indicator and link tables reach gigabytes.
-  sqlite.pragma('cache_size = -65536');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+/**
+ * Opens (creating and migrating as needed, unless `create: false`) the relational store of a data
+ * directory.
+ */
+export async function openRelational(
+  dataDir: string,
+  opts: OpenRelationalOptions = {},
+): Promise<RelationalDb> {
+  const { sqlite, health } = openSqliteFile(dataDir, opts);
+  const db = new Kysely<Database>({ dialect: new GuardedSqliteDialect(sqlite, health) });
+  healthOf.set(db, health);
   const { error, results } = await new Migrator({ db, provider: migrationProvider }).migrateToLatest();
   if (error) {
+    await db.destroy();
+    if (error instanceof KobanError) throw error;
     const failed = results?.find((r) => r.status === 'Error')?.migrationName;
     throw new KobanError('E_IO', `database migration ${failed ?? ''} failed: ${(error as Error).message}`, {
       cause: error,
     });
   }
   return db;
+}
+
+/** Whether the store's file has failed since it was opened (for `/healthz`). */
+export function relationalHealth(db: RelationalDb): StoreStatus {
+  return healthOf.get(db)?.status() ?? { store: 'relational', ok: true };
 }

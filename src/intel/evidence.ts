@@ -1,7 +1,8 @@
 /**
  * Evidence: every reported file is kept byte for byte, content-addressed under
  * `<data dir>/evidence/<sha256[0:2]>/<sha256>`, written once (temporary file, fsync, rename) and
- * made read-only. Its chain of custody — received, viewed, exported: who, when, which report — is
+ * made read-only — for its owner only (directories 0700, files 0400: the files hold members'
+ * private parts). Its chain of custody — received, viewed, exported: who, when, which report — is
  * an append-only table hash-chained under the chain key (keyed-chain.ts), verified with the audit log (seed 004: integrity
  * of everything the center stores; the raw file is what a court or a partner may ask for).
  *
@@ -23,7 +24,14 @@ import {
 import { mkdir, open, readFile, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Kysely } from 'kysely';
-import { KobanError } from '../core/index.js';
+import {
+  KobanError,
+  type Notice,
+  PRIVATE_DIR_MODE,
+  SEALED_FILE_MODE,
+  sharedBits,
+  tightenTree,
+} from '../core/index.js';
 import type { Database, RelationalDb } from '../db/index.js';
 import { canReadPrivate } from './access.js';
 import type { Actor } from './actor.js';
@@ -40,9 +48,9 @@ export function writeEvidenceFileSync(dir: string, raw: Buffer, sha256: string, 
   const sub = join(dir, sha256.slice(0, 2));
   const path = join(sub, sha256);
   if (existsSync(path) && statSync(path).size === raw.length) return;
-  mkdirSync(sub, { recursive: true });
+  mkdirSync(sub, { recursive: true, mode: PRIVATE_DIR_MODE });
   const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
-  const fd = openSync(tmp, 'wx', 0o444);
+  const fd = openSync(tmp, 'wx', SEALED_FILE_MODE);
   try {
     writeFileSync(fd, raw);
     if (fsync) fsyncSync(fd);
@@ -50,6 +58,14 @@ export function writeEvidenceFileSync(dir: string, raw: Buffer, sha256: string, 
     closeSync(fd);
   }
   renameSync(tmp, path);
+}
+
+/**
+ * An evidence directory an earlier version left open to other users (0755 directories, 0444 files)
+ * is tightened file by file, once: afterwards its root is private and this returns at once.
+ */
+export function secureEvidenceDir(dir: string, notice?: Notice): void {
+  if (sharedBits(dir)) tightenTree(dir, notice);
 }
 
 export type CustodyAction = 'received' | 'viewed' | 'exported';
@@ -99,9 +115,9 @@ export class EvidenceStore {
     const path = this.pathOf(sha256);
     const existing = await stat(path).catch(() => null);
     if (existing && existing.size === raw.length) return sha256;
-    await mkdir(join(this.dir, sha256.slice(0, 2)), { recursive: true });
+    await mkdir(join(this.dir, sha256.slice(0, 2)), { recursive: true, mode: PRIVATE_DIR_MODE });
     const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
-    const fh = await open(tmp, 'wx', 0o444);
+    const fh = await open(tmp, 'wx', SEALED_FILE_MODE);
     try {
       await fh.writeFile(raw);
       if (this.fsync) await fh.sync();

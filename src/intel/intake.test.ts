@@ -27,7 +27,7 @@ async function codeOf(p: Promise<unknown>): Promise<string> {
 }
 
 describe('evidence', () => {
-  it('keeps the raw file once, content-addressed and read-only, with a custody entry per report', async () => {
+  it('keeps the raw file once, content-addressed and read-only for its owner only, with a custody entry per report', async () => {
     const raw = intelFixture('x-lure-p1.eml');
     const a = await t.intel.intake.submitEmail(cast.p1.actor, raw);
     const b = await t.intel.intake.submitEmail(cast.p1.actor, raw);
@@ -35,7 +35,10 @@ describe('evidence', () => {
     expect(b.evidenceSha256).toBe(sha);
     const path = join(t.dir, 'evidence', sha.slice(0, 2), sha);
     expect(readFileSync(path).equals(raw)).toBe(true);
-    expect(statSync(path).mode & 0o777).toBe(0o444);
+    // Written once, then readable by the center's account alone (members' private parts).
+    expect(statSync(path).mode & 0o777).toBe(0o400);
+    expect(statSync(join(t.dir, 'evidence')).mode & 0o777).toBe(0o700);
+    expect(statSync(join(t.dir, 'evidence', sha.slice(0, 2))).mode & 0o777).toBe(0o700);
     const custody = await t.intel.evidence.custody(cast.p1.actor, sha);
     expect(custody.map((c) => [c.action, c.reportId, c.actorLabel])).toEqual([
       ['received', a.reportId, `user:${cast.p1.user.id}`],

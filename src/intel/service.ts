@@ -3,8 +3,8 @@
  * directory, wired together — what the CLI, the HTTP API, alerts to members and (later) feeds call.
  * Every method that reads or changes data takes an `Actor`.
  */
-import { join } from 'node:path';
-import { KobanError } from '../core/index.js';
+import { dirname, join } from 'node:path';
+import { KobanError, loadSecretKey, type Notice, SecretBox, stderrNotice } from '../core/index.js';
 import type { RelationalDb } from '../db/index.js';
 import { requireScope } from './access.js';
 import type { Actor } from './actor.js';
@@ -21,14 +21,18 @@ import {
 } from './checkpoints.js';
 import { DeclassificationService } from './declassify.js';
 import type { EmailLimits } from './email/index.js';
-import { EvidenceStore } from './evidence.js';
+import { EvidenceStore, secureEvidenceDir } from './evidence.js';
 import { IndicatorService } from './indicators/queries.js';
 import { IndicatorStore } from './indicators/store.js';
 import { WarningEntryService } from './indicators/warning-entries.js';
 import { WarningList } from './indicators/warning-list.js';
 import { IntakeService } from './intake.js';
 import { chainKeyOf, chainLastId, withChainKey } from './keyed-chain.js';
-import { type MemberAlertConfig, MemberAlertService } from './member-alerts/index.js';
+import {
+  type MemberAlertConfig,
+  MemberAlertService,
+  sealClearWebhookSecrets,
+} from './member-alerts/index.js';
 import { OrgService } from './orgs.js';
 import { EmailParsePool } from './parse-pool.js';
 import type { EmailPreparer } from './prepare-email.js';
@@ -63,6 +67,13 @@ export interface IntelOptions {
   readonly auth?: AuthOptions;
   /** Delivery of alerts to members: SMTP server, webhook limits, retry schedule (member-alerts/config.ts). */
   readonly alerts?: MemberAlertConfig;
+  /**
+   * Encrypts secrets kept at rest (webhook signing secrets). Default: under `KOBAN_SECRET_KEY`, else
+   * the key file `secret.key` of the data directory (or of the evidence directory's parent).
+   */
+  readonly secrets?: SecretBox;
+  /** Where notes about the data directory go (tightened modes, sealed secrets; default stderr). */
+  readonly notice?: Notice;
 }
 
 export class IntelService {
@@ -87,6 +98,7 @@ export class IntelService {
   private list: WarningList;
   private readonly pool: EmailParsePool | null;
   private readonly now: () => number;
+  private readonly secrets: SecretBox;
 
   private constructor(
     /** The database with the audit chain key attached (keyed-chain.ts): every service writes through it. */
@@ -102,6 +114,9 @@ export class IntelService {
     if (evidenceDir === null)
       throw new KobanError('E_CONFIG', 'the intel services need a data directory or an evidence directory');
     this.list = list;
+    secureEvidenceDir(evidenceDir, opts.notice ?? stderrNotice);
+    const keyDir = opts.dataDir ?? dirname(evidenceDir);
+    this.secrets = opts.secrets ?? new SecretBox(() => loadSecretKey(keyDir, process.env, opts.notice));
     this.orgs = new OrgService(db, now);
     this.users = new UserService(db, now);
     this.auth = new AuthService(db, now, opts.auth);
@@ -128,7 +143,7 @@ export class IntelService {
     this.indicatorStore = new IndicatorStore(db);
     this.warningEntries = new WarningEntryService(db, now, () => this.reloadWarningList());
     this.stats = new StatsService(db);
-    this.memberAlerts = new MemberAlertService(db, now, opts.alerts);
+    this.memberAlerts = new MemberAlertService(db, now, opts.alerts ?? {}, this.secrets);
     this.declassifications = new DeclassificationService(db, now);
   }
 
@@ -145,8 +160,14 @@ export class IntelService {
     const { key, created } = await loadChainKey(db, join(auditDir, CHAIN_KEY_FILE), now());
     const keyed = withChainKey(db, key);
     const intel = new IntelService(keyed, await WarningList.load(keyed), opts, auditDir);
-    if (created && (key.switchover.audit_log > 0 || key.switchover.custody > 0))
-      await intel.checkpointAudit({ force: true });
+    try {
+      await sealClearWebhookSecrets(keyed, intel.secrets, opts.notice ?? stderrNotice);
+      if (created && (key.switchover.audit_log > 0 || key.switchover.custody > 0))
+        await intel.checkpointAudit({ force: true });
+    } catch (e) {
+      await intel.close();
+      throw e;
+    }
     return intel;
   }
 

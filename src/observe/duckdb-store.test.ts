@@ -1,8 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ev } from '../../test/events.js';
-import { ConfigSchema } from '../core/index.js';
 import { DuckDbEventStore } from './duckdb-store.js';
-import { applyRetention } from './index.js';
 
 const T0 = Date.UTC(2006, 7, 18, 0, 0);
 const H = 3_600_000;
@@ -62,17 +60,6 @@ describe('DuckDB event store', () => {
     const entry = await store.ledger('file:*:abc');
     expect(entry).toMatchObject({ position: 9, complete: true, events: 3, bytes: 100, headHash: 'h' });
     expect(await store.ledgerByHead('*', 'h')).toHaveLength(1);
-  });
-
-  it('applies retention relative to the newest event, but not to one stamped in the future', async () => {
-    const now = T0 + 100 * 86_400_000;
-    await store.append([ev({ timeMs: T0 }), ev({ timeMs: now - 86_400_000 })]);
-    // One event from a clock a century ahead.
-    await store.append([ev({ timeMs: Date.UTC(2106, 0, 1) })]);
-    const config = ConfigSchema.parse({ retentionDays: 90 });
-    expect(await applyRetention(store, config, now)).toBe(1);
-    const left = await store.rawTimeRange();
-    expect(left?.firstMs).toBe(now - 86_400_000);
   });
 
   it('forgets delivered batch ids older than the cutoff, never file imports', async () => {

@@ -2,7 +2,7 @@
  * The embedded EventStore: one DuckDB file in the data directory. DuckDB allows one writing
  * process per file; a second one gets a clear E_LOCKED error rather than a corrupt file.
  */
-import { mkdirSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
 import {
@@ -11,7 +11,10 @@ import {
   type EventKind,
   ipv4ToString,
   KobanError,
+  type Notice,
   protocolFromNumber,
+  StoreHealth,
+  type StoreStatus,
 } from '../core/index.js';
 import type {
   DetectionFamily,
@@ -21,6 +24,7 @@ import type {
 } from './detection-rows.js';
 import { ChunkWriter } from './duckdb-chunk-writer.js';
 import { detectionSql } from './duckdb-detect-sql.js';
+import { duckDbFault, prepareStoreFile, readCheckStatements } from './duckdb-file.js';
 import {
   appendIdentities,
   type EventIdentities,
@@ -61,6 +65,12 @@ export const EVENTS_DB_FILE = 'events.duckdb';
 export interface DuckDbStoreOptions {
   /** Directory holding `events.duckdb`; `:memory:` for a throw-away store (tests). */
   readonly dataDir: string;
+  /** Create the directory and the store when absent (default true); false: E_NOT_FOUND instead. */
+  readonly create?: boolean;
+  /** Read the store's blocks at open (duckdb-file.ts; default true). */
+  readonly check?: boolean;
+  /** Where notes about tightened file modes go (default stderr). */
+  readonly notice?: Notice;
 }
 
 export class DuckDbEventStore implements EventStore, DetectionSource {
@@ -75,14 +85,13 @@ export class DuckDbEventStore implements EventStore, DetectionSource {
     private readonly instance: DuckDBInstance,
     private readonly con: DuckDBConnection,
     private readonly path: string | null,
+    private readonly storeHealth: StoreHealth,
   ) {}
 
   static async open(options: DuckDbStoreOptions): Promise<DuckDbEventStore> {
-    let path: string | null = null;
-    if (options.dataDir !== ':memory:') {
-      mkdirSync(options.dataDir, { recursive: true });
-      path = join(options.dataDir, EVENTS_DB_FILE);
-    }
+    const path = options.dataDir === ':memory:' ? null : join(options.dataDir, EVENTS_DB_FILE);
+    const health = new StoreHealth('events', path);
+    const opened = path === null ? () => {} : prepareStoreFile(options.dataDir, path, options);
     let instance: DuckDBInstance;
     try {
       instance = await DuckDBInstance.create(path ?? ':memory:');
@@ -97,15 +106,23 @@ export class DuckDbEventStore implements EventStore, DetectionSource {
             'or stop it first',
         );
       }
+      const fault = duckDbFault(e);
+      if (fault) throw health.fail(fault, msg, e);
       throw new KobanError('E_IO', `cannot open the event store ${path}: ${msg}`);
     }
+    opened();
     const con = await instance.connect();
-    const store = new DuckDbEventStore(instance, con, path);
-    await store.init();
+    const store = new DuckDbEventStore(instance, con, path, health);
+    try {
+      await store.serial(() => store.init(options.check !== false));
+    } catch (e) {
+      await store.close().catch(() => undefined);
+      throw e;
+    }
     return store;
   }
 
-  private async init(): Promise<void> {
+  private async init(check: boolean): Promise<void> {
     await this.con.run(DDL);
     await this.con.run(IDENTITY_DDL);
     const version = await this.scalar("SELECT value FROM meta WHERE key = 'schema_version'");
@@ -126,12 +143,35 @@ export class DuckDbEventStore implements EventStore, DetectionSource {
       this.knownSignatures.add(`${row[0]}:${row[1]}`);
     }
     this.lastBatch = Number((await this.scalar('SELECT coalesce(max(id), 0) FROM batches')) ?? 0);
+    if (!check) return;
+    const newest = await this.scalar('SELECT max(ts_ms) FROM events');
+    for (const sql of readCheckStatements(newest === null ? null : Number(newest))) await this.con.run(sql);
+  }
+
+  /** Whether the store's file has failed since it was opened (for `/healthz`). */
+  health(): StoreStatus {
+    return this.storeHealth.status();
+  }
+
+  /** A cheap read through the engine, for `/healthz`: fails (E_STORE) when the store cannot answer. */
+  probe(): Promise<void> {
+    return this.serial(async () => {
+      await this.con.run('SELECT count(*) FROM meta');
+    });
   }
 
   /** DuckDB connections run one statement at a time; callers may not. */
   private serial<T>(fn: () => Promise<T>): Promise<T> {
     if (this.closed) return Promise.reject(new KobanError('E_IO', 'the event store is closed'));
-    const next = this.queue.then(fn, fn);
+    const guarded = async () => {
+      try {
+        return await fn();
+      } catch (e) {
+        const fault = e instanceof KobanError ? null : duckDbFault(e);
+        throw fault ? this.storeHealth.fail(fault, (e as Error).message, e) : e;
+      }
+    };
+    const next = this.queue.then(guarded, guarded);
     this.queue = next.catch(() => undefined);
     return next;
   }
@@ -247,6 +287,7 @@ export class DuckDbEventStore implements EventStore, DetectionSource {
       if (ledger) await this.writeLedger(ledger, given.length);
       for (const l of ledgers) await this.writeLedger(l.update, l.events);
       await this.con.run('COMMIT');
+      this.storeHealth.wrote();
       this.lastBatch = batchId;
       for (const k of sigKeys) this.knownSignatures.add(k);
       for (const [name, id] of newSensors) this.sensorNames[id] = name;
@@ -450,8 +491,32 @@ export class DuckDbEventStore implements EventStore, DetectionSource {
       if (n > 0) await this.con.run('DELETE FROM events WHERE ts_ms < $1::BIGINT', [cutoffMs]);
       // Identities go with the raw events they stand for (duckdb-identity.ts).
       await this.con.run('DELETE FROM event_identities WHERE ts_ms < $1::BIGINT', [cutoffMs]);
+      this.storeHealth.wrote();
       return n;
     });
+  }
+
+  /** Raw events per UTC hour, oldest first (for retention measured from the data). */
+  rawHourCounts(): Promise<{ hourMs: number; events: number }[]> {
+    return this.serial(async () =>
+      (
+        await this.rows(
+          'SELECT (ts_ms // 3600000) * 3600000 AS h, count(*) FROM events GROUP BY h ORDER BY h',
+        )
+      ).map((r) => ({ hourMs: Number(r[0]), events: Number(r[1]) })),
+    );
+  }
+
+  /** Raw events before `cutoffMs` stored in batches after `afterBatch` (what one import added). */
+  countRawBefore(cutoffMs: number, afterBatch = 0): Promise<number> {
+    return this.serial(async () =>
+      Number(
+        await this.scalar('SELECT count(*) FROM events WHERE ts_ms < $1::BIGINT AND batch > $2::UINTEGER', [
+          cutoffMs,
+          afterBatch,
+        ]),
+      ),
+    );
   }
 
   /** Merges partial rollup rows of the same key (each append adds its own). */

@@ -20,7 +20,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { EnrichedEvent, KobanConfig } from '../core/index.js';
-import { KobanError, parseUtcOffset } from '../core/index.js';
+import { fileErrorText, KobanError, parseUtcOffset } from '../core/index.js';
 import { type FormatName, isCalendarDate, openInput, type ParseContext, parseInput } from '../parse/index.js';
 import type { Enricher } from './enrich.js';
 import type { AppendResult, EventStore, LedgerEntry } from './store.js';
@@ -196,7 +196,7 @@ async function importFile(
       totalBytes = st.size;
     } catch (e) {
       if (e instanceof KobanError) throw e;
-      throw new KobanError('E_NOT_FOUND', `${file}: ${(e as NodeJS.ErrnoException).code ?? 'cannot read'}`);
+      throw new KobanError('E_NOT_FOUND', `${file}: ${fileErrorText(e)}`);
     }
   }
   const key = sensorKey(options);

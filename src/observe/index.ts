@@ -5,7 +5,7 @@
  * §2. Events come from `parse` (files, sensor agents); views go to the CLI, the server and
  * reports; detectors read the store's aggregates.
  */
-import { type KobanConfig, loadConfig, resolveDataDir } from '../core/index.js';
+import { type KobanConfig, loadConfig, type Notice, resolveDataDir } from '../core/index.js';
 import { DuckDbEventStore } from './duckdb-store.js';
 import { Enricher } from './enrich.js';
 
@@ -41,6 +41,12 @@ export {
   ingestLimitsFromConfig,
   MAX_DROPPED_TOTAL,
 } from './ingest-limits.js';
+export {
+  applyRetention,
+  type RetentionFrom,
+  type RetentionOptions,
+  type RetentionResult,
+} from './retention.js';
 export { type NewSensor, type SensorRecord, SensorRegistry } from './sensor-registry.js';
 export { type ServiceName, serviceName, serviceOf } from './services.js';
 export type {
@@ -83,36 +89,28 @@ export interface Observatory {
   close(): Promise<void>;
 }
 
-/** Opens the data directory's configuration and event store (creating them if absent). */
-export async function openObservatory(dataDirFlag?: string): Promise<Observatory> {
+export interface OpenObservatoryOptions {
+  /**
+   * Create the data directory and event store when absent (default true). Read-only commands pass
+   * false: a mistyped `--data` then fails with E_NOT_FOUND instead of creating an empty store.
+   */
+  readonly create?: boolean;
+  /** Where warnings about the data directory go (loose file modes; default stderr). */
+  readonly notice?: Notice;
+}
+
+/** Opens the data directory's configuration and event store (creating them if absent, by default). */
+export async function openObservatory(
+  dataDirFlag?: string,
+  opts: OpenObservatoryOptions = {},
+): Promise<Observatory> {
   const dataDir = resolveDataDir(dataDirFlag);
-  const config = loadConfig(dataDir);
-  const store = await DuckDbEventStore.open({ dataDir });
+  const config = loadConfig(dataDir, process.env, opts.notice);
+  const store = await DuckDbEventStore.open({ dataDir, ...opts });
   return { dataDir, config, store, close: () => store.close() };
 }
 
 /** The enricher configured for a data directory (bundled databases unless configured otherwise). */
 export function openEnricher(config: KobanConfig): Promise<Enricher> {
   return Enricher.open(config.geo);
-}
-
-/**
- * Applies the raw-event retention: raw events older than `retentionDays` before the newest
- * stored event are deleted (relative to the data, not the wall clock, so importing history does
- * not delete what it just stored). Rollups are kept. Returns the number deleted. Also forgets
- * delivered batch ids older than `batchMemoryDays` (wall clock).
- */
-export async function applyRetention(
-  store: DuckDbEventStore,
-  config: KobanConfig,
-  nowMs = Date.now(),
-): Promise<number> {
-  await store.maybeCompact();
-  await store.forgetBatchesBefore(nowMs - config.batchMemoryDays * 86_400_000);
-  if (config.retentionDays === 0) return 0;
-  const s = await store.summary();
-  if (s.lastMs === null) return 0;
-  // Relative to the newest event, but never to one stamped in the future (a sensor's wrong clock
-  // would otherwise make everything look old).
-  return store.deleteRawBefore(Math.min(s.lastMs, nowMs) - config.retentionDays * 86_400_000);
 }

@@ -50,6 +50,14 @@ export function buildApp(center: Center): Hono {
       c.header('Retry-After', String(err.retryAfterS));
       return c.json(errorBody('E_BUSY', err.message), err.httpStatus);
     }
+    if (isKobanError(err) && err.code === 'E_STORE') {
+      // The message names the file and what the operator must do: for the log, not for any caller.
+      center.log.error({ err }, 'store failure');
+      return c.json(
+        errorBody('E_STORE', 'a store of the center failed; the operator is told in its log'),
+        503,
+      );
+    }
     if (isKobanError(err)) return c.json(errorBody(err.code, err.message), STATUS[err.code] ?? 500);
     center.log.error({ err }, 'request failed');
     return c.json(errorBody('E_INTERNAL', 'internal error'), 500);
@@ -57,11 +65,15 @@ export function buildApp(center: Center): Hono {
   app.notFound((c) => c.json(errorBody('E_NOT_FOUND', `no route ${c.req.method} ${c.req.path}`), 404));
 
   app.get('/healthz', async (c) => {
-    const status = center.draining ? 'draining' : 'ok';
-    // Live counts would show a prober whether a marker packet reached a sensor (observer-access.ts).
-    if ((await observerAccess(c, observer)) !== 'full') return c.json({ status });
+    const stores = await center.storeHealth();
+    const broken = stores.some((s) => !s.ok);
+    const status = broken ? 'error' : center.draining ? 'draining' : 'ok';
+    // Live counts would show a prober whether a marker packet reached a sensor (observer-access.ts);
+    // a load balancer still learns that the node is unwell.
+    if ((await observerAccess(c, observer)) !== 'full') return c.json({ status }, broken ? 503 : 200);
+    if (broken) return c.json({ status, stores }, 503);
     const s = await center.observatory.store.summary();
-    return c.json({ status, events: s.events, sensors: s.sensors });
+    return c.json({ status, events: s.events, sensors: s.sensors, stores });
   });
 
   app.get('/metrics', async (c) => {

@@ -7,8 +7,8 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
-import { KobanError, type PublicStatsConfig } from '../core/index.js';
-import { openRelational, type RelationalDb } from '../db/index.js';
+import { KobanError, type PublicStatsConfig, type StoreStatus } from '../core/index.js';
+import { openRelational, type RelationalDb, relationalHealth } from '../db/index.js';
 import { AlertStore } from '../detect/index.js';
 import { type IntelOptions, IntelService } from '../intel/index.js';
 import {
@@ -62,6 +62,11 @@ export interface Center {
   requireOperator(authorization: string | undefined): void;
   /** This process's operator token for local CLI commands (written by server.ts, never stored hashed). */
   readonly localOperatorToken: string;
+  /**
+   * Each store's health: a failure of its file seen since start (damage, a full disk), or a cheap
+   * read through it failing now (for `/healthz`).
+   */
+  storeHealth(): Promise<StoreStatus[]>;
   close(): Promise<void>;
 }
 
@@ -84,11 +89,14 @@ export function rotateOperatorToken(dataDir: string): string {
 }
 
 export async function openCenter(options: CenterOptions = {}): Promise<Center> {
-  const observatory = await openObservatory(options.dataDir);
+  const log = pino({ level: options.logLevel ?? process.env.KOBAN_LOG ?? 'info' });
+  // Tightened file modes, a readable koban.json, secrets sealed on open: the operator reads the log.
+  const notice = (m: string) => log.warn(m);
+  const observatory = await openObservatory(options.dataDir, { notice });
   const dataDir = observatory.dataDir;
   let opened: RelationalDb | null = null;
   try {
-    const db = await openRelational(dataDir);
+    const db = await openRelational(dataDir, { notice });
     opened = db;
     const enricher = await openEnricher(observatory.config);
     const registry = new SensorRegistry(db);
@@ -100,8 +108,7 @@ export async function openCenter(options: CenterOptions = {}): Promise<Center> {
       options.ingestLimits ?? ingestLimitsFromConfig(observatory.config),
     );
     const alerts = new AlertStore(db);
-    const intel = await IntelService.open(db, { ...options.intel, dataDir });
-    const log = pino({ level: options.logLevel ?? process.env.KOBAN_LOG ?? 'info' });
+    const intel = await IntelService.open(db, { notice, ...options.intel, dataDir });
     const tokenPath = join(dataDir, OPERATOR_TOKEN_FILE);
     const localOperatorToken = `kbo_${randomBytes(32).toString('base64url')}`;
     const localHash = createHash('sha256').update(localOperatorToken).digest();
@@ -140,6 +147,33 @@ export async function openCenter(options: CenterOptions = {}): Promise<Center> {
         if (token === '' || !(matches(stored) || matches(localHash))) {
           throw new KobanError('E_AUTH', 'operator token required (create one with: koban operator-token)');
         }
+      },
+      async storeHealth() {
+        const probe = async (
+          status: () => StoreStatus,
+          read: () => Promise<unknown>,
+        ): Promise<StoreStatus> => {
+          if (!status().ok) return status();
+          try {
+            await read();
+            return status();
+          } catch (e) {
+            // A failure of the file is now recorded (named without its path); anything else as it is.
+            const after = status();
+            return after.ok ? { store: after.store, ok: false, error: (e as Error).message } : after;
+          }
+        };
+        const store = observatory.store;
+        return [
+          await probe(
+            () => store.health(),
+            () => store.probe(),
+          ),
+          await probe(
+            () => relationalHealth(db),
+            () => db.selectFrom('sensors').select('name').limit(1).execute(),
+          ),
+        ];
       },
       async close() {
         await ingest.close();

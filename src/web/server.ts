@@ -201,7 +201,16 @@ export async function startCenter(options: ServeOptions): Promise<RunningCenter>
           })
           .catch((err: unknown) => center.log.error({ err }, 'closing ended alerts failed'));
       }
-      await applyRetention(center.observatory.store, center.observatory.config);
+      const retention = await applyRetention(center.observatory.store, center.observatory.config);
+      if (retention.deleted > 0)
+        center.log.info(
+          {
+            deleted: retention.deleted,
+            before: new Date(retention.cutoffMs ?? 0).toISOString(),
+            from: retention.from,
+          },
+          'retention removed raw events',
+        );
     } catch (err) {
       center.log.error({ err }, 'housekeeping failed');
     }

@@ -10,6 +10,7 @@
  * visible to analysts until a manual retry starts it over.
  */
 import type { Kysely } from 'kysely';
+import type { SecretBox } from '../../core/index.js';
 import type { Database, RelationalDb } from '../../db/index.js';
 import type { Recipients } from './audience.js';
 import type { ParsedMemberAlertConfig } from './config.js';
@@ -20,6 +21,7 @@ import {
   alertMailText,
   alertWebhookDocument,
 } from './render.js';
+import { WEBHOOK_SECRET_PURPOSE } from './secret-sealing.js';
 import { type AlertMailer, DeliveryError, postWebhook } from './transports.js';
 import type { AlertContent, AlertStatus, DeliveryRecord, DeliveryRun } from './types.js';
 
@@ -166,6 +168,7 @@ export class DeliveryLog {
     private readonly db: RelationalDb,
     private readonly now: () => number,
     private readonly config: ParsedMemberAlertConfig,
+    private readonly secrets: SecretBox,
   ) {}
 
   async list(alertId: number, filter: { status?: string; limit?: number } = {}): Promise<DeliveryRecord[]> {
@@ -304,7 +307,8 @@ export class DeliveryLog {
         if (d.secret === null) throw new DeliveryError('the webhook has no secret', true);
         await postWebhook({
           url: d.target,
-          secret: d.secret,
+          // Decrypted only here, to sign this delivery.
+          secret: this.secrets.open(d.secret, WEBHOOK_SECRET_PURPOSE),
           body: JSON.stringify(alertWebhookDocument(v.meta, v.content, d.event, d.orgName)),
           deliveryId: d.id,
           event: `alert.${d.event}`,

@@ -6,7 +6,7 @@
  * center's server must not be pointed at its own network) unless the configuration allows it for
  * tests or a closed network. A name that resolves to such an address later is not caught here.
  */
-import { addressScope, KobanError } from '../../core/index.js';
+import { addressScope, KobanError, type SecretBox } from '../../core/index.js';
 import type { RelationalDb } from '../../db/index.js';
 import { hasScope } from '../access.js';
 import type { Actor } from '../actor.js';
@@ -19,6 +19,7 @@ import {
   type WebhookInput,
   WebhookInputSchema,
 } from './inputs.js';
+import { WEBHOOK_SECRET_PURPOSE } from './secret-sealing.js';
 import { newWebhookSecret } from './signature.js';
 
 export interface AlertEndpoint {
@@ -34,6 +35,8 @@ export class AlertEndpointService {
     private readonly db: RelationalDb,
     private readonly now: () => number,
     private readonly config: ParsedMemberAlertConfig['webhook'],
+    /** Encrypts the signing secret at rest (secret-sealing.ts). */
+    private readonly secrets: SecretBox,
   ) {}
 
   private requireAdmin(actor: Actor, orgId: number): void {
@@ -121,7 +124,7 @@ export class AlertEndpointService {
     return this.list(actor, c.orgId);
   }
 
-  /** Adds a webhook; the secret is returned once, here, and never shown again. */
+  /** Adds a webhook; the secret is returned once, here, and kept only encrypted. */
   async addWebhook(actor: Actor, input: WebhookInput): Promise<{ endpoint: AlertEndpoint; secret: string }> {
     const w = parseInput(WebhookInputSchema, input, 'webhook');
     this.requireAdmin(actor, w.orgId);
@@ -136,7 +139,7 @@ export class AlertEndpointService {
           org_id: w.orgId,
           channel: 'webhook',
           target: url,
-          secret,
+          secret: this.secrets.seal(secret, WEBHOOK_SECRET_PURPOSE),
           created_ms: nowMs,
           disabled_ms: null,
         })

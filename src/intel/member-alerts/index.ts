@@ -53,6 +53,7 @@ export {
 } from './inputs.js';
 export { audienceLabelProblem, floorProblem, labelFloor } from './label-rules.js';
 export { alertMailText, alertWebhookDocument, defang } from './render.js';
+export { sealClearWebhookSecrets, WEBHOOK_SECRET_PURPOSE } from './secret-sealing.js';
 export { MemberAlertService } from './service.js';
 export {
   DELIVERY_HEADER,

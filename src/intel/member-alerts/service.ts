@@ -5,7 +5,7 @@
  * e-mail and webhook with a visible log, and each organisation's delivery endpoints. Every method
  * takes an `Actor`; inputs are the zod schemas of inputs.ts.
  */
-import { KobanError } from '../../core/index.js';
+import { KobanError, type SecretBox } from '../../core/index.js';
 import type { RelationalDb } from '../../db/index.js';
 import { mayRead, requireCenter } from '../access.js';
 import type { Actor } from '../actor.js';
@@ -58,12 +58,14 @@ export class MemberAlertService {
   constructor(
     private readonly db: RelationalDb,
     private readonly now: () => number = Date.now,
-    config: MemberAlertConfig = {},
+    config: MemberAlertConfig,
+    /** Keeps webhook signing secrets encrypted at rest (secret-sealing.ts). */
+    secrets: SecretBox,
   ) {
     this.config = MemberAlertConfigSchema.parse(config);
-    this.log = new DeliveryLog(db, now, this.config);
+    this.log = new DeliveryLog(db, now, this.config, secrets);
     this.ctx = { db, now, log: this.log };
-    this.endpoints = new AlertEndpointService(db, now, this.config.webhook);
+    this.endpoints = new AlertEndpointService(db, now, this.config.webhook, secrets);
   }
 
   /** A draft from a report or a campaign; returns its preview. */
