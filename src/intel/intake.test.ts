@@ -96,11 +96,17 @@ describe('hostile e-mail input', () => {
     }
   });
 
-  it('stores binary garbage as a report with a warning, never crashing', async () => {
+  it('refuses binary garbage as not an e-mail with E_FORMAT, stores nothing and audits the rejection', async () => {
     const noise = Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919) % 256));
-    const r = await t.intel.intake.submitEmail(cast.p1.actor, noise);
-    expect(r.warnings.some((w) => w.includes('does not look like an e-mail message'))).toBe(true);
-    expect(r.correlation.links).toEqual([]);
+    await expect(t.intel.intake.submitEmail(cast.p1.actor, noise)).rejects.toMatchObject({
+      code: 'E_FORMAT',
+      message:
+        'not an e-mail message: it does not begin with a header block ("Name: value" lines, RFC 5322 §2.2)',
+    });
+    expect(await t.db.selectFrom('reports').select('id').execute()).toEqual([]);
+    expect(existsSync(join(t.dir, 'evidence'))).toBe(false);
+    const [reject] = await listAudit(t.db, { action: 'report.reject' });
+    expect(reject?.details).toMatchObject({ kind: 'email', code: 'E_FORMAT', sizeBytes: 4096 });
   });
 
   it('bounds a 10,000-part message and says so', async () => {

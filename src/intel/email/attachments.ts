@@ -7,8 +7,8 @@ import { decodeGuessing } from './charset.js';
 import { escapeForDisplay, extensionOf, fileNameFlags } from './file-names.js';
 import { hashes } from './hashing.js';
 import { extractFromHtml } from './html-links.js';
+import type { DecodedAttachment } from './legacy-parts.js';
 import type { Deadline, EmailLimits } from './limits.js';
-import type { MimeAttachment } from './mime.js';
 import { extractFromText, type Found, hostFound, normaliseUrl } from './observables.js';
 import { extensionMismatch, isExecutableType, sniffType, typeMismatch } from './sniff.js';
 import type {
@@ -38,7 +38,7 @@ export interface AttachmentContext {
 const MAX_NAME_CHARS = 1024;
 
 export async function describeAttachment(
-  a: MimeAttachment,
+  a: DecodedAttachment,
   index: number,
   ctx: AttachmentContext,
 ): Promise<Attachment> {
@@ -52,6 +52,7 @@ export async function describeAttachment(
   }
   const label = fileName !== null ? `attachment "${escapeForDisplay(fileName)}"` : `attachment ${index + 1}`;
   const flags = new Set<AttachmentFlag>(fileName !== null ? fileNameFlags(fileName) : []);
+  if (a.legacy) flags.add(a.legacy.decoded ? 'legacy-encoding' : 'undecoded');
   let sniffed = sniffType(a.content);
   if (isExecutableType(sniffed)) flags.add('executable-content');
   let archive: ArchiveListing | undefined;
@@ -67,7 +68,9 @@ export async function describeAttachment(
     archiveFlags(archive, flags);
   }
   if (sniffed === 'ole2' && hasVbaStorage(a.content)) flags.add('office-macros');
-  if (typeMismatch(a.declaredType, sniffed)) flags.add('type-mismatch');
+  // A type naming the encoding (application/mac-binhex40) says nothing about the decoded file.
+  const typeOfEncoding = a.legacy?.decoded === true && /binhex|uuencode|uue|yenc/.test(a.declaredType);
+  if (!typeOfEncoding && typeMismatch(a.declaredType, sniffed)) flags.add('type-mismatch');
   if (extensionMismatch(fileName !== null ? extensionOf(fileName) : null, sniffed))
     flags.add('extension-mismatch');
   const source = fileName ?? label;
@@ -106,7 +109,7 @@ function hasVbaStorage(b: Buffer): boolean {
 }
 
 async function nestedMessage(
-  a: MimeAttachment,
+  a: DecodedAttachment,
   sniffed: SniffedType,
   label: string,
   ctx: AttachmentContext,

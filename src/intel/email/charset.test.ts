@@ -38,6 +38,45 @@ describe('encoded words (RFC 2047)', () => {
   });
 });
 
+describe('adjacent encoded words decoded each on its own (RFC 2047 §6.2)', () => {
+  it('decodes two ISO-2022-JP words without a replacement character between them', () => {
+    // "ディレ" and "クトリ", each word closing its JIS X 0208 run with ESC ( B as RFC 1468 requires.
+    expect(decode('=?ISO-2022-JP?B?GyRCJUclIyVsGyhC?= =?ISO-2022-JP?B?GyRCJS8lSCVqGyhC?=')).toEqual({
+      text: 'ディレクトリ',
+      warnings: [],
+    });
+  });
+
+  it('joins a Shift_JIS character split between two words', () => {
+    // "こ" is 82 B1: the first word carries the lead byte, the second the trail byte.
+    expect(decode('=?Shift_JIS?B?gg==?= =?Shift_JIS?B?sQ==?=')).toEqual({ text: 'こ', warnings: [] });
+  });
+
+  it('joins an ISO-2022-JP character split between two words', () => {
+    // ESC $ B 25 | 47 ESC ( B is "デ" cut after its first byte.
+    expect(decode('=?ISO-2022-JP?B?GyRCJQ==?= =?ISO-2022-JP?B?RxsoQg==?=')).toEqual({
+      text: 'デ',
+      warnings: [],
+    });
+  });
+
+  it('decodes a UTF-7 encoded word', () => {
+    expect(decode('=?UTF-7?Q?Hi_Mom_-+Jjo--!?=')).toEqual({ text: 'Hi Mom -☺-!', warnings: [] });
+  });
+});
+
+describe('decoders where Node departs from the WHATWG Encoding Standard', () => {
+  it('reads windows-1252 (and ISO-8859-1 labels) with the 0x80–0x9F punctuation, not C1 controls', () => {
+    expect(decode('=?ISO-8859-1?Q?=93quoted=94_=96_10=80?=').text).toBe('“quoted” – 10€');
+  });
+
+  it('reads EUC-KR as Unified Hangul Code, extension syllables included', () => {
+    // Checked with Python's cp949 codec: 81 41 갂, A0 FE 좤, C6 52 힣, B0 A1 가, CA A1 伽.
+    const bytes = Buffer.from('8141a0fec652b0a1caa1', 'hex').toString('base64');
+    expect(decode(`=?ks_c_5601-1987?B?${bytes}?=`)).toEqual({ text: '갂좤힣가伽', warnings: [] });
+  });
+});
+
 describe('charset labels', () => {
   it('maps aliases real mail uses and repairs garbled labels', () => {
     expect(resolveCharset('CP932')).toEqual({ label: 'shift_jis', repaired: false });
@@ -45,6 +84,14 @@ describe('charset labels', () => {
     expect(resolveCharset('_iso-2022-jp$ESC')).toEqual({ label: 'iso-2022-jp', repaired: true });
     expect(resolveCharset('x-unknown')).toEqual({ label: null, repaired: false });
     expect(resolveCharset('UTF-7')).toEqual({ label: null, repaired: false });
+  });
+
+  it('reads GB2312 and GBK as GB18030, and the spellings the registry lacks', () => {
+    expect(resolveCharset('GB2312')).toEqual({ label: 'gb18030', repaired: false });
+    expect(resolveCharset('gbk')).toEqual({ label: 'gb18030', repaired: false });
+    expect(resolveCharset('win-1251')).toEqual({ label: 'windows-1251', repaired: false });
+    expect(resolveCharset('iso8859_5')).toEqual({ label: 'iso-8859-5', repaired: false });
+    expect(resolveCharset('cp949')).toEqual({ label: 'euc-kr', repaired: false });
   });
 
   it('re-decodes ISO-2022-JP escapes left in text that was read as ASCII', () => {

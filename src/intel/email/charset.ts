@@ -5,26 +5,66 @@
  * need the same best effort plus a warning naming what was guessed, so this file decodes RFC 2047
  * encoded words itself with the WHATWG decoders Node ships (`TextDecoder`, full ICU).
  */
+import { decodeBytes } from './charset-fixes.js';
 import type { EmailWarning } from './types.js';
+import { decodeUtf7, isUtf7Label } from './utf7.js';
 
-/** Labels seen in real mail that the WHATWG encoding registry does not list. */
+/**
+ * Labels seen in real mail that the WHATWG encoding registry does not list, or lists for a
+ * decoder that is too narrow: Node's `gbk` decoder does not read GB18030's four-byte sequences,
+ * and mail labelled GB2312 or GBK is routinely written in the superset, so all of them are read
+ * as GB18030; Korean mail labelled `ks_c_5601-1987` is Unified Hangul Code (CP949), which the
+ * WHATWG `euc-kr` decoder covers.
+ */
 const ALIASES: Readonly<Record<string, string>> = {
   cp932: 'shift_jis',
   'x-ms-cp932': 'shift_jis',
   ms932: 'shift_jis',
   'shift-jis': 'shift_jis',
+  sjis: 'shift_jis',
   'iso-2022-jp-1': 'iso-2022-jp',
   'iso-2022-jp-2': 'iso-2022-jp',
   'iso-2022-jp-3': 'iso-2022-jp',
   'iso-2022-jp-2004': 'iso-2022-jp',
   'euc-jis-2004': 'euc-jp',
   eucjp: 'euc-jp',
+  euc_jp: 'euc-jp',
   'x-euc': 'euc-jp',
   utf8: 'utf-8',
   'ks_c_5601-1987': 'euc-kr',
+  ks_c_5601: 'euc-kr',
+  cp949: 'euc-kr',
+  uhc: 'euc-kr',
+  'x-windows-949': 'euc-kr',
+  euckr: 'euc-kr',
+  gb2312: 'gb18030',
+  gbk: 'gb18030',
+  'x-gbk': 'gb18030',
+  cp936: 'gb18030',
+  'windows-936': 'gb18030',
+  'euc-cn': 'gb18030',
+  euccn: 'gb18030',
+  csgb2312: 'gb18030',
+  chinese: 'gb18030',
+  'gb_2312-80': 'gb18030',
+  'iso-ir-58': 'gb18030',
+  cp950: 'big5',
+  'x-x-big5': 'big5',
+  'big5-hkscs': 'big5',
+  koi8r: 'koi8-r',
+  koi8u: 'koi8-u',
   ascii: 'us-ascii',
   'ansi_x3.4-1968': 'us-ascii',
 };
+
+/** Spellings of the ISO 8859 and Windows code page labels that the registry lacks (`win-1251`, `iso8859_5`). */
+function canonicalSpelling(label: string): string {
+  const iso = /^(?:iso|latin)?[-_ ]?8859[-_ ]?(\d{1,2})$/.exec(label);
+  if (iso) return `iso-8859-${iso[1]}`;
+  const win = /^(?:windows|win|cp|ms|x-cp)[-_ ]?(125\d|874)$/.exec(label);
+  if (win) return `windows-${win[1]}`;
+  return label;
+}
 
 /** Labels recognised inside a garbled one (`_iso-2022-jp$ESC` is a real sample's charset). */
 const EMBEDDED_LABELS = [
@@ -51,9 +91,9 @@ export function resolveCharset(declared: string): ResolvedCharset {
     .replace(/^["']|["']$/g, '')
     .toLowerCase();
   if (d === '') return { label: null, repaired: false };
-  const alias = ALIASES[d] ?? d;
+  const alias = ALIASES[d] ?? canonicalSpelling(d);
   if (isKnownLabel(alias)) return { label: alias, repaired: false };
-  // UTF-7 is refused on purpose (RFC 2152 lets `+ADw-script+AD4-` smuggle markup past filters).
+  // UTF-7 has no `TextDecoder`; decodeDeclared reads it with utf7.ts. Not guessed inside other labels.
   if (/utf-?7/.test(d)) return { label: null, repaired: false };
   for (const l of EMBEDDED_LABELS) {
     if (d.includes(l)) return { label: ALIASES[l] ?? l, repaired: true };
@@ -101,6 +141,15 @@ export function decodeGuessing(bytes: Uint8Array): Decoded {
 
 /** Decodes with a declared charset; when the bytes are invalid for it, falls back to guessing. */
 export function decodeDeclared(declared: string, bytes: Uint8Array): Decoded & { repaired: boolean } {
+  if (isUtf7Label(declared)) {
+    const u = decodeUtf7(bytes);
+    if (u.malformed === 0) return { text: u.text, guessed: null, repaired: false };
+    const g = decodeGuessing(bytes);
+    // Ill-formed UTF-7 that is plain ASCII reads best as written; 8-bit bytes were never UTF-7.
+    return isAscii(bytes)
+      ? { text: u.text, guessed: 'utf-7', repaired: true }
+      : { text: g.text, guessed: g.guessed ?? 'utf-8', repaired: true };
+  }
   const cs = resolveCharset(declared);
   if (cs.label === null) {
     const g = decodeGuessing(bytes);
@@ -113,15 +162,11 @@ export function decodeDeclared(declared: string, bytes: Uint8Array): Decoded & {
 }
 
 function tryDecode(label: string, bytes: Uint8Array): string | null {
-  try {
-    return new TextDecoder(label, { fatal: true }).decode(bytes);
-  } catch {
-    return null;
-  }
+  return decodeBytes(label, bytes, true);
 }
 
 function decodeWith(label: string, bytes: Uint8Array): string {
-  return new TextDecoder(label).decode(bytes);
+  return decodeBytes(label, bytes, false) ?? '';
 }
 
 function latin1(bytes: Uint8Array): string {
@@ -169,41 +214,26 @@ const ENCODED_WORD = /=\?([^?\s]+)\?([BbQq])\?([^?\s]*)\?=/g;
 
 /**
  * Decodes an unstructured header value (RFC 2047 §2, §5(1)) given as its raw bytes in latin1:
- * encoded words, white space between adjacent encoded words dropped (§6.2), adjacent words of
- * one charset joined before decoding so a character split across them survives, raw 8-bit
- * bytes guessed. Problems become warnings prefixed with `what`.
+ * encoded words, white space between adjacent encoded words dropped (§6.2), raw 8-bit bytes
+ * guessed. Problems become warnings prefixed with `what`.
  */
 export function decodeHeaderText(rawLatin1: string, what: string, warnings: EmailWarning[]): string {
   const out: string[] = [];
   let last = 0;
-  let pending: { charset: string; bytes: Buffer[] } | null = null;
+  let run: EncodedWord[] = [];
   const flush = () => {
-    if (!pending) return;
-    const bytes = Buffer.concat(pending.bytes);
-    const d = decodeDeclared(pending.charset, bytes);
-    if (d.repaired) {
-      warnings.push({
-        kind: 'guessed',
-        message: `${what}: encoded word in charset "${pending.charset}" decoded as ${d.guessed ?? 'unknown'} (best effort)`,
-      });
-    }
-    out.push(d.text);
-    pending = null;
+    if (run.length > 0) out.push(decodeWordRun(run, what, warnings));
+    run = [];
   };
   ENCODED_WORD.lastIndex = 0;
   for (let m = ENCODED_WORD.exec(rawLatin1); m; m = ENCODED_WORD.exec(rawLatin1)) {
     const between = rawLatin1.slice(last, m.index);
-    if (!(pending && /^[ \t\r\n]*$/.test(between))) {
+    if (!(run.length > 0 && /^[ \t\r\n]*$/.test(between))) {
       flush();
       out.push(decodeRaw(between, what, warnings));
     }
     const charset = m[1]!.split('*', 1)[0]!; // RFC 2231 §5 language suffix
-    const bytes = decodeWordPayload(m[2]!.toUpperCase(), m[3]!, what, warnings);
-    if (pending && pending.charset.toLowerCase() === charset.toLowerCase()) pending.bytes.push(bytes);
-    else {
-      flush();
-      pending = { charset, bytes: [bytes] };
-    }
+    run.push({ charset, bytes: decodeWordPayload(m[2]!.toUpperCase(), m[3]!, what, warnings) });
     last = m.index + m[0].length;
   }
   flush();
@@ -216,6 +246,63 @@ export function decodeHeaderText(rawLatin1: string, what: string, warnings: Emai
   }
   out.push(decodeRaw(tail, what, warnings));
   return out.join('').replace(/\s+/g, ' ').trim();
+}
+
+interface EncodedWord {
+  readonly charset: string;
+  readonly bytes: Buffer;
+}
+
+/** A character is at most four bytes in every charset here, so it never spans more words than this. */
+const MAX_JOINED_WORDS = 4;
+
+/**
+ * Adjacent encoded words, decoded each on its own (RFC 2047 §5: each holds whole characters, and
+ * an ISO-2022-JP word ends back in ASCII, RFC 1468 — joining their bytes would put an escape right
+ * after an escape, which a decoder must report as an error, WHATWG Encoding §12.2.1). A word that
+ * does not decode alone is tried with the next words of the same charset, for the senders that do
+ * split a character between words; failing that it is decoded best effort, with a warning.
+ */
+function decodeWordRun(words: readonly EncodedWord[], what: string, warnings: EmailWarning[]): string {
+  const out: string[] = [];
+  let i = 0;
+  while (i < words.length) {
+    const first = words[i]!;
+    let taken = 0;
+    for (let n = 1; n <= MAX_JOINED_WORDS && i + n <= words.length; n++) {
+      if (words[i + n - 1]!.charset.toLowerCase() !== first.charset.toLowerCase()) break;
+      const bytes = n === 1 ? first.bytes : Buffer.concat(words.slice(i, i + n).map((w) => w.bytes));
+      const text = decodeStrict(first.charset, bytes);
+      if (text !== null) {
+        out.push(text);
+        taken = n;
+        break;
+      }
+    }
+    if (taken === 0) {
+      const d = decodeDeclared(first.charset, first.bytes);
+      if (d.repaired) {
+        warnings.push({
+          kind: 'guessed',
+          message: `${what}: encoded word in charset "${first.charset}" decoded as ${d.guessed ?? 'unknown'} (best effort)`,
+        });
+      }
+      out.push(d.text);
+      taken = 1;
+    }
+    i += taken;
+  }
+  return out.join('');
+}
+
+/** The text when the bytes are valid in the declared charset, else null. */
+function decodeStrict(declared: string, bytes: Uint8Array): string | null {
+  if (isUtf7Label(declared)) {
+    const u = decodeUtf7(bytes);
+    return u.malformed === 0 ? u.text : null;
+  }
+  const cs = resolveCharset(declared);
+  return cs.label === null || cs.repaired ? null : tryDecode(cs.label, bytes);
 }
 
 function decodeRaw(latin1Text: string, what: string, warnings: EmailWarning[]): string {

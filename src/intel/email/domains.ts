@@ -47,8 +47,13 @@ const INTERNAL_TLDS = new Set([
 /** Single-label names and names under an internal suffix cannot be resolved from the internet. */
 export function isInternalHost(ascii: string): boolean {
   if (!ascii.includes('.')) return true;
+  return hasInternalSuffix(ascii);
+}
+
+/** A dotted name under an internal suffix (`mgw01.corp.local`): an internal host wherever it is written. */
+export function hasInternalSuffix(ascii: string): boolean {
   if (ascii.endsWith('.home.arpa')) return true;
-  return INTERNAL_TLDS.has(ascii.slice(ascii.lastIndexOf('.') + 1));
+  return ascii.includes('.') && INTERNAL_TLDS.has(ascii.slice(ascii.lastIndexOf('.') + 1));
 }
 
 /**

@@ -20,12 +20,13 @@ export function hasForwardMarker(text: string | null): boolean {
 }
 
 /**
- * The forwarder's signature blocks: from each `-- ` line above the first forward marker (or
- * anywhere, when the attack is attached rather than quoted) to that marker or the end.
+ * The forwarder's signature blocks: from each `-- ` line above the first forward marker or
+ * forwarded header block (`blockStart`, inline-forward.ts) — or anywhere, when the attack is
+ * attached rather than quoted — to that marker or the end.
  */
-export function signatureSpans(text: string): PrivateSpan[] {
+export function signatureSpans(text: string, blockStart = text.length): PrivateSpan[] {
   const marker = FORWARD_MARKER.exec(text);
-  const limit = marker ? marker.index : text.length;
+  const limit = Math.min(marker ? marker.index : text.length, blockStart);
   // Everything from the first delimiter to the limit is one block.
   const sig = /^--[ \t]?\r?$/m.exec(text);
   return sig && sig.index < limit ? [{ start: sig.index, end: limit, reason: 'signature' }] : [];

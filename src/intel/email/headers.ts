@@ -129,7 +129,11 @@ function messageId(raw: string | null): string | null {
 
 /** RFC 5322 §3.4 address lists, groups flattened, domains normalised to lower-case ASCII. */
 function parseMailboxes(raw: string, label: string, warnings: EmailWarning[]): MailboxFacts[] {
-  const text = decodeGuessing(latin1Bytes(raw)).text;
+  return parseMailboxText(decodeGuessing(latin1Bytes(raw)).text, label, warnings);
+}
+
+/** An address list already decoded to text (as a forwarded header block in a body shows it). */
+export function parseMailboxText(text: string, label: string, warnings: EmailWarning[]): MailboxFacts[] {
   let parsed: AddressObject;
   try {
     parsed = parseAddressHeader(text, { flatten: true, decodePunycode: false });

@@ -126,19 +126,23 @@ describe('structure limits', () => {
 });
 
 describe('malformed content', () => {
-  it('survives 5 MB of binary garbage and says it is not an e-mail', async () => {
-    const { value: x, ms } = await timed(() => parseEml(noise(5 * MiB)));
-    expect(x.evidence.sizeBytes).toBe(5 * MiB);
-    expect(x.warnings.map((w) => w.message)).toContain(
-      'none of From, To, Date, Subject, Message-ID or Received is present: this does not look like an e-mail message',
+  it('refuses 5 MB of binary garbage with E_FORMAT, saying it is not an e-mail', async () => {
+    const { value: outcome, ms } = await timed(() =>
+      parseEml(noise(5 * MiB)).then(String, (e: unknown) => e),
     );
+    expect(outcome).toMatchObject({
+      code: 'E_FORMAT',
+      message:
+        'not an e-mail message: it does not begin with a header block ("Name: value" lines, RFC 5322 §2.2)',
+    });
     expect(ms).toBeLessThan(5000);
   });
 
-  it('survives an empty input', async () => {
-    const x = await parseEml(Buffer.alloc(0));
-    expect(x.headers.subject).toBeNull();
-    expect(x.attachments).toEqual([]);
+  it('refuses an empty input with E_FORMAT', async () => {
+    await expect(parseEml(Buffer.alloc(0))).rejects.toMatchObject({
+      code: 'E_FORMAT',
+      message: 'not an e-mail message: the input is empty',
+    });
   });
 
   it('decodes broken base64 and quoted-printable leniently, with warnings', async () => {
@@ -175,17 +179,14 @@ describe('malformed content', () => {
     );
   });
 
-  it('never decodes a UTF-7 body into markup', async () => {
+  it('decodes a UTF-7 body (RFC 2152) as the text it is, which is data and never rendered', async () => {
     const raw = message(
       { ...BASIC_HEADERS, 'Content-Type': 'text/plain; charset=utf-7' },
       '+ADw-script+AD4-alert(1)',
     );
     const x = await parseEml(raw);
-    expect(x.bodies.text?.content).toBe('+ADw-script+AD4-alert(1)');
-    expect(x.warnings).toContainEqual({
-      kind: 'malformed',
-      message: 'charset "utf-7" is not known; that part was decoded as UTF-8 (best effort)',
-    });
+    expect(x.bodies.text?.content).toBe('<script>alert(1)');
+    expect(x.warnings).toEqual([]);
   });
 
   it('reports undecodable bytes when Shift_JIS is declared as UTF-8', async () => {

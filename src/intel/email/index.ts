@@ -13,7 +13,15 @@ export { escapeForDisplay } from './file-names.js';
 export { DEFAULT_EMAIL_LIMITS, type EmailLimits } from './limits.js';
 export { refang } from './observables.js';
 export type { PrivacyHints } from './privacy.js';
-export { REDACTED_DOMAIN, REDACTED_RECIPIENT, REDACTED_SIGNATURE, shareableView } from './redact.js';
+export {
+  REDACTED_DOMAIN,
+  REDACTED_HOST,
+  REDACTED_IP,
+  REDACTED_RECIPIENT,
+  REDACTED_SIGNATURE,
+  shareableView,
+} from './redact.js';
+export { isRoleLocalPart } from './scrubber.js';
 export type {
   ArchiveEntry,
   ArchiveListing,

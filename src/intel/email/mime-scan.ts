@@ -6,8 +6,10 @@
  * rewrites the input: over-long header lines are cut, a multipart nested too deep becomes one
  * opaque part, and everything after the part limit is dropped (the open multiparts are closed).
  */
+import { UTF7_RELABEL } from './body-charset.js';
 import type { EmailLimits } from './limits.js';
 import type { EmailWarning } from './types.js';
+import { isUtf7Label } from './utf7.js';
 
 export interface MimeScan {
   /** The input, or a rewritten copy when a limit was applied. */
@@ -74,6 +76,8 @@ class Scanner {
   private cutLines = 0;
   private droppedHeadBytes = 0;
   private deepParts = 0;
+  /** Top-level types declared without a subtype, and how often. */
+  private readonly bareTypes = new Map<string, number>();
   /** Transfer encoding of the part whose body is being read, and whether it was already found broken. */
   private encoding: 'base64' | 'quoted-printable' | null = null;
   private encodingBroken = false;
@@ -184,8 +188,14 @@ class Scanner {
     const value = field.value;
     const charset = /(?:^|;)\s*charset\s*=\s*(?:"([^"]*)"|([^\s;]+))/i.exec(value);
     if (charset) this.charsets.add((charset[1] ?? charset[2] ?? '').trim());
-    const type = value.split(';', 1)[0]!.trim().toLowerCase();
-    if (!type.startsWith('multipart/')) return;
+    const fixed = repairContentType(value);
+    if (fixed.missingSubtype !== null)
+      this.bareTypes.set(fixed.missingSubtype, (this.bareTypes.get(fixed.missingSubtype) ?? 0) + 1);
+    const type = fixed.value.split(';', 1)[0]!.trim().toLowerCase();
+    if (!type.startsWith('multipart/')) {
+      if (fixed.value !== value) this.replaceField(field, `Content-Type: ${fixed.value}\r\n`);
+      return;
+    }
     const boundary = /(?:^|;)\s*boundary\s*=\s*(?:"([^"]+)"|([^\s;]+))/i.exec(value);
     const b = boundary ? (boundary[1] ?? boundary[2] ?? '') : '';
     if (b === '') {
@@ -198,16 +208,21 @@ class Scanner {
     if (this.stack.length + 1 > this.limits.maxMimeDepth) {
       // Replace the Content-Type so that mailparser treats the whole subtree as one opaque body.
       this.deepParts++;
-      for (let i = this.edits.length - 1; i >= 0; i--) {
-        const e = this.edits[i]!;
-        if (e.start >= field.start && e.end <= field.end) this.edits.splice(i, 1);
-      }
-      const replacement = Buffer.from('Content-Type: application/octet-stream\r\n', 'latin1');
-      this.edits.push({ start: field.start, end: field.end, replacement });
+      this.replaceField(field, 'Content-Type: application/octet-stream\r\n');
       return;
     }
+    if (fixed.value !== value) this.replaceField(field, `Content-Type: ${fixed.value}\r\n`);
     this.stack.push(Buffer.from(`--${b}`, 'latin1'));
     if (this.stack.length > this.maxDepth) this.maxDepth = this.stack.length;
+  }
+
+  /** Replaces a whole (possibly folded) header field, dropping the cuts made inside it. */
+  private replaceField(field: UnfoldedField, text: string): void {
+    for (let i = this.edits.length - 1; i >= 0; i--) {
+      const e = this.edits[i]!;
+      if (e.start >= field.start && e.end <= field.end) this.edits.splice(i, 1);
+    }
+    this.edits.push({ start: field.start, end: field.end, replacement: Buffer.from(text, 'latin1') });
   }
 
   /** RFC 2045 §6.8 (base64 alphabet) and §6.7 (`=` only before two hex digits or a line break). */
@@ -269,6 +284,12 @@ class Scanner {
         message: `${this.brokenQp} quoted-printable part(s) hold malformed "=" escapes; decoded leniently`,
       });
     }
+    for (const [bare, n] of this.bareTypes) {
+      this.warnings.push({
+        kind: 'malformed',
+        message: `${n} part(s) declare Content-Type "${bare}" without a subtype; read as ${bare === 'multipart' ? 'multipart/mixed (RFC 2046 §5.1.7)' : 'text/plain (RFC 2045 §5.2)'}`,
+      });
+    }
     if (this.deepParts > 0) {
       this.warnings.push({
         kind: 'limit',
@@ -290,6 +311,33 @@ class Scanner {
     chunks.push(this.raw.subarray(at));
     return Buffer.concat(chunks);
   }
+}
+
+/**
+ * A Content-Type mailparser would misread, made readable: `text` or `multipart` without a subtype
+ * (a part typed `text` would otherwise be taken for an attachment and the body lost) become
+ * `text/plain` (RFC 2045 §5.2: the default for an invalid Content-Type) and `multipart/mixed`
+ * (RFC 2046 §5.1.7: how an unknown multipart subtype is read). Other bare types stay as written,
+ * so their content stays an attachment and is hashed. A UTF-7 charset is relabelled for
+ * body-charset.ts. Parameters are kept as written.
+ */
+function repairContentType(value: string): { value: string; missingSubtype: string | null } {
+  const semi = value.indexOf(';');
+  const type = (semi === -1 ? value : value.slice(0, semi)).trim();
+  const params = semi === -1 ? '' : value.slice(semi);
+  const bare = type.toLowerCase();
+  let fixedType = type;
+  let missingSubtype: string | null = null;
+  if (bare === 'text' || bare === 'multipart') {
+    fixedType = bare === 'text' ? 'text/plain' : 'multipart/mixed';
+    missingSubtype = bare;
+  }
+  const fixedParams = params.replace(
+    /(;\s*charset\s*=\s*)(?:"([^"]*)"|([^\s;]+))/i,
+    (all, lead: string, quoted?: string, plain?: string) =>
+      isUtf7Label(quoted ?? plain ?? '') ? `${lead}${UTF7_RELABEL}` : all,
+  );
+  return { value: `${fixedType}${fixedParams}`, missingSubtype };
 }
 
 interface UnfoldedField {

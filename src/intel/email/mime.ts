@@ -6,6 +6,7 @@
  */
 import { type AttachmentStream, type HeaderLines, MailParser, type MessageText } from 'mailparser';
 import { KobanError } from '../../core/index.js';
+import { type BodyDecoding, bodyDecoder } from './body-charset.js';
 import { type Deadline, type EmailLimits, withDeadline } from './limits.js';
 
 export interface MimeAttachment {
@@ -15,6 +16,8 @@ export interface MimeAttachment {
   readonly fileName: string | null;
   readonly disposition: string | null;
   readonly contentId: string | null;
+  /** Content-Transfer-Encoding as declared (lower-cased); mailparser passes unknown ones (x-uuencode) through undecoded. */
+  readonly transferEncoding: string | null;
 }
 
 export interface MimeResult {
@@ -22,10 +25,14 @@ export interface MimeResult {
   readonly text: string | null;
   readonly html: string | null;
   readonly attachments: readonly MimeAttachment[];
+  /** How each text part not in ASCII or UTF-8 was decoded (body-charset.ts). */
+  readonly decodings: readonly BodyDecoding[];
 }
 
 export function runMailParser(raw: Buffer, limits: EmailLimits, deadline: Deadline): Promise<MimeResult> {
+  const decodings: BodyDecoding[] = [];
   const parser = new MailParser({
+    Iconv: bodyDecoder((d) => decodings.push(d)),
     // Text is only what the sender wrote as text/plain; HTML-only mail keeps its HTML alone.
     skipHtmlToText: true,
     skipTextToHtml: true,
@@ -60,6 +67,7 @@ export function runMailParser(raw: Buffer, limits: EmailLimits, deadline: Deadli
         text: t?.text ?? null,
         html: typeof t?.html === 'string' ? t.html : null,
         attachments,
+        decodings,
       });
     });
     parser.end(raw);
@@ -74,12 +82,14 @@ function collectAttachment(a: AttachmentStream, into: MimeAttachment[]): void {
     const ct = a.headers.get('content-type');
     const declared =
       ct && typeof ct === 'object' && 'value' in ct && typeof ct.value === 'string' ? ct.value : '';
+    const cte = a.headers.get('content-transfer-encoding');
     into.push({
       content: Buffer.concat(chunks),
       declaredType: declared.toLowerCase(),
       fileName: a.filename ?? null,
       disposition: a.contentDisposition ?? null,
       contentId: a.cid ?? null,
+      transferEncoding: typeof cte === 'string' ? cte.trim().toLowerCase() : null,
     });
     a.release?.();
   });

@@ -6,7 +6,7 @@
  * IDNA-encoded, RFC 3492), domains in lower-case ASCII, IPs per RFC 5952.
  */
 import { canonicalIp } from '../../core/index.js';
-import { normaliseHost, plausibleTld } from './domains.js';
+import { hasInternalSuffix, normaliseHost, plausibleTld } from './domains.js';
 import type { ObservableKind } from './types.js';
 
 export interface Found {
@@ -193,9 +193,10 @@ export function extractFromText(text: string): Found[] {
   for (const m of clean.matchAll(DOMAIN_RE)) {
     if (insideAny(m.index, urlSpans)) continue;
     const tld = m[0].slice(m[0].lastIndexOf('.') + 1);
-    // A defanged name is a domain by the writer's own statement; otherwise ask for a real-looking TLD.
+    // A defanged name is a domain by the writer's own statement; otherwise ask for a real-looking TLD,
+    // or an internal suffix: a member's note naming its own host ("mgw01.corp.local") must be found to be kept private.
     const d = defanged(m.index, m[0].length);
-    if (!d && !plausibleTld(tld)) continue;
+    if (!d && !plausibleTld(tld) && !hasInternalSuffix(m[0].toLowerCase())) continue;
     const host = normaliseHost(m[0]);
     if (host) out.push({ kind: 'domain', value: host.ascii, display: host.unicode, defanged: d });
   }

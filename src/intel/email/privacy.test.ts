@@ -93,3 +93,16 @@ describe('privacy classification', () => {
     expect(JSON.stringify(x)).toBe(before);
   });
 });
+
+describe('private values in the shareable view', () => {
+  it('replaces a private address, also defanged and with a port, and an internal host, but not a longer number', async () => {
+    const raw = message(
+      BASIC_HEADERS,
+      'Our proxy 10.9.9.9:8080 (10[.]9[.]9[.]9) on gw01.corp.local logged http://gw01.corp.local/x; 110.9.9.99 is not ours.',
+    );
+    const s = shareableView(await parseEml(raw));
+    expect(s.bodies.text?.content).toBe(
+      'Our proxy [private-ip]:8080 ([private-ip]) on [private-host] logged http://[private-host]/x; 110.9.9.99 is not ours.',
+    );
+  });
+});

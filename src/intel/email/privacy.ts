@@ -3,7 +3,8 @@
  * copies To/Cc into the shared event; a sharing center must not, since a recipient list tells
  * every other member who was attacked (MISSION.md §8: protect personal data and those who report).
  *
- * Private: recipient addresses (To, Cc, Bcc, Delivered-To, X-Original-To, `Received: … for`),
+ * Private: recipient addresses (To, Cc, Bcc, Delivered-To, X-Original-To, `Received: … for`, and
+ * the To/Cc/Bcc of header blocks forwarded inline in the body) and the names beside them,
  * the reporter's own domains (inferred from those recipients unless the caller names them) and
  * every host within them, internal names (single-label, `.local`, `.corp` …), RFC 1918 / ULA
  * addresses, and — when the message is a member's forward of the attack — the forwarder's own
@@ -18,6 +19,7 @@ import {
   organisationalDomain,
 } from './domains.js';
 import type { HeaderFacts, MailboxFacts } from './headers.js';
+import type { ForwardBlock } from './inline-forward.js';
 import type { ReceivedFacts } from './received.js';
 import type { Field, Mailbox, Privacy, PrivacyReason, ReceivedHop, RecipientContext } from './types.js';
 
@@ -48,21 +50,35 @@ export class PrivacyRules {
 
   private constructor(readonly forwarded: boolean) {}
 
+  /**
+   * `inline`: header blocks of messages forwarded inline in the body (inline-forward.ts); their
+   * To/Cc/Bcc are recipients like the message's own.
+   */
   static build(
     facts: HeaderFacts,
     hints: PrivacyHints,
     forwarded: boolean,
     parent?: RecipientContext,
+    inline: readonly ForwardBlock[] = [],
   ): PrivacyRules {
     const r = new PrivacyRules(forwarded);
-    const recipients = [...facts.to, ...facts.cc, ...facts.bcc, ...facts.deliveredTo, ...facts.xOriginalTo];
+    const recipients = [
+      ...facts.to,
+      ...facts.cc,
+      ...facts.bcc,
+      ...facts.deliveredTo,
+      ...facts.xOriginalTo,
+      ...inline.flatMap((b) => [...b.to, ...b.cc, ...b.bcc]),
+    ];
     for (const m of recipients) r.addRecipient(m);
     for (const h of facts.received) if (h.for) r.addRecipient({ name: '', address: h.for });
     for (const a of hints.reporterAddresses ?? []) r.addReporter(a);
     // A forward's own sender is the member who reported it, not the attacker.
     if (forwarded)
-      for (const m of [...facts.from, ...facts.sender, ...facts.replyTo])
+      for (const m of [...facts.from, ...facts.sender, ...facts.replyTo]) {
         if (m.address) r.addReporter(m.address);
+        if (m.name) r.names.add(m.name);
+      }
     if (hints.reporterDomains && hints.reporterDomains.length > 0) {
       for (const d of hints.reporterDomains) {
         const h = normaliseHost(d);

@@ -1,40 +1,19 @@
 /**
  * `shareableView`: the extraction as it may leave the center. Private items are dropped, the
- * forwarder's signature is cut, and what remains is scrubbed of recipient identifiers: addresses
- * everywhere (also URL-encoded and base64-encoded, as phishing links carry the victim's address
- * so the fake login page can pre-fill it), the reporter's domains everywhere, and recipient
- * local parts and display names in prose (subject, bodies, display names). Names written
- * differently ("Dear Mr Yamada" for "Taro Yamada <t.yamada@…>") cannot all be caught.
+ * forwarder's signature is cut, and every string that remains is scrubbed of every value
+ * classified private (scrubber.ts): recipients' and reporters' addresses, local parts and names,
+ * private domains, host names and addresses — in bodies, subject, file names and indicator
+ * values alike. Names written differently ("Dear Mr Yamada" for "Taro Yamada <t.yamada@…>")
+ * cannot all be caught.
  */
-import type {
-  Body,
-  EmailExtraction,
-  EmailHeaders,
-  Field,
-  Mailbox,
-  ReceivedHop,
-  RecipientContext,
-} from './types.js';
+import { privateValuesOf, type Scrubber, scrubberFor } from './scrubber.js';
+import type { Body, EmailExtraction, EmailHeaders, Field, Mailbox, ReceivedHop } from './types.js';
 
-export const REDACTED_RECIPIENT = '[recipient]';
-export const REDACTED_DOMAIN = '[recipient-domain]';
+export { REDACTED_DOMAIN, REDACTED_HOST, REDACTED_IP, REDACTED_RECIPIENT } from './scrubber.js';
 export const REDACTED_SIGNATURE = '[signature removed]';
 
-interface Scrubber {
-  /** Addresses and reporter domains: safe on any string, indicators included. */
-  readonly everywhere: (s: string) => string;
-  /** Plus local parts and names: for prose only (a local part may be a word of a URL). */
-  readonly prose: (s: string) => string;
-}
-
 export function shareableView(x: EmailExtraction): EmailExtraction {
-  return viewOf(x, scrubberFor(collectContexts(x)));
-}
-
-function collectContexts(x: EmailExtraction, into: RecipientContext[] = []): RecipientContext[] {
-  into.push(x.recipients);
-  for (const a of x.attachments) if (a.message) collectContexts(a.message, into);
-  return into;
+  return viewOf(x, scrubberFor(privateValuesOf(x)));
 }
 
 function viewOf(x: EmailExtraction, s: Scrubber): EmailExtraction {
@@ -44,7 +23,9 @@ function viewOf(x: EmailExtraction, s: Scrubber): EmailExtraction {
     evidence: x.evidence,
     headers: headersView(x.headers, s),
     bodies: { text: bodyView(x.bodies.text, s), html: htmlView(x.bodies.html, x.bodies.text, s) },
-    observables: x.observables.filter((o) => o.privacy === 'shared'),
+    observables: x.observables
+      .filter((o) => o.privacy === 'shared')
+      .map((o) => (o.kind === 'url' ? { ...o, value: s.url(o.value) } : o)),
     attachments: x.attachments.map((a) => {
       const { message, ...rest } = a;
       const fileName = a.fileName === null ? null : s.prose(a.fileName);
@@ -121,73 +102,6 @@ function htmlView(html: Body | null, text: Body | null, s: Scrubber): Body | nul
     }
   }
   return { content: s.prose(content), privateSpans: [] };
-}
-
-function escapeRe(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-}
-
-/** The address as it appears inside base64 at each of the three alignments (RFC 4648 §4, §5). */
-function base64Forms(a: string): string[] {
-  const whole = Buffer.from(a, 'latin1').toString('base64');
-  const forms = [whole, whole.replace(/=+$/, '')];
-  for (let k = 0; k < 3; k++) {
-    const enc = Buffer.from(`${'\0'.repeat(k)}${a}`, 'latin1')
-      .toString('base64')
-      .replace(/=+$/, '');
-    // Drop the characters that mix in bits of the neighbouring bytes at either end.
-    const core = enc.slice([0, 2, 3][k], (k + a.length) % 3 !== 0 ? -1 : undefined);
-    if (core.length >= 8) forms.push(core);
-  }
-  const urlSafe = forms.map((f) => f.replace(/\+/g, '-').replace(/\//g, '_'));
-  return [...new Set([...forms, ...urlSafe])];
-}
-
-function scrubberFor(contexts: readonly RecipientContext[]): Scrubber {
-  const addresses = new Set<string>();
-  const domains = new Set<string>();
-  const names = new Set<string>();
-  for (const c of contexts) {
-    for (const a of c.addresses) addresses.add(a);
-    for (const d of c.domains) if (d.includes('.')) domains.add(d);
-    for (const n of c.names) names.add(n);
-  }
-  const addrNeedles: string[] = [];
-  const localParts = new Set<string>();
-  for (const a of addresses) {
-    addrNeedles.push(a, a.replace('@', '%40'), encodeURIComponent(a), ...base64Forms(a));
-    const local = a.slice(0, a.lastIndexOf('@'));
-    if (local.length >= 3) localParts.add(local);
-  }
-  const nameNeedles = new Set<string>();
-  for (const n of names) {
-    const t = n.trim();
-    if (t.length >= 3) nameNeedles.add(t);
-    for (const tok of t.split(/[\s,.'"()<>]+/)) {
-      if (tok.length >= 3 || (/[^\x00-\x7f]/.test(tok) && tok.length >= 2)) nameNeedles.add(tok);
-    }
-  }
-  const byLength = (xs: Iterable<string>) => [...xs].sort((p, q) => q.length - p.length).map(escapeRe);
-  const addrRe = addrNeedles.length ? new RegExp(byLength(addrNeedles).join('|'), 'gi') : null;
-  const domainRe = domains.size
-    ? new RegExp(`(?<![a-z0-9-])(?:${byLength(domains).join('|')})(?![a-z0-9-])`, 'gi')
-    : null;
-  const localRe = localParts.size
-    ? new RegExp(`(?<![\\w.+-])(?:${byLength(localParts).join('|')})(?![\\w-])`, 'gi')
-    : null;
-  const nameRe = nameNeedles.size ? new RegExp(byLength(nameNeedles).join('|'), 'gi') : null;
-  const everywhere = (s: string) => {
-    let out = addrRe ? s.replace(addrRe, REDACTED_RECIPIENT) : s;
-    if (domainRe) out = out.replace(domainRe, REDACTED_DOMAIN);
-    return out;
-  };
-  const prose = (s: string) => {
-    let out = everywhere(s);
-    if (localRe) out = out.replace(localRe, REDACTED_RECIPIENT);
-    if (nameRe) out = out.replace(nameRe, REDACTED_RECIPIENT);
-    return out;
-  };
-  return { everywhere, prose };
 }
 
 /** Applies `f` to every string in a JSON-like value. */

@@ -170,7 +170,11 @@ export type AttachmentFlag =
   | 'zip-bomb'
   | 'nested-archive'
   | 'office-macros'
-  | 'truncated';
+  | 'truncated'
+  /** Sent uuencoded, yEnc- or BinHex-encoded (not MIME); decoded, so hashes and type are the file's. */
+  | 'legacy-encoding'
+  /** Declared or recognised as uuencode, yEnc or BinHex but not decodable: hashes are of the text as sent. */
+  | 'undecoded';
 
 export interface Hashes {
   readonly md5: string;

@@ -13,6 +13,7 @@ import { hashes } from './hashing.js';
 import type { Deadline, EmailLimits } from './limits.js';
 import { isExecutableType, sniffType } from './sniff.js';
 import type { ArchiveEntry, ArchiveListing, AttachmentFlag, EmailWarning, SniffedType } from './types.js';
+import { scanLocalHeaders, type ZipItem } from './zip-scan.js';
 
 /** Shared by every archive of one message, so nesting cannot multiply the limits. */
 export interface ArchiveBudget {
@@ -32,16 +33,18 @@ export interface ZipContext {
 
 const MiB = 1024 * 1024;
 
-/** Lists (and where allowed extracts) one ZIP; `depth` is 1 for an attachment itself. */
+/**
+ * Lists (and where allowed extracts) one ZIP; `depth` is 1 for an attachment itself. When the
+ * central directory cannot be read, the entries are recovered from their local headers
+ * (zip-scan.ts) and the listing is marked truncated, as nothing says it is complete.
+ */
 export async function inspectZip(
   buf: Buffer,
   label: string,
   depth: number,
   ctx: ZipContext,
 ): Promise<ArchiveListing> {
-  const entries: ArchiveEntry[] = [];
-  let truncated = false;
-  let bomb = false;
+  const listing: Listing = { entries: [], bomb: false, truncated: false, seen: new Set() };
   let zip: ZipFile;
   try {
     zip = await yauzl.fromBufferPromise(buf, {
@@ -50,47 +53,108 @@ export async function inspectZip(
       validateEntrySizes: true,
     });
   } catch (e) {
-    ctx.warnings.push({
-      kind: 'malformed',
-      message: `${label}: not a readable ZIP archive (${errorText(e)})`,
-    });
-    return { format: 'zip', entries, encrypted: false, bomb: false, truncated: true };
+    await recover(buf, `not a readable ZIP archive (${errorText(e)})`, label, depth, ctx, listing);
+    return done(listing);
   }
+  let corrupt: string | null = null;
   try {
     for await (const entry of zip.eachEntry()) {
-      if (ctx.deadline.expired()) {
-        ctx.warnings.push({ kind: 'limit', message: `${label}: time limit reached; listing stopped` });
-        truncated = true;
-        break;
-      }
-      if (ctx.budget.entries >= ctx.limits.maxArchiveEntries) {
-        ctx.warnings.push({
-          kind: 'limit',
-          message: `${label}: more than ${ctx.limits.maxArchiveEntries} archive entries in this message; listing stopped`,
-        });
-        truncated = true;
-        break;
-      }
-      ctx.budget.entries++;
-      const result = await inspectEntry(zip, entry, label, depth, ctx);
-      bomb ||= result.bomb;
-      entries.push(result.entry);
+      if (!(await inspectNext(centralItem(zip, entry), label, depth, ctx, listing))) break;
     }
   } catch (e) {
-    ctx.warnings.push({
-      kind: 'malformed',
-      message: `${label}: archive is corrupt (${errorText(e)}); listing stopped`,
-    });
-    truncated = true;
+    corrupt = `archive is corrupt (${errorText(e)})`;
   } finally {
     zip.close();
   }
+  if (corrupt !== null) await recover(buf, corrupt, label, depth, ctx, listing);
+  return done(listing);
+}
+
+interface Listing {
+  readonly entries: ArchiveEntry[];
+  bomb: boolean;
+  truncated: boolean;
+  /** Local header offsets already listed from the central directory. */
+  readonly seen: Set<number>;
+}
+
+function done(l: Listing): ArchiveListing {
+  const { entries, bomb, truncated } = l;
   return { format: 'zip', entries, encrypted: entries.some((e) => e.encrypted), bomb, truncated };
 }
 
+/** Inspects one entry within the limits; false when the listing must stop. */
+async function inspectNext(
+  item: ZipItem,
+  label: string,
+  depth: number,
+  ctx: ZipContext,
+  listing: Listing,
+): Promise<boolean> {
+  if (ctx.deadline.expired()) {
+    ctx.warnings.push({ kind: 'limit', message: `${label}: time limit reached; listing stopped` });
+    listing.truncated = true;
+    return false;
+  }
+  if (ctx.budget.entries >= ctx.limits.maxArchiveEntries) {
+    ctx.warnings.push({
+      kind: 'limit',
+      message: `${label}: more than ${ctx.limits.maxArchiveEntries} archive entries in this message; listing stopped`,
+    });
+    listing.truncated = true;
+    return false;
+  }
+  ctx.budget.entries++;
+  listing.seen.add(item.localOffset);
+  const result = await inspectEntry(item, label, depth, ctx);
+  listing.bomb ||= result.bomb;
+  listing.entries.push(result.entry);
+  return true;
+}
+
+/** Entries the central directory did not yield, from their local headers. */
+async function recover(
+  buf: Buffer,
+  reason: string,
+  label: string,
+  depth: number,
+  ctx: ZipContext,
+  listing: Listing,
+): Promise<void> {
+  listing.truncated = true;
+  const room = Math.max(0, ctx.limits.maxArchiveEntries - ctx.budget.entries);
+  const found = scanLocalHeaders(buf, room + 1, listing.seen);
+  let recovered = 0;
+  for (const item of found) {
+    if (!(await inspectNext(item, label, depth, ctx, listing))) break;
+    recovered++;
+  }
+  ctx.warnings.push({
+    kind: 'malformed',
+    message:
+      recovered === 0
+        ? `${label}: ${reason}; listing stopped`
+        : `${label}: ${reason}; ${recovered} entr${recovered === 1 ? 'y' : 'ies'} recovered from local file headers`,
+  });
+}
+
+function centralItem(zip: ZipFile, entry: Entry): ZipItem {
+  return {
+    fileNameRaw: entry.fileNameRaw,
+    generalPurposeBitFlag: entry.generalPurposeBitFlag,
+    extraFields: entry.extraFields,
+    compressionMethod: entry.compressionMethod,
+    compressedSize: entry.compressedSize,
+    uncompressedSize: entry.uncompressedSize,
+    localOffset: entry.relativeOffsetOfLocalHeader,
+    isEncrypted: () => entry.isEncrypted(),
+    canDecodeFileData: () => entry.canDecodeFileData(),
+    read: async (maxBytes) => readAll(await zip.openReadStreamPromise(entry), maxBytes),
+  };
+}
+
 async function inspectEntry(
-  zip: ZipFile,
-  entry: Entry,
+  entry: ZipItem,
   label: string,
   depth: number,
   ctx: ZipContext,
@@ -122,7 +186,7 @@ async function inspectEntry(
     return { entry: { ...base, flags: refused.flag ? [...kept, refused.flag] : kept }, bomb: refused.bomb };
   let content: Buffer;
   try {
-    content = await readAll(await zip.openReadStreamPromise(entry), allowance);
+    content = await entry.read(allowance);
   } catch (e) {
     ctx.warnings.push({ kind: 'malformed', message: `${where}: could not be extracted (${errorText(e)})` });
     return { entry: { ...base, flags: kept }, bomb: false };
@@ -144,13 +208,20 @@ async function inspectEntry(
     kept.push('nested-archive');
   }
   ctx.onContent?.(where, content, sniffed);
-  const out: ArchiveEntry = { ...base, flags: kept, hashes: hashes(content), sniffedType: sniffed };
+  const out: ArchiveEntry = {
+    ...base,
+    // A recovered entry whose size the local header deferred is as large as what it inflated to.
+    sizeBytes: entry.uncompressedSize === 0 ? content.length : entry.uncompressedSize,
+    flags: kept,
+    hashes: hashes(content),
+    sniffedType: sniffed,
+  };
   return { entry: archive ? { ...out, archive } : out, bomb: archive?.bomb ?? false };
 }
 
 /** Why an entry is not extracted (with the flag it earns), or null when it may be. */
 function refusal(
-  entry: Entry,
+  entry: ZipItem,
   where: string,
   allowance: number,
   ctx: ZipContext,
@@ -202,7 +273,7 @@ export function refineZipType(listing: ArchiveListing): SniffedType {
  * Entry names: UTF-8 when flagged (APPNOTE §4.4.4 bit 11) or when valid; Japanese archivers
  * write Shift_JIS without the flag, so that is tried before yauzl's CP437 fallback.
  */
-function entryName(entry: Entry): string {
+function entryName(entry: ZipItem): string {
   const raw = entry.fileNameRaw;
   if ((entry.generalPurposeBitFlag & 0x800) !== 0 || raw.every((b) => b < 0x80)) return raw.toString('utf8');
   for (const label of ['utf-8', 'shift_jis']) {

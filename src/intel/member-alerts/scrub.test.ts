@@ -21,6 +21,13 @@ describe('removing what identifies recipients and reporters', () => {
     expect(s.replaced).toBe(3);
   });
 
+  it("replaces a recipient's local part standing alone in a link, but not inside a longer word", () => {
+    const s = scrub();
+    expect(s.everywhere('https://x.example/?u=suzuki&id=1 https://x.example/suzuki-report')).toBe(
+      'https://x.example/?u=[recipient]&id=1 https://x.example/suzuki-report',
+    );
+  });
+
   it('leaves longer values that merely contain a private one', () => {
     const s = scrub();
     expect(s.everywhere('110.20.30.40 and 10.20.30.401 and p1-kogyo.example.org.evil')).toBe(

@@ -5,7 +5,7 @@
  * own title and body included, where a reporter's name typed from memory would otherwise go out.
  * Person names are replaced in prose only (a short name may be part of a URL or a hash's context).
  */
-import { REDACTED_DOMAIN, REDACTED_RECIPIENT } from '../email/index.js';
+import { isRoleLocalPart, REDACTED_DOMAIN, REDACTED_RECIPIENT } from '../email/index.js';
 import { REDACTED_PRIVATE } from '../report-kinds.js';
 
 export const REDACTED_REPORTER = '[reporter]';
@@ -54,13 +54,26 @@ function nameNeedles(names: Iterable<string>): string[] {
   return out;
 }
 
+function localParts(addresses: Iterable<string>): string[] {
+  return [...addresses]
+    .map((a) => a.slice(0, a.lastIndexOf('@')))
+    .filter((l) => l !== '' && !isRoleLocalPart(l));
+}
+
 export function scrubberFor(ids: Identifiers): Scrubber {
-  const addresses = [...ids.addresses].flatMap((a) => [a, a.replace('@', '%40')]);
+  const addressList = [...ids.addresses];
+  const addresses = addressList.flatMap((a) => [a, a.replace('@', '%40')]);
   const rules: { re: RegExp; by: string; prose: boolean }[] = [];
-  /** `before`: characters that may not precede a match (a value is not part of a longer one). */
-  const add = (alt: string | null, by: string, prose: boolean, before: string | null) => {
+  /** `before`/`after`: characters that may not precede/follow a match (a value is not part of a longer one). */
+  const add = (
+    alt: string | null,
+    by: string,
+    prose: boolean,
+    before: string | null,
+    after = 'A-Za-z0-9_-',
+  ) => {
     if (alt === null) return;
-    const src = before === null ? `(?:${alt})` : `(?<![${before}])(?:${alt})(?![A-Za-z0-9_-])`;
+    const src = before === null ? `(?:${alt})` : `(?<![${before}])(?:${alt})(?![${after}])`;
     rules.push({ re: new RegExp(src, 'gi'), by, prose });
   };
   // Addresses before the domains inside them; a domain also matches as the suffix of a host name.
@@ -68,6 +81,8 @@ export function scrubberFor(ids: Identifiers): Scrubber {
   add(alternation(ids.orgNames, 2), REDACTED_REPORTER, false, null);
   add(alternation(ids.domains, 4), REDACTED_DOMAIN, false, 'A-Za-z0-9-');
   add(alternation(ids.values, 4), REDACTED_PRIVATE, false, 'A-Za-z0-9_.-');
+  // A recipient's local part standing alone (a link's `?u=taro.yamada`); role names such as `info` name no one.
+  add(alternation(localParts(addressList), 3), REDACTED_RECIPIENT, false, 'A-Za-z0-9_.+%-', 'A-Za-z0-9_.+-');
   add(alternation(nameNeedles(ids.names), 2), REDACTED_RECIPIENT, true, null);
   let replaced = 0;
   const apply = (s: string, prose: boolean) => {

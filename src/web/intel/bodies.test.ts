@@ -112,6 +112,16 @@ describe('bodies the API refuses', () => {
     );
   });
 
+  it('refuses an upload that is not an e-mail (an executable) with 400 E_FORMAT and the reason', async () => {
+    const elf = Buffer.concat([Buffer.from('7f454c4602010100', 'hex'), Buffer.alloc(200, 0)]);
+    await expectError(
+      await post({ body: elf, type: 'message/rfc822' }),
+      400,
+      'E_FORMAT',
+      'not an e-mail message: it does not begin with a header block ("Name: value" lines, RFC 5322 §2.2); its content looks like elf',
+    );
+  });
+
   it('refuses bad query parameters: a TLP label, sharing given twice', async () => {
     await expectError(
       await w.request('/api/v1/reports?tlp=PURPLE', {
