@@ -4,7 +4,7 @@
  * Every method that reads or changes data takes an `Actor`.
  */
 import { join } from 'node:path';
-import { KobanError } from '../core/index.js';
+import { KobanError, type Resolver } from '../core/index.js';
 import type { RelationalDb } from '../db/index.js';
 import { requireScope } from './access.js';
 import type { Actor } from './actor.js';
@@ -18,9 +18,10 @@ import { IndicatorStore } from './indicators/store.js';
 import { WarningEntryService } from './indicators/warning-entries.js';
 import { WarningList } from './indicators/warning-list.js';
 import { IntakeService } from './intake.js';
+import { type IntakeLimitOptions, IntakeLimits } from './intake-limits.js';
 import { type MemberAlertConfig, MemberAlertService } from './member-alerts/index.js';
 import { OrgService } from './orgs.js';
-import { EmailParsePool } from './parse-pool.js';
+import { EmailParsePool, type ParsePoolStats } from './parse-pool.js';
 import type { EmailPreparer } from './prepare-email.js';
 import { ReportService } from './reports.js';
 import { StatsService } from './stats.js';
@@ -35,10 +36,14 @@ export interface IntelOptions {
   readonly fsyncEvidence?: boolean;
   /**
    * Parse e-mails in this many worker threads (parse-pool.ts), which also write the evidence
-   * files; 0 or absent parses in this thread. Needs the compiled build; from sources it falls back
-   * to this thread. Call `close()` to stop the workers.
+   * files; 0 or absent parses in this thread (the CLI; `koban serve` enables them). Needs the
+   * compiled build; from sources it falls back to this thread. Call `close()` to stop the workers.
    */
   readonly parseWorkers?: number;
+  /** Messages waiting for a parse worker at most (default 16); more are refused with E_LOCKED. */
+  readonly parseQueue?: number;
+  /** Per-organisation submission rate and evidence quota (intake-limits.ts); none when absent. */
+  readonly intakeLimits?: IntakeLimitOptions;
   /** A preparer of one's own (tests, benchmarks); wins over `parseWorkers`. */
   readonly prepare?: EmailPreparer;
   /** Reports read per shared value during correlation (default 25). */
@@ -48,6 +53,8 @@ export interface IntelOptions {
   readonly auth?: AuthOptions;
   /** Delivery of alerts to members: SMTP server, webhook limits, retry schedule (member-alerts/config.ts). */
   readonly alerts?: MemberAlertConfig;
+  /** DNS for outbound webhook targets (default the system's; tests give their own). */
+  readonly resolver?: Resolver;
 }
 
 export class IntelService {
@@ -86,9 +93,11 @@ export class IntelService {
       opts.prepare === undefined && (opts.parseWorkers ?? 0) > 0
         ? EmailParsePool.create({
             workers: opts.parseWorkers,
+            ...(opts.parseQueue !== undefined ? { maxQueue: opts.parseQueue } : {}),
             evidence: { dir: evidenceDir, fsync: opts.fsyncEvidence ?? true },
           })
         : null;
+    const pool = this.pool;
     this.intake = new IntakeService({
       db,
       evidence: this.evidence,
@@ -97,6 +106,8 @@ export class IntelService {
       prepare: opts.prepare ?? this.pool?.prepare,
       fanOut: opts.fanOut,
       emailLimits: opts.emailLimits,
+      limits: opts.intakeLimits ? new IntakeLimits(db, opts.intakeLimits, now) : undefined,
+      checkCapacity: pool ? () => pool.checkCapacity() : undefined,
     });
     this.reports = new ReportService(db, now);
     this.campaigns = new CampaignService(db, this.reports, now);
@@ -104,11 +115,16 @@ export class IntelService {
     this.indicatorStore = new IndicatorStore(db);
     this.warningEntries = new WarningEntryService(db, now, () => this.reloadWarningList());
     this.stats = new StatsService(db);
-    this.memberAlerts = new MemberAlertService(db, now, opts.alerts);
+    this.memberAlerts = new MemberAlertService(db, now, opts.alerts, opts.resolver);
   }
 
   static async open(db: RelationalDb, opts: IntelOptions = {}): Promise<IntelService> {
     return new IntelService(db, await WarningList.load(db), opts);
+  }
+
+  /** What the e-mail parse workers did, or null when e-mails are parsed in this thread. */
+  parseStats(): ParsePoolStats | null {
+    return this.pool?.stats() ?? null;
   }
 
   /** Stops the parse workers and closes the SMTP connection, if any (the database belongs to the caller). */

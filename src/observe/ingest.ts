@@ -38,7 +38,7 @@ export const DEFAULT_INGEST_LIMITS: IngestLimits = {
 };
 
 export class BackpressureError extends KobanError {
-  constructor(readonly retryAfterS: number) {
+  constructor(override readonly retryAfterS: number) {
     super('E_LIMIT', `the event store is behind; retry in ${retryAfterS} s`);
   }
 }

@@ -7,10 +7,15 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
-import { KobanError } from '../core/index.js';
+import { type KobanConfig, KobanError } from '../core/index.js';
 import { openRelational, type RelationalDb } from '../db/index.js';
 import { AlertStore } from '../detect/index.js';
-import { type IntelOptions, IntelService } from '../intel/index.js';
+import {
+  defaultParseWorkers,
+  type IntelOptions,
+  IntelService,
+  memberAlertConfigFrom,
+} from '../intel/index.js';
 import {
   type IngestLimits,
   IngestService,
@@ -69,6 +74,27 @@ export function rotateOperatorToken(dataDir: string): string {
   return token;
 }
 
+/**
+ * The intel services as the center runs them: e-mails parsed in worker threads, per-organisation
+ * submission limits, and advisory delivery, from `koban.json` (`intake`, `advisories`); what the
+ * caller gives (tests) wins.
+ */
+function intelOptions(config: KobanConfig, given: CenterOptions['intel'], dataDir: string): IntelOptions {
+  const i = config.intake;
+  return {
+    parseWorkers: i.parseWorkers ?? defaultParseWorkers(),
+    parseQueue: i.parseQueue,
+    intakeLimits: {
+      orgSubmissionBurst: i.orgSubmissionBurst,
+      orgSubmissionsPerHour: i.orgSubmissionsPerHour,
+      orgEvidenceQuotaBytes: i.orgEvidenceQuotaMb * 1024 * 1024,
+    },
+    alerts: memberAlertConfigFrom(config.advisories),
+    ...given,
+    dataDir,
+  };
+}
+
 export async function openCenter(options: CenterOptions = {}): Promise<Center> {
   const observatory = await openObservatory(options.dataDir);
   const dataDir = observatory.dataDir;
@@ -86,8 +112,11 @@ export async function openCenter(options: CenterOptions = {}): Promise<Center> {
       options.ingestLimits,
     );
     const alerts = new AlertStore(db);
-    const intel = await IntelService.open(db, { ...options.intel, dataDir });
+    const io = intelOptions(observatory.config, options.intel, dataDir);
+    const intel = await IntelService.open(db, io);
     const log = pino({ level: options.logLevel ?? process.env.KOBAN_LOG ?? 'info' });
+    if (intel.parseStats() === null && io.prepare === undefined && (io.parseWorkers ?? 0) > 0)
+      log.warn('e-mail parse workers need the compiled build: reported e-mails are parsed on this thread');
     const tokenPath = join(dataDir, OPERATOR_TOKEN_FILE);
     const center: Center = {
       dataDir,

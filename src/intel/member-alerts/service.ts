@@ -5,7 +5,7 @@
  * e-mail and webhook with a visible log, and each organisation's delivery endpoints. Every method
  * takes an `Actor`; inputs are the zod schemas of inputs.ts.
  */
-import { KobanError } from '../../core/index.js';
+import { KobanError, type Resolver } from '../../core/index.js';
 import type { RelationalDb } from '../../db/index.js';
 import { mayRead, requireCenter } from '../access.js';
 import type { Actor } from '../actor.js';
@@ -59,9 +59,11 @@ export class MemberAlertService {
     private readonly db: RelationalDb,
     private readonly now: () => number = Date.now,
     config: MemberAlertConfig = {},
+    /** DNS for webhook targets (tests give their own). */
+    resolver?: Resolver,
   ) {
     this.config = MemberAlertConfigSchema.parse(config);
-    this.log = new DeliveryLog(db, now, this.config);
+    this.log = new DeliveryLog(db, now, this.config, resolver);
     this.ctx = { db, now, log: this.log };
     this.endpoints = new AlertEndpointService(db, now, this.config.webhook);
   }
