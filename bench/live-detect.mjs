@@ -51,7 +51,7 @@ for (const mode of ['streams', 'grace']) {
     join(data, 'koban.json'),
     JSON.stringify({
       detection: { waitForStreams: mode === 'streams', pollSeconds: 10, graceSeconds: 120 },
-      notify: { webhooks: [{ url: `http://127.0.0.1:${hookPort}/${mode}` }] },
+      notify: { webhooks: [{ url: `http://127.0.0.1:${hookPort}/${mode}`, allowPrivate: true }] },
     }),
   );
   const token = JSON.parse(

@@ -1,8 +1,8 @@
 /** Shared by the intel commands: open the services of one data directory, and who the operator is. */
 import { userInfo } from 'node:os';
-import { KobanError, resolveDataDir } from '../core/index.js';
+import { KobanError, loadConfig, resolveDataDir } from '../core/index.js';
 import { openRelational } from '../db/index.js';
-import { type Actor, IntelService, systemActor, userActor } from '../intel/index.js';
+import { type Actor, IntelService, memberAlertConfigFrom, systemActor, userActor } from '../intel/index.js';
 
 export interface DataFlags {
   data?: string;
@@ -20,10 +20,22 @@ export async function withIntel<T>(
   opts: { create?: boolean } = {},
 ): Promise<T> {
   const dataDir = resolveDataDir(flags.data);
+  const config = loadConfig(dataDir);
+  // Checked before the store is opened: a mistake in koban.json is told, not half-applied.
+  const alerts = memberAlertConfigFrom(config.advisories);
   const db = await openRelational(dataDir, { create: opts.create ?? false });
+  let intel: IntelService | null = null;
   try {
-    return await fn(await IntelService.open(db, { dataDir }), dataDir);
+    // The evidence quota is the organisation's wherever its reports come from; the submission rate
+    // is a running center's (one command is one submission).
+    intel = await IntelService.open(db, {
+      dataDir,
+      alerts,
+      intakeLimits: { orgEvidenceQuotaBytes: config.intake.orgEvidenceQuotaMb * 1024 * 1024 },
+    });
+    return await fn(intel, dataDir);
   } finally {
+    await intel?.close();
     await db.destroy();
   }
 }

@@ -4,22 +4,23 @@
  * `send ID --audience all|sector:S|prefecture:P|org:NAME|user:EMAIL|public …`, `list [--inbox]`,
  * `show ID`, `received ID --org NAME --user EMAIL [--report ID]`, `update`, `withdraw`,
  * `deliveries ID`, `deliver`, `contacts --org NAME [--email A…] [--webhook URL]`. Commands act as
- * the operator (the system actor) unless `--as EMAIL` names a user. E-mail goes out through the
- * SMTP server given by KOBAN_SMTP_HOST, _PORT, _SECURE, _USER, _PASS and _FROM; without one it
- * stays queued.
+ * the operator (the system actor) unless `--as EMAIL` names a user. E-mail and webhooks go out as
+ * the `advisories` section of `koban.json` says (SMTP server; KOBAN_SMTP_* override it); without
+ * an SMTP server e-mail stays queued, and `show`, `deliveries` and `deliver` say so.
  */
 import type { Command } from 'commander';
 import { KobanError } from '../core/index.js';
 import {
   type Actor,
   type AlertAudienceInput,
-  type AlertMailer,
   type AlertPreview,
   type AlertView,
+  type DeliveryRecord,
+  type DeliveryRun,
   escapeForDisplay as esc,
   type IntelService,
+  NO_SMTP_CONFIGURED,
   parseTlp,
-  smtpMailer,
   userActor,
 } from '../intel/index.js';
 import { type DataFlags, iso, operator, withIntel } from './_intel.js';
@@ -75,27 +76,39 @@ async function parseAudience(intel: IntelService, specs: readonly string[]): Pro
   return a;
 }
 
-function smtpFromEnv(env: NodeJS.ProcessEnv = process.env): AlertMailer | undefined {
-  if (!env.KOBAN_SMTP_HOST) return undefined;
-  if (!env.KOBAN_SMTP_FROM)
-    throw new KobanError('E_CONFIG', 'KOBAN_SMTP_HOST is set but KOBAN_SMTP_FROM is not');
-  return smtpMailer({
-    host: env.KOBAN_SMTP_HOST,
-    port: env.KOBAN_SMTP_PORT ? Number(env.KOBAN_SMTP_PORT) : 25,
-    secure: env.KOBAN_SMTP_SECURE === '1' || env.KOBAN_SMTP_SECURE === 'true',
-    ...(env.KOBAN_SMTP_USER ? { auth: { user: env.KOBAN_SMTP_USER, pass: env.KOBAN_SMTP_PASS ?? '' } } : {}),
-    from: env.KOBAN_SMTP_FROM,
-  });
+/** Attempts the due deliveries with the configured SMTP server and webhook settings. */
+function deliver(intel: IntelService, actor: Actor): Promise<DeliveryRun> {
+  return intel.memberAlerts.deliverDue(actor);
 }
 
-/** Attempts the due deliveries with the SMTP server of the environment, if any. */
-async function deliver(intel: IntelService, actor: Actor) {
-  const mailer = smtpFromEnv();
-  try {
-    return await intel.memberAlerts.deliverDue(actor, mailer ? { mailer } : {});
-  } finally {
-    mailer?.close();
-  }
+/** Why e-mail stayed queued, when it did (the queue keeps it until an SMTP server is configured). */
+function waitingNote(r: DeliveryRun): string {
+  return r.waitingForSmtp > 0 ? `; ${r.waitingForSmtp} e-mail(s) wait: ${NO_SMTP_CONFIGURED}` : '';
+}
+
+function runLine(r: DeliveryRun): string {
+  return `attempted ${r.attempted}: delivered ${r.delivered}, retrying ${r.retrying}, failed ${r.failed}${waitingNote(r)}\n`;
+}
+
+/** Deliveries listed under an alert: e-mail and webhook ones (inbox rows are delivered when written). */
+const SHOWN_DELIVERIES = 50;
+
+function renderDeliveries(log: readonly DeliveryRecord[]): string[] {
+  const outbound = log.filter((d) => d.channel !== 'inbox');
+  const lines = outbound
+    .slice(0, SHOWN_DELIVERIES)
+    .map(
+      (d) =>
+        `    #${d.id} v${d.version} ${d.event} ${d.channel} ${esc(d.target)}: ${d.status}, ${d.attempts} attempt(s)` +
+        (d.waitingFor
+          ? ` — ${esc(d.waitingFor)}`
+          : d.status === 'failed'
+            ? ` — ${esc(d.lastError ?? '')}`
+            : ''),
+    );
+  if (outbound.length > SHOWN_DELIVERIES)
+    lines.push(`    … and ${outbound.length - SHOWN_DELIVERIES} more (koban advisory deliveries ID)`);
+  return lines.length > 0 ? ['  e-mail and webhook deliveries:', ...lines] : [];
 }
 
 function renderContent(c: AlertPreview['content']): string[] {
@@ -132,7 +145,7 @@ function renderPreview(p: AlertPreview): string {
   return `${lines.join('\n')}\n`;
 }
 
-function renderView(v: AlertView): string {
+function renderView(v: AlertView, log: readonly DeliveryRecord[] | null): string {
   const lines = [
     `alert ${v.id} (${v.status}, version ${v.version}, sent ${iso(v.sentMs) ?? '-'})${v.unread ? ' [unread]' : ''}`,
   ];
@@ -167,6 +180,7 @@ function renderView(v: AlertView): string {
       }`,
     );
   }
+  if (log) lines.push(...renderDeliveries(log));
   return `${lines.join('\n')}\n`;
 }
 
@@ -257,7 +271,7 @@ export function registerMemberAlert(program: Command): void {
       process.stdout.write(
         `alert ${out.alertId} sent to ${out.recipients.orgIds.length} organisation(s) and ${out.recipients.userIds.length} user(s): ` +
           `${d.inbox} inbox, ${d.email} e-mail, ${d.webhook} webhook; delivered now ${out.delivery.delivered}, ` +
-          `retrying ${out.delivery.retrying}, failed ${out.delivery.failed}\n`,
+          `retrying ${out.delivery.retrying}, failed ${out.delivery.failed}${waitingNote(out.delivery)}\n`,
       );
     }
   });
@@ -289,11 +303,14 @@ export function registerMemberAlert(program: Command): void {
       .description('one alert as you see it (the center also sees counts)')
       .argument('<id>', 'alert id'),
   ).action(async (id: string, flags: AsFlags) => {
-    const v = await withIntel(flags, async (intel) =>
-      intel.memberAlerts.get(await actorOf(intel, flags), parseId(id)),
-    );
-    if (flags.json) printJson(v);
-    else process.stdout.write(renderView(v));
+    const { view, deliveries } = await withIntel(flags, async (intel) => {
+      const actor = await actorOf(intel, flags);
+      const v = await intel.memberAlerts.get(actor, parseId(id));
+      // The delivery log is the center's (`analysis` is there for center staff only).
+      return { view: v, deliveries: v.analysis ? await intel.memberAlerts.deliveries(actor, v.id) : null };
+    });
+    if (flags.json) printJson(deliveries ? { ...view, deliveries } : view);
+    else process.stdout.write(renderView(view, deliveries));
   });
 
   common(
@@ -404,7 +421,7 @@ export function registerMemberAlert(program: Command): void {
     else
       process.stdout.write(
         `${table(
-          ['id', 'v', 'event', 'channel', 'target', 'status', 'attempts', 'next', 'error'],
+          ['id', 'v', 'event', 'channel', 'target', 'status', 'attempts', 'next', 'error', 'waiting for'],
           log.map((d) => [
             d.id,
             d.version,
@@ -414,7 +431,8 @@ export function registerMemberAlert(program: Command): void {
             d.status,
             d.attempts,
             iso(d.nextAttemptMs),
-            d.lastError,
+            d.lastError === null ? null : esc(d.lastError),
+            d.waitingFor === null ? null : esc(d.waitingFor),
           ]),
         )}\n`,
       );
@@ -424,10 +442,7 @@ export function registerMemberAlert(program: Command): void {
     async (flags: AsFlags) => {
       const r = await withIntel(flags, async (intel) => deliver(intel, await actorOf(intel, flags)));
       if (flags.json) printJson(r);
-      else
-        process.stdout.write(
-          `attempted ${r.attempted}: delivered ${r.delivered}, retrying ${r.retrying}, failed ${r.failed}\n`,
-        );
+      else process.stdout.write(runLine(r));
     },
   );
 
@@ -444,15 +459,13 @@ export function registerMemberAlert(program: Command): void {
     const out = await withIntel(flags, async (intel) => {
       const actor = await actorOf(intel, flags);
       const orgId = (await intel.orgs.requireByName(flags.org)).id;
-      if (flags.email)
-        await intel.memberAlerts.endpoints.setEmailContacts(actor, { orgId, addresses: flags.email });
-      const hook = flags.webhook
-        ? await intel.memberAlerts.endpoints.addWebhook(actor, { orgId, url: flags.webhook })
-        : null;
-      return {
-        endpoints: await intel.memberAlerts.endpoints.list(actor, orgId),
-        webhookSecret: hook?.secret ?? null,
-      };
+      // One call: both parts are checked before either is written (a bad webhook changes nothing).
+      const r = await intel.memberAlerts.endpoints.setContacts(actor, {
+        orgId,
+        ...(flags.email ? { addresses: flags.email } : {}),
+        ...(flags.webhook !== undefined ? { webhook: flags.webhook } : {}),
+      });
+      return { endpoints: r.endpoints, webhookSecret: r.webhook?.secret ?? null };
     });
     if (flags.json) printJson(out);
     else {

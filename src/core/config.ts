@@ -160,6 +160,31 @@ export const ConfigSchema = z
      * the center starts.
      */
     notify: z.record(z.string(), z.unknown()).optional(),
+    /**
+     * How advisories (alerts to members) are delivered besides the inbox: `{ "smtp": { "host": …,
+     * "from": … }, "webhook": { … }, "retry": { … }, "portalUrl": … }`. Validated by the intel
+     * context (`MemberAlertConfigSchema`) when `koban serve` or a `koban advisory` command opens it.
+     */
+    advisories: z.record(z.string(), z.unknown()).optional(),
+    /** Intake of member reports in `koban serve`: parse workers, their queue, per-organisation limits. */
+    intake: z
+      .object({
+        /**
+         * Worker threads that parse reported e-mails off the event loop (default: the available
+         * cores minus one, at least 1); 0 parses on the server's own thread.
+         */
+        parseWorkers: z.number().int().min(0).max(64).optional(),
+        /** Messages waiting for a parse worker; past it a submission is answered 503 + Retry-After. */
+        parseQueue: z.number().int().min(1).max(10_000).default(16),
+        /** Submissions one organisation may make in a burst before the hourly rate applies. */
+        orgSubmissionBurst: z.number().int().min(1).max(100_000).default(60),
+        /** Sustained submissions per organisation and hour (past it: 429 + Retry-After). */
+        orgSubmissionsPerHour: z.number().int().min(1).max(3_600_000).default(600),
+        /** Evidence (raw reported files) one organisation may keep, in MiB; 0: no quota. */
+        orgEvidenceQuotaMb: z.number().int().min(0).default(2048),
+      })
+      .strict()
+      .prefault({}),
     /** Live detection in `koban serve`. */
     detection: z
       .object({
@@ -214,6 +239,19 @@ export const ConfigSchema = z
 export type KobanConfig = z.infer<typeof ConfigSchema>;
 export type PublicStatsConfig = KobanConfig['publicStats'];
 
+/** `advisories.smtp` from `KOBAN_SMTP_HOST`, `_PORT`, `_SECURE`, `_USER`, `_PASS`, `_FROM` (validated with the rest). */
+function smtpFromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
+  return {
+    host: env.KOBAN_SMTP_HOST,
+    ...(env.KOBAN_SMTP_PORT ? { port: Number(env.KOBAN_SMTP_PORT) } : {}),
+    ...(env.KOBAN_SMTP_SECURE
+      ? { secure: env.KOBAN_SMTP_SECURE === '1' || env.KOBAN_SMTP_SECURE === 'true' }
+      : {}),
+    ...(env.KOBAN_SMTP_USER ? { auth: { user: env.KOBAN_SMTP_USER, pass: env.KOBAN_SMTP_PASS ?? '' } } : {}),
+    ...(env.KOBAN_SMTP_FROM ? { from: env.KOBAN_SMTP_FROM } : {}),
+  };
+}
+
 export const DEFAULT_DATA_DIR = 'koban-data';
 
 /** The data directory: `--data`, else `KOBAN_DATA`, else `./koban-data`. */
@@ -249,6 +287,7 @@ export function loadConfig(
   if (env.KOBAN_DOMESTIC) raw.domesticCountry = env.KOBAN_DOMESTIC;
   if (env.KOBAN_UTC_OFFSET) raw.utcOffset = env.KOBAN_UTC_OFFSET;
   if (env.KOBAN_COUNTRY_MMDB) raw.geo = { ...(raw.geo as object), countryMmdb: env.KOBAN_COUNTRY_MMDB };
+  if (env.KOBAN_SMTP_HOST) raw.advisories = { ...(raw.advisories as object), smtp: smtpFromEnv(env) };
   const parsed = ConfigSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

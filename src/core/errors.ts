@@ -21,11 +21,22 @@ export const ERROR_CODES = {
 
 export type ErrorCode = keyof typeof ERROR_CODES;
 
+export interface KobanErrorOptions {
+  readonly cause?: unknown;
+  /**
+   * Seconds after which the same request may succeed (a rate limit, a full queue): HTTP answers
+   * it as `Retry-After` (RFC 9110 §10.2.3) — 429 for E_LIMIT, 503 for E_LOCKED.
+   */
+  readonly retryAfterS?: number;
+}
+
 export class KobanError extends Error {
   readonly code: ErrorCode;
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  readonly retryAfterS: number | undefined;
+  constructor(code: ErrorCode, message: string, options?: KobanErrorOptions) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
+    this.retryAfterS = options?.retryAfterS;
     this.name = 'KobanError';
   }
   get exitStatus(): number {

@@ -77,7 +77,9 @@ afterEach(async () => {
 describe('webhook notification', () => {
   it('POSTs the alert as JSON with its headers', async () => {
     const hook = await receiver();
-    const n = createNotifier({ webhooks: [{ url: hook.url, headers: { authorization: 'Bearer t0k3n' } }] });
+    const n = createNotifier({
+      webhooks: [{ url: hook.url, allowPrivate: true, headers: { authorization: 'Bearer t0k3n' } }],
+    });
     const results = await n.notify(change());
     n.close();
     expect(results).toEqual([{ channel: 'webhook', target: safeTarget(hook.url), ok: true, attempts: 1 }]);
@@ -112,26 +114,29 @@ describe('webhook notification', () => {
 
   it('names updates alert.updated', async () => {
     const hook = await receiver();
-    const n = createNotifier({ webhooks: [{ url: hook.url }] });
+    const n = createNotifier({ webhooks: [{ url: hook.url, allowPrivate: true }] });
     await n.notify(change({}, 'updated'));
     expect(JSON.parse(hook.got[0]!.body).event).toBe('alert.updated');
   });
 
   it('sends nothing below a webhook minimum severity', async () => {
     const hook = await receiver();
-    const n = createNotifier({ webhooks: [{ url: hook.url, minSeverity: 'critical' }] });
+    const n = createNotifier({ webhooks: [{ url: hook.url, allowPrivate: true, minSeverity: 'critical' }] });
     expect(await n.notify(change({ severity: 'high' }))).toEqual([]);
     expect(hook.got).toEqual([]);
     expect(await n.notify(change({ severity: 'critical' }))).toHaveLength(1);
     expect(hook.got).toHaveLength(1);
     // The default minimum is 'low': info alerts are not sent.
-    const m = createNotifier({ webhooks: [{ url: hook.url }] });
+    const m = createNotifier({ webhooks: [{ url: hook.url, allowPrivate: true }] });
     expect(await m.notify(change({ severity: 'info' }))).toEqual([]);
   });
 
   it('retries on 5xx and 429, then succeeds', async () => {
     const hook = await receiver([503, 429, 204]);
-    const n = createNotifier({ webhooks: [{ url: hook.url, retries: 3 }], retryDelayMs: 1 });
+    const n = createNotifier({
+      webhooks: [{ url: hook.url, allowPrivate: true, retries: 3 }],
+      retryDelayMs: 1,
+    });
     const [r] = await n.notify(change());
     expect(r).toEqual({ channel: 'webhook', target: safeTarget(hook.url), ok: true, attempts: 3 });
     expect(hook.got).toHaveLength(3);
@@ -141,8 +146,9 @@ describe('webhook notification', () => {
   it('does not retry a 4xx answer, and reports the failure without throwing', async () => {
     const hook = await receiver([400]);
     const errors: NotifyResult[] = [];
-    const n = createNotifier({ webhooks: [{ url: hook.url, retries: 5 }], retryDelayMs: 1 }, (r) =>
-      errors.push(r),
+    const n = createNotifier(
+      { webhooks: [{ url: hook.url, allowPrivate: true, retries: 5 }], retryDelayMs: 1 },
+      (r) => errors.push(r),
     );
     const results = await n.notify(change());
     expect(results).toEqual([
@@ -153,7 +159,10 @@ describe('webhook notification', () => {
 
   it('gives up after its retries', async () => {
     const hook = await receiver([500]);
-    const n = createNotifier({ webhooks: [{ url: hook.url, retries: 2 }], retryDelayMs: 1 });
+    const n = createNotifier({
+      webhooks: [{ url: hook.url, allowPrivate: true, retries: 2 }],
+      retryDelayMs: 1,
+    });
     const [r] = await n.notify(change());
     expect(r).toMatchObject({ ok: false, attempts: 3, error: 'HTTP 500' });
     expect(hook.got).toHaveLength(3);
@@ -161,7 +170,9 @@ describe('webhook notification', () => {
 
   it('reports a timeout as such', async () => {
     const hook = await receiver([200], true);
-    const n = createNotifier({ webhooks: [{ url: hook.url, retries: 0, timeoutMs: 50 }] });
+    const n = createNotifier({
+      webhooks: [{ url: hook.url, allowPrivate: true, retries: 0, timeoutMs: 50 }],
+    });
     const [r] = await n.notify(change());
     expect(r).toMatchObject({ ok: false, attempts: 1, error: 'timeout' });
   });
@@ -170,7 +181,10 @@ describe('webhook notification', () => {
     // A port that was just free: nothing listens there.
     const hook = await receiver();
     servers.pop()!.close();
-    const n = createNotifier({ webhooks: [{ url: hook.url, retries: 1 }], retryDelayMs: 1 });
+    const n = createNotifier({
+      webhooks: [{ url: hook.url, allowPrivate: true, retries: 1 }],
+      retryDelayMs: 1,
+    });
     const [r] = await n.notify(change());
     expect(r).toMatchObject({ channel: 'webhook', ok: false, attempts: 2 });
     expect(r!.error).toBeTruthy();
@@ -179,7 +193,13 @@ describe('webhook notification', () => {
   it('sends to every configured webhook', async () => {
     const a = await receiver();
     const b = await receiver([500]);
-    const n = createNotifier({ webhooks: [{ url: a.url }, { url: b.url, retries: 0 }], retryDelayMs: 1 });
+    const n = createNotifier({
+      webhooks: [
+        { url: a.url, allowPrivate: true },
+        { url: b.url, retries: 0, allowPrivate: true },
+      ],
+      retryDelayMs: 1,
+    });
     const results = await n.notify(change());
     expect(results.map((r) => [r.target, r.ok])).toEqual([
       [safeTarget(a.url), true],
@@ -193,7 +213,14 @@ describe('notification config', () => {
     const c = NotifyConfigSchema.parse({ webhooks: [{ url: 'https://example.org/hook' }] });
     expect(c).toEqual({
       webhooks: [
-        { url: 'https://example.org/hook', headers: {}, timeoutMs: 5000, retries: 3, minSeverity: 'low' },
+        {
+          url: 'https://example.org/hook',
+          headers: {},
+          timeoutMs: 5000,
+          retries: 3,
+          minSeverity: 'low',
+          allowPrivate: false,
+        },
       ],
       retryDelayMs: 500,
     });
@@ -282,7 +309,9 @@ describe('webhook safety', () => {
     const port = (srv.address() as AddressInfo).port;
     const url = `http://127.0.0.1:${port}/hooks/T0K3N?secret=1`;
     try {
-      const n = createNotifier({ webhooks: [{ url, retries: 0, headers: { 'x-api-key': 'k' } }] });
+      const n = createNotifier({
+        webhooks: [{ url, retries: 0, headers: { 'x-api-key': 'k' }, allowPrivate: true }],
+      });
       const [r] = await n.notify(change());
       expect(r).toMatchObject({ ok: false, target: `http://127.0.0.1:${port}/…` });
       expect(JSON.stringify(r)).not.toContain('T0K3N');
@@ -290,6 +319,69 @@ describe('webhook safety', () => {
     } finally {
       srv.close();
     }
+  });
+});
+
+describe('webhook targets (the outbound guard members’ webhooks use too)', () => {
+  it('refuses an internal receiver in the configuration unless allowPrivate is set', () => {
+    const refused = [
+      ['http://127.0.0.1:8080/hook', '127.0.0.1 is a loopback address (set allowPrivate: true to allow it)'],
+      [
+        'https://localhost./hook',
+        'localhost is a single-label (internal) name (set allowPrivate: true to allow it)',
+      ],
+      [
+        'https://metadata.google.internal/x',
+        'metadata.google.internal is an internal name (.internal) (set allowPrivate: true to allow it)',
+      ],
+    ];
+    for (const [url, message] of refused) {
+      const r = NotifyConfigSchema.safeParse({ webhooks: [{ url }] });
+      expect(r.success, url).toBe(false);
+      expect(r.error?.issues.map((i) => [i.path.join('.'), i.message])).toEqual([
+        ['webhooks.0.url', message],
+      ]);
+      expect(NotifyConfigSchema.safeParse({ webhooks: [{ url, allowPrivate: true }] }).success).toBe(true);
+    }
+  });
+
+  it('resolves the receiver’s name at each send and refuses it, without retrying, when it points inside', async () => {
+    const hook = await receiver();
+    const resolved: string[] = [];
+    const n = createNotifier(
+      { webhooks: [{ url: 'https://soc-hooks.koban.test/in', retries: 3 }], retryDelayMs: 1 },
+      undefined,
+      async (host) => {
+        resolved.push(host);
+        return [
+          { address: '203.0.114.7', family: 4 },
+          { address: '127.0.0.1', family: 4 },
+        ];
+      },
+    );
+    const [r] = await n.notify(change());
+    expect(r).toEqual({
+      channel: 'webhook',
+      target: 'https://soc-hooks.koban.test/…',
+      ok: false,
+      attempts: 1,
+      error: 'soc-hooks.koban.test: 127.0.0.1 is a loopback address; refused',
+    });
+    expect(resolved).toEqual(['soc-hooks.koban.test']);
+    expect(hook.got).toEqual([]);
+  });
+
+  it('connects an allowed internal receiver to the address it resolved, with the name as Host', async () => {
+    const hook = await receiver();
+    const port = new URL(hook.url).port;
+    const n = createNotifier(
+      { webhooks: [{ url: `http://soc-hooks.koban.test:${port}/hook`, allowPrivate: true }] },
+      undefined,
+      async () => [{ address: '127.0.0.1', family: 4 }],
+    );
+    const [r] = await n.notify(change());
+    expect(r).toMatchObject({ ok: true, attempts: 1 });
+    expect(hook.got.map((g) => g.headers.host)).toEqual([`soc-hooks.koban.test:${port}`]);
   });
 });
 

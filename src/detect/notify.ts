@@ -4,22 +4,40 @@
  * e-mail through a configured SMTP server (nodemailer). The configuration is one zod schema —
  * `NotifyConfigSchema` — so the data directory's config can embed it. Notification never throws:
  * a failed channel is reported in the results (and to `onError`), and detection goes on.
+ *
+ * Webhooks go through the center's one outbound guard (core `postGuarded`), as members' webhooks
+ * do: a URL naming an internal host is refused when the configuration is read, a name resolving to
+ * an internal address is refused at each send, and the connection goes to the address checked.
+ * A receiver on the operator's own network needs `allowPrivate: true` on that webhook.
  */
 import { createTransport, type Transporter } from 'nodemailer';
 import { z } from 'zod';
+import { OutboundError, outboundUrlProblem, postGuarded, type Resolver } from '../core/index.js';
 import { type AlertChange, episodeState, type OperatorAlert, SEVERITIES, type Severity } from './alerts.js';
 
 const SeverityEnum = z.enum(SEVERITIES);
 
-export const WebhookSchema = z.object({
-  url: z.url(),
-  /** Extra request headers (e.g. an Authorization token). */
-  headers: z.record(z.string(), z.string()).default({}),
-  timeoutMs: z.number().int().positive().default(5000),
-  retries: z.number().int().min(0).max(10).default(3),
-  /** Alerts below this severity are not sent. */
-  minSeverity: SeverityEnum.default('low'),
-});
+export const WebhookSchema = z
+  .object({
+    url: z.url(),
+    /** Extra request headers (e.g. an Authorization token). */
+    headers: z.record(z.string(), z.string()).default({}),
+    timeoutMs: z.number().int().positive().default(5000),
+    retries: z.number().int().min(0).max(10).default(3),
+    /** Alerts below this severity are not sent. */
+    minSeverity: SeverityEnum.default('low'),
+    /** A receiver on an internal name or address (loopback, RFC 1918, …): refused unless true. */
+    allowPrivate: z.boolean().default(false),
+  })
+  .superRefine((w, ctx) => {
+    const problem = outboundUrlProblem(w.url, { allowHttp: true, allowPrivate: w.allowPrivate });
+    if (problem)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['url'],
+        message: w.allowPrivate ? problem : `${problem} (set allowPrivate: true to allow it)`,
+      });
+  });
 
 export const EmailSchema = z.object({
   smtp: z.object({
@@ -130,7 +148,12 @@ async function withRetries(
   return { ok: false, attempts: retries + 1, error: last };
 }
 
-export function createNotifier(config: NotifyConfig, onError?: (r: NotifyResult) => void): Notifier {
+export function createNotifier(
+  config: NotifyConfig,
+  onError?: (r: NotifyResult) => void,
+  /** DNS for webhook targets (tests give their own). */
+  resolver?: Resolver,
+): Notifier {
   const c = NotifyConfigSchema.parse(config);
   let mailer: Transporter | null = null;
   if (c.email) {
@@ -152,24 +175,21 @@ export function createNotifier(config: NotifyConfig, onError?: (r: NotifyResult)
   const webhook = async (w: z.infer<typeof WebhookSchema>, body: string): Promise<NotifyResult> => {
     const r = await withRetries(w.retries, c.retryDelayMs, async () => {
       try {
-        const res = await fetch(w.url, {
-          method: 'POST',
+        const { status } = await postGuarded({
+          url: w.url,
           headers: { 'content-type': 'application/json', 'user-agent': 'koban-notify', ...w.headers },
           body,
-          signal: AbortSignal.timeout(w.timeoutMs),
-          // A redirect would carry the configured headers (tokens) to another host.
-          redirect: 'error',
+          timeoutMs: w.timeoutMs,
+          policy: { allowHttp: true, allowPrivate: w.allowPrivate },
+          ...(resolver ? { resolver } : {}),
         });
-        // The answer's body is not needed: not read (a huge one would be read for nothing).
-        await res.body?.cancel().catch(() => undefined);
-        if (res.ok) return { ok: true };
-        return { ok: false, retry: res.status === 429 || res.status >= 500, error: `HTTP ${res.status}` };
+        if (status >= 200 && status < 300) return { ok: true };
+        // Redirects are not followed: they would carry the configured headers (tokens) elsewhere.
+        return { ok: false, retry: status === 429 || status >= 500, error: `HTTP ${status}` };
       } catch (e) {
-        return {
-          ok: false,
-          retry: true,
-          error: (e as Error).name === 'TimeoutError' ? 'timeout' : (e as Error).message,
-        };
+        const err = e as Error;
+        const kind = err instanceof OutboundError ? err.kind : 'network';
+        return { ok: false, retry: kind !== 'refused', error: kind === 'timeout' ? 'timeout' : err.message };
       }
     });
     return { channel: 'webhook', target: safeTarget(w.url), ...r };

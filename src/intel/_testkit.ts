@@ -26,7 +26,7 @@ export interface TestIntel {
 export const T0 = Date.UTC(2012, 1, 10);
 
 export async function openTestIntel(
-  opts: Pick<IntelOptions, 'fanOut' | 'emailLimits' | 'alerts'> = {},
+  opts: Pick<IntelOptions, 'fanOut' | 'emailLimits' | 'alerts' | 'resolver' | 'intakeLimits'> = {},
 ): Promise<TestIntel> {
   const raw = await openRelational(':memory:');
   const dir = mkdtempSync(join(tmpdir(), 'koban-intel-'));

@@ -121,9 +121,16 @@ export {
 } from './indicators/warning-entries.js';
 export { type ConfiguredEntry, WarningList, type WarningListData } from './indicators/warning-list.js';
 export { type IntakeResult, IntakeService } from './intake.js';
+export { type IntakeLimitOptions, IntakeLimits } from './intake-limits.js';
 export * from './member-alerts/index.js';
 export { type NewOrg, ORG_KINDS, type Organisation, type OrgKind, OrgService } from './orgs.js';
-export { EmailParsePool, type ParsePoolOptions } from './parse-pool.js';
+export {
+  defaultParseWorkers,
+  EmailParsePool,
+  PARSE_QUEUE_RETRY_AFTER_S,
+  type ParsePoolOptions,
+  type ParsePoolStats,
+} from './parse-pool.js';
 export { canonicalPrefecture, PREFECTURE_NAMES } from './prefectures.js';
 export { type EmailPreparer, type PreparedEmail, prepareEmail, prepareInThread } from './prepare-email.js';
 export { REDACTED_PRIVATE } from './report-kinds.js';

@@ -11,7 +11,9 @@
  * text) go through the text extractor. Hostile input gets the extraction's bounds (size, parts,
  * nesting, archives, time; in workers also a heap limit and a hard deadline): it fails with
  * `E_LIMIT` or `E_FORMAT`, recorded in the audit log as a rejected submission, and nothing else is
- * stored.
+ * stored. Before any of that, a submission passes the organisation's limits (intake-limits.ts:
+ * rate and evidence quota) and, for an e-mail, the parse workers' free capacity; these refusals
+ * are not audited (a flood would otherwise write the audit log at the flood's rate).
  */
 import { isKobanError, KobanError } from '../core/index.js';
 import type { RelationalDb } from '../db/index.js';
@@ -26,6 +28,7 @@ import { canonicalIndicator, guessIndicator } from './indicators/canonical.js';
 import { dedupe, IndicatorStore, type Sighted } from './indicators/store.js';
 import type { Candidate } from './indicators/types.js';
 import type { WarningList } from './indicators/warning-list.js';
+import { type IntakeLimits, orgEvidenceBytes } from './intake-limits.js';
 import { loadLabelled, writeAudience } from './labelled.js';
 import { type Organisation, OrgService, parseInput } from './orgs.js';
 import { type EmailPreparer, type PreparedEmail, prepareInThread } from './prepare-email.js';
@@ -76,6 +79,10 @@ export interface IntakeDeps {
   readonly fanOut?: number;
   /** Bounds for parsing one message (defaults: the extraction's own). */
   readonly emailLimits?: Partial<EmailLimits>;
+  /** Per-organisation submission rate and evidence quota (none when absent). */
+  readonly limits?: IntakeLimits | undefined;
+  /** Throws (E_LOCKED with a retry delay) when the e-mail parsers can take no more work now. */
+  readonly checkCapacity?: (() => void) | undefined;
 }
 
 /** A mail's own date is attacker-controlled: used only when it is within 5 years before receipt and not in the future. */
@@ -100,6 +107,23 @@ export class IntakeService {
     this.commits = new GroupCommit(deps.db);
   }
 
+  /**
+   * Whether the actor's organisation may submit now (rate, quota for `declaredBytes` of evidence,
+   * and for an e-mail the parsers' capacity), checked without taking anything: the HTTP layer
+   * calls it before it reads an upload. Throws E_LIMIT or E_LOCKED (with a retry delay).
+   */
+  async admit(actor: Actor, what: { email: boolean; declaredBytes: number }): Promise<void> {
+    requireScope(actor, 'reports:write');
+    if (what.email) this.deps.checkCapacity?.();
+    const orgId = actor.kind === 'user' ? actor.orgId : null;
+    if (orgId !== null) await this.deps.limits?.admit(orgId, what.email ? what.declaredBytes : 0);
+  }
+
+  /** Bytes of reported files the organisation keeps (what its evidence quota counts). */
+  evidenceBytes(orgId: number): Promise<number> {
+    return orgEvidenceBytes(this.deps.db, orgId);
+  }
+
   /** A reported e-mail (.eml bytes). */
   async submitEmail(actor: Actor, raw: Buffer, sharing: SharingOptions = {}): Promise<IntakeResult> {
     requireScope(actor, 'reports:write');
@@ -107,6 +131,8 @@ export class IntakeService {
     const org = await this.reportingOrg(actor, s.orgId);
     const receivedMs = this.deps.now();
     if (!Buffer.isBuffer(raw)) throw new KobanError('E_USAGE', 'the message must be given as bytes');
+    this.deps.checkCapacity?.();
+    await this.deps.limits?.charge(org.id, raw.length);
     let prepared: PreparedEmail;
     try {
       const maxRawBytes = this.deps.emailLimits?.maxRawBytes ?? DEFAULT_EMAIL_LIMITS.maxRawBytes;
@@ -178,6 +204,7 @@ export class IntakeService {
     const s = parseInput(SharingSchema, sharing, 'sharing options');
     const r = parseInput(ReportInputSchema, input, 'report');
     const org = await this.reportingOrg(actor, s.orgId);
+    await this.deps.limits?.charge(org.id, null);
     const receivedMs = this.deps.now();
     const built = buildOtherReport(r, org.domains, receivedMs);
     return this.store(

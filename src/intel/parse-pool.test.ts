@@ -64,4 +64,38 @@ describe.skipIf(!BUILT)('the e-mail parse pool (compiled build)', () => {
       await pool.close();
     }
   });
+
+  it('refuses a message at once (E_LOCKED, retry delay) while every worker is busy and the queue is full', async () => {
+    const { EmailParsePool, PARSE_QUEUE_RETRY_AFTER_S } = await load();
+    const pool = EmailParsePool.create({ workers: 1, maxQueue: 1 })!;
+    try {
+      const raw = readFileSync(fixture('intel/x-lure-p1.eml'));
+      const list = new WarningList();
+      // The first goes to the worker and the second waits, synchronously; the third finds no room.
+      const first = pool.prepare(raw, {}, list);
+      const second = pool.prepare(raw, {}, list);
+      expect(pool.stats()).toMatchObject({ workers: 1, busy: 1, queued: 1, maxQueue: 1 });
+      expect(() => pool.checkCapacity()).toThrow(
+        expect.objectContaining({ code: 'E_LOCKED', retryAfterS: PARSE_QUEUE_RETRY_AFTER_S }),
+      );
+      await expect(pool.prepare(raw, {}, list)).rejects.toMatchObject({
+        code: 'E_LOCKED',
+        retryAfterS: PARSE_QUEUE_RETRY_AFTER_S,
+        message: `the e-mail parsers are busy (1 message(s) waiting); try again in ${PARSE_QUEUE_RETRY_AFTER_S} s`,
+      });
+      await Promise.all([first, second]);
+      expect(pool.stats()).toEqual({
+        workers: 1,
+        busy: 0,
+        queued: 0,
+        maxQueue: 1,
+        completed: 2,
+        failed: 0,
+        refused: 1,
+      });
+      pool.checkCapacity();
+    } finally {
+      await pool.close();
+    }
+  });
 });

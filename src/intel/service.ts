@@ -4,7 +4,14 @@
  * Every method that reads or changes data takes an `Actor`.
  */
 import { dirname, join } from 'node:path';
-import { KobanError, loadSecretKey, type Notice, SecretBox, stderrNotice } from '../core/index.js';
+import {
+  KobanError,
+  loadSecretKey,
+  type Notice,
+  type Resolver,
+  SecretBox,
+  stderrNotice,
+} from '../core/index.js';
 import type { RelationalDb } from '../db/index.js';
 import { requireScope } from './access.js';
 import type { Actor } from './actor.js';
@@ -27,6 +34,7 @@ import { IndicatorStore } from './indicators/store.js';
 import { WarningEntryService } from './indicators/warning-entries.js';
 import { WarningList } from './indicators/warning-list.js';
 import { IntakeService } from './intake.js';
+import { type IntakeLimitOptions, IntakeLimits } from './intake-limits.js';
 import { chainKeyOf, chainLastId, withChainKey } from './keyed-chain.js';
 import {
   type MemberAlertConfig,
@@ -34,7 +42,7 @@ import {
   sealClearWebhookSecrets,
 } from './member-alerts/index.js';
 import { OrgService } from './orgs.js';
-import { EmailParsePool } from './parse-pool.js';
+import { EmailParsePool, type ParsePoolStats } from './parse-pool.js';
 import type { EmailPreparer } from './prepare-email.js';
 import { ReportService } from './reports.js';
 import { StatsService } from './stats.js';
@@ -54,10 +62,14 @@ export interface IntelOptions {
   readonly fsyncEvidence?: boolean;
   /**
    * Parse e-mails in this many worker threads (parse-pool.ts), which also write the evidence
-   * files; 0 or absent parses in this thread. Needs the compiled build; from sources it falls back
-   * to this thread. Call `close()` to stop the workers.
+   * files; 0 or absent parses in this thread (the CLI; `koban serve` enables them). Needs the
+   * compiled build; from sources it falls back to this thread. Call `close()` to stop the workers.
    */
   readonly parseWorkers?: number;
+  /** Messages waiting for a parse worker at most (default 16); more are refused with E_LOCKED. */
+  readonly parseQueue?: number;
+  /** Per-organisation submission rate and evidence quota (intake-limits.ts); none when absent. */
+  readonly intakeLimits?: IntakeLimitOptions;
   /** A preparer of one's own (tests, benchmarks); wins over `parseWorkers`. */
   readonly prepare?: EmailPreparer;
   /** Reports read per shared value during correlation (default 25). */
@@ -74,6 +86,8 @@ export interface IntelOptions {
   readonly secrets?: SecretBox;
   /** Where notes about the data directory go (tightened modes, sealed secrets; default stderr). */
   readonly notice?: Notice;
+  /** DNS for outbound webhook targets (default the system's; tests give their own). */
+  readonly resolver?: Resolver;
 }
 
 export class IntelService {
@@ -125,9 +139,11 @@ export class IntelService {
       opts.prepare === undefined && (opts.parseWorkers ?? 0) > 0
         ? EmailParsePool.create({
             workers: opts.parseWorkers,
+            ...(opts.parseQueue !== undefined ? { maxQueue: opts.parseQueue } : {}),
             evidence: { dir: evidenceDir, fsync: opts.fsyncEvidence ?? true },
           })
         : null;
+    const pool = this.pool;
     this.intake = new IntakeService({
       db,
       evidence: this.evidence,
@@ -136,6 +152,8 @@ export class IntelService {
       prepare: opts.prepare ?? this.pool?.prepare,
       fanOut: opts.fanOut,
       emailLimits: opts.emailLimits,
+      limits: opts.intakeLimits ? new IntakeLimits(db, opts.intakeLimits, now) : undefined,
+      checkCapacity: pool ? () => pool.checkCapacity() : undefined,
     });
     this.reports = new ReportService(db, now);
     this.campaigns = new CampaignService(db, this.reports, now);
@@ -143,7 +161,7 @@ export class IntelService {
     this.indicatorStore = new IndicatorStore(db);
     this.warningEntries = new WarningEntryService(db, now, () => this.reloadWarningList());
     this.stats = new StatsService(db);
-    this.memberAlerts = new MemberAlertService(db, now, opts.alerts ?? {}, this.secrets);
+    this.memberAlerts = new MemberAlertService(db, now, opts.alerts ?? {}, this.secrets, opts.resolver);
     this.declassifications = new DeclassificationService(db, now);
   }
 
@@ -169,6 +187,11 @@ export class IntelService {
       throw e;
     }
     return intel;
+  }
+
+  /** What the e-mail parse workers did, or null when e-mails are parsed in this thread. */
+  parseStats(): ParsePoolStats | null {
+    return this.pool?.stats() ?? null;
   }
 
   /** Stops the parse workers and closes the SMTP connection, if any (the database belongs to the caller). */

@@ -67,7 +67,7 @@ export const MAX_DROPPED_TOTAL = Number.MAX_SAFE_INTEGER;
  */
 export class BackpressureError extends KobanError {
   constructor(
-    readonly retryAfterS: number,
+    override readonly retryAfterS: number,
     message = `the event store is behind; retry in ${retryAfterS} s`,
     readonly httpStatus: 429 | 503 = 429,
   ) {

@@ -67,6 +67,11 @@ export interface RouteSpec<P extends ObjectSchema, Q extends ObjectSchema, B ext
   readonly responses: Readonly<Record<number, ResponseDoc>>;
   /** Error statuses beyond those the declaration implies (401/403 from auth, 400 from inputs, 413/415 from a body). */
   readonly errors?: readonly ErrorStatus[];
+  /**
+   * Runs after authentication and the scope check and before the body is read: a refusal here
+   * (a rate limit, a full queue, a quota) costs the server nothing of the upload.
+   */
+  readonly admit?: (actor: Actor, c: Context) => Promise<void>;
 }
 
 export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 429 | 503;
@@ -102,8 +107,8 @@ export const ERROR_DESCRIPTIONS: Readonly<Record<ErrorStatus, string>> = {
   409: 'E_CONFLICT',
   413: 'E_LIMIT: the body is larger than the limit',
   415: 'E_FORMAT: unsupported Content-Type',
-  429: 'E_RATE_LIMIT: too many attempts; see Retry-After',
-  503: 'E_LOCKED: the center is shutting down',
+  429: 'E_RATE_LIMIT or E_LIMIT: too many requests; see Retry-After',
+  503: 'E_LOCKED: the center is shutting down, or busy (see Retry-After)',
 };
 
 export interface ApiRoutesOptions extends ClientOptions {
@@ -180,6 +185,7 @@ export class ApiRoutes {
       const { actor, operator } = await this.caller(c, spec.auth);
       if (spec.scope !== undefined && !operator) requireRouteScope(c, actor, spec.scope);
       c.set('actor', actor);
+      await spec.admit?.(actor, c);
       const params = parse(spec.params, c.req.param(), 'path') as Out<P>;
       const query = parse(spec.query, c.req.query(), 'query') as Out<Q>;
       const call = async (body: BodyOf<B>) =>
@@ -266,7 +272,9 @@ export class ApiRoutes {
       responses[s] = {
         description: ERROR_DESCRIPTIONS[s],
         schema: ApiErrorSchema,
-        ...(s === 429 ? { headers: { 'Retry-After': 'Seconds until the next attempt may succeed.' } } : {}),
+        ...(s === 429 || s === 503
+          ? { headers: { 'Retry-After': 'Seconds until the next attempt may succeed.' } }
+          : {}),
       };
     }
     const anonymousMay = spec.scope === undefined || hasScope(ANONYMOUS, spec.scope);

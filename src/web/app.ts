@@ -58,7 +58,16 @@ export function buildApp(center: Center): Hono {
         503,
       );
     }
-    if (isKobanError(err)) return c.json(errorBody(err.code, err.message), STATUS[err.code] ?? 500);
+    if (isKobanError(err)) {
+      // A refusal that may pass later says when (a rate limit: 429; a busy center: 503).
+      if (err.retryAfterS === undefined)
+        return c.json(errorBody(err.code, err.message), STATUS[err.code] ?? 500);
+      c.header('Retry-After', String(err.retryAfterS));
+      return c.json(
+        errorBody(err.code, err.message),
+        err.code === 'E_LIMIT' ? 429 : (STATUS[err.code] ?? 503),
+      );
+    }
     center.log.error({ err }, 'request failed');
     return c.json(errorBody('E_INTERNAL', 'internal error'), 500);
   });

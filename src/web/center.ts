@@ -7,10 +7,15 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
-import { KobanError, type PublicStatsConfig, type StoreStatus } from '../core/index.js';
+import { type KobanConfig, KobanError, type PublicStatsConfig, type StoreStatus } from '../core/index.js';
 import { openRelational, type RelationalDb, relationalHealth } from '../db/index.js';
 import { AlertStore } from '../detect/index.js';
-import { type IntelOptions, IntelService } from '../intel/index.js';
+import {
+  defaultParseWorkers,
+  type IntelOptions,
+  IntelService,
+  memberAlertConfigFrom,
+} from '../intel/index.js';
 import {
   type IngestLimits,
   IngestService,
@@ -88,6 +93,27 @@ export function rotateOperatorToken(dataDir: string): string {
   return token;
 }
 
+/**
+ * The intel services as the center runs them: e-mails parsed in worker threads, per-organisation
+ * submission limits, and advisory delivery, from `koban.json` (`intake`, `advisories`); what the
+ * caller gives (tests) wins.
+ */
+function intelOptions(config: KobanConfig, given: CenterOptions['intel'], dataDir: string): IntelOptions {
+  const i = config.intake;
+  return {
+    parseWorkers: i.parseWorkers ?? defaultParseWorkers(),
+    parseQueue: i.parseQueue,
+    intakeLimits: {
+      orgSubmissionBurst: i.orgSubmissionBurst,
+      orgSubmissionsPerHour: i.orgSubmissionsPerHour,
+      orgEvidenceQuotaBytes: i.orgEvidenceQuotaMb * 1024 * 1024,
+    },
+    alerts: memberAlertConfigFrom(config.advisories),
+    ...given,
+    dataDir,
+  };
+}
+
 export async function openCenter(options: CenterOptions = {}): Promise<Center> {
   const log = pino({ level: options.logLevel ?? process.env.KOBAN_LOG ?? 'info' });
   // Tightened file modes, a readable koban.json, secrets sealed on open: the operator reads the log.
@@ -108,7 +134,10 @@ export async function openCenter(options: CenterOptions = {}): Promise<Center> {
       options.ingestLimits ?? ingestLimitsFromConfig(observatory.config),
     );
     const alerts = new AlertStore(db);
-    const intel = await IntelService.open(db, { notice, ...options.intel, dataDir });
+    const io = { notice, ...intelOptions(observatory.config, options.intel, dataDir) };
+    const intel = await IntelService.open(db, io);
+    if (intel.parseStats() === null && io.prepare === undefined && (io.parseWorkers ?? 0) > 0)
+      log.warn('e-mail parse workers need the compiled build: reported e-mails are parsed on this thread');
     const tokenPath = join(dataDir, OPERATOR_TOKEN_FILE);
     const localOperatorToken = `kbo_${randomBytes(32).toString('base64url')}`;
     const localHash = createHash('sha256').update(localOperatorToken).digest();

@@ -1,5 +1,5 @@
 /**
- * In-memory token buckets, used to slow password guessing at login: one bucket per (client
+ * Login throttling with in-memory token buckets (core/token-buckets.ts): one bucket per (client
  * address, account) pair and one per client address, both charged for every attempt. A bucket
  * holds `capacity` attempts and gains one back every `refillIntervalMs`, so bursts (a mistyped
  * password or two) pass and sustained guessing runs at the refill rate (OWASP Authentication
@@ -10,83 +10,11 @@
  * pair rate. The state is per process: behind a load balancer each copy throttles on its own,
  * which still bounds an attacker to N × the rate.
  */
-import { parseIPv6 } from '../core/index.js';
+import { parseIPv6, type TokenBucketOptions, TokenBuckets } from '../core/index.js';
 
-export interface TokenBucketOptions {
-  /** Attempts allowed in a burst. */
-  readonly capacity: number;
-  /** One attempt comes back per this many milliseconds. */
-  readonly refillIntervalMs: number;
-  /** Keys kept at most; full buckets go first, then the least recently used (memory stays bounded). */
-  readonly maxKeys?: number;
-}
-
-interface Bucket {
-  tokens: number;
-  atMs: number;
-}
-
-export class TokenBuckets {
-  private readonly buckets = new Map<string, Bucket>();
-  private readonly maxKeys: number;
-
-  constructor(
-    private readonly opts: TokenBucketOptions,
-    private readonly now: () => number = Date.now,
-  ) {
-    if (!(opts.capacity >= 1 && opts.refillIntervalMs > 0))
-      throw new RangeError('a bucket needs capacity ≥ 1');
-    this.maxKeys = opts.maxKeys ?? 100_000;
-  }
-
-  /** Milliseconds until the key has a token again (0: it has one now). Takes nothing. */
-  waitMs(key: string): number {
-    const b = this.refilled(key);
-    return b.tokens >= 1 ? 0 : Math.ceil((1 - b.tokens) * this.opts.refillIntervalMs);
-  }
-
-  /** Takes a token if there is one; returns 0 when taken, else the wait as `waitMs` does. */
-  take(key: string): number {
-    const wait = this.waitMs(key);
-    if (wait > 0) return wait;
-    const b = this.refilled(key);
-    b.tokens -= 1;
-    this.store(key, b);
-    return 0;
-  }
-
-  /** Forgets the key (its bucket is full again). */
-  reset(key: string): void {
-    this.buckets.delete(key);
-  }
-
-  get size(): number {
-    return this.buckets.size;
-  }
-
-  private refilled(key: string): Bucket {
-    const nowMs = this.now();
-    const b = this.buckets.get(key);
-    if (!b) return { tokens: this.opts.capacity, atMs: nowMs };
-    const gained = Math.max(0, nowMs - b.atMs) / this.opts.refillIntervalMs;
-    return { tokens: Math.min(this.opts.capacity, b.tokens + gained), atMs: nowMs };
-  }
-
-  private store(key: string, b: Bucket): void {
-    // Re-inserting moves the key to the end: Map order is then least recently used first.
-    this.buckets.delete(key);
-    this.buckets.set(key, b);
-    if (this.buckets.size <= this.maxKeys) return;
-    for (const [k] of this.buckets) {
-      if (this.buckets.size <= this.maxKeys) return;
-      if (this.refilled(k).tokens >= this.opts.capacity) this.buckets.delete(k);
-    }
-    for (const [k] of this.buckets) {
-      if (this.buckets.size <= this.maxKeys) return;
-      this.buckets.delete(k);
-    }
-  }
-}
+// The buckets live in core (the intel context limits submissions with them too); re-exported for
+// the web side's callers.
+export { type TokenBucketOptions, TokenBuckets };
 
 export interface LoginThrottleOptions {
   /** One account from one client address. Default: 5 attempts, then one a minute. */

@@ -148,6 +148,10 @@ export class IndicatorStore {
   ): Promise<Sighted[]> {
     const out: Sighted[] = [];
     for (let i = 0; i < candidates.length; i += CHUNK) {
+      // The SQLite driver answers synchronously, so a report with thousands of values (a zip's
+      // entry hashes) would hold the event loop for its whole write: let other requests (health
+      // checks, ingest) in between chunks. The transaction keeps the connection meanwhile.
+      if (i > 0) await new Promise<void>((resolve) => setImmediate(resolve));
       out.push(...(await this.recordChunk(tx, report, candidates.slice(i, i + CHUNK), list)));
     }
     return out;

@@ -1,15 +1,17 @@
 /**
  * Delivery configuration of alerts to members: the SMTP server (nodemailer), webhook limits, and
- * the retry schedule. One zod schema, so the operator's configuration file can embed it.
+ * the retry schedule. One zod schema, so the operator's configuration file embeds it (the
+ * `advisories` section of `koban.json`, read by `memberAlertConfigFrom`).
  */
 import { z } from 'zod';
+import { KobanError } from '../../core/index.js';
 
-export const SmtpConfigSchema = z.object({
+export const SmtpConfigSchema = z.strictObject({
   host: z.string().min(1),
   port: z.number().int().min(1).max(65535).default(25),
   /** Implicit TLS (port 465); otherwise STARTTLS when the server offers it. */
   secure: z.boolean().default(false),
-  auth: z.object({ user: z.string().min(1), pass: z.string() }).optional(),
+  auth: z.strictObject({ user: z.string().min(1), pass: z.string() }).optional(),
   /** The From of every alert, e.g. `"Cyber Intelligence Center" <alerts@center.example>`. */
   from: z.string().min(3),
   rejectUnauthorized: z.boolean().default(true),
@@ -20,7 +22,7 @@ export type SmtpConfig = z.input<typeof SmtpConfigSchema>;
 export const MemberAlertConfigSchema = z.object({
   smtp: SmtpConfigSchema.optional(),
   webhook: z
-    .object({
+    .strictObject({
       timeoutMs: z.number().int().positive().default(10_000),
       /** Plain http:// endpoints (tests, closed networks); https only otherwise. */
       allowHttp: z.boolean().default(false),
@@ -29,7 +31,7 @@ export const MemberAlertConfigSchema = z.object({
     })
     .prefault({}),
   retry: z
-    .object({
+    .strictObject({
       /** Attempts per delivery before it is marked failed (a manual retry starts over). */
       maxAttempts: z.number().int().min(1).max(50).default(6),
       /** Delay after the first failure; doubles after each further one, up to `maxDelayMs`. */
@@ -48,3 +50,20 @@ export const MemberAlertConfigSchema = z.object({
 });
 export type MemberAlertConfig = z.input<typeof MemberAlertConfigSchema>;
 export type ParsedMemberAlertConfig = z.output<typeof MemberAlertConfigSchema>;
+
+/**
+ * The `advisories` section of the operator's configuration, validated; E_CONFIG names the key at
+ * fault (`koban.json: advisories.smtp.from: …`).
+ */
+export function memberAlertConfigFrom(
+  raw: unknown,
+  where = 'koban.json: advisories',
+): ParsedMemberAlertConfig {
+  const parsed = MemberAlertConfigSchema.strict().safeParse(raw ?? {});
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const path = issue?.path.length ? `.${issue.path.join('.')}` : '';
+    throw new KobanError('E_CONFIG', `${where}${path}: ${issue?.message ?? 'invalid'}`);
+  }
+  return parsed.data;
+}

@@ -166,7 +166,7 @@ describe('delivery by e-mail and webhook', () => {
     });
     const id = await sendGreen();
     const run = await t.intel.memberAlerts.deliverDue(cast.analyst.actor);
-    expect(run).toEqual({ attempted: 3, delivered: 3, retrying: 0, failed: 0 });
+    expect(run).toEqual({ attempted: 3, delivered: 3, retrying: 0, failed: 0, waitingForSmtp: 0 });
     expect(mails.map((m) => m.to).sort()).toEqual([
       ['csirt@p1-kogyo.example'],
       ['csirt@p3-denki.example'],
@@ -212,10 +212,16 @@ describe('delivery by e-mail and webhook', () => {
         delivered: 0,
         retrying: 0,
         failed: 0,
+        waitingForSmtp: 1,
       });
       const log = await bare.intel.memberAlerts.deliveries(c.analyst.actor, d.alertId, { status: 'pending' });
-      expect(log.map((l) => [l.channel, l.target, l.attempts])).toEqual([
-        ['email', 'csirt@p1-kogyo.example', 0],
+      expect(log.map((l) => [l.channel, l.target, l.attempts, l.waitingFor])).toEqual([
+        [
+          'email',
+          'csirt@p1-kogyo.example',
+          0,
+          'no SMTP server configured: set advisories.smtp in koban.json',
+        ],
       ]);
     } finally {
       await bare.close();
@@ -230,6 +236,7 @@ describe('delivery by e-mail and webhook', () => {
       delivered: 1,
       retrying: 0,
       failed: 0,
+      waitingForSmtp: 0,
     });
     expect(hooks).toHaveLength(1);
     const h = hooks[0]!;
@@ -251,6 +258,7 @@ describe('delivery by e-mail and webhook', () => {
       delivered: 0,
       retrying: 1,
       failed: 0,
+      waitingForSmtp: 0,
     });
     const webhookRow = async () =>
       (await t.intel.memberAlerts.deliveries(cast.analyst.actor, id)).find((d) => d.channel === 'webhook')!;
@@ -260,6 +268,7 @@ describe('delivery by e-mail and webhook', () => {
       lastError: 'webhook: HTTP 503',
       lastAttemptMs: t0,
       nextAttemptMs: t0 + 60_000,
+      waitingFor: `attempt 2 of 3 at ${new Date(t0 + 60_000).toISOString()} (last error: webhook: HTTP 503)`,
       target: `${base}/p3`,
       orgId: cast.p3.org.id,
     });
@@ -312,6 +321,7 @@ describe('delivery by e-mail and webhook', () => {
       delivered: 0,
       retrying: 1,
       failed: 1,
+      waitingForSmtp: 0,
     });
     const log = (await t.intel.memberAlerts.deliveries(cast.analyst.actor, id)).filter(
       (d) => d.channel === 'webhook',
@@ -369,6 +379,12 @@ describe('delivery by e-mail and webhook', () => {
         'https://10.1.2.3/x',
         'https://localhost/x',
         'https://intranet/x',
+        // Each of these passed the check before it moved to core's outbound guard.
+        'https://localhost./x',
+        'https://metadata.google.internal/computeMetadata/v1/',
+        'https://api.localhost/x',
+        'https://2130706433/x',
+        'https://[::ffff:127.0.0.1]/x',
       ])
         await expect(
           strict.intel.memberAlerts.endpoints.addWebhook(strict.system, { orgId: c.p1.org.id, url }),
@@ -382,6 +398,53 @@ describe('delivery by e-mail and webhook', () => {
       expect(ok.secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
       await expect(strict.intel.memberAlerts.endpoints.list(c.x.actor, c.x.org.id)).resolves.toMatchObject([
         { channel: 'webhook', target: 'https://hooks.x-sangyo.example/koban?k=1' },
+      ]);
+    } finally {
+      await strict.close();
+    }
+  });
+
+  it('resolves a webhook name at delivery and refuses it when it points inside, connecting nowhere', async () => {
+    const resolved: string[] = [];
+    const strict = await openTestIntel({
+      resolver: async (host) => {
+        resolved.push(host);
+        return [{ address: '10.0.0.5', family: 4 }];
+      },
+    });
+    try {
+      const c = await seedCast(strict);
+      const s = await seed002Campaign(strict, c);
+      // A name such as 10.0.0.5.nip.io passes the check when added: only its address tells.
+      await strict.intel.memberAlerts.endpoints.addWebhook(strict.system, {
+        orgId: c.p1.org.id,
+        url: 'https://10.0.0.5.nip.io/koban',
+      });
+      const d = await strict.intel.memberAlerts.draft(c.analyst.actor, {
+        source: { type: 'campaign', id: s.campaignId },
+        title: 'x',
+      });
+      await strict.intel.memberAlerts.send(c.analyst.actor, d.alertId, {
+        audience: { orgIds: [c.p1.org.id] },
+      });
+      expect(await strict.intel.memberAlerts.deliverDue(c.analyst.actor)).toEqual({
+        attempted: 1,
+        delivered: 0,
+        retrying: 0,
+        failed: 1,
+        waitingForSmtp: 0,
+      });
+      expect(resolved).toEqual(['10.0.0.5.nip.io']);
+      const log = await strict.intel.memberAlerts.deliveries(c.analyst.actor, d.alertId, {
+        status: 'failed',
+      });
+      expect(log.map((l) => [l.channel, l.status, l.lastError, l.waitingFor])).toEqual([
+        [
+          'webhook',
+          'failed',
+          'webhook: 10.0.0.5.nip.io: 10.0.0.5 is a private (RFC 1918) address; refused',
+          null,
+        ],
       ]);
     } finally {
       await strict.close();

@@ -10,7 +10,7 @@
  * visible to analysts until a manual retry starts it over.
  */
 import type { Kysely } from 'kysely';
-import type { SecretBox } from '../../core/index.js';
+import type { Resolver, SecretBox } from '../../core/index.js';
 import type { Database, RelationalDb } from '../../db/index.js';
 import type { Recipients } from './audience.js';
 import type { ParsedMemberAlertConfig } from './config.js';
@@ -131,7 +131,10 @@ export function backoffMs(attempts: number, c: ParsedMemberAlertConfig['retry'])
   return Math.min(c.maxDelayMs, c.firstDelayMs * 2 ** Math.max(0, attempts - 1));
 }
 
-function toRecord(r: Row & { id: number }): DeliveryRecord {
+/** What the configuration needs for e-mail to go out (shown with every e-mail that waits for it). */
+export const NO_SMTP_CONFIGURED = 'no SMTP server configured: set advisories.smtp in koban.json';
+
+function toRecord(r: Row & { id: number }, waitingFor: string | null): DeliveryRecord {
   const n = (v: number | null) => (v === null ? null : Number(v));
   return {
     id: Number(r.id),
@@ -147,6 +150,7 @@ function toRecord(r: Row & { id: number }): DeliveryRecord {
     lastAttemptMs: n(r.last_attempt_ms),
     lastError: r.last_error,
     deliveredMs: n(r.delivered_ms),
+    waitingFor,
   };
 }
 
@@ -169,6 +173,8 @@ export class DeliveryLog {
     private readonly now: () => number,
     private readonly config: ParsedMemberAlertConfig,
     private readonly secrets: SecretBox,
+    /** DNS for webhook targets (tests give their own). */
+    private readonly resolver?: Resolver,
   ) {}
 
   async list(alertId: number, filter: { status?: string; limit?: number } = {}): Promise<DeliveryRecord[]> {
@@ -179,7 +185,24 @@ export class DeliveryLog {
       .orderBy('id');
     if (filter.status) q = q.where('status', '=', filter.status);
     const rows = await q.limit(filter.limit ?? 10_000).execute();
-    return rows.map((r) => toRecord(r as Row & { id: number }));
+    const nowMs = this.now();
+    return rows.map((r) => toRecord(r as Row & { id: number }, this.waitingFor(r, nowMs)));
+  }
+
+  /** Why a pending delivery has not gone out yet, in words for the analyst (null once it is done). */
+  private waitingFor(r: Omit<Row, 'id'>, nowMs: number): string | null {
+    if (r.status !== 'pending') return null;
+    if (r.channel === 'email' && !this.config.smtp) return NO_SMTP_CONFIGURED;
+    const next = r.next_attempt_ms === null ? nowMs : Number(r.next_attempt_ms);
+    const attempts = Number(r.attempts);
+    const after = r.last_error === null ? '' : ` (last error: ${r.last_error})`;
+    if (r.last_attempt_ms !== null && next === Number(r.last_attempt_ms) + LEASE_MS && next > nowMs)
+      return `attempt ${attempts} in progress since ${new Date(Number(r.last_attempt_ms)).toISOString()}`;
+    if (next <= nowMs)
+      return attempts === 0
+        ? 'due: waiting for the next delivery run (koban serve runs one every 15 s; or koban advisory deliver)'
+        : `due for attempt ${attempts + 1} of ${this.config.retry.maxAttempts}${after}`;
+    return `attempt ${attempts + 1} of ${this.config.retry.maxAttempts} at ${new Date(next).toISOString()}${after}`;
   }
 
   /** Counts of the current version's deliveries by channel and status. */
@@ -214,7 +237,8 @@ export class DeliveryLog {
   /** Attempts the due deliveries (e-mail only with a mailer); returns what happened. */
   async run(mailer: AlertMailer | null, opts: { limit?: number } = {}): Promise<DeliveryRun> {
     const due = await this.due(mailer !== null, opts.limit ?? 1000);
-    const stats = { attempted: 0, delivered: 0, retrying: 0, failed: 0 };
+    const waitingForSmtp = mailer === null ? await this.dueEmail() : 0;
+    const stats = { attempted: 0, delivered: 0, retrying: 0, failed: 0, waitingForSmtp };
     const contents = new Map<string, Promise<{ meta: AlertMeta; content: AlertContent }>>();
     const load = (d: Due) => {
       const key = `${d.alertId}/${d.version}`;
@@ -275,6 +299,18 @@ export class DeliveryLog {
     }));
   }
 
+  /** Due e-mail deliveries (left queued by a run without an SMTP server). */
+  private async dueEmail(): Promise<number> {
+    const r = await this.db
+      .selectFrom('member_alert_deliveries')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('status', '=', 'pending')
+      .where('channel', '=', 'email')
+      .where('next_attempt_ms', '<=', this.now())
+      .executeTakeFirstOrThrow();
+    return Number(r.n);
+  }
+
   private async claim(d: Due): Promise<boolean> {
     const nowMs = this.now();
     const r = await this.db
@@ -314,6 +350,11 @@ export class DeliveryLog {
           event: `alert.${d.event}`,
           nowMs: this.now(),
           timeoutMs: this.config.webhook.timeoutMs,
+          policy: {
+            allowHttp: this.config.webhook.allowHttp,
+            allowPrivate: this.config.webhook.allowPrivateTargets,
+          },
+          resolver: this.resolver,
         });
       }
     } catch (e) {

@@ -2,18 +2,22 @@
  * Where an organisation receives alerts besides its inbox: contact addresses (e-mail) and webhooks
  * (an https URL and the HMAC secret that signs each delivery, signature.ts). An organisation's own
  * admins manage them, and center admins for any organisation. Webhook targets are checked when
- * added: https only, and no loopback, private or reserved address literal or `localhost` (the
- * center's server must not be pointed at its own network) unless the configuration allows it for
- * tests or a closed network. A name that resolves to such an address later is not caught here.
+ * added by the center's one outbound guard (core `outboundUrlProblem`): https only, and no internal
+ * name or address literal (the center's server must not be pointed at its own network) unless the
+ * configuration allows it for tests or a closed network. A name that resolves inside is caught at
+ * each delivery, where the guard resolves it and connects only to the address it checked.
  */
-import { addressScope, KobanError, type SecretBox } from '../../core/index.js';
-import type { RelationalDb } from '../../db/index.js';
+import type { Kysely } from 'kysely';
+import { KobanError, outboundUrlProblem, type SecretBox } from '../../core/index.js';
+import type { Database, RelationalDb } from '../../db/index.js';
 import { hasScope } from '../access.js';
 import type { Actor } from '../actor.js';
 import { appendAudit } from '../audit.js';
 import { parseInput } from '../orgs.js';
 import type { ParsedMemberAlertConfig } from './config.js';
 import {
+  type ContactsInput,
+  ContactsInputSchema,
   type EmailContactsInput,
   EmailContactsInputSchema,
   type WebhookInput,
@@ -82,85 +86,121 @@ export class AlertEndpointService {
   /** Replaces the organisation's contact addresses with these. */
   async setEmailContacts(actor: Actor, input: EmailContactsInput): Promise<AlertEndpoint[]> {
     const c = parseInput(EmailContactsInputSchema, input, 'contact addresses');
-    this.requireAdmin(actor, c.orgId);
-    await this.requireOrg(c.orgId);
-    const nowMs = this.now();
-    const wanted = [...new Set(c.addresses)];
-    await this.db.transaction().execute(async (tx) => {
-      const have = await tx
-        .selectFrom('org_alert_endpoints')
-        .select(['id', 'target'])
-        .where('org_id', '=', c.orgId)
-        .where('channel', '=', 'email')
-        .where('disabled_ms', 'is', null)
-        .execute();
-      const gone = have.filter((h) => !wanted.includes(h.target)).map((h) => Number(h.id));
-      if (gone.length)
-        await tx
-          .updateTable('org_alert_endpoints')
-          .set({ disabled_ms: nowMs })
-          .where('id', 'in', gone)
-          .execute();
-      for (const a of wanted.filter((w) => !have.some((h) => h.target === w))) {
-        await tx
-          .insertInto('org_alert_endpoints')
-          .values({
-            org_id: c.orgId,
-            channel: 'email',
-            target: a,
-            secret: null,
-            created_ms: nowMs,
-            disabled_ms: null,
-          })
-          .execute();
-      }
-      await appendAudit(
-        tx,
-        actor,
-        { action: 'org.alert-contacts', targetType: 'org', targetId: c.orgId, details: { email: wanted } },
-        nowMs,
-      );
-    });
-    return this.list(actor, c.orgId);
+    return (await this.setContacts(actor, { orgId: c.orgId, addresses: c.addresses })).endpoints;
   }
 
   /** Adds a webhook; the secret is returned once, here, and kept only encrypted. */
   async addWebhook(actor: Actor, input: WebhookInput): Promise<{ endpoint: AlertEndpoint; secret: string }> {
     const w = parseInput(WebhookInputSchema, input, 'webhook');
-    this.requireAdmin(actor, w.orgId);
-    await this.requireOrg(w.orgId);
-    const url = this.checkTarget(w.url);
-    const secret = newWebhookSecret();
+    return (await this.setContacts(actor, { orgId: w.orgId, webhook: w.url })).webhook!;
+  }
+
+  /**
+   * Replaces the contact addresses and/or adds a webhook, all or nothing: every part is checked
+   * before anything is written, and the writes share one transaction.
+   */
+  async setContacts(
+    actor: Actor,
+    input: ContactsInput,
+  ): Promise<{ endpoints: AlertEndpoint[]; webhook: { endpoint: AlertEndpoint; secret: string } | null }> {
+    const c = parseInput(ContactsInputSchema, input, 'contacts');
+    this.requireAdmin(actor, c.orgId);
+    await this.requireOrg(c.orgId);
+    const url = c.webhook === undefined ? null : this.checkTarget(c.webhook);
+    const secret = url === null ? null : newWebhookSecret();
     const nowMs = this.now();
-    const id = await this.db.transaction().execute(async (tx) => {
-      const r = await tx
+    const hookId = await this.db.transaction().execute(async (tx) => {
+      if (c.addresses) await this.writeEmailContacts(tx, actor, c.orgId, [...new Set(c.addresses)], nowMs);
+      return url === null ? null : this.insertWebhook(tx, actor, c.orgId, url, secret!, nowMs);
+    });
+    return {
+      endpoints: await this.list(actor, c.orgId),
+      webhook:
+        hookId === null
+          ? null
+          : {
+              endpoint: { id: hookId, orgId: c.orgId, channel: 'webhook', target: url!, createdMs: nowMs },
+              secret: secret!,
+            },
+    };
+  }
+
+  private async writeEmailContacts(
+    tx: Kysely<Database>,
+    actor: Actor,
+    orgId: number,
+    wanted: readonly string[],
+    nowMs: number,
+  ): Promise<void> {
+    const have = await tx
+      .selectFrom('org_alert_endpoints')
+      .select(['id', 'target'])
+      .where('org_id', '=', orgId)
+      .where('channel', '=', 'email')
+      .where('disabled_ms', 'is', null)
+      .execute();
+    const gone = have.filter((h) => !wanted.includes(h.target)).map((h) => Number(h.id));
+    if (gone.length)
+      await tx
+        .updateTable('org_alert_endpoints')
+        .set({ disabled_ms: nowMs })
+        .where('id', 'in', gone)
+        .execute();
+    for (const a of wanted.filter((w) => !have.some((h) => h.target === w))) {
+      await tx
         .insertInto('org_alert_endpoints')
         .values({
-          org_id: w.orgId,
-          channel: 'webhook',
-          target: url,
-          secret: this.secrets.seal(secret, WEBHOOK_SECRET_PURPOSE),
+          org_id: orgId,
+          channel: 'email',
+          target: a,
+          secret: null,
           created_ms: nowMs,
           disabled_ms: null,
         })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      const u = new URL(url);
-      await appendAudit(
-        tx,
-        actor,
-        // The URL without its query: a token in it is the member's, not the log's.
-        {
-          action: 'org.alert-webhook-add',
-          targetType: 'org',
-          targetId: w.orgId,
-          details: { endpoint: Number(r.id), url: `${u.origin}${u.pathname}` },
-        },
-        nowMs,
-      );
-      return Number(r.id);
-    });
-    return { endpoint: { id, orgId: w.orgId, channel: 'webhook', target: url, createdMs: nowMs }, secret };
+        .execute();
+    }
+    await appendAudit(
+      tx,
+      actor,
+      { action: 'org.alert-contacts', targetType: 'org', targetId: orgId, details: { email: wanted } },
+      nowMs,
+    );
+  }
+
+  private async insertWebhook(
+    tx: Kysely<Database>,
+    actor: Actor,
+    orgId: number,
+    url: string,
+    secret: string,
+    nowMs: number,
+  ): Promise<number> {
+    const r = await tx
+      .insertInto('org_alert_endpoints')
+      .values({
+        org_id: orgId,
+        channel: 'webhook',
+        target: url,
+        secret: this.secrets.seal(secret, WEBHOOK_SECRET_PURPOSE),
+        created_ms: nowMs,
+        disabled_ms: null,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const u = new URL(url);
+    await appendAudit(
+      tx,
+      actor,
+      // The URL without its query: a token in it is the member's, not the log's.
+      {
+        action: 'org.alert-webhook-add',
+        targetType: 'org',
+        targetId: orgId,
+        details: { endpoint: Number(r.id), url: `${u.origin}${u.pathname}` },
+      },
+      nowMs,
+    );
+    return Number(r.id);
   }
 
   /** Stops using an endpoint (queued deliveries to it fail as removed). */
@@ -195,20 +235,11 @@ export class AlertEndpointService {
   }
 
   private checkTarget(raw: string): string {
-    const u = new URL(raw);
-    if (u.protocol !== 'https:' && !(u.protocol === 'http:' && this.config.allowHttp))
-      throw new KobanError('E_USAGE', `webhook: ${u.protocol} is not allowed; use https://`);
-    if (u.username || u.password)
-      throw new KobanError('E_USAGE', 'webhook: credentials in the URL are not allowed');
-    const host = u.hostname.replace(/^\[|\]$/g, '').toLowerCase();
-    const literal = /^[\d.]+$/.test(host) || host.includes(':');
-    const internal =
-      host === 'localhost' ||
-      host.endsWith('.localhost') ||
-      (!host.includes('.') && !literal) ||
-      (literal && addressScope(host) !== 'public');
-    if (internal && !this.config.allowPrivateTargets)
-      throw new KobanError('E_USAGE', `webhook: ${host} is a local, private or reserved address`);
-    return u.toString();
+    const problem = outboundUrlProblem(raw, {
+      allowHttp: this.config.allowHttp,
+      allowPrivate: this.config.allowPrivateTargets,
+    });
+    if (problem) throw new KobanError('E_USAGE', `webhook: ${problem}`);
+    return new URL(raw).toString();
   }
 }

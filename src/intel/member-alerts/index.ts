@@ -16,9 +16,12 @@
 export {
   type MemberAlertConfig,
   MemberAlertConfigSchema,
+  memberAlertConfigFrom,
+  type ParsedMemberAlertConfig,
   type SmtpConfig,
   SmtpConfigSchema,
 } from './config.js';
+export { NO_SMTP_CONFIGURED } from './delivery.js';
 export type { AlertEndpoint } from './endpoints.js';
 export {
   type AlertAudience,
@@ -28,6 +31,8 @@ export {
   AlertListFilterSchema,
   type AlertSource,
   AlertSourceSchema,
+  type ContactsInput,
+  ContactsInputSchema,
   type DeliveryFilter,
   DeliveryFilterSchema,
   type DraftAlertInput,

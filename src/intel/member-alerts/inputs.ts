@@ -149,3 +149,13 @@ export type EmailContactsInput = z.input<typeof EmailContactsInputSchema>;
 
 export const WebhookInputSchema = z.object({ orgId: Id, url: z.url().max(2000) });
 export type WebhookInput = z.input<typeof WebhookInputSchema>;
+
+/** Contact addresses (replacing the current ones) and/or a webhook to add, applied all or nothing. */
+export const ContactsInputSchema = z
+  .object({
+    orgId: Id,
+    addresses: EmailContactsInputSchema.shape.addresses.optional(),
+    webhook: WebhookInputSchema.shape.url.optional(),
+  })
+  .refine((c) => c.addresses !== undefined || c.webhook !== undefined, 'give addresses, a webhook or both');
+export type ContactsInput = z.input<typeof ContactsInputSchema>;

@@ -5,7 +5,7 @@
  * e-mail and webhook with a visible log, and each organisation's delivery endpoints. Every method
  * takes an `Actor`; inputs are the zod schemas of inputs.ts.
  */
-import { KobanError, type SecretBox } from '../../core/index.js';
+import { KobanError, type Resolver, type SecretBox } from '../../core/index.js';
 import type { RelationalDb } from '../../db/index.js';
 import { mayRead, requireCenter } from '../access.js';
 import type { Actor } from '../actor.js';
@@ -61,9 +61,11 @@ export class MemberAlertService {
     config: MemberAlertConfig,
     /** Keeps webhook signing secrets encrypted at rest (secret-sealing.ts). */
     secrets: SecretBox,
+    /** DNS for webhook targets (tests give their own). */
+    resolver?: Resolver,
   ) {
     this.config = MemberAlertConfigSchema.parse(config);
-    this.log = new DeliveryLog(db, now, this.config, secrets);
+    this.log = new DeliveryLog(db, now, this.config, secrets, resolver);
     this.ctx = { db, now, log: this.log };
     this.endpoints = new AlertEndpointService(db, now, this.config.webhook, secrets);
   }

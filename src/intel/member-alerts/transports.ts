@@ -1,10 +1,12 @@
 /**
  * The two outbound channels of alert delivery: e-mail through the configured SMTP server
- * (nodemailer) and signed webhook POSTs (fetch, with a timeout). Each attempt either resolves or
- * throws a `DeliveryError` saying whether trying again could help; the delivery log (delivery.ts)
- * decides when.
+ * (nodemailer) and signed webhook POSTs through the center's one outbound guard (core
+ * `postGuarded`: the name resolved at send time, internal addresses refused, the checked address
+ * the one connected to, no redirects). Each attempt either resolves or throws a `DeliveryError`
+ * saying whether trying again could help; the delivery log (delivery.ts) decides when.
  */
 import { createTransport } from 'nodemailer';
+import { OutboundError, postGuarded, type Resolver, type TargetPolicy } from '../../core/index.js';
 import { type SmtpConfig, SmtpConfigSchema } from './config.js';
 import {
   DELIVERY_HEADER,
@@ -45,6 +47,8 @@ export function smtpMailer(config: SmtpConfig): AlertMailer {
     secure: c.secure,
     ...(c.auth ? { auth: { user: c.auth.user, pass: c.auth.pass } } : {}),
     tls: { rejectUnauthorized: c.rejectUnauthorized },
+    // With credentials, never send them over a connection whose STARTTLS was stripped.
+    requireTLS: !c.secure && c.auth !== undefined,
     connectionTimeout: c.timeoutMs,
     greetingTimeout: c.timeoutMs,
     socketTimeout: c.timeoutMs,
@@ -80,14 +84,18 @@ export interface WebhookAttempt {
   readonly event: string;
   readonly nowMs: number;
   readonly timeoutMs: number;
+  /** What the target may be (config `webhook.allowHttp`, `webhook.allowPrivateTargets`). */
+  readonly policy: TargetPolicy;
+  /** DNS (tests give their own). */
+  readonly resolver?: Resolver | undefined;
 }
 
 export async function postWebhook(a: WebhookAttempt): Promise<void> {
   const ts = Math.floor(a.nowMs / 1000);
-  let res: Response;
+  let status: number;
   try {
-    res = await fetch(a.url, {
-      method: 'POST',
+    ({ status } = await postGuarded({
+      url: a.url,
       headers: {
         'content-type': 'application/json; charset=utf-8',
         'user-agent': 'koban-alerts',
@@ -97,20 +105,17 @@ export async function postWebhook(a: WebhookAttempt): Promise<void> {
         [EVENT_HEADER]: a.event,
       },
       body: a.body,
-      // A redirect would send the signed alert somewhere the member did not register.
-      redirect: 'manual',
-      signal: AbortSignal.timeout(a.timeoutMs),
-    });
+      timeoutMs: a.timeoutMs,
+      policy: a.policy,
+      ...(a.resolver ? { resolver: a.resolver } : {}),
+    }));
   } catch (e) {
-    const err = e as Error;
-    const why =
-      err.name === 'TimeoutError'
-        ? `timeout after ${a.timeoutMs} ms`
-        : ((err.cause as Error)?.message ?? err.message);
-    throw new DeliveryError(`webhook: ${why}`, false);
+    // A target the guard refuses stays refused until the member changes it (or its DNS).
+    const refused = e instanceof OutboundError && e.kind === 'refused';
+    throw new DeliveryError(`webhook: ${(e as Error).message}`, refused);
   }
-  await res.arrayBuffer().catch(() => undefined);
-  if (res.status >= 200 && res.status < 300) return;
-  const transient = res.status === 408 || res.status === 429 || res.status >= 500;
-  throw new DeliveryError(`webhook: HTTP ${res.status}`, !transient);
+  if (status >= 200 && status < 300) return;
+  // A redirect would send the signed alert somewhere the member did not register: not followed.
+  const transient = status === 408 || status === 429 || status >= 500;
+  throw new DeliveryError(`webhook: HTTP ${status}`, !transient);
 }

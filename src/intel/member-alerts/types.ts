@@ -119,6 +119,11 @@ export interface DeliveryRecord {
   readonly lastAttemptMs: number | null;
   readonly lastError: string | null;
   readonly deliveredMs: number | null;
+  /**
+   * Why a pending delivery has not gone out yet: no SMTP server configured, waiting for the next
+   * run, or the time of the next attempt and the last error. Null once delivered or failed.
+   */
+  readonly waitingFor: string | null;
 }
 
 /** Center staff's part of an alert view. */
@@ -201,4 +206,6 @@ export interface DeliveryRun {
   readonly retrying: number;
   /** Failed for good (permanent error or attempts exhausted). */
   readonly failed: number;
+  /** Due e-mail deliveries left queued because no SMTP server is configured. */
+  readonly waitingForSmtp: number;
 }

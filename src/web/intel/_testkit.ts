@@ -4,7 +4,7 @@
  * analyst, two member companies X and Y (an org-admin each, and a second X user), a provider — each
  * with a password and an API token of their role's full scopes, and a request helper. Tests only.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Hono } from 'hono';
@@ -18,7 +18,7 @@ import {
   userActor,
 } from '../../intel/index.js';
 import { buildApp } from '../app.js';
-import { type Center, openCenter } from '../center.js';
+import { type Center, type CenterOptions, openCenter } from '../center.js';
 import type { IntelApiOptions } from './mount.js';
 
 export const PASSWORD = 'correct horse battery staple';
@@ -66,13 +66,21 @@ export interface ApiRequest {
   readonly ip?: string;
 }
 
-export async function openApiWorld(api: IntelApiOptions = {}): Promise<ApiWorld> {
+export interface WorldOptions {
+  /** Written as the data directory's `koban.json` before the center opens. */
+  readonly config?: Record<string, unknown>;
+  /** Intel options beyond the clock (a preparer of one's own, say). */
+  readonly intel?: CenterOptions['intel'];
+}
+
+export async function openApiWorld(api: IntelApiOptions = {}, more: WorldOptions = {}): Promise<ApiWorld> {
   const dataDir = mkdtempSync(join(tmpdir(), 'koban-intel-api-'));
+  if (more.config) writeFileSync(join(dataDir, 'koban.json'), JSON.stringify(more.config));
   const clock = { ms: T0 };
   const center = await openCenter({
     dataDir,
     logLevel: 'silent',
-    intel: { now: () => clock.ms, fsyncEvidence: false },
+    intel: { now: () => clock.ms, fsyncEvidence: false, ...more.intel },
     api: { validateResponses: true, ...api },
   });
   const app = buildApp(center);

@@ -54,10 +54,22 @@ export function mountReportRoutes(
       description:
         'A reported e-mail as `message/rfc822` (the .eml, headers included; sharing options as query ' +
         'parameters), or another kind as JSON `{ "report": {…}, "sharing": {…} }`. The answer is the ' +
-        'stored report with its extracted observables and what it correlated with, as the caller reads it.',
+        'stored report with its extracted observables and what it correlated with, as the caller reads it. ' +
+        'Each organisation has a submission rate (429 + Retry-After past it) and a quota on the reported ' +
+        'files it keeps (413); while every e-mail parser is busy and the queue is full the answer is 503 + ' +
+        'Retry-After. These are checked before the upload is read.',
       tags: ['reports'],
       auth: 'actor',
       scope: 'reports:write',
+      admit: (actor, c) => {
+        const email =
+          (c.req.header('Content-Type') ?? '').split(';')[0]!.trim().toLowerCase() === 'message/rfc822';
+        const declared = Number(c.req.header('Content-Length') ?? 0);
+        return intel.intake.admit(actor, {
+          email,
+          declaredBytes: Number.isSafeInteger(declared) && declared > 0 ? declared : 0,
+        });
+      },
       query: SubmitQuery,
       body: {
         json: { schema: SubmitJsonBody, maxBytes: limits.maxJsonBytes },
@@ -74,7 +86,7 @@ export function mountReportRoutes(
           headers: { Location: 'The report’s URL.' },
         },
       },
-      errors: [404],
+      errors: [404, 429, 503],
     },
     async ({ actor, query, body }) => {
       const fromQuery = sharingFromQuery(query);
