@@ -13,7 +13,10 @@ export const HAVE_BUILD = existsSync(KOBAN_BIN);
 
 export interface Proc {
   readonly child: ChildProcess;
+  /** Standard output and error as they interleaved. */
   output(): string;
+  /** Standard output alone (a `--json` document). */
+  stdout(): string;
   exited: Promise<number | null>;
 }
 
@@ -28,24 +31,26 @@ export function koban(
     stdio: [options.stdin ?? 'ignore', 'pipe', 'pipe'],
   });
   let out = '';
+  let stdout = '';
   child.stdout!.on('data', (d: Buffer) => {
     out += d.toString();
+    stdout += d.toString();
   });
   child.stderr!.on('data', (d: Buffer) => {
     out += d.toString();
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, output: () => out, exited };
+  return { child, output: () => out, stdout: () => stdout, exited };
 }
 
 /** Runs the CLI to completion and returns its exit code and output. */
 export async function runKoban(
   args: string[],
   env: Record<string, string> = {},
-): Promise<{ code: number | null; out: string }> {
+): Promise<{ code: number | null; out: string; stdout: string }> {
   const p = koban(args, env);
   const code = await p.exited;
-  return { code, out: p.output() };
+  return { code, out: p.output(), stdout: p.stdout() };
 }
 
 export async function waitFor<T>(

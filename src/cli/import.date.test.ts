@@ -17,14 +17,16 @@ describe.skipIf(!HAVE_BUILD)('koban import --date', () => {
   it('says what a time-of-day line lacks, then stores the lines once the date is given', async () => {
     const data = dataDir();
     const without = await runKoban(['import', '--data', data, '--json', pf]);
-    const w = JSON.parse(without.out) as { stored: number; files: { rejected_by_reason: object }[] };
+    // Nothing valid was read: exit 3, the summary on stdout, the reason on stderr.
+    expect(without.code).toBe(3);
+    const w = JSON.parse(without.stdout) as { stored: number; files: { rejected_by_reason: object }[] };
     expect(w.stored).toBe(0);
     expect(w.files[0]!.rejected_by_reason).toEqual({
       'time of day without a date: pass --date YYYY-MM-DD': 49,
     });
     const dated = await runKoban(['import', '--data', data, '--date', '2024-01-02', '--json', pf]);
     expect(dated.code).toBe(0);
-    expect(JSON.parse(dated.out)).toMatchObject({ read: 49, stored: 49, rejected: 0 });
+    expect(JSON.parse(dated.stdout)).toMatchObject({ read: 49, stored: 49, rejected: 0 });
   });
 
   it('refuses a date that is not one before reading anything', async () => {

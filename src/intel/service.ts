@@ -171,7 +171,9 @@ export class IntelService {
    * before it (chain-key-file.ts).
    */
   static async open(db: RelationalDb, opts: IntelOptions = {}): Promise<IntelService> {
-    const auditDir = opts.auditDir ?? opts.dataDir;
+    // Beside the evidence when only its directory is given, as the secret key is.
+    const auditDir =
+      opts.auditDir ?? opts.dataDir ?? (opts.evidenceDir ? dirname(opts.evidenceDir) : undefined);
     if (auditDir === undefined)
       throw new KobanError('E_CONFIG', 'the intel services need a data directory or an audit directory');
     const now = opts.now ?? Date.now;

@@ -36,10 +36,12 @@ describe('importing formats that need a word from the user', () => {
     const dated = await run([f], { date: '2024-01-02' });
     expect(dated.files[0]).toMatchObject({ status: 'new', read: 49, stored: 49, rejected: 0 });
     const s = await store.summary();
+    // The times of day are the operator's (JP's default offset, +09:00).
+    const nine = 9 * 3_600_000;
     expect([s.events, s.firstMs, s.lastMs]).toEqual([
       49,
-      Date.UTC(2024, 0, 2, 3, 4, 5, 123),
-      Date.UTC(2024, 0, 2, 3, 4, 12),
+      Date.UTC(2024, 0, 2, 3, 4, 5, 123) - nine,
+      Date.UTC(2024, 0, 2, 3, 4, 12) - nine,
     ]);
   });
 

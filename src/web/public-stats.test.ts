@@ -110,6 +110,10 @@ describe('metrics, health and the front page', () => {
       status: 'ok',
       events: 19,
       sensors: 2,
+      stores: [
+        { store: 'events', ok: true },
+        { store: 'relational', ok: true },
+      ],
     });
   });
 

@@ -50,7 +50,9 @@ describe('a center on damaged stores', () => {
     const center = await openCenter({ dataDir: dir, logLevel: 'silent' });
     try {
       const app = buildApp(center);
-      const ok = await app.request('/healthz');
+      // The local operator token sees the stores; anyone else only the status (public-stats.test.ts).
+      const asOperator = { headers: { Authorization: `Bearer ${center.localOperatorToken}` } };
+      const ok = await app.request('/healthz', asOperator);
       expect(ok.status).toBe(200);
       expect(await ok.json()).toMatchObject({
         status: 'ok',
@@ -62,7 +64,10 @@ describe('a center on damaged stores', () => {
       // Something reads the damaged old events (a distinct-sources view).
       const read = await failure(center.observatory.store.aggregate({ groupBy: [], measure: 'sources' }));
       expect((read as KobanError).code).toBe('E_STORE');
-      const res = await app.request('/healthz');
+      const anonymous = await app.request('/healthz');
+      expect(anonymous.status).toBe(503);
+      expect(await anonymous.json()).toEqual({ status: 'error' });
+      const res = await app.request('/healthz', asOperator);
       expect(res.status).toBe(503);
       const body = (await res.json()) as {
         status: string;
@@ -71,7 +76,7 @@ describe('a center on damaged stores', () => {
       expect(body.status).toBe('error');
       expect(body.stores[1]).toEqual({ store: 'relational', ok: true });
       expect(body.stores[0]?.ok).toBe(false);
-      // The file's name, not its path: /healthz answers anyone who can reach it.
+      // The file's name, not its path.
       expect(body.stores[0]?.error).toMatch(
         /^events\.duckdb: IO Error: Corrupt database file: computed checksum \d+ does not match stored checksum \d+/,
       );
