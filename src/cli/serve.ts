@@ -1,6 +1,6 @@
 /** `koban serve` — the center process. */
 import type { Command } from 'commander';
-import { KobanError, parseCidr, resolveDataDir } from '../core/index.js';
+import { KobanError, parseAddressBlock, resolveDataDir } from '../core/index.js';
 import { startCenter, type TrustProxy } from '../web/index.js';
 
 interface ServeFlags {
@@ -22,7 +22,7 @@ export function parseTrustProxy(flag: string | boolean | undefined): TrustProxy 
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s !== '');
-  const bad = list.find((s) => parseCidr(s) === null);
+  const bad = list.find((s) => parseAddressBlock(s) === null);
   if (list.length === 0 || bad !== undefined)
     throw new KobanError(
       'E_USAGE',

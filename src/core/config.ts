@@ -5,8 +5,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { parseAddressBlock } from './address-blocks.js';
 import { KobanError } from './errors.js';
-import { parseCidr } from './ip.js';
 import { type Notice, octal, sharedMode, stderrNotice } from './private-files.js';
 import { parseUtcOffset } from './time.js';
 import { countryUtcOffset } from './zones.js';
@@ -126,7 +126,9 @@ export const ConfigSchema = z
       .union([
         z.boolean(),
         z
-          .array(z.string().refine((s) => parseCidr(s.trim()) !== null, 'an IP address or CIDR block'))
+          .array(
+            z.string().refine((s) => parseAddressBlock(s.trim()) !== null, 'an IP address or CIDR block'),
+          )
           .max(100),
       ])
       .default(false),

@@ -7,7 +7,7 @@
  * records set apart from the rest by more than the retention period (a yearless log line given the
  * wrong year): such a minority is kept, and does not decide what the majority loses.
  */
-import type { KobanConfig } from '../core/index.js';
+import { DAY_MS, HOUR_MS, type KobanConfig } from '../core/index.js';
 import type { DuckDbEventStore } from './duckdb-store.js';
 
 export type RetentionFrom = KobanConfig['retentionFrom'];
@@ -29,9 +29,6 @@ export interface RetentionResult {
   /** Of `deleted`, those stored after `sinceBatch` (0 without it). */
   readonly deletedSince: number;
 }
-
-const DAY_MS = 86_400_000;
-const HOUR_MS = 3_600_000;
 
 /**
  * Applies the raw-event retention and returns what it deleted. Also forgets delivered batch ids

@@ -5,7 +5,7 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { isKobanError, KobanError } from '../core/index.js';
+import { isKobanError, KobanError, parseBearer, tokenKind } from '../core/index.js';
 import { type AlertStatus, alertDocument } from '../detect/index.js';
 import { BackpressureError, DEFAULT_INGEST_LIMITS, MAX_DROPPED_TOTAL } from '../observe/index.js';
 import type { Center } from './center.js';
@@ -105,9 +105,8 @@ export function buildApp(center: Center): Hono {
     }),
     async (c) => {
       if (center.draining) return c.json(errorBody('E_LIMIT', 'the center is shutting down'), 503);
-      const auth = c.req.header('Authorization') ?? '';
-      const token = auth.startsWith('Bearer ') ? auth.slice(7).trim() : '';
-      if (token === '') return c.json(errorBody('E_AUTH', 'missing bearer token'), 401);
+      const token = parseBearer(c.req.header('Authorization'));
+      if (token === null) return c.json(errorBody('E_AUTH', 'missing bearer token'), 401);
       const sensor = await center.registry.authenticate(token);
       if (!sensor) return c.json(errorBody('E_AUTH', 'invalid or revoked sensor token'), 401);
       ingestRate.charge(sensor.id);
@@ -141,7 +140,7 @@ export function buildApp(center: Center): Hono {
   // With the operator token this path lists detection alerts (sensor health, detectors); any
   // other caller falls through to the alerts to members (web/intel/alerts.ts).
   app.get('/api/v1/alerts', async (c, next) => {
-    if (!(c.req.header('Authorization') ?? '').startsWith('Bearer kbo_')) return next();
+    if (tokenKind(parseBearer(c.req.header('Authorization')) ?? '') !== 'operator') return next();
     center.requireOperator(c.req.header('Authorization'));
     const status = c.req.query('status');
     const list = await center.alerts.list({

@@ -3,11 +3,20 @@
  * service, operator alerts, metrics and the intel services (over the same relational store and the
  * data directory's evidence, as the CLI opens them). Routes (app.ts) and the server (server.ts) use it.
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
-import { type KobanConfig, KobanError, type PublicStatsConfig, type StoreStatus } from '../core/index.js';
+import {
+  type KobanConfig,
+  KobanError,
+  mintToken,
+  type PublicStatsConfig,
+  parseBearer,
+  type StoreStatus,
+  secretHash,
+  secretHashHex,
+  secretHashMatches,
+} from '../core/index.js';
 import { openRelational, type RelationalDb, relationalHealth } from '../db/index.js';
 import { AlertStore } from '../detect/index.js';
 import {
@@ -86,10 +95,8 @@ export interface CenterOptions {
 
 /** Creates a new operator token, stores its hash in the data directory and returns it. */
 export function rotateOperatorToken(dataDir: string): string {
-  const token = `kbo_${randomBytes(32).toString('base64url')}`;
-  writeFileSync(join(dataDir, OPERATOR_TOKEN_FILE), createHash('sha256').update(token).digest('hex'), {
-    mode: 0o600,
-  });
+  const token = mintToken('operator');
+  writeFileSync(join(dataDir, OPERATOR_TOKEN_FILE), secretHashHex(token), { mode: 0o600 });
   return token;
 }
 
@@ -139,8 +146,8 @@ export async function openCenter(options: CenterOptions = {}): Promise<Center> {
     if (intel.parseStats() === null && io.prepare === undefined && (io.parseWorkers ?? 0) > 0)
       log.warn('e-mail parse workers need the compiled build: reported e-mails are parsed on this thread');
     const tokenPath = join(dataDir, OPERATOR_TOKEN_FILE);
-    const localOperatorToken = `kbo_${randomBytes(32).toString('base64url')}`;
-    const localHash = createHash('sha256').update(localOperatorToken).digest();
+    const localOperatorToken = mintToken('operator');
+    const localHash = secretHash(localOperatorToken);
     const metrics = new CenterMetrics(observatory.store, ingest, registry);
     metrics.watchAudit(() => intel.auditStatus());
     const center: Center = {
@@ -167,13 +174,10 @@ export async function openCenter(options: CenterOptions = {}): Promise<Center> {
       extraAddressBlocks: new Map(),
       localOperatorToken,
       requireOperator(authorization) {
-        const token = authorization?.startsWith('Bearer ') ? authorization.slice(7).trim() : '';
-        const stored = existsSync(tokenPath)
-          ? Buffer.from(readFileSync(tokenPath, 'utf8').trim(), 'hex')
-          : null;
-        const given = createHash('sha256').update(token).digest();
-        const matches = (h: Buffer | null) => h?.length === 32 && timingSafeEqual(h, given);
-        if (token === '' || !(matches(stored) || matches(localHash))) {
+        const token = parseBearer(authorization);
+        const stored = existsSync(tokenPath) ? readFileSync(tokenPath, 'utf8').trim() : null;
+        const given = secretHash(token ?? '');
+        if (token === null || !(secretHashMatches(stored, given) || secretHashMatches(localHash, given))) {
           throw new KobanError('E_AUTH', 'operator token required (create one with: koban operator-token)');
         }
       },
