@@ -7,9 +7,8 @@
  */
 import { gzipSync } from 'node:zlib';
 import type { ObservationEvent } from '../core/index.js';
-import { encodeEvent } from '../observe/index.js';
+import { BatchCutter, encodeEvent, eventsBatchBody } from '../wire/index.js';
 import { backoffCeilingMs } from './backoff.js';
-import { BatchCutter, eventsBatchBody } from './batch-cutter.js';
 import type { Spool } from './spool.js';
 
 export interface BatcherOptions {
