@@ -22,9 +22,9 @@ import {
   scoreAlerts,
 } from '../detect/index.js';
 import {
-  DuckDbEventStore,
   importFiles,
   openEnricher,
+  openEventStore,
   openObservatory,
   SensorRegistry,
 } from '../observe/index.js';
@@ -91,7 +91,7 @@ async function evaluate(dir: string, flags: DetectFlags): Promise<void> {
   });
   const bar = progress();
   const t0 = performance.now();
-  const store = await DuckDbEventStore.open({ dataDir: work });
+  const store = await openEventStore({ dataDir: work });
   const db = await openRelational(':memory:');
   try {
     let imported = 0;

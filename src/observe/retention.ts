@@ -8,7 +8,8 @@
  * wrong year): such a minority is kept, and does not decide what the majority loses.
  */
 import { DAY_MS, HOUR_MS, type KobanConfig } from '../core/index.js';
-import type { DuckDbEventStore } from './duckdb-store.js';
+import type { EventStore } from './ports/event-store.js';
+import type { RawHour } from './ports/maintenance.js';
 
 export type RetentionFrom = KobanConfig['retentionFrom'];
 
@@ -35,7 +36,7 @@ export interface RetentionResult {
  * older than `batchMemoryDays` (wall clock) and compacts the rollups when due.
  */
 export async function applyRetention(
-  store: DuckDbEventStore,
+  store: EventStore,
   config: KobanConfig,
   opts: RetentionOptions = {},
 ): Promise<RetentionResult> {
@@ -65,10 +66,7 @@ export async function applyRetention(
  * the older ones and are separated from them by a gap longer than `windowMs`: measured from those,
  * the cut-off would delete the majority for the sake of a minority. Null when there are none.
  */
-export function newestBulkEnd(
-  hours: readonly { hourMs: number; events: number }[],
-  windowMs: number,
-): number | null {
+export function newestBulkEnd(hours: readonly RawHour[], windowMs: number): number | null {
   if (hours.length === 0) return null;
   const total = hours.reduce((s, h) => s + h.events, 0);
   let end = hours.length - 1;

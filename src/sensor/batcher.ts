@@ -7,8 +7,7 @@
  */
 import { gzipSync } from 'node:zlib';
 import { backoffDelayMs, type ObservationEvent } from '../core/index.js';
-import { encodeEvent } from '../observe/index.js';
-import { BatchCutter, eventsBatchBody } from './batch-cutter.js';
+import { BatchCutter, encodeEvent, eventsBatchBody } from '../wire/index.js';
 import type { Spool } from './spool.js';
 
 export interface BatcherOptions {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { ev } from '../../test/events.js';
-import { encodeEvent } from '../observe/index.js';
+import { encodeEvent } from '../wire/index.js';
 import { rotateOperatorToken } from './center.js';
 import { type RunningCenter, startCenter } from './server.js';
 

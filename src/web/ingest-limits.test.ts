@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ev } from '../../test/events.js';
-import { DEFAULT_INGEST_LIMITS, encodeEvent } from '../observe/index.js';
+import { DEFAULT_INGEST_LIMITS } from '../observe/index.js';
+import { encodeEvent } from '../wire/index.js';
 import { type RunningCenter, startCenter } from './server.js';
 
 type ErrorBody = { error: { code: string; message: string } };

@@ -10,7 +10,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ev } from '../../test/events.js';
 import { openRelational } from '../db/index.js';
-import { encodeEvent } from '../observe/index.js';
+import { encodeEvent } from '../wire/index.js';
 import { rotateOperatorToken } from './center.js';
 import { type RunningCenter, startCenter } from './server.js';
 

@@ -5,10 +5,14 @@
  *
  * `rollup_hourly` holds partial hourly counts: every append adds its own aggregate rows, and
  * readers always `sum(events)`, so duplicates of a key are harmless; `compact()` merges them.
+ * `initSchema` creates the tables, checks the schema version and loads the small tables' caches.
  */
 import { BIGINT, UINTEGER, USMALLINT, UTINYINT, VARCHAR } from '@duckdb/node-api';
-import { type EventKind, TECHNIQUES, type Technique } from '../core/index.js';
+import { type EventKind, KobanError, TECHNIQUES, type Technique } from '../../core/index.js';
 import type { ColumnSpec } from './duckdb-chunk-writer.js';
+import { readCheckStatements } from './duckdb-file.js';
+import { IDENTITY_DDL } from './duckdb-identity.js';
+import { type DuckDbState, rows, scalar } from './duckdb-state.js';
 
 export const SCHEMA_VERSION = 1;
 
@@ -114,4 +118,32 @@ export function countryCode(cc: string | null | undefined): number {
 
 export function countryFromCode(c: number): string | null {
   return c === 0 ? null : String.fromCharCode(c >> 8, c & 255);
+}
+
+/**
+ * Creates the tables of a new store, refuses another schema version (E_CONFIG), loads the caches
+ * of `state` and, with `check`, reads the blocks the read check covers (duckdb-file.ts).
+ */
+export async function initSchema(state: DuckDbState, check: boolean): Promise<void> {
+  const { con } = state;
+  await con.run(DDL);
+  await con.run(IDENTITY_DDL);
+  const version = await scalar(con, "SELECT value FROM meta WHERE key = 'schema_version'");
+  if (version === null) {
+    await con.run(`INSERT INTO meta VALUES ('schema_version', '${SCHEMA_VERSION}')`);
+  } else if (Number(version) !== SCHEMA_VERSION) {
+    throw new KobanError('E_CONFIG', `event store schema ${version} is not the supported ${SCHEMA_VERSION}`);
+  }
+  for (const row of await rows(con, 'SELECT id, name FROM sensors ORDER BY id')) {
+    const id = Number(row[0]);
+    state.sensorIds.set(String(row[1]), id);
+    state.sensorNames[id] = String(row[1]);
+  }
+  for (const row of await rows(con, 'SELECT gid, sid FROM signatures')) {
+    state.knownSignatures.add(`${row[0]}:${row[1]}`);
+  }
+  state.lastBatch = Number((await scalar(con, 'SELECT coalesce(max(id), 0) FROM batches')) ?? 0);
+  if (!check) return;
+  const newest = await scalar(con, 'SELECT max(ts_ms) FROM events');
+  for (const sql of readCheckStatements(newest === null ? null : Number(newest))) await con.run(sql);
 }

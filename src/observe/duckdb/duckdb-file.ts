@@ -1,21 +1,24 @@
 /**
  * The DuckDB file of the event store: private to its owner (0600 in a 0700 directory, tightened
  * if an earlier version left it open to others), never created by a reader, and its health —
- * which engine errors are failures of the file itself, and the read check run when it opens. DuckDB verifies a checksum on every block it reads
+ * which engine errors are failures of the file itself, and the read check run when it opens.
+ * DuckDB verifies a checksum on every block it reads
  * (https://duckdb.org/docs/stable/internals/storage), so damage shows only where something reads:
  * the check reads every column of the small tables whole, and of `events` the newest two days —
  * what live detection reads first. Older damage surfaces when read, as `E_STORE`, and in `/healthz`.
  */
 import { chmodSync, existsSync } from 'node:fs';
+import { DuckDBInstance } from '@duckdb/node-api';
 import {
   ensurePrivateDir,
   KobanError,
   type Notice,
   PRIVATE_FILE_MODE,
   type StoreFault,
+  type StoreHealth,
   stderrNotice,
   tightenMode,
-} from '../core/index.js';
+} from '../../core/index.js';
 
 /**
  * Before DuckDB opens `path` in `dataDir`: refuses a missing store to a reader (`create: false`),
@@ -42,6 +45,30 @@ export function prepareStoreFile(
   return () => {
     if (!existed) chmodSync(path, PRIVATE_FILE_MODE);
   };
+}
+
+/**
+ * Opens DuckDB on `path` (null: in memory). DuckDB allows one writing process per file: a second
+ * one gets E_LOCKED naming the holder, a damaged file E_STORE (recorded in `health`).
+ */
+export async function openInstance(path: string | null, health: StoreHealth): Promise<DuckDBInstance> {
+  try {
+    return await DuckDBInstance.create(path ?? ':memory:');
+  } catch (e) {
+    const msg = (e as Error).message;
+    if (/lock/i.test(msg)) {
+      const pid = /PID (\d+)/.exec(msg)?.[1];
+      throw new KobanError(
+        'E_LOCKED',
+        `the event store ${path} is in use by another Koban process${pid ? ` (pid ${pid})` : ''}; ` +
+          'while a server owns the data directory, send data through its API (koban sensor run) ' +
+          'or stop it first',
+      );
+    }
+    const fault = duckDbFault(e);
+    if (fault) throw health.fail(fault, msg, e);
+    throw new KobanError('E_IO', `cannot open the event store ${path}: ${msg}`);
+  }
 }
 
 /** Classifies a DuckDB error: null when it is the query's (bad input, a constraint), not the file's. */

@@ -1,10 +1,10 @@
 /**
- * Minute-level aggregates for the detectors (ARCHITECTURE.md, "Scale": detectors read
- * aggregates, not packets, so they see the whole picture however many ingest nodes wrote the
- * data). Each family groups raw events of a time range — or of the batches stored after a
+ * Minute-level aggregates for the detectors (docs/scale.md#arithmetic-for-the-national-target:
+ * detectors read aggregates, not packets, so they see the whole picture however many ingest nodes
+ * wrote the data). Each family groups raw events of a time range — or of the appends after a
  * cursor, for live detection — by event minute and the keys its detector needs.
  */
-import type { EventKind, Protocol, Technique } from '../core/index.js';
+import type { EventKind, Protocol, Technique } from '../../core/index.js';
 
 export const DETECTION_FAMILIES = ['probes', 'backscatter', 'payloads', 'ids', 'sensor-volume'] as const;
 export type DetectionFamily = (typeof DETECTION_FAMILIES)[number];
@@ -34,7 +34,7 @@ export interface ProbeRow {
 }
 
 /**
- * Replies nobody asked for (Moore et al. 2001 §3.1; METHODS.md): TCP SYN+ACK or RST, ICMP types
+ * Replies nobody asked for (Moore et al. 2001 §3.1; docs/methods.md#backscatter): TCP SYN+ACK or RST, ICMP types
  * 0, 3, 4, 5, 11, 12, 14, 16, 18 (and ICMPv6 errors 1–4 and echo reply 129), grouped by minute,
  * victim, protocol, attacked port and reply type. The victim is the outer source, except for
  * ICMP errors, where it is the destination of the quoted packet (the outer source may be a
@@ -104,13 +104,19 @@ export interface DetectionRowsByFamily {
   'sensor-volume': SensorVolumeRow;
 }
 
-/** Implemented by event stores that serve detectors. */
+/**
+ * The event store's reads for the detectors. Rows of a family come in no particular order; a
+ * minute is `floor(timeMs / 60000) * 60000`, and a time range is `fromMs <= timeMs < toMs`.
+ */
 export interface DetectionSource {
   detectionRows<F extends DetectionFamily>(
     family: F,
     range: DetectionRange,
   ): Promise<DetectionRowsByFamily[F][]>;
-  /** The newest stored batch id (the live cursor's upper bound). */
+  /**
+   * The newest append's mark (the live cursor's upper bound): every append takes a larger one,
+   * so `{ afterBatch: a, upToBatch: b }` reads what was appended in between.
+   */
   latestBatch(): Promise<number>;
   /** Time span of stored raw events, or null when there are none. */
   rawTimeRange(): Promise<{ firstMs: number; lastMs: number } | null>;

@@ -4,7 +4,7 @@
  * naming it, never a malformed statement or a DuckDB error.
  */
 import { describe, expect, it } from 'vitest';
-import type { Bucket, EventKind, Protocol } from '../core/index.js';
+import type { Bucket, EventKind, Protocol } from '../../core/index.js';
 import { buildAggregateSql } from './duckdb-sql.js';
 
 const ids = new Map([['s1', 1]]);

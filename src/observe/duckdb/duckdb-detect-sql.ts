@@ -1,5 +1,5 @@
 /** DuckDB SQL of the detection families (see detection-rows.ts for what each means). */
-import type { DetectionFamily, DetectionRange } from './detection-rows.js';
+import type { DetectionFamily, DetectionRange } from '../ports/detection-rows.js';
 
 // Numbers come back as DOUBLE and INTEGER rather than BIGINT: JavaScript numbers, not BigInts to
 // convert (reading the rows costs more than the query itself).

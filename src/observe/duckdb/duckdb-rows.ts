@@ -1,5 +1,5 @@
 /** One event into one row of the `events` columns (order as EVENT_COLUMNS in duckdb-schema.ts). */
-import { type EnrichedEvent, KobanError, type Protocol, parseIPv4 } from '../core/index.js';
+import { type EnrichedEvent, KobanError, type Protocol, parseIPv4 } from '../../core/index.js';
 import type { Column } from './duckdb-chunk-writer.js';
 import { countryCode, kindCode, techniqueCode } from './duckdb-schema.js';
 
@@ -57,7 +57,7 @@ export function fillRow(c: Column[], row: number, e: EnrichedEvent, sensorId: nu
   (c[16]!.values as Uint16Array)[row] = countryCode(e.srcCountry);
   num(c[17]!, row, e.srcAsn);
   (c[18]!.values as Uint8Array)[row] = SCOPE_CODES[e.srcScope] ?? 3;
-  // Neighbour class (seed 000 §2.1.1): 2 = same first two octets as the address hit, 1 = first only.
+  // Neighbour class (docs/background.md#observation): 2 = same first two octets as the address hit, 1 = first only.
   (c[19]!.values as Uint8Array)[row] =
     src4 >= 0 && dst4 >= 0 && src4 >>> 24 === dst4 >>> 24 ? (src4 >>> 16 === dst4 >>> 16 ? 2 : 1) : 0;
   const ids = e.ids;

@@ -4,9 +4,9 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { damageEventBlock, eventStoreWithHistory, NEW_MS, OLD_MS } from '../../test/damaged-stores.js';
-import { ev } from '../../test/events.js';
-import { KobanError } from '../core/index.js';
+import { damageEventBlock, eventStoreWithHistory, NEW_MS, OLD_MS } from '../../../test/damaged-stores.js';
+import { ev } from '../../../test/events.js';
+import { KobanError } from '../../core/index.js';
 import { DuckDbEventStore, EVENTS_DB_FILE } from './duckdb-store.js';
 
 let dir: string;

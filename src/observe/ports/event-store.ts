@@ -1,14 +1,18 @@
 /**
  * The event store port. Observation events are append-only and analytical; the embedded default
- * is DuckDB (duckdb-store.ts) and a ClickHouse adapter can implement the same interface, so that
- * ingest, analyses and detectors never branch on which one is live.
+ * is DuckDB (`observe/duckdb/`) and a ClickHouse adapter can implement the same interface, so
+ * that ingest, analyses and detectors never branch on which one is live. `openEventStore` (the
+ * one place an adapter is chosen) opens one; `observe/event-store.contract.ts` is the suite every
+ * adapter passes.
  *
- * Two kinds of reads:
- * - `aggregate` with measure `events` reads the hourly rollups (kept forever, fast at any size);
- * - `aggregate` with measure `sources` counts distinct source addresses from raw events (kept for
- *   the retention period only).
+ * The port in parts: appends with their idempotency ledger (here), reads of counts for views
+ * (`aggregates.ts`), minute-level reads for the detectors (`detection-rows.ts`), and maintenance
+ * and health (`maintenance.ts`).
  */
-import type { Bucket, EnrichedEvent, EventKind, Protocol, Technique } from '../core/index.js';
+import type { EnrichedEvent } from '../../core/index.js';
+import type { EventAggregates } from './aggregates.js';
+import type { DetectionSource } from './detection-rows.js';
+import type { StoreCondition, StoreMaintenance } from './maintenance.js';
 
 /**
  * A ledger entry makes appends idempotent: it is written in the same transaction as the events
@@ -32,6 +36,7 @@ export interface LedgerEntry {
   readonly headHash: string | null;
   /** SHA-256 of the covered content (a file; an HTTP batch's records after its header). */
   readonly contentHash: string | null;
+  /** When the entry was last written, by the process clock (`Date.now()`). */
   readonly updatedMs: number;
 }
 
@@ -39,82 +44,6 @@ export type LedgerUpdate = Omit<LedgerEntry, 'events' | 'updatedMs'> & {
   /** Events an earlier entry already covers (a grown file's prefix): counted when the entry is created. */
   readonly eventsCarried?: number;
 };
-
-export const DIMENSIONS = [
-  'kind',
-  'sensor',
-  'proto',
-  'port',
-  'country',
-  'technique',
-  'neighbour',
-  'scope',
-] as const;
-/** What aggregates can be grouped by. `port` is the destination port; `neighbour` is 0/1/2 (see below). */
-export type Dimension = (typeof DIMENSIONS)[number];
-
-/**
- * Neighbour class of an IPv4 access (seed 000 §2.1.1: worms probe addresses near their own):
- * 2 = source shares the first two octets with the sensor address it hit, 1 = only the first
- * octet, 0 = neither (and every IPv6 access).
- */
-export type NeighbourClass = 0 | 1 | 2;
-
-export interface AggregateFilter {
-  readonly fromMs?: number | undefined;
-  readonly toMs?: number | undefined;
-  readonly kinds?: readonly EventKind[] | undefined;
-  readonly proto?: Protocol | undefined;
-  readonly port?: number | undefined;
-  /** A technique class, or `any` for every IDS detection with a technique. */
-  readonly technique?: Technique | 'any' | undefined;
-  readonly country?: string | undefined;
-  readonly sensor?: string | undefined;
-}
-
-export interface AggregateQuery extends AggregateFilter {
-  readonly groupBy: readonly Dimension[];
-  readonly bucket?: Bucket | undefined;
-  /** Operator's UTC offset for day/week/month buckets. */
-  readonly utcOffsetMinutes?: number | undefined;
-  /** `events` from the rollups; `sources` = distinct source addresses, from raw events. */
-  readonly measure?: 'events' | 'sources';
-}
-
-export interface AggregateRow {
-  /** Bucket start (UTC ms) when the query has a bucket. */
-  readonly bucketMs?: number;
-  readonly kind?: EventKind;
-  readonly sensor?: string;
-  readonly proto?: Protocol;
-  readonly port?: number | null;
-  readonly country?: string | null;
-  readonly technique?: Technique | null;
-  readonly neighbour?: NeighbourClass;
-  readonly scope?: string;
-  readonly count: number;
-}
-
-export interface StoreSummary {
-  readonly events: number;
-  readonly rawEvents: number;
-  readonly firstMs: number | null;
-  readonly lastMs: number | null;
-  readonly sensors: number;
-  readonly byKind: Readonly<Record<EventKind, number>>;
-  readonly sizeBytes: number;
-}
-
-export interface SensorActivity {
-  readonly sensor: string;
-  readonly events: number;
-  readonly firstMs: number;
-  readonly lastMs: number;
-  /** Distinct hours with at least one event: the sensor's active time, for per-sensor rates. */
-  readonly activeHours: number;
-  /** Distinct days with at least one event. */
-  readonly activeDays: number;
-}
 
 /**
  * Asks an append to recognise records another source already delivered — the same packet that
@@ -145,7 +74,8 @@ export interface UniqueAppend {
 
 export type UniqueAppendResult = 'stored' | 'duplicate' | 'conflict';
 
-export interface EventStore {
+/** Appends and the idempotency ledger. */
+export interface EventAppends {
   /**
    * Appends enriched events and, atomically with them, the ledger update (if any). Either all of
    * it is stored or none. Large batches (10^4–10^6 events) are the efficient unit. With `dedup`,
@@ -162,13 +92,20 @@ export interface EventStore {
    */
   appendUnique(deliveries: readonly UniqueAppend[]): Promise<UniqueAppendResult[]>;
   ledger(key: string): Promise<LedgerEntry | null>;
-  /** Complete or partial file entries of a sensor whose first 4 KiB hash to `headHash`. */
+  /** Entries of a sensor (scope) whose first 4 KiB hash to `headHash`, longest first. */
   ledgerByHead(sensor: string, headHash: string): Promise<LedgerEntry[]>;
-  aggregate(query: AggregateQuery): Promise<AggregateRow[]>;
-  /** Per-sensor volume and active time within the filter (from the rollups). */
-  sensorActivity(filter: AggregateFilter, utcOffsetMinutes: number): Promise<SensorActivity[]>;
-  summary(): Promise<StoreSummary>;
-  /** Deletes raw events older than `cutoffMs`; rollups stay. Returns how many were deleted. */
-  deleteRawBefore(cutoffMs: number): Promise<number>;
+}
+
+/**
+ * An event store: appends, reads for views and detectors, maintenance and health. Every method may
+ * be called concurrently; an adapter orders what its engine cannot run at once.
+ */
+export interface EventStore
+  extends EventAppends,
+    EventAggregates,
+    DetectionSource,
+    StoreMaintenance,
+    StoreCondition {
+  /** Flushes and releases the store; later calls fail with E_IO. Closing twice is harmless. */
   close(): Promise<void>;
 }

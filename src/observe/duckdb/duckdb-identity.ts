@@ -11,9 +11,9 @@
  * period — a one-row probe query is all it costs.
  */
 import { BIGINT, type DuckDBConnection, UINTEGER, USMALLINT } from '@duckdb/node-api';
-import type { EnrichedEvent } from '../core/index.js';
+import type { EnrichedEvent } from '../../core/index.js';
+import { IdentityHasher } from '../event-identity.js';
 import { ChunkWriter, type ColumnSpec } from './duckdb-chunk-writer.js';
-import { IdentityHasher } from './event-identity.js';
 
 export const IDENTITY_DDL = `
 CREATE TABLE IF NOT EXISTS event_identities (

@@ -4,9 +4,9 @@
  * precision (an operator offset that is not a whole hour shifts day buckets by its minutes).
  */
 import type { DuckDBValue } from '@duckdb/node-api';
-import { isBucket, KobanError, PROTOCOL_NUMBERS, TECHNIQUES } from '../core/index.js';
+import { isBucket, KobanError, PROTOCOL_NUMBERS, TECHNIQUES } from '../../core/index.js';
+import type { AggregateFilter, AggregateQuery, Dimension } from '../ports/aggregates.js';
 import { countryCode, kindCode } from './duckdb-schema.js';
-import type { AggregateFilter, AggregateQuery, Dimension } from './store.js';
 
 export interface SqlQuery {
   readonly text: string;

@@ -4,7 +4,7 @@
  * waited `maxAgeMs` — large batches when events come fast (the center stores one batch per
  * transaction, so a batch's cost is mostly per batch), no event held long when they come slowly.
  */
-import { WIRE_VERSION } from '../observe/index.js';
+import { batchHeaderLine, EVENTS_FORMAT } from './header.js';
 
 export interface BatchCutterOptions {
   /** Events per batch at most (the agent's `batchEvents`, default 5,000). */
@@ -60,6 +60,5 @@ export class BatchCutter {
 
 /** The NDJSON body of an events batch (uncompressed): header line, then one line per event. */
 export function eventsBatchBody(batchId: string, lines: readonly string[]): string {
-  const header = JSON.stringify({ v: WIRE_VERSION, batch_id: batchId, format: 'events' });
-  return `${header}\n${lines.join('\n')}\n`;
+  return `${batchHeaderLine(batchId, EVENTS_FORMAT)}\n${lines.join('\n')}\n`;
 }
