@@ -7,7 +7,13 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
-import { type KobanConfig, KobanError, type PublicStatsConfig, type StoreStatus } from '../core/index.js';
+import {
+  type KobanConfig,
+  KobanError,
+  type PublicStatsConfig,
+  resolveRelationalUrl,
+  type StoreStatus,
+} from '../core/index.js';
 import { openRelational, type RelationalDb, relationalHealth } from '../db/index.js';
 import { AlertStore } from '../detect/index.js';
 import {
@@ -82,6 +88,8 @@ export interface CenterOptions {
   /** Options of the intel services (the data directory is the center's). */
   readonly intel?: Omit<IntelOptions, 'dataDir'> | undefined;
   readonly api?: IntelApiOptions | undefined;
+  /** `koban serve --db URL`: wins over `KOBAN_DB` and koban.json `db` (else the SQLite file in the data directory). */
+  readonly relationalUrl?: string | undefined;
 }
 
 /** Creates a new operator token, stores its hash in the data directory and returns it. */
@@ -122,7 +130,8 @@ export async function openCenter(options: CenterOptions = {}): Promise<Center> {
   const dataDir = observatory.dataDir;
   let opened: RelationalDb | null = null;
   try {
-    const db = await openRelational(dataDir, { notice });
+    const url = resolveRelationalUrl(options.relationalUrl, process.env, observatory.config);
+    const db = await openRelational(dataDir, { notice, url });
     opened = db;
     const enricher = await openEnricher(observatory.config);
     const registry = new SensorRegistry(db);
