@@ -12,6 +12,7 @@ import {
   mintToken,
   type PublicStatsConfig,
   parseBearer,
+  resolveRelationalUrl,
   type StoreStatus,
   secretHash,
   secretHashHex,
@@ -91,6 +92,8 @@ export interface CenterOptions {
   /** Options of the intel services (the data directory is the center's). */
   readonly intel?: Omit<IntelOptions, 'dataDir'> | undefined;
   readonly api?: IntelApiOptions | undefined;
+  /** `koban serve --db URL`: wins over `KOBAN_DB` and koban.json `db` (else the SQLite file in the data directory). */
+  readonly relationalUrl?: string | undefined;
 }
 
 /** Creates a new operator token, stores its hash in the data directory and returns it. */
@@ -129,7 +132,8 @@ export async function openCenter(options: CenterOptions = {}): Promise<Center> {
   const dataDir = observatory.dataDir;
   let opened: RelationalDb | null = null;
   try {
-    const db = await openRelational(dataDir, { notice });
+    const url = resolveRelationalUrl(options.relationalUrl, process.env, observatory.config);
+    const db = await openRelational(dataDir, { notice, url });
     opened = db;
     const enricher = await openEnricher(observatory.config);
     const registry = new SensorRegistry(db);
