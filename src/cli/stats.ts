@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import { LOCAL_OPERATOR_FILE } from '../center/index.js';
 import {
   EVENT_KINDS,
   type EventKind,
@@ -21,7 +22,6 @@ import {
   type ViewResult,
   type ViewRow,
 } from '../observe/index.js';
-import { LOCAL_OPERATOR_FILE } from '../web/index.js';
 import { fmtShare, printJson, table } from './_output.js';
 
 interface StatsFlags {

@@ -1,0 +1,33 @@
+/**
+ * Sensor bearer authentication: `Authorization: Bearer <sensor token>` (from `koban sensor add`),
+ * checked against the sensor registry (which keeps only the token's hash and compares it in
+ * constant time). A missing, unknown or revoked token is E_AUTH (401); the sensor is put in
+ * `c.var.sensor` for the handler.
+ */
+import type { MiddlewareHandler } from 'hono';
+import { KobanError } from '../../../core/index.js';
+import type { SensorRecord } from '../../../observe/index.js';
+
+declare module 'hono' {
+  interface ContextVariableMap {
+    /** Set by `sensorAuth`: the sensor whose token the request carries. */
+    sensor: SensorRecord;
+  }
+}
+
+/** What the middleware needs of the sensor registry. */
+export interface SensorAuthenticator {
+  authenticate(token: string): Promise<SensorRecord | null>;
+}
+
+export function sensorAuth(sensors: SensorAuthenticator): MiddlewareHandler {
+  return async (c, next) => {
+    const auth = c.req.header('Authorization') ?? '';
+    const token = auth.startsWith('Bearer ') ? auth.slice(7).trim() : '';
+    if (token === '') throw new KobanError('E_AUTH', 'missing bearer token');
+    const sensor = await sensors.authenticate(token);
+    if (!sensor) throw new KobanError('E_AUTH', 'invalid or revoked sensor token');
+    c.set('sensor', sensor);
+    await next();
+  };
+}
