@@ -1,7 +1,7 @@
 /** `koban operator-token` — a new operator API token (the old one stops working). */
 import type { Command } from 'commander';
+import { rotateOperatorToken } from '../center/index.js';
 import { ensurePrivateDir, resolveDataDir } from '../core/index.js';
-import { rotateOperatorToken } from '../web/index.js';
 import { checkDbFlag, dbOption, type StoreFlags } from './_options.js';
 import { printJson } from './_output.js';
 

@@ -1,7 +1,7 @@
 /** `koban serve` — the center process. */
 import type { Command } from 'commander';
+import { startCenter, type TrustProxy } from '../center/index.js';
 import { KobanError, parseAddressBlock, resolveDataDir } from '../core/index.js';
-import { startCenter, type TrustProxy } from '../web/index.js';
 import { dbOption } from './_options.js';
 
 interface ServeFlags {

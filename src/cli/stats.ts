@@ -128,7 +128,7 @@ async function statsFromServer(view: string, flags: StatsFlags): Promise<ViewRes
   }
   // The operator's CLI: the center's local operator token gives the live, per-sensor view. (The
   // HTTP side is loaded only on this path: `koban stats` over its own store needs none of it.)
-  const { LOCAL_OPERATOR_FILE } = await import('../web/index.js');
+  const { LOCAL_OPERATOR_FILE } = await import('../center/index.js');
   let local: string | null = null;
   try {
     local = readFileSync(join(resolveDataDir(flags.data), LOCAL_OPERATOR_FILE), 'utf8').trim();

@@ -5,11 +5,11 @@
  * default the domestic country's (JP: +09:00).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ApiWorld, openApiWorld, PASSWORD } from '../../test/api-world.js';
 import { ev } from '../../test/events.js';
 import { HOUR_MS } from '../core/index.js';
 import { type EventStore, openEventStore } from '../observe/index.js';
 import { hourlyRows } from './home.js';
-import { type ApiWorld, openApiWorld, PASSWORD } from './intel/_testkit.js';
 
 const ids = {
   generatorId: 1,

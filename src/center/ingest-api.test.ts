@@ -7,7 +7,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { ev } from '../../test/events.js';
 import { encodeEvent } from '../wire/index.js';
-import { rotateOperatorToken } from './center.js';
+import { rotateOperatorToken } from './operator-token.js';
 import { type RunningCenter, startCenter } from './server.js';
 
 type ErrorBody = { error: { code: string; message: string } };
@@ -85,6 +85,11 @@ describe('the ingest API', () => {
   });
 
   it('answers bad bodies with a clear 4xx and changes nothing', async () => {
+    // Built before anything is sent: compressing 200 MB blocks this process (client and server
+    // both) for a while, which would cut short the server's draining of the refused upload.
+    const tooBigBody = Buffer.alloc(17 * 1024 * 1024, 1);
+    // A gzip bomb: 200 MB of zeros compresses to about 200 KB.
+    const bombBody = gzipSync(Buffer.alloc(200 * 1024 * 1024));
     const before = await stored();
     const notGzip = await post(`${header('plain-1')}\n`);
     expect(notGzip.status).toBe(415);
@@ -94,10 +99,9 @@ describe('the ingest API', () => {
     expect(brokenGzip.status).toBe(400);
     const noHeader = await post(gzipSync('[1,2,3]\n'));
     expect(noHeader.status).toBe(400);
-    const tooBig = await post(Buffer.alloc(17 * 1024 * 1024, 1));
+    const tooBig = await post(tooBigBody);
     expect(tooBig.status).toBe(413);
-    // A gzip bomb: 200 MB of zeros compresses to about 200 KB.
-    const bomb = await post(gzipSync(Buffer.alloc(200 * 1024 * 1024)));
+    const bomb = await post(bombBody);
     expect(bomb.status).toBe(413);
     expect(await stored()).toBe(before);
     // Nothing was recorded under those batch ids either: a good batch with one of them is stored.

@@ -7,10 +7,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { systemActor } from '../../intel/index.js';
-import { type RunningCenter, startCenter } from '../server.js';
-import { intelFixture, PASSWORD } from './_testkit.js';
+import { intelFixture, PASSWORD } from '../../test/api-world.js';
+import { systemActor } from '../intel/index.js';
+import { type RunningCenter, startCenter } from './server.js';
 
+const T0 = Date.now();
 let running: RunningCenter;
 let url: string;
 let dataDir: string;
@@ -22,7 +23,9 @@ beforeAll(async () => {
     host: '127.0.0.1',
     port: 0,
     logLevel: 'silent',
-    api: { login: { perAddress: { capacity: 3, refillIntervalMs: 60_000 } } },
+    // The API's clock stands still: the throttle's Retry-After does not depend on how long the
+    // password checks before it took.
+    api: { now: () => T0, login: { perAddress: { capacity: 3, refillIntervalMs: 60_000 } } },
   });
   url = running.url;
   const intel = running.center.intel;

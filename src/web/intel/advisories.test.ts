@@ -1,11 +1,19 @@
 /**
- * Alerts to members through HTTP: an analyst drafts one from seed 002's campaign and sends it to
- * all members; another member reads it and answers "received too"; the public sees nothing; the
- * operator token on GET /api/v1/alerts still lists detection alerts.
+ * Advisories (alerts to members) through HTTP: an analyst drafts one from the lure fixtures' campaign and
+ * sends it to all members; another member reads it and answers "received too"; the public sees
+ * nothing. The paths of the previous release (/api/v1/alerts…) still answer, deprecated; with the
+ * operator token, GET /api/v1/alerts still lists detection alerts.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { rotateOperatorToken } from '../center.js';
-import { type ApiWorld, C2_TH, C2_US, type ErrorBody, intelFixture, openApiWorld } from './_testkit.js';
+import {
+  type ApiWorld,
+  C2_TH,
+  C2_US,
+  type ErrorBody,
+  intelFixture,
+  openApiWorld,
+  rotateOperatorToken,
+} from '../../../test/api-world.js';
 
 let w: ApiWorld;
 beforeEach(async () => {
@@ -71,7 +79,7 @@ function epochFields(v: unknown, where = ''): string[] {
   ]);
 }
 
-describe('alerts to members over HTTP', () => {
+describe('advisories (alerts to members) over HTTP', () => {
   it('are drafted with a preview, sent, read by members and answered "received too"', async () => {
     const { campaignId, reportIds } = await campaignOfSeed002();
     const json = {
@@ -81,29 +89,29 @@ describe('alerts to members over HTTP', () => {
       downgradeReason: 'shared with all members to find more recipients',
     };
     // Below the members' AMBER: refused until the reporting organisations consent.
-    const early = await w.request('/api/v1/alerts', { token: w.cast.analyst.token, json });
+    const early = await w.request('/api/v1/advisories', { token: w.cast.analyst.token, json });
     expect(early.status).toBe(403);
     await declassifyAsGreen(reportIds);
-    const draft = await w.request('/api/v1/alerts', { token: w.cast.analyst.token, json });
+    const draft = await w.request('/api/v1/advisories', { token: w.cast.analyst.token, json });
     expect(draft.status).toBe(201);
     const preview = (await draft.json()) as { alertId: number; content: { indicators: { value: string }[] } };
     expect(preview.content.indicators.map((i) => i.value)).toEqual(expect.arrayContaining([C2_US]));
 
     // A member may not draft.
-    const refused = await w.request('/api/v1/alerts', {
+    const refused = await w.request('/api/v1/advisories', {
       token: w.cast.mssp.token,
       json: { source: { type: 'campaign', id: campaignId }, title: 't' },
     });
     expect(refused.status).toBe(403);
 
-    const sent = await w.request(`/api/v1/alerts/${preview.alertId}/send`, {
+    const sent = await w.request(`/api/v1/advisories/${preview.alertId}/send`, {
       token: w.cast.analyst.token,
       json: { audience: { allMembers: true } },
     });
     expect(sent.status).toBe(200);
 
     // The service provider, who reported nothing, reads it; the anonymous public does not.
-    const read = await w.request(`/api/v1/alerts/${preview.alertId}`, { token: w.cast.mssp.token });
+    const read = await w.request(`/api/v1/advisories/${preview.alertId}`, { token: w.cast.mssp.token });
     expect(read.status).toBe(200);
     const view = (await read.json()) as Record<string, unknown>;
     expect(view.tlp).toContain('GREEN');
@@ -116,24 +124,24 @@ describe('alerts to members over HTTP', () => {
       analysis: null,
     });
     const analystView = (await (
-      await w.request(`/api/v1/alerts/${preview.alertId}`, { token: w.cast.analyst.token })
+      await w.request(`/api/v1/advisories/${preview.alertId}`, { token: w.cast.analyst.token })
     ).json()) as { analysis: { createdAt: string } };
     expect(analystView.analysis.createdAt).toBe('2012-02-10T00:02:00.000Z');
     expect(epochFields(view)).toEqual([]);
     expect(epochFields(analystView)).toEqual([]);
-    expect((await w.request(`/api/v1/alerts/${preview.alertId}`)).status).toBe(404);
-    const list = (await (await w.request('/api/v1/alerts', { token: w.cast.mssp.token })).json()) as {
-      alerts: { id: number }[];
+    expect((await w.request(`/api/v1/advisories/${preview.alertId}`)).status).toBe(404);
+    const list = (await (await w.request('/api/v1/advisories', { token: w.cast.mssp.token })).json()) as {
+      advisories: { id: number }[];
     };
-    expect(list.alerts.map((a) => a.id)).toEqual([preview.alertId]);
-    expect(list.alerts[0]).toMatchObject({
+    expect(list.advisories.map((a) => a.id)).toEqual([preview.alertId]);
+    expect(list.advisories[0]).toMatchObject({
       createdAt: '2012-02-10T00:02:00.000Z',
       sentAt: '2012-02-10T00:02:00.000Z',
       updatedAt: '2012-02-10T00:02:00.000Z',
     });
     expect(epochFields(list)).toEqual([]);
 
-    const answer = await w.request(`/api/v1/alerts/${preview.alertId}/received`, {
+    const answer = await w.request(`/api/v1/advisories/${preview.alertId}/received`, {
       token: w.cast.mssp.token,
       json: { note: 'our customer got the same mail on 9 Feb' },
     });
@@ -147,11 +155,79 @@ describe('alerts to members over HTTP', () => {
     expect(counts.receivedToo).toBe(1);
   });
 
+  it('reads the paging numbers of the list from the query string', async () => {
+    const { campaignId, reportIds } = await campaignOfSeed002();
+    await declassifyAsGreen(reportIds);
+    const ids: number[] = [];
+    for (const title of ['first', 'second']) {
+      const json = {
+        source: { type: 'campaign', id: campaignId },
+        title,
+        tlp: 'GREEN',
+        downgradeReason: 'test',
+      };
+      const draft = await w.request('/api/v1/advisories', { token: w.cast.analyst.token, json });
+      ids.push(((await draft.json()) as { alertId: number }).alertId);
+    }
+    const page = async (q: string) => {
+      const r = await w.request(`/api/v1/advisories?${q}`, { token: w.cast.analyst.token });
+      expect(r.status).toBe(200);
+      return ((await r.json()) as { advisories: { id: number }[] }).advisories.map((a) => a.id);
+    };
+    expect(await page('limit=1')).toEqual([ids[1]]);
+    expect(await page(`limit=1&beforeId=${ids[1]}`)).toEqual([ids[0]]);
+    expect(await page(`campaignId=${campaignId}`)).toEqual([ids[1], ids[0]]);
+    const bad = await w.request('/api/v1/advisories?limit=0', { token: w.cast.analyst.token });
+    expect(bad.status).toBe(400);
+  });
+});
+
+describe('the advisory paths of the previous release (/api/v1/alerts…)', () => {
+  it('still answer, each saying it is deprecated and linking to its successor', async () => {
+    const { campaignId, reportIds } = await campaignOfSeed002();
+    await declassifyAsGreen(reportIds);
+    const deprecated = (r: Response, successor: string) => {
+      expect(r.headers.get('Deprecation')).toBe('true');
+      expect(r.headers.get('Link')).toBe(`<${successor}>; rel="successor-version"`);
+    };
+    const json = {
+      source: { type: 'campaign', id: campaignId },
+      title: 'old path',
+      tlp: 'GREEN',
+      downgradeReason: 'test',
+    };
+    const draft = await w.request('/api/v1/alerts', { token: w.cast.analyst.token, json });
+    expect(draft.status).toBe(201);
+    deprecated(draft, '/api/v1/advisories');
+    const id = ((await draft.json()) as { alertId: number }).alertId;
+    const sent = await w.request(`/api/v1/alerts/${id}/send`, {
+      token: w.cast.analyst.token,
+      json: { audience: { allMembers: true } },
+    });
+    expect(sent.status).toBe(200);
+    deprecated(sent, `/api/v1/advisories/${id}/send`);
+    const read = await w.request(`/api/v1/alerts/${id}`, { token: w.cast.mssp.token });
+    expect(await read.json()).toMatchObject({ id, title: 'old path' });
+    deprecated(read, `/api/v1/advisories/${id}`);
+    const list = await w.request('/api/v1/alerts', { token: w.cast.mssp.token });
+    expect(((await list.json()) as { alerts: { id: number }[] }).alerts.map((a) => a.id)).toEqual([id]);
+    deprecated(list, '/api/v1/advisories');
+    const received = await w.request(`/api/v1/alerts/${id}/received`, { token: w.cast.mssp.token, json: {} });
+    expect(await received.json()).toMatchObject({ alertId: id, orgId: w.cast.mssp.orgId, created: true });
+    deprecated(received, `/api/v1/advisories/${id}/received`);
+    // Errors say so too.
+    const missing = await w.request('/api/v1/alerts/999', { token: w.cast.mssp.token });
+    expect(missing.status).toBe(404);
+    deprecated(missing, '/api/v1/advisories/999');
+  });
+
   it('still lists detection alerts for the operator token on the same path', async () => {
     const token = rotateOperatorToken(w.center.dataDir);
     const r = await w.request('/api/v1/alerts', { token });
     expect(r.status).toBe(200);
     expect(await r.json()).toEqual({ alerts: [] });
+    expect(r.headers.get('Deprecation')).toBe('true');
+    expect(r.headers.get('Link')).toBe('</api/v1/operator/alerts>; rel="successor-version"');
     const bad = await w.request('/api/v1/alerts', { token: 'kbo_wrong' });
     expect(bad.status).toBe(401);
     expect(((await bad.json()) as ErrorBody).error.code).toBe('E_AUTH');

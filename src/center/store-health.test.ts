@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { damageEventBlock, eventStoreWithHistory } from '../../test/damaged-stores.js';
 import { KobanError } from '../core/index.js';
-import { buildApp } from './app.js';
-import { openCenter } from './center.js';
 import { startCenter } from './server.js';
+import { centerApp } from './web-context.js';
+import { openCenter } from './wiring.js';
 
 let dir: string;
 beforeEach(() => {
@@ -49,7 +49,7 @@ describe('a center on damaged stores', () => {
     await damageEventBlock(path, 'oldest');
     const center = await openCenter({ dataDir: dir, logLevel: 'silent' });
     try {
-      const app = buildApp(center);
+      const app = centerApp(center);
       // The local operator token sees the stores; anyone else only the status (public-stats.test.ts).
       const asOperator = { headers: { Authorization: `Bearer ${center.localOperatorToken}` } };
       const ok = await app.request('/healthz', asOperator);

@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { LOCAL_OPERATOR_FILE } from './center.js';
+import { LOCAL_OPERATOR_FILE } from './operator-token.js';
 import { startCenter } from './server.js';
 
 describe('the local operator token', () => {

@@ -1,7 +1,7 @@
 /**
  * The center parses reported e-mails in worker threads by default, so a hostile message costs the
  * server's event loop nothing (`/healthz` keeps answering: see BENCHMARKS.md for the figure). The
- * workers exist only in the compiled build, so this test loads `dist/web` and `dist/intel`; it is
+ * workers exist only in the compiled build, so this test loads `dist/center` and `dist/intel`; it is
  * skipped, and says so, when there is no build (`npm test` builds first). It asserts on the pool's
  * counters, never on time.
  */
@@ -11,16 +11,16 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fixture, PROJECT_ROOT } from '../../test/samples.js';
 import type * as Intel from '../intel/index.js';
-import type * as Web from './index.js';
+import type * as Center from './index.js';
 
 const DIST = join(PROJECT_ROOT, 'dist');
 const BUILT = existsSync(join(DIST, 'intel', 'parse-worker.js'));
 const load = async () => ({
-  web: (await import(join(DIST, 'web', 'index.js'))) as typeof Web,
+  root: (await import(join(DIST, 'center', 'index.js'))) as typeof Center,
   intel: (await import(join(DIST, 'intel', 'index.js'))) as typeof Intel,
 });
 
-let center: Web.Center | null = null;
+let center: Center.Center | null = null;
 let dataDir = '';
 afterEach(async () => {
   await center?.close();
@@ -29,10 +29,10 @@ afterEach(async () => {
 });
 
 async function open(config?: Record<string, unknown>) {
-  const { web, intel } = await load();
+  const { root, intel } = await load();
   dataDir = mkdtempSync(join(tmpdir(), 'koban-intake-pool-'));
   if (config) writeFileSync(join(dataDir, 'koban.json'), JSON.stringify(config));
-  center = await web.openCenter({ dataDir, logLevel: 'silent', intel: { fsyncEvidence: false } });
+  center = await root.openCenter({ dataDir, logLevel: 'silent', intel: { fsyncEvidence: false } });
   const system = intel.systemActor('test');
   const org = await center.intel.orgs.add(system, {
     name: 'P1工業',
@@ -49,7 +49,7 @@ async function open(config?: Record<string, unknown>) {
     name: 'test',
     scopes: ['reports:write', 'reports:read'],
   });
-  const app = web.buildApp(center);
+  const app = root.centerApp(center);
   const report = (raw: Buffer) =>
     app.request(
       '/api/v1/reports',

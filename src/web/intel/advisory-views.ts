@@ -1,7 +1,7 @@
 /**
- * Alerts to members as the API answers them: the service's views with every time as an ISO 8601
- * UTC string (`sentAt`, `updatedAt`, `withdrawn.at` …) instead of epoch milliseconds, like every
- * other answer of the API (views.ts), and the schemas that declare them.
+ * Advisories (alerts to members) as the API answers them: the service's views with every time as
+ * an ISO 8601 UTC string (`sentAt`, `updatedAt`, `withdrawn.at` …) instead of epoch milliseconds,
+ * like every other answer of the API (views.ts), and the schemas that declare them.
  */
 import { z } from 'zod';
 import type { AlertSummary, AlertView } from '../../intel/index.js';
@@ -10,7 +10,7 @@ import { iso } from './views.js';
 const Timestamp = z.iso.datetime();
 const Tlp = z.string().describe('TLP 2.0 label, e.g. TLP:GREEN');
 
-export const AlertContentSchema = z.looseObject({
+export const AdvisoryContentSchema = z.looseObject({
   title: z.string(),
   bodyJa: z.string().nullable(),
   bodyEn: z.string().nullable(),
@@ -27,7 +27,7 @@ export const AlertContentSchema = z.looseObject({
   reporters: z.looseObject({ organisations: z.number() }),
 });
 
-export const AlertSummarySchema = z.strictObject({
+export const AdvisorySummarySchema = z.strictObject({
   id: z.number().int(),
   status: z.string(),
   version: z.number().int(),
@@ -38,13 +38,13 @@ export const AlertSummarySchema = z.strictObject({
   updatedAt: Timestamp,
 });
 
-export const AlertViewSchema = z.strictObject({
+export const AdvisoryViewSchema = z.strictObject({
   id: z.number().int(),
   status: z.string(),
   version: z.number().int(),
   tlp: Tlp,
   title: z.string(),
-  content: AlertContentSchema,
+  content: AdvisoryContentSchema,
   sentAt: Timestamp.nullable(),
   updatedAt: Timestamp,
   withdrawn: z.strictObject({ at: Timestamp, reason: z.string() }).nullable(),
@@ -64,7 +64,7 @@ export const AlertViewSchema = z.strictObject({
 
 const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
 
-export function alertSummaryBody(s: AlertSummary): z.output<typeof AlertSummarySchema> {
+export function advisorySummaryBody(s: AlertSummary): z.output<typeof AdvisorySummarySchema> {
   return {
     id: s.id,
     status: s.status,
@@ -86,8 +86,8 @@ function analysisBody(a: NonNullable<AlertView['analysis']>) {
   };
 }
 
-/** The alert as the API answers it (declared by {@link AlertViewSchema}). */
-export function alertViewBody(v: AlertView) {
+/** The advisory as the API answers it (declared by {@link AdvisoryViewSchema}). */
+export function advisoryViewBody(v: AlertView) {
   return {
     id: v.id,
     status: v.status,

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ev } from '../../test/events.js';
 import { openRelational } from '../db/index.js';
 import { encodeEvent } from '../wire/index.js';
-import { rotateOperatorToken } from './center.js';
+import { rotateOperatorToken } from './operator-token.js';
 import { type RunningCenter, startCenter } from './server.js';
 
 const T0 = Date.UTC(2026, 10, 23, 9);

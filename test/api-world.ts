@@ -1,6 +1,7 @@
 /**
- * Test helpers for the intel API: a center over a temporary data directory, its Hono app (called
- * with `app.request`, no socket), a controllable clock, a small cast — the center's admin and
+ * Test world for the HTTP API: a center over a temporary data directory, opened by the composition
+ * root (center/) as `koban serve` opens it, and web/'s app over its `WebContext` (called with
+ * `app.request`, no socket), a controllable clock, a small cast — the center's admin and
  * analyst, two member companies X and Y (an org-admin each, and a second X user), a provider — each
  * with a password and an API token of their role's full scopes, and a request helper. Tests only.
  */
@@ -8,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Hono } from 'hono';
-import { fixture } from '../../../test/samples.js';
+import { type Center, type CenterOptions, centerApp, openCenter } from '../src/center/index.js';
 import {
   type Actor,
   type NewOrg,
@@ -16,13 +17,14 @@ import {
   type Role,
   systemActor,
   userActor,
-} from '../../intel/index.js';
-import { buildApp } from '../app.js';
-import { type Center, type CenterOptions, openCenter } from '../center.js';
-import type { IntelApiOptions } from './mount.js';
+} from '../src/intel/index.js';
+import type { WebOptions } from '../src/web/index.js';
+import { fixture } from './samples.js';
+
+export { rotateOperatorToken } from '../src/center/index.js';
 
 export const PASSWORD = 'correct horse battery staple';
-/** 2012-02-10T00:00:00Z, the day after the seed 002 lures. */
+/** 2012-02-10T00:00:00Z, the day after the lures of test/fixtures/intel. */
 export const T0 = Date.UTC(2012, 1, 10);
 
 export interface Person {
@@ -73,7 +75,7 @@ export interface WorldOptions {
   readonly intel?: CenterOptions['intel'];
 }
 
-export async function openApiWorld(api: IntelApiOptions = {}, more: WorldOptions = {}): Promise<ApiWorld> {
+export async function openApiWorld(api: WebOptions = {}, more: WorldOptions = {}): Promise<ApiWorld> {
   const dataDir = mkdtempSync(join(tmpdir(), 'koban-intel-api-'));
   if (more.config) writeFileSync(join(dataDir, 'koban.json'), JSON.stringify(more.config));
   const clock = { ms: T0 };
@@ -83,7 +85,7 @@ export async function openApiWorld(api: IntelApiOptions = {}, more: WorldOptions
     intel: { now: () => clock.ms, fsyncEvidence: false, ...more.intel },
     api: { validateResponses: true, ...api },
   });
-  const app = buildApp(center);
+  const app = centerApp(center);
   const system = systemActor('test');
   const intel = center.intel;
   const person = async (
@@ -173,6 +175,6 @@ export function intelFixture(name: string): Buffer {
 
 export type ErrorBody = { error: { code: string; message: string } };
 
-/** The two C2 addresses of the seed 002 fixtures (see test/fixtures/intel/README.md). */
+/** The two C2 addresses of the lure fixtures (see test/fixtures/intel/README.md). */
 export const C2_TH = '27.254.40.5';
 export const C2_US = '74.208.142.31';
