@@ -1,6 +1,6 @@
 /**
  * `koban intel stats [--bucket month] [--from D] [--to D] [--json]` — the sharing network's
- * statistics as seed 002 publishes them: reports (targeted e-mails) per period, and the malware's
+ * statistics as the cyber-intelligence half-year report (docs/background.md#sharing-network) publishes them: reports (targeted e-mails) per period, and the malware's
  * C2 destinations by country (offline country lookup: the bundled or configured MMDB).
  */
 import type { Command } from 'commander';

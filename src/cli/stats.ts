@@ -1,4 +1,4 @@
-/** `koban stats VIEW` — the fixed-point observation views (seed 000 §2). */
+/** `koban stats VIEW` — the fixed-point observation views (the annual report §2, docs/background.md#observation). */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';

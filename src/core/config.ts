@@ -93,7 +93,7 @@ export const ConfigSchema = z
         if (problem !== null) ctx.addIssue({ code: 'custom', message: problem });
       })
       .optional(),
-    /** ISO 3166-1 alpha-2 of "domestic" in domestic/foreign splits (seed 000 §2.2.2). */
+    /** ISO 3166-1 alpha-2 of "domestic" in domestic/foreign splits (the annual report §2.2.2, docs/background.md#observation). */
     domesticCountry: z
       .string()
       .regex(/^[A-Z]{2}$/, 'two upper-case letters (ISO 3166-1 alpha-2)')

@@ -1,5 +1,6 @@
 /**
- * The default background model, with the seed 000 §2 figures each choice rests on. Shares are of
+ * The default background model, with the figures of the annual report §2 each choice rests on
+ * (docs/background.md#observation). Shares are of
  * packets; country mixes are of the sources of visits that do not come from the sensor's own
  * neighbourhood (neighbours add domestic and East-Asian sources on top, as §2.1.1 explains).
  * Calibrated so that the generated files show: sources ≈ half JP, then CN, US, KR, TW (figure 2.2);
@@ -8,7 +9,7 @@
  */
 import type { BackgroundOptions, TrafficFamily } from './background.js';
 
-/** Worm-infected PCs (seed 000 figure 2.2: about half domestic, then China, USA, Korea, Taiwan). */
+/** Worm-infected PCs (the annual report's figure 2.2, docs/background.md#observation: about half domestic, then China, USA, Korea, Taiwan). */
 const WORM_COUNTRIES: Record<string, number> = {
   JP: 0.66,
   CN: 0.11,
@@ -59,7 +60,7 @@ const SCANNER_COUNTRIES: Record<string, number> = {
   TR: 0.01,
 };
 
-/** Messenger spam senders: mostly the USA in 2006 (seed 000 figure 2.12; China in 2005). */
+/** Messenger spam senders: mostly the USA in 2006 (the annual report's figure 2.12, docs/background.md#observation; China in 2005). */
 const MESSENGER_COUNTRIES: Record<string, number> = {
   US: 0.74,
   CN: 0.08,
@@ -72,7 +73,7 @@ const MESSENGER_COUNTRIES: Record<string, number> = {
   RU: 0.02,
 };
 
-/** Slammer-infected SQL servers: China leads (seed 000 figure 2.5). */
+/** Slammer-infected SQL servers: China leads (the annual report's figure 2.5, docs/background.md#observation). */
 const SLAMMER_COUNTRIES: Record<string, number> = {
   CN: 0.42,
   KR: 0.1,
@@ -114,8 +115,8 @@ const VICTIM_COUNTRIES: Record<string, number> = {
 const SYN_RETRIES = [0, 3000, 9000];
 
 /**
- * Default families. Shares (of packets) put 135, 445 and 139 at the top of the TCP ports (seed 000
- * figure 2.6) and 1026, 1027, 137 and 1434 at the top of the UDP ports (figure 2.10); ports 0–9 are
+ * Default families. Shares (of packets) put 135, 445 and 139 at the top of the TCP ports (the annual
+ * report's figure 2.6, docs/background.md#observation) and 1026, 1027, 137 and 1434 at the top of the UDP ports (figure 2.10); ports 0–9 are
  * nearly absent (figures 2.6 and 2.10, footnotes 6 and 8).
  */
 export const DEFAULT_FAMILIES: readonly TrafficFamily[] = [
@@ -347,7 +348,7 @@ export const DEFAULT_FAMILIES: readonly TrafficFamily[] = [
 ];
 
 /**
- * Assumed within-day shape in JST (seed 000 reports daily totals only, figure 2.1): home PCs
+ * Assumed within-day shape in JST (the annual report gives daily totals only, figure 2.1): home PCs
  * switched on in the evening carry most infections, so traffic peaks around 21–23 h and is lowest
  * around 5 h.
  */

@@ -1,5 +1,5 @@
 /**
- * The background model's statistical targets (seed 000 §2), counted from the generated files as
+ * The background model's statistical targets (the annual report §2, docs/background.md#observation), counted from the generated files as
  * Koban's parsers read them — not from the generator's state.
  */
 import { mkdtempSync, rmSync } from 'node:fs';

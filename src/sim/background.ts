@@ -1,13 +1,13 @@
 /**
  * The background model: what unsolicited traffic a sensor sees when nothing special happens, as a
- * documented options object whose defaults (`background-defaults.ts`) come from seed 000 §2. Traffic is a
+ * documented options object whose defaults (`background-defaults.ts`) come from the annual report §2, docs/background.md#observation. Traffic is a
  * mixture of families (a worm on 445/TCP, Messenger spam on 1026–1027/UDP, the Slammer-like worm on
  * 1434/UDP, …); each family says what it sends, where its sources are and how a visit looks.
  *
  * Sources are persistent hosts: a family has a pool of host slots; a slot's address is a stateless
  * hash of (seed, family, slot, generation), and a slot's generation changes every 1–14 days (its
  * host's "lifetime"), so the same infected hosts come back for days and then give way to others.
- * Worm families prefer neighbours — seed 000 §2.1.1: infected computers probe addresses that share
+ * Worm families prefer neighbours — the annual report §2.1.1, docs/background.md#observation: infected computers probe addresses that share
  * the first or the first two octets with their own — so part of each family's visits come from hosts
  * in the sensor's own /16 or /8, which also skews sources towards Japan and its neighbours.
  *
@@ -36,7 +36,7 @@ export interface TrafficFamily {
   readonly ports: readonly (readonly [port: number, weight: number])[];
   /** Packets to one target go to successive `ports` (Messenger spam: 1026 then 1027) instead of one port. */
   readonly portSequence?: boolean;
-  /** Share of visits from a host in the sensor's own /16 (seed 000 §2.1.1). */
+  /** Share of visits from a host in the sensor's own /16 (the annual report §2.1.1, docs/background.md#observation). */
   readonly neighbour16: number;
   /** Share of visits from a host in another /16 of the sensor's /8. */
   readonly neighbour8: number;
@@ -73,7 +73,7 @@ export interface BackgroundOptions {
   /** Offset of that time zone from UTC, in minutes (JST: +540). */
   readonly utcOffsetMinutes: number;
   /**
-   * Shares of IDS detections by technique (seed 000 figure 2.3: Worm ≈ 92 %, Scan ≈ 7 %, the rest
+   * Shares of IDS detections by technique (the annual report's figure 2.3, docs/background.md#observation: Worm ≈ 92 %, Scan ≈ 7 %, the rest
    * others). Worm detections are the `worm` family's packets; the other classes are raised on
    * eligible packets at the rates that give these shares.
    */

@@ -1,6 +1,6 @@
 /**
  * Simulator: generates SIMULATED observation data with ground truth, for demos, tests, benchmarks
- * and scoring detectors. A fleet of sensors (default 57, as in seed 000 §2) — firewall+IDS sites and
+ * and scoring detectors. A fleet of sensors (default 57, as in the annual report §2, docs/background.md#observation) — firewall+IDS sites and
  * darknet sensors, each watching its own address block — receives background traffic modelled on seed
  * 000's figures (about half the sources domestic, then China, the USA, Korea…; 135/445/139 TCP and
  * 1026/1027/137/1434 UDP at the top; a Slammer-like worm; worms probing their neighbours; IDS

@@ -27,20 +27,20 @@ export interface SimulationProgress {
 export interface SimulationOptions {
   /** Output directory (created; must be empty or hold an earlier simulation). */
   readonly outDir: string;
-  /** Sensors (default 57, seed 000 §2). */
+  /** Sensors (default 57, the annual report §2, docs/background.md#observation). */
   readonly sensors?: number;
   /** Days simulated (default 30). */
   readonly days?: number;
   /**
    * Start: a date or ISO 8601 date-time (read in JST when it has no offset) or UTC ms. Default
-   * 2006-08-01 (JST), so a 30-day run covers the month of seed 000's 139/TCP rise.
+   * 2006-08-01 (JST), so a 30-day run covers the month of the annual report's 139/TCP rise.
    */
   readonly start?: string | number;
   /** Seed (a non-negative safe integer; default 1). Same seed and options → byte-identical output. */
   readonly seed?: number;
   /**
    * Mean packets (firewall log lines / captured packets) per sensor per day, before scenarios
-   * (default 5,000: a dense sample; seed 000 §1.1 reports about one access every 3 minutes per site,
+   * (default 5,000: a dense sample; the annual report §1.1, docs/background.md#observation reports about one access every 3 minutes per site,
    * ≈ 480 a day, in 2006 — use `--rate 480` for that level).
    */
   readonly ratePerSensorPerDay?: number;

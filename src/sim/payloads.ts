@@ -72,7 +72,7 @@ export function generatedBytes(label: string, length: number, salt = 0): Uint8Ar
   return b;
 }
 
-/** Length of the Slammer-like worm payload (seed 000 §2.1.2: SQL Slammer, 1434/UDP). */
+/** Length of the Slammer-like worm payload (the annual report §2.1.2, docs/background.md#observation: SQL Slammer, 1434/UDP). */
 export const SLAMMER_PAYLOAD_BYTES = 376;
 
 /**
@@ -121,7 +121,7 @@ const MSGSVC_UUID = [
 ];
 
 /**
- * A Messenger-spam-shaped datagram (seed 000 §2.2.4): a connectionless DCE/RPC request (version 4,
+ * A Messenger-spam-shaped datagram (the annual report §2.2.4, docs/background.md#observation): a connectionless DCE/RPC request (version 4,
  * 80-byte header) to the Messenger interface carrying sender, recipient and message strings. The
  * message text is generated and says it is simulated.
  */

@@ -1,10 +1,10 @@
 /**
  * The simulated sensor fleet. SIMULATED: names, address blocks and MAC addresses are made up; the
- * blocks lie in real Japanese allocations (so sources near them enrich as Japanese, as seed 000 §2.1.1
+ * blocks lie in real Japanese allocations (so sources near them enrich as Japanese, as the annual report §2.1.1, docs/background.md#observation
  * explains), but no real sensor sits there.
  *
  * Split: every fourth sensor (index 3, 7, 11, …) is a darknet sensor watching an unused /24 and
- * writing a packet capture; the others are firewall+IDS sites (seed 000 §2: a firewall that logs
+ * writing a packet capture; the others are firewall+IDS sites (the annual report §2, docs/background.md#observation: a firewall that logs
  * every unsolicited access and never answers, and an IDS beside it) watching a /28 and writing a
  * netfilter log and Suricata EVE alerts. With the default 57 sensors that is 43 firewall+IDS sites and
  * 14 darknet sensors.
@@ -36,7 +36,7 @@ export interface SimSensor {
 }
 
 export interface FleetOptions {
-  /** Number of sensors (default 57, seed 000 §2). */
+  /** Number of sensors (default 57, the annual report §2, docs/background.md#observation). */
   readonly count: number;
   /** Every `darknetEvery`-th sensor is a darknet sensor (default 4); 0 means none. */
   readonly darknetEvery: number;

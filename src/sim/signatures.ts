@@ -29,7 +29,7 @@ export interface Signature {
 
 /** Indexes of the built-in rules in {@link BASE_SIGNATURES}. */
 export const SIG = {
-  /** SQL Slammer, any 1434/UDP datagram starting 0x04 with the worm's code (seed 000 figure 2.3). */
+  /** SQL Slammer, any 1434/UDP datagram starting 0x04 with the worm's code (the annual report's figure 2.3, docs/background.md#observation). */
   SLAMMER: 0,
   /** `flags:S,12; threshold: type both, track by_src, count 5, seconds 120` to 22/TCP. */
   SSH_SCAN: 1,

@@ -12,7 +12,7 @@
  * - `udp-flood`: ICMP port unreachable quoting the UDP datagram the victim got (inner source = the
  *   sensor address that was spoofed, inner destination = the victim); a fifth of them come from the
  *   victim's upstream router (outer source ≠ victim, code 13 "administratively prohibited"), so the
- *   victim must be read from the quoted header (METHODS.md); protocol `icmp`.
+ *   victim must be read from the quoted header (docs/methods.md#backscatter); protocol `icmp`.
  *
  * Subject: `{ victim, protocol, ports, attack_type }` (`ports`: the attacked services — the replies'
  * source ports for TCP, the quoted destination ports for udp-flood, none for ping-flood).

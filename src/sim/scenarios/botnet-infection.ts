@@ -1,6 +1,6 @@
 /**
  * `botnet-infection`: the bots of one botnet, ordered to spread (an IRC bot's `advscan`-style
- * command; seed 000 §3.4: infection commands by target port, 135/445/139/1433 above 82 %), scan for
+ * command; the annual report §3.4, docs/background.md#botnets: infection commands by target port, 135/445/139/1433 above 82 %), scan for
  * vulnerable hosts on the command's ports, each in its own neighbourhood — its /16, its /8, or the
  * whole IPv4 space — which is why sensors near infected networks see them (§2.1.1), and why bot
  * activity shows as sudden domestic bursts on these ports (§2.2.2). Bots start together (the command

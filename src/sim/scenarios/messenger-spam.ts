@@ -1,5 +1,5 @@
 /**
- * `messenger-spam`: a Messenger-spam campaign (seed 000 §2.2.4, figures 2.11–2.12): a handful of
+ * `messenger-spam`: a Messenger-spam campaign (the annual report §2.2.4, docs/background.md#observation, figures 2.11–2.12): a handful of
  * senders in one country sweep the sensors' blocks with Windows Messenger service datagrams to
  * 1026/UDP and then 1027/UDP, carrying the campaign's own message. The first episode's senders are in
  * the USA (2006, figure 2.12); later ones are drawn from countries spam came from.

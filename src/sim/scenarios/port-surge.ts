@@ -1,7 +1,7 @@
 /**
  * `port-surge`: from the episode's start, new sources start probing one TCP port and the number of
  * distinct sources on it rises several-fold — the 139/TCP rise from 18 August 2006 after the MS06-040
- * advisory (seed 000 figure 2.9), or the domestic bursts when an exploit is added to bots (§2.2.2).
+ * advisory (the annual report's figure 2.9, docs/background.md#observation), or the domestic bursts when an exploit is added to bots (§2.2.2).
  * The added traffic comes from a fresh population of hosts (domestic only, or worm-like countries),
  * each visiting a sensor about once a day, so the rise is in distinct sources, not only in packets.
  * It ramps up over 6 hours, holds, and fades over the last fifth of the episode.

@@ -1,7 +1,7 @@
 /**
  * `sensor-outage`: one sensor records nothing for a while — a crashed agent, a full disk, a cut
  * link — and then carries on (what a sensor-health check must notice, and what every other detector
- * must not mistake for an attack ending or a port going quiet: METHODS.md, "Coverage").
+ * must not mistake for an attack ending or a port going quiet: docs/methods.md#coverage).
  * Everything the sensor would have logged in the outage (background and other episodes alike) is
  * missing from its files; the rest of the fleet goes on as usual.
  *
