@@ -6,22 +6,22 @@
  * Sequential Hypothesis Testing", IEEE S&P 2004) multiplies a likelihood ratio by
  * (1 − θ1)/(1 − θ0) = 4 for every failed first contact (θ0 = 0.8, θ1 = 0.2) and calls a scanner at
  * P_D/P_F = 99, i.e. after 4 failures. Our sensors never answer — darknets have no hosts and the
- * firewalls log unsolicited accesses they drop (seed 000 §2) — so every first contact fails and TRW
- * degenerates to "4 distinct addresses", which worm-infected neighbours and ordinary sweeps pass
- * every hour (METHODS.md, "Scans"). The equivalent rule used here keeps TRW's statistic — distinct
+ * firewalls log unsolicited accesses they drop (docs/background.md#observation) — so every first
+ * contact fails and TRW degenerates to "4 distinct addresses", which worm-infected neighbours and
+ * ordinary sweeps pass every hour (docs/methods.md#scans). The equivalent rule used here keeps TRW's statistic — distinct
  * first contacts per source — but tests it in sliding windows against thresholds scaled to the
  * monitored address count n: a source that reaches `shareOfMonitored[w] × n` distinct addresses on
  * one port within w minutes (never fewer than `minTargets`) is a horizontal scanner; one that
  * reaches `verticalPorts[w]` distinct ports on one address is a vertical scanner.
  *
  * Probes are TCP SYNs, ICMP echo requests and empty UDP datagrams. A UDP datagram that carries an
- * application payload is a delivery — Messenger spam on 1026–1027/UDP (seed 000 §2.2.3), a
- * single-datagram worm such as Slammer — not reconnaissance; the port-surge and worm detectors
+ * application payload is a delivery — Messenger spam on 1026–1027/UDP
+ * (docs/background.md#observation), a single-datagram worm such as Slammer — not reconnaissance; the port-surge and worm detectors
  * watch those, and spam senders sweeping a block are not reported as scanners.
  *
  * One alert per source episode (it ends after `endAfterMin` covered minutes without a probe from
  * it); it reports the ports, targets, rate, sensors, and whether the source probes neighbouring
- * address space (targets in its own /16 or /8 — the worm habit of seed 000 §2.1.1).
+ * address space (targets in its own /16 or /8 — the worm habit of docs/background.md#observation).
  *
  * State: per source touched in the last one or two `maxWindow`s its contacts per port and per
  * address (a single contact is held without a map; contacts older than the window are pruned when
@@ -31,6 +31,7 @@ import { PROTOCOL_NUMBERS, type Protocol, protocolFromNumber } from '../core/ind
 import type { ProbeRow } from '../observe/index.js';
 import type { Severity } from './alerts.js';
 import type { CoverageSnapshot } from './coverage.js';
+import { type DetectorDescriptor, listOf } from './descriptor.js';
 import {
   bump,
   type Detector,
@@ -456,3 +457,19 @@ export class ScanDetector implements Detector {
     return n;
   }
 }
+
+/** A scan is one source's; a bot spreading or a spam sender, as the truth lists them, explains it. */
+export const scan: DetectorDescriptor<'scan', ScanOptions> = {
+  name: 'scan',
+  optionsKey: 'scan',
+  families: ['probes'],
+  scoredKind: 'scan',
+  matches(s, e) {
+    if (e.kind === 'scan') return s.source === e.subject.source;
+    if (e.kind === 'botnet-infection' || e.kind === 'messenger-spam')
+      return listOf(e.subject.sources).includes(s.source);
+    return false;
+  },
+  defaults: DEFAULT_SCAN,
+  create: ({ options }) => new ScanDetector(options),
+};
