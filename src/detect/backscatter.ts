@@ -11,14 +11,14 @@
  *   most an hour). The gap is counted in covered time — minutes weighted by the share of the fleet
  *   that was reporting — so sensors going silent do not end an attack.
  * - Threshold (§3.3 and docs/methods.md#backscatter: thresholds must scale with coverage):
- *   corsaro's fixed 25 packets / 30 per minute assume 1/256 of IPv4. Here a victim is an attack when its count of
- *   distinct monitored addresses hit in a window of 1, 5, 15 or 60 minutes is improbable
- *   (P < `alpha`, Poisson) for an ordinary victim: one replying at R0, the rate of the heaviest
- *   ordinary victims (median over the last day of each hour's largest per-victim rate among
- *   non-alerted victims, not below `floorPps`), whose expected count is R0 · n/2³² · window for the
- *   n addresses monitored at that time. Distinct addresses rather than packets, because a victim
- *   retransmits unanswered SYN-ACKs (RFC 9293 §3.8.1): one spoofed SYN, several replies to one
- *   address.
+ *   corsaro's fixed 25 packets / 30 per minute assume 1/256 of IPv4. Here a victim is an attack
+ *   when its count of distinct monitored addresses hit in a window of 1, 5, 15 or 60 minutes is
+ *   improbable (P < `alpha`, Poisson) for an ordinary victim: one replying at R0, the rate of the
+ *   heaviest ordinary victims (median over the last day of each hour's largest per-victim rate
+ *   among non-alerted victims, not below `floorPps`), whose expected count is R0 · n/2³² · window
+ *   for the n addresses monitored at that time. Distinct addresses rather than packets, because a
+ *   victim retransmits unanswered SYN-ACKs (RFC 9293 §3.8.1): one spoofed SYN, several replies to
+ *   one address.
  * - Rate (§3.3): with random spoofing a reply lands on one of n monitored addresses with
  *   probability n/2³², so the victim's reply rate ≈ observed × 2³²/n — a lower bound (victims
  *   rate-limit replies). Attacks without random spoofing (reflection, botnets with real sources)

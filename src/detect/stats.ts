@@ -41,8 +41,8 @@ export const MAD_TO_SIGMA = 1.4826;
 
 /**
  * The robust scale docs/methods.md#port-surges prescribes for count series: max(1.4826 × MAD of
- * residuals, √baseline, 1). The √ term is a Poisson floor, so a quiet series (MAD 0) is not declared surging by one
- * extra count; the 1 keeps the scale positive at a zero baseline.
+ * residuals, √baseline, 1). The √ term is a Poisson floor, so a quiet series (MAD 0) is not
+ * declared surging by one extra count; the 1 keeps the scale positive at a zero baseline.
  */
 export function robustScale(residualMad: number, baseline: number): number {
   const m = Number.isFinite(residualMad) ? MAD_TO_SIGMA * residualMad : 0;

@@ -1,10 +1,11 @@
 /**
  * Worm outbreaks: a payload family (fingerprint: payload length and hash of its first bytes, seen
- * by the darknet captures) or an IDS signature of the Worm technique (docs/background.md#observation:
- * the IDS classifies detections by technique, SQL Slammer on 1434/UDP being the standing example) whose
- * number of distinct sources grows faster than its baseline — the early, exponential part of the
- * logistic growth of a scanning worm (Staniford, Paxson and Weaver, "How to 0wn the Internet in Your
- * Spare Time", USENIX Security 2002: I(t) = K / (1 + e^(−r(t − T)))).
+ * by the darknet captures) or an IDS signature of the Worm technique
+ * (docs/background.md#observation: the IDS classifies detections by technique, SQL Slammer on
+ * 1434/UDP being the standing example) whose number of distinct sources grows faster than its
+ * baseline — the early, exponential part of the logistic growth of a scanning worm (Staniford,
+ * Paxson and Weaver, "How to 0wn the Internet in Your Spare Time", USENIX Security 2002: I(t) = K /
+ * (1 + e^(−r(t − T)))).
  *
  * Per family: distinct sources in a sliding 60-minute window every 10 minutes, divided by the
  * coverage of the streams that see it (darknet captures for payloads, IDS sensors for signatures);

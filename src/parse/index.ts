@@ -76,16 +76,16 @@ export function detectFormat(head: Uint8Array, ctx: ParseContext): FormatName | 
   let best: FormatName | null = null;
   let bestScore = 0;
   for (const f of GUESSABLE) {
-    const name = f.name;
     const parse = f.create(ctx);
+    const skippedScore = f.detect.skippedLinesCount ? 1 : 0;
     let score = 0;
     for (const l of lines) {
       const o = parse(l);
       if ((o as { outcome?: string }).outcome === undefined) score += 2;
-      else if ((o as { outcome: string }).outcome === 'skipped' && name === 'eve') score += 1;
+      else if ((o as { outcome: string }).outcome === 'skipped') score += skippedScore;
     }
     if (score > bestScore) {
-      best = name;
+      best = f.name;
       bestScore = score;
     }
   }

@@ -46,6 +46,11 @@ export interface TextFormat<O extends LineOutcome = RecordOutcome> {
 export interface TextDetection {
   readonly rank: number;
   looksLike(line: string): boolean;
+  /**
+   * A line its parser skips still counts for it, half as much as one it reads: an EVE file may hold
+   * mostly records that carry no event (dns, http, tls, stats…) and is still EVE.
+   */
+  readonly skippedLinesCount?: boolean;
 }
 
 /** What a line parser returns: one outcome, or several events for a record that stands for several accesses (DShield's count). */

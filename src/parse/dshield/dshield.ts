@@ -105,6 +105,17 @@ function flagBit(c: number): number {
   }
 }
 
+/** The flag letters from `from` to the end of the line as TCP flag bits; -1 on a letter that is none. */
+function tcpFlagsField(line: string, from: number): number {
+  let f = 0;
+  for (let i = from; i < line.length; i++) {
+    const bit = flagBit(line.charCodeAt(i));
+    if (bit < 0) return -1;
+    f |= bit;
+  }
+  return f;
+}
+
 function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
 }
@@ -180,39 +191,16 @@ class DshieldParser {
     const proto = this.protocol(line, t6 + 1, t7);
     if (proto < 0) return proto === -2 ? R_MISSING_PROTO : R_UNKNOWN_PROTO;
 
-    let srcPort: number | null = null;
-    let dstPort: number | null = null;
-    let icmpType: number | null = null;
-    let icmpCode: number | null = null;
-    if (proto === 1 || proto === 58) {
-      const type = field(line, t3 + 1, t4, 255);
-      if (type === -1) return R_INVALID_TYPE;
-      const code = field(line, t5 + 1, t6, 255);
-      if (code === -1) return R_INVALID_CODE;
-      if (type >= 0) icmpType = type;
-      if (code >= 0) icmpCode = code;
-    } else {
-      const sp = field(line, t3 + 1, t4, 65535);
-      if (sp === -1) return R_INVALID_SPT;
-      const dp = field(line, t5 + 1, t6, 65535);
-      if (dp === -1) return R_INVALID_DPT;
-      // Ports mean something for the transports that have them only.
-      if (proto === 6 || proto === 17 || proto === 132 || proto === 33) {
-        if (sp >= 0) srcPort = sp;
-        if (dp >= 0) dstPort = dp;
-      }
-    }
-
-    let tcpFlags: number | null = null;
-    if (proto === 6 && t7 + 1 < line.length) {
-      let f = 0;
-      for (let i = t7 + 1; i < line.length; i++) {
-        const bit = flagBit(line.charCodeAt(i));
-        if (bit < 0) return R_INVALID_FLAGS;
-        f |= bit;
-      }
-      tcpFlags = f;
-    }
+    // ICMP puts its type and code in the port fields.
+    const icmp = proto === 1 || proto === 58;
+    const sp = field(line, t3 + 1, t4, icmp ? 255 : 65535);
+    if (sp === -1) return icmp ? R_INVALID_TYPE : R_INVALID_SPT;
+    const dp = field(line, t5 + 1, t6, icmp ? 255 : 65535);
+    if (dp === -1) return icmp ? R_INVALID_CODE : R_INVALID_DPT;
+    // Ports mean something for the transports that have them only.
+    const ported = proto === 6 || proto === 17 || proto === 132 || proto === 33;
+    const flags = proto === 6 && t7 + 1 < line.length ? tcpFlagsField(line, t7 + 1) : -2;
+    if (flags === -1) return R_INVALID_FLAGS;
 
     const event: ObservationEvent = {
       timeMs,
@@ -222,11 +210,11 @@ class DshieldParser {
       protocolNumber: proto,
       src,
       dst,
-      srcPort,
-      dstPort,
-      tcpFlags,
-      icmpType,
-      icmpCode,
+      srcPort: ported && sp >= 0 ? sp : null,
+      dstPort: ported && dp >= 0 ? dp : null,
+      tcpFlags: flags >= 0 ? flags : null,
+      icmpType: icmp && sp >= 0 ? sp : null,
+      icmpCode: icmp && dp >= 0 ? dp : null,
       length: null,
       ttl: null,
       ipId: null,

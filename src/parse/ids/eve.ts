@@ -3,7 +3,7 @@
  *
  * - `alert` → an IDS event with `ids` from the `alert` object: gid (default 1), signature_id, rev,
  *   signature, category (a classification.config *description*, mapped to the classtype short name),
- *   severity as the priority, and the technique (parse/technique.ts).
+ *   severity as the priority, and the technique (technique.ts).
  * - `anomaly` → an IDS event for a decoder/stream/app-layer anomaly: generator, signature id and rev 0,
  *   signature `anomaly: <anomaly.event>` (or `anomaly.type` when there is no event), classtype
  *   `protocol-command-decode` — the classtype Suricata's own decoder-events.rules and stream-events.rules
@@ -321,7 +321,11 @@ class EveParser {
 export const eveFormat: TextFormat = {
   name: 'eve',
   kind: 'text',
-  detect: { rank: 1, looksLike: (l) => l.startsWith('{') && l.includes('"event_type"') },
+  detect: {
+    rank: 1,
+    looksLike: (l) => l.startsWith('{') && l.includes('"event_type"'),
+    skippedLinesCount: true,
+  },
   create(ctx: ParseContext) {
     const parser = new EveParser(ctx);
     return (line: string) => parser.parse(line);

@@ -20,7 +20,7 @@
  *   For other protocols the numbers Suricata prints are zeros and are dropped.
  * - Suricata's decoder-event lines (`[**] [Raw pkt: …]`, no addresses) are skipped.
  */
-import { type RecordOutcome, type Rejection, reject, skip } from '../../core/index.js';
+import { DAY_MS, type RecordOutcome, type Rejection, reject, skip } from '../../core/index.js';
 import type { ParseContext, TextFormat } from '../types.js';
 import {
   AddressCanon,
@@ -33,7 +33,6 @@ import {
 } from './_ids.js';
 import { classtypeFromDescription } from './technique.js';
 
-const DAY_MS = 86_400_000;
 const MAX_U32 = 0xffff_ffff;
 const SKIP_DECODER_EVENT = skip('fastlog decoder event');
 const CLASSIFICATION = '[Classification: ';

@@ -103,6 +103,13 @@ export class NetfilterLogReader {
   // Results of scanPorts.
   private pSpt = 0;
   private pDpt = 0;
+  // Results of readTransport (null: not in the line).
+  private tSpt: number | null = null;
+  private tDpt: number | null = null;
+  private tFlags: number | null = null;
+  private tType: number | null = null;
+  private tCode: number | null = null;
+  private tQuoted: QuotedPacket | null = null;
 
   /**
    * Index of the `IN=` that nf_log_dump_packet_common writes (`%sIN=%s OUT=%s `): the first one
@@ -144,7 +151,7 @@ export class NetfilterLogReader {
     const src = this.address(line, srcKey + 5, SLOT_SRC);
     if (src === null) return R_INVALID_SRC;
     // `SRC=%pI4 DST=%pI4 ` / `SRC=%pI6 DST=%pI6 `: DST always follows SRC.
-    let i = skipSpaces(line, this.end);
+    const i = skipSpaces(line, this.end);
     if (!isKey3(line, i, 68, 83, 84)) return R_MISSING_DST; // DST=
     const dst = this.address(line, i + 4, SLOT_DST);
     if (dst === null) return R_INVALID_DST;
@@ -159,52 +166,8 @@ export class NetfilterLogReader {
     const protoEnd = this.hProtoEnd;
     const pn = protocolNumber(line, protoKey + 7, protoEnd);
     if (pn < 0) return R_UNKNOWN_PROTO;
-
-    let srcPort: number | null = null;
-    let dstPort: number | null = null;
-    let tcpFlags: number | null = null;
-    let icmpType: number | null = null;
-    let icmpCode: number | null = null;
-    let quoted: QuotedPacket | null = null;
-    i = skipSpaces(line, protoEnd);
-    if (hasPorts(pn)) {
-      const r = this.scanPorts(line, i, false);
-      if (r === 1) {
-        srcPort = this.pSpt;
-        dstPort = this.pDpt;
-        if (pn === 6) {
-          const f = scanTcpFlags(line, this.end);
-          tcpFlags = f === -1 ? null : f;
-        }
-      } else if (r !== 0) {
-        return r;
-      } else if (!isFragment(line, dstEnd, protoKey) && !line.startsWith('INCOMPLETE', i)) {
-        // Ports are left out only for non-first fragments and headers cut short (nf_log_dump_tcp_header).
-        return R_MISSING_SPT;
-      }
-    } else if (pn === 1 || pn === 58) {
-      if (line.startsWith('TYPE=', i)) {
-        const type = this.uint(line, i + 5, 255);
-        if (type < 0) return R_INVALID_TYPE;
-        i = skipSpaces(line, this.end);
-        if (!line.startsWith('CODE=', i)) return R_MISSING_CODE;
-        const code = this.uint(line, i + 5, 255);
-        if (code < 0) return R_INVALID_CODE;
-        icmpType = type;
-        icmpCode = code;
-        if (isIcmpError(pn, type)) {
-          // `[SRC=… DST=… … PROTO=… SPT=… DPT=… …] `: the packet the error quotes, one level deep.
-          const b = line.indexOf('[SRC=', this.end);
-          if (b !== -1) {
-            const r = this.readQuoted(line, b + 1);
-            if (r !== null && 'outcome' in r) return r;
-            quoted = r;
-          }
-        }
-      } else if (!isFragment(line, dstEnd, protoKey) && !line.startsWith('INCOMPLETE', i)) {
-        return R_MISSING_TYPE;
-      }
-    }
+    const badTransport = this.readTransport(line, skipSpaces(line, protoEnd), pn, dstEnd, protoKey);
+    if (badTransport !== null) return badTransport;
     const event: ObservationEvent = {
       timeMs,
       sensor,
@@ -213,19 +176,77 @@ export class NetfilterLogReader {
       protocolNumber: pn,
       src,
       dst,
-      srcPort,
-      dstPort,
-      tcpFlags,
-      icmpType,
-      icmpCode,
+      srcPort: this.tSpt,
+      dstPort: this.tDpt,
+      tcpFlags: this.tFlags,
+      icmpType: this.tType,
+      icmpCode: this.tCode,
       length,
       ttl,
       ipId,
       ids: null,
       payload: null,
-      quoted,
+      quoted: this.tQuoted,
     };
     return event;
+  }
+
+  /**
+   * The transport header at `i`, after PROTO: the ports (and TCP flags), or the ICMP type and code
+   * (and the packet an error quotes), into the `t…` fields. `dstEnd` and `protoKey` bound the IP
+   * header, whose `FRAG:` excuses a missing transport header.
+   */
+  private readTransport(
+    line: string,
+    i: number,
+    pn: number,
+    dstEnd: number,
+    protoKey: number,
+  ): Rejection | null {
+    this.tSpt = null;
+    this.tDpt = null;
+    this.tFlags = null;
+    this.tType = null;
+    this.tCode = null;
+    this.tQuoted = null;
+    if (hasPorts(pn)) {
+      const r = this.scanPorts(line, i, false);
+      if (r === 1) {
+        this.tSpt = this.pSpt;
+        this.tDpt = this.pDpt;
+        if (pn === 6) {
+          const f = scanTcpFlags(line, this.end);
+          this.tFlags = f === -1 ? null : f;
+        }
+        return null;
+      }
+      if (r !== 0) return r;
+      // Ports are left out only for non-first fragments and headers cut short (nf_log_dump_tcp_header).
+      return isFragment(line, dstEnd, protoKey) || line.startsWith('INCOMPLETE', i) ? null : R_MISSING_SPT;
+    }
+    if (pn !== 1 && pn !== 58) return null;
+    if (line.startsWith('TYPE=', i)) return this.readIcmp(line, i, pn);
+    return isFragment(line, dstEnd, protoKey) || line.startsWith('INCOMPLETE', i) ? null : R_MISSING_TYPE;
+  }
+
+  /** `TYPE=%u CODE=%u` at `i`, and for an error the packet it quotes, into the `t…` fields. */
+  private readIcmp(line: string, i: number, pn: number): Rejection | null {
+    const type = this.uint(line, i + 5, 255);
+    if (type < 0) return R_INVALID_TYPE;
+    const c = skipSpaces(line, this.end);
+    if (!line.startsWith('CODE=', c)) return R_MISSING_CODE;
+    const code = this.uint(line, c + 5, 255);
+    if (code < 0) return R_INVALID_CODE;
+    this.tType = type;
+    this.tCode = code;
+    if (!isIcmpError(pn, type)) return null;
+    // `[SRC=… DST=… … PROTO=… SPT=… DPT=… …] `: the packet the error quotes, one level deep.
+    const b = line.indexOf('[SRC=', this.end);
+    if (b === -1) return null;
+    const r = this.readQuoted(line, b + 1);
+    if (r !== null && 'outcome' in r) return r;
+    this.tQuoted = r;
+    return null;
   }
 
   /**

@@ -4,8 +4,7 @@
  * closures, and outcomes for the common non-events (fragments, non-IP frames, truncations) are
  * shared constants, so a packet costs the event object and its two address strings at most.
  *
- * Link-layer header types: tcpdump.org "LINK-LAYER HEADER TYPES" registry
- * (draft-ietf-opsawg-pcaplinktype). IPv4: RFC 791. IPv6: RFC 8200. TCP: RFC 9293. UDP: RFC 768.
+ * The link-layer header: _link-layer.ts. IPv4: RFC 791. IPv6: RFC 8200. TCP: RFC 9293. UDP: RFC 768.
  * ICMP: RFC 792. ICMPv6: RFC 4443.
  */
 import {
@@ -23,40 +22,13 @@ import {
   skip,
 } from '../../core/index.js';
 import { ipv4At, ipv6At } from '../_ip-text.js';
-import { AF_INET, NflogRecord } from './_linktype-nflog.js';
+import { ETHERTYPE_IPV4, ETHERTYPE_IPV6, LinkHeader, NOT_IP, RAW_IP } from './_link-layer.js';
 
-/** Link-layer header types we decode (tcpdump.org registry). */
-export const LINKTYPE = {
-  NULL: 0,
-  ETHERNET: 1,
-  /** DLT_RAW as some platforms wrote it into files (12 on most, 14 on OpenBSD) before LINKTYPE_RAW. */
-  RAW_12: 12,
-  RAW_14: 14,
-  RAW: 101,
-  LOOP: 108,
-  LINUX_SLL: 113,
-  IPV4: 228,
-  IPV6: 229,
-  /** Linux netfilter NFLOG (`iptables -j NFLOG`): _linktype-nflog.ts. */
-  NFLOG: 239,
-  LINUX_SLL2: 276,
-} as const;
-
-const ETHERTYPE_IPV4 = 0x0800;
-const ETHERTYPE_IPV6 = 0x86dd;
-/** IEEE 802.1Q C-tag, 802.1ad S-tag, and the pre-standard Q-in-Q tag some switches still send. */
-const ETHERTYPE_VLAN = 0x8100;
-const ETHERTYPE_QINQ = 0x88a8;
-const ETHERTYPE_QINQ_OLD = 0x9100;
-/** Pseudo ethertype for "raw IP: look at the version nibble". */
-const RAW_IP = -1;
 // What walkV6() returns instead of an offset.
 const WALK_TRUNCATED = -1;
 const WALK_FRAGMENT = -2;
 
-const NOT_IP: Skip = skip('not an IP packet');
 const FRAGMENT: Skip = skip('ip fragment (non-first)');
-const TRUNC_LINK: Rejection = reject('truncated link-layer header');
 const TRUNC_IPV4: Rejection = reject('truncated ipv4 header');
 const TRUNC_IPV6: Rejection = reject('truncated ipv6 header');
 const TRUNC_EXT: Rejection = reject('truncated ipv6 extension header');
@@ -66,37 +38,6 @@ const TRUNC_ICMP: Rejection = reject('truncated icmp header');
 const BAD_VERSION: Rejection = reject('invalid ip version');
 const BAD_IHL: Rejection = reject('invalid ipv4 header length');
 const BAD_TOTAL: Rejection = reject('invalid ipv4 total length');
-
-const unsupported = new Map<number, Rejection>();
-/** `unsupported link type 105`: one shared rejection per link type. */
-export function unsupportedLinkType(linkType: number): Rejection {
-  let r = unsupported.get(linkType);
-  if (r === undefined) {
-    r = reject(`unsupported link type ${linkType}`);
-    unsupported.set(linkType, r);
-  }
-  return r;
-}
-
-/** True for the link types {@link PacketDecoder.decode} understands. */
-export function isSupportedLinkType(linkType: number): boolean {
-  switch (linkType) {
-    case LINKTYPE.NULL:
-    case LINKTYPE.ETHERNET:
-    case LINKTYPE.RAW_12:
-    case LINKTYPE.RAW_14:
-    case LINKTYPE.RAW:
-    case LINKTYPE.LOOP:
-    case LINKTYPE.LINUX_SLL:
-    case LINKTYPE.IPV4:
-    case LINKTYPE.IPV6:
-    case LINKTYPE.NFLOG:
-    case LINKTYPE.LINUX_SLL2:
-      return true;
-    default:
-      return false;
-  }
-}
 
 /**
  * Fingerprint of a transport payload of `len` bytes (the IP header's view) starting at `start`,
@@ -129,7 +70,7 @@ export class PacketDecoder {
   private quoted: QuotedPacket | null = null;
   /** Next-header value where walkV6() stopped. */
   private nh = 0;
-  private readonly nflog = new NflogRecord();
+  private readonly link = new LinkHeader();
 
   constructor(sensor: string) {
     this.sensor = sensor;
@@ -149,74 +90,12 @@ export class PacketDecoder {
     origLen = caplen,
     le = true,
   ): RecordOutcome {
-    let end = off + caplen;
-    let wireEnd = off + Math.max(origLen, caplen);
-    let p = off;
-    let et: number;
-    switch (linkType) {
-      case LINKTYPE.ETHERNET: {
-        // IEEE 802.3: dst(6) src(6) ethertype(2); 802.1Q/802.1ad tags insert 4 bytes each before the type.
-        if (caplen < 14) return TRUNC_LINK;
-        et = (b[p + 12]! << 8) | b[p + 13]!;
-        p += 14;
-        while (et === ETHERTYPE_VLAN || et === ETHERTYPE_QINQ || et === ETHERTYPE_QINQ_OLD) {
-          if (end - p < 4) return TRUNC_LINK;
-          et = (b[p + 2]! << 8) | b[p + 3]!;
-          p += 4;
-        }
-        break;
-      }
-      case LINKTYPE.LINUX_SLL: {
-        // Linux cooked v1: packet type(2) ARPHRD(2) addr len(2) addr(8) protocol(2).
-        if (caplen < 16) return TRUNC_LINK;
-        et = (b[p + 14]! << 8) | b[p + 15]!;
-        p += 16;
-        break;
-      }
-      case LINKTYPE.LINUX_SLL2: {
-        // Linux cooked v2: protocol(2) reserved(2) ifindex(4) ARPHRD(2) packet type(1) addr len(1) addr(8).
-        if (caplen < 20) return TRUNC_LINK;
-        et = (b[p]! << 8) | b[p + 1]!;
-        p += 20;
-        break;
-      }
-      case LINKTYPE.RAW:
-      case LINKTYPE.RAW_12:
-      case LINKTYPE.RAW_14:
-        et = RAW_IP;
-        break;
-      case LINKTYPE.IPV4:
-        et = ETHERTYPE_IPV4;
-        break;
-      case LINKTYPE.IPV6:
-        et = ETHERTYPE_IPV6;
-        break;
-      case LINKTYPE.NFLOG: {
-        const n = this.nflog;
-        const r = n.read(b, p, end, wireEnd, le);
-        if (r !== null) return r;
-        p = n.start;
-        end = n.end;
-        wireEnd = n.wireEnd;
-        et = n.family === AF_INET ? ETHERTYPE_IPV4 : ETHERTYPE_IPV6;
-        break;
-      }
-      case LINKTYPE.NULL:
-      case LINKTYPE.LOOP: {
-        // A 4-byte address family: host byte order of the writer (NULL) or network order (LOOP).
-        // Families fit in one byte, so the non-zero end byte names it either way.
-        if (caplen < 4) return TRUNC_LINK;
-        const fam = b[p] !== 0 ? b[p]! : b[p + 3]!;
-        p += 4;
-        // AF_INET is 2 everywhere; AF_INET6 is 10 (Linux), 24 (NetBSD/OpenBSD), 28 (FreeBSD), 30 (macOS).
-        if (fam === 2) et = ETHERTYPE_IPV4;
-        else if (fam === 10 || fam === 24 || fam === 28 || fam === 30) et = ETHERTYPE_IPV6;
-        else return NOT_IP;
-        break;
-      }
-      default:
-        return unsupportedLinkType(linkType);
-    }
+    const link = this.link;
+    const bad = link.read(b, off, caplen, linkType, off + Math.max(origLen, caplen), le);
+    if (bad !== null) return bad;
+    const p = link.start;
+    const end = link.end;
+    let et = link.type;
     if (et === RAW_IP) {
       if (p >= end) return TRUNC_IPV4;
       const v = b[p]! >> 4;
@@ -224,8 +103,8 @@ export class PacketDecoder {
       else if (v === 6) et = ETHERTYPE_IPV6;
       else return BAD_VERSION;
     }
-    if (et === ETHERTYPE_IPV4) return this.ipv4(b, p, end, wireEnd, timeMs);
-    if (et === ETHERTYPE_IPV6) return this.ipv6(b, p, end, wireEnd, timeMs);
+    if (et === ETHERTYPE_IPV4) return this.ipv4(b, p, end, link.wireEnd, timeMs);
+    if (et === ETHERTYPE_IPV6) return this.ipv6(b, p, end, link.wireEnd, timeMs);
     return NOT_IP;
   }
 

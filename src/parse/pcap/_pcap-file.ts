@@ -12,7 +12,7 @@
  * rest of the input is unreadable when it is). `finish()` at end of input names a truncation.
  */
 import { ChunkWindow } from './_chunk-window.js';
-import { isSupportedLinkType } from './_packet.js';
+import { isSupportedLinkType } from './_link-layer.js';
 import {
   BROKEN_INTERFACE,
   be32,

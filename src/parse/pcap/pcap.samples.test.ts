@@ -4,7 +4,8 @@ import { ev, file, parse, SYN, SYN_ACK } from '../../../test/pcap-run.js';
 import { HAVE_SAMPLES, sample } from '../../../test/samples.js';
 import { TCP_FLAG } from '../../core/index.js';
 
-// The real captures of ../shared/samples/pcap, with values checked by tcpdump -nn -v and tshark.
+// The real captures of the samples directory's pcap/ (test/samples.ts: read in place, skipped without it),
+// with values checked by tcpdump -nn -v and tshark.
 
 describe.skipIf(!HAVE_SAMPLES)('pcapFormat on real captures', () => {
   it('reads all 2011 packets of synscan.pcapng, first and last exactly', async () => {

@@ -23,7 +23,6 @@ import {
   type ObservationEvent,
   parseIPv4,
   protocolFromNumber,
-  type QuotedPacket,
   type RecordOutcome,
   type Rejection,
   reject,
@@ -77,6 +76,24 @@ const NAMED_PROTOCOLS: readonly (readonly [string, number])[] = [
   ['sctp', 132],
 ];
 
+/**
+ * Where the transport's text starts after the `: ` at `colon`, past the checksum verdicts -v puts
+ * first; -1 when nothing a tcpdump packet line holds follows.
+ */
+function textStart(line: string, colon: number): number {
+  let r = colon + 1;
+  while (line.charCodeAt(r) === 32) r++;
+  // Nothing after the addresses, or a line cut inside `Flags [`: not a packet tcpdump printed.
+  if (r >= line.length || (line.length - r < 7 && 'Flags ['.startsWith(line.slice(r)))) return -1;
+  // Checksum verdicts (`[udp sum ok] `, `[bad icmp6 cksum …] `), not `[|tcp]`.
+  for (let k = 0; k < 2 && line.charCodeAt(r) === 91 && line.charCodeAt(r + 1) !== 124; k++) {
+    const b = line.indexOf('] ', r);
+    if (b === -1) break;
+    r = b + 2;
+  }
+  return r;
+}
+
 function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
 }
@@ -129,43 +146,21 @@ export class TcpdumpPacketReader {
     if (e !== EP_OK) return e === EP_BAD_ADDR ? R_INVALID_SRC : R_INVALID_SPT;
     const src = this.epVal;
     const v6 = this.epV6;
-    let srcPort = this.epPort;
+    const srcPort = this.epPort;
     e = this.endpoint(line, gt + 3, colon, true);
     if (e !== EP_OK) return e === EP_BAD_ADDR ? R_INVALID_DST : R_INVALID_DPT;
     const dst = this.epVal;
-    let dstPort = this.epPort;
+    const dstPort = this.epPort;
 
-    let r = colon + 1;
-    while (line.charCodeAt(r) === 32) r++;
-    // Nothing after the addresses, or a line cut inside `Flags [`: not a packet tcpdump printed.
-    if (r >= line.length || (line.length - r < 7 && 'Flags ['.startsWith(line.slice(r)))) return R_TRUNCATED;
-    // Checksum verdicts that -v puts first (`[udp sum ok] `, `[bad icmp6 cksum …] `), not `[|tcp]`.
-    for (let k = 0; k < 2 && line.charCodeAt(r) === 91 && line.charCodeAt(r + 1) !== 124; k++) {
-      const b = line.indexOf('] ', r);
-      if (b === -1) break;
-      r = b + 2;
-    }
-
+    const r = textStart(line, colon);
+    if (r < 0) return R_TRUNCATED;
     const why = this.classify(line, r, srcPort >= 0 || dstPort >= 0, hintProto);
     if (why !== null) return why;
     const proto = this.cProto;
     const flags = this.cFlags;
-    const icmpAt = this.cIcmpAt;
-
-    let icmpType: number | null = null;
-    let icmpCode: number | null = null;
-    let quoted: QuotedPacket | null = null;
-    if (icmpAt >= 0) {
-      const icmp = this.icmp;
-      icmp.read(line, icmpAt, proto === 58, dst);
-      if (icmp.type >= 0) icmpType = icmp.type;
-      if (icmp.code >= 0) icmpCode = icmp.code;
-      quoted = icmp.quoted;
-    }
-    if (proto !== 6 && proto !== 17 && proto !== 132 && proto !== 33) {
-      srcPort = -1;
-      dstPort = -1;
-    }
+    const icmp = this.cIcmpAt >= 0 ? this.icmp : null;
+    icmp?.read(line, this.cIcmpAt, proto === 58, dst);
+    const ported = proto === 6 || proto === 17 || proto === 132 || proto === 33;
 
     let ttl = hintTtl;
     let length = hintLen;
@@ -183,17 +178,17 @@ export class TcpdumpPacketReader {
       protocolNumber: proto,
       src,
       dst,
-      srcPort: srcPort >= 0 ? srcPort : null,
-      dstPort: dstPort >= 0 ? dstPort : null,
+      srcPort: ported && srcPort >= 0 ? srcPort : null,
+      dstPort: ported && dstPort >= 0 ? dstPort : null,
       tcpFlags: proto === 6 && flags >= 0 ? flags : null,
-      icmpType,
-      icmpCode,
+      icmpType: icmp !== null && icmp.type >= 0 ? icmp.type : null,
+      icmpCode: icmp !== null && icmp.code >= 0 ? icmp.code : null,
       length: length >= 0 ? length : null,
       ttl: ttl >= 0 ? ttl : null,
       ipId: null,
       ids: null,
       payload: null,
-      quoted,
+      quoted: icmp === null ? null : icmp.quoted,
     };
     return event;
   }
