@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { expect } from 'vitest';
 import { type ObservationEvent, TCP_FLAG } from '../src/core/index.js';
-import { pcapFormat } from '../src/parse/pcap.js';
+import { pcapFormat } from '../src/parse/pcap/pcap.js';
 import type { ParseContext, RecordRejection } from '../src/parse/types.js';
 import { chunked } from './pcap-bytes.js';
 

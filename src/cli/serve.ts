@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { startCenter, type TrustProxy } from '../center/index.js';
 import { KobanError, parseAddressBlock, resolveDataDir } from '../core/index.js';
+import { DETECTOR_NAMES } from '../detect/index.js';
 import { dbOption } from './_options.js';
 
 interface ServeFlags {
@@ -54,10 +55,7 @@ export function registerServe(program: Command): void {
       'believe X-Forwarded-For/-Proto from these reverse proxies (addresses or CIDR blocks, comma-separated; ' +
         'no value: from any peer). Default: koban.json trustProxy, else none',
     )
-    .option(
-      '--no-detect',
-      'do not run the live detectors (port surges, backscatter, scans, worms, sensor health)',
-    )
+    .option('--no-detect', `do not run the live detectors (${DETECTOR_NAMES.join(', ')})`)
     .option(
       '--demo',
       'feed the center live from the built-in simulator (data labelled SIMULATED; default data dir ./koban-demo)',

@@ -55,8 +55,9 @@ export function tcpFlagsToString(flags: number): string {
 }
 
 /**
- * The technique classes of the annual report's figure 2.3, docs/background.md#observation (攻撃手法別検知状況), extended with the
- * classes a modern IDS rule set needs. The mapping from rule metadata lives in `parse/technique.ts`.
+ * The technique classes of the annual report's figure 2.3 (攻撃手法別検知状況,
+ * docs/background.md#observation), extended with the classes a modern IDS rule set needs. The
+ * mapping from rule metadata lives in `parse/ids/technique.ts`.
  */
 export const TECHNIQUES = ['Worm', 'Scan', 'Exploit', 'DoS', 'Trojan/Backdoor', 'Policy', 'Other'] as const;
 export type Technique = (typeof TECHNIQUES)[number];

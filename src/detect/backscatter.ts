@@ -1,24 +1,24 @@
 /**
  * Backscatter DDoS inference, after Moore, Voelker and Savage, "Inferring Internet Denial-of-Service
- * Activity" (USENIX Security 2001) and CAIDA's `corsaro_dos` plugin (METHODS.md). A victim of a flood
- * with uniformly random spoofed sources answers every spoofed packet; the answers addressed to our
- * monitored addresses arrive as unsolicited SYN-ACKs, RSTs, echo replies and ICMP errors (the
- * `backscatter` detection rows: the victim of an ICMP error is the destination of the quoted packet,
- * §3.1 and METHODS.md).
+ * Activity" (USENIX Security 2001) and CAIDA's `corsaro_dos` plugin (docs/methods.md#backscatter).
+ * A victim of a flood with uniformly random spoofed sources answers every spoofed packet; the
+ * answers addressed to our monitored addresses arrive as unsolicited SYN-ACKs, RSTs, echo replies
+ * and ICMP errors (the `backscatter` detection rows: the victim of an ICMP error is the destination
+ * of the quoted packet, §3.1 and docs/methods.md#backscatter).
  *
  * - Grouping (§3.2, corsaro_dos): one attack per victim; it ends when no reply arrives for a gap
  *   that would have held `endEvents` replies at its recent rate (at least CAIDA's 5 minutes, at
  *   most an hour). The gap is counted in covered time — minutes weighted by the share of the fleet
  *   that was reporting — so sensors going silent do not end an attack.
- * - Threshold (§3.3 and METHODS.md: thresholds must scale with coverage): corsaro's fixed 25
- *   packets / 30 per minute assume 1/256 of IPv4. Here a victim is an attack when its count of
- *   distinct monitored addresses hit in a window of 1, 5, 15 or 60 minutes is improbable
- *   (P < `alpha`, Poisson) for an ordinary victim: one replying at R0, the rate of the heaviest
- *   ordinary victims (median over the last day of each hour's largest per-victim rate among
- *   non-alerted victims, not below `floorPps`), whose expected count is R0 · n/2³² · window for the
- *   n addresses monitored at that time. Distinct addresses rather than packets, because a victim
- *   retransmits unanswered SYN-ACKs (RFC 9293 §3.8.1): one spoofed SYN, several replies to one
- *   address.
+ * - Threshold (§3.3 and docs/methods.md#backscatter: thresholds must scale with coverage):
+ *   corsaro's fixed 25 packets / 30 per minute assume 1/256 of IPv4. Here a victim is an attack
+ *   when its count of distinct monitored addresses hit in a window of 1, 5, 15 or 60 minutes is
+ *   improbable (P < `alpha`, Poisson) for an ordinary victim: one replying at R0, the rate of the
+ *   heaviest ordinary victims (median over the last day of each hour's largest per-victim rate
+ *   among non-alerted victims, not below `floorPps`), whose expected count is R0 · n/2³² · window
+ *   for the n addresses monitored at that time. Distinct addresses rather than packets, because a
+ *   victim retransmits unanswered SYN-ACKs (RFC 9293 §3.8.1): one spoofed SYN, several replies to
+ *   one address.
  * - Rate (§3.3): with random spoofing a reply lands on one of n monitored addresses with
  *   probability n/2³², so the victim's reply rate ≈ observed × 2³²/n — a lower bound (victims
  *   rate-limit replies). Attacks without random spoofing (reflection, botnets with real sources)
@@ -30,6 +30,7 @@
 import type { BackscatterRow } from '../observe/index.js';
 import type { Severity } from './alerts.js';
 import type { CoverageSnapshot } from './coverage.js';
+import type { DetectorDescriptor } from './descriptor.js';
 import {
   bump,
   type Detector,
@@ -390,3 +391,14 @@ export class BackscatterDetector implements Detector {
   /** Ordinary victims forgotten early because the victim table was full. */
   droppedVictims = 0;
 }
+
+/** A victim of a spoofed flood is inferred from the backscatter sensors receive. */
+export const backscatter: DetectorDescriptor<'backscatter', BackscatterOptions> = {
+  name: 'backscatter',
+  optionsKey: 'backscatter',
+  families: ['backscatter'],
+  scoredKind: 'backscatter',
+  matches: (s, e) => e.kind === 'backscatter' && s.victim === e.subject.victim,
+  defaults: DEFAULT_BACKSCATTER,
+  create: ({ options }) => new BackscatterDetector(options),
+};

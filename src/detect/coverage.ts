@@ -1,9 +1,8 @@
 /**
  * Coverage: which sensors are reporting in each minute, how many IPv4 addresses they monitor, and
- * what share of the fleet's usual volume they represent (METHODS.md, "Coverage: the thing nobody
- * gets right"). Every rate a detector uses is divided by this, so a sensor going silent is never
- * mistaken for an attack ending or a port going quiet; a silent sensor's minutes are missing, not
- * zero.
+ * what share of the fleet's usual volume they represent (docs/methods.md#coverage). Every rate a
+ * detector uses is divided by this, so a sensor going silent is never mistaken for an attack ending
+ * or a port going quiet; a silent sensor's minutes are missing, not zero.
  *
  * Input: the `sensor-volume` rows (events per sensor, minute and kind) and each sensor's address
  * blocks — the simulator manifest's `blocks` in evaluation, the sensor registry's `addressBlocks`
@@ -154,6 +153,23 @@ export class Coverage {
 
   /** Updates the streams with one minute's volume rows and returns that minute's coverage. */
   observe(minuteMs: number, rows: readonly SensorVolumeRow[]): CoverageSnapshot {
+    this.count(minuteMs, rows);
+    const day = Math.floor(minuteMs / DAY_MS);
+    for (const [key, s] of this.streams) this.advance(key, s, minuteMs, day);
+    // The address map may be refreshed in place (the server re-reads the registry): a change in it
+    // invalidates the sums.
+    let sig = this.addresses.size;
+    for (const n of this.addresses.values()) sig = (sig * 31 + n) % 2_147_483_647;
+    if (sig !== this.addressSig) {
+      this.addressSig = sig;
+      this.aggregates = null;
+    }
+    this.aggregates ??= this.aggregate();
+    return { minuteMs, ...this.aggregates, received: this.receivedThisMinute() };
+  }
+
+  /** Sets each stream's events of the minute from `rows`, opening the streams not seen before. */
+  private count(minuteMs: number, rows: readonly SensorVolumeRow[]): void {
     for (const s of this.streams.values()) s.events = 0;
     for (const r of rows) {
       const key = `${r.sensor}\u0000${r.kind}`;
@@ -188,67 +204,63 @@ export class Coverage {
       }
       s.events += r.packets;
     }
-    const day = Math.floor(minuteMs / DAY_MS);
-    for (const [key, s] of this.streams) {
-      if (s.day !== day) {
-        s.gapYesterday = s.gapToday;
-        s.gapToday = 0;
-        s.day = day;
+  }
+
+  /** One minute of a stream: active or silent (or forgotten), its healthy gaps and its usual rate. */
+  private advance(key: string, s: Stream, minuteMs: number, day: number): void {
+    if (s.day !== day) {
+      s.gapYesterday = s.gapToday;
+      s.gapToday = 0;
+      s.day = day;
+    }
+    const silentMin = (minuteMs - s.lastEventMs) / MINUTE_MS;
+    if (s.events > 0) {
+      if (s.active) s.gapToday = Math.max(s.gapToday, silentMin - 1);
+      else this.aggregates = null;
+      s.lastEventMs = minuteMs;
+      s.active = true;
+    } else {
+      if (minuteMs - s.lastEventMs > this.forgetAfterMs) {
+        this.streams.delete(key);
+        this.aggregates = null;
+        return;
       }
-      const silentMin = (minuteMs - s.lastEventMs) / MINUTE_MS;
-      if (s.events > 0) {
-        if (s.active) s.gapToday = Math.max(s.gapToday, silentMin - 1);
-        else this.aggregates = null;
-        s.lastEventMs = minuteMs;
-        s.active = true;
-      } else {
-        if (minuteMs - s.lastEventMs > this.forgetAfterMs) {
-          this.streams.delete(key);
-          this.aggregates = null;
-          continue;
-        }
-        if (s.active && !s.learning && silentMin >= this.silenceLimit(s)) {
-          s.active = false;
-          this.aggregates = null;
-        }
-      }
-      // The usual rate learns only from active minutes, so a dead sensor keeps its weight in the
-      // denominators (its share stays missing instead of shrinking to nothing). While learning it
-      // is the plain mean; then the median hourly count of the past week, which neither a single
-      // first minute nor a day-long outbreak can inflate.
-      if (!s.active) continue;
-      s.seenEvents += s.events;
-      s.seenMinutes++;
-      s.hourEvents += s.events;
-      if (++s.hourMinutes === 60) {
-        s.hours.push(s.hourEvents);
-        if (s.hours.length > this.rateHours) s.hours.shift();
-        s.hourEvents = 0;
-        s.hourMinutes = 0;
-        // The week's median moves slowly: refreshed every 6 hours of activity.
-        if (!s.learning && ++s.hoursSeen % 6 === 0) this.setRate(s, median(s.hours) / 60);
-      }
-      if (s.learning) {
-        s.learning = s.seenMinutes < this.learnMin;
-        this.setRate(s, s.seenEvents / s.seenMinutes);
+      if (s.active && !s.learning && silentMin >= this.silenceLimit(s)) {
+        s.active = false;
+        this.aggregates = null;
       }
     }
-    // The address map may be refreshed in place (the server re-reads the registry): a change in it
-    // invalidates the sums.
-    let sig = this.addresses.size;
-    for (const n of this.addresses.values()) sig = (sig * 31 + n) % 2_147_483_647;
-    if (sig !== this.addressSig) {
-      this.addressSig = sig;
-      this.aggregates = null;
+    // The usual rate learns only from active minutes, so a dead sensor keeps its weight in the
+    // denominators (its share stays missing instead of shrinking to nothing). While learning it
+    // is the plain mean; then the median hourly count of the past week, which neither a single
+    // first minute nor a day-long outbreak can inflate.
+    if (!s.active) return;
+    s.seenEvents += s.events;
+    s.seenMinutes++;
+    s.hourEvents += s.events;
+    if (++s.hourMinutes === 60) {
+      s.hours.push(s.hourEvents);
+      if (s.hours.length > this.rateHours) s.hours.shift();
+      s.hourEvents = 0;
+      s.hourMinutes = 0;
+      // The week's median moves slowly: refreshed every 6 hours of activity.
+      if (!s.learning && ++s.hoursSeen % 6 === 0) this.setRate(s, median(s.hours) / 60);
     }
-    this.aggregates ??= this.aggregate();
+    if (s.learning) {
+      s.learning = s.seenMinutes < this.learnMin;
+      this.setRate(s, s.seenEvents / s.seenMinutes);
+    }
+  }
+
+  /** The snapshot's `received`: this minute's events of a family's streams against their usual rate. */
+  private receivedThisMinute(): (family: CoverageFamily) => number {
     const got: Record<EventKind, number> = { firewall: 0, ids: 0, darknet: 0 };
     const usual: Record<EventKind, number> = { firewall: 0, ids: 0, darknet: 0 };
     for (const s of this.streams.values()) {
       got[s.kind] += s.events;
       usual[s.kind] += Math.max(s.ratePerMinute, 0);
     }
-    const received = (family: CoverageFamily): number => {
+    return (family: CoverageFamily): number => {
       let g = 0;
       let u = 0;
       for (const k of FAMILY_KINDS[family]) {
@@ -257,7 +269,6 @@ export class Coverage {
       }
       return u > 0 ? g / u : 1;
     };
-    return { minuteMs, ...this.aggregates, received };
   }
 
   private setRate(s: Stream, rate: number): void {

@@ -2,8 +2,8 @@
 // no real data.
 import { describe, expect, it } from 'vitest';
 import type { OperatorAlert } from './alerts.js';
+import type { DetectorName } from './detectors.js';
 import { type DetectorScore, scoreAlerts, subjectMatches, type TruthEpisodeLike } from './eval.js';
-import type { DetectorName } from './finding.js';
 
 const T0 = Date.UTC(2024, 9, 1);
 const MIN = 60_000;

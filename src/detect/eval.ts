@@ -4,10 +4,12 @@
  * simulator.
  *
  * Matching rule:
- * - An alert matches an episode when the detector scores that kind (port-surge → `port-surge`,
- *   backscatter → `backscatter`, scan → `scan`, worm → `worm-outbreak`), their subjects match —
- *   port surge: same protocol and port; backscatter: the victim address; scan: the source address;
- *   worm: the episode's payload fingerprint or IDS signature id is among the alert's families —
+ * - An alert matches an episode when the episode is of the kind its detector is scored against
+ *   (each detector's descriptor, `scoredKind`: port-surge → `port-surge`, backscatter →
+ *   `backscatter`, scan → `scan`, worm → `worm-outbreak`, sensor-health → `sensor-outage`), their
+ *   subjects match (the descriptor's `matches`: port surge — same protocol and port; backscatter —
+ *   the victim address; scan — the source address; worm — the episode's payload fingerprint or IDS
+ *   signature id is among the alert's families; sensor health — the sensor, silent or collapsing),
  *   and the alert's detection time (the event time at which the detector's condition first held)
  *   falls within [episode start − 10 min, episode end + 1 h].
  * - An episode with at least one matching alert is a true positive, once; further alerts that match
@@ -21,12 +23,13 @@
  * - Any other alert is a false positive; an episode without a matching alert a false negative.
  * - Precision = tp / (tp + fp), recall = tp / (tp + fn); detection delay = detection time of the
  *   earliest matching alert − episode start, in simulated seconds (median over true positives).
- * Sensor health: an alert that a sensor went silent or collapsed matches a `sensor-outage` episode
- * of that sensor; a volume jump at a sensor an episode was sending traffic to is explained.
- * Without any sensor-outage episode in the truth, its recall is null.
+ * Sensor health: a volume jump at a sensor an episode was sending traffic to is explained. Without
+ * any sensor-outage episode in the truth, its recall is null.
  */
 import type { OperatorAlert } from './alerts.js';
-import { DETECTOR_NAMES, type DetectorName, HOUR_MS, MINUTE_MS } from './finding.js';
+import type { AlertSubject } from './descriptor.js';
+import { DETECTOR_NAMES, DETECTORS, type DetectorName, descriptorOf } from './detectors.js';
+import { HOUR_MS, MINUTE_MS } from './finding.js';
 import { median } from './stats.js';
 
 export interface TruthEpisodeLike {
@@ -66,52 +69,19 @@ export interface DetectorScore {
   readonly false_positives: readonly { id: number; title: string; detected: string }[];
 }
 
-export const SCORED_KIND: Readonly<Record<DetectorName, string | null>> = {
-  'port-surge': 'port-surge',
-  backscatter: 'backscatter',
-  scan: 'scan',
-  worm: 'worm-outbreak',
-  'sensor-health': 'sensor-outage',
-};
+/** The truth kind each detector is scored against (its descriptor's `scoredKind`). */
+export const SCORED_KIND = Object.fromEntries(DETECTORS.map((d) => [d.name, d.scoredKind])) as Readonly<
+  Record<DetectorName, string | null>
+>;
 
 const BEFORE_MS = 10 * MINUTE_MS;
 const AFTER_MS = HOUR_MS;
 
-type Subject = Readonly<Record<string, unknown>>;
+type Subject = AlertSubject;
 
-const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
-
-/** Does an alert of `detector` with `subject` report what episode `e` is about? */
+/** Does an alert of `detector` with `subject` report what episode `e` is about (its descriptor's rule)? */
 export function subjectMatches(detector: DetectorName, s: Subject, e: TruthEpisodeLike): boolean {
-  const t = e.subject;
-  switch (detector) {
-    case 'port-surge':
-      if (e.kind === 'port-surge') return s.proto === t.proto && s.port === t.port;
-      if (e.kind === 'messenger-spam') return s.proto === 'udp' && list(t.ports).includes(s.port);
-      if (e.kind === 'botnet-infection') return s.proto === 'tcp' && list(t.ports).includes(s.port);
-      if (e.kind === 'worm-outbreak') return s.proto === t.proto && s.port === t.port;
-      return false;
-    case 'backscatter':
-      return e.kind === 'backscatter' && s.victim === t.victim;
-    case 'scan':
-      if (e.kind === 'scan') return s.source === t.source;
-      if (e.kind === 'botnet-infection' || e.kind === 'messenger-spam')
-        return list(t.sources).includes(s.source);
-      return false;
-    case 'worm':
-      if (e.kind === 'worm-outbreak') {
-        return (
-          list(s.fingerprints).includes(t.payload_fingerprint) || list(s.signatures).includes(t.signature_id)
-        );
-      }
-      if (e.kind === 'messenger-spam')
-        return list(s.fingerprints).some((f) => list(t.payload_fingerprints).includes(f));
-      return false;
-    case 'sensor-health':
-      if (e.kind === 'sensor-outage') return s.sensor === t.sensor && s.problem !== 'jump';
-      // A sensor whose volume jumps while an episode pours traffic into it reports something true.
-      return s.problem === 'jump' && list(e.observed.sensors).includes(s.sensor);
-  }
+  return descriptorOf(detector).matches(s, e);
 }
 
 function inWindow(detectedMs: number, e: TruthEpisodeLike): boolean {
@@ -133,8 +103,7 @@ const detectedOf = (a: OperatorAlert): number => {
 /** Scores every detector's alerts against the truth (see the matching rule above). */
 export function scoreAlerts(alerts: readonly OperatorAlert[], truth: TruthLike): DetectorScore[] {
   const out: DetectorScore[] = [];
-  for (const name of DETECTOR_NAMES) {
-    const kind = SCORED_KIND[name];
+  for (const { name, scoredKind: kind } of DETECTORS) {
     const mine = alerts.filter((a) => detectorOf(a) === name).sort((a, b) => detectedOf(a) - detectedOf(b));
     const episodes = kind === null ? [] : truth.episodes.filter((e) => e.kind === kind);
     const firstMatch = new Map<string, number>();

@@ -7,9 +7,7 @@
 import type { BackscatterRow, IdsRow, PayloadRow, ProbeRow, SensorVolumeRow } from '../observe/index.js';
 import type { Severity } from './alerts.js';
 import type { CoverageSnapshot } from './coverage.js';
-
-export const DETECTOR_NAMES = ['port-surge', 'backscatter', 'scan', 'worm', 'sensor-health'] as const;
-export type DetectorName = (typeof DETECTOR_NAMES)[number];
+import type { DetectorName } from './detectors.js';
 
 /** The aggregates of one event minute, by family (empty arrays when none). */
 export interface MinuteRows {

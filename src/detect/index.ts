@@ -2,12 +2,17 @@
  * Detection: the operator alert model (one alert per episode, deduplicated, with an
  * open → acknowledged → closed lifecycle) and the checks that raise alerts. Sensor health reads
  * the sensor registry (delivery silence) and the event volume; the traffic detectors — port
- * surges, backscatter DDoS inference, scans, worm outbreaks — read the event store's minute-level
- * aggregates (`DetectionSource`), over history (`runHistory`) or live (`startLiveDetection`), with
- * every rate divided by the coverage of the moment. Findings become alerts through `AlertSink`,
- * notified by webhook and e-mail (`createNotifier`); `scoreAlerts` measures them against a
- * simulated set's ground truth.
+ * surges, backscatter DDoS inference, scans, worm outbreaks, sensor health — read the event store's
+ * minute-level aggregates (`DetectionSource`), over history (`runHistory`) or live
+ * (`startLiveDetection`), with every rate divided by the coverage of the moment. Each detector
+ * registers through a descriptor (`DetectorDescriptor`) listed once in `DETECTORS`, from which
+ * `DETECTOR_NAMES`, the per-detector options of `DetectorsOptions`, the row families a run reads and
+ * the scoring derive. Findings become alerts through `AlertSink`, notified by webhook and e-mail
+ * (`createNotifier`); `scoreAlerts` measures them against a simulated set's ground truth. The
+ * methods: docs/methods.md.
  */
+
+export { AlertSink } from './alert-sink.js';
 export {
   ALERT_STATUSES,
   type AlertChange,
@@ -33,6 +38,13 @@ export {
   type CoverageSnapshot,
   type StreamStatus,
 } from './coverage.js';
+export type { AlertSubject, DetectorContext, DetectorDescriptor } from './descriptor.js';
+export {
+  DETECTOR_NAMES,
+  DETECTORS,
+  type DetectorName,
+  type DetectorOptionsByKey,
+} from './detectors.js';
 export {
   type DetectorScore,
   SCORED_KIND,
@@ -41,13 +53,7 @@ export {
   type TruthEpisodeLike,
   type TruthLike,
 } from './eval.js';
-export {
-  DETECTOR_NAMES,
-  type Detector,
-  type DetectorName,
-  type Finding,
-  type MinuteRows,
-} from './finding.js';
+export type { Detector, Finding, MinuteRows } from './finding.js';
 export { type DetectionLease, LeasedDetection, type LeaseLog } from './leased.js';
 export {
   type LiveDetection,
@@ -66,9 +72,8 @@ export {
   type NotifyResult,
   WebhookSchema,
 } from './notify.js';
-export { DEFAULT_PORT_SURGE, PortSurgeDetector, type PortSurgeOptions } from './port-surge.js';
+export { DEFAULT_PORT_SURGE, PortSurgeDetector, type PortSurgeOptions } from './port-surge/index.js';
 export {
-  AlertSink,
   bucketRows,
   DetectorSet,
   type DetectorsOptions,

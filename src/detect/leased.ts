@@ -1,5 +1,5 @@
 /**
- * Live detection on the one node holding a lease (ARCHITECTURE.md "Scale": several centers ingest,
+ * Live detection on the one node holding a lease (docs/scale.md: several centers ingest,
  * one runs the detectors). The lease is renewed on its own timer, every third of its term, whether
  * the detectors are warming up, running or stopped; they run only while the last successful
  * renewal is recent enough that the lease cannot have passed to another node (two thirds of the

@@ -15,7 +15,7 @@
  * baselines on the last `warmupMs` of stored history without raising alerts.
  *
  * The watermark follows event time, not the wall clock: when every sensor is silent nothing is
- * fed, so no attack "ends" and no port "goes quiet" for lack of data (METHODS.md, "Coverage").
+ * fed, so no attack "ends" and no port "goes quiet" for lack of data (docs/methods.md#coverage).
  * Rows stamped more than `maxFutureMs` ahead of the wall clock (a sensor with a wrong clock) are
  * dropped so they cannot drag the watermark forward; the server passes the limit ingest applies
  * (`maxClockAheadSeconds`), so what was stored is what is detected. Neither the warm-up nor the
@@ -23,10 +23,12 @@
  */
 import { DEFAULT_MAX_CLOCK_AHEAD_SECONDS } from '../core/index.js';
 import type { DetectionSource, SensorVolumeRow } from '../observe/index.js';
+import { AlertSink } from './alert-sink.js';
 import type { AlertStore } from './alerts.js';
 import { type Finding, MINUTE_MS, type MinuteRows } from './finding.js';
+import { StreamClock } from './live-streams.js';
 import type { Notifier } from './notify.js';
-import { AlertSink, bucketRows, DetectorSet, type DetectorsOptions, runHistory } from './runner.js';
+import { bucketRows, DetectorSet, type DetectorsOptions, runHistory } from './runner.js';
 
 export interface LiveDetectionOptions {
   readonly source: DetectionSource;
@@ -72,155 +74,16 @@ export interface LiveDetection {
   poll(): Promise<void>;
 }
 
+/** Starts live detection: warms the detectors up on stored history, then polls every `intervalMs`. */
 export async function startLiveDetection(o: LiveDetectionOptions): Promise<LiveDetection> {
-  const set = new DetectorSet(o.detectors);
-  const sink = new AlertSink(o.alerts, o.notifier);
-  const grace = o.graceMs ?? 2 * MINUTE_MS;
-  const now = o.now ?? Date.now;
-  const maxFuture = o.maxFutureMs ?? DEFAULT_MAX_CLOCK_AHEAD_SECONDS * 1000;
-  let cursor = await o.source.latestBatch();
-  const pending = new Map<number, MinuteRows>();
-  let maxMinute = -1;
-  /**
-   * Per stream (sensor × kind: one agent may follow a firewall log and an IDS log), from its volume
-   * rows: the newest event minute delivered, the newest one delivered at least `settleMs` ago, and
-   * the newer ones with when they were first seen (one entry per poll).
-   */
-  const streams = new Map<string, { latest: number; settled: number; queue: [number, number][] }>();
-  const waitForStreams = o.waitForStreams ?? true;
-  const settleMs = o.settleMs ?? 20_000;
-  const noteStreams = (rows: readonly SensorVolumeRow[], seenAt: number) => {
-    if (!waitForStreams) return;
-    const newest = new Map<string, number>();
-    for (const x of rows) {
-      const key = `${x.sensor}\u0000${x.kind}`;
-      if (x.minuteMs > (newest.get(key) ?? Number.NEGATIVE_INFINITY)) newest.set(key, x.minuteMs);
-    }
-    for (const [key, m] of newest) {
-      let st = streams.get(key);
-      if (!st) {
-        st = { latest: Number.NEGATIVE_INFINITY, settled: Number.NEGATIVE_INFINITY, queue: [] };
-        streams.set(key, st);
-      }
-      if (m <= st.latest) continue;
-      st.latest = m;
-      st.queue.push([m, seenAt]);
-    }
-  };
-  let findings = 0;
-  let late = 0;
-  let future = 0;
-  let minutesFed = 0;
-
-  const range = await o.source.rawTimeRange();
-  const warmup = o.warmupMs ?? 2 * 86_400_000;
-  if (range && warmup > 0) {
-    // Warm up to the wall clock at most: a stored event stamped ahead (a sensor clock running fast)
-    // must not put the detectors past the present, where every row arriving now would be "late".
-    // Then the newest stored minute at or before now is unknown: the grace before now is left to
-    // the live feed (as the watermark would leave it), with stored rows up to `maxFutureMs` ahead.
-    const wallMs = now();
-    const lastMs = Math.min(range.lastMs, wallMs + maxFuture);
-    const to = Math.floor((range.lastMs > wallMs ? wallMs - grace : lastMs) / MINUTE_MS) * MINUTE_MS;
-    await runHistory(
-      o.source,
-      { fromMs: Math.max(range.firstMs, to - warmup), toMs: to },
-      set,
-      () => undefined,
-    );
-    // The last stored minute may still grow: its rows wait with the live ones instead of being fed.
-    const tail = { fromMs: to, toMs: lastMs + 1 };
-    const lists = await Promise.all(set.families.map((f) => o.source.detectionRows(f, tail)));
-    set.families.forEach((f, i) => {
-      bucketRows(pending, f, lists[i]!);
-    });
-    maxMinute = to;
-    // The streams heard from within the grace before the restart hold the watermark like live ones
-    // (otherwise the first to deliver would carry it past the others' minutes): their stored minutes
-    // are settled, the tail's may still grow.
-    if (waitForStreams) {
-      noteStreams(
-        await o.source.detectionRows('sensor-volume', { fromMs: to - grace, toMs: to }),
-        Number.NEGATIVE_INFINITY,
-      );
-      noteStreams((lists[set.families.indexOf('sensor-volume')] ?? []) as SensorVolumeRow[], now());
-    }
-  }
-
-  const emit = async (f: Finding) => {
-    findings++;
-    o.onFinding?.(f);
-    // A failing alert store loses this finding, not the ones after it.
-    try {
-      await sink.accept(f);
-    } catch (e) {
-      o.onError?.(e);
-    }
-  };
-  const maxBatches = o.maxBatchesPerPoll ?? 500;
-  const maxGap = o.maxGapMs ?? 31 * 86_400_000;
-
-  const poll = async (): Promise<void> => {
-    await o.beforePoll?.();
-    const latest = await o.source.latestBatch();
-    if (latest > cursor) {
-      // After a stall, catch up a bounded number of batches per poll.
-      const r = { afterBatch: cursor, upToBatch: Math.min(latest, cursor + maxBatches) };
-      const lists = await Promise.all(set.families.map((f) => o.source.detectionRows(f, r)));
-      cursor = r.upToBatch;
-      const limit = now() + maxFuture;
-      const notBefore = set.position < 0 ? Number.NEGATIVE_INFINITY : set.position;
-      set.families.forEach((f, i) => {
-        const rows = lists[i]!.filter((x) => x.minuteMs <= limit);
-        future += lists[i]!.length - rows.length;
-        late += bucketRows(pending, f, rows, notBefore);
-        for (const x of rows) if (x.minuteMs > maxMinute) maxMinute = x.minuteMs;
-        if (f === 'sensor-volume') noteStreams(rows as SensorVolumeRow[], now());
-      });
-    }
-    if (maxMinute < 0) return;
-    // Never past the wall clock: one sensor whose clock runs ahead must not make everybody late.
-    const wallMinute = Math.floor(now() / MINUTE_MS) * MINUTE_MS;
-    const top = Math.min(maxMinute, wallMinute);
-    let watermark = Math.floor((top - grace) / MINUTE_MS) * MINUTE_MS + MINUTE_MS;
-    // Every stream heard from within the grace has settled past minute m: m is complete.
-    let allPast = Number.POSITIVE_INFINITY;
-    const t = now();
-    for (const [key, st] of streams) {
-      while (st.queue.length > 0 && st.queue[0]![1] <= t - settleMs) st.settled = st.queue.shift()![0];
-      if (st.latest >= top - grace) allPast = Math.min(allPast, st.settled);
-      else if (st.latest < top - maxGap) streams.delete(key);
-    }
-    if (allPast !== Number.POSITIVE_INFINITY) watermark = Math.max(watermark, Math.min(allPast, wallMinute));
-    if (set.position >= 0 && watermark <= set.position) return;
-    // A stray row from a clock far in the past would have the detectors step through years of
-    // empty minutes: at most `maxGapMs` before the watermark is fed, the rest counts as late.
-    const floor = watermark - maxGap;
-    for (const [m, rows] of pending) {
-      if (m >= floor) continue;
-      late += rowCount(rows);
-      pending.delete(m);
-    }
-    if (set.position >= 0 && set.position < floor) set.skipTo(floor);
-    const before = set.cpu.minutes;
-    const found = set.feedUpTo(watermark, pending);
-    for (const e of set.errors.splice(0)) {
-      o.onError?.(
-        new Error(`detector ${e.detector} failed at ${new Date(e.minuteMs).toISOString()}`, {
-          cause: e.error,
-        }),
-      );
-    }
-    for (const f of found) await emit(f);
-    minutesFed += set.cpu.minutes - before;
-    for (const m of pending.keys()) if (m < watermark) pending.delete(m);
-  };
-
+  const run = new LiveRun(o);
+  await run.start();
   let stopped = false;
   let running: Promise<void> = Promise.resolve();
   const tick = () => {
     if (stopped) return;
-    running = poll()
+    running = run
+      .poll()
       .catch((e) => o.onError?.(e))
       .finally(() => {
         if (stopped) return;
@@ -237,20 +100,182 @@ export async function startLiveDetection(o: LiveDetectionOptions): Promise<LiveD
       clearTimeout(timer);
       await running;
     },
-    stats: () => ({
-      cursor,
-      watermarkMs: set.position < 0 ? null : set.position,
-      minutesFed,
-      findings,
-      lateRows: late,
-      futureRows: future,
-      state: set.stateSizes(),
-    }),
+    stats: () => run.stats(),
     poll: async () => {
       await running;
-      await poll();
+      await run.poll();
     },
   };
+}
+
+/** The state of one live run: the cursor, the rows waiting for the watermark, the counters. */
+class LiveRun {
+  private readonly set: DetectorSet;
+  private readonly sink: AlertSink;
+  private readonly grace: number;
+  private readonly now: () => number;
+  private readonly maxFuture: number;
+  private readonly maxBatches: number;
+  private readonly maxGap: number;
+  /** Null with `waitForStreams: false` (the grace alone then decides). */
+  private readonly streams: StreamClock | null;
+  private readonly pending = new Map<number, MinuteRows>();
+  private cursor = 0;
+  private maxMinute = -1;
+  private findings = 0;
+  private late = 0;
+  private future = 0;
+  private minutesFed = 0;
+
+  constructor(private readonly o: LiveDetectionOptions) {
+    this.set = new DetectorSet(o.detectors);
+    this.sink = new AlertSink(o.alerts, o.notifier);
+    this.grace = o.graceMs ?? 2 * MINUTE_MS;
+    this.now = o.now ?? Date.now;
+    this.maxFuture = o.maxFutureMs ?? DEFAULT_MAX_CLOCK_AHEAD_SECONDS * 1000;
+    this.maxBatches = o.maxBatchesPerPoll ?? 500;
+    this.maxGap = o.maxGapMs ?? 31 * 86_400_000;
+    this.streams = (o.waitForStreams ?? true) ? new StreamClock(o.settleMs ?? 20_000) : null;
+  }
+
+  async start(): Promise<void> {
+    this.cursor = await this.o.source.latestBatch();
+    const range = await this.o.source.rawTimeRange();
+    const warmup = this.o.warmupMs ?? 2 * 86_400_000;
+    if (range && warmup > 0) await this.warmUp(range, warmup);
+  }
+
+  /** Feeds the last `warmupMs` of stored history without raising alerts; the newest minute waits. */
+  private async warmUp(range: { firstMs: number; lastMs: number }, warmup: number): Promise<void> {
+    const { source } = this.o;
+    const set = this.set;
+    // Warm up to the wall clock at most: a stored event stamped ahead (a sensor clock running fast)
+    // must not put the detectors past the present, where every row arriving now would be "late".
+    // Then the newest stored minute at or before now is unknown: the grace before now is left to
+    // the live feed (as the watermark would leave it), with stored rows up to `maxFutureMs` ahead.
+    const wallMs = this.now();
+    const lastMs = Math.min(range.lastMs, wallMs + this.maxFuture);
+    const to = Math.floor((range.lastMs > wallMs ? wallMs - this.grace : lastMs) / MINUTE_MS) * MINUTE_MS;
+    await runHistory(
+      source,
+      { fromMs: Math.max(range.firstMs, to - warmup), toMs: to },
+      set,
+      () => undefined,
+    );
+    // The last stored minute may still grow: its rows wait with the live ones instead of being fed.
+    const tail = { fromMs: to, toMs: lastMs + 1 };
+    const lists = await Promise.all(set.families.map((f) => source.detectionRows(f, tail)));
+    set.families.forEach((f, i) => {
+      bucketRows(this.pending, f, lists[i]!);
+    });
+    this.maxMinute = to;
+    // The streams heard from within the grace before the restart hold the watermark like live ones
+    // (otherwise the first to deliver would carry it past the others' minutes): their stored minutes
+    // are settled, the tail's may still grow.
+    if (this.streams) {
+      this.streams.note(
+        await source.detectionRows('sensor-volume', { fromMs: to - this.grace, toMs: to }),
+        Number.NEGATIVE_INFINITY,
+      );
+      this.streams.note(
+        (lists[set.families.indexOf('sensor-volume')] ?? []) as SensorVolumeRow[],
+        this.now(),
+      );
+    }
+  }
+
+  async poll(): Promise<void> {
+    await this.o.beforePoll?.();
+    await this.read();
+    if (this.maxMinute < 0) return;
+    const watermark = this.watermark();
+    if (this.set.position >= 0 && watermark <= this.set.position) return;
+    await this.feed(watermark);
+  }
+
+  /** Reads the rows of the batches stored since the cursor (a bounded number) into `pending`. */
+  private async read(): Promise<void> {
+    const latest = await this.o.source.latestBatch();
+    if (latest <= this.cursor) return;
+    const set = this.set;
+    // After a stall, catch up a bounded number of batches per poll.
+    const r = { afterBatch: this.cursor, upToBatch: Math.min(latest, this.cursor + this.maxBatches) };
+    const lists = await Promise.all(set.families.map((f) => this.o.source.detectionRows(f, r)));
+    this.cursor = r.upToBatch;
+    const limit = this.now() + this.maxFuture;
+    const notBefore = set.position < 0 ? Number.NEGATIVE_INFINITY : set.position;
+    set.families.forEach((f, i) => {
+      const rows = lists[i]!.filter((x) => x.minuteMs <= limit);
+      this.future += lists[i]!.length - rows.length;
+      this.late += bucketRows(this.pending, f, rows, notBefore);
+      for (const x of rows) if (x.minuteMs > this.maxMinute) this.maxMinute = x.minuteMs;
+      if (f === 'sensor-volume') this.streams?.note(rows as SensorVolumeRow[], this.now());
+    });
+  }
+
+  /** The first minute not yet complete: the grace behind the newest, or where every stream has settled. */
+  private watermark(): number {
+    // Never past the wall clock: one sensor whose clock runs ahead must not make everybody late.
+    const wallMinute = Math.floor(this.now() / MINUTE_MS) * MINUTE_MS;
+    const top = Math.min(this.maxMinute, wallMinute);
+    const watermark = Math.floor((top - this.grace) / MINUTE_MS) * MINUTE_MS + MINUTE_MS;
+    // Every stream heard from within the grace has settled past minute m: m is complete.
+    const allPast = this.streams
+      ? this.streams.settledPast(this.now(), top, this.grace, this.maxGap)
+      : Number.POSITIVE_INFINITY;
+    return allPast === Number.POSITIVE_INFINITY
+      ? watermark
+      : Math.max(watermark, Math.min(allPast, wallMinute));
+  }
+
+  /** Feeds the detectors up to `watermark` and raises what they find. */
+  private async feed(watermark: number): Promise<void> {
+    const set = this.set;
+    // A stray row from a clock far in the past would have the detectors step through years of
+    // empty minutes: at most `maxGapMs` before the watermark is fed, the rest counts as late.
+    const floor = watermark - this.maxGap;
+    for (const [m, rows] of this.pending) {
+      if (m >= floor) continue;
+      this.late += rowCount(rows);
+      this.pending.delete(m);
+    }
+    if (set.position >= 0 && set.position < floor) set.skipTo(floor);
+    const before = set.cpu.minutes;
+    const found = set.feedUpTo(watermark, this.pending);
+    for (const e of set.errors.splice(0)) {
+      this.o.onError?.(
+        new Error(`detector ${e.detector} failed at ${new Date(e.minuteMs).toISOString()}`, {
+          cause: e.error,
+        }),
+      );
+    }
+    for (const f of found) await this.emit(f);
+    this.minutesFed += set.cpu.minutes - before;
+    for (const m of this.pending.keys()) if (m < watermark) this.pending.delete(m);
+  }
+
+  private async emit(f: Finding): Promise<void> {
+    this.findings++;
+    this.o.onFinding?.(f);
+    // A failing alert store loses this finding, not the ones after it.
+    try {
+      await this.sink.accept(f);
+    } catch (e) {
+      this.o.onError?.(e);
+    }
+  }
+
+  stats(): LiveDetectionStats {
+    return {
+      cursor: this.cursor,
+      watermarkMs: this.set.position < 0 ? null : this.set.position,
+      minutesFed: this.minutesFed,
+      findings: this.findings,
+      lateRows: this.late,
+      futureRows: this.future,
+      state: this.set.stateSizes(),
+    };
+  }
 }
 
 function rowCount(r: MinuteRows): number {

@@ -10,10 +10,11 @@ import type {
   DetectionSource,
   SensorVolumeRow,
 } from '../observe/index.js';
+import { AlertSink } from './alert-sink.js';
 import { type AlertChange, AlertStore } from './alerts.js';
 import { type Finding, MINUTE_MS, type MinuteRows } from './finding.js';
 import type { Notifier, NotifyResult } from './notify.js';
-import { AlertSink, bucketRows, DetectorSet, emptyMinute, runHistory } from './runner.js';
+import { bucketRows, DetectorSet, emptyMinute, runHistory } from './runner.js';
 
 const T0 = Date.UTC(2024, 10, 4);
 const ADDRESSES = new Map([

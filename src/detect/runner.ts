@@ -1,30 +1,23 @@
 /**
- * Runs the detectors over the event store's minute-level aggregates (ARCHITECTURE.md, "Scale"), in
+ * Runs the detectors over the event store's minute-level aggregates (docs/scale.md), in
  * event-time order: every minute of a range is fed — empty or not — to coverage first, then to each
  * detector, so idle timers and hour ends advance even when nothing arrives. History mode steps
  * through a time range in chunks (the next chunk's queries run while the detectors work on the
  * current one); live mode (live.ts) feeds batches after a cursor behind a watermark. Findings go to
- * a sink: the {@link AlertSink} turns them into operator alerts, one per episode.
+ * a sink: the `AlertSink` (alert-sink.ts) turns them into operator alerts, one per episode. Which
+ * detectors run, and the row families they need, come from the registry (detectors.ts).
  */
 import type { DetectionFamily, DetectionSource } from '../observe/index.js';
-import type { AlertChange, AlertStore } from './alerts.js';
-import { BackscatterDetector, type BackscatterOptions } from './backscatter.js';
 import { Coverage, type CoverageOptions } from './coverage.js';
-import {
-  type Detector,
-  type DetectorName,
-  type Finding,
-  iso,
-  MINUTE_MS,
-  type MinuteRows,
-} from './finding.js';
-import type { Notifier } from './notify.js';
-import { PortSurgeDetector, type PortSurgeOptions } from './port-surge.js';
-import { ScanDetector, type ScanOptions } from './scan.js';
-import { SensorHealthDetector, type SensorHealthOptions } from './sensor-health.js';
-import { WormDetector, type WormOptions } from './worm.js';
+import type { DetectorDescriptor } from './descriptor.js';
+import { DETECTORS, type DetectorName, type DetectorOptionsByKey } from './detectors.js';
+import { type Detector, type Finding, iso, MINUTE_MS, type MinuteRows } from './finding.js';
 
-export interface DetectorsOptions {
+/**
+ * Coverage's options and the run's, plus each detector's options under its descriptor's
+ * `optionsKey` (`portSurge`, `backscatter`, `scan`, `worm`, `sensorHealth`: detectors.ts).
+ */
+export interface DetectorsOptions extends DetectorOptionsByKey {
   /** IPv4 addresses per sensor (coverage.ts `addressCounts`). */
   readonly addresses?: ReadonlyMap<string, number>;
   /** ISO 3166-1 alpha-2 of "domestic" for the port-surge split (default JP). */
@@ -32,11 +25,6 @@ export interface DetectorsOptions {
   /** Run only these detectors (default: all). */
   readonly only?: readonly DetectorName[];
   readonly coverage?: CoverageOptions;
-  readonly portSurge?: Partial<PortSurgeOptions>;
-  readonly backscatter?: Partial<BackscatterOptions>;
-  readonly scan?: Partial<ScanOptions>;
-  readonly worm?: Partial<WormOptions>;
-  readonly sensorHealth?: Partial<SensorHealthOptions>;
 }
 
 /** Coverage and the detectors, stepped together one minute at a time (the pure core of a run). */
@@ -53,23 +41,15 @@ export class DetectorSet {
 
   constructor(o: DetectorsOptions = {}) {
     this.coverage = new Coverage({ ...o.coverage, addresses: o.addresses ?? o.coverage?.addresses });
-    const all: Detector[] = [
-      new PortSurgeDetector({ domesticCountry: o.domesticCountry ?? 'JP', ...o.portSurge }),
-      new BackscatterDetector(o.backscatter),
-      new ScanDetector(o.scan),
-      new WormDetector(o.worm),
-      new SensorHealthDetector(o.sensorHealth),
-    ];
-    this.detectors = o.only ? all.filter((d) => o.only!.includes(d.name)) : all;
+    const domesticCountry = o.domesticCountry ?? 'JP';
+    const chosen: readonly DetectorDescriptor[] = o.only
+      ? DETECTORS.filter((d) => o.only!.includes(d.name))
+      : DETECTORS;
+    // The options of each detector sit under its own key, typed by DetectorOptionsByKey.
+    const byKey: Readonly<Record<string, unknown>> = { ...o };
+    this.detectors = chosen.map((d) => d.create({ options: byKey[d.optionsKey] ?? {}, domesticCountry }));
     const fams = new Set<DetectionFamily>(['sensor-volume']);
-    for (const d of this.detectors) {
-      if (d.name === 'port-surge' || d.name === 'scan') fams.add('probes');
-      if (d.name === 'backscatter') fams.add('backscatter');
-      if (d.name === 'worm') {
-        fams.add('payloads');
-        fams.add('ids');
-      }
-    }
+    for (const d of chosen) for (const f of d.families) fams.add(f);
     this.families = [...fams];
   }
 
@@ -238,83 +218,3 @@ export async function runHistory(
     state: set.stateSizes(),
   };
 }
-
-/**
- * Turns findings into operator alerts: the episode's key is the alert's dedup key, so an episode is
- * one alert, opened once and updated while it grows. Updates of an alert an operator has already
- * closed are dropped (the operator decided); an update of an episode that has no alert yet (it began
- * while the detectors warmed up, or before a restart) opens one. New alerts and severity rises are
- * notified in the background, in order, at most `maxQueued` waiting (more are dropped and counted):
- * a slow webhook or mail server never holds detection up.
- */
-export class AlertSink {
-  private readonly notified = new Map<number, number>();
-  private queue: Promise<void> = Promise.resolve();
-  private queued = 0;
-  /** Notifications dropped because too many were waiting. */
-  droppedNotifications = 0;
-
-  constructor(
-    private readonly alerts: AlertStore,
-    private readonly notifier?: Notifier,
-    private readonly maxQueued = 100,
-  ) {}
-
-  /** Resolves when every queued notification has been attempted. */
-  drain(): Promise<void> {
-    return this.queue;
-  }
-
-  private enqueue(change: AlertChange): void {
-    const notifier = this.notifier!;
-    if (this.queued >= this.maxQueued) {
-      this.droppedNotifications++;
-      return;
-    }
-    this.queued++;
-    this.queue = this.queue
-      .then(() => notifier.notify(change))
-      .then(
-        () => undefined,
-        () => undefined,
-      )
-      .finally(() => {
-        this.queued--;
-      });
-  }
-
-  readonly accept = async (f: Finding): Promise<AlertChange | null> => {
-    if (f.phase !== 'opened' && !(await this.alerts.active(f.key))) {
-      if (f.phase === 'ended' || (await this.alerts.known(f.key))) return null;
-    }
-    const change = await this.alerts.raise({
-      kind: f.kind,
-      dedupKey: f.key,
-      severity: f.severity,
-      title: f.title,
-      atMs: f.phase === 'opened' ? f.detectedMs : f.lastMs,
-      evidence: {
-        detector: f.detector,
-        subject: f.subject,
-        episode_start: iso(f.startMs),
-        detected: iso(f.detectedMs),
-        detected_ms: f.detectedMs,
-        last: iso(f.lastMs),
-        phase: f.phase,
-        ...f.evidence,
-      },
-    });
-    if (this.notifier) {
-      const rank = SEVERITY_RANK[change.alert.severity];
-      const before = this.notified.get(change.alert.id);
-      if (change.change === 'opened' || (before !== undefined && rank > before)) {
-        this.notified.set(change.alert.id, rank);
-        if (this.notified.size > 10_000) this.notified.delete(this.notified.keys().next().value!);
-        this.enqueue(change);
-      }
-    }
-    return change;
-  };
-}
-
-const SEVERITY_RANK = { info: 0, low: 1, medium: 2, high: 3, critical: 4 } as const;

@@ -3,25 +3,26 @@
  * address (vertical).
  *
  * Threshold Random Walk (Jung, Paxson, Berger and Balakrishnan, "Fast Portscan Detection Using
- * Sequential Hypothesis Testing", IEEE S&P 2004) multiplies a likelihood ratio by
- * (1 − θ1)/(1 − θ0) = 4 for every failed first contact (θ0 = 0.8, θ1 = 0.2) and calls a scanner at
- * P_D/P_F = 99, i.e. after 4 failures. Our sensors never answer — darknets have no hosts and the
- * firewalls log unsolicited accesses they drop (seed 000 §2) — so every first contact fails and TRW
- * degenerates to "4 distinct addresses", which worm-infected neighbours and ordinary sweeps pass
- * every hour (METHODS.md, "Scans"). The equivalent rule used here keeps TRW's statistic — distinct
- * first contacts per source — but tests it in sliding windows against thresholds scaled to the
- * monitored address count n: a source that reaches `shareOfMonitored[w] × n` distinct addresses on
- * one port within w minutes (never fewer than `minTargets`) is a horizontal scanner; one that
+ * Sequential Hypothesis Testing", IEEE S&P 2004) multiplies a likelihood ratio by (1 − θ1)/(1 − θ0)
+ * = 4 for every failed first contact (θ0 = 0.8, θ1 = 0.2) and calls a scanner at P_D/P_F = 99, i.e.
+ * after 4 failures. Our sensors never answer — darknets have no hosts and the firewalls log
+ * unsolicited accesses they drop (docs/background.md#observation) — so every first contact fails
+ * and TRW degenerates to "4 distinct addresses", which worm-infected neighbours and ordinary sweeps
+ * pass every hour (docs/methods.md#scans). The equivalent rule used here keeps TRW's statistic —
+ * distinct first contacts per source — but tests it in sliding windows against thresholds scaled to
+ * the monitored address count n: a source that reaches `shareOfMonitored[w] × n` distinct addresses
+ * on one port within w minutes (never fewer than `minTargets`) is a horizontal scanner; one that
  * reaches `verticalPorts[w]` distinct ports on one address is a vertical scanner.
  *
  * Probes are TCP SYNs, ICMP echo requests and empty UDP datagrams. A UDP datagram that carries an
- * application payload is a delivery — Messenger spam on 1026–1027/UDP (seed 000 §2.2.3), a
- * single-datagram worm such as Slammer — not reconnaissance; the port-surge and worm detectors
- * watch those, and spam senders sweeping a block are not reported as scanners.
+ * application payload is a delivery — Messenger spam on 1026–1027/UDP
+ * (docs/background.md#observation), a single-datagram worm such as Slammer — not reconnaissance;
+ * the port-surge and worm detectors watch those, and spam senders sweeping a block are not
+ * reported as scanners.
  *
  * One alert per source episode (it ends after `endAfterMin` covered minutes without a probe from
  * it); it reports the ports, targets, rate, sensors, and whether the source probes neighbouring
- * address space (targets in its own /16 or /8 — the worm habit of seed 000 §2.1.1).
+ * address space (targets in its own /16 or /8 — the worm habit of docs/background.md#observation).
  *
  * State: per source touched in the last one or two `maxWindow`s its contacts per port and per
  * address (a single contact is held without a map; contacts older than the window are pruned when
@@ -31,6 +32,7 @@ import { PROTOCOL_NUMBERS, type Protocol, protocolFromNumber } from '../core/ind
 import type { ProbeRow } from '../observe/index.js';
 import type { Severity } from './alerts.js';
 import type { CoverageSnapshot } from './coverage.js';
+import { type DetectorDescriptor, listOf } from './descriptor.js';
 import {
   bump,
   type Detector,
@@ -280,6 +282,12 @@ export class ScanDetector implements Detector {
         if (!r.udpPayload && srcs.has(r.src)) this.extend(this.episodes.get(r.src)!, r, m);
       for (const e of opened) out.push(this.finding(e, 'opened'));
     }
+    this.sweep(m, cov, out);
+    return out;
+  }
+
+  /** Updates the episodes active in minute `m` (every 10 minutes) and ends those idle long enough. */
+  private sweep(m: number, cov: CoverageSnapshot, out: Finding[]): void {
     for (const [src, e] of this.episodes) {
       if (e.lastMs >= m) {
         e.idleCovered = 0;
@@ -295,7 +303,6 @@ export class ScanDetector implements Detector {
         this.previous.delete(src);
       }
     }
-    return out;
   }
 
   private testHorizontal(
@@ -456,3 +463,19 @@ export class ScanDetector implements Detector {
     return n;
   }
 }
+
+/** A scan is one source's; a bot spreading or a spam sender, as the truth lists them, explains it. */
+export const scan: DetectorDescriptor<'scan', ScanOptions> = {
+  name: 'scan',
+  optionsKey: 'scan',
+  families: ['probes'],
+  scoredKind: 'scan',
+  matches(s, e) {
+    if (e.kind === 'scan') return s.source === e.subject.source;
+    if (e.kind === 'botnet-infection' || e.kind === 'messenger-spam')
+      return listOf(e.subject.sources).includes(s.source);
+    return false;
+  },
+  defaults: DEFAULT_SCAN,
+  create: ({ options }) => new ScanDetector(options),
+};

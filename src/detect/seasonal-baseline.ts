@@ -1,6 +1,6 @@
 /**
  * Hourly history of one count series (e.g. distinct sources on 139/TCP from domestic hosts) and its
- * robust seasonal baseline, as METHODS.md ("Port surges") prescribes and SANS ISC's flat 30-day mean
+ * robust seasonal baseline, as docs/methods.md#port-surges prescribes and SANS ISC's flat 30-day mean
  * does not: the median of the same hour-of-week over the past weeks (with a short history the same
  * hour-of-day over the past week), shifted by the median departure of the last 24 hours from their
  * own seasonal values to follow level shifts; before any seasonal value exists, the median of the
@@ -41,14 +41,14 @@ export class HourBook {
 }
 
 export interface BaselineOptions {
-  /** Weeks of same-hour-of-week history used (METHODS.md: 4–8). */
+  /** Weeks of same-hour-of-week history used (docs/methods.md#port-surges: 4–8). */
   readonly weeks: number;
   /** Weight of the last 24 hours' level shift added to the seasonal median (1: all of it). */
   readonly seasonalWeight: number;
   /** Fewest values for each estimate. */
   readonly minSeasonal: number;
   readonly minRecent: number;
-  /** Residual ring size (hours) for the MAD: METHODS.md's 14 days. */
+  /** Residual ring size (hours) for the MAD: 14 days (docs/methods.md#port-surges). */
   readonly residualHours: number;
   /** Baseline from which residual MADs are kept (below it the Poisson floor dominates). */
   readonly madFromBaseline: number;
@@ -113,7 +113,7 @@ export class SeasonalSeries {
     return { value: this.values.get(hour) ?? 0, inBaseline: !this.excluded.has(hour) };
   }
 
-  /** Records a complete hour; `alerting` keeps it out of the baseline (METHODS.md, step 5). */
+  /** Records a complete hour; `alerting` keeps it out of its baseline (docs/methods.md#port-surges, 6). */
   record(hour: number, value: number, alerting: boolean): void {
     // With at most one non-zero hour retained, every seasonal median is 0: a zero hour departs
     // from nothing, and the lookups can be skipped (most series are such sparse ones).

@@ -2,8 +2,8 @@
  * Sensor health, volume side (delivery silence is sensor-silence.ts): a sensor stream (sensor ×
  * event kind) whose events stop — silent for longer than its usual rate makes plausible, as
  * coverage.ts decides — or whose hourly volume jumps or collapses against its usual share of the
- * fleet's volume (METHODS.md, "Coverage": sensors fail silently; a silent or collapsing sensor raises
- * its own alert and is excluded from baselines, not counted as zero traffic).
+ * fleet's volume (docs/methods.md#sensor-health: sensors fail silently; a silent or collapsing
+ * sensor raises its own alert and is excluded from baselines, not counted as zero traffic).
  *
  * Shares, not counts: a fleet-wide surge or a quiet night moves every sensor together and is not a
  * sensor problem; a sensor whose share of the fleet's volume is `jumpRatio` times its median share
@@ -15,6 +15,7 @@
 import type { EventKind } from '../core/index.js';
 import type { Severity } from './alerts.js';
 import type { CoverageSnapshot, StreamStatus } from './coverage.js';
+import { type DetectorDescriptor, listOf } from './descriptor.js';
 import { type Detector, type Finding, HOUR_MS, iso, MINUTE_MS, type MinuteRows, sig } from './finding.js';
 import { MAD_TO_SIGMA, mad, median } from './stats.js';
 
@@ -210,3 +211,21 @@ export class SensorHealthDetector implements Detector {
     return this.streams.size;
   }
 }
+
+/**
+ * A sensor that went silent or collapsed matches an outage of that sensor; a volume jump at a sensor
+ * an episode was sending traffic to reports something true (explained).
+ */
+export const sensorHealth: DetectorDescriptor<'sensor-health', SensorHealthOptions> = {
+  name: 'sensor-health',
+  optionsKey: 'sensorHealth',
+  // It reads coverage's streams, built from the sensor-volume rows every run reads.
+  families: ['sensor-volume'],
+  scoredKind: 'sensor-outage',
+  matches(s, e) {
+    if (e.kind === 'sensor-outage') return s.sensor === e.subject.sensor && s.problem !== 'jump';
+    return s.problem === 'jump' && listOf(e.observed.sensors).includes(s.sensor);
+  },
+  defaults: DEFAULT_SENSOR_HEALTH,
+  create: ({ options }) => new SensorHealthDetector(options),
+};

@@ -1,8 +1,8 @@
 /**
  * Sensor health, delivery side: a registered sensor that has sent nothing for longer than the
- * configured time raises a `sensor-silent` alert (METHODS.md, "Coverage": sensors fail silently;
- * a silent sensor must raise its own alert rather than look like quiet traffic). When the sensor
- * delivers again, its alert is closed by the system.
+ * configured time raises a `sensor-silent` alert (docs/methods.md#sensor-health: sensors fail
+ * silently; a silent sensor must raise its own alert rather than look like quiet traffic). When the
+ * sensor delivers again, its alert is closed by the system.
  */
 import type { AlertChange, AlertStore } from './alerts.js';
 

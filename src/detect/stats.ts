@@ -1,7 +1,7 @@
 /**
  * Small statistics the detectors share: robust location and scale (median, MAD — Iglewicz and
  * Hoaglin 1993, "How to Detect and Handle Outliers", whose modified z-score cut of 3.5 the
- * surge detector uses), Poisson tails for count tests (backscatter, METHODS.md) and a one-sided
+ * surge detector uses), Poisson tails for count tests (docs/methods.md#backscatter) and a one-sided
  * CUSUM (Page 1954) for slow ramps.
  */
 
@@ -40,9 +40,9 @@ export function mad(xs: ArrayLike<number>): number {
 export const MAD_TO_SIGMA = 1.4826;
 
 /**
- * The robust scale METHODS.md prescribes for count series: max(1.4826 × MAD of residuals, √baseline,
- * 1). The √ term is a Poisson floor, so a quiet series (MAD 0) is not declared surging by one
- * extra count; the 1 keeps the scale positive at a zero baseline.
+ * The robust scale docs/methods.md#port-surges prescribes for count series: max(1.4826 × MAD of
+ * residuals, √baseline, 1). The √ term is a Poisson floor, so a quiet series (MAD 0) is not
+ * declared surging by one extra count; the 1 keeps the scale positive at a zero baseline.
  */
 export function robustScale(residualMad: number, baseline: number): number {
   const m = Number.isFinite(residualMad) ? MAD_TO_SIGMA * residualMad : 0;
@@ -107,7 +107,7 @@ const criticalCache = new Map<string, number>();
 
 /**
  * One-sided upper CUSUM on standardised values (Page 1954): S ← max(0, S + z − k); a shift of about
- * 2k standard deviations is signalled when S > h. METHODS.md's starting point: k ≈ 0.5, h ≈ 4–5.
+ * 2k standard deviations is signalled when S > h. The textbook starting point: k ≈ 0.5, h ≈ 4–5.
  */
 export function cusumStep(s: number, z: number, k: number): number {
   return Math.max(0, s + z - k);

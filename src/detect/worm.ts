@@ -1,10 +1,11 @@
 /**
  * Worm outbreaks: a payload family (fingerprint: payload length and hash of its first bytes, seen
- * by the darknet captures) or an IDS signature of the Worm technique (seed 000 §2: the IDS
- * classifies detections by technique, SQL Slammer on 1434/UDP being the standing example) whose
- * number of distinct sources grows faster than its baseline — the early, exponential part of the
- * logistic growth of a scanning worm (Staniford, Paxson and Weaver, "How to 0wn the Internet in Your
- * Spare Time", USENIX Security 2002: I(t) = K / (1 + e^(−r(t − T)))).
+ * by the darknet captures) or an IDS signature of the Worm technique
+ * (docs/background.md#observation: the IDS classifies detections by technique, SQL Slammer on
+ * 1434/UDP being the standing example) whose number of distinct sources grows faster than its
+ * baseline — the early, exponential part of the logistic growth of a scanning worm (Staniford,
+ * Paxson and Weaver, "How to 0wn the Internet in Your Spare Time", USENIX Security 2002: I(t) = K /
+ * (1 + e^(−r(t − T)))).
  *
  * Per family: distinct sources in a sliding 60-minute window every 10 minutes, divided by the
  * coverage of the streams that see it (darknet captures for payloads, IDS sensors for signatures);
@@ -31,6 +32,7 @@
 import type { Protocol } from '../core/index.js';
 import type { Severity } from './alerts.js';
 import type { CoverageFamily, CoverageSnapshot } from './coverage.js';
+import { type DetectorDescriptor, listOf } from './descriptor.js';
 import {
   bump,
   type Detector,
@@ -484,3 +486,28 @@ export class WormDetector implements Detector {
     return n;
   }
 }
+
+/**
+ * An outbreak matches by the episode's payload fingerprint or IDS signature id among the alert's
+ * families; a Messenger-spam payload explains a worm alert.
+ */
+export const worm: DetectorDescriptor<'worm', WormOptions> = {
+  name: 'worm',
+  optionsKey: 'worm',
+  families: ['payloads', 'ids'],
+  scoredKind: 'worm-outbreak',
+  matches(s, e) {
+    const t = e.subject;
+    if (e.kind === 'worm-outbreak') {
+      return (
+        listOf(s.fingerprints).includes(t.payload_fingerprint) ||
+        listOf(s.signatures).includes(t.signature_id)
+      );
+    }
+    if (e.kind === 'messenger-spam')
+      return listOf(s.fingerprints).some((f) => listOf(t.payload_fingerprints).includes(f));
+    return false;
+  },
+  defaults: DEFAULT_WORM,
+  create: ({ options }) => new WormDetector(options),
+};

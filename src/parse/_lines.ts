@@ -16,40 +16,10 @@ export async function* parseLines(
   skipRecords = 0,
 ): AsyncGenerator<ParseBatch> {
   const decoder = new TextDecoder('utf-8', { fatal: false });
+  const lines = new LineBatch(parseLine, maxLineChars, skipRecords);
   let pending = '';
   let discarding = false; // inside an over-long line, waiting for its end
-  let lineNo = 0;
   let bytesRead = 0;
-  let batch = emptyBatch();
-
-  const handle = (line: string): void => {
-    lineNo++;
-    if (line.length === 0) return;
-    if (line.charCodeAt(line.length - 1) === 13) {
-      line = line.slice(0, -1);
-      if (line.length === 0) return;
-    }
-    batch.records++;
-    if (skipRecords > 0) {
-      // Still parsed: some formats carry state from line to line (tcpdump's delta timestamps).
-      skipRecords--;
-      if (line.length <= maxLineChars) parseLine(line);
-      return;
-    }
-    if (line.length > maxLineChars) {
-      batch.rejections.push({ record: lineNo, reason: `line longer than ${maxLineChars} characters` });
-      return;
-    }
-    const out = parseLine(line);
-    if (Array.isArray(out)) {
-      for (const e of out as readonly ObservationEvent[]) batch.events.push(e);
-    } else if (isEvent(out as RecordOutcome)) batch.events.push(out as ObservationEvent);
-    else {
-      const o = out as Exclude<RecordOutcome, ObservationEvent>;
-      if (o.outcome === 'rejected') batch.rejections.push({ record: lineNo, reason: o.reason });
-      else batch.skipped.set(o.reason, (batch.skipped.get(o.reason) ?? 0) + 1);
-    }
-  };
 
   for await (const chunk of input) {
     bytesRead += chunk.byteLength;
@@ -60,22 +30,15 @@ export async function* parseLines(
       if (nl === -1) break;
       if (discarding) {
         discarding = false;
-        lineNo++;
-        batch.records++;
-        if (skipRecords > 0) skipRecords--;
-        else batch.rejections.push({ record: lineNo, reason: `line longer than ${maxLineChars} characters` });
+        lines.overlong();
       } else if (pending.length > 0) {
-        handle(pending + text.slice(start, nl));
+        lines.handle(pending + text.slice(start, nl));
         pending = '';
       } else {
-        handle(text.slice(start, nl));
+        lines.handle(text.slice(start, nl));
       }
       start = nl + 1;
-      if (batch.records >= BATCH_RECORDS) {
-        batch.bytesRead = bytesRead;
-        yield batch;
-        batch = emptyBatch();
-      }
+      if (lines.records >= BATCH_RECORDS) yield lines.take(bytesRead);
     }
     if (!discarding) {
       pending += text.slice(start);
@@ -86,14 +49,74 @@ export async function* parseLines(
     }
   }
   const tail = decoder.decode();
-  if (discarding) {
-    lineNo++;
-    batch.records++;
-    if (skipRecords > 0) skipRecords--;
-    else batch.rejections.push({ record: lineNo, reason: `line longer than ${maxLineChars} characters` });
-  } else if (pending.length > 0 || tail.length > 0) {
-    handle(pending + tail);
+  if (discarding) lines.overlong();
+  else if (pending.length > 0 || tail.length > 0) lines.handle(pending + tail);
+  yield lines.take(bytesRead);
+}
+
+/** The batch being filled: each line's outcome under its line number. */
+class LineBatch {
+  private batch = emptyBatch();
+  private lineNo = 0;
+
+  constructor(
+    private readonly parseLine: (line: string) => LineOutcome,
+    private readonly maxLineChars: number,
+    private skipRecords: number,
+  ) {}
+
+  get records(): number {
+    return this.batch.records;
   }
-  batch.bytesRead = bytesRead;
-  yield batch;
+
+  /** One line (without its LF). */
+  handle(line: string): void {
+    this.lineNo++;
+    if (line.length === 0) return;
+    if (line.charCodeAt(line.length - 1) === 13) {
+      line = line.slice(0, -1);
+      if (line.length === 0) return;
+    }
+    const batch = this.batch;
+    batch.records++;
+    if (this.skipRecords > 0) {
+      // Still parsed: some formats carry state from line to line (tcpdump's delta timestamps).
+      this.skipRecords--;
+      if (line.length <= this.maxLineChars) this.parseLine(line);
+      return;
+    }
+    if (line.length > this.maxLineChars) {
+      batch.rejections.push({ record: this.lineNo, reason: this.tooLong() });
+      return;
+    }
+    const out = this.parseLine(line);
+    if (Array.isArray(out)) {
+      for (const e of out as readonly ObservationEvent[]) batch.events.push(e);
+    } else if (isEvent(out as RecordOutcome)) batch.events.push(out as ObservationEvent);
+    else {
+      const o = out as Exclude<RecordOutcome, ObservationEvent>;
+      if (o.outcome === 'rejected') batch.rejections.push({ record: this.lineNo, reason: o.reason });
+      else batch.skipped.set(o.reason, (batch.skipped.get(o.reason) ?? 0) + 1);
+    }
+  }
+
+  /** A line too long to hold, whose end has just been seen (or the input ended in it). */
+  overlong(): void {
+    this.lineNo++;
+    this.batch.records++;
+    if (this.skipRecords > 0) this.skipRecords--;
+    else this.batch.rejections.push({ record: this.lineNo, reason: this.tooLong() });
+  }
+
+  /** The batch so far, `bytesRead` into the input; the next one starts empty. */
+  take(bytesRead: number): ParseBatch {
+    const b = this.batch;
+    b.bytesRead = bytesRead;
+    this.batch = emptyBatch();
+    return b;
+  }
+
+  private tooLong(): string {
+    return `line longer than ${this.maxLineChars} characters`;
+  }
 }

@@ -1,37 +1,42 @@
 /**
- * Parsers: one module per input format (iptables/ip6tables and ufw, nftables, pf via tcpdump,
- * Suricata EVE JSON, Snort/Suricata fast.log, pcap/pcapng, DShield submissions), all turning
- * records into the one `ObservationEvent` of `core`. Input is streamed with bounded memory;
+ * Parsers: one module per input format, grouped by the family of tools that writes it —
+ * `netfilter/` (iptables/ip6tables and ufw, nftables: the kernel's log text over syslog), `pf/` (pf
+ * via tcpdump), `ids/` (Suricata EVE JSON, Snort/Suricata fast.log, the technique classification),
+ * `pcap/` (pcap/pcapng captures and the packet decoder), `dshield/` (DShield submissions) — all
+ * turning records into the one `ObservationEvent` of `core`. Input is streamed with bounded memory;
  * a bad record becomes a counted rejection with its line (or packet) number, never an abort.
  *
  * Main entry: `parseInput(input, format, ctx)` → the detected format and an async stream of
- * `ParseBatch`es. Data comes from files, pipes or sensor agents and goes to `observe`.
+ * `ParseBatch`es. Data comes from files, pipes or sensor agents and goes to `observe`. A new format
+ * is one file exporting a `TextFormat` or `BinaryFormat` (types.ts) plus one line in `FORMATS`.
  */
 import { KobanError } from '../core/index.js';
 import { HEAD_BYTES } from './_input.js';
 import { parseLines } from './_lines.js';
-import { dshieldFormat } from './dshield.js';
-import { eveFormat } from './eve.js';
-import { fastlogFormat } from './fastlog.js';
-import { iptablesFormat } from './iptables.js';
-import { nftablesFormat } from './nftables.js';
-import { pcapFormat } from './pcap.js';
-import { pfFormat } from './pf.js';
-import type { Format, FormatName, LineOutcome, ParseBatch, ParseContext, TextFormat } from './types.js';
+import { dshieldFormat } from './dshield/dshield.js';
+import { eveFormat } from './ids/eve.js';
+import { fastlogFormat } from './ids/fastlog.js';
+import { iptablesFormat } from './netfilter/iptables.js';
+import { nftablesFormat } from './netfilter/nftables.js';
+import { pcapFormat } from './pcap/pcap.js';
+import { pfFormat } from './pf/pf.js';
+import type { Format, LineOutcome, ParseBatch, ParseContext, TextDetection, TextFormat } from './types.js';
 
 export { HEAD_BYTES, openInput, type PeekedInput, peek } from './_input.js';
-export { isCalendarDate } from './_tcpdump-time.js';
-export { classtypeFromDescription, techniqueOf } from './technique.js';
+export { classtypeFromDescription, techniqueOf } from './ids/technique.js';
+export { isCalendarDate } from './pf/_tcpdump-time.js';
 export {
   emptyBatch,
-  FORMAT_NAMES,
-  type FormatName,
   type ParseBatch,
   type ParseContext,
   type RecordRejection,
 } from './types.js';
 
-export const FORMATS: Readonly<Record<FormatName, Format>> = {
+/**
+ * The formats, by name: the one place a parser is registered (its file exports a `TextFormat` or a
+ * `BinaryFormat`; one line here). Names, `--format` choices and auto-detection derive from it.
+ */
+const REGISTRY = {
   iptables: iptablesFormat,
   nftables: nftablesFormat,
   pf: pfFormat,
@@ -39,10 +44,19 @@ export const FORMATS: Readonly<Record<FormatName, Format>> = {
   fastlog: fastlogFormat,
   pcap: pcapFormat,
   dshield: dshieldFormat,
-};
+} as const;
 
-/** Text formats in detection order; on a tie the earlier wins (nftables reads iptables lines too). */
-const TEXT_DETECTION_ORDER: readonly FormatName[] = ['eve', 'iptables', 'fastlog', 'pf', 'dshield'];
+/** Input formats `koban import` reads. `pcap` covers pcap and pcapng. */
+export type FormatName = keyof typeof REGISTRY;
+export const FORMATS: Readonly<Record<FormatName, Format>> = REGISTRY;
+export const FORMAT_NAMES = Object.keys(REGISTRY) as readonly FormatName[];
+
+type Guessable = TextFormat<LineOutcome> & { readonly detect: TextDetection };
+
+/** Text formats that can be guessed, in detection order (their `detect.rank`). */
+const GUESSABLE: readonly Guessable[] = Object.values(FORMATS)
+  .filter((f): f is Guessable => f.kind === 'text' && f.detect !== undefined)
+  .sort((a, b) => a.detect.rank - b.detect.rank);
 
 const DETECT_LINES = 64;
 
@@ -61,16 +75,17 @@ export function detectFormat(head: Uint8Array, ctx: ParseContext): FormatName | 
     .slice(0, DETECT_LINES);
   let best: FormatName | null = null;
   let bestScore = 0;
-  for (const name of TEXT_DETECTION_ORDER) {
-    const parse = (FORMATS[name] as TextFormat<LineOutcome>).create(ctx);
+  for (const f of GUESSABLE) {
+    const parse = f.create(ctx);
+    const skippedScore = f.detect.skippedLinesCount ? 1 : 0;
     let score = 0;
     for (const l of lines) {
       const o = parse(l);
       if ((o as { outcome?: string }).outcome === undefined) score += 2;
-      else if ((o as { outcome: string }).outcome === 'skipped' && name === 'eve') score += 1;
+      else if ((o as { outcome: string }).outcome === 'skipped') score += skippedScore;
     }
     if (score > bestScore) {
-      best = name;
+      best = f.name;
       bestScore = score;
     }
   }
@@ -79,27 +94,15 @@ export function detectFormat(head: Uint8Array, ctx: ParseContext): FormatName | 
   // so the file is read in its format and each line gets its own precise rejection.
   let fallback: FormatName | null = null;
   let fallbackScore = 0;
-  for (const [name, looksLike] of SHAPES) {
-    const n = lines.filter(looksLike).length;
+  for (const f of GUESSABLE) {
+    const n = lines.filter((l) => f.detect.looksLike(l)).length;
     if (n > fallbackScore && n * 2 >= lines.length) {
-      fallback = name;
+      fallback = f.name;
       fallbackScore = n;
     }
   }
   return fallback;
 }
-
-/** Cheap structural recognition of each text format's lines, used only when no line parses. */
-const SHAPES: readonly [FormatName, (line: string) => boolean][] = [
-  ['eve', (l) => l.startsWith('{') && l.includes('"event_type"')],
-  [
-    'iptables',
-    (l) => / IN=\S* OUT=/.test(l) || (l.includes('IN=') && l.includes(' SRC=') && l.includes(' PROTO=')),
-  ],
-  ['fastlog', (l) => l.includes('[**]') && l.includes(' -> ')],
-  ['pf', (l) => / rule [^ ]+: (block|pass|match)| (block|pass|match) (in|out) on /.test(l)],
-  ['dshield', (l) => l.split('\t').length >= 8 && l.split('\t').length <= 9],
-];
 
 export interface ParseInputOptions {
   /** Longest accepted text line, in characters. */

@@ -1,8 +1,5 @@
 import type { ObservationEvent, RecordOutcome } from '../core/index.js';
-
-export const FORMAT_NAMES = ['iptables', 'nftables', 'pf', 'eve', 'fastlog', 'pcap', 'dshield'] as const;
-/** Input formats `koban import` reads. `pcap` covers pcap and pcapng. */
-export type FormatName = (typeof FORMAT_NAMES)[number];
+import type { FormatName } from './index.js';
 
 /** What a parser knows about the file it reads, beyond the records themselves. */
 export interface ParseContext {
@@ -36,6 +33,24 @@ export interface TextFormat<O extends LineOutcome = RecordOutcome> {
   readonly name: FormatName;
   readonly kind: 'text';
   create(ctx: ParseContext): (line: string) => O;
+  /** How `--format auto` recognises it; absent: it is never guessed, only named. */
+  readonly detect?: TextDetection;
+}
+
+/**
+ * Auto-detection of a text format: the formats that have one are tried on the first lines in
+ * `rank` order, the one whose parser accepts the most lines winning (on a tie the lower rank);
+ * when no parser accepts any line, `looksLike` — a cheap structural test — decides instead, so the
+ * file is read in its format and each line gets its own precise rejection.
+ */
+export interface TextDetection {
+  readonly rank: number;
+  looksLike(line: string): boolean;
+  /**
+   * A line its parser skips still counts for it, half as much as one it reads: an EVE file may hold
+   * mostly records that carry no event (dns, http, tls, stats…) and is still EVE.
+   */
+  readonly skippedLinesCount?: boolean;
 }
 
 /** What a line parser returns: one outcome, or several events for a record that stands for several accesses (DShield's count). */

@@ -23,7 +23,7 @@ export interface Signature {
   readonly category: string;
   /** Classification priority (EVE `alert.severity`). */
   readonly severity: number;
-  /** The technique Koban's classifier assigns (parse/technique.ts); asserted in the tests. */
+  /** The technique Koban's classifier assigns (parse/ids/technique.ts); asserted in the tests. */
   readonly technique: Technique;
 }
 

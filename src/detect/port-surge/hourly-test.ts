@@ -1,0 +1,77 @@
+/**
+ * The hourly test, run on each series' sliding window every `evalEveryMin` minutes: z = (x −
+ * baseline) / scale above `zAlert`, with at least `minCount` sources, `minExcess` above baseline
+ * and P(X ≥ x) < `alpha` under Poisson(baseline); or a one-sided CUSUM of the hourly z (Page 1954)
+ * above `cusumH` for slow ramps, the current window standing out too. Either alarm also needs the
+ * sources spread over `minSpread` sensors or ASNs (docs/methods.md#port-surges). At each hour end
+ * the hour just completed feeds the series' history, residuals and CUSUM.
+ */
+import { HOUR_MS } from '../finding.js';
+import type { Baseline, HourBook } from '../seasonal-baseline.js';
+import { cusumStep, poissonUpperTail } from '../stats.js';
+import type { PortEpisode } from './episodes.js';
+import type { PortSurgeOptions } from './options.js';
+import type { Series } from './series.js';
+
+export interface WindowVerdict {
+  readonly z: number;
+  /** Which test alarmed (both need the spread and the warm-up), or null. */
+  readonly alarm: 'z' | 'cusum' | null;
+  /** The window still stands out enough to hold an open episode (z or CUSUM at continuation level). */
+  readonly holds: boolean;
+}
+
+/**
+ * Judges the window count `x` of series `s` (coverage-normalised, `fraction` the window's coverage)
+ * against baseline `b`; `spread` is asked only when a test alarms. Records the figures in `s.last`.
+ */
+export function judgeWindow(
+  o: PortSurgeOptions,
+  s: Series,
+  w: { readonly x: number; readonly b: Baseline; readonly fraction: number; readonly warm: boolean },
+  spread: () => number,
+): WindowVerdict {
+  const { x, b } = w;
+  const z = (x - b.value) / b.scale;
+  s.last = { x, b, z, fraction: w.fraction };
+  const big = x >= o.minCount && x - b.value >= o.minExcess;
+  // Small counts are tested exactly (Poisson) as well: the normal approximation behind z is too
+  // generous for a port with a handful of sources an hour, and many such ports are watched.
+  const byZ = z > o.zAlert && big && poissonUpperTail(Math.round(x), Math.max(b.value, 0.1)) < o.alpha;
+  // A CUSUM alarm also needs the current window to stand out (z ≥ 2 and unlikely under Poisson).
+  const byCusum =
+    s.cusum > o.cusumH &&
+    big &&
+    z >= o.zContinue &&
+    poissonUpperTail(Math.round(x), Math.max(b.value, 0.1)) < o.cusumAlpha;
+  const alarm = (byZ || byCusum) && w.warm && spread() >= o.minSpread ? (byZ ? 'z' : 'cusum') : null;
+  return { z, alarm, holds: (z >= o.zContinue || s.cusum > o.cusumH / 2) && x - b.value >= 1 };
+}
+
+/** Records the hour just completed: its value, residual and CUSUM step. */
+export function closeHour(
+  o: PortSurgeOptions,
+  book: HourBook,
+  s: Series,
+  hour: number,
+  x: number,
+  b: Baseline | undefined,
+  e: PortEpisode | undefined,
+): void {
+  if (!book.watched(hour)) return;
+  const alerting = e !== undefined && hour * HOUR_MS - e.startMs < o.maxExcludeMs;
+  s.hist.record(hour, x, alerting);
+  // The CUSUM runs only on seasonal baselines: against a flat recent median the daily cycle
+  // itself would look like a ramp.
+  if (!b || b.method === 'recent') return;
+  const z = (x - b.value) / b.scale;
+  if (!alerting) s.hist.recordResidual(b.value, x - b.value);
+  const before = s.cusum;
+  s.cusum = cusumStep(s.cusum, z, o.cusumK);
+  // During an episode the sum would keep climbing on the episode's own hours and then hold the
+  // episode open for days after it ends: it is capped at the continuation level (a ramp still
+  // going on climbs past it again within the hour).
+  if (alerting) s.cusum = Math.min(s.cusum, o.cusumH / 2);
+  if (before === 0 && s.cusum > 0) s.cusumFromMs = hour * HOUR_MS;
+  if (s.cusum === 0) s.cusumFromMs = -1;
+}
