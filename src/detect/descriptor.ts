@@ -1,5 +1,5 @@
 /**
- * How a detector registers (docs/architecture.md, "Adding a detector"): its file or folder exports
+ * How a detector registers (docs/architecture.md#adding-a-detector-a-parser-a-route-a-storage-adapter): its file or folder exports
  * a {@link DetectorDescriptor} — its name, the row families it reads, how its alerts are scored
  * against a simulated set's truth, its default options and a factory — and detectors.ts lists it.
  * Everything else derives from that list: the names the CLI accepts, the option keys of

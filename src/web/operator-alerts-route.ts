@@ -20,7 +20,7 @@ export const OPERATOR_ALERTS_PATH = '/api/v1/operator/alerts';
 
 export const OperatorAlertSchema = z.looseObject({
   id: z.number().int(),
-  kind: z.string().describe('sensor-silent, sensor-volume, port-surge, backscatter, scan, worm, …'),
+  kind: z.string().describe('port-surge, backscatter, scan, worm-outbreak, sensor-health, sensor-silent'),
   severity: z.enum(SEVERITIES),
   status: z.enum(ALERT_STATUSES),
   title: z.string(),
