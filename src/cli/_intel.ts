@@ -2,7 +2,7 @@
 import { userInfo } from 'node:os';
 import { KobanError, loadConfig, resolveDataDir } from '../core/index.js';
 import { openRelational } from '../db/index.js';
-import { type Actor, IntelService, memberAlertConfigFrom, systemActor, userActor } from '../intel/index.js';
+import { type Actor, advisoryConfigFrom, IntelService, systemActor, userActor } from '../intel/index.js';
 
 export interface DataFlags {
   data?: string;
@@ -22,7 +22,7 @@ export async function withIntel<T>(
   const dataDir = resolveDataDir(flags.data);
   const config = loadConfig(dataDir);
   // Checked before the store is opened: a mistake in koban.json is told, not half-applied.
-  const alerts = memberAlertConfigFrom(config.advisories);
+  const advisories = advisoryConfigFrom(config.advisories);
   const db = await openRelational(dataDir, { create: opts.create ?? false });
   let intel: IntelService | null = null;
   try {
@@ -30,7 +30,7 @@ export async function withIntel<T>(
     // is a running center's (one command is one submission).
     intel = await IntelService.open(db, {
       dataDir,
-      alerts,
+      advisories,
       intakeLimits: { orgEvidenceQuotaBytes: config.intake.orgEvidenceQuotaMb * 1024 * 1024 },
     });
     return await fn(intel, dataDir);

@@ -10,9 +10,9 @@ import {
   DECLASSIFICATION_STATUSES,
   type Declassification,
   type DeclassificationStatus,
-  escapeForDisplay as esc,
   parseTlp,
 } from '../intel/index.js';
+import { escapeForDisplay as esc } from '../mail/index.js';
 import { actingUser, type DataFlags, iso, withIntel } from './_intel.js';
 import { printJson, table } from './_output.js';
 

@@ -18,7 +18,7 @@ import {
   parseEml,
   type ReceivedHop,
   shareableView,
-} from '../intel/index.js';
+} from '../mail/index.js';
 import { fmtInt, printJson } from './_output.js';
 
 interface ParseFlags {

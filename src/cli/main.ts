@@ -2,6 +2,7 @@
 /** The `koban` command: thin wrappers that parse flags, call a context and print. */
 import { Command, CommanderError } from 'commander';
 import { isKobanError } from '../core/index.js';
+import { registerAdvisory } from './advisory/index.js';
 import { registerAlerts } from './alerts.js';
 import { registerAudit } from './audit.js';
 import { registerDeclassify } from './declassify.js';
@@ -9,7 +10,6 @@ import { registerDetect } from './detect.js';
 import { registerEmail } from './email.js';
 import { registerImport } from './import.js';
 import { registerIntelStats } from './intel-stats.js';
-import { registerMemberAlert } from './member-alert.js';
 import { registerOperatorToken } from './operator-token.js';
 import { registerOrg } from './org.js';
 import { registerReplay } from './replay.js';
@@ -43,7 +43,7 @@ export function buildProgram(): Command {
   registerIntelStats(program);
   registerWarningList(program);
   registerAudit(program);
-  registerMemberAlert(program);
+  registerAdvisory(program);
   registerDeclassify(program);
   return program;
 }

@@ -7,11 +7,11 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openRelational, type RelationalDb } from '../db/index.js';
-import { type Actor, systemActor, userActor } from './actor.js';
-import type { Organisation } from './orgs.js';
+import { type Actor, systemActor, userActor } from './identity/actor.js';
+import type { Organisation } from './identity/orgs.js';
+import type { User } from './identity/users.js';
+import type { Tlp } from './labels/tlp.js';
 import { type IntelOptions, IntelService } from './service.js';
-import type { Tlp } from './tlp.js';
-import type { User } from './users.js';
 
 export interface TestIntel {
   readonly db: RelationalDb;
@@ -26,7 +26,7 @@ export interface TestIntel {
 export const T0 = Date.UTC(2012, 1, 10);
 
 export async function openTestIntel(
-  opts: Pick<IntelOptions, 'fanOut' | 'emailLimits' | 'alerts' | 'resolver' | 'intakeLimits'> = {},
+  opts: Pick<IntelOptions, 'fanOut' | 'emailLimits' | 'advisories' | 'resolver' | 'intakeLimits'> = {},
 ): Promise<TestIntel> {
   const raw = await openRelational(':memory:');
   const dir = mkdtempSync(join(tmpdir(), 'koban-intel-'));

@@ -10,12 +10,7 @@ import pino, { type Logger } from 'pino';
 import { type KobanConfig, KobanError, type PublicStatsConfig, type StoreStatus } from '../core/index.js';
 import { openRelational, type RelationalDb, relationalHealth } from '../db/index.js';
 import { AlertStore } from '../detect/index.js';
-import {
-  defaultParseWorkers,
-  type IntelOptions,
-  IntelService,
-  memberAlertConfigFrom,
-} from '../intel/index.js';
+import { advisoryConfigFrom, defaultParseWorkers, type IntelOptions, IntelService } from '../intel/index.js';
 import {
   type IngestLimits,
   IngestService,
@@ -108,7 +103,7 @@ function intelOptions(config: KobanConfig, given: CenterOptions['intel'], dataDi
       orgSubmissionsPerHour: i.orgSubmissionsPerHour,
       orgEvidenceQuotaBytes: i.orgEvidenceQuotaMb * 1024 * 1024,
     },
-    alerts: memberAlertConfigFrom(config.advisories),
+    advisories: advisoryConfigFrom(config.advisories),
     ...given,
     dataDir,
   };

@@ -14,7 +14,7 @@ import type * as Intel from '../intel/index.js';
 import type * as Web from './index.js';
 
 const DIST = join(PROJECT_ROOT, 'dist');
-const BUILT = existsSync(join(DIST, 'intel', 'parse-worker.js'));
+const BUILT = existsSync(join(DIST, 'intel', 'reports', 'parse-worker.js'));
 const load = async () => ({
   web: (await import(join(DIST, 'web', 'index.js'))) as typeof Web,
   intel: (await import(join(DIST, 'intel', 'index.js'))) as typeof Intel,

@@ -11,9 +11,7 @@
  *   domain; skipped for webmail senders, where it says nothing.
  */
 import { createHash } from 'node:crypto';
-import { organisationalDomain } from '../email/domains.js';
-import { logicalName } from '../email/file-names.js';
-import { REDACTED_DOMAIN, REDACTED_RECIPIENT } from '../email/redact.js';
+import { logicalName, organisationalDomain, REDACTED_DOMAIN, REDACTED_RECIPIENT } from '../../mail/index.js';
 
 const REPLY_PREFIX = /^\s*(?:re|fw|fwd|aw|wg|sv|vs|tr|転送|返信|回覧)\s*(?:\[\d+\]|\(\d+\))?\s*[:：]\s*/i;
 const DATE_PATTERNS: readonly RegExp[] = [

@@ -10,10 +10,10 @@
 import { type RawBuilder, type SqlBool, sql } from 'kysely';
 import { KobanError } from '../../core/index.js';
 import type { RelationalDb } from '../../db/index.js';
-import { asLabelReader, isCenter, readableWhere, requireScope } from '../access.js';
-import type { Actor } from '../actor.js';
-import { appendAudit } from '../audit.js';
-import { isAuditedRead, storedTlp, type Tlp, tlpRank } from '../tlp.js';
+import { appendAudit } from '../audit/audit.js';
+import type { Actor } from '../identity/actor.js';
+import { asLabelReader, isCenter, readableWhere, requireScope } from '../labels/access.js';
+import { isAuditedRead, storedTlp, type Tlp, tlpRank } from '../labels/tlp.js';
 import { canonicalIndicator, guessIndicator } from './canonical.js';
 import { type IndicatorRecord, toIndicator } from './store.js';
 import { FUZZY_TYPES, type IndicatorRole, type IndicatorType } from './types.js';

@@ -6,11 +6,11 @@
  */
 import { z } from 'zod';
 import {
-  AlertListFilterSchema,
-  DraftAlertInputSchema,
+  AdvisoryListFilterSchema,
+  DraftAdvisoryInputSchema,
   type IntelService,
   ReceivedTooInputSchema,
-  SendAlertInputSchema,
+  SendAdvisoryInputSchema,
   systemActor,
 } from '../../intel/index.js';
 import type { ApiRoutes } from '../api-route.js';
@@ -63,8 +63,8 @@ export function mountAlertRoutes(
   api.registry.name(AlertPreviewSchema, 'AlertPreview');
   api.registry.name(AlertViewSchema, 'Alert');
   api.registry.name(AlertSummarySchema, 'AlertSummary');
-  api.registry.name(DraftAlertInputSchema, 'DraftAlert');
-  api.registry.name(SendAlertInputSchema, 'SendAlert');
+  api.registry.name(DraftAdvisoryInputSchema, 'DraftAlert');
+  api.registry.name(SendAdvisoryInputSchema, 'SendAlert');
   api.registry.name(ReceivedTooInputSchema, 'ReceivedToo');
 
   api.add(
@@ -76,13 +76,13 @@ export function mountAlertRoutes(
       tags: ['alerts'],
       auth: 'actor',
       scope: 'campaigns:write',
-      body: { json: { schema: DraftAlertInputSchema, maxBytes: MAX_JSON_BYTES } },
+      body: { json: { schema: DraftAdvisoryInputSchema, maxBytes: MAX_JSON_BYTES } },
       responses: {
         201: { description: 'The draft, as recipients would see it.', schema: AlertPreviewSchema },
       },
       errors: [404],
     },
-    async ({ actor, body }) => ({ status: 201, body: await intel.memberAlerts.draft(actor, body.value) }),
+    async ({ actor, body }) => ({ status: 201, body: await intel.advisories.draft(actor, body.value) }),
   );
 
   api.add(
@@ -95,12 +95,12 @@ export function mountAlertRoutes(
       auth: 'actor',
       scope: 'campaigns:write',
       params: IdParams,
-      body: { json: { schema: SendAlertInputSchema, maxBytes: MAX_JSON_BYTES } },
+      body: { json: { schema: SendAdvisoryInputSchema, maxBytes: MAX_JSON_BYTES } },
       responses: { 200: { description: 'Recipients and queued deliveries.', schema: SendResultSchema } },
       errors: [404, 409],
     },
     async ({ actor, params, body }) => {
-      const result = await intel.memberAlerts.send(actor, params.id, body.value);
+      const result = await intel.advisories.send(actor, params.id, body.value);
       afterSend();
       return { status: 200, body: result };
     },
@@ -121,7 +121,7 @@ export function mountAlertRoutes(
     },
     async ({ actor, params }) => ({
       status: 200,
-      body: alertViewBody(await intel.memberAlerts.get(actor, params.id)),
+      body: alertViewBody(await intel.advisories.get(actor, params.id)),
     }),
   );
 
@@ -136,14 +136,14 @@ export function mountAlertRoutes(
       tags: ['alerts'],
       auth: 'actor',
       scope: 'campaigns:read',
-      query: AlertListFilterSchema,
+      query: AdvisoryListFilterSchema,
       responses: {
         200: { description: 'Alerts.', schema: z.object({ alerts: z.array(AlertSummarySchema) }) },
       },
     },
     async ({ actor, query }) => ({
       status: 200,
-      body: { alerts: (await intel.memberAlerts.list(actor, query)).map(alertSummaryBody) },
+      body: { alerts: (await intel.advisories.list(actor, query)).map(alertSummaryBody) },
     }),
   );
 
@@ -169,12 +169,12 @@ export function mountAlertRoutes(
     },
     async ({ actor, params, body }) => ({
       status: 200,
-      body: await intel.memberAlerts.receivedToo(actor, params.id, body.value),
+      body: await intel.advisories.receivedToo(actor, params.id, body.value),
     }),
   );
 }
 
 /** Runs due alert deliveries as the system (e-mail, webhooks); errors stay in the delivery log. */
 export async function deliverAlerts(intel: IntelService): Promise<void> {
-  await intel.memberAlerts.deliverDue(systemActor('alert delivery'));
+  await intel.advisories.deliverDue(systemActor('alert delivery'));
 }

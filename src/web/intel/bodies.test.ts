@@ -4,7 +4,7 @@
  * and nothing is stored.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_EMAIL_LIMITS } from '../../intel/index.js';
+import { DEFAULT_EMAIL_LIMITS } from '../../mail/index.js';
 import { type ApiWorld, type ErrorBody, intelFixture, openApiWorld } from './_testkit.js';
 
 let w: ApiWorld;

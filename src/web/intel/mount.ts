@@ -6,7 +6,8 @@
  * `routes` this returns, so they share all of it and appear in the same document.
  */
 import type { Hono } from 'hono';
-import { DEFAULT_EMAIL_LIMITS, type IntelService } from '../../intel/index.js';
+import type { IntelService } from '../../intel/index.js';
+import { DEFAULT_EMAIL_LIMITS } from '../../mail/index.js';
 import { ApiRoutes, type ApiRoutesOptions } from '../api-route.js';
 import { type ApiInfo, ApiRegistry } from '../openapi.js';
 import { LoginThrottle, type LoginThrottleOptions } from '../rate-limit.js';
