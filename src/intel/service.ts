@@ -61,14 +61,14 @@ export interface IntelOptions {
   /** fsync each new evidence file (default true; benchmarks may turn it off and say so). */
   readonly fsyncEvidence?: boolean;
   /**
-   * Parse e-mails in this many worker threads (parse-pool.ts), which also write the evidence
+   * Parse e-mails in this many worker threads (reports/parse-pool.ts), which also write the evidence
    * files; 0 or absent parses in this thread (the CLI; `koban serve` enables them). Needs the
    * compiled build; from sources it falls back to this thread. Call `close()` to stop the workers.
    */
   readonly parseWorkers?: number;
   /** Messages waiting for a parse worker at most (default 16); more are refused with E_LOCKED. */
   readonly parseQueue?: number;
-  /** Per-organisation submission rate and evidence quota (intake-limits.ts); none when absent. */
+  /** Per-organisation submission rate and evidence quota (reports/intake-limits.ts); none when absent. */
   readonly intakeLimits?: IntakeLimitOptions;
   /** A preparer of one's own (tests, benchmarks); wins over `parseWorkers`. */
   readonly prepare?: EmailPreparer;
@@ -115,7 +115,10 @@ export class IntelService {
   private readonly secrets: SecretBox;
 
   private constructor(
-    /** The database with the audit chain key attached (keyed-chain.ts): every service writes through it. */
+    /**
+     * The database with the audit chain key attached (audit/keyed-chain.ts), which every service
+     * writes through.
+     */
     readonly db: RelationalDb,
     list: WarningList,
     opts: IntelOptions,
@@ -168,7 +171,7 @@ export class IntelService {
   /**
    * Opens the services over a database: loads the audit chain key of `auditDir` (the data
    * directory), creating it on first use — then the first checkpoint pins the chains written
-   * before it (chain-key-file.ts).
+   * before it (audit/chain-key-file.ts).
    */
   static async open(db: RelationalDb, opts: IntelOptions = {}): Promise<IntelService> {
     // Beside the evidence when only its directory is given, as the secret key is.

@@ -7,9 +7,11 @@
  *
  * The libraries were weighed for this and not used: `libmime.decodeWords` (mailparser's) turns an
  * encoded word in an unknown or wrong charset into U+FFFD without a sign, so nothing could say
- * what was guessed, and decodes windows-1252's 0x81 as U+FFFD (charset-fixes.ts); the
- * `encoding-japanese` detector takes the first of Shift_JIS and EUC-JP whose byte rules accept the
- * input (EUC-JP こんにちは comes back as Shift_JIS), where `japaneseScore` below reads the text.
+ * what was guessed (the warn-on-guess policy), and decodes windows-1252's 0x81 as U+FFFD
+ * (charset-fixes.ts, which takes CP949 from `iconv-lite`); `encoding-japanese`'s detector answers
+ * with the first encoding whose byte rules accept the input, so 8-bit Western text (`naïve
+ * façade`, `Ça va?` in windows-1252) comes back as Shift_JIS, where `japaneseScore` below reads
+ * the decoded text and falls back to windows-1252.
  */
 import { decodeBytes } from './charset-fixes.js';
 import type { EmailWarning } from './types.js';

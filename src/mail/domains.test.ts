@@ -10,6 +10,7 @@ describe('the organisational domain of a host (Public Suffix List)', () => {
     // domain is its own, not `tokyo.jp` shared with every other local government of Tokyo.
     ['www.city.shibuya.tokyo.jp', 'city.shibuya.tokyo.jp'],
     ['mail.pref.hokkaido.lg.jp', 'hokkaido.lg.jp'],
+    ['www.city.chiyoda.lg.jp', 'chiyoda.lg.jp'],
     // A wildcard rule with an exception: `*.kawasaki.jp` but `!city.kawasaki.jp`.
     ['www.city.kawasaki.jp', 'city.kawasaki.jp'],
     // The list's private section: users' subdomains of a platform belong to the users.

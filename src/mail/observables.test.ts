@@ -64,6 +64,30 @@ describe('observables in prose', () => {
   it('canonicalises IPv6 per RFC 5952', () => {
     expect(values('from 2001:DB8:0:0:0:0:0:1 today')).toEqual(['ip:2001:db8::1']);
   });
+
+  // The cases for which the URL finder is this file's own, not linkify-it's (observables.ts).
+  it('finds a URL whose host is a bracketed IPv6 literal', () => {
+    expect(values('fetch http://[2001:db8::1]/x now')).toEqual([
+      'url:http://[2001:db8::1]/x',
+      'ip:2001:db8::1',
+    ]);
+  });
+
+  it('finds www. names under any TLD, the new gTLDs phishing favours included', () => {
+    expect(values('go to www.evil.top/a or www.evil.icu')).toEqual([
+      'url:http://www.evil.top/a',
+      'domain:www.evil.top',
+      'url:http://www.evil.icu/',
+      'domain:www.evil.icu',
+    ]);
+  });
+
+  it('ends a URL written straight into Japanese prose where the prose starts', () => {
+    expect(values('https://a.example/xから来たメール')).toEqual([
+      'url:https://a.example/x',
+      'domain:a.example',
+    ]);
+  });
 });
 
 describe('links in HTML', () => {

@@ -1,7 +1,7 @@
 /**
  * The shared/private split, decided once per message from its recipients. MISP's e-mail import
  * copies To/Cc into the shared event; a sharing center must not, since a recipient list tells
- * every other member who was attacked (MISSION.md §8: protect personal data and those who report).
+ * every other member who was attacked (docs/background.md#sharing-schemes: protect personal data and those who report).
  *
  * Private: recipient addresses (To, Cc, Bcc, Delivered-To, X-Original-To, `Received: … for`, and
  * the To/Cc/Bcc of header blocks forwarded inline in the body) and the names beside them,

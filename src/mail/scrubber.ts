@@ -168,6 +168,13 @@ function nameTokens(names: Iterable<string>): Set<string> {
 /** Recipients whose URL- and base64-encoded forms are looked for. */
 const MAX_ENCODED_FORMS = 500;
 
+/** A needle replacing its text with `replacement`, where `accept` (if any) agrees. */
+const to = (replacement: string, accept?: Needle['accept']) => (text: string) => ({
+  text,
+  replacement,
+  accept,
+});
+
 export function scrubberFor(v: PrivateValues): Scrubber {
   const localParts = new Set<string>();
   for (const a of v.recipients) {
@@ -177,24 +184,57 @@ export function scrubberFor(v: PrivateValues): Scrubber {
   const tokens = nameTokens(v.names);
   const asciiTokens = [...tokens].filter((t) => !/[^\x00-\x7f]/.test(t));
   const otherTokens = [...tokens].filter((t) => /[^\x00-\x7f]/.test(t));
-  const to = (replacement: string, accept?: Needle['accept']) => (text: string) => ({
-    text,
-    replacement,
-    accept,
-  });
-  // Whole addresses first, also encoded as per-recipient tracking links carry them — the encoded
-  // forms for the first recipients only: a message listing thousands of them must not build a
-  // matcher of hundreds of thousands of needles.
+  const addresses = addressNeedles(v);
+  const values = valueNeedles(v, localParts);
+  // Names anywhere in prose (Japanese has no spaces), after the local parts standing as words.
+  const prose = new NeedleSet([
+    ...[...tokens].map(to(REDACTED_RECIPIENT)),
+    ...[...localParts].map(
+      to(REDACTED_RECIPIENT, (s, a, b) => !wordish(s, a - 1) && !/[\w-]/.test(s[b] ?? '')),
+    ),
+  ]);
+  const urlNames = new NeedleSet([
+    ...asciiTokens.map(to(REDACTED_RECIPIENT, (s, a, b) => !letterOrDigit(s, a - 1) && !letterOrDigit(s, b))),
+    ...[...otherTokens, ...otherTokens.map(encodeURIComponent)].map(to(REDACTED_RECIPIENT)),
+  ]);
+  const inPrivateDomain = privateDomainTest(v.domains);
+  const everywhere = (s: string) => {
+    let out = addresses.replace(s);
+    if (v.domains.size > 0)
+      out = out.replace(ADDRESS_TOKEN, (m, host: string) => (inPrivateDomain(host) ? REDACTED_RECIPIENT : m));
+    return values.replace(out);
+  };
+  return {
+    everywhere,
+    prose: (s) => prose.replace(everywhere(s)),
+    url: (s) => {
+      const out = everywhere(s);
+      const auth = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i.exec(out);
+      const cut = auth ? auth[0].length : 0;
+      return out.slice(0, cut) + urlNames.replace(out.slice(cut));
+    },
+  };
+}
+
+/**
+ * Whole addresses, also encoded as per-recipient tracking links carry them — the encoded forms for
+ * the first recipients only: a message listing thousands of them must not build a matcher of
+ * hundreds of thousands of needles.
+ */
+function addressNeedles(v: PrivateValues): NeedleSet {
   const encoded = new Set([...v.recipients].slice(0, MAX_ENCODED_FORMS));
-  const addresses = new NeedleSet(
+  return new NeedleSet(
     [...v.addresses].flatMap((a) =>
       [a, a.replace('@', '%40'), ...(encoded.has(a) ? [encodeURIComponent(a), ...base64Forms(a)] : [])].map(
         to(REDACTED_RECIPIENT),
       ),
     ),
   );
-  // Leftmost-longest: a host is replaced whole before the private domain it ends in.
-  const values = new NeedleSet([
+}
+
+/** Hosts, IPs, domains and local parts standing as a whole token; leftmost-longest, so a host is replaced whole before the private domain it ends in. */
+function valueNeedles(v: PrivateValues, localParts: ReadonlySet<string>): NeedleSet {
+  return new NeedleSet([
     ...[...v.hosts]
       .filter((h) => !v.domains.has(h))
       .flatMap(dotted)
@@ -227,39 +267,14 @@ export function scrubberFor(v: PrivateValues): Scrubber {
       .filter((l) => !isRoleLocalPart(l))
       .map(to(REDACTED_RECIPIENT, (s, a, b) => !wordish(s, a - 1) && s[a - 1] !== '%' && !wordish(s, b))),
   ]);
-  // Names anywhere in prose (Japanese has no spaces), after the local parts standing as words.
-  const prose = new NeedleSet([
-    ...[...tokens].map(to(REDACTED_RECIPIENT)),
-    ...[...localParts].map(
-      to(REDACTED_RECIPIENT, (s, a, b) => !wordish(s, a - 1) && !/[\w-]/.test(s[b] ?? '')),
-    ),
-  ]);
-  const urlNames = new NeedleSet([
-    ...asciiTokens.map(to(REDACTED_RECIPIENT, (s, a, b) => !letterOrDigit(s, a - 1) && !letterOrDigit(s, b))),
-    ...[...otherTokens, ...otherTokens.map(encodeURIComponent)].map(to(REDACTED_RECIPIENT)),
-  ]);
-  const domains = v.domains;
+}
+
+/** Whether a host (written with any dot) lies in a private domain. Private domains all hold a dot (addContext), so the host's last label alone is never one. */
+function privateDomainTest(domains: ReadonlySet<string>): (host: string) => boolean {
   const anyDot = new RegExp(ANY_DOT, 'gi');
-  // Private domains all hold a dot (addContext), so the host's last label alone is never one.
-  const inPrivateDomain = (host: string) => {
+  return (host) => {
     const labels = host.toLowerCase().replace(anyDot, '.').split('.');
     for (let k = 0; k < labels.length - 1; k++) if (domains.has(labels.slice(k).join('.'))) return true;
     return false;
-  };
-  const everywhere = (s: string) => {
-    let out = addresses.replace(s);
-    if (domains.size > 0)
-      out = out.replace(ADDRESS_TOKEN, (m, host: string) => (inPrivateDomain(host) ? REDACTED_RECIPIENT : m));
-    return values.replace(out);
-  };
-  return {
-    everywhere,
-    prose: (s) => prose.replace(everywhere(s)),
-    url: (s) => {
-      const out = everywhere(s);
-      const auth = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i.exec(out);
-      const cut = auth ? auth[0].length : 0;
-      return out.slice(0, cut) + urlNames.replace(out.slice(cut));
-    },
   };
 }

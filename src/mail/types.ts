@@ -2,7 +2,8 @@
  * What the offline extraction yields for one reported e-mail. Every item that could identify the
  * reporting member (recipients, their hosts, their signature) carries `privacy: 'private'`;
  * `shareableView` drops those and redacts what is left, so only sender-side facts leave the
- * center (MISSION.md §8: protect personal data and the secrecy of communications).
+ * center (docs/background.md#sharing-schemes: protect personal data and the secrecy of
+ * communications).
  */
 
 /** `shared`: a sender-side fact fit for alerts; `private`: identifies the reporter or a recipient. */

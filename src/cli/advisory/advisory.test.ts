@@ -1,6 +1,6 @@
 /**
- * `koban advisory` end to end on a data directory: the center and members bootstrapped, seed 002's
- * three lures reported and analysed into one campaign, an alert drafted from it and previewed,
+ * `koban advisory` end to end on a data directory: the center and members bootstrapped, the three
+ * lures of docs/background.md#sharing-network reported and analysed into one campaign, an alert drafted from it and previewed,
  * sent to all members (one contact address mailed through a local SMTP server named by the
  * KOBAN_SMTP_* variables), read from a member's inbox, answered "received too" by another member
  * with its own report, and the counts and the audit chain checked.
@@ -18,7 +18,7 @@ import { registerDeclassify } from '../declassify.js';
 import { registerOrg } from '../org.js';
 import { registerReport } from '../report.js';
 import { registerUser } from '../user.js';
-import { registerAdvisory } from './index.js';
+import { ADVISORY_DEPRECATION_NOTICE, registerAdvisory, registerFormerAdvisory } from './index.js';
 
 let dir: string;
 let smtp: SMTPServer;
@@ -32,6 +32,7 @@ async function run(args: string[]): Promise<{ out: string; err: string; code: nu
     registerAudit,
     registerReport,
     registerAdvisory,
+    registerFormerAdvisory,
     registerDeclassify,
   ])
     r(program);
@@ -89,7 +90,7 @@ const ORGS = [
 ] as const;
 
 describe('koban advisory', () => {
-  it('bootstraps the network, and the campaign of seed 002 from three reported lures', async () => {
+  it('bootstraps the network, and the campaign of the reference case from three reported lures', async () => {
     await run(['org', 'add', 'Center', '--kind', 'center']);
     await run(['user', 'add', 'analyst@center.example', '--org', 'Center', '--role', 'analyst']);
     for (const [name, sector, pref, domain, email] of ORGS) {
@@ -244,6 +245,17 @@ describe('koban advisory', () => {
     expect(show).toContain('  received: 4 organisation(s) (3 reporter(s), 1 answered "received too")\n');
     expect(show).toContain('    by sector: manufacturing 2, industry-association 1, electricity 1\n');
     expect(show).toContain('  deliveries: email delivered 1, inbox delivered 4\n');
+  });
+
+  it('still answers as `koban member-alert`, with a one-line deprecation notice on stderr', async () => {
+    const now = await run(['advisory', 'show', '1']);
+    expect(now.err).toBe('');
+    const former = await run(['member-alert', 'show', '1']);
+    expect(former.out).toBe(now.out);
+    expect(former.err).toBe(
+      'koban: "member-alert" is deprecated and will be removed; use "koban advisory"\n',
+    );
+    expect(ADVISORY_DEPRECATION_NOTICE).toBe(former.err);
   });
 
   it('keeps the audit chain intact', async () => {

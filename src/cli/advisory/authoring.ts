@@ -24,7 +24,7 @@ function registerDraft(adv: Command): void {
   asUser(
     adv
       .command('draft')
-      .description('draft an alert from a report or a campaign; prints its preview')
+      .description('draft an advisory from a report or a campaign; prints its preview')
       .option('--from-report <id>', 'the report to quote')
       .option('--from-campaign <id>', 'the campaign whose reports to quote')
       .requiredOption('--title <title>', 'the title')
@@ -73,7 +73,7 @@ function registerDraft(adv: Command): void {
 
 function registerPreview(adv: Command): void {
   asUser(
-    adv.command('preview').description('exactly what recipients will see').argument('<id>', 'alert id'),
+    adv.command('preview').description('exactly what recipients will see').argument('<id>', 'advisory id'),
   ).action(async (id: string, flags: AsFlags) => {
     const p = await withIntel(flags, async (intel) =>
       intel.advisories.preview(await actorOf(intel, flags), parseId(id)),
@@ -88,7 +88,7 @@ function registerSend(adv: Command): void {
     adv
       .command('send')
       .description('send a draft to an audience (the parts add up) and deliver it')
-      .argument('<id>', 'alert id')
+      .argument('<id>', 'advisory id')
       .requiredOption('--audience <spec...>', 'all, public, sector:S, prefecture:P, org:NAME, user:EMAIL'),
   ).action(async (id: string, flags: AsFlags & { audience: string[] }) => {
     const out = await withIntel(flags, async (intel) => {
@@ -114,8 +114,8 @@ function registerUpdate(adv: Command): void {
   asUser(
     adv
       .command('update')
-      .description('send a new version of a sent alert')
-      .argument('<id>', 'alert id')
+      .description('send a new version of a sent advisory')
+      .argument('<id>', 'advisory id')
       .requiredOption('--reason <text>', 'why (recorded)')
       .option('--title <title>', 'a new title')
       .option('--body-ja <text>', 'a new Japanese body')
@@ -156,8 +156,8 @@ function registerWithdraw(adv: Command): void {
   asUser(
     adv
       .command('withdraw')
-      .description('withdraw a sent alert')
-      .argument('<id>', 'alert id')
+      .description('withdraw a sent advisory')
+      .argument('<id>', 'advisory id')
       .requiredOption('--reason <text>', 'why (recorded, told to recipients)'),
   ).action(async (id: string, flags: AsFlags & { reason: string }) => {
     const s = await withIntel(flags, async (intel) => {

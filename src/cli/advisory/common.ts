@@ -13,6 +13,7 @@ import {
   userActor,
 } from '../../intel/index.js';
 import { type DataFlags, operator } from '../_intel.js';
+import { dbOption } from '../_options.js';
 
 export interface AsFlags extends DataFlags {
   as?: string;
@@ -81,9 +82,12 @@ export function runLine(r: DeliveryRun): string {
   return `attempted ${r.attempted}: delivered ${r.delivered}, retrying ${r.retrying}, failed ${r.failed}${waitingNote(r)}\n`;
 }
 
-/** `--data` and `--json`, which every subcommand takes. */
+/** `--data`, `--db` and `--json`, which every subcommand takes. */
 export const withData = (c: Command) =>
-  c.option('--data <dir>', 'data directory').option('--json', 'print one JSON document');
+  c
+    .option('--data <dir>', 'data directory')
+    .addOption(dbOption())
+    .option('--json', 'print one JSON document');
 
 /** The common options and `--as EMAIL` (act as this user instead of the operator). */
 export const asUser = (c: Command) =>

@@ -19,8 +19,8 @@ function registerDeliveries(adv: Command): void {
   asUser(
     adv
       .command('deliveries')
-      .description('the delivery log of one alert')
-      .argument('<id>', 'alert id')
+      .description('the delivery log of one advisory')
+      .argument('<id>', 'advisory id')
       .option('--failed', 'failed ones only'),
   ).action(async (id: string, flags: AsFlags & { failed?: boolean }) => {
     const log = await withIntel(flags, async (intel) =>
@@ -67,11 +67,11 @@ function registerContacts(adv: Command): void {
     adv
       .command('contacts')
       .description(
-        'set an organisation’s alert e-mail addresses and/or add a webhook (its secret is printed once)',
+        'set an organisation’s advisory e-mail addresses and/or add a webhook (its secret is printed once)',
       )
       .requiredOption('--org <name>', 'the organisation')
       .option('--email <address...>', 'contact addresses (replace the current ones)')
-      .option('--webhook <url>', 'an https URL to POST signed alerts to'),
+      .option('--webhook <url>', 'an https URL to POST signed advisories to'),
   ).action(async (flags: AsFlags & { org: string; email?: string[]; webhook?: string }) => {
     const out = await withIntel(flags, async (intel) => {
       const actor = await actorOf(intel, flags);

@@ -20,7 +20,7 @@ function registerList(adv: Command): void {
   asUser(
     adv
       .command('list')
-      .description('alerts you may read (--inbox: those addressed to you)')
+      .description('advisories you may read (--inbox: those addressed to you)')
       .option('--inbox', 'your inbox'),
   ).action(async (flags: AsFlags & { inbox?: boolean }) => {
     const list = await withIntel(flags, async (intel) => {
@@ -43,8 +43,8 @@ function registerShow(adv: Command): void {
   asUser(
     adv
       .command('show')
-      .description('one alert as you see it (the center also sees counts)')
-      .argument('<id>', 'alert id'),
+      .description('one advisory as you see it (the center also sees counts)')
+      .argument('<id>', 'advisory id'),
   ).action(async (id: string, flags: AsFlags) => {
     const { view, deliveries } = await withIntel(flags, async (intel) => {
       const actor = await actorOf(intel, flags);
@@ -62,7 +62,7 @@ function registerReceived(adv: Command): void {
     adv
       .command('received')
       .description('answer "we received this too" as a member user')
-      .argument('<id>', 'alert id')
+      .argument('<id>', 'advisory id')
       .requiredOption('--org <name>', 'the answering organisation')
       .requiredOption('--user <email>', 'the answering user (a member of --org)')
       .option('--report <id>', 'your organisation’s own report of it (joins the campaign)')

@@ -9,7 +9,7 @@ import { addMember, openTestIntel, type TestIntel } from '../_testkit.js';
 import { type Actor, ANONYMOUS, userActor } from '../identity/actor.js';
 import { mayRead } from '../labels/access.js';
 import { TLP_LABELS, type Tlp } from '../labels/tlp.js';
-import { alertLabel, loadAdvisoryRow } from './rows.js';
+import { advisoryLabel, loadAdvisoryRow } from './rows.js';
 
 const ACTORS = [
   'anonymous',
@@ -122,7 +122,7 @@ afterAll(async () => {
 async function check(name: ActorName, id: number, allowed: boolean) {
   const actor = actors.get(name)!;
   const row = (await loadAdvisoryRow(t.db, id))!;
-  expect(mayRead(actor, 'alert', await alertLabel(t.db, row, actor))).toBe(allowed);
+  expect(mayRead(actor, 'alert', await advisoryLabel(t.db, row, actor))).toBe(allowed);
   const listed = (await t.intel.advisories.list(actor, { limit: 1000 })).map((a) => a.id);
   expect(listed.includes(id)).toBe(allowed);
   if (allowed) expect((await t.intel.advisories.get(actor, id)).id).toBe(id);

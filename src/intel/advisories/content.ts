@@ -7,7 +7,7 @@
  *   values left out (they are never published as malicious), and values naming a recipient or a
  *   reporter left out;
  * - lures by their sender-side facts (subject, sender address, mailer, attachment names and
- *   hashes) — the sender's display name is left out, being a person's name (MISSION.md §8);
+ *   hashes) — the sender's display name is left out, being a person's name (docs/background.md#sharing-schemes);
  * - recipient names and addresses and, unless it consented, the reporting organisation removed
  *   from every string, the analyst's own text included (scrub.ts);
  * - reporting organisations counted, and named only when every report of theirs quoted consents.

@@ -10,125 +10,28 @@
  * visible to analysts until a manual retry starts it over.
  */
 import type { Kysely } from 'kysely';
-import type { Resolver, SecretBox } from '../../core/index.js';
+import { backoffDelayMs, type Resolver, type SecretBox } from '../../core/index.js';
 import type { Database, RelationalDb } from '../../db/index.js';
-import type { Recipients } from './audience.js';
 import type { ParsedAdvisoryConfig } from './config.js';
 import {
   type AdvisoryEvent,
   type AdvisoryMeta,
+  advisoryMailSubject,
   advisoryMailText,
   advisoryWebhookDocument,
-  alertMailSubject,
 } from './render.js';
 import { WEBHOOK_SECRET_PURPOSE } from './secret-sealing.js';
-import { type AlertMailer, DeliveryError, postWebhook } from './transports.js';
+import { type AdvisoryMailer, DeliveryError, postWebhook } from './transports.js';
 import type { AdvisoryContent, AdvisoryStatus, DeliveryRecord, DeliveryRun } from './types.js';
 
 /** How long a claimed row stays with its process before another may take it (a crash mid-send). */
 const LEASE_MS = 5 * 60_000;
 
 type Row = Database['member_alert_deliveries'];
-type NewRow = Omit<Row, 'id'>;
 
-/** Queues (and, for the inbox, records as delivered) one event's deliveries; returns counts per channel. */
-export async function queueDeliveries(
-  tx: Kysely<Database>,
-  alertId: number,
-  version: number,
-  event: AdvisoryEvent,
-  to: Recipients,
-  nowMs: number,
-): Promise<{ inbox: number; email: number; webhook: number }> {
-  const base = {
-    alert_id: alertId,
-    version,
-    event,
-    attempts: 0,
-    last_attempt_ms: null,
-    last_error: null,
-    created_ms: nowMs,
-  };
-  const pending = { ...base, status: 'pending', next_attempt_ms: nowMs, delivered_ms: null };
-  const rows: NewRow[] = [];
-  for (const orgId of to.orgIds)
-    rows.push({
-      ...base,
-      status: 'delivered',
-      next_attempt_ms: null,
-      delivered_ms: nowMs,
-      org_id: orgId,
-      user_id: null,
-      channel: 'inbox',
-      target: `org:${orgId}`,
-      endpoint_id: null,
-    });
-  for (const userId of to.userIds)
-    rows.push({
-      ...base,
-      status: 'delivered',
-      next_attempt_ms: null,
-      delivered_ms: nowMs,
-      org_id: null,
-      user_id: userId,
-      channel: 'inbox',
-      target: `user:${userId}`,
-      endpoint_id: null,
-    });
-  const inbox = rows.length;
-  let email = 0;
-  let webhook = 0;
-  for (let i = 0; i < to.orgIds.length; i += 500) {
-    const endpoints = await tx
-      .selectFrom('org_alert_endpoints')
-      .select(['id', 'org_id', 'channel', 'target'])
-      .where('org_id', 'in', to.orgIds.slice(i, i + 500))
-      .where('disabled_ms', 'is', null)
-      .orderBy('org_id')
-      .orderBy('id')
-      .execute();
-    for (const e of endpoints) {
-      rows.push({
-        ...pending,
-        org_id: Number(e.org_id),
-        user_id: null,
-        channel: e.channel,
-        target: e.target,
-        endpoint_id: Number(e.id),
-      });
-      if (e.channel === 'email') email++;
-      else webhook++;
-    }
-  }
-  if (to.userIds.length > 0) {
-    const users = await tx
-      .selectFrom('users')
-      .select(['id', 'email'])
-      .where('id', 'in', [...to.userIds])
-      .orderBy('id')
-      .execute();
-    for (const u of users) {
-      rows.push({
-        ...pending,
-        org_id: null,
-        user_id: Number(u.id),
-        channel: 'email',
-        target: u.email,
-        endpoint_id: null,
-      });
-      email++;
-    }
-  }
-  for (let i = 0; i < rows.length; i += 200)
-    await tx
-      .insertInto('member_alert_deliveries')
-      .values(rows.slice(i, i + 200))
-      .execute();
-  return { inbox, email, webhook };
-}
-
+/** The wait after `attempts` failed tries: core's back-off, without jitter (a predictable schedule). */
 export function backoffMs(attempts: number, c: ParsedAdvisoryConfig['retry']): number {
-  return Math.min(c.maxDelayMs, c.firstDelayMs * 2 ** Math.max(0, attempts - 1));
+  return backoffDelayMs(attempts - 1, { baseMs: c.firstDelayMs, maxMs: c.maxDelayMs });
 }
 
 /** What the configuration needs for e-mail to go out (shown with every e-mail that waits for it). */
@@ -235,7 +138,7 @@ export class DeliveryLog {
   }
 
   /** Attempts the due deliveries (e-mail only with a mailer); returns what happened. */
-  async run(mailer: AlertMailer | null, opts: { limit?: number } = {}): Promise<DeliveryRun> {
+  async run(mailer: AdvisoryMailer | null, opts: { limit?: number } = {}): Promise<DeliveryRun> {
     const due = await this.due(mailer !== null, opts.limit ?? 1000);
     const waitingForSmtp = mailer === null ? await this.dueEmail() : 0;
     const stats = { attempted: 0, delivered: 0, retrying: 0, failed: 0, waitingForSmtp };
@@ -325,7 +228,7 @@ export class DeliveryLog {
 
   private async attempt(
     d: Due,
-    mailer: AlertMailer | null,
+    mailer: AdvisoryMailer | null,
     v: { meta: AdvisoryMeta; content: AdvisoryContent },
   ): Promise<'delivered' | 'retrying' | 'failed'> {
     const attempts = d.attempts + 1;
@@ -335,7 +238,7 @@ export class DeliveryLog {
       if (d.channel === 'email') {
         await mailer!.send({
           to: d.target,
-          subject: alertMailSubject(v.meta, v.content, d.event),
+          subject: advisoryMailSubject(v.meta, v.content, d.event),
           text: advisoryMailText(v.meta, v.content, d.event, this.config.portalUrl ?? null),
           headers: { 'X-Koban-Alert': `${d.alertId}/${d.version}`, 'X-Koban-Event': `alert.${d.event}` },
         });

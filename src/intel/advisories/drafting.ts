@@ -24,7 +24,7 @@ import {
   type IndicatorPick,
 } from './inputs.js';
 import { declassificationProblem, floorProblem, isDowngrade } from './label-rules.js';
-import { type AdvisoryRow, alertLabel, loadAdvisoryRow, sourceOf, statusOf } from './rows.js';
+import { type AdvisoryRow, advisoryLabel, loadAdvisoryRow, sourceOf, statusOf } from './rows.js';
 import { loadSources } from './sources.js';
 import type { AdvisoryPreview } from './types.js';
 
@@ -88,7 +88,7 @@ export function changedKeys(e: Record<string, unknown>): string[] {
 export interface Built extends BuiltAdvisory {
   readonly tlp: Tlp;
   readonly campaignId: number | null;
-  /** The approved declassifications that let the label go below quoted reports' (declassify.ts). */
+  /** The approved declassifications that let the label go below quoted reports' (labels/declassify.ts). */
   readonly declassifications: readonly number[];
 }
 
@@ -155,7 +155,7 @@ function preview(row: AdvisoryRow, b: Built, downgradeReason: string | null): Ad
 export async function writable(ctx: AdvisoryContext, actor: Actor, id: number): Promise<AdvisoryRow> {
   requireCenter(actor, 'campaigns:write');
   const row = await loadAdvisoryRow(ctx.db, id);
-  if (!row || !mayRead(actor, 'alert', await alertLabel(ctx.db, row, actor)))
+  if (!row || !mayRead(actor, 'alert', await advisoryLabel(ctx.db, row, actor)))
     throw new KobanError('E_NOT_FOUND', `no alert ${id}`);
   return row;
 }

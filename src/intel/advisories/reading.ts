@@ -25,14 +25,14 @@ import {
 } from './inputs.js';
 import {
   type AdvisoryRow,
-  alertLabel,
+  advisoryLabel,
   audienceSpecOf,
   loadAdvisoryRow,
   sourceOf,
   statusOf,
   summaryOf,
 } from './rows.js';
-import { alertCounts, sightingOf, sightingsOf } from './sightings.js';
+import { advisoryCounts, sightingOf, sightingsOf } from './sightings.js';
 import type { AdvisoryContent, AdvisorySummary, AdvisoryView, InboxItem } from './types.js';
 
 export interface ReadContext extends AdvisoryContext {
@@ -42,7 +42,7 @@ export interface ReadContext extends AdvisoryContext {
 /** The alert row, if the actor may read it; E_NOT_FOUND otherwise (absent and forbidden look alike). */
 export async function readableAdvisory(ctx: AdvisoryContext, actor: Actor, id: number): Promise<AdvisoryRow> {
   const row = await loadAdvisoryRow(ctx.db, id);
-  if (!row || !mayRead(actor, 'alert', await alertLabel(ctx.db, row, actor)))
+  if (!row || !mayRead(actor, 'alert', await advisoryLabel(ctx.db, row, actor)))
     throw new KobanError('E_NOT_FOUND', `no alert ${id}`);
   return row;
 }
@@ -124,7 +124,7 @@ async function analysisOf(ctx: ReadContext, row: AdvisoryRow): Promise<AdvisoryV
     downgradeReason: row.downgrade_reason,
     audience: audienceSpecOf(row),
     recipients: { organisations: r.orgIds.length, users: r.userIds.length },
-    counts: await alertCounts(ctx.db, id),
+    counts: await advisoryCounts(ctx.db, id),
     sightings: await sightingsOf(ctx.db, id),
     deliveries: await ctx.log.summary(id, Number(row.version)),
     createdBy: row.created_by === null ? null : Number(row.created_by),

@@ -67,7 +67,11 @@ export function defang(type: string, value: string): string {
   return value;
 }
 
-export function alertMailSubject(meta: AdvisoryMeta, content: AdvisoryContent, event: AdvisoryEvent): string {
+export function advisoryMailSubject(
+  meta: AdvisoryMeta,
+  content: AdvisoryContent,
+  event: AdvisoryEvent,
+): string {
   const what =
     event === 'withdrawn'
       ? '取消 / Withdrawn'

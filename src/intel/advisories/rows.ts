@@ -45,7 +45,7 @@ export function summaryOf(row: AdvisoryRow): AdvisorySummary {
  * organisation or itself is a recipient is all the decision needs, and an alert to every member
  * has thousands of rows.
  */
-export async function alertLabel(db: Kysely<Database>, row: AdvisoryRow, actor: Actor): Promise<Labelled> {
+export async function advisoryLabel(db: Kysely<Database>, row: AdvisoryRow, actor: Actor): Promise<Labelled> {
   const orgIds: number[] = [];
   const userIds: number[] = [];
   if (actor.kind === 'user') {

@@ -1,7 +1,7 @@
 /**
- * Seed 002 end to end, continued from scenario-002.test.ts: X's and Y's stolen mails reused as
+ * The reference case of docs/background.md#sharing-network end to end, continued from scenario-002.test.ts: X's and Y's stolen mails reused as
  * lures, both samples calling the same two C2 addresses, one campaign — then the center's alert to
- * the members, and two more organisations answering "we received this too" (seed 002: an alert
+ * the members, and two more organisations answering "we received this too" (an alert
  * surfaced 6 companies that had the same mail; another 2 companies, then 23 local governments and
  * 4 operators). Counts are distinct organisations: the 3 original reporters (P1, P2, P3), the
  * answering ones (Q1, Q2), and both together, 3 → 5.
@@ -73,7 +73,7 @@ async function draftGreen() {
   });
 }
 
-describe('seed 002: an alert to the members, and "we received this too"', () => {
+describe('the reference case: an alert to the members, and "we received this too"', () => {
   it('refuses a TLP:GREEN draft of the AMBER campaign until the analyst gives a downgrade reason', async () => {
     await expect(
       t.intel.advisories.draft(cast.analyst.actor, {

@@ -20,7 +20,7 @@ import {
   resolveAudience,
   writeRecipients,
 } from './audience.js';
-import { queueDeliveries } from './delivery.js';
+import { queueDeliveries } from './delivery-queue.js';
 import {
   type AdvisoryContext,
   type Built,

@@ -32,8 +32,8 @@ import {
 import { getAdvisory, inboxOf, listAdvisories, markRead, readableAdvisory } from './reading.js';
 import { receivedToo } from './received-too.js';
 import { sendAdvisory, updateAdvisory, withdrawAdvisory } from './sending.js';
-import { alertCounts, campaignCounts } from './sightings.js';
-import { type AlertMailer, smtpMailer } from './transports.js';
+import { advisoryCounts, campaignCounts } from './sightings.js';
+import { type AdvisoryMailer, smtpMailer } from './transports.js';
 import type {
   AdvisoryCounts,
   AdvisoryPreview,
@@ -53,7 +53,7 @@ export class AdvisoryService {
   private readonly config: ParsedAdvisoryConfig;
   private readonly log: DeliveryLog;
   private readonly ctx: AdvisoryContext & { log: DeliveryLog };
-  private mailer: AlertMailer | null = null;
+  private mailer: AdvisoryMailer | null = null;
 
   constructor(
     private readonly db: RelationalDb,
@@ -124,7 +124,7 @@ export class AdvisoryService {
   async counts(actor: Actor, id: number): Promise<AdvisoryCounts> {
     requireCenter(actor, 'campaigns:read');
     await readableAdvisory(this.ctx, actor, id);
-    return alertCounts(this.db, id);
+    return advisoryCounts(this.db, id);
   }
 
   /** The same over a campaign: the reporters of its reports and the answers to all its alerts. */
@@ -171,7 +171,10 @@ export class AdvisoryService {
    * Attempts every due delivery (call after `send`, `update` and `withdraw`, and periodically for
    * retries). E-mail waits in the queue until an SMTP server is configured or `mailer` is given.
    */
-  async deliverDue(actor: Actor, opts: { limit?: number; mailer?: AlertMailer } = {}): Promise<DeliveryRun> {
+  async deliverDue(
+    actor: Actor,
+    opts: { limit?: number; mailer?: AdvisoryMailer } = {},
+  ): Promise<DeliveryRun> {
     requireCenter(actor, 'campaigns:write');
     if (opts.mailer === undefined && this.mailer === null && this.config.smtp)
       this.mailer = smtpMailer(this.config.smtp);

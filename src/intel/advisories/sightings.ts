@@ -1,5 +1,5 @@
 /**
- * "We received this too" (seed 002: an alert surfaced 6 companies that had the same mail; another
+ * "We received this too" (docs/background.md#sharing-network: an alert surfaced 6 companies that had the same mail; another
  * 2 companies, then 23 local governments and 4 operators). One answer per recipient organisation
  * and alert — asking again changes nothing, except that a first report link may be added later.
  * A linked report is the organisation's own; it joins the alert's campaign (or, if correlation
@@ -138,7 +138,7 @@ async function countsOf(
   return { reporters: reporters.size, receivedToo: answered.size, organisations: all.length, ...tally(orgs) };
 }
 
-export async function alertCounts(db: RelationalDb, alertId: number): Promise<AdvisoryCounts> {
+export async function advisoryCounts(db: RelationalDb, alertId: number): Promise<AdvisoryCounts> {
   const reporters = await db
     .selectFrom('member_alert_sources')
     .select('org_id')

@@ -165,51 +165,20 @@ async function assignCampaign(
   if (strong.length === 0) {
     return { links, campaignId: ownCampaign, createdCampaign: false, assigned: [], bridges: [] };
   }
-  const campaignOf = new Map<number, number | null>();
-  for (const part of chunks(
+  const campaignOf = await campaignsOf(
+    tx,
     strong.map((l) => l.reportId),
-    IN_CHUNK,
-  )) {
-    const rows = await tx
-      .selectFrom('reports')
-      .select(['id', 'campaign_id'])
-      .where('id', 'in', part)
-      .execute();
-    for (const r of rows) campaignOf.set(Number(r.id), r.campaign_id === null ? null : Number(r.campaign_id));
-  }
+  );
   const weightByCampaign = new Map<number, number>();
   for (const l of strong) {
     const c = campaignOf.get(l.reportId);
     if (c !== null && c !== undefined) weightByCampaign.set(c, (weightByCampaign.get(c) ?? 0) + l.weight);
   }
-  let target = ownCampaign;
-  let created = false;
-  if (target === null) {
-    const ranked = [...weightByCampaign].sort((a, b) => b[1] - a[1] || a[0] - b[0]);
-    target = ranked[0]?.[0] ?? null;
-  }
-  if (target === null) {
-    const c = await tx
-      .insertInto('campaigns')
-      .values({
-        name: 'campaign',
-        tlp: 'AMBER',
-        org_id: ctx.centerOrgId,
-        created_by: null,
-        created_ms: ctx.nowMs,
-        updated_ms: ctx.nowMs,
-        merged_into: null,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    target = Number(c.id);
-    created = true;
-    await tx
-      .updateTable('campaigns')
-      .set({ name: `campaign-${target}` })
-      .where('id', '=', target)
-      .execute();
-  }
+  // The report's own campaign, else the one its strong links weigh most in, else a new one.
+  const ranked = [...weightByCampaign].sort((a, b) => b[1] - a[1] || a[0] - b[0]);
+  const existing = ownCampaign ?? ranked[0]?.[0] ?? null;
+  const target = existing ?? (await newCampaign(tx, ctx));
+  const created = existing === null;
   const assigned = [
     ...(ownCampaign === null ? [reportId] : []),
     ...strong.filter((l) => campaignOf.get(l.reportId) === null).map((l) => l.reportId),
@@ -227,21 +196,71 @@ async function assignCampaign(
   }
   const bridges: Bridge[] = [...weightByCampaign]
     .filter(([c]) => c !== target)
-    .map(([c, w]) => ({ campaignId: target!, otherCampaignId: c, weight: w }));
-  if (bridges.length > 0) {
-    await tx
-      .insertInto('campaign_bridges')
-      .values(
-        bridges.map((b) => ({
-          campaign_id: b.campaignId,
-          other_campaign_id: b.otherCampaignId,
-          report_id: reportId,
-          weight: b.weight,
-          created_ms: ctx.nowMs,
-          resolved_ms: null,
-        })),
-      )
-      .execute();
-  }
+    .map(([c, w]) => ({ campaignId: target, otherCampaignId: c, weight: w }));
+  await recordBridges(tx, reportId, bridges, ctx.nowMs);
   return { links, campaignId: target, createdCampaign: created, assigned, bridges };
+}
+
+/** The campaign of each report (null: none yet), `IN_CHUNK` reports a query. */
+async function campaignsOf(
+  tx: Kysely<Database>,
+  reportIds: readonly number[],
+): Promise<Map<number, number | null>> {
+  const campaignOf = new Map<number, number | null>();
+  for (const part of chunks(reportIds, IN_CHUNK)) {
+    const rows = await tx
+      .selectFrom('reports')
+      .select(['id', 'campaign_id'])
+      .where('id', 'in', part)
+      .execute();
+    for (const r of rows) campaignOf.set(Number(r.id), r.campaign_id === null ? null : Number(r.campaign_id));
+  }
+  return campaignOf;
+}
+
+/** A new campaign owned by the center, named after its id. */
+async function newCampaign(tx: Kysely<Database>, ctx: CorrelationContext): Promise<number> {
+  const c = await tx
+    .insertInto('campaigns')
+    .values({
+      name: 'campaign',
+      tlp: 'AMBER',
+      org_id: ctx.centerOrgId,
+      created_by: null,
+      created_ms: ctx.nowMs,
+      updated_ms: ctx.nowMs,
+      merged_into: null,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const id = Number(c.id);
+  await tx
+    .updateTable('campaigns')
+    .set({ name: `campaign-${id}` })
+    .where('id', '=', id)
+    .execute();
+  return id;
+}
+
+/** Campaigns the report also links into strongly, recorded for an analyst to merge or not. */
+async function recordBridges(
+  tx: Kysely<Database>,
+  reportId: number,
+  bridges: readonly Bridge[],
+  nowMs: number,
+): Promise<void> {
+  if (bridges.length === 0) return;
+  await tx
+    .insertInto('campaign_bridges')
+    .values(
+      bridges.map((b) => ({
+        campaign_id: b.campaignId,
+        other_campaign_id: b.otherCampaignId,
+        report_id: reportId,
+        weight: b.weight,
+        created_ms: nowMs,
+        resolved_ms: null,
+      })),
+    )
+    .execute();
 }

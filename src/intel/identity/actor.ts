@@ -47,8 +47,8 @@ export const ROLE_SCOPES: Readonly<Record<Role, readonly Scope[]>> = {
   ],
   'org-admin': [...MEMBER_SCOPES, 'orgs:admin'],
   'org-member': MEMBER_SCOPES,
-  // Managed-security-service providers block C2 destinations for their customers (MISSION.md §6)
-  // and report what they see.
+  // Managed-security-service providers block C2 destinations for their customers
+  // and report what they see (docs/background.md#sharing-network).
   'service-provider': MEMBER_SCOPES,
 };
 

@@ -1,7 +1,7 @@
 /**
  * Organisations of the network: the center, its members (companies, local governments,
  * critical-infrastructure operators) and partners (security-service providers, antivirus vendors,
- * ISPs, banks, partner centers), each with a sector and a prefecture (MISSION.md §5–7, seed 001).
+ * ISPs, banks, partner centers), each with a sector and a prefecture (docs/background.md#sharing-network).
  * An organisation's own mail domains are private in its reports. Membership itself is not public:
  * members see their own organisation, the center sees all.
  */

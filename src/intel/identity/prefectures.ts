@@ -1,8 +1,8 @@
 /**
  * The 47 prefectures of Japan in JIS X 0401 order (code = index + 1), with their English and
  * Japanese names, so a member's location can be given as `34`, `hiroshima` or `広島県` and is
- * stored one way. Statistics count distinct prefectures per indicator (seed 002 reference case:
- * 13 operators in 11 prefectures).
+ * stored one way. Statistics count distinct prefectures per indicator (the reference case of
+ * docs/background.md#sharing-network: 13 operators in 11 prefectures).
  */
 const PREFECTURES: readonly (readonly [string, string])[] = [
   ['hokkaido', '北海道'],

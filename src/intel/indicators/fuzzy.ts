@@ -1,6 +1,6 @@
 /**
  * Fuzzy link keys: what stays the same when an attacker sends one lure to many recipients and
- * only the details change (seed 002: one stolen mail, quoted almost verbatim, sent to two
+ * only the details change (docs/background.md#sharing-network: one stolen mail, quoted almost verbatim, sent to two
  * associations and four companies).
  * - Subject template: NFKC, lower case, reply/forward prefixes removed, recipient names and
  *   addresses (already redacted to placeholders) and dates → one token each, other digit runs →

@@ -1,7 +1,7 @@
 /**
  * Indicators as actors see them. A value is readable by whoever may read at least one report
- * holding it (access.ts), and it is readable at the most permissive label among those reports:
- * a read that only AMBER-or-stricter reports justify is audited. The aggregates (reports,
+ * holding it (labels/access.ts), and it is readable at the most permissive label among those
+ * reports: a read that only AMBER-or-stricter reports justify is audited. The aggregates (reports,
  * organisations, sectors, prefectures, first/last seen) are counts, never names, and count only
  * the reports the reader may read (visible.ts) — the center's staff see the stored totals, and
  * which sectors and prefectures. Lists for exports leave warning-listed values and fuzzy keys out

@@ -3,8 +3,9 @@
  * `<data dir>/evidence/<sha256[0:2]>/<sha256>`, written once (temporary file, fsync, rename) and
  * made read-only — for its owner only (directories 0700, files 0400: the files hold members'
  * private parts). Its chain of custody — received, viewed, exported: who, when, which report — is
- * an append-only table hash-chained under the chain key (keyed-chain.ts), verified with the audit log (seed 004: integrity
- * of everything the center stores; the raw file is what a court or a partner may ask for).
+ * an append-only table hash-chained under the chain key (audit/keyed-chain.ts), verified with the
+ * audit log (docs/background.md#forensic-readiness: integrity of everything the center stores; the
+ * raw file is what a court or a partner may ask for).
  *
  * The raw file holds everything the reporter's private part holds (recipients, signatures), so
  * reading it needs the same right as reading the private part of a report that carries it.

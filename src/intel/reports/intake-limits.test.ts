@@ -1,5 +1,5 @@
 /**
- * Per-organisation intake limits on the seed 002 cast's fixtures, with the test clock: a burst,
+ * Per-organisation intake limits on the reference case's fixtures (docs/background.md#sharing-network), with the test clock: a burst,
  * the hourly rate refilling as the clock moves, other organisations unaffected, and the quota on
  * the evidence an organisation keeps (a file counted once however often it is reported).
  */

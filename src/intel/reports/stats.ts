@@ -1,5 +1,6 @@
 /**
- * Statistics of the sharing network, as seed 002 publishes them: targeted e-mails (reports) per
+ * Statistics of the sharing network, as the half-year document publishes them
+ * (docs/background.md#sharing-network): targeted e-mails (reports) per
  * period (552 in the first half of 2012), and the connection destinations of the malware they
  * carried by country (China 36 %, Japan 11 %, Thailand 9 %). Counted over the reports the actor
  * may read (the center: all but RED), so a statistic never leaks what its reader could not see.

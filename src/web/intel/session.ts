@@ -1,11 +1,13 @@
 /**
  * Password login and logout for browsers: `POST /api/v1/session` checks the password (argon2, in
  * intel's AuthService) and sets the session cookie; `DELETE` ends the session; `GET` says who the
- * caller is. Attempts are throttled per (client address, account) pair and per client address before the password is
- * even looked at (rate-limit.ts), so guessing runs at the refill rate whatever the attacker sends.
+ * caller is. Attempts are throttled per (client address, account) pair and per client address
+ * before the password is even looked at (rate-limit.ts), so guessing runs at the refill rate
+ * whatever the attacker sends.
  */
-import type { IntelService } from '../../intel/index.js';
-import { type ApiRoutes, errorResponse } from '../api-route.js';
+import { KobanError } from '../../core/index.js';
+import type { Actor, IntelService } from '../../intel/index.js';
+import type { ApiRoutes } from '../api-route.js';
 import { clearSessionCookie, clientAddress, sessionToken, setSessionCookie } from '../auth-middleware.js';
 import type { LoginThrottle } from '../rate-limit.js';
 import { LoginBody, SessionSchema } from './schemas.js';
@@ -17,6 +19,24 @@ export function mountSessionRoutes(
   throttle: LoginThrottle,
   now: () => number,
 ): void {
+  mountLogin(api, intel, throttle, now);
+  mountWhoami(api);
+  mountLogout(api, intel);
+}
+
+/** The caller as `SessionSchema` declares it. */
+function sessionBody(a: Actor, expiresAt: string | null) {
+  return {
+    kind: a.kind,
+    userId: a.userId,
+    orgId: a.orgId,
+    role: a.role,
+    scopes: [...a.scopes].sort(),
+    expiresAt,
+  };
+}
+
+function mountLogin(api: ApiRoutes, intel: IntelService, throttle: LoginThrottle, now: () => number): void {
   api.add(
     {
       method: 'post',
@@ -43,28 +63,19 @@ export function mountSessionRoutes(
       const { email, password } = body.value;
       const address = clientAddress(c, api.clientOptions);
       const waitMs = throttle.attempt(email, address);
-      if (waitMs > 0) {
-        c.header('Retry-After', String(Math.ceil(waitMs / 1000)));
-        return errorResponse(c, 429, 'E_RATE_LIMIT', 'too many login attempts; try again later');
-      }
+      if (waitMs > 0)
+        throw new KobanError('E_RATE_LIMIT', 'too many login attempts; try again later', {
+          retryAfterS: Math.ceil(waitMs / 1000),
+        });
       const login = await intel.auth.login(email, password);
       throttle.succeeded(email, address);
       setSessionCookie(c, login.token, (login.expiresMs - now()) / 1000, api.clientOptions);
-      const a = login.actor;
-      return {
-        status: 200,
-        body: {
-          kind: a.kind,
-          userId: a.userId,
-          orgId: a.orgId,
-          role: a.role,
-          scopes: [...a.scopes].sort(),
-          expiresAt: iso(login.expiresMs),
-        },
-      };
+      return { status: 200, body: sessionBody(login.actor, iso(login.expiresMs)) };
     },
   );
+}
 
+function mountWhoami(api: ApiRoutes): void {
   api.add(
     {
       method: 'get',
@@ -77,19 +88,11 @@ export function mountSessionRoutes(
         200: { description: 'The caller (anonymous without credentials).', schema: SessionSchema },
       },
     },
-    async ({ actor }) => ({
-      status: 200,
-      body: {
-        kind: actor.kind,
-        userId: actor.userId,
-        orgId: actor.orgId,
-        role: actor.role,
-        scopes: [...actor.scopes].sort(),
-        expiresAt: null,
-      },
-    }),
+    async ({ actor }) => ({ status: 200, body: sessionBody(actor, null) }),
   );
+}
 
+function mountLogout(api: ApiRoutes, intel: IntelService): void {
   api.add(
     {
       method: 'delete',
