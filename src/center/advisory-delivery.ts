@@ -8,7 +8,7 @@ import { type IntelService, systemActor } from '../intel/index.js';
 
 export async function deliverAdvisories(intel: IntelService, log: Pick<Logger, 'error'>): Promise<void> {
   try {
-    await intel.memberAlerts.deliverDue(systemActor('alert delivery'));
+    await intel.advisories.deliverDue(systemActor('alert delivery'));
   } catch (err) {
     log.error({ err }, 'advisory delivery failed');
   }

@@ -14,7 +14,7 @@ import type * as Intel from '../intel/index.js';
 import type * as Center from './index.js';
 
 const DIST = join(PROJECT_ROOT, 'dist');
-const BUILT = existsSync(join(DIST, 'intel', 'parse-worker.js'));
+const BUILT = existsSync(join(DIST, 'intel', 'reports', 'parse-worker.js'));
 const load = async () => ({
   root: (await import(join(DIST, 'center', 'index.js'))) as typeof Center,
   intel: (await import(join(DIST, 'intel', 'index.js'))) as typeof Intel,

@@ -14,12 +14,7 @@ import {
 } from '../core/index.js';
 import { openRelational, type RelationalDb } from '../db/index.js';
 import { AlertStore } from '../detect/index.js';
-import {
-  defaultParseWorkers,
-  type IntelOptions,
-  IntelService,
-  memberAlertConfigFrom,
-} from '../intel/index.js';
+import { advisoryConfigFrom, defaultParseWorkers, type IntelOptions, IntelService } from '../intel/index.js';
 import {
   type IngestLimits,
   IngestService,
@@ -98,7 +93,7 @@ function intelOptions(config: KobanConfig, given: CenterOptions['intel'], dataDi
       orgSubmissionsPerHour: i.orgSubmissionsPerHour,
       orgEvidenceQuotaBytes: i.orgEvidenceQuotaMb * 1024 * 1024,
     },
-    alerts: memberAlertConfigFrom(config.advisories),
+    advisories: advisoryConfigFrom(config.advisories),
     ...given,
     dataDir,
   };

@@ -1,7 +1,7 @@
 /** Shared by the intel commands: open the services of one data directory, and who the operator is. */
 import { userInfo } from 'node:os';
 import { KobanError } from '../core/index.js';
-import { type Actor, IntelService, memberAlertConfigFrom, systemActor, userActor } from '../intel/index.js';
+import { type Actor, advisoryConfigFrom, IntelService, systemActor, userActor } from '../intel/index.js';
 import type { StoreFlags } from './_options.js';
 import { openRelationalStore, type StoreTarget, storeTarget } from './_stores.js';
 
@@ -22,7 +22,7 @@ export async function withIntel<T>(
   const target = storeTarget(flags);
   const { dataDir, config } = target;
   // Checked before the store is opened: a mistake in koban.json is told, not half-applied.
-  const alerts = memberAlertConfigFrom(config.advisories);
+  const advisories = advisoryConfigFrom(config.advisories);
   const db = await openRelationalStore(target, opts);
   let intel: IntelService | null = null;
   try {
@@ -30,7 +30,7 @@ export async function withIntel<T>(
     // is a running center's (one command is one submission).
     intel = await IntelService.open(db, {
       dataDir,
-      alerts,
+      advisories,
       intakeLimits: { orgEvidenceQuotaBytes: config.intake.orgEvidenceQuotaMb * 1024 * 1024 },
     });
     return await fn(intel, target);

@@ -15,7 +15,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { fixture } from '../../test/samples.js';
 import { openRelational } from '../db/index.js';
 import { IntelService, systemActor } from '../intel/index.js';
-import { registerMemberAlert } from './member-alert.js';
+import { registerAdvisory } from './advisory/index.js';
 import { registerOrg } from './org.js';
 import { registerReport } from './report.js';
 import { registerUser } from './user.js';
@@ -27,7 +27,7 @@ const mails: { to: string[]; subject: string; text: string }[] = [];
 
 async function run(args: string[]): Promise<{ out: string; err: string }> {
   const program = new Command('koban').exitOverride();
-  for (const r of [registerOrg, registerUser, registerReport, registerMemberAlert]) r(program);
+  for (const r of [registerOrg, registerUser, registerReport, registerAdvisory]) r(program);
   let out = '';
   let err = '';
   vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
@@ -53,7 +53,7 @@ async function endpointsOf(orgName: string): Promise<string[]> {
   try {
     const intel = await IntelService.open(db, { dataDir: dir });
     const org = await intel.orgs.requireByName(orgName);
-    return (await intel.memberAlerts.endpoints.list(systemActor('test'), org.id)).map(
+    return (await intel.advisories.endpoints.list(systemActor('test'), org.id)).map(
       (e) => `${e.channel} ${e.target}`,
     );
   } finally {

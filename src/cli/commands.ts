@@ -16,6 +16,8 @@ export interface CommandEntry {
   /** The command as `koban --help` lists it: name, `[options]` when it has any, arguments. */
   readonly term: string;
   readonly summary: string;
+  /** Left out of `koban --help` (a deprecated name that still answers). */
+  readonly hidden?: boolean;
   readonly load: () => Promise<RegisterCommand>;
 }
 
@@ -120,8 +122,15 @@ export const COMMANDS: readonly CommandEntry[] = [
   {
     name: 'advisory',
     term: 'advisory',
-    summary: 'alerts to members (注意喚起): draft, preview, send, answers',
-    load: async () => (await import('./member-alert.js')).registerMemberAlert,
+    summary: 'advisories to members (注意喚起): draft, preview, send, answers',
+    load: async () => (await import('./advisory/index.js')).registerAdvisory,
+  },
+  {
+    name: 'member-alert',
+    term: 'member-alert',
+    summary: 'deprecated: the former name of `koban advisory`',
+    hidden: true,
+    load: async () => (await import('./advisory/index.js')).registerFormerAdvisory,
   },
   {
     name: 'declassify',

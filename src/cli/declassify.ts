@@ -1,5 +1,5 @@
 /**
- * `koban declassify …` — publishing a member's report below its label (intel/declassify.ts):
+ * `koban declassify …` — publishing a member's report below its label (intel/labels/declassify.ts):
  * `request REPORT_ID… --to LABEL --reason TEXT --as ANALYST`, then either `consent ID --as
  * ORG_ADMIN` (an admin of the reporting organisation) or `approve ID --as CENTER_ADMIN` (a second
  * center admin, never the requester), or `refuse ID --reason TEXT --as …`; `list [--status S]`. Each step is a person's, so every command names one with `--as EMAIL`; each is audited.
@@ -10,9 +10,9 @@ import {
   DECLASSIFICATION_STATUSES,
   type Declassification,
   type DeclassificationStatus,
-  escapeForDisplay as esc,
   parseTlp,
 } from '../intel/index.js';
+import { escapeForDisplay as esc } from '../mail/index.js';
 import { actingUser, type DataFlags, iso, withIntel } from './_intel.js';
 import { dbOption } from './_options.js';
 import { printJson, table } from './_output.js';

@@ -16,7 +16,7 @@ import {
   parseEml,
   type ReceivedHop,
   shareableView,
-} from '../intel/index.js';
+} from '../mail/index.js';
 import { readBoundedFile } from './_files.js';
 import { fmtInt, printJson } from './_output.js';
 

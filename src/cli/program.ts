@@ -37,7 +37,7 @@ export async function buildProgram(argv: readonly string[]): Promise<Command> {
 }
 
 function declareStub(program: Command, entry: CommandEntry): Command {
-  return program.command(entry.name).description(entry.summary);
+  return program.command(entry.name, { hidden: entry.hidden ?? false }).description(entry.summary);
 }
 
 /** Every command declared in full (tests walk it; so could generated documentation). */

@@ -9,10 +9,10 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { HAVE_BUILD, runKoban } from '../../test/cli.js';
 import { KobanError } from '../core/index.js';
 import { table } from './_output.js';
+import { registerAdvisory } from './advisory/index.js';
 import { registerAlerts } from './alerts.js';
 import { registerAudit } from './audit.js';
 import { registerIntelStats } from './intel-stats.js';
-import { registerMemberAlert } from './member-alert.js';
 import { registerOrg } from './org.js';
 import { registerReport } from './report.js';
 import { registerSensor } from './sensor.js';
@@ -39,7 +39,7 @@ async function run(args: string[]): Promise<unknown> {
     registerOrg,
     registerUser,
     registerIntelStats,
-    registerMemberAlert,
+    registerAdvisory,
   ])
     r(program);
   vi.spyOn(process.stdout, 'write').mockImplementation(() => true);

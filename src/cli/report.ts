@@ -9,8 +9,6 @@ import type { Command } from 'commander';
 import { KobanError } from '../core/index.js';
 import {
   type Actor,
-  DEFAULT_EMAIL_LIMITS,
-  escapeForDisplay as esc,
   INDICATOR_ROLES,
   type IndicatorRole,
   type IntakeResult,
@@ -20,6 +18,7 @@ import {
   type ReportView,
   userActor,
 } from '../intel/index.js';
+import { DEFAULT_EMAIL_LIMITS, escapeForDisplay as esc } from '../mail/index.js';
 import { readBoundedFile } from './_files.js';
 import { type DataFlags, iso, operator, withIntel } from './_intel.js';
 import { dbOption } from './_options.js';

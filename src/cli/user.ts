@@ -10,7 +10,6 @@ import { KobanError } from '../core/index.js';
 import {
   type ApiTokenInfo,
   DEFAULT_TOKEN_TTL_DAYS,
-  escapeForDisplay as esc,
   MAX_TOKEN_TTL_DAYS,
   ROLES,
   type Role,
@@ -18,6 +17,7 @@ import {
   type Scope,
   type User,
 } from '../intel/index.js';
+import { escapeForDisplay as esc } from '../mail/index.js';
 import { type DataFlags, iso, operator, withIntel } from './_intel.js';
 import { dbOption } from './_options.js';
 import { printJson, table } from './_output.js';

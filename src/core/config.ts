@@ -177,7 +177,7 @@ export const ConfigSchema = z
     /**
      * How advisories (alerts to members) are delivered besides the inbox: `{ "smtp": { "host": …,
      * "from": … }, "webhook": { … }, "retry": { … }, "portalUrl": … }`. Validated by the intel
-     * context (`MemberAlertConfigSchema`) when `koban serve` or a `koban advisory` command opens it.
+     * context (`AdvisoryConfigSchema`) when `koban serve` or a `koban advisory` command opens it.
      */
     advisories: z.record(z.string(), z.unknown()).optional(),
     /** Intake of member reports in `koban serve`: parse workers, their queue, per-organisation limits. */

@@ -1,18 +1,19 @@
 /**
- * Test helpers for the intel services: an in-memory store with a temporary evidence directory (and audit chain key),
- * a controllable clock, and the seed 002 cast (the center, X and Y whose mail was stolen, their
- * partners P1–P3, a security-service provider). Used by tests only.
+ * Test helpers for the intel services: an in-memory store with a temporary evidence directory (and
+ * audit chain key), a controllable clock, and the cast of the reference case
+ * (docs/background.md#sharing-network: the center, X and Y whose mail was stolen, their partners
+ * P1–P3, a security-service provider). Used by tests only.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DAY_MS } from '../core/index.js';
 import { openRelational, type RelationalDb } from '../db/index.js';
-import { type Actor, systemActor, userActor } from './actor.js';
-import type { Organisation } from './orgs.js';
+import { type Actor, systemActor, userActor } from './identity/actor.js';
+import type { Organisation } from './identity/orgs.js';
+import type { User } from './identity/users.js';
+import type { Tlp } from './labels/tlp.js';
 import { type IntelOptions, IntelService } from './service.js';
-import type { Tlp } from './tlp.js';
-import type { User } from './users.js';
 
 export interface TestIntel {
   readonly db: RelationalDb;
@@ -23,11 +24,11 @@ export interface TestIntel {
   close(): Promise<void>;
 }
 
-/** 2012-02-10T00:00:00Z, the day after X's lure (seed 002). */
+/** 2012-02-10T00:00:00Z, the day after X's lure (docs/background.md#sharing-network). */
 export const T0 = Date.UTC(2012, 1, 10);
 
 export async function openTestIntel(
-  opts: Pick<IntelOptions, 'fanOut' | 'emailLimits' | 'alerts' | 'resolver' | 'intakeLimits'> = {},
+  opts: Pick<IntelOptions, 'fanOut' | 'emailLimits' | 'advisories' | 'resolver' | 'intakeLimits'> = {},
 ): Promise<TestIntel> {
   const raw = await openRelational(':memory:');
   const dir = mkdtempSync(join(tmpdir(), 'koban-intel-'));
@@ -155,7 +156,7 @@ export function intelFixture(name: string): Buffer {
   return readFileSync(join(import.meta.dirname, '..', '..', 'test', 'fixtures', 'intel', name));
 }
 
-/** The two C2 addresses of seed 002's samples: one registered in Thailand, one in the USA (see the fixtures' README). */
+/** The two C2 addresses of the reference case's samples: one registered in Thailand, one in the USA (see the fixtures' README). */
 export const C2_TH = '27.254.40.5';
 export const C2_US = '74.208.142.31';
 
@@ -166,8 +167,8 @@ export interface Seed002Campaign {
 }
 
 /**
- * Seed 002 case 1 up to the campaign: the three lures reported by P1, P2 (20:30 and 20:31 on
- * 9 February) and P3 (a month later), and the analysis of each attachment showing the same two C2
+ * The reference case (docs/background.md#sharing-network) up to the campaign: the three lures
+ * reported by P1, P2 (20:30 and 20:31 on 9 February) and P3 (a month later), and the analysis of each attachment showing the same two C2
  * addresses — which puts the three reports in one campaign (scenario-002.test.ts checks how).
  */
 export async function seed002Campaign(t: TestIntel, cast: Cast): Promise<Seed002Campaign> {

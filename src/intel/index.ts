@@ -1,46 +1,57 @@
 /**
- * The information-sharing network (MISSION.md §5–8). Member organisations and their people
- * (roles, sessions, API tokens with scopes) report the targeted e-mails they receive and other
- * incidents; intake keeps the raw file as evidence under a hash-chained chain of custody, extracts
- * indicators (typed, canonical, checked against warning lists), keeps what identifies the reporter
- * in a private part shared only with consent, and correlates every report on arrival: per-value
- * aggregates (organisations, sectors, prefectures, first/last seen), links between reports that
- * share values or fuzzy keys, and campaigns analysts can rename, merge and split. Alerts to members
- * (member-alerts/) go back out: drafted from a report or campaign, sanitised, labelled, sent to an
- * audience by inbox, e-mail and webhook, and answered "we received this too"; quoting a report
- * below its label needs an approved declassification (declassify.ts).
+ * The information-sharing network (docs/background.md#sharing-network). Member organisations and
+ * their people (identity/: roles, sessions, API tokens with scopes) report the targeted e-mails
+ * they receive and other incidents; intake (reports/) keeps the raw file as evidence under a
+ * hash-chained chain of custody (audit/), extracts indicators (indicators/: typed, canonical,
+ * checked against warning lists), keeps what identifies the reporter in a private part shared only
+ * with consent, and correlates every report on arrival (campaigns/: per-value aggregates, links
+ * between reports that share values or fuzzy keys, campaigns analysts can rename, merge and split).
+ * Advisories (advisories/) go back out to members: drafted from a report or campaign, sanitised,
+ * labelled, sent to an audience by inbox, e-mail and webhook, and answered "we received this too";
+ * quoting a report below its label needs an approved declassification (labels/).
  *
- * Main types: `IntelService` (all services over one store), `Actor` (who acts), `Tlp` and the one
- * access-control module (`canRead`, `readableWhere`: TLP 2.0 and audiences), `IntakeResult`,
- * `ReportView`, `IndicatorView`, `CampaignView`, and the audit chain (`verifyAuditChain`), keyed
- * with a key outside the database, with signed checkpoints of its head (`Checkpoint`).
- * Reports come from the API, the portal and `koban report add`; alerts to members (`MemberAlertService`)
- * and feeds (later) read through the same services and access rules. Relational data: Kysely (db context).
+ * Main types: `IntelService` (all services over one store), `Actor` (who acts), `Tlp`,
+ * `ReportView`, `IndicatorView`, `CampaignView`, the advisories' views and inputs, and the audit
+ * chain's `Checkpoint`. E-mails are parsed by the mail context (src/mail/). Reports come from the
+ * API, the portal and `koban report add`; relational data: Kysely (db context).
+ *
+ * This door exports what is used outside intel (web/, cli/, benchmarks); each subfolder's
+ * `index.ts` says what that part offers to the rest of intel.
  */
-
 export {
-  asLabelReader,
-  canAnalyse,
-  canDecideForReport,
-  canRead,
-  canReadPrivate,
-  hasScope,
-  isCenter,
-  isRecipient,
-  type Labelled,
-  type LabelledType,
-  mayRead,
-  privateOpenTo,
-  type ReadReason,
-  readableWhere,
-  readReason,
-  requireCenter,
-  requireScope,
-} from './access.js';
+  type AdvisoryAudienceInput,
+  AdvisoryListFilterSchema,
+  type AdvisoryPreview,
+  type AdvisorySummary,
+  type AdvisoryView,
+  advisoryConfigFrom,
+  type DeliveryRecord,
+  type DeliveryRun,
+  DraftAdvisoryInputSchema,
+  NO_SMTP_CONFIGURED,
+  ReceivedTooInputSchema,
+  SendAdvisoryInputSchema,
+} from './advisories/index.js';
+export type { Checkpoint } from './audit/index.js';
+export {
+  type CampaignSummary,
+  type CampaignView,
+  campaignsOfIndicator,
+  hiddenLinkedReports,
+  readableCampaign,
+} from './campaigns/index.js';
 export {
   type Actor,
   ANONYMOUS,
-  isCenterRole,
+  type ApiTokenInfo,
+  AuthService,
+  DEFAULT_TOKEN_TTL_DAYS,
+  INVALID_CREDENTIAL,
+  MAX_TOKEN_TTL_DAYS,
+  type NewOrg,
+  ORG_KINDS,
+  type Organisation,
+  type OrgKind,
   ROLE_SCOPES,
   ROLES,
   type Role,
@@ -49,106 +60,35 @@ export {
   type Scope,
   ScopeSchema,
   systemActor,
+  type User,
   userActor,
-} from './actor.js';
+} from './identity/index.js';
 export {
-  type AuditEntry,
-  type AuditRecord,
-  type AuditVerification,
-  appendAudit,
-  verifyAuditChain,
-} from './audit.js';
-export {
-  type ApiTokenInfo,
-  type AuthCheck,
-  type AuthOptions,
-  AuthService,
-  INVALID_CREDENTIAL,
-  type LoginResult,
-  type NewToken,
-} from './auth.js';
-export {
-  type CampaignRef as CampaignReference,
-  campaignsOfIndicator,
-  hiddenLinkedReports,
-  readableCampaign,
-} from './campaign-refs.js';
-export {
-  type CampaignPage,
-  CampaignService,
-  type CampaignSummary,
-  type CampaignView,
-  MAX_CAMPAIGN_PAGE,
-} from './campaigns.js';
-export { type ChainCheck, canonicalJson, chainHash, GENESIS_HASH } from './chain.js';
-export { CHAIN_KEY_FILE } from './chain-key-file.js';
-export { CHECKPOINT_FILE, type Checkpoint } from './checkpoints.js';
-export { type Bridge, type CorrelationResult, DEFAULT_FAN_OUT, type Link } from './correlate.js';
-export { DEFAULT_TOKEN_TTL_DAYS, MAX_TOKEN_TTL_DAYS } from './credentials.js';
+  INDICATOR_ROLES,
+  INDICATOR_TYPES,
+  type IndicatorRole,
+  IndicatorStore,
+  type IndicatorView,
+  type NewWarningEntry,
+} from './indicators/index.js';
 export {
   DECLASSIFICATION_STATUSES,
   type Declassification,
   type DeclassificationStatus,
   DeclassifyRequestSchema,
-} from './declassify.js';
-export * from './email/index.js';
-export { type CustodyAction, type CustodyRecord, EvidenceStore } from './evidence.js';
-export {
-  type Canonical,
-  canonicalDomain,
-  canonicalEmail,
-  canonicalHash,
-  canonicalIndicator,
-  canonicalUrl,
-  guessIndicator,
-} from './indicators/canonical.js';
-export { attachmentPattern, mailerDomain, subjectTemplate } from './indicators/fuzzy.js';
-export { type IndicatorFilter, IndicatorService, type IndicatorView } from './indicators/queries.js';
-export { type IndicatorRecord, IndicatorStore, type Sighted } from './indicators/store.js';
-export {
-  ATOMIC_TYPES,
-  FUZZY_TYPES,
-  INDICATOR_ROLES,
-  INDICATOR_TYPES,
-  type IndicatorRole,
-  type IndicatorType,
-  isFuzzy,
-} from './indicators/types.js';
-export {
-  type NewWarningEntry,
-  type WarningEntry,
-  WarningEntryService,
-} from './indicators/warning-entries.js';
-export { type ConfiguredEntry, WarningList, type WarningListData } from './indicators/warning-list.js';
-export { type IntakeResult, IntakeService } from './intake.js';
-export { type IntakeLimitOptions, IntakeLimits } from './intake-limits.js';
-export * from './member-alerts/index.js';
-export { type NewOrg, ORG_KINDS, type Organisation, type OrgKind, OrgService } from './orgs.js';
+  hasScope,
+  isCenter,
+  parseTlp,
+  TlpSchema,
+} from './labels/index.js';
 export {
   defaultParseWorkers,
-  EmailParsePool,
-  PARSE_QUEUE_RETRY_AFTER_S,
-  type ParsePoolOptions,
-  type ParsePoolStats,
-} from './parse-pool.js';
-export { canonicalPrefecture, PREFECTURE_NAMES } from './prefectures.js';
-export { type EmailPreparer, type PreparedEmail, prepareEmail, prepareInThread } from './prepare-email.js';
-export { REDACTED_PRIVATE } from './report-kinds.js';
-export {
+  type IntakeResult,
+  prepareEmail,
   type ReporterView,
-  type ReportFilter,
-  type ReportIndicatorView,
-  ReportService,
+  ReportInputSchema,
   type ReportSummary,
   type ReportView,
-} from './reports.js';
-export { type IntelOptions, IntelService } from './service.js';
-export { type C2Countries, type CountryShare, type PeriodCount, StatsService } from './stats.js';
-export {
-  type AddedIndicator,
-  type ReportInput,
-  ReportInputSchema,
   type SharingOptions,
-} from './submissions.js';
-export { isAuditedRead, parseTlp, TLP_LABELS, type Tlp, TlpSchema, tlpRank } from './tlp.js';
-export { MIN_PASSWORD_LENGTH, type NewUser, type User, UserService } from './users.js';
+} from './reports/index.js';
+export { type IntelOptions, IntelService } from './service.js';

@@ -1,8 +1,9 @@
 /**
- * Seed 002, case 1, end to end through the services: X's real mail, stolen, is quoted in a lure
- * sent to its partners P1 and P2 about eleven hours later; a month later Y's stolen mail is reused
- * in a lure to P3; analysis of both password-locked attachments shows the samples call the same
- * two addresses, one in Thailand and one in the USA — so one attacker, one campaign.
+ * The reference case of docs/background.md#sharing-network, end to end through the services: X's
+ * real mail, stolen, is quoted in a lure sent to its partners P1 and P2 about eleven hours later; a
+ * month later Y's stolen mail is reused in a lure to P3; analysis of both password-locked
+ * attachments shows the samples call the same two addresses, one in Thailand and one in the USA —
+ * so one attacker, one campaign.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Enricher } from '../observe/index.js';
@@ -45,7 +46,7 @@ async function addAnalysis(reportId: number) {
   ]);
 }
 
-describe('seed 002: stolen mail reused as lures, one attacker', () => {
+describe('the reference case: stolen mail reused as lures, one attacker', () => {
   it('links the two lures built from X’s mail into one campaign at intake, and leaves Y’s lure alone until analysed', async () => {
     const { p1, p2, p3 } = await reportLures();
     expect(p1.correlation.campaignId).toBeNull();

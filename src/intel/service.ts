@@ -13,40 +13,40 @@ import {
   stderrNotice,
 } from '../core/index.js';
 import type { RelationalDb } from '../db/index.js';
-import { requireScope } from './access.js';
-import type { Actor } from './actor.js';
-import { type AuditRecord, type AuditVerification, listAudit, verifyAuditChain } from './audit.js';
-import { type AuthOptions, AuthService } from './auth.js';
-import { CampaignService } from './campaigns.js';
-import { CHAIN_KEY_FILE, loadChainKey } from './chain-key-file.js';
+import type { EmailLimits } from '../mail/index.js';
+import { type AdvisoryConfig, AdvisoryService, sealClearWebhookSecrets } from './advisories/index.js';
 import {
+  type AuditRecord,
+  type AuditVerification,
+  CHAIN_KEY_FILE,
   CHECKPOINT_FILE,
   type Checkpoint,
+  chainKeyOf,
+  chainLastId,
   lastCheckpoint,
+  listAudit,
+  loadChainKey,
   readCheckpoints,
+  verifyAuditChain,
+  withChainKey,
   writeCheckpoint,
-} from './checkpoints.js';
-import { DeclassificationService } from './declassify.js';
-import type { EmailLimits } from './email/index.js';
-import { EvidenceStore, secureEvidenceDir } from './evidence.js';
-import { IndicatorService } from './indicators/queries.js';
-import { IndicatorStore } from './indicators/store.js';
-import { WarningEntryService } from './indicators/warning-entries.js';
-import { WarningList } from './indicators/warning-list.js';
-import { IntakeService } from './intake.js';
-import { type IntakeLimitOptions, IntakeLimits } from './intake-limits.js';
-import { chainKeyOf, chainLastId, withChainKey } from './keyed-chain.js';
+} from './audit/index.js';
+import { CampaignService } from './campaigns/index.js';
+import { type Actor, type AuthOptions, AuthService, OrgService, UserService } from './identity/index.js';
+import { IndicatorService, IndicatorStore, WarningEntryService, WarningList } from './indicators/index.js';
+import { DeclassificationService, requireScope } from './labels/index.js';
 import {
-  type MemberAlertConfig,
-  MemberAlertService,
-  sealClearWebhookSecrets,
-} from './member-alerts/index.js';
-import { OrgService } from './orgs.js';
-import { EmailParsePool, type ParsePoolStats } from './parse-pool.js';
-import type { EmailPreparer } from './prepare-email.js';
-import { ReportService } from './reports.js';
-import { StatsService } from './stats.js';
-import { UserService } from './users.js';
+  EmailParsePool,
+  type EmailPreparer,
+  EvidenceStore,
+  type IntakeLimitOptions,
+  IntakeLimits,
+  IntakeService,
+  type ParsePoolStats,
+  ReportService,
+  StatsService,
+  secureEvidenceDir,
+} from './reports/index.js';
 
 export interface IntelOptions {
   /** The data directory; evidence goes to `<dataDir>/evidence` unless `evidenceDir` is given. */
@@ -61,14 +61,14 @@ export interface IntelOptions {
   /** fsync each new evidence file (default true; benchmarks may turn it off and say so). */
   readonly fsyncEvidence?: boolean;
   /**
-   * Parse e-mails in this many worker threads (parse-pool.ts), which also write the evidence
+   * Parse e-mails in this many worker threads (reports/parse-pool.ts), which also write the evidence
    * files; 0 or absent parses in this thread (the CLI; `koban serve` enables them). Needs the
    * compiled build; from sources it falls back to this thread. Call `close()` to stop the workers.
    */
   readonly parseWorkers?: number;
   /** Messages waiting for a parse worker at most (default 16); more are refused with E_LOCKED. */
   readonly parseQueue?: number;
-  /** Per-organisation submission rate and evidence quota (intake-limits.ts); none when absent. */
+  /** Per-organisation submission rate and evidence quota (reports/intake-limits.ts); none when absent. */
   readonly intakeLimits?: IntakeLimitOptions;
   /** A preparer of one's own (tests, benchmarks); wins over `parseWorkers`. */
   readonly prepare?: EmailPreparer;
@@ -77,8 +77,8 @@ export interface IntelOptions {
   /** Bounds for parsing one reported message (size, parts, nesting, time); the extraction's defaults otherwise. */
   readonly emailLimits?: Partial<EmailLimits>;
   readonly auth?: AuthOptions;
-  /** Delivery of alerts to members: SMTP server, webhook limits, retry schedule (member-alerts/config.ts). */
-  readonly alerts?: MemberAlertConfig;
+  /** Delivery of advisories: SMTP server, webhook limits, retry schedule (advisories/config.ts). */
+  readonly advisories?: AdvisoryConfig;
   /**
    * Encrypts secrets kept at rest (webhook signing secrets). Default: under `KOBAN_SECRET_KEY`, else
    * the key file `secret.key` of the data directory (or of the evidence directory's parent).
@@ -104,7 +104,7 @@ export class IntelService {
   readonly warningEntries: WarningEntryService;
   readonly stats: StatsService;
   /** Alerts to members (注意喚起): drafts, preview, sending, inbox, "received too", delivery. */
-  readonly memberAlerts: MemberAlertService;
+  readonly advisories: AdvisoryService;
   /** Requests to publish a member's report below its label, and their consent or approval. */
   readonly declassifications: DeclassificationService;
   /** The signed checkpoints of the audit and custody heads (`koban audit checkpoint`, `koban serve`). */
@@ -115,7 +115,10 @@ export class IntelService {
   private readonly secrets: SecretBox;
 
   private constructor(
-    /** The database with the audit chain key attached (keyed-chain.ts): every service writes through it. */
+    /**
+     * The database with the audit chain key attached (audit/keyed-chain.ts), which every service
+     * writes through.
+     */
     readonly db: RelationalDb,
     list: WarningList,
     opts: IntelOptions,
@@ -161,14 +164,14 @@ export class IntelService {
     this.indicatorStore = new IndicatorStore(db);
     this.warningEntries = new WarningEntryService(db, now, () => this.reloadWarningList());
     this.stats = new StatsService(db);
-    this.memberAlerts = new MemberAlertService(db, now, opts.alerts ?? {}, this.secrets, opts.resolver);
+    this.advisories = new AdvisoryService(db, now, opts.advisories ?? {}, this.secrets, opts.resolver);
     this.declassifications = new DeclassificationService(db, now);
   }
 
   /**
    * Opens the services over a database: loads the audit chain key of `auditDir` (the data
    * directory), creating it on first use — then the first checkpoint pins the chains written
-   * before it (chain-key-file.ts).
+   * before it (audit/chain-key-file.ts).
    */
   static async open(db: RelationalDb, opts: IntelOptions = {}): Promise<IntelService> {
     // Beside the evidence when only its directory is given, as the secret key is.
@@ -198,7 +201,7 @@ export class IntelService {
 
   /** Stops the parse workers and closes the SMTP connection, if any (the database belongs to the caller). */
   async close(): Promise<void> {
-    this.memberAlerts.close();
+    this.advisories.close();
     await this.pool?.close();
   }
 

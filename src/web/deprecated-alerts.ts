@@ -54,7 +54,7 @@ export function mountDeprecatedAlertList(
         return { status: 200, body: await operatorAlertList(operatorAlerts, query) };
       }
       const query = parseInput(AdvisoryListQuery, c.req.query(), 'query');
-      const list = await intel.memberAlerts.list(actor, query);
+      const list = await intel.advisories.list(actor, query);
       return { status: 200, body: { alerts: list.map(advisorySummaryBody) } };
     },
   );

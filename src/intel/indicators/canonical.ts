@@ -15,8 +15,7 @@
  * - Hashes: lower-case hex; MD5, SHA-1 and SHA-256 told apart by length.
  */
 import { canonicalIp, cidrToString, parseCidr } from '../../core/index.js';
-import { normaliseHost } from '../email/domains.js';
-import { refang } from '../email/observables.js';
+import { normaliseHost, refang } from '../../mail/index.js';
 import type { IndicatorType } from './types.js';
 
 export interface Canonical {

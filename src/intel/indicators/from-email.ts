@@ -8,7 +8,7 @@
  * Relay addresses paired with a listed provider's host name in the Received chain (an Outlook or
  * Gmail server) are marked `provider relay`: they link every message that provider carried.
  */
-import type { Attachment, EmailExtraction, Observable, ObservableSource } from '../email/types.js';
+import type { Attachment, EmailExtraction, Observable, ObservableSource } from '../../mail/index.js';
 import { canonicalIndicator } from './canonical.js';
 import { attachmentPattern, mailerDomain, subjectTemplate, templateKey } from './fuzzy.js';
 import type { Candidate, IndicatorRole } from './types.js';

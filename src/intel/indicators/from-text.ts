@@ -5,8 +5,7 @@
  * (their internal network) and names within the reporting organisation's own domains.
  */
 import { addressScope } from '../../core/index.js';
-import { isWithin } from '../email/domains.js';
-import { extractFromText } from '../email/observables.js';
+import { extractFromText, isWithin } from '../../mail/index.js';
 import { canonicalHash, canonicalIndicator } from './canonical.js';
 import type { Candidate, IndicatorRole, IndicatorType } from './types.js';
 

@@ -29,4 +29,12 @@ describe('fuzzy link keys', () => {
       'microsoft outlook express 6.00.2900.5512|x-sangyo.co.jp',
     );
   });
+
+  it('keys lures sent from two users’ pages on one platform apart, and a city’s mail by the city', () => {
+    expect(mailerDomain('PHPMailer 6.0', 'alice.web.app')).toBe('phpmailer 6.0|alice.web.app');
+    expect(mailerDomain('PHPMailer 6.0', 'bob.web.app')).toBe('phpmailer 6.0|bob.web.app');
+    expect(mailerDomain('PHPMailer 6.0', 'mail.city.shibuya.tokyo.jp')).toBe(
+      'phpmailer 6.0|city.shibuya.tokyo.jp',
+    );
+  });
 });

@@ -1,6 +1,6 @@
 /**
  * Fuzzy link keys: what stays the same when an attacker sends one lure to many recipients and
- * only the details change (seed 002: one stolen mail, quoted almost verbatim, sent to two
+ * only the details change (docs/background.md#sharing-network: one stolen mail, quoted almost verbatim, sent to two
  * associations and four companies).
  * - Subject template: NFKC, lower case, reply/forward prefixes removed, recipient names and
  *   addresses (already redacted to placeholders) and dates → one token each, other digit runs →
@@ -11,9 +11,7 @@
  *   domain; skipped for webmail senders, where it says nothing.
  */
 import { createHash } from 'node:crypto';
-import { organisationalDomain } from '../email/domains.js';
-import { logicalName } from '../email/file-names.js';
-import { REDACTED_DOMAIN, REDACTED_RECIPIENT } from '../email/redact.js';
+import { logicalName, organisationalDomain, REDACTED_DOMAIN, REDACTED_RECIPIENT } from '../../mail/index.js';
 
 const REPLY_PREFIX = /^\s*(?:re|fw|fwd|aw|wg|sv|vs|tr|転送|返信|回覧)\s*(?:\[\d+\]|\(\d+\))?\s*[:：]\s*/i;
 const DATE_PATTERNS: readonly RegExp[] = [

@@ -1,7 +1,7 @@
 /**
  * Indicators as actors see them. A value is readable by whoever may read at least one report
- * holding it (access.ts), and it is readable at the most permissive label among those reports:
- * a read that only AMBER-or-stricter reports justify is audited. The aggregates (reports,
+ * holding it (labels/access.ts), and it is readable at the most permissive label among those
+ * reports: a read that only AMBER-or-stricter reports justify is audited. The aggregates (reports,
  * organisations, sectors, prefectures, first/last seen) are counts, never names, and count only
  * the reports the reader may read (visible.ts) — the center's staff see the stored totals, and
  * which sectors and prefectures. Lists for exports leave warning-listed values and fuzzy keys out
@@ -10,10 +10,10 @@
 import { type RawBuilder, type SqlBool, sql } from 'kysely';
 import { KobanError } from '../../core/index.js';
 import type { RelationalDb } from '../../db/index.js';
-import { asLabelReader, isCenter, readableWhere, requireScope } from '../access.js';
-import type { Actor } from '../actor.js';
-import { appendAudit } from '../audit.js';
-import { isAuditedRead, storedTlp, type Tlp, tlpRank } from '../tlp.js';
+import { appendAudit } from '../audit/audit.js';
+import type { Actor } from '../identity/actor.js';
+import { asLabelReader, isCenter, readableWhere, requireScope } from '../labels/access.js';
+import { isAuditedRead, storedTlp, type Tlp, tlpRank } from '../labels/tlp.js';
 import { canonicalIndicator, guessIndicator } from './canonical.js';
 import { type IndicatorRecord, toIndicator } from './store.js';
 import { FUZZY_TYPES, type IndicatorRole, type IndicatorType } from './types.js';

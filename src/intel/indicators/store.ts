@@ -12,7 +12,7 @@
  */
 import { type Kysely, sql } from 'kysely';
 import type { Database, RelationalDb } from '../../db/index.js';
-import { storedTlp, type Tlp } from '../tlp.js';
+import { storedTlp, type Tlp } from '../labels/tlp.js';
 import { canonicalIndicator } from './canonical.js';
 import {
   type Candidate,

@@ -7,7 +7,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { DAY_MS } from '../../core/index.js';
 import { addMember, type Member, openTestIntel, T0, type TestIntel } from '../_testkit.js';
-import type { Tlp } from '../tlp.js';
+import type { Tlp } from '../labels/tlp.js';
 
 const C2 = '27.254.40.5';
 let worlds: TestIntel[] = [];

@@ -9,9 +9,9 @@
  */
 import { sql } from 'kysely';
 import type { RelationalDb } from '../../db/index.js';
-import { isCenter, readableWhere } from '../access.js';
-import type { Actor } from '../actor.js';
-import { TLP_LABELS, type Tlp } from '../tlp.js';
+import type { Actor } from '../identity/actor.js';
+import { isCenter, readableWhere } from '../labels/access.js';
+import { TLP_LABELS, type Tlp } from '../labels/tlp.js';
 import type { IndicatorRecord } from './store.js';
 import { ttlMs } from './types.js';
 

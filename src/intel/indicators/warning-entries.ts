@@ -7,10 +7,10 @@
 import { z } from 'zod';
 import { cidrToString, KobanError, parseCidr } from '../../core/index.js';
 import type { RelationalDb } from '../../db/index.js';
-import { requireCenter } from '../access.js';
-import type { Actor } from '../actor.js';
-import { appendAudit } from '../audit.js';
-import { parseInput } from '../orgs.js';
+import { appendAudit } from '../audit/audit.js';
+import type { Actor } from '../identity/actor.js';
+import { parseInput } from '../input.js';
+import { requireCenter } from '../labels/access.js';
 import { canonicalDomain, canonicalUrl, guessIndicator } from './canonical.js';
 import { IndicatorTypeSchema } from './types.js';
 import { type ConfiguredEntry, WarningList } from './warning-list.js';

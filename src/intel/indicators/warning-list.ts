@@ -18,7 +18,7 @@
  */
 import { addrBytes, addressScope, type Cidr, cidrContains, parseCidr } from '../../core/index.js';
 import type { RelationalDb } from '../../db/index.js';
-import { MAILBOX_PROVIDERS } from '../email/domains.js';
+import { MAILBOX_PROVIDERS } from '../../mail/index.js';
 import type { IndicatorType } from './types.js';
 
 type DomainKind = 'provider' | 'user-content' | 'user-subdomain';

@@ -2,8 +2,8 @@
  * The access matrix through HTTP for representative cells: reports of company X under each TLP
  * label, read by the anonymous public, the reporter, a colleague, another member, the center's
  * analyst and admin. An unreadable report answers exactly like a missing one. The full matrix
- * (every role, audience and the list query) is src/intel/access.test.ts; this checks that the API
- * passes the caller through unchanged and hides nothing more or less.
+ * (every role, audience and the list query) is src/intel/labels/access.test.ts; this checks that
+ * the API passes the caller through unchanged and hides nothing more or less.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiWorld, type Cast, openApiWorld } from '../../../test/api-world.js';

@@ -151,7 +151,7 @@ describe('advisories (alerts to members) over HTTP', () => {
       orgId: w.cast.mssp.orgId,
       created: true,
     });
-    const counts = await w.center.intel.memberAlerts.counts(w.cast.analyst.actor, preview.alertId);
+    const counts = await w.center.intel.advisories.counts(w.cast.analyst.actor, preview.alertId);
     expect(counts.receivedToo).toBe(1);
   });
 

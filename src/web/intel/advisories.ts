@@ -8,11 +8,11 @@
  */
 import { z } from 'zod';
 import {
-  AlertListFilterSchema,
-  DraftAlertInputSchema,
+  AdvisoryListFilterSchema,
+  DraftAdvisoryInputSchema,
   type IntelService,
   ReceivedTooInputSchema,
-  SendAlertInputSchema,
+  SendAdvisoryInputSchema,
 } from '../../intel/index.js';
 import type { ApiRoutes } from '../api-route.js';
 import {
@@ -59,7 +59,7 @@ const ReceivedTooResultSchema = z.looseObject({
 const QueryId = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 
 /** The service's filter, with the numbers a query string carries as text read as numbers. */
-export const AdvisoryListQuery = AlertListFilterSchema.extend({
+export const AdvisoryListQuery = AdvisoryListFilterSchema.extend({
   campaignId: QueryId.optional(),
   beforeId: QueryId.optional().describe('Advisories with a smaller id (paging, newest first).'),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
@@ -84,8 +84,8 @@ export function mountAdvisoryRoutes(
   api.registry.name(AdvisoryPreviewSchema, 'AdvisoryPreview');
   api.registry.name(AdvisoryViewSchema, 'Advisory');
   api.registry.name(AdvisorySummarySchema, 'AdvisorySummary');
-  api.registry.name(DraftAlertInputSchema, 'DraftAdvisory');
-  api.registry.name(SendAlertInputSchema, 'SendAdvisory');
+  api.registry.name(DraftAdvisoryInputSchema, 'DraftAdvisory');
+  api.registry.name(SendAdvisoryInputSchema, 'SendAdvisory');
   api.registry.name(ReceivedTooInputSchema, 'ReceivedToo');
   mountDraftAndSend(api, intel, afterSend);
   mountReading(api, intel);
@@ -101,13 +101,13 @@ function mountDraftAndSend(api: ApiRoutes, intel: IntelService, afterSend: () =>
       formerPaths: former(ADVISORIES_PATH, 'draftAlert'),
       operationId: 'draftAdvisory',
       summary: 'Draft an advisory to members from a report or campaign; answers the sanitisation preview',
-      body: { json: { schema: DraftAlertInputSchema, maxBytes: MAX_JSON_BYTES } },
+      body: { json: { schema: DraftAdvisoryInputSchema, maxBytes: MAX_JSON_BYTES } },
       responses: {
         201: { description: 'The draft, as recipients would see it.', schema: AdvisoryPreviewSchema },
       },
       errors: [404],
     },
-    async ({ actor, body }) => ({ status: 201, body: await intel.memberAlerts.draft(actor, body.value) }),
+    async ({ actor, body }) => ({ status: 201, body: await intel.advisories.draft(actor, body.value) }),
   );
   const send = `${ADVISORIES_PATH}/{id}/send`;
   api.add(
@@ -119,12 +119,12 @@ function mountDraftAndSend(api: ApiRoutes, intel: IntelService, afterSend: () =>
       operationId: 'sendAdvisory',
       summary: 'Send a draft to its audience (TLP 2.0 rules apply)',
       params: IdParams,
-      body: { json: { schema: SendAlertInputSchema, maxBytes: MAX_JSON_BYTES } },
+      body: { json: { schema: SendAdvisoryInputSchema, maxBytes: MAX_JSON_BYTES } },
       responses: { 200: { description: 'Recipients and queued deliveries.', schema: SendResultSchema } },
       errors: [404, 409],
     },
     async ({ actor, params, body }) => {
-      const result = await intel.memberAlerts.send(actor, params.id, body.value);
+      const result = await intel.advisories.send(actor, params.id, body.value);
       afterSend();
       return { status: 200, body: result };
     },
@@ -149,7 +149,7 @@ function mountReading(api: ApiRoutes, intel: IntelService): void {
     },
     async ({ actor, params }) => ({
       status: 200,
-      body: advisoryViewBody(await intel.memberAlerts.get(actor, params.id)),
+      body: advisoryViewBody(await intel.advisories.get(actor, params.id)),
     }),
   );
   api.add(
@@ -166,7 +166,7 @@ function mountReading(api: ApiRoutes, intel: IntelService): void {
     },
     async ({ actor, query }) => ({
       status: 200,
-      body: { advisories: (await intel.memberAlerts.list(actor, query)).map(advisorySummaryBody) },
+      body: { advisories: (await intel.advisories.list(actor, query)).map(advisorySummaryBody) },
     }),
   );
   mountReceivedToo(api, intel);
@@ -197,7 +197,7 @@ function mountReceivedToo(api: ApiRoutes, intel: IntelService): void {
     },
     async ({ actor, params, body }) => ({
       status: 200,
-      body: await intel.memberAlerts.receivedToo(actor, params.id, body.value),
+      body: await intel.advisories.receivedToo(actor, params.id, body.value),
     }),
   );
 }

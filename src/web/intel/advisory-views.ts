@@ -4,7 +4,7 @@
  * like every other answer of the API (views.ts), and the schemas that declare them.
  */
 import { z } from 'zod';
-import type { AlertSummary, AlertView } from '../../intel/index.js';
+import type { AdvisorySummary, AdvisoryView } from '../../intel/index.js';
 import { iso } from './views.js';
 
 const Timestamp = z.iso.datetime();
@@ -64,7 +64,7 @@ export const AdvisoryViewSchema = z.strictObject({
 
 const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
 
-export function advisorySummaryBody(s: AlertSummary): z.output<typeof AdvisorySummarySchema> {
+export function advisorySummaryBody(s: AdvisorySummary): z.output<typeof AdvisorySummarySchema> {
   return {
     id: s.id,
     status: s.status,
@@ -77,7 +77,7 @@ export function advisorySummaryBody(s: AlertSummary): z.output<typeof AdvisorySu
   };
 }
 
-function analysisBody(a: NonNullable<AlertView['analysis']>) {
+function analysisBody(a: NonNullable<AdvisoryView['analysis']>) {
   const { createdMs, sightings, ...rest } = a;
   return {
     ...rest,
@@ -87,7 +87,7 @@ function analysisBody(a: NonNullable<AlertView['analysis']>) {
 }
 
 /** The advisory as the API answers it (declared by {@link AdvisoryViewSchema}). */
-export function advisoryViewBody(v: AlertView) {
+export function advisoryViewBody(v: AdvisoryView) {
   return {
     id: v.id,
     status: v.status,

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiWorld, type ErrorBody, intelFixture, openApiWorld } from '../../../test/api-world.js';
-import { DEFAULT_EMAIL_LIMITS } from '../../intel/index.js';
+import { DEFAULT_EMAIL_LIMITS } from '../../mail/index.js';
 
 let w: ApiWorld;
 beforeAll(async () => {

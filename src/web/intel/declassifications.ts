@@ -1,5 +1,5 @@
 /**
- * Declassification over HTTP (intel/declassify.ts): center staff request that members' reports may
+ * Declassification over HTTP (intel/labels/declassify.ts): center staff request that members' reports may
  * be published below their labels; an org admin of the reporting organisation consents, or a
  * second center admin approves (four eyes), or either refuses. Each step is audited; alerts quote
  * a report below its label only under an approved request.

@@ -4,7 +4,8 @@
  * and orgs). Every route goes through `ApiRoutes` (api-route.ts): the same authentication, scope
  * check, input validation, body limits and OpenAPI registration as the center's other routes.
  */
-import { DEFAULT_EMAIL_LIMITS, type IntelService } from '../../intel/index.js';
+import type { IntelService } from '../../intel/index.js';
+import { DEFAULT_EMAIL_LIMITS } from '../../mail/index.js';
 import type { ApiRoutes } from '../api-route.js';
 import type { WebOptions } from '../context.js';
 import { LoginThrottle } from '../rate-limit.js';

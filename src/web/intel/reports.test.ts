@@ -1,6 +1,6 @@
 /**
  * Reports, indicators and campaigns through HTTP (`app.request` on a center over a temporary data
- * directory): seed 002's lures uploaded as message/rfc822, C2 reports as JSON, the indicator
+ * directory): the lures of docs/background.md#sharing-network uploaded as message/rfc822, C2 reports as JSON, the indicator
  * lookup with its aggregates, campaigns a page at a time, and a real phishing sample.
  */
 import { readFileSync } from 'node:fs';

@@ -1,11 +1,12 @@
 /**
  * Password login and logout for browsers: `POST /api/v1/session` checks the password (argon2, in
  * intel's AuthService) and sets the session cookie; `DELETE` ends the session; `GET` says who the
- * caller is. Attempts are throttled per (client address, account) pair and per client address before the password is
- * even looked at (rate-limit.ts), so guessing runs at the refill rate whatever the attacker sends.
+ * caller is. Attempts are throttled per (client address, account) pair and per client address
+ * before the password is even looked at (rate-limit.ts), so guessing runs at the refill rate
+ * whatever the attacker sends.
  */
 import { KobanError } from '../../core/index.js';
-import type { IntelService } from '../../intel/index.js';
+import type { Actor, IntelService } from '../../intel/index.js';
 import type { ApiRoutes } from '../api-route.js';
 import { clearSessionCookie, clientAddress, sessionToken, setSessionCookie } from '../auth-middleware.js';
 import type { LoginThrottle } from '../rate-limit.js';
@@ -18,6 +19,24 @@ export function mountSessionRoutes(
   throttle: LoginThrottle,
   now: () => number,
 ): void {
+  mountLogin(api, intel, throttle, now);
+  mountWhoami(api);
+  mountLogout(api, intel);
+}
+
+/** The caller as `SessionSchema` declares it. */
+function sessionBody(a: Actor, expiresAt: string | null) {
+  return {
+    kind: a.kind,
+    userId: a.userId,
+    orgId: a.orgId,
+    role: a.role,
+    scopes: [...a.scopes].sort(),
+    expiresAt,
+  };
+}
+
+function mountLogin(api: ApiRoutes, intel: IntelService, throttle: LoginThrottle, now: () => number): void {
   api.add(
     {
       method: 'post',
@@ -51,21 +70,12 @@ export function mountSessionRoutes(
       const login = await intel.auth.login(email, password);
       throttle.succeeded(email, address);
       setSessionCookie(c, login.token, (login.expiresMs - now()) / 1000, api.clientOptions);
-      const a = login.actor;
-      return {
-        status: 200,
-        body: {
-          kind: a.kind,
-          userId: a.userId,
-          orgId: a.orgId,
-          role: a.role,
-          scopes: [...a.scopes].sort(),
-          expiresAt: iso(login.expiresMs),
-        },
-      };
+      return { status: 200, body: sessionBody(login.actor, iso(login.expiresMs)) };
     },
   );
+}
 
+function mountWhoami(api: ApiRoutes): void {
   api.add(
     {
       method: 'get',
@@ -78,19 +88,11 @@ export function mountSessionRoutes(
         200: { description: 'The caller (anonymous without credentials).', schema: SessionSchema },
       },
     },
-    async ({ actor }) => ({
-      status: 200,
-      body: {
-        kind: actor.kind,
-        userId: actor.userId,
-        orgId: actor.orgId,
-        role: actor.role,
-        scopes: [...actor.scopes].sort(),
-        expiresAt: null,
-      },
-    }),
+    async ({ actor }) => ({ status: 200, body: sessionBody(actor, null) }),
   );
+}
 
+function mountLogout(api: ApiRoutes, intel: IntelService): void {
   api.add(
     {
       method: 'delete',

@@ -1,0 +1,124 @@
+/**
+ * Queueing one advisory event (sent, updated, withdrawn) in the delivery log, in the transaction
+ * that makes the change: an inbox row per recipient organisation and user, recorded as delivered
+ * (the inbox is the audience itself); a pending e-mail or webhook row per contact endpoint of a
+ * recipient organisation and per named user's own address, for `DeliveryLog.run` (delivery.ts).
+ */
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/index.js';
+import type { Recipients } from './audience.js';
+import type { AdvisoryEvent } from './render.js';
+
+type NewRow = Omit<Database['member_alert_deliveries'], 'id'>;
+/** What every row of one event shares. */
+type Base = Pick<
+  NewRow,
+  'alert_id' | 'version' | 'event' | 'attempts' | 'last_attempt_ms' | 'last_error' | 'created_ms'
+>;
+type Pending = Base & Pick<NewRow, 'status' | 'next_attempt_ms' | 'delivered_ms'>;
+
+/** Queues (and, for the inbox, records as delivered) one event's deliveries; returns counts per channel. */
+export async function queueDeliveries(
+  tx: Kysely<Database>,
+  alertId: number,
+  version: number,
+  event: AdvisoryEvent,
+  to: Recipients,
+  nowMs: number,
+): Promise<{ inbox: number; email: number; webhook: number }> {
+  const base: Base = {
+    alert_id: alertId,
+    version,
+    event,
+    attempts: 0,
+    last_attempt_ms: null,
+    last_error: null,
+    created_ms: nowMs,
+  };
+  const pending: Pending = { ...base, status: 'pending', next_attempt_ms: nowMs, delivered_ms: null };
+  const inbox = inboxRows(base, to, nowMs);
+  const endpoints = await endpointRows(tx, pending, to.orgIds);
+  const users = await userEmailRows(tx, pending, to.userIds);
+  const rows = [...inbox, ...endpoints, ...users];
+  for (let i = 0; i < rows.length; i += 200)
+    await tx
+      .insertInto('member_alert_deliveries')
+      .values(rows.slice(i, i + 200))
+      .execute();
+  const webhook = endpoints.filter((r) => r.channel !== 'email').length;
+  return { inbox: inbox.length, email: endpoints.length - webhook + users.length, webhook };
+}
+
+function inboxRows(base: Base, to: Recipients, nowMs: number): NewRow[] {
+  const delivered = { ...base, status: 'delivered', next_attempt_ms: null, delivered_ms: nowMs };
+  return [
+    ...to.orgIds.map((orgId) => ({
+      ...delivered,
+      org_id: orgId,
+      user_id: null,
+      channel: 'inbox',
+      target: `org:${orgId}`,
+      endpoint_id: null,
+    })),
+    ...to.userIds.map((userId) => ({
+      ...delivered,
+      org_id: null,
+      user_id: userId,
+      channel: 'inbox',
+      target: `user:${userId}`,
+      endpoint_id: null,
+    })),
+  ];
+}
+
+/** The recipient organisations' enabled contact endpoints (e-mail addresses, webhooks), 500 orgs a query. */
+async function endpointRows(
+  tx: Kysely<Database>,
+  pending: Pending,
+  orgIds: readonly number[],
+): Promise<NewRow[]> {
+  const rows: NewRow[] = [];
+  for (let i = 0; i < orgIds.length; i += 500) {
+    const endpoints = await tx
+      .selectFrom('org_alert_endpoints')
+      .select(['id', 'org_id', 'channel', 'target'])
+      .where('org_id', 'in', orgIds.slice(i, i + 500))
+      .where('disabled_ms', 'is', null)
+      .orderBy('org_id')
+      .orderBy('id')
+      .execute();
+    for (const e of endpoints)
+      rows.push({
+        ...pending,
+        org_id: Number(e.org_id),
+        user_id: null,
+        channel: e.channel,
+        target: e.target,
+        endpoint_id: Number(e.id),
+      });
+  }
+  return rows;
+}
+
+/** Each named user's own address. */
+async function userEmailRows(
+  tx: Kysely<Database>,
+  pending: Pending,
+  userIds: readonly number[],
+): Promise<NewRow[]> {
+  if (userIds.length === 0) return [];
+  const users = await tx
+    .selectFrom('users')
+    .select(['id', 'email'])
+    .where('id', 'in', [...userIds])
+    .orderBy('id')
+    .execute();
+  return users.map((u) => ({
+    ...pending,
+    org_id: null,
+    user_id: Number(u.id),
+    channel: 'email',
+    target: u.email,
+    endpoint_id: null,
+  }));
+}

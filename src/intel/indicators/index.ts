@@ -1,0 +1,11 @@
+/**
+ * Indicators: typed, canonical values (canonical.ts) found in reports (from-email.ts, from-text.ts)
+ * and fuzzy keys that tie lures together (fuzzy.ts), stored with their sightings and aggregates
+ * (`IndicatorStore`), checked against warning lists (`WarningList`, `WarningEntryService`: values
+ * never to share or alert on), and read within labels (`IndicatorService`).
+ */
+export { IndicatorService, type IndicatorView } from './queries.js';
+export { IndicatorStore } from './store.js';
+export { INDICATOR_ROLES, INDICATOR_TYPES, type IndicatorRole } from './types.js';
+export { type NewWarningEntry, WarningEntryService } from './warning-entries.js';
+export { WarningList } from './warning-list.js';

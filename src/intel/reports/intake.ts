@@ -1,0 +1,392 @@
+/**
+ * Intake: a member's report becomes a stored report in one transaction — the shareable content,
+ * the private part apart from it, the audience, the evidence file and its custody entry, the
+ * indicators with their aggregates, the links and campaign it correlates into, and an audit row.
+ * Concurrent intakes share commits (group-commit.ts); each caller still returns only once its
+ * report is durable.
+ *
+ * E-mails (.eml) are prepared first (prepare-email.ts: `parseEml` with the organisation's own
+ * domains as privacy hints, the shareable view, indicator candidates), in this thread or in
+ * worker threads (parse-pool.ts); other kinds (incident, C2 destinations, malware hashes, free
+ * text) go through the text extractor. Hostile input gets the extraction's bounds (size, parts,
+ * nesting, archives, time; in workers also a heap limit and a hard deadline): it fails with
+ * `E_LIMIT` or `E_FORMAT`, recorded in the audit log as a rejected submission, and nothing else is
+ * stored. Before any of that, a submission passes the organisation's limits (intake-limits.ts:
+ * rate and evidence quota) and, for an e-mail, the parse workers' free capacity; these refusals
+ * are not audited (a flood would otherwise write the audit log at the flood's rate).
+ */
+import { isKobanError, KobanError } from '../../core/index.js';
+import type { RelationalDb } from '../../db/index.js';
+import { DEFAULT_EMAIL_LIMITS, type EmailLimits } from '../../mail/index.js';
+import { appendAudit } from '../audit/audit.js';
+import { type CorrelationResult, correlate, DEFAULT_FAN_OUT } from '../campaigns/correlate.js';
+import type { Actor } from '../identity/actor.js';
+import { type Organisation, OrgService } from '../identity/orgs.js';
+import { canonicalIndicator, guessIndicator } from '../indicators/canonical.js';
+import { dedupe, IndicatorStore, type Sighted } from '../indicators/store.js';
+import type { Candidate } from '../indicators/types.js';
+import type { WarningList } from '../indicators/warning-list.js';
+import { parseInput } from '../input.js';
+import { canAnalyse, requireScope } from '../labels/access.js';
+import { loadLabelled } from '../labels/labelled.js';
+import type { Tlp } from '../labels/tlp.js';
+import type { EvidenceStore } from './evidence.js';
+import { GroupCommit } from './group-commit.js';
+import { type IntakeLimits, orgEvidenceBytes } from './intake-limits.js';
+import { insertReport, type NewReport, plausibleDate } from './new-report.js';
+import { type EmailPreparer, type PreparedEmail, prepareInThread } from './prepare-email.js';
+import { buildOtherReport } from './report-kinds.js';
+import {
+  type AddedIndicator,
+  AddedIndicatorSchema,
+  type ReportInput,
+  ReportInputSchema,
+  type SharingOptions,
+  SharingSchema,
+} from './submissions.js';
+
+export interface IntakeResult {
+  readonly reportId: number;
+  readonly kind: string;
+  readonly tlp: Tlp;
+  readonly evidenceSha256: string | null;
+  readonly indicators: readonly Sighted[];
+  readonly correlation: CorrelationResult;
+  /** The extraction's warnings (limits hit, malformed parts), for the reporter. */
+  readonly warnings: readonly string[];
+}
+
+export interface IntakeDeps {
+  readonly db: RelationalDb;
+  readonly evidence: EvidenceStore;
+  readonly warningList: () => WarningList;
+  readonly now: () => number;
+  /** Where e-mails are parsed and prepared (default: in this thread; parse-pool.ts: in workers). */
+  readonly prepare?: EmailPreparer;
+  readonly fanOut?: number;
+  /** Bounds for parsing one message (defaults: the extraction's own). */
+  readonly emailLimits?: Partial<EmailLimits>;
+  /** Per-organisation submission rate and evidence quota (none when absent). */
+  readonly limits?: IntakeLimits | undefined;
+  /** Throws (E_LOCKED with a retry delay) when the e-mail parsers can take no more work now. */
+  readonly checkCapacity?: (() => void) | undefined;
+}
+
+export class IntakeService {
+  private readonly orgs: OrgService;
+  private readonly indicators: IndicatorStore;
+  private readonly prepare: EmailPreparer;
+  private readonly commits: GroupCommit<IntakeResult>;
+  private center: number | null = null;
+
+  constructor(private readonly deps: IntakeDeps) {
+    this.orgs = new OrgService(deps.db, deps.now);
+    this.indicators = new IndicatorStore(deps.db);
+    this.prepare = deps.prepare ?? prepareInThread;
+    this.commits = new GroupCommit(deps.db);
+  }
+
+  /**
+   * Whether the actor's organisation may submit now (rate, quota for `declaredBytes` of evidence,
+   * and for an e-mail the parsers' capacity), checked without taking anything: the HTTP layer
+   * calls it before it reads an upload. Throws E_LIMIT or E_LOCKED (with a retry delay).
+   */
+  async admit(actor: Actor, what: { email: boolean; declaredBytes: number }): Promise<void> {
+    requireScope(actor, 'reports:write');
+    if (what.email) this.deps.checkCapacity?.();
+    const orgId = actor.kind === 'user' ? actor.orgId : null;
+    if (orgId !== null) await this.deps.limits?.admit(orgId, what.email ? what.declaredBytes : 0);
+  }
+
+  /** Bytes of reported files the organisation keeps (what its evidence quota counts). */
+  evidenceBytes(orgId: number): Promise<number> {
+    return orgEvidenceBytes(this.deps.db, orgId);
+  }
+
+  /** A reported e-mail (.eml bytes). */
+  async submitEmail(actor: Actor, raw: Buffer, sharing: SharingOptions = {}): Promise<IntakeResult> {
+    requireScope(actor, 'reports:write');
+    const s = parseInput(SharingSchema, sharing, 'sharing options');
+    const org = await this.reportingOrg(actor, s.orgId);
+    const receivedMs = this.deps.now();
+    if (!Buffer.isBuffer(raw)) throw new KobanError('E_USAGE', 'the message must be given as bytes');
+    this.deps.checkCapacity?.();
+    await this.deps.limits?.charge(org.id, raw.length);
+    let prepared: PreparedEmail;
+    try {
+      const maxRawBytes = this.deps.emailLimits?.maxRawBytes ?? DEFAULT_EMAIL_LIMITS.maxRawBytes;
+      // Refused before hashing or parsing: an oversized upload costs nothing but this comparison.
+      if (raw.length > maxRawBytes) {
+        throw new KobanError(
+          'E_LIMIT',
+          `the message is ${raw.length} bytes; the limit is ${maxRawBytes} bytes`,
+        );
+      }
+      const reporterAddresses = actor.userId === null ? [] : await this.userEmail(actor.userId);
+      prepared = await this.prepare(
+        raw,
+        {
+          ...this.deps.emailLimits,
+          reporterDomains: org.domains.length > 0 ? org.domains : undefined,
+          reporterAddresses,
+        },
+        this.deps.warningList(),
+      );
+    } catch (e) {
+      const err = isKobanError(e)
+        ? e
+        : new KobanError('E_FORMAT', `the message could not be read: ${(e as Error).message}`, { cause: e });
+      await appendAudit(
+        this.deps.db,
+        actor,
+        {
+          action: 'report.reject',
+          targetType: 'report',
+          details: {
+            kind: 'email',
+            orgId: org.id,
+            sizeBytes: raw.length,
+            code: err.code,
+            reason: err.message,
+          },
+        },
+        receivedMs,
+      );
+      throw err;
+    }
+    const sha256 = prepared.evidenceStored
+      ? prepared.sha256
+      : await this.deps.evidence.writeFile(raw, prepared.sha256);
+    return this.store(
+      actor,
+      {
+        kind: 'email',
+        org,
+        tlp: s.tlp,
+        consent: s.consent,
+        audience: s.audience,
+        title: prepared.title,
+        receivedMs,
+        observedMs: plausibleDate(prepared.date ?? undefined, receivedMs),
+        sharedJson: prepared.sharedJson,
+        privateJson: prepared.privateJson,
+        evidence: { sha256, sizeBytes: raw.length, mediaType: 'message/rfc822' },
+        candidates: prepared.candidates,
+      },
+      prepared.warnings,
+    );
+  }
+
+  /** An incident, C2 destinations, malware sample hashes or free text. */
+  async submitReport(actor: Actor, input: ReportInput, sharing: SharingOptions = {}): Promise<IntakeResult> {
+    requireScope(actor, 'reports:write');
+    const s = parseInput(SharingSchema, sharing, 'sharing options');
+    const r = parseInput(ReportInputSchema, input, 'report');
+    const org = await this.reportingOrg(actor, s.orgId);
+    await this.deps.limits?.charge(org.id, null);
+    const receivedMs = this.deps.now();
+    const built = buildOtherReport(r, org.domains, receivedMs);
+    return this.store(
+      actor,
+      {
+        kind: r.kind,
+        org,
+        tlp: s.tlp,
+        consent: s.consent,
+        audience: s.audience,
+        title: built.title,
+        receivedMs,
+        observedMs: built.observedMs,
+        sharedJson: JSON.stringify(built.shared),
+        privateJson: JSON.stringify(built.privatePart),
+        evidence: null,
+        candidates: built.candidates,
+      },
+      built.warnings,
+    );
+  }
+
+  /**
+   * Indicators found by analysing a report (its attachment run in a sandbox, say), recorded on the
+   * report — they count for the reporting organisation, `added_by` names the analyst — and
+   * correlated at once.
+   */
+  async addIndicators(
+    actor: Actor,
+    reportId: number,
+    items: readonly AddedIndicator[],
+  ): Promise<IntakeResult> {
+    const report = await loadLabelled(this.deps.db, reportId);
+    if (!report || !canAnalyse(actor, report))
+      throw new KobanError('E_NOT_FOUND', `no report ${reportId} that ${actor.label} may analyse`);
+    const candidates: Candidate[] = items.map((raw, i) => {
+      const it = parseInput(AddedIndicatorSchema, raw, `indicator ${i + 1}`);
+      const c = it.type ? canonicalIndicator(it.type, it.value) : guessIndicator(it.value);
+      if (!c)
+        throw new KobanError(
+          'E_USAGE',
+          `indicator ${i + 1}: "${it.value}" is not a valid ${it.type ?? 'indicator'}`,
+        );
+      const port = it.port ?? ('port' in c ? c.port : undefined);
+      return {
+        type: c.type,
+        value: c.value,
+        role: it.role,
+        confidence: it.confidence,
+        context: { analysis: true, ...(port ? { port } : {}), ...(it.note ? { note: it.note } : {}) },
+      };
+    });
+    const row = await this.deps.db
+      .selectFrom('reports')
+      .select(['org_id', 'kind', 'evidence_sha256'])
+      .where('id', '=', reportId)
+      .executeTakeFirstOrThrow();
+    const org = (await this.orgs.get(Number(row.org_id)))!;
+    const nowMs = this.deps.now();
+    const list = this.deps.warningList();
+    // Outside the transaction: on SQLite, Kysely holds one connection for it.
+    const centerOrgId = await this.centerOrgId();
+    return this.deps.db.transaction().execute(async (tx) => {
+      const have = await this.indicators.keysOf(tx, reportId);
+      const fresh = dedupe(candidates).filter((c) => !have.has(`${c.type}\u0000${c.value}`));
+      const sighted = await this.indicators.record(
+        tx,
+        {
+          id: reportId,
+          orgId: org.id,
+          sector: org.sector,
+          prefecture: org.prefecture,
+          tlp: report.tlp,
+          observedMs: nowMs,
+          addedBy: actor.userId,
+          addedMs: nowMs,
+        },
+        fresh,
+        list,
+      );
+      const correlation = await correlate(tx, reportId, sighted, {
+        nowMs,
+        fanOut: this.deps.fanOut ?? DEFAULT_FAN_OUT,
+        centerOrgId,
+        isNew: false,
+      });
+      await appendAudit(
+        tx,
+        actor,
+        {
+          action: 'report.indicators-add',
+          targetType: 'report',
+          targetId: reportId,
+          tlp: report.tlp,
+          details: { added: sighted.map((s) => `${s.type}:${s.value}`), ...summary(correlation) },
+        },
+        nowMs,
+      );
+      return {
+        reportId,
+        kind: row.kind,
+        tlp: report.tlp,
+        evidenceSha256: row.evidence_sha256,
+        indicators: sighted,
+        correlation,
+        warnings: [],
+      };
+    });
+  }
+
+  private async store(actor: Actor, r: NewReport, warnings: readonly string[]): Promise<IntakeResult> {
+    const list = this.deps.warningList();
+    const centerOrgId = await this.centerOrgId();
+    const candidates = dedupe(r.candidates);
+    return this.commits.run(async (tx) => {
+      const id = await insertReport(tx, actor, r);
+      if (r.evidence) await this.deps.evidence.keep(tx, actor, { ...r.evidence, reportId: id }, r.receivedMs);
+      const sighted = await this.indicators.record(
+        tx,
+        {
+          id,
+          orgId: r.org.id,
+          sector: r.org.sector,
+          prefecture: r.org.prefecture,
+          tlp: r.tlp,
+          observedMs: r.observedMs,
+          addedBy: actor.userId,
+          addedMs: r.receivedMs,
+        },
+        candidates,
+        list,
+      );
+      const correlation = await correlate(tx, id, sighted, {
+        nowMs: r.receivedMs,
+        fanOut: this.deps.fanOut ?? DEFAULT_FAN_OUT,
+        centerOrgId,
+        isNew: true,
+      });
+      await appendAudit(
+        tx,
+        actor,
+        {
+          action: 'report.create',
+          targetType: 'report',
+          targetId: id,
+          tlp: r.tlp,
+          details: {
+            kind: r.kind,
+            orgId: r.org.id,
+            consent: r.consent,
+            evidence: r.evidence?.sha256 ?? null,
+            indicators: sighted.length,
+            ...summary(correlation),
+          },
+        },
+        r.receivedMs,
+      );
+      return {
+        reportId: id,
+        kind: r.kind,
+        tlp: r.tlp,
+        evidenceSha256: r.evidence?.sha256 ?? null,
+        indicators: sighted,
+        correlation,
+        warnings,
+      };
+    });
+  }
+
+  /** The center organisation, looked up until one exists (it never changes once registered). */
+  private async centerOrgId(): Promise<number | null> {
+    this.center ??= await this.orgs.centerOrgId();
+    return this.center;
+  }
+
+  /** Users report for their own organisation; the system names one. */
+  private async reportingOrg(actor: Actor, orgId: number | undefined): Promise<Organisation> {
+    const id = actor.kind === 'system' ? orgId : (actor.orgId ?? undefined);
+    if (actor.kind === 'user' && orgId !== undefined && orgId !== actor.orgId) {
+      throw new KobanError('E_FORBIDDEN', `${actor.label} reports for its own organisation only`);
+    }
+    if (id === undefined) throw new KobanError('E_USAGE', 'the reporting organisation is required');
+    const org = await this.orgs.get(id);
+    if (!org?.active) throw new KobanError('E_NOT_FOUND', `no active organisation ${id}`);
+    return org;
+  }
+
+  private async userEmail(userId: number): Promise<string[]> {
+    const u = await this.deps.db
+      .selectFrom('users')
+      .select('email')
+      .where('id', '=', userId)
+      .executeTakeFirst();
+    return u ? [u.email] : [];
+  }
+}
+
+function summary(c: CorrelationResult): Record<string, unknown> {
+  return {
+    links: c.links.length,
+    campaign: c.campaignId,
+    createdCampaign: c.createdCampaign,
+    assigned: c.assigned.slice(0, 50),
+    bridges: c.bridges.map((b) => b.otherCampaignId),
+  };
+}
