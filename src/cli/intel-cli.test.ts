@@ -1,6 +1,6 @@
 /**
  * The intel commands end to end on a data directory: bootstrap the center and members, report
- * seed 002's lures, add the analysis, read the statistics, verify the audit chain — and see it
+ * the cyber-intelligence half-year report's lures (test/fixtures/intel), add the analysis, read the statistics, verify the audit chain — and see it
  * fail after a row is altered behind the database's back.
  */
 import { mkdtempSync, rmSync } from 'node:fs';

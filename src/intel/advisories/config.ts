@@ -45,7 +45,7 @@ export const AdvisoryConfigSchema = z.object({
     .prefault({}),
   /** Deliveries attempted at once by one run. */
   concurrency: z.number().int().min(1).max(64).default(8),
-  /** Where members open alerts in the portal (links in e-mails): `<portalUrl>/alerts/<id>`. */
+  /** Where members open alerts in the portal (links in e-mails): `<portalUrl>/advisories/<id>`. */
   portalUrl: z.url().optional(),
 });
 export type AdvisoryConfig = z.input<typeof AdvisoryConfigSchema>;

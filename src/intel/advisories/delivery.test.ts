@@ -184,7 +184,7 @@ describe('delivery by e-mail and webhook', () => {
     ]);
     expect(m.text).toContain('  ipv4     27.254.40[.]5  (c2)');
     expect(m.text).toContain('  差出人 / From: tanaka@x-sangyo[.]example');
-    expect(m.text).toContain(`  POST /api/v1/alerts/${id}/received`);
+    expect(m.text).toContain(`  POST /api/v1/advisories/${id}/received`);
     for (const hidden of ['p2-kyokai', 'suzuki', '鈴木', 'P1工業', '198.51.100.23'])
       expect(m.text).not.toContain(hidden);
     expect((await t.intel.advisories.get(cast.analyst.actor, id)).analysis?.deliveries).toEqual({

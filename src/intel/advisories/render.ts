@@ -128,8 +128,8 @@ export function advisoryMailText(
     lines.push(
       '同様のメールを受信した場合は「受信した」とご回答ください。/ If you received it too, please answer "received too":',
       portalUrl
-        ? `  ${portalUrl.replace(/\/$/, '')}/alerts/${meta.id}`
-        : `  POST /api/v1/alerts/${meta.id}/received`,
+        ? `  ${portalUrl.replace(/\/$/, '')}/advisories/${meta.id}`
+        : `  POST /api/v1/advisories/${meta.id}/received`,
       '',
     );
   }
