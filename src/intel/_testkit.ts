@@ -1,11 +1,13 @@
 /**
- * Test helpers for the intel services: an in-memory store with a temporary evidence directory (and audit chain key),
+ * Test helpers for the intel services: a fresh relational store in the run's dialect (in-memory
+ * SQLite, or a PostgreSQL schema: test/relational.ts) with a temporary evidence directory (and audit chain key),
  * a controllable clock, and the seed 002 cast (the center, X and Y whose mail was stolen, their
  * partners P1–P3, a security-service provider). Used by tests only.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freshRelational } from '../../test/relational.js';
 import { openRelational, type RelationalDb } from '../db/index.js';
 import { type Actor, systemActor, userActor } from './actor.js';
 import type { Organisation } from './orgs.js';
@@ -28,7 +30,8 @@ export const T0 = Date.UTC(2012, 1, 10);
 export async function openTestIntel(
   opts: Pick<IntelOptions, 'fanOut' | 'emailLimits' | 'alerts' | 'resolver' | 'intakeLimits'> = {},
 ): Promise<TestIntel> {
-  const raw = await openRelational(':memory:');
+  const store = await freshRelational();
+  const raw = await openRelational(':memory:', { url: store.url });
   const dir = mkdtempSync(join(tmpdir(), 'koban-intel-'));
   const clock = { ms: T0 };
   const intel = await IntelService.open(raw, {
@@ -49,6 +52,7 @@ export async function openTestIntel(
     async close() {
       await intel.close();
       await raw.destroy();
+      await store.drop();
       rmSync(dir, { recursive: true, force: true });
     },
   };

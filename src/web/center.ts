@@ -77,6 +77,8 @@ export interface Center {
 
 export interface CenterOptions {
   readonly dataDir?: string | undefined;
+  /** The relational store (`--db`): undefined → the data directory's SQLite file; `postgres://…`. */
+  readonly relationalUrl?: string | undefined;
   readonly ingestLimits?: IngestLimits | undefined;
   readonly logLevel?: string | undefined;
   /** Options of the intel services (the data directory is the center's). */
@@ -122,7 +124,7 @@ export async function openCenter(options: CenterOptions = {}): Promise<Center> {
   const dataDir = observatory.dataDir;
   let opened: RelationalDb | null = null;
   try {
-    const db = await openRelational(dataDir, { notice });
+    const db = await openRelational(dataDir, { notice, url: options.relationalUrl });
     opened = db;
     const enricher = await openEnricher(observatory.config);
     const registry = new SensorRegistry(db);

@@ -1,5 +1,6 @@
 /**
- * Test helpers for the intel API: a center over a temporary data directory, its Hono app (called
+ * Test helpers for the intel API: a center over a temporary data directory (its relational store in
+ * the run's dialect: test/relational.ts), its Hono app (called
  * with `app.request`, no socket), a controllable clock, a small cast — the center's admin and
  * analyst, two member companies X and Y (an org-admin each, and a second X user), a provider — each
  * with a password and an API token of their role's full scopes, and a request helper. Tests only.
@@ -8,6 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Hono } from 'hono';
+import { freshRelational } from '../../../test/relational.js';
 import { fixture } from '../../../test/samples.js';
 import {
   type Actor,
@@ -77,8 +79,10 @@ export async function openApiWorld(api: IntelApiOptions = {}, more: WorldOptions
   const dataDir = mkdtempSync(join(tmpdir(), 'koban-intel-api-'));
   if (more.config) writeFileSync(join(dataDir, 'koban.json'), JSON.stringify(more.config));
   const clock = { ms: T0 };
+  const store = await freshRelational();
   const center = await openCenter({
     dataDir,
+    relationalUrl: store.url,
     logLevel: 'silent',
     intel: { now: () => clock.ms, fsyncEvidence: false, ...more.intel },
     api: { validateResponses: true, ...api },
@@ -162,6 +166,7 @@ export async function openApiWorld(api: IntelApiOptions = {}, more: WorldOptions
     },
     async close() {
       await center.close();
+      await store.drop();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
