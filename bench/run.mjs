@@ -4,7 +4,8 @@
 //   1. end-to-end `koban import` (parse + enrich + store) of iptables text, EVE JSON and pcap,
 //      each against reference tools on the same file in the same run (mawk counting destination
 //      ports; tcpdump reading with a BPF filter; tshark with a full dissector);
-//   2. the latency of every `koban stats` view over a store of BENCH_VIEW_EVENTS events.
+//   2. the latency of every `koban stats` view over a store of BENCH_VIEW_EVENTS events;
+//   3. first, the start-up time of the `koban` command (bench/cli-startup.mjs, BENCH_STARTUP_RUNS).
 // Prints a Markdown report and writes it to bench/out/report.md. Scale with environment:
 //   BENCH_IPTABLES_LINES (default 3,000,000), BENCH_EVE_LINES (1,000,000),
 //   BENCH_PCAP_PACKETS (5,000,000), BENCH_VIEW_EVENTS (100,000,000; 0 skips the views).
@@ -85,6 +86,13 @@ say(
 );
 say('Command: `npm run bench` (bench/run.mjs). All inputs are SIMULATED (koban simulate) or synthetic.');
 say();
+
+// 0. start-up of the command itself, against `node -e 0` (its own script: whole processes)
+{
+  const r = timed(process.execPath, [join(root, 'bench', 'cli-startup.mjs')]);
+  for (const line of r.stdout.trimEnd().split('\n')) say(line);
+  say();
+}
 
 // 1. iptables
 {

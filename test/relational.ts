@@ -3,7 +3,7 @@
  * always, PostgreSQL when `KOBAN_TEST_PG` names a server (`.ci/run` starts a throw-away one:
  * `.ci/pg.sh start DIR`). vitest.config.ts runs the relational suites — the intel services, their
  * API, operator alerts, leases — a second time in the `postgresql` project, which sets
- * `KOBAN_TEST_DIALECT`; the world builders (src/intel/_testkit.ts, src/web/intel/_testkit.ts) open
+ * `KOBAN_TEST_DIALECT`; the world builders (src/intel/_testkit.ts, test/api-world.ts) open
  * their store through `freshRelational`. Without `KOBAN_TEST_PG` that project's tests are reported
  * skipped, the reason in the project's name — never passed.
  *
@@ -75,6 +75,7 @@ async function admin(statement: string): Promise<void> {
 }
 
 export interface TestRelational {
+  readonly dialect: TestDialect;
   readonly db: RelationalDb;
   /** Another handle on the same store, as a second center opens it (`shared` stores only). */
   another(): Promise<RelationalDb>;
@@ -97,6 +98,7 @@ export async function openTestRelational(opts: { shared?: boolean } = {}): Promi
   };
   const db = await open();
   return {
+    dialect: store.dialect,
     db,
     another() {
       if (!opts.shared) throw new Error('openTestRelational: another handle needs { shared: true }');
@@ -115,7 +117,10 @@ export async function openTestRelational(opts: { shared?: boolean } = {}): Promi
  * triggers that keep a chained table append-only (src/db/migrations/0002-intel-sharing.ts makes
  * two per table on SQLite, one on PostgreSQL).
  */
-export async function dropAppendOnlyGuards(db: Kysely<Database>, table: 'audit_log' | 'custody'): Promise<void> {
+export async function dropAppendOnlyGuards(
+  db: Kysely<Database>,
+  table: 'audit_log' | 'custody',
+): Promise<void> {
   if (db.getExecutor().adapter instanceof SqliteAdapter) {
     await sql.raw(`drop trigger ${table}_no_update`).execute(db);
     await sql.raw(`drop trigger ${table}_no_delete`).execute(db);

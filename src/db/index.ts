@@ -7,7 +7,7 @@
  * and its transaction lock). Failures of the store itself are reported as `E_STORE` and show in
  * its health. `Lease` gives a named job to one process at a time.
  */
-export { type OpenRelationalOptions } from './dialects/open-options.js';
+export type { OpenRelationalOptions } from './dialects/open-options.js';
 export { SQLITE_FILE } from './dialects/sqlite/sqlite-file.js';
 export { Lease, type LeaseState } from './lease.js';
 export { type OpenRelationalAt, openRelational, type RelationalDb, relationalHealth } from './open.js';

@@ -132,7 +132,12 @@ describe('AlertStore', () => {
   });
 
   it('opens one alert for an episode raised at once, here and by another center on the same store', async () => {
-    const elsewhere = new AlertStore(await store.another(), () => now);
+    // Centers share a PostgreSQL store; a SQLite file has one center, so there the other raiser
+    // is a second caller in the same process.
+    const elsewhere = new AlertStore(
+      store.dialect === 'postgres' ? await store.another() : store.db,
+      () => now,
+    );
     const changes = await Promise.all([
       alerts.raise(surge()),
       elsewhere.raise(surge({ atMs: T0 + MIN })),

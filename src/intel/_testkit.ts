@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freshRelational } from '../../test/relational.js';
+import { DAY_MS } from '../core/index.js';
 import { openRelational, type RelationalDb } from '../db/index.js';
 import { type Actor, systemActor, userActor } from './actor.js';
 import type { Organisation } from './orgs.js';
@@ -161,8 +162,6 @@ export function intelFixture(name: string): Buffer {
 /** The two C2 addresses of seed 002's samples: one registered in Thailand, one in the USA (see the fixtures' README). */
 export const C2_TH = '27.254.40.5';
 export const C2_US = '74.208.142.31';
-
-const DAY_MS = 86_400_000;
 
 export interface Seed002Campaign {
   /** The reports of the lures received by P1 and P2 (X's stolen mail) and P3 (Y's). */

@@ -4,13 +4,7 @@
  * one `E_STORE` error and records it for `/healthz`; the dialect's driver does the rest. Both
  * dialects use it, each with its own classification of its engine's errors.
  */
-import type {
-  CompiledQuery,
-  DatabaseConnection,
-  Driver,
-  QueryResult,
-  TransactionSettings,
-} from 'kysely';
+import type { CompiledQuery, DatabaseConnection, Driver, QueryResult, TransactionSettings } from 'kysely';
 
 export interface DriverGuard {
   /** The error to throw in place of the engine's (the same error when it is the query's own). */

@@ -2,9 +2,10 @@
  * The server dialect: Kysely's PostgresDialect over a `pg` Pool, for several centers sharing one
  * relational store (docs/scale.md). Three things make it behave as the stores expect from SQLite:
  *
- * - `bigint` columns (the UTC millisecond times, counters, `count(*)`) come back as numbers, not
- *   the strings `pg` gives by default, when they fit a double exactly (they are all far below
- *   2^53); an integer that does not fit stays a string rather than lose digits.
+ * - `bigint` columns (the UTC millisecond times, counters, `count(*)`) and `numeric` results (`sum`)
+ *   come back as numbers, not the strings `pg` gives by default, when they fit a double exactly
+ *   (they are all far below 2^53); an integer that does not fit stays a string rather than lose
+ *   digits.
  * - Transactions run one at a time per schema, as SQLite's do: each takes a transaction-scoped
  *   advisory lock right after `begin`. The stores read and then write inside a transaction (the
  *   chain head before an append, "is this name taken" before an insert) and rely on nobody
@@ -14,13 +15,20 @@
  *   naming the database (password hidden) and what to do, recorded for `/healthz`
  *   (postgres-faults.ts); a refused login or a missing database is `E_CONFIG`.
  */
-import { CompiledQuery, type Driver, PostgresDialect } from 'kysely';
+import {
+  CompiledQuery,
+  type Driver,
+  PostgresDialect,
+  type PostgresPool,
+  type PostgresPoolClient,
+} from 'kysely';
 import pg from 'pg';
 import { describeRelationalUrl } from '../../relational-url.js';
 import { GuardedDriver } from '../guarded-driver.js';
 import { PostgresHealth, pgFault } from './postgres-faults.js';
 
 const INT8_OID = 20;
+const NUMERIC_OID = 1700;
 
 /** int8 as a number when exact; its text otherwise (what `pg` returns by default). */
 function parseInt8(text: string): number | string {
@@ -28,11 +36,21 @@ function parseInt8(text: string): number | string {
   return Number.isSafeInteger(n) ? n : text;
 }
 
+/**
+ * numeric (what `sum` of a bigint column gives) as a number, as SQLite gives it; an integer beyond
+ * 2^53 stays text rather than lose digits.
+ */
+function parseNumeric(text: string): number | string {
+  const n = Number(text);
+  return Number.isFinite(n) && (Number.isSafeInteger(n) || !/^-?\d+$/.test(text)) ? n : text;
+}
+
 const types = {
-  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === INT8_OID && format !== 'binary'
-      ? parseInt8
-      : pg.types.getTypeParser(oid, format ?? 'text')) as typeof pg.types.getTypeParser,
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
+    if (format !== 'binary' && oid === INT8_OID) return parseInt8;
+    if (format !== 'binary' && oid === NUMERIC_OID) return parseNumeric;
+    return pg.types.getTypeParser(oid, format ?? 'text');
+  }) as typeof pg.types.getTypeParser,
 };
 
 /** The transaction lock: pg_advisory_xact_lock(int, int), first key "Kob" (0x4b6f62), second the schema. */
@@ -40,12 +58,39 @@ const LOCK_STATEMENT = CompiledQuery.raw(
   "select pg_advisory_xact_lock(4943714, hashtext(coalesce(current_schema(), '')))",
 );
 
+/**
+ * pg's pool, whose clients leave it when the server ended their connection. A backend ended by the
+ * server (a restart, pg_terminate_backend) fails the running query with its own error while the
+ * socket still looks open; given back as it is, the client would fail the next query too.
+ */
+function discardingBroken(pool: pg.Pool): PostgresPool {
+  return {
+    async connect(): Promise<PostgresPoolClient> {
+      const client = await pool.connect();
+      let broken: Error | undefined;
+      const query = (text: unknown, parameters?: readonly unknown[]) => {
+        // A cursor (Kysely's streams; not configured here) goes through untouched.
+        if (typeof text !== 'string') return client.query(text as never);
+        return client.query(text, parameters as unknown[]).catch((e: unknown) => {
+          if (pgFault(e)?.fault === 'unreachable') broken = e as Error;
+          throw e;
+        });
+      };
+      return {
+        query: query as unknown as PostgresPoolClient['query'],
+        release: () => client.release(broken),
+      };
+    },
+    end: () => pool.end(),
+  };
+}
+
 class GuardedPostgresDialect extends PostgresDialect {
   constructor(
     pool: pg.Pool,
     private readonly health: PostgresHealth,
   ) {
-    super({ pool });
+    super({ pool: discardingBroken(pool) });
   }
 
   override createDriver(): Driver {
@@ -66,6 +111,15 @@ class GuardedPostgresDialect extends PostgresDialect {
   }
 }
 
+/** How long a connection may take before the query waiting for it fails (E_STORE) instead of hanging. */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+
+/** libpq's `connect_timeout` (whole seconds) when the URL sets one above zero, else the default. */
+export function connectTimeoutMs(url: string): number {
+  const given = Number(new URL(url).searchParams.get('connect_timeout') ?? '');
+  return Number.isInteger(given) && given > 0 ? given * 1000 : DEFAULT_CONNECT_TIMEOUT_MS;
+}
+
 /** The dialect over the database `url` names, and the health its queries report to. */
 export function postgresDialect(url: string): { dialect: PostgresDialect; health: PostgresHealth } {
   const health = new PostgresHealth(describeRelationalUrl(url));
@@ -73,8 +127,9 @@ export function postgresDialect(url: string): { dialect: PostgresDialect; health
     connectionString: url,
     types,
     application_name: 'koban',
-    // A server that does not answer fails the query (E_STORE) instead of hanging it.
-    connectionTimeoutMillis: 10_000,
+    connectionTimeoutMillis: connectTimeoutMs(url),
+    // A server that vanished without closing the connection (host down, cable pulled) is noticed.
+    keepAlive: true,
   });
   // An idle connection the server drops emits `error` on the pool; one checked out, on its client.
   // Unheard, either would end the process: both are the store's failure, seen at the next query.

@@ -26,19 +26,19 @@ export function pgFault(e: unknown): { fault: PostgresFault; problem: string } |
   if (!(e instanceof Error)) return null;
   const code = (e as { code?: unknown }).code;
   if (typeof code === 'string') {
-    if (NETWORK_CODES.has(code)) return { fault: 'unreachable', problem: `cannot reach the server (${code})` };
+    if (NETWORK_CODES.has(code))
+      return { fault: 'unreachable', problem: `cannot reach the server (${code})` };
     if (/^08/.test(code) || /^57P0[123]$/.test(code)) return { fault: 'unreachable', problem: e.message };
     if (/^5[38]/.test(code)) return { fault: 'resources', problem: e.message };
     if (code === 'XX001' || code === 'XX002') return { fault: 'damaged', problem: e.message };
     if (/^28/.test(code) || code === '3D000') return { fault: 'refused', problem: e.message };
     return null;
   }
-  // pg's own errors for a connection lost or never made carry no code.
-  if (
-    /^Connection terminated|^timeout exceeded when trying to connect|not queryable|^Client was closed/i.test(
-      e.message,
-    )
-  )
+  // pg's own errors for a connection lost or never made carry no code. Its two timeouts (the
+  // pool's and the client's, armed together) say the same thing in different words: one message.
+  if (/^timeout exceeded when trying to connect|due to connection timeout/i.test(e.message))
+    return { fault: 'unreachable', problem: 'no answer from the server (connection timeout)' };
+  if (/^Connection terminated|not queryable|^Client was closed/i.test(e.message))
     return { fault: 'unreachable', problem: e.message };
   return null;
 }
@@ -48,7 +48,8 @@ const ADVICE: Record<PostgresFault, string> = {
   resources: 'check the PostgreSQL server (free space, memory, max_connections, its log), then retry',
   damaged:
     'the database is damaged: stop Koban, see the PostgreSQL server’s log and restore the database from the last backup (README, "PostgreSQL")',
-  refused: 'check the URL (user, password, database name) and that the database exists (README, "PostgreSQL")',
+  refused:
+    'check the URL (user, password, database name) and that the database exists (README, "PostgreSQL")',
 };
 
 /**

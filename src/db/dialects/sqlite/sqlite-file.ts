@@ -80,7 +80,9 @@ function requireExisting(dir: string, path: string, dataDir: boolean): void {
   if (!existsSync(dir))
     throw new KobanError(
       'E_NOT_FOUND',
-      dataDir ? `no data directory ${dir} (check --data or KOBAN_DATA)` : `no directory ${dir} for ${path} (check --db)`,
+      dataDir
+        ? `no data directory ${dir} (check --data or KOBAN_DATA)`
+        : `no directory ${dir} for ${path} (check --db)`,
     );
   if (!existsSync(path))
     throw new KobanError(
