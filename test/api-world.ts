@@ -1,7 +1,8 @@
 /**
- * Test world for the HTTP API: a center over a temporary data directory, opened by the composition
- * root (center/) as `koban serve` opens it, and web/'s app over its `WebContext` (called with
- * `app.request`, no socket), a controllable clock, a small cast — the center's admin and
+ * Test world for the HTTP API: a center over a temporary data directory (its relational store in
+ * the run's dialect: test/relational.ts), opened by the composition root (center/) as `koban serve`
+ * opens it, and web/'s app over its `WebContext` (called with `app.request`, no socket), a
+ * controllable clock, a small cast — the center's admin and
  * analyst, two member companies X and Y (an org-admin each, and a second X user), a provider — each
  * with a password and an API token of their role's full scopes, and a request helper. Tests only.
  */
@@ -19,6 +20,7 @@ import {
   userActor,
 } from '../src/intel/index.js';
 import type { WebOptions } from '../src/web/index.js';
+import { freshRelational } from './relational.js';
 import { fixture } from './samples.js';
 
 export { rotateOperatorToken } from '../src/center/index.js';
@@ -79,8 +81,10 @@ export async function openApiWorld(api: WebOptions = {}, more: WorldOptions = {}
   const dataDir = mkdtempSync(join(tmpdir(), 'koban-intel-api-'));
   if (more.config) writeFileSync(join(dataDir, 'koban.json'), JSON.stringify(more.config));
   const clock = { ms: T0 };
+  const store = await freshRelational();
   const center = await openCenter({
     dataDir,
+    relationalUrl: store.url,
     logLevel: 'silent',
     intel: { now: () => clock.ms, fsyncEvidence: false, ...more.intel },
     api: { validateResponses: true, ...api },
@@ -164,6 +168,7 @@ export async function openApiWorld(api: WebOptions = {}, more: WorldOptions = {}
     },
     async close() {
       await center.close();
+      await store.drop();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -1,17 +1,20 @@
-// The lease over an in-memory SQLite store, with a hand-driven clock.
+// The lease over the run's relational dialect (test/relational.ts), with a hand-driven clock.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Lease, openRelational, type RelationalDb } from './index.js';
+import { openTestRelational, type TestRelational } from '../../test/relational.js';
+import { Lease, type RelationalDb } from './index.js';
 
 describe('Lease', () => {
+  let store: TestRelational;
   let db: RelationalDb;
   let now: number;
   const clock = () => now;
   beforeEach(async () => {
-    db = await openRelational(':memory:');
+    store = await openTestRelational({ shared: true });
+    db = store.db;
     now = 1_000_000;
   });
   afterEach(async () => {
-    await db.destroy();
+    await store.close();
   });
 
   it('has one holder at a time; the other gets it only once it expires', async () => {
@@ -45,5 +48,19 @@ describe('Lease', () => {
   it('keeps leases of different jobs apart', async () => {
     expect(await new Lease(db, 'detection', 'node-a', 30_000, clock).acquire()).toBe(true);
     expect(await new Lease(db, 'retention', 'node-b', 30_000, clock).acquire()).toBe(true);
+  });
+
+  it('goes to exactly one of two nodes taking it at once, each through its own connection', async () => {
+    const other = await store.another();
+    for (let round = 0; round < 5; round++) {
+      const name = `job-${round}`;
+      const a = new Lease(db, name, 'node-a', 30_000, clock);
+      const b = new Lease(other, name, 'node-b', 30_000, clock);
+      const won = await Promise.all([a.acquire(), b.acquire()]);
+      expect(won.filter(Boolean)).toHaveLength(1);
+      const holder = won[0] ? 'node-a' : 'node-b';
+      expect(await a.state()).toEqual({ holder, expiresMs: now + 30_000, acquiredMs: now });
+      expect(await b.state()).toEqual({ holder, expiresMs: now + 30_000, acquiredMs: now });
+    }
   });
 });

@@ -1,6 +1,6 @@
 /**
  * A lease in the relational store: one holder at a time for a named job, for `ttlMs` after its last
- * renewal (ARCHITECTURE.md "Scale": one process runs the detectors, a lease picks it). Taking and
+ * renewal (docs/scale.md: one process runs the detectors, a lease picks it). Taking and
  * renewing is one upsert that only overwrites the row when it is this holder's or has expired, so
  * two nodes racing for it cannot both win (SQLite and PostgreSQL both apply `ON CONFLICT … DO
  * UPDATE … WHERE` atomically). A holder that stops renewing (crashed, partitioned) loses the job

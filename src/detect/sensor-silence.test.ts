@@ -1,6 +1,7 @@
-// Sensor-silence alerts on hand-built heartbeats (written for this test).
+// Sensor-silence alerts on hand-built heartbeats (written for this test), on the run's relational dialect.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openRelational, type RelationalDb } from '../db/index.js';
+import { openTestRelational } from '../../test/relational.js';
+import type { RelationalDb } from '../db/index.js';
 import { AlertStore } from './alerts.js';
 import { checkSensorSilence, type SensorHeartbeat } from './sensor-silence.js';
 
@@ -19,13 +20,14 @@ const sensor = (over: Partial<SensorHeartbeat> = {}): SensorHeartbeat => ({
 
 describe('checkSensorSilence', () => {
   let db: RelationalDb;
+  let close: () => Promise<void>;
   let alerts: AlertStore;
   beforeEach(async () => {
-    db = await openRelational(':memory:');
+    ({ db, close } = await openTestRelational());
     alerts = new AlertStore(db, () => T0);
   });
   afterEach(async () => {
-    await db.destroy();
+    await close();
   });
 
   it('raises one alert per silence, updated while it lasts, closed when the sensor delivers again', async () => {

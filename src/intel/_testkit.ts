@@ -1,5 +1,6 @@
 /**
- * Test helpers for the intel services: an in-memory store with a temporary evidence directory (and
+ * Test helpers for the intel services: a fresh relational store in the run's dialect (in-memory
+ * SQLite, or a PostgreSQL schema: test/relational.ts) with a temporary evidence directory (and
  * audit chain key), a controllable clock, and the cast of the reference case
  * (docs/background.md#sharing-network: the center, X and Y whose mail was stolen, their partners
  * P1–P3, a security-service provider). Used by tests only.
@@ -7,6 +8,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freshRelational } from '../../test/relational.js';
 import { DAY_MS } from '../core/index.js';
 import { openRelational, type RelationalDb } from '../db/index.js';
 import { type Actor, systemActor, userActor } from './identity/actor.js';
@@ -30,7 +32,8 @@ export const T0 = Date.UTC(2012, 1, 10);
 export async function openTestIntel(
   opts: Pick<IntelOptions, 'fanOut' | 'emailLimits' | 'advisories' | 'resolver' | 'intakeLimits'> = {},
 ): Promise<TestIntel> {
-  const raw = await openRelational(':memory:');
+  const store = await freshRelational();
+  const raw = await openRelational(':memory:', { url: store.url });
   const dir = mkdtempSync(join(tmpdir(), 'koban-intel-'));
   const clock = { ms: T0 };
   const intel = await IntelService.open(raw, {
@@ -51,6 +54,7 @@ export async function openTestIntel(
     async close() {
       await intel.close();
       await raw.destroy();
+      await store.drop();
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -33,6 +33,7 @@ export {
   SendAdvisoryInputSchema,
 } from './advisories/index.js';
 export type { Checkpoint } from './audit/index.js';
+export { CHAIN_KEY_FILE } from './audit/index.js';
 export {
   type CampaignSummary,
   type CampaignView,

@@ -3,6 +3,7 @@
  * and their delivery health. A sensor's token is shown once at registration; only the SHA-256 of
  * its secret is stored, and it is compared in constant time (core secret-token.ts: `kbs_<id>_<secret>`).
  */
+import { sql } from 'kysely';
 import {
   cidrToString,
   formatIdToken,
@@ -188,28 +189,23 @@ export class SensorRegistry {
       droppedTotal: number | null;
     },
   ): Promise<void> {
-    const row = await this.db
-      .selectFrom('sensors')
-      .select(['last_event_ms', 'events_total', 'batches_total', 'dropped_total'])
-      .where('id', '=', sensorId)
-      .executeTakeFirst();
-    if (!row) return;
-    const lastEvent =
-      d.newestEventMs === null
-        ? row.last_event_ms
-        : Math.max(Number(row.last_event_ms ?? 0), d.newestEventMs) || d.newestEventMs;
+    // One statement, each total computed from the stored one: deliveries of one sensor recorded at
+    // once (two batches, or two centers on one PostgreSQL store) add up instead of overwriting.
     await this.db
       .updateTable('sensors')
-      .set({
+      .set((eb) => ({
         last_seen_ms: d.nowMs,
-        last_event_ms: lastEvent,
-        events_total: Number(row.events_total) + d.events,
-        batches_total: Number(row.batches_total) + (d.batches ?? 1),
+        last_event_ms:
+          d.newestEventMs === null
+            ? eb.ref('last_event_ms')
+            : sql<number>`case when last_event_ms > ${d.newestEventMs} then last_event_ms else ${d.newestEventMs} end`,
+        events_total: sql<number>`events_total + ${d.events}`,
+        batches_total: sql<number>`batches_total + ${d.batches ?? 1}`,
         dropped_total:
           d.droppedTotal === null
-            ? Number(row.dropped_total)
-            : Math.max(Number(row.dropped_total), d.droppedTotal),
-      })
+            ? eb.ref('dropped_total')
+            : sql<number>`case when dropped_total > ${d.droppedTotal} then dropped_total else ${d.droppedTotal} end`,
+      }))
       .where('id', '=', sensorId)
       .execute();
   }

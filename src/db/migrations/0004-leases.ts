@@ -1,6 +1,6 @@
 /**
- * Leases: which process does a job only one should do at a time (live detection: ARCHITECTURE.md
- * "Scale" — several `koban serve` nodes ingest, one runs the detectors). One row per job.
+ * Leases: which process does a job only one should do at a time (live detection, docs/scale.md:
+ * several `koban serve` nodes ingest, one runs the detectors). One row per job.
  */
 import type { Kysely, Migration } from 'kysely';
 

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { dropAppendOnlyGuards } from '../../../test/relational.js';
 import { addMember, intelFixture, openTestIntel, type TestIntel } from '../_testkit.js';
 import { listAudit, verifyAuditChain } from './audit.js';
 import { canonicalJson, chainHash, GENESIS_HASH } from './chain.js';
@@ -31,14 +32,7 @@ async function sampleHistory() {
 
 /** The attacker's first move: the database refuses UPDATE and DELETE on the chained tables. */
 async function dropGuards() {
-  for (const name of [
-    'audit_log_no_update',
-    'audit_log_no_delete',
-    'custody_no_update',
-    'custody_no_delete',
-  ]) {
-    await sql.raw(`drop trigger ${name}`).execute(t.db);
-  }
+  for (const table of ['audit_log', 'custody'] as const) await dropAppendOnlyGuards(t.db, table);
 }
 
 describe('canonical JSON', () => {

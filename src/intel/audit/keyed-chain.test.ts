@@ -8,7 +8,7 @@ import { appendFileSync, readFileSync, rmSync, statSync, writeFileSync } from 'n
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openRelational } from '../../db/index.js';
+import { dropAppendOnlyGuards, openTestRelational } from '../../../test/relational.js';
 import { addMember, intelFixture, openTestIntel, type TestIntel } from '../_testkit.js';
 import { systemActor } from '../identity/actor.js';
 import { IntelService } from '../service.js';
@@ -41,8 +41,7 @@ async function history() {
 }
 
 async function dropGuards(table: ChainTable) {
-  await sql.raw(`drop trigger ${table}_no_update`).execute(t.db);
-  await sql.raw(`drop trigger ${table}_no_delete`).execute(t.db);
+  await dropAppendOnlyGuards(t.db, table);
 }
 
 /**
@@ -84,13 +83,14 @@ describe('the keyed audit chain', () => {
   });
 
   it('refuses to append through a handle without the key', async () => {
-    const raw = await openRelational(':memory:');
+    const store = await openTestRelational();
+    const raw = store.db;
     try {
       await expect(
         appendAudit(raw, systemActor('test'), { action: 'x', targetType: 'y' }, 0),
       ).rejects.toMatchObject({ code: 'E_CONFIG' });
     } finally {
-      await raw.destroy();
+      await store.close();
     }
   });
 
@@ -186,7 +186,8 @@ describe('switching an unkeyed chain over to the key', () => {
   }
 
   it('verifies old rows by the old rule up to the recorded switch-over and pins them with a first checkpoint', async () => {
-    const raw = await openRelational(':memory:');
+    const store = await openTestRelational();
+    const raw = store.db;
     const legacy = withChainKey(raw, legacyKey());
     const admin = systemActor('legacy');
     for (let i = 0; i < 3; i++) await appendAudit(legacy, admin, { action: `old.${i}`, targetType: 'x' }, i);
@@ -202,7 +203,7 @@ describe('switching an unkeyed chain over to the key', () => {
       expect(v.ok).toBe(true);
       expect(v.checkpoints.last).toMatchObject({ seq: 3 });
       // An old row rewritten with the old rule up to the switch-over still breaks the first keyed row.
-      await sql.raw('drop trigger audit_log_no_update').execute(raw);
+      await dropAppendOnlyGuards(raw, 'audit_log');
       await raw.updateTable('audit_log').set({ action: 'forged' }).where('id', '=', 3).execute();
       const r3 = (await chainPage(raw, 'audit_log')(2, 1))[0]!;
       await raw
@@ -215,7 +216,7 @@ describe('switching an unkeyed chain over to the key', () => {
       );
     } finally {
       await intel.close();
-      await raw.destroy();
+      await store.close();
     }
   });
 

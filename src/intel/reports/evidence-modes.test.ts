@@ -3,7 +3,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } fr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openRelational } from '../../db/index.js';
+import { openTestRelational } from '../../../test/relational.js';
 import { IntelService } from '../service.js';
 import { writeEvidenceFileSync } from './evidence.js';
 
@@ -33,11 +33,11 @@ describe('evidence on disk', () => {
     chmodSync(evidence, 0o755);
     chmodSync(join(evidence, 'ab'), 0o755);
     writeFileSync(join(evidence, 'ab', SHA), 'raw', { mode: 0o444 });
-    const db = await openRelational(':memory:');
+    const store = await openTestRelational();
     const notes: string[] = [];
-    const intel = await IntelService.open(db, { evidenceDir: evidence, notice: (m) => notes.push(m) });
+    const intel = await IntelService.open(store.db, { evidenceDir: evidence, notice: (m) => notes.push(m) });
     await intel.close();
-    await db.destroy();
+    await store.close();
     expect([mode(evidence), mode(join(evidence, 'ab')), mode(join(evidence, 'ab', SHA))]).toEqual([
       0o700, 0o700, 0o400,
     ]);

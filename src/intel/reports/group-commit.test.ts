@@ -1,14 +1,16 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openRelational, type RelationalDb } from '../../db/index.js';
+import { openTestRelational } from '../../../test/relational.js';
+import type { RelationalDb } from '../../db/index.js';
 import { GroupCommit } from './group-commit.js';
 
 let db: RelationalDb;
+let close: () => Promise<void>;
 
 beforeEach(async () => {
-  db = await openRelational(':memory:');
+  ({ db, close } = await openTestRelational());
 });
 afterEach(async () => {
-  await db.destroy();
+  await close();
 });
 
 const addOrg = (name: string) => async (tx: RelationalDb) => {

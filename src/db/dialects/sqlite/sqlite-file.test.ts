@@ -14,8 +14,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { KobanError } from '../core/index.js';
-import { openRelational, relationalHealth, SQLITE_FILE } from './index.js';
+import { KobanError } from '../../../core/index.js';
+import { openRelational, relationalHealth, SQLITE_FILE } from '../../index.js';
 
 let dir: string;
 let path: string;

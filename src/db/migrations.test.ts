@@ -1,0 +1,94 @@
+// The migrations on the run's dialect (test/relational.ts): the names Kysely records are the ones
+// existing stores hold, and a store an earlier version left part-way migrates on, keeping its rows.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Kysely, Migrator, sql } from 'kysely';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type FreshRelational, freshRelational } from '../../test/relational.js';
+import { postgresDialect } from './dialects/postgres/postgres-dialect.js';
+import { sqliteDialect } from './dialects/sqlite/sqlite-dialect.js';
+import { type Database, openRelational } from './index.js';
+import { migrationProvider } from './migrations.js';
+
+/** As recorded in every store migrated so far: renaming one would run it again on them. */
+const NAMES = [
+  '0001-sensors-and-operator-alerts',
+  '0002-intel-sharing',
+  '0003-member-alerts',
+  '0004-leases',
+  '0005-declassifications',
+  '0006-relayed-sensor-owner',
+];
+
+describe('migrations', () => {
+  let store: FreshRelational;
+  let dir: string;
+  beforeEach(async () => {
+    store = await freshRelational();
+    dir = mkdtempSync(join(tmpdir(), 'koban-migrations-'));
+  });
+  afterEach(async () => {
+    await store.drop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** The store without openRelational: migrated only as far as an older version went. */
+  async function olderStore(upTo: string): Promise<Kysely<Database>> {
+    const { dialect } =
+      store.url === undefined ? sqliteDialect(dir, { notice: () => {} }) : postgresDialect(store.url);
+    const db = new Kysely<Database>({ dialect });
+    const schema =
+      store.url === undefined
+        ? undefined
+        : ((await sql<{ s: string }>`select current_schema() as s`.execute(db)).rows[0]?.s as string);
+    const { error } = await new Migrator({
+      db,
+      provider: migrationProvider,
+      ...(schema === undefined ? {} : { migrationTableSchema: schema }),
+    }).migrateTo(upTo);
+    expect(error).toBeUndefined();
+    return db;
+  }
+
+  async function recorded(db: Kysely<Database>): Promise<string[]> {
+    const { rows } = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(db);
+    return rows.map((r) => r.name);
+  }
+
+  it('are recorded under the names existing stores hold, in order', async () => {
+    const db = await openRelational(dir, { url: store.url, notice: () => {} });
+    try {
+      expect(await recorded(db)).toEqual(NAMES);
+      expect(Object.keys(await migrationProvider.getMigrations())).toEqual(NAMES);
+    } finally {
+      await db.destroy();
+    }
+  });
+
+  it('carry a store an earlier version left at 0003 on to the last, keeping its rows', async () => {
+    const old = await olderStore('0003-member-alerts');
+    await old
+      .insertInto('organisations')
+      .values({ name: 'X', kind: 'member', domains: '[]', active: 1, created_ms: 1 })
+      .execute();
+    expect(await recorded(old)).toEqual(NAMES.slice(0, 3));
+    await old.destroy();
+
+    const db = await openRelational(dir, { url: store.url, notice: () => {} });
+    try {
+      expect(await recorded(db)).toEqual(NAMES);
+      expect(await db.selectFrom('organisations').select(['id', 'name']).execute()).toEqual([
+        { id: 1, name: 'X' },
+      ]);
+      // What the later migrations added is there and usable.
+      await db
+        .insertInto('leases')
+        .values({ name: 'job', holder: 'a', expires_ms: 2, acquired_ms: 1 })
+        .execute();
+      expect(await db.selectFrom('leases').select('holder').execute()).toEqual([{ holder: 'a' }]);
+    } finally {
+      await db.destroy();
+    }
+  });
+});
