@@ -131,6 +131,7 @@ export {
   type ParsePoolOptions,
   type ParsePoolStats,
 } from './parse-pool.js';
+export { type Argon2Cost, argon2Hasher, DEFAULT_PASSWORD_HASHER, type PasswordHasher } from './passwords.js';
 export { canonicalPrefecture, PREFECTURE_NAMES } from './prefectures.js';
 export { type EmailPreparer, type PreparedEmail, prepareEmail, prepareInThread } from './prepare-email.js';
 export { REDACTED_PRIVATE } from './report-kinds.js';

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { ev } from '../../test/events.js';
 import { DuckDbEventStore } from './duckdb-store.js';
 
@@ -64,13 +64,16 @@ describe('DuckDB event store', () => {
 
   it('forgets delivered batch ids older than the cutoff, never file imports', async () => {
     const l = { sensor: 's1', position: 1, complete: true, bytes: 1, headHash: null, contentHash: null };
+    // Rows are stamped with the wall clock when written: a fake one, a millisecond either side
+    // of the cutoff.
+    const cutoff = Date.UTC(2026, 10, 23, 12);
+    vi.useFakeTimers({ toFake: ['Date'], now: cutoff - 1 });
+    onTestFinished(() => {
+      vi.useRealTimers();
+    });
     await store.append([ev({ timeMs: T0 })], { ...l, key: 'batch:1:old' });
     await store.append([ev({ timeMs: T0 })], { ...l, key: 'file:s1:abc' });
-    // Rows are stamped with the wall clock when written: a few ms apart from the cutoff.
-    const pause = () => new Promise((r) => setTimeout(r, 5));
-    await pause();
-    const cutoff = Date.now();
-    await pause();
+    vi.setSystemTime(cutoff);
     await store.append([ev({ timeMs: T0 })], { ...l, key: 'batch:1:new' });
     expect(await store.forgetBatchesBefore(cutoff)).toBe(1);
     expect(await store.ledger('batch:1:old')).toBeNull();

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ev } from '../../test/events.js';
+import { waitFor } from '../../test/wait.js';
 import { openRelational } from '../db/index.js';
 import { encodeEvent } from '../observe/index.js';
 import { rotateOperatorToken } from './center.js';
@@ -146,10 +147,6 @@ describe('the live-detection lease', () => {
       const r = await fetch(`${running.url}/metrics`, { headers: { Authorization: `Bearer ${operator}` } });
       return Number(/^koban_detect_lease_held (\S+)$/m.exec(await r.text())?.[1]);
     };
-    const until = async (cond: () => Promise<boolean> | boolean) => {
-      for (let i = 0; i < 100 && !(await cond()); i++) await new Promise((r) => setTimeout(r, 100));
-      return cond();
-    };
     try {
       expect(running.detection).toBeNull();
       expect(await held()).toBe(0);
@@ -158,21 +155,21 @@ describe('the live-detection lease', () => {
         .updateTable('leases')
         .set({ expires_ms: Date.now() - 1 })
         .execute();
-      expect(await until(() => running.detection !== null)).toBe(true);
+      await waitFor(() => running.detection !== null, 'this node to take the free lease');
       expect(await held()).toBe(1);
       // node-b takes it back (say this node was partitioned and its term ran out): detection stops.
       await other
         .updateTable('leases')
         .set({ holder: 'node-b', expires_ms: Date.now() + 3_600_000 })
         .execute();
-      expect(await until(() => running.detection === null)).toBe(true);
+      await waitFor(() => running.detection === null, 'this node to see the lease taken back');
       expect(await held()).toBe(0);
       // Free again: taken over again; released when the node stops.
       await other
         .updateTable('leases')
         .set({ expires_ms: Date.now() - 1 })
         .execute();
-      expect(await until(() => running.detection !== null)).toBe(true);
+      await waitFor(() => running.detection !== null, 'this node to take the lease again');
     } finally {
       await running.stop();
     }

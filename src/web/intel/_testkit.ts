@@ -11,6 +11,7 @@ import type { Hono } from 'hono';
 import { fixture } from '../../../test/samples.js';
 import {
   type Actor,
+  argon2Hasher,
   type NewOrg,
   ROLE_SCOPES,
   type Role,
@@ -22,6 +23,12 @@ import { type Center, type CenterOptions, openCenter } from '../center.js';
 import type { IntelApiOptions } from './mount.js';
 
 export const PASSWORD = 'correct horse battery staple';
+/**
+ * Argon2id at its lowest cost: each world makes six accounts with passwords, and at production
+ * cost (intel/passwords.ts) their hashing took much of these tests' time. Verifying reads the
+ * cost from the stored hash, so logins take the production path.
+ */
+export const TEST_PASSWORDS = argon2Hasher({ memoryCost: 8, timeCost: 1 });
 /** 2012-02-10T00:00:00Z, the day after the seed 002 lures. */
 export const T0 = Date.UTC(2012, 1, 10);
 
@@ -80,7 +87,7 @@ export async function openApiWorld(api: IntelApiOptions = {}, more: WorldOptions
   const center = await openCenter({
     dataDir,
     logLevel: 'silent',
-    intel: { now: () => clock.ms, fsyncEvidence: false, ...more.intel },
+    intel: { now: () => clock.ms, fsyncEvidence: false, auth: { passwords: TEST_PASSWORDS }, ...more.intel },
     api: { validateResponses: true, ...api },
   });
   const app = buildApp(center);

@@ -9,11 +9,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemActor } from '../../intel/index.js';
 import { type RunningCenter, startCenter } from '../server.js';
-import { intelFixture, PASSWORD } from './_testkit.js';
+import { intelFixture, PASSWORD, T0, TEST_PASSWORDS } from './_testkit.js';
 
 let running: RunningCenter;
 let url: string;
 let dataDir: string;
+/** The center's clock (intel services and API alike): it moves only when a test moves it. */
+const clock = { ms: T0 };
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'koban-intel-serve-'));
@@ -22,6 +24,7 @@ beforeAll(async () => {
     host: '127.0.0.1',
     port: 0,
     logLevel: 'silent',
+    intel: { now: () => clock.ms, auth: { passwords: TEST_PASSWORDS } },
     api: { login: { perAddress: { capacity: 3, refillIntervalMs: 60_000 } } },
   });
   url = running.url;
@@ -73,7 +76,12 @@ describe('the intel API on a started center', () => {
     expect((await login('wrong')).status).toBe(401);
     const limited = await login(PASSWORD);
     expect(limited.status).toBe(429);
+    // No time has passed on the center's clock since the first attempt, however long the logins took.
     expect(limited.headers.get('Retry-After')).toBe('60');
+    clock.ms += 59_999;
+    expect((await login(PASSWORD)).headers.get('Retry-After')).toBe('1');
+    clock.ms += 1;
+    expect((await login(PASSWORD)).status).toBe(200);
   });
 
   it('serves the OpenAPI document', async () => {
