@@ -82,13 +82,13 @@ for (const d of evalJson.detectors) {
 }
 say();
 
-const { DuckDbEventStore } = await import(join(root, 'dist', 'observe', 'index.js'));
+const { openEventStore } = await import(join(root, 'dist', 'observe', 'index.js'));
 const { addressCounts, DetectorSet, bucketRows, emptyMinute } = await import(
   join(root, 'dist', 'detect', 'index.js')
 );
 const truth = JSON.parse(readFileSync(join(set, 'truth.json'), 'utf8'));
 const manifest = JSON.parse(readFileSync(join(set, 'manifest.json'), 'utf8'));
-const store = await DuckDbEventStore.open({ dataDir: work });
+const store = await openEventStore({ dataDir: work });
 const from = Date.parse(truth.start);
 const to = Date.parse(truth.end);
 const CHUNK = 3 * 3_600_000;

@@ -25,7 +25,7 @@ mkdirSync(out, { recursive: true });
 
 const { simulate } = await import(join(root, 'dist', 'sim', 'index.js'));
 const { openInput, parseInput } = await import(join(root, 'dist', 'parse', 'index.js'));
-const { encodeEvent } = await import(join(root, 'dist', 'observe', 'index.js'));
+const { encodeEvent } = await import(join(root, 'dist', 'wire', 'index.js'));
 const { DuckDBInstance } = await import('@duckdb/node-api');
 
 const addSensor = (data, name) =>

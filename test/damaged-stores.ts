@@ -7,7 +7,7 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { DuckDbEventStore, EVENTS_DB_FILE } from '../src/observe/index.js';
+import { DuckDbEventStore, EVENTS_DB_FILE } from '../src/observe/duckdb/index.js';
 
 export const OLD_MS = Date.UTC(2020, 0, 15);
 export const NEW_MS = Date.UTC(2024, 0, 15);

@@ -6,10 +6,10 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import type { RunningCenter } from '../center/index.js';
 import { DAY_MS } from '../core/index.js';
 import { BackpressureError } from '../observe/index.js';
 import { readManifest, replay, simulate } from '../sim/index.js';
-import type { RunningCenter } from '../web/index.js';
 
 export const DEMO_SENSOR = 'demo-feed';
 

@@ -1,11 +1,11 @@
 /** Shared by the intel commands: open the services of one data directory, and who the operator is. */
 import { userInfo } from 'node:os';
-import { KobanError, loadConfig, resolveDataDir } from '../core/index.js';
-import { openRelational } from '../db/index.js';
+import { KobanError } from '../core/index.js';
 import { type Actor, IntelService, memberAlertConfigFrom, systemActor, userActor } from '../intel/index.js';
+import type { StoreFlags } from './_options.js';
+import { openRelationalStore, type StoreTarget, storeTarget } from './_stores.js';
 
-export interface DataFlags {
-  data?: string;
+export interface DataFlags extends StoreFlags {
   json?: boolean;
 }
 
@@ -16,14 +16,14 @@ export interface DataFlags {
  */
 export async function withIntel<T>(
   flags: DataFlags,
-  fn: (intel: IntelService, dataDir: string) => Promise<T>,
+  fn: (intel: IntelService, target: StoreTarget) => Promise<T>,
   opts: { create?: boolean } = {},
 ): Promise<T> {
-  const dataDir = resolveDataDir(flags.data);
-  const config = loadConfig(dataDir);
+  const target = storeTarget(flags);
+  const { dataDir, config } = target;
   // Checked before the store is opened: a mistake in koban.json is told, not half-applied.
   const alerts = memberAlertConfigFrom(config.advisories);
-  const db = await openRelational(dataDir, { create: opts.create ?? false });
+  const db = await openRelationalStore(target, opts);
   let intel: IntelService | null = null;
   try {
     // The evidence quota is the organisation's wherever its reports come from; the submission rate
@@ -33,7 +33,7 @@ export async function withIntel<T>(
       alerts,
       intakeLimits: { orgEvidenceQuotaBytes: config.intake.orgEvidenceQuotaMb * 1024 * 1024 },
     });
-    return await fn(intel, dataDir);
+    return await fn(intel, target);
   } finally {
     await intel?.close();
     await db.destroy();

@@ -4,26 +4,20 @@
  */
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
-import { KobanError, resolveDataDir } from '../core/index.js';
-import { openRelational } from '../db/index.js';
+import { KobanError } from '../core/index.js';
 import { AlertStore, alertDocument, episodeState, type OperatorAlert } from '../detect/index.js';
+import { dbOption, type StoreFlags } from './_options.js';
 import { printJson, table } from './_output.js';
+import { withRelational } from './_stores.js';
 
-interface Flags {
-  data?: string;
+interface Flags extends StoreFlags {
   json?: boolean;
   open?: boolean;
   kind?: string;
 }
 
-async function withAlerts<T>(flags: Flags, fn: (a: AlertStore) => Promise<T>): Promise<T> {
-  const db = await openRelational(resolveDataDir(flags.data), { create: false });
-  try {
-    return await fn(new AlertStore(db));
-  } finally {
-    await db.destroy();
-  }
-}
+const withAlerts = <T>(flags: Flags, fn: (a: AlertStore) => Promise<T>): Promise<T> =>
+  withRelational(flags, (db) => fn(new AlertStore(db)));
 
 /** The alert as JSON: the same document as the API and the notifications. */
 export const alertJson = alertDocument;
@@ -42,6 +36,7 @@ export function registerAlerts(program: Command): void {
     .option('--open', 'only open and acknowledged alerts')
     .option('--kind <kind>', 'only this kind (e.g. sensor-silent)')
     .option('--data <dir>', 'data directory')
+    .addOption(dbOption())
     .option('--json', 'print one JSON document')
     .action(async (flags: Flags) => {
       const list = await withAlerts(flags, (a) =>
@@ -71,6 +66,7 @@ export function registerAlerts(program: Command): void {
     .description('one alert with its evidence (counts, series, top sources, countries, sensors)')
     .argument('<id>', 'alert id')
     .option('--data <dir>', 'data directory')
+    .addOption(dbOption())
     .option('--json', 'print the alert as JSON')
     .action(async (id: string, _flags: Flags, cmd: Command) => {
       // The parent command also takes --data and --json: commander hands them to it.
@@ -85,6 +81,7 @@ export function registerAlerts(program: Command): void {
     .description('close every open or acknowledged alert whose episode has ended')
     .option('--kind <kind>', 'only this kind (e.g. scan)')
     .option('--data <dir>', 'data directory')
+    .addOption(dbOption())
     .option('--json', 'print the closed alerts as JSON')
     .action(async (_flags: Flags, cmd: Command) => {
       const flags = cmd.optsWithGlobals<Flags>();
@@ -104,6 +101,7 @@ export function registerAlerts(program: Command): void {
       .description(desc)
       .argument('<id>', 'alert id')
       .option('--data <dir>', 'data directory')
+      .addOption(dbOption())
       .option('--json', 'print the alert as JSON')
       .action(async (id: string, _flags: Flags, cmd: Command) => {
         const flags = cmd.optsWithGlobals<Flags>();

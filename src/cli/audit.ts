@@ -8,6 +8,7 @@
  */
 import type { Command } from 'commander';
 import { type DataFlags, withIntel } from './_intel.js';
+import { dbOption } from './_options.js';
 import { printJson } from './_output.js';
 
 export function registerAudit(program: Command): void {
@@ -18,6 +19,7 @@ export function registerAudit(program: Command): void {
     .option('--checkpoint <file>', 'checkpoint file to check against (default: the data directory’s)')
     .option('--expect-head <hash>', 'an audit head hash recorded earlier (detects rows removed from the end)')
     .option('--data <dir>', 'data directory')
+    .addOption(dbOption())
     .option('--json', 'print one JSON document')
     .action(async (flags: DataFlags & { expectHead?: string; checkpoint?: string }) => {
       const v = await withIntel(flags, (intel) =>
@@ -44,6 +46,7 @@ export function registerAudit(program: Command): void {
     .command('checkpoint')
     .description('sign the current audit and custody heads into the checkpoint file (after checking them)')
     .option('--data <dir>', 'data directory')
+    .addOption(dbOption())
     .option('--json', 'print the checkpoint as JSON')
     .action(async (flags: DataFlags) => {
       const { c, file } = await withIntel(flags, async (intel) => ({

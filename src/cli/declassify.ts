@@ -14,6 +14,7 @@ import {
   parseTlp,
 } from '../intel/index.js';
 import { actingUser, type DataFlags, iso, withIntel } from './_intel.js';
+import { dbOption } from './_options.js';
 import { printJson, table } from './_output.js';
 
 interface AsFlags extends DataFlags {
@@ -63,6 +64,7 @@ export function registerDeclassify(program: Command): void {
     c
       .requiredOption('--as <email>', 'the person acting (an analyst, a center admin or an org admin)')
       .option('--data <dir>', 'data directory')
+      .addOption(dbOption())
       .option('--json', 'print one JSON document');
 
   person(

@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { ConfigSchema, KobanError, parseDateArg, parseUtcOffset, resolveDataDir } from '../core/index.js';
+import { ConfigSchema, KobanError, parseDateArg, parseUtcOffset } from '../core/index.js';
 import { openRelational } from '../db/index.js';
 import {
   AlertSink,
@@ -22,19 +22,22 @@ import {
   scoreAlerts,
 } from '../detect/index.js';
 import {
-  DuckDbEventStore,
   importFiles,
   openEnricher,
+  openEventStore,
   openObservatory,
   SensorRegistry,
 } from '../observe/index.js';
 import { readManifest, TruthSchema } from '../sim/index.js';
+import { dbOption } from './_options.js';
 import { fmtInt, printJson, progress, table } from './_output.js';
+import { openRelationalStore, storeTarget } from './_stores.js';
 
 interface DetectFlags {
   eval?: string;
   work?: string;
   data?: string;
+  db?: string;
   from?: string;
   to?: string;
   only?: string;
@@ -60,6 +63,7 @@ export function registerDetect(program: Command): void {
     .option('--eval <dir>', 'a koban simulate directory: import it, detect, score against truth.json')
     .option('--work <dir>', 'with --eval: keep the imported store here and reuse it on the next run')
     .option('--data <dir>', 'data directory (default $KOBAN_DATA or ./koban-data)')
+    .addOption(dbOption())
     .option('--from <date>', 'start of the history to run over (default: the first stored event)')
     .option('--to <date>', 'end (default: the last stored event)')
     .option('--only <list>', `detectors to run (${DETECTOR_NAMES.join(',')})`)
@@ -91,7 +95,7 @@ async function evaluate(dir: string, flags: DetectFlags): Promise<void> {
   });
   const bar = progress();
   const t0 = performance.now();
-  const store = await DuckDbEventStore.open({ dataDir: work });
+  const store = await openEventStore({ dataDir: work });
   const db = await openRelational(':memory:');
   try {
     let imported = 0;
@@ -209,7 +213,7 @@ function printScores(scores: readonly DetectorScore[], run: { events: number; al
 async function detectHistory(flags: DetectFlags): Promise<void> {
   // Nothing to detect without stored events; the alerts go to the relational store, created if new.
   const obs = await openObservatory(flags.data, { create: false });
-  const db = await openRelational(resolveDataDir(flags.data));
+  const db = await openRelationalStore(storeTarget(flags), { create: true });
   const bar = progress();
   try {
     const offset = parseUtcOffset(obs.config.utcOffset);

@@ -4,9 +4,7 @@
  * center, `--json` one JSON document. Every string from the message is printed with control and
  * bidi characters escaped, so a hostile file name cannot rewrite the terminal.
  */
-import { readFile, stat } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { KobanError } from '../core/index.js';
 import {
   type ArchiveListing,
   type Attachment,
@@ -19,6 +17,7 @@ import {
   type ReceivedHop,
   shareableView,
 } from '../intel/index.js';
+import { readBoundedFile } from './_files.js';
 import { fmtInt, printJson } from './_output.js';
 
 interface ParseFlags {
@@ -40,29 +39,12 @@ export function registerEmail(program: Command): void {
       "the reporting member's own domains (default: inferred from recipients)",
     )
     .action(async (file: string, flags: ParseFlags) => {
-      const raw = await readMessage(file);
+      const raw = await readBoundedFile(file, DEFAULT_EMAIL_LIMITS.maxRawBytes);
       const full = await parseEml(raw, { reporterDomains: flags.reporterDomain });
       const x = flags.shareable ? shareableView(full) : full;
       if (flags.json) printJson(x);
       else process.stdout.write(`${render(x).join('\n')}\n`);
     });
-}
-
-async function readMessage(file: string): Promise<Buffer> {
-  let size: number;
-  try {
-    size = (await stat(file)).size;
-  } catch (e) {
-    throw new KobanError('E_NOT_FOUND', `cannot read ${file}: ${(e as Error).message}`);
-  }
-  // Refuse before reading: a 50 MB "message" should not be loaded just to be rejected.
-  if (size > DEFAULT_EMAIL_LIMITS.maxRawBytes) {
-    throw new KobanError(
-      'E_LIMIT',
-      `${file} is ${fmtInt(size)} bytes; the limit is ${fmtInt(DEFAULT_EMAIL_LIMITS.maxRawBytes)}`,
-    );
-  }
-  return readFile(file);
 }
 
 const esc = escapeForDisplay;

@@ -15,12 +15,12 @@ import {
 } from '../observe/index.js';
 import { FORMAT_NAMES, type FormatName, isCalendarDate } from '../parse/index.js';
 import { readManifest } from '../sim/index.js';
+import { checkDbFlag, dbOption, type StoreFlags } from './_options.js';
 import { fmtInt, printJson, progress } from './_output.js';
 
-interface ImportFlags {
+interface ImportFlags extends StoreFlags {
   format: string;
   sensor?: string;
-  data?: string;
   date?: string;
   json?: boolean;
   history?: boolean;
@@ -45,87 +45,99 @@ export function registerImport(program: Command): void {
       'old data: count retention back from the newest imported data, not from now (retentionFrom: newest-event)',
     )
     .option('--data <dir>', 'data directory (default $KOBAN_DATA or ./koban-data)')
+    .addOption(dbOption())
     .option('--json', 'print one JSON document')
-    .action(async (files: string[], flags: ImportFlags) => {
-      const format = flags.format;
-      if (format !== 'auto' && !(FORMAT_NAMES as readonly string[]).includes(format)) {
-        throw new KobanError('E_USAGE', `unknown format "${format}" (auto, ${FORMAT_NAMES.join(', ')})`);
-      }
-      if (flags.date !== undefined && !isCalendarDate(flags.date)) {
-        throw new KobanError('E_USAGE', `--date ${flags.date}: not a calendar date YYYY-MM-DD`);
-      }
-      const obs = await openObservatory(flags.data);
-      const failures: { file: string; error: string }[] = [];
-      let summary: ImportSummary;
-      let retention: RetentionResult;
+    .action(runImport);
+}
+
+type Failure = { file: string; error: string };
+
+async function runImport(files: string[], flags: ImportFlags): Promise<void> {
+  const format = flags.format;
+  if (format !== 'auto' && !(FORMAT_NAMES as readonly string[]).includes(format)) {
+    throw new KobanError('E_USAGE', `unknown format "${format}" (auto, ${FORMAT_NAMES.join(', ')})`);
+  }
+  if (flags.date !== undefined && !isCalendarDate(flags.date)) {
+    throw new KobanError('E_USAGE', `--date ${flags.date}: not a calendar date YYYY-MM-DD`);
+  }
+  checkDbFlag(flags);
+  const { summary, retention, failures } = await importInto(files, flags);
+  if (flags.json) printJson(importJson(summary, retention, failures));
+  else printHuman(summary, failures, retention);
+  // A file that yielded no valid record at all is most likely not what --format says it is.
+  const invalid = summary.files.filter((f) => f.rejected > 0 && f.stored === 0 && f.duplicates === 0);
+  for (const f of invalid)
+    process.stderr.write(
+      `koban: ${f.file}: no valid record (${fmtInt(f.rejected)} rejected as ${f.format}; check the file and --format)\n`,
+    );
+  if (failures.length > 0) process.exitCode = 1;
+  else if (invalid.length > 0) process.exitCode = ERROR_CODES.E_FORMAT;
+}
+
+/** Imports each input in turn (a file that fails is reported, the others still go in), then retention. */
+async function importInto(
+  files: readonly string[],
+  flags: ImportFlags,
+): Promise<{ summary: ImportSummary; retention: RetentionResult; failures: Failure[] }> {
+  const obs = await openObservatory(flags.data);
+  const failures: Failure[] = [];
+  try {
+    const before = await obs.store.latestBatch();
+    const enricher = await openEnricher(obs.config);
+    const bar = progress();
+    const results: FileImportResult[] = [];
+    for (const { file, sensor } of expandInputs(files, flags.sensor)) {
       try {
-        const before = await obs.store.latestBatch();
-        const enricher = await openEnricher(obs.config);
-        const bar = progress();
-        const results: FileImportResult[] = [];
-        for (const { file, sensor } of expandInputs(files, flags.sensor)) {
-          try {
-            const s = await importFiles(obs.store, enricher, [file], {
-              format: format as FormatName | 'auto',
-              sensor,
-              date: flags.date,
-              config: obs.config,
-              onProgress: (p) =>
-                bar.update(p.bytesRead, p.totalBytes, `${p.file}: ${fmtInt(p.stored)} events`),
-            });
-            results.push(...s.files);
-          } catch (e) {
-            if (e instanceof KobanError) failures.push({ file, error: e.message });
-            else if (e instanceof Error && 'code' in e)
-              failures.push({ file, error: `${file}: ${fileErrorText(e)}` });
-            else throw e;
-          }
-        }
-        bar.stop();
-        retention = await applyRetention(obs.store, obs.config, {
-          from: flags.history ? 'newest-event' : undefined,
-          sinceBatch: before,
+        const s = await importFiles(obs.store, enricher, [file], {
+          format: flags.format as FormatName | 'auto',
+          sensor,
+          date: flags.date,
+          config: obs.config,
+          onProgress: (p) => bar.update(p.bytesRead, p.totalBytes, `${p.file}: ${fmtInt(p.stored)} events`),
         });
-        summary = summariseImports(results);
-      } finally {
-        await obs.close();
+        results.push(...s.files);
+      } catch (e) {
+        if (e instanceof KobanError) failures.push({ file, error: e.message });
+        else if (e instanceof Error && 'code' in e)
+          failures.push({ file, error: `${file}: ${fileErrorText(e)}` });
+        else throw e;
       }
-      if (flags.json) {
-        printJson({
-          read: summary.read,
-          stored: summary.stored,
-          kept: summary.stored - retention.deletedSince,
-          retention: retentionJson(retention),
-          duplicates: summary.duplicates,
-          rejected: summary.rejected,
-          skipped: summary.skipped,
-          rejections: summary.rejections,
-          files: summary.files.map((f) => ({
-            file: f.file,
-            format: f.format,
-            status: f.status,
-            read: f.read,
-            stored: f.stored,
-            duplicates: f.duplicates,
-            rejected: f.rejected,
-            rejected_by_reason: f.rejectedByReason,
-            skipped: f.skipped,
-            notes: f.notes,
-          })),
-          errors: failures,
-        });
-      } else {
-        printHuman(summary, failures, retention);
-      }
-      // A file that yielded no valid record at all is most likely not what --format says it is.
-      const invalid = summary.files.filter((f) => f.rejected > 0 && f.stored === 0 && f.duplicates === 0);
-      for (const f of invalid)
-        process.stderr.write(
-          `koban: ${f.file}: no valid record (${fmtInt(f.rejected)} rejected as ${f.format}; check the file and --format)\n`,
-        );
-      if (failures.length > 0) process.exitCode = 1;
-      else if (invalid.length > 0) process.exitCode = ERROR_CODES.E_FORMAT;
+    }
+    bar.stop();
+    const retention = await applyRetention(obs.store, obs.config, {
+      from: flags.history ? 'newest-event' : undefined,
+      sinceBatch: before,
     });
+    return { summary: summariseImports(results), retention, failures };
+  } finally {
+    await obs.close();
+  }
+}
+
+function importJson(summary: ImportSummary, retention: RetentionResult, failures: readonly Failure[]) {
+  return {
+    read: summary.read,
+    stored: summary.stored,
+    kept: summary.stored - retention.deletedSince,
+    retention: retentionJson(retention),
+    duplicates: summary.duplicates,
+    rejected: summary.rejected,
+    skipped: summary.skipped,
+    rejections: summary.rejections,
+    files: summary.files.map((f) => ({
+      file: f.file,
+      format: f.format,
+      status: f.status,
+      read: f.read,
+      stored: f.stored,
+      duplicates: f.duplicates,
+      rejected: f.rejected,
+      rejected_by_reason: f.rejectedByReason,
+      skipped: f.skipped,
+      notes: f.notes,
+    })),
+    errors: failures,
+  };
 }
 
 function retentionJson(r: RetentionResult) {
@@ -174,11 +186,7 @@ function expandInputs(
   return out;
 }
 
-function printHuman(
-  s: ImportSummary,
-  failures: { file: string; error: string }[],
-  retention: RetentionResult,
-): void {
+function printHuman(s: ImportSummary, failures: readonly Failure[], retention: RetentionResult): void {
   const out: string[] = [];
   for (const f of s.files) {
     const status = f.status === 'new' ? '' : `, ${f.status}`;

@@ -4,9 +4,10 @@
  * C2 destinations by country (offline country lookup: the bundled or configured MMDB).
  */
 import type { Command } from 'commander';
-import { isBucket, KobanError, loadConfig, parseDateArg, parseUtcOffset } from '../core/index.js';
+import { isBucket, KobanError, parseDateArg, parseUtcOffset } from '../core/index.js';
 import { openEnricher } from '../observe/index.js';
 import { type DataFlags, operator, withIntel } from './_intel.js';
+import { dbOption } from './_options.js';
 import { fmtShare, printJson, table } from './_output.js';
 
 interface StatsFlags extends DataFlags {
@@ -24,13 +25,13 @@ export function registerIntelStats(program: Command): void {
     .option('--from <date>', 'first day (YYYY-MM-DD or ISO 8601, in the configured UTC offset)')
     .option('--to <date>', 'day after the last (exclusive)')
     .option('--data <dir>', 'data directory')
+    .addOption(dbOption())
     .option('--json', 'print one JSON document')
     .action(async (flags: StatsFlags) => {
       if (!isBucket(flags.bucket))
         throw new KobanError('E_USAGE', `--bucket must be hour, day, week or month, not "${flags.bucket}"`);
       const bucket = flags.bucket;
-      const result = await withIntel(flags, async (svc, dataDir) => {
-        const config = loadConfig(dataDir);
+      const result = await withIntel(flags, async (svc, { config }) => {
         const off = parseUtcOffset(config.utcOffset);
         const window = {
           sinceMs: flags.from ? parseDateArg(flags.from, off) : undefined,

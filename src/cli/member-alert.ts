@@ -24,6 +24,7 @@ import {
   userActor,
 } from '../intel/index.js';
 import { type DataFlags, iso, operator, withIntel } from './_intel.js';
+import { dbOption } from './_options.js';
 import { printJson, table } from './_output.js';
 
 interface AsFlags extends DataFlags {
@@ -189,7 +190,10 @@ export function registerMemberAlert(program: Command): void {
     .command('advisory')
     .description('alerts to members (注意喚起): draft, preview, send, answers');
   const common = (c: Command) =>
-    c.option('--data <dir>', 'data directory').option('--json', 'print one JSON document');
+    c
+      .option('--data <dir>', 'data directory')
+      .addOption(dbOption())
+      .option('--json', 'print one JSON document');
   const asUser = (c: Command) => common(c.option('--as <email>', 'act as this user (default: the operator)'));
 
   asUser(

@@ -6,6 +6,7 @@
 import type { Command } from 'commander';
 import { ORG_KINDS, type Organisation, type OrgKind } from '../intel/index.js';
 import { type DataFlags, iso, operator, withIntel } from './_intel.js';
+import { dbOption } from './_options.js';
 import { printJson, table } from './_output.js';
 
 interface AddFlags extends DataFlags {
@@ -41,6 +42,7 @@ export function registerOrg(program: Command): void {
     .option('--prefecture <prefecture>', 'prefecture: JIS code (01–47), English or Japanese name')
     .option('--domain <domain...>', "the organisation's own mail domains (private in its reports)")
     .option('--data <dir>', 'data directory')
+    .addOption(dbOption())
     .option('--json', 'print the organisation as JSON')
     .action(async (name: string, flags: AddFlags) => {
       const o = await withIntel(
@@ -65,6 +67,7 @@ export function registerOrg(program: Command): void {
     .command('list')
     .description('list organisations')
     .option('--data <dir>', 'data directory')
+    .addOption(dbOption())
     .option('--json', 'print one JSON document')
     .action(async (flags: DataFlags) => {
       const list = await withIntel(flags, (intel) => intel.orgs.list(operator()));
@@ -89,6 +92,7 @@ export function registerOrg(program: Command): void {
       )
       .argument('<name>', 'organisation name')
       .option('--data <dir>', 'data directory')
+      .addOption(dbOption())
       .option('--json', 'print the organisation as JSON')
       .action(async (name: string, flags: DataFlags) => {
         const o = await withIntel(flags, async (intel) => {

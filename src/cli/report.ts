@@ -5,7 +5,6 @@
  * its indicators and what it correlated with. `koban report show ID`, `koban report indicators ID
  * VALUE…` (an analyst's findings, e.g. the C2 addresses of the attachment) complete the loop.
  */
-import { readFile, stat } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { KobanError } from '../core/index.js';
 import {
@@ -21,8 +20,10 @@ import {
   type ReportView,
   userActor,
 } from '../intel/index.js';
+import { readBoundedFile } from './_files.js';
 import { type DataFlags, iso, operator, withIntel } from './_intel.js';
-import { fmtInt, printJson } from './_output.js';
+import { dbOption } from './_options.js';
+import { printJson } from './_output.js';
 
 interface AddFlags extends DataFlags {
   org: string;
@@ -40,22 +41,6 @@ async function memberActor(intel: IntelService, email: string, orgName?: string)
   }
   if (u.disabledMs !== null) throw new KobanError('E_AUTH', `${email} is disabled`);
   return userActor({ userId: u.id, orgId: u.orgId, role: u.role }, undefined, 'cli');
-}
-
-async function readInput(file: string): Promise<Buffer> {
-  let size: number;
-  try {
-    size = (await stat(file)).size;
-  } catch (e) {
-    throw new KobanError('E_NOT_FOUND', `cannot read ${file}: ${(e as Error).message}`);
-  }
-  if (size > DEFAULT_EMAIL_LIMITS.maxRawBytes) {
-    throw new KobanError(
-      'E_LIMIT',
-      `${file} is ${fmtInt(size)} bytes; the limit is ${fmtInt(DEFAULT_EMAIL_LIMITS.maxRawBytes)}`,
-    );
-  }
-  return readFile(file);
 }
 
 function parseJson(raw: Buffer, file: string): unknown {
@@ -157,9 +142,10 @@ export function registerReport(program: Command): void {
     .option('--tlp <label>', 'CLEAR, GREEN, AMBER, AMBER+STRICT or RED', 'AMBER')
     .option('--consent', 'the reporter consents to sharing the private part with every reader')
     .option('--data <dir>', 'data directory')
+    .addOption(dbOption())
     .option('--json', 'print one JSON document')
     .action(async (file: string, flags: AddFlags) => {
-      const raw = await readInput(file);
+      const raw = await readBoundedFile(file, DEFAULT_EMAIL_LIMITS.maxRawBytes);
       const sharing = { tlp: parseTlp(flags.tlp ?? 'AMBER'), consent: flags.consent ?? false };
       const { view, intake } = await withIntel(flags, async (intel) => {
         const actor = await memberActor(intel, flags.user, flags.org);
@@ -178,6 +164,7 @@ export function registerReport(program: Command): void {
     .argument('<id>', 'report id')
     .option('--user <email>', 'read as this user')
     .option('--data <dir>', 'data directory')
+    .addOption(dbOption())
     .option('--json', 'print one JSON document')
     .action(async (id: string, flags: DataFlags & { user?: string }) => {
       const view = await withIntel(flags, async (intel) => {
@@ -195,6 +182,7 @@ export function registerReport(program: Command): void {
     .option('--role <role>', `one of: ${INDICATOR_ROLES.join(', ')}`, 'c2')
     .option('--user <email>', 'the analyst (default: the operator)')
     .option('--data <dir>', 'data directory')
+    .addOption(dbOption())
     .option('--json', 'print one JSON document')
     .action(async (id: string, values: string[], flags: DataFlags & { role: string; user?: string }) => {
       if (!(INDICATOR_ROLES as readonly string[]).includes(flags.role))

@@ -1,58 +1,15 @@
-/** `koban sensor add|list|revoke` — the sensor registry; `run` and `status` are in sensor-agent.ts. */
+/**
+ * `koban sensor add|list|revoke` — the sensor registry (sensor-registry.ts); `run` and `status` —
+ * the agent (sensor-agent.ts). The registry's commands open the center's stores, the agent's run
+ * on a sensor host beside neither: declaring the group loads only the agent's modules, and a
+ * registry command loads its own when it runs.
+ */
 import type { Command } from 'commander';
-import { resolveDataDir } from '../core/index.js';
-import { openRelational } from '../db/index.js';
-import { type SensorRecord, SensorRegistry } from '../observe/index.js';
-import { printJson, table } from './_output.js';
+import { dbOption } from './_options.js';
 import { registerSensorAgent } from './sensor-agent.js';
+import type { AddFlags, DataFlags } from './sensor-registry.js';
 
-interface DataFlags {
-  data?: string;
-  json?: boolean;
-}
-
-/** Opens the registry; only `sensor add` creates the store (a mistyped `--data` must not). */
-async function withRegistry<T>(
-  flags: DataFlags,
-  fn: (r: SensorRegistry) => Promise<T>,
-  opts: { create?: boolean } = {},
-): Promise<T> {
-  const db = await openRelational(resolveDataDir(flags.data), { create: opts.create ?? false });
-  try {
-    return await fn(new SensorRegistry(db));
-  } finally {
-    await db.destroy();
-  }
-}
-
-const SILENT_MS = 60 * 60_000;
-
-export function sensorStatus(s: SensorRecord, nowMs: number): string {
-  if (s.revokedMs !== null) return 'revoked';
-  if (s.lastSeenMs === null) return 'never seen';
-  return nowMs - s.lastSeenMs > SILENT_MS ? 'silent' : 'active';
-}
-
-function sensorJson(s: SensorRecord, nowMs: number) {
-  const days = s.lastSeenMs === null ? 0 : Math.max(1, (s.lastSeenMs - s.createdMs) / 86_400_000);
-  return {
-    name: s.name,
-    site: s.site,
-    address_blocks: s.addressBlocks,
-    relay: s.relay,
-    status: sensorStatus(s, nowMs),
-    created: new Date(s.createdMs).toISOString(),
-    last_seen: s.lastSeenMs === null ? null : new Date(s.lastSeenMs).toISOString(),
-    events: s.eventsTotal,
-    events_per_day: days === 0 ? 0 : Math.round(s.eventsTotal / days),
-    // Delivery lag at the last batch: when it arrived minus the newest event it carried.
-    lag_s:
-      s.lastSeenMs === null || s.lastEventMs === null
-        ? null
-        : Math.round((s.lastSeenMs - s.lastEventMs) / 1000),
-    dropped: s.droppedTotal,
-  };
-}
+const registry = () => import('./sensor-registry.js');
 
 export function registerSensor(program: Command): void {
   const sensor = program
@@ -67,68 +24,26 @@ export function registerSensor(program: Command): void {
     .option('--address-block <cidr...>', 'address blocks the sensor watches (coverage)')
     .option('--relay', 'the token may send events on behalf of other sensor names (replay, feeds)')
     .option('--data <dir>', 'data directory')
+    .addOption(dbOption())
     .option('--json', 'print { "name", "token" }')
-    .action(
-      async (
-        name: string,
-        flags: DataFlags & { site?: string; addressBlock?: string[]; relay?: boolean },
-      ) => {
-        const { sensor: s, token } = await withRegistry(
-          flags,
-          (r) => r.add({ name, site: flags.site, addressBlocks: flags.addressBlock, relay: flags.relay }),
-          { create: true },
-        );
-        if (flags.json) printJson({ name: s.name, token });
-        else {
-          process.stdout.write(
-            `sensor ${s.name} registered${s.addressBlocks.length ? ` (${s.addressBlocks.join(', ')})` : ''}\n` +
-              `token (shown only now; the center keeps only its hash):\n${token}\n`,
-          );
-        }
-      },
-    );
+    .action(async (name: string, flags: AddFlags) => (await registry()).addSensor(name, flags));
 
   sensor
     .command('list')
     .description('registered sensors: status, last seen, events/day, lag')
     .option('--data <dir>', 'data directory')
+    .addOption(dbOption())
     .option('--json', 'print one JSON document')
-    .action(async (flags: DataFlags) => {
-      const nowMs = Date.now();
-      const list = await withRegistry(flags, (r) => r.list());
-      const rows = list.map((s) => sensorJson(s, nowMs));
-      if (flags.json) printJson({ sensors: rows });
-      else if (rows.length === 0) process.stdout.write('no sensors registered (koban sensor add NAME)\n');
-      else {
-        process.stdout.write(
-          `${table(
-            ['sensor', 'status', 'last seen', 'events', 'per day', 'lag s', 'dropped', 'site'],
-            rows.map((r) => [
-              r.name,
-              r.status,
-              r.last_seen,
-              r.events,
-              r.events_per_day,
-              r.lag_s,
-              r.dropped,
-              r.site,
-            ]),
-          )}\n`,
-        );
-      }
-    });
+    .action(async (flags: DataFlags) => (await registry()).listSensors(flags));
 
   sensor
     .command('revoke')
     .description('revoke a sensor token: its batches are refused from now on')
     .argument('<name>', 'sensor name')
     .option('--data <dir>', 'data directory')
+    .addOption(dbOption())
     .option('--json', 'print the sensor as JSON')
-    .action(async (name: string, flags: DataFlags) => {
-      const s = await withRegistry(flags, (r) => r.revoke(name));
-      if (flags.json) printJson(sensorJson(s, Date.now()));
-      else process.stdout.write(`sensor ${s.name} revoked at ${new Date(s.revokedMs ?? 0).toISOString()}\n`);
-    });
+    .action(async (name: string, flags: DataFlags) => (await registry()).revokeSensor(name, flags));
 
   registerSensorAgent(sensor);
 }

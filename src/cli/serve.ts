@@ -1,10 +1,12 @@
 /** `koban serve` — the center process. */
 import type { Command } from 'commander';
-import { KobanError, parseCidr, resolveDataDir } from '../core/index.js';
-import { startCenter, type TrustProxy } from '../web/index.js';
+import { startCenter, type TrustProxy } from '../center/index.js';
+import { KobanError, parseAddressBlock, resolveDataDir } from '../core/index.js';
+import { dbOption } from './_options.js';
 
 interface ServeFlags {
   data?: string;
+  db?: string;
   listen: string;
   tlsCert?: string;
   tlsKey?: string;
@@ -22,7 +24,7 @@ export function parseTrustProxy(flag: string | boolean | undefined): TrustProxy 
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s !== '');
-  const bad = list.find((s) => parseCidr(s) === null);
+  const bad = list.find((s) => parseAddressBlock(s) === null);
   if (list.length === 0 || bad !== undefined)
     throw new KobanError(
       'E_USAGE',
@@ -42,6 +44,7 @@ export function registerServe(program: Command): void {
     .command('serve')
     .description('run the center: sensor ingest API, observation views, metrics, front page')
     .option('--data <dir>', 'data directory (default $KOBAN_DATA or ./koban-data)')
+    .addOption(dbOption())
     .option('--listen <host:port>', 'address to listen on', '127.0.0.1:8440')
     .option('--tls-cert <file>', 'PEM certificate (with --tls-key: serve HTTPS)')
     .option('--tls-key <file>', 'PEM private key')
@@ -70,6 +73,7 @@ export function registerServe(program: Command): void {
       );
       const running = await startCenter({
         dataDir,
+        relationalUrl: flags.db,
         host,
         port,
         tlsCert: flags.tlsCert,

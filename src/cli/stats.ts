@@ -21,15 +21,14 @@ import {
   type ViewResult,
   type ViewRow,
 } from '../observe/index.js';
-import { LOCAL_OPERATOR_FILE } from '../web/index.js';
+import { checkDbFlag, dbOption, type StoreFlags } from './_options.js';
 import { fmtShare, printJson, table } from './_output.js';
 
-interface StatsFlags {
+interface StatsFlags extends StoreFlags {
   from?: string;
   to?: string;
   bucket?: string;
   json?: boolean;
-  data?: string;
   proto?: string;
   port?: string;
   top?: string;
@@ -55,10 +54,12 @@ export function registerStats(program: Command): void {
     .option('--tz <offset>', 'UTC offset for buckets and dates, e.g. +09:00 (default: configuration)')
     .option('--domestic <cc>', 'country counted as domestic (default: configuration, JP)')
     .option('--data <dir>', 'data directory (default $KOBAN_DATA or ./koban-data)')
+    .addOption(dbOption())
     .option('--json', 'print one JSON document { "view", "rows" }')
     .action(async (view: string, flags: StatsFlags) => {
       if (!isViewName(view))
         throw new KobanError('E_USAGE', `unknown view "${view}" (${VIEW_NAMES.join(', ')})`);
+      checkDbFlag(flags);
       let obs: Awaited<ReturnType<typeof openObservatory>>;
       try {
         obs = await openObservatory(flags.data, { create: false });
@@ -125,7 +126,9 @@ async function statsFromServer(view: string, flags: StatsFlags): Promise<ViewRes
     const v = flags[k];
     if (v !== undefined) q.set(k, v);
   }
-  // The operator's CLI: the center's local operator token gives the live, per-sensor view.
+  // The operator's CLI: the center's local operator token gives the live, per-sensor view. (The
+  // HTTP side is loaded only on this path: `koban stats` over its own store needs none of it.)
+  const { LOCAL_OPERATOR_FILE } = await import('../center/index.js');
   let local: string | null = null;
   try {
     local = readFileSync(join(resolveDataDir(flags.data), LOCAL_OPERATOR_FILE), 'utf8').trim();

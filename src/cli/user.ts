@@ -19,6 +19,7 @@ import {
   type User,
 } from '../intel/index.js';
 import { type DataFlags, iso, operator, withIntel } from './_intel.js';
+import { dbOption } from './_options.js';
 import { printJson, table } from './_output.js';
 
 interface AddFlags extends DataFlags {
@@ -69,6 +70,7 @@ export function registerUser(program: Command): void {
     .option('--name <display>', 'display name')
     .option('--password-stdin', 'read the password from standard input (at least 12 characters)')
     .option('--data <dir>', 'data directory')
+    .addOption(dbOption())
     .option('--json', 'print the user as JSON')
     .action(async (email: string, flags: AddFlags) => {
       const password = flags.passwordStdin ? await readStdin() : undefined;
@@ -99,6 +101,7 @@ export function registerUser(program: Command): void {
       `days until the token expires (1–${MAX_TOKEN_TTL_DAYS}; default ${DEFAULT_TOKEN_TTL_DAYS})`,
     )
     .option('--data <dir>', 'data directory')
+    .addOption(dbOption())
     .option('--json', 'print { "id", "token", "scopes" }')
     .action(async (email: string, flags: TokenFlags) => {
       const scopes = flags.scopes
@@ -155,6 +158,7 @@ function registerRevocation(user: Command): void {
     .description("list a user's API tokens (never their secrets)")
     .argument('<email>', 'the user')
     .option('--data <dir>', 'data directory')
+    .addOption(dbOption())
     .option('--json', 'print one JSON document')
     .action(async (email: string, flags: DataFlags) => {
       const list = await withIntel(flags, async (intel) =>
@@ -178,6 +182,7 @@ function registerRevocation(user: Command): void {
     .description('revoke an API token at once (audited)')
     .argument('<id>', 'the token id (from `koban user tokens`)')
     .option('--data <dir>', 'data directory')
+    .addOption(dbOption())
     .action(async (id: string, flags: DataFlags) => {
       await withIntel(flags, (intel) => intel.auth.revokeToken(operator(), parseId(id, 'token')));
       process.stdout.write(`API token ${id} revoked\n`);
@@ -187,6 +192,7 @@ function registerRevocation(user: Command): void {
     .description('end every open session of a user (audited)')
     .argument('<email>', 'the user')
     .option('--data <dir>', 'data directory')
+    .addOption(dbOption())
     .option('--json', 'print { "ended": N }')
     .action(async (email: string, flags: DataFlags) => {
       const ended = await withIntel(flags, async (intel) =>
@@ -205,6 +211,7 @@ function registerRevocation(user: Command): void {
       )
       .argument('<email>', 'the user')
       .option('--data <dir>', 'data directory')
+      .addOption(dbOption())
       .option('--json', 'print the user as JSON')
       .action(async (email: string, flags: DataFlags) => {
         const u = await withIntel(flags, async (intel) => {

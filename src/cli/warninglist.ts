@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { KobanError } from '../core/index.js';
 import type { NewWarningEntry } from '../intel/index.js';
 import { type DataFlags, iso, operator, withIntel } from './_intel.js';
+import { dbOption } from './_options.js';
 import { printJson, table } from './_output.js';
 
 const KINDS = ['domain', 'cidr', 'url-prefix', 'exact'];
@@ -21,6 +22,7 @@ export function registerWarningList(program: Command): void {
     .argument('<value>', 'the domain (and its subdomains), CIDR block, URL prefix or exact value')
     .requiredOption('--reason <text>', 'why it is innocent')
     .option('--data <dir>', 'data directory')
+    .addOption(dbOption())
     .option('--json', 'print one JSON document')
     .action(async (kind: string, value: string, flags: DataFlags & { reason: string }) => {
       if (!KINDS.includes(kind))
@@ -52,6 +54,7 @@ export function registerWarningList(program: Command): void {
     .description('remove an entry; the indicators it covered are re-evaluated')
     .argument('<id>', 'entry id')
     .option('--data <dir>', 'data directory')
+    .addOption(dbOption())
     .action(async (id: string, flags: DataFlags) => {
       if (!/^\d+$/.test(id)) throw new KobanError('E_USAGE', `entry id must be a number, not "${id}"`);
       const n = await withIntel(flags, (intel) => intel.warningEntries.remove(operator(), Number(id)));
@@ -60,6 +63,7 @@ export function registerWarningList(program: Command): void {
   wl.command('list')
     .description('list the configured entries')
     .option('--data <dir>', 'data directory')
+    .addOption(dbOption())
     .option('--json', 'print one JSON document')
     .action(async (flags: DataFlags) => {
       const list = await withIntel(flags, (intel) => intel.warningEntries.list());

@@ -5,8 +5,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { parseAddressBlock } from './address-blocks.js';
 import { KobanError } from './errors.js';
-import { parseCidr } from './ip.js';
 import { type Notice, octal, sharedMode, stderrNotice } from './private-files.js';
 import { parseUtcOffset } from './time.js';
 import { countryUtcOffset } from './zones.js';
@@ -81,6 +81,18 @@ export const IngestConfigSchema = z
 
 export const ConfigSchema = z
   .object({
+    /**
+     * The relational store (organisations, reports, sensors, operator alerts): a PostgreSQL URL
+     * (`postgres://USER@HOST/DB`). Absent: the SQLite file in the data directory. `--db` and
+     * `KOBAN_DB` win over it (resolveRelationalUrl).
+     */
+    db: z
+      .string()
+      .superRefine((s, ctx) => {
+        const problem = relationalUrlProblem(s);
+        if (problem !== null) ctx.addIssue({ code: 'custom', message: problem });
+      })
+      .optional(),
     /** ISO 3166-1 alpha-2 of "domestic" in domestic/foreign splits (seed 000 §2.2.2). */
     domesticCountry: z
       .string()
@@ -126,7 +138,9 @@ export const ConfigSchema = z
       .union([
         z.boolean(),
         z
-          .array(z.string().refine((s) => parseCidr(s.trim()) !== null, 'an IP address or CIDR block'))
+          .array(
+            z.string().refine((s) => parseAddressBlock(s.trim()) !== null, 'an IP address or CIDR block'),
+          )
           .max(100),
       ])
       .default(false),
@@ -260,6 +274,46 @@ export function resolveDataDir(flag?: string): string {
 }
 
 export const CONFIG_FILE = 'koban.json';
+
+/** URL schemes of a relational store other than the default SQLite file (libpq's two spellings). */
+export const RELATIONAL_URL_SCHEMES = ['postgres', 'postgresql'] as const;
+
+/**
+ * Why `url` cannot name a relational store, or null when it can. Never quotes the URL itself: it
+ * may carry a password, and the message goes to a terminal and to logs.
+ */
+export function relationalUrlProblem(url: string): string | null {
+  const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(url)?.[1];
+  const expected = 'postgres://USER@HOST/DATABASE; leave it out for the SQLite file in the data directory';
+  if (scheme === undefined) return `not a URL (expected ${expected})`;
+  if (!(RELATIONAL_URL_SCHEMES as readonly string[]).includes(scheme.toLowerCase()))
+    return `unsupported scheme "${scheme}:" (expected ${expected})`;
+  if (!URL.canParse(url)) return `not a valid ${scheme}:// URL (expected ${expected})`;
+  return null;
+}
+
+/**
+ * The relational store a command or the center opens: `--db` (flag), else `KOBAN_DB`, else
+ * koban.json `db`; undefined means the SQLite file in the data directory. An empty `KOBAN_DB`
+ * counts as unset (`KOBAN_DB= koban …` clears an exported one). A URL that cannot name a store is
+ * a one-line error naming where it came from.
+ */
+export function resolveRelationalUrl(
+  flag: string | undefined,
+  env: NodeJS.ProcessEnv,
+  config: { readonly db?: string | undefined },
+): string | undefined {
+  const [url, from, code] =
+    flag !== undefined
+      ? [flag, '--db', 'E_USAGE' as const]
+      : env.KOBAN_DB
+        ? [env.KOBAN_DB, 'KOBAN_DB', 'E_CONFIG' as const]
+        : [config.db, `${CONFIG_FILE} db`, 'E_CONFIG' as const];
+  if (url === undefined) return undefined;
+  const problem = relationalUrlProblem(url);
+  if (problem !== null) throw new KobanError(code, `${from}: ${problem}`);
+  return url;
+}
 
 /**
  * Loads `<dataDir>/koban.json` when present and applies `KOBAN_*` environment overrides. The file

@@ -16,9 +16,14 @@ export const ERROR_CODES = {
   E_IO: 11,
   /** A store file is damaged, unreadable or not a store: the message names the file and what to do. */
   E_STORE: 12,
+  /** Too many requests from one caller (login attempts): HTTP 429 with Retry-After. */
+  E_RATE_LIMIT: 13,
+  /** The center is too busy to take the request now (ingest backpressure): retry after a while. */
+  E_BUSY: 14,
   E_INTERNAL: 70,
 } as const;
 
+/** Every stable code: web/errors.ts maps each to an HTTP status, and the compiler checks it does. */
 export type ErrorCode = keyof typeof ERROR_CODES;
 
 export interface KobanErrorOptions {

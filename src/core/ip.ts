@@ -2,6 +2,11 @@
  * IP address helpers: strict parsing, canonical text (dotted quad; RFC 5952 for IPv6), CIDR
  * blocks and the address-scope classification used by enrichment (private, reserved and bogon
  * sources are never counted as a country).
+ *
+ * Hand-written on purpose: these run once or more per log line, packet and enriched event — the
+ * parsers read an address in place within a line (`parseIPv4(s, start, end)`), and nothing here
+ * allocates beyond the result. Text that people type (configuration, CLI flags, registrations) is
+ * read with ipaddr.js instead (address-blocks.ts).
  */
 import type { AddressScope } from './event.js';
 

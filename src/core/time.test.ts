@@ -1,5 +1,27 @@
 import { describe, expect, it } from 'vitest';
-import { bucketStart, formatInOffset, parseDateArg, parseUtcOffset } from './time.js';
+import {
+  bucketStart,
+  DAY_MS,
+  formatInOffset,
+  HOUR_MS,
+  MINUTE_MS,
+  parseDateArg,
+  parseUtcOffset,
+  SECOND_MS,
+  WEEK_MS,
+} from './time.js';
+
+describe('durations', () => {
+  it('build each unit from the one below it', () => {
+    expect([
+      SECOND_MS,
+      MINUTE_MS / SECOND_MS,
+      HOUR_MS / MINUTE_MS,
+      DAY_MS / HOUR_MS,
+      WEEK_MS / DAY_MS,
+    ]).toEqual([1000, 60, 60, 24, 7]);
+  });
+});
 
 describe('operator time', () => {
   it('reads dates in the operator offset unless they carry their own', () => {

@@ -1,15 +1,20 @@
 /**
  * Time handling: every stored time is UTC milliseconds. Analyses bucket by hour, day, ISO week
  * (Monday) or month in the operator's fixed UTC offset (JST is +09:00, no DST), so a "day" is
- * the operator's day, as in seed 000's daily figures.
+ * the operator's day (docs/methods.md#daily-and-weekly-cycles-gaps).
  */
 import { KobanError } from './errors.js';
 
 export const BUCKETS = ['hour', 'day', 'week', 'month'] as const;
 export type Bucket = (typeof BUCKETS)[number];
 
+/** Durations in milliseconds: the one definition every context imports. */
+export const SECOND_MS = 1_000;
+export const MINUTE_MS = 60_000;
 export const HOUR_MS = 3_600_000;
 export const DAY_MS = 86_400_000;
+/** Seven days: a calendar week has no leap seconds in UTC milliseconds. */
+export const WEEK_MS = 604_800_000;
 
 /** Parses `+09:00`, `-0500`, `Z` or `UTC` into minutes east of UTC. */
 export function parseUtcOffset(s: string): number {

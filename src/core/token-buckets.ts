@@ -4,6 +4,16 @@
  * sustained use runs at the refill rate. The clock is injected (tests step it). The state is per
  * process: behind a load balancer each copy limits on its own, which still bounds a client to
  * N × the rate.
+ *
+ * Why not rate-limiter-flexible's `RateLimiterMemory`: it counts points in fixed windows that start
+ * at a key's first use, and refills the whole window at once. A bucket of 3 refilled one a second
+ * answers `0, 0, 0, wait 1000 ms`, and 400 ms later `wait 600 ms`; a window of 3 points per 3 s
+ * answers `wait 3000 ms`, then `wait 2600 ms`, and at the window's end lets a full burst through
+ * again — the Retry-After the login throttle, the ingest rate and the intake limits promise (and
+ * their tests check) would change. Its API is also asynchronous, so a check-then-take (`waitMs`,
+ * then `take`: the login throttle charges nothing unless both of its buckets have a token) could
+ * interleave with a concurrent request and let both through. It cannot be driven by an injected
+ * clock (it reads `Date.now`). Several centers sharing limits: docs/scale.md#rate-limits-across-centers.
  */
 
 export interface TokenBucketOptions {

@@ -19,11 +19,12 @@ const healthOf = new WeakMap<RelationalDb, StoreHealth>();
 
 /**
  * Opens (creating and migrating as needed, unless `create: false`) the relational store of a data
- * directory.
+ * directory. `url` names a PostgreSQL store instead (`--db`, `KOBAN_DB`, koban.json `db`); it is
+ * read once the PostgreSQL dialect is in, until then the SQLite file is opened.
  */
 export async function openRelational(
   dataDir: string,
-  opts: OpenRelationalOptions = {},
+  opts: OpenRelationalOptions & { readonly url?: string | undefined } = {},
 ): Promise<RelationalDb> {
   const { sqlite, health } = openSqliteFile(dataDir, opts);
   const db = new Kysely<Database>({ dialect: new GuardedSqliteDialect(sqlite, health) });

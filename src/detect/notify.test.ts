@@ -159,6 +159,17 @@ describe('webhook notification', () => {
     expect(new Set(hook.got.map((g) => g.body)).size).toBe(1);
   });
 
+  it('retries a 408 (the receiver timed out waiting), as advisories do', async () => {
+    const hook = await receiver([408, 204]);
+    const n = createNotifier({
+      webhooks: [{ url: hook.url, allowPrivate: true, retries: 3 }],
+      retryDelayMs: 1,
+    });
+    const [r] = await n.notify(change());
+    expect(r).toEqual({ channel: 'webhook', target: safeTarget(hook.url), ok: true, attempts: 2 });
+    expect(hook.got).toHaveLength(2);
+  });
+
   it('does not retry a 4xx answer, and reports the failure without throwing', async () => {
     const hook = await receiver([400]);
     const errors: NotifyResult[] = [];
@@ -294,7 +305,7 @@ describe('e-mail notification', () => {
     const n = createNotifier(
       {
         email: {
-          smtp: { host: '127.0.0.1', port, timeoutMs: 2000 },
+          smtp: { host: '127.0.0.1', port, timeoutMs: NO_TIMEOUT_MS },
           from: 'koban@example.org',
           to: ['soc@example.org', 'cert@example.org'],
           retries: 0,

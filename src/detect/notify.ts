@@ -1,7 +1,8 @@
 /**
  * Notification of operator alerts: a JSON POST to each configured webhook (with a timeout per
- * attempt and retries with exponential back-off on network errors, timeouts, 429 and 5xx) and an
- * e-mail through a configured SMTP server (nodemailer). The configuration is one zod schema —
+ * attempt and retries with exponential back-off on network errors, timeouts, 408, 429 and 5xx) and
+ * an e-mail through a configured SMTP server — both through core's outbound transport, as
+ * advisories to members are sent. The configuration is one zod schema —
  * `NotifyConfigSchema` — so the data directory's config can embed it. Notification never throws:
  * a failed channel is reported in the results (and to `onError`), and detection goes on.
  *
@@ -10,9 +11,17 @@
  * an internal address is refused at each send, and the connection goes to the address checked.
  * A receiver on the operator's own network needs `allowPrivate: true` on that webhook.
  */
-import { createTransport, type Transporter } from 'nodemailer';
 import { z } from 'zod';
-import { OutboundError, outboundUrlProblem, postGuarded, type Resolver } from '../core/index.js';
+import {
+  outboundUrlProblem,
+  postWebhook,
+  type Resolver,
+  type SmtpTransport,
+  smtpTransport,
+  TransportError,
+  type TryOutcome,
+  withRetries,
+} from '../core/index.js';
 import { type AlertChange, episodeState, type OperatorAlert, SEVERITIES, type Severity } from './alerts.js';
 
 const SeverityEnum = z.enum(SEVERITIES);
@@ -130,22 +139,10 @@ function documentEvidence(e: Readonly<Record<string, unknown>>): Readonly<Record
 
 const RANK: Readonly<Record<Severity, number>> = { info: 0, low: 1, medium: 2, high: 3, critical: 4 };
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-async function withRetries(
-  retries: number,
-  delayMs: number,
-  attempt: () => Promise<{ ok: true } | { ok: false; retry: boolean; error: string }>,
-): Promise<{ ok: boolean; attempts: number; error?: string }> {
-  let last = '';
-  for (let i = 0; i <= retries; i++) {
-    if (i > 0) await sleep(delayMs * 2 ** (i - 1));
-    const r = await attempt();
-    if (r.ok) return { ok: true, attempts: i + 1 };
-    last = r.error;
-    if (!r.retry) return { ok: false, attempts: i + 1, error: last };
-  }
-  return { ok: false, attempts: retries + 1, error: last };
+/** A failed try as the results report it: a timeout says only that (its deadline is configured). */
+function failed(e: unknown): TryOutcome {
+  if (!(e instanceof TransportError)) return { ok: false, retry: true, error: (e as Error).message };
+  return { ok: false, retry: !e.permanent, error: e.failure === 'timeout' ? 'timeout' : e.message };
 }
 
 export function createNotifier(
@@ -155,27 +152,23 @@ export function createNotifier(
   resolver?: Resolver,
 ): Notifier {
   const c = NotifyConfigSchema.parse(config);
-  let mailer: Transporter | null = null;
-  if (c.email) {
-    const s = c.email.smtp;
-    mailer = createTransport({
-      host: s.host,
-      port: s.port,
-      secure: s.secure,
-      ...(s.user !== undefined ? { auth: { user: s.user, pass: s.pass ?? '' } } : {}),
-      tls: { rejectUnauthorized: s.rejectUnauthorized },
-      // With credentials, never send them over a connection whose STARTTLS was stripped.
-      requireTLS: !s.secure && s.user !== undefined,
-      connectionTimeout: s.timeoutMs,
-      greetingTimeout: s.timeoutMs,
-      socketTimeout: s.timeoutMs,
-    });
-  }
+  const s = c.email?.smtp;
+  const mailer: SmtpTransport | null = s
+    ? smtpTransport({
+        host: s.host,
+        port: s.port,
+        secure: s.secure,
+        auth: s.user !== undefined ? { user: s.user, pass: s.pass ?? '' } : undefined,
+        rejectUnauthorized: s.rejectUnauthorized,
+        timeoutMs: s.timeoutMs,
+      })
+    : null;
+  const backoff = { baseMs: c.retryDelayMs };
 
   const webhook = async (w: z.infer<typeof WebhookSchema>, body: string): Promise<NotifyResult> => {
-    const r = await withRetries(w.retries, c.retryDelayMs, async () => {
+    const r = await withRetries(w.retries, backoff, async () => {
       try {
-        const { status } = await postGuarded({
+        await postWebhook({
           url: w.url,
           headers: { 'content-type': 'application/json', 'user-agent': 'koban-notify', ...w.headers },
           body,
@@ -183,13 +176,9 @@ export function createNotifier(
           policy: { allowHttp: true, allowPrivate: w.allowPrivate },
           ...(resolver ? { resolver } : {}),
         });
-        if (status >= 200 && status < 300) return { ok: true };
-        // Redirects are not followed: they would carry the configured headers (tokens) elsewhere.
-        return { ok: false, retry: status === 429 || status >= 500, error: `HTTP ${status}` };
+        return { ok: true };
       } catch (e) {
-        const err = e as Error;
-        const kind = err instanceof OutboundError ? err.kind : 'network';
-        return { ok: false, retry: kind !== 'refused', error: kind === 'timeout' ? 'timeout' : err.message };
+        return failed(e);
       }
     });
     return { channel: 'webhook', target: safeTarget(w.url), ...r };
@@ -197,9 +186,9 @@ export function createNotifier(
 
   const email = async (a: OperatorAlert, event: string): Promise<NotifyResult> => {
     const e = c.email!;
-    const r = await withRetries(e.retries, c.retryDelayMs, async () => {
+    const r = await withRetries(e.retries, backoff, async () => {
       try {
-        await mailer!.sendMail({
+        await mailer!.send({
           from: e.from,
           to: e.to,
           subject: `${e.subjectPrefix} ${a.severity.toUpperCase()} ${a.kind}: ${a.title}`,
@@ -207,9 +196,7 @@ export function createNotifier(
         });
         return { ok: true };
       } catch (err) {
-        const code = (err as { responseCode?: number }).responseCode;
-        // 5xx SMTP replies are permanent (RFC 5321 §4.2.1); everything else may pass on retry.
-        return { ok: false, retry: !(code !== undefined && code >= 500), error: (err as Error).message };
+        return failed(err);
       }
     });
     return { channel: 'email', target: e.to.join(', '), ...r };

@@ -5,11 +5,10 @@ import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../test/prng.js';
 import type { ProbeRow, SensorVolumeRow } from '../observe/index.js';
 import { Coverage } from './coverage.js';
-import { type Finding, HOUR_MS, MINUTE_MS, type MinuteRows } from './finding.js';
+import { DAY_MS, type Finding, HOUR_MS, MINUTE_MS, type MinuteRows } from './finding.js';
 import { PortSurgeDetector } from './port-surge.js';
 import { DetectorSet } from './runner.js';
 
-const DAY_MS = 24 * HOUR_MS;
 /** Monday 2024-01-01 00:00 UTC. */
 const T0 = Date.UTC(2024, 0, 1);
 const SENSORS = ['s1', 's2', 's3', 's4'] as const;

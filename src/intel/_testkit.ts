@@ -6,9 +6,11 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DAY_MS } from '../core/index.js';
 import { openRelational, type RelationalDb } from '../db/index.js';
 import { type Actor, systemActor, userActor } from './actor.js';
 import type { Organisation } from './orgs.js';
+import { argon2Hasher } from './passwords.js';
 import { type IntelOptions, IntelService } from './service.js';
 import type { Tlp } from './tlp.js';
 import type { User } from './users.js';
@@ -22,11 +24,17 @@ export interface TestIntel {
   close(): Promise<void>;
 }
 
+/**
+ * Argon2id at its lowest cost, for the accounts tests make: production's cost (passwords.ts) is
+ * meant to be slow. Verifying reads the cost from the stored hash, so logins take the same path.
+ */
+export const TEST_PASSWORDS = argon2Hasher({ memoryCost: 8, timeCost: 1 });
+
 /** 2012-02-10T00:00:00Z, the day after X's lure (seed 002). */
 export const T0 = Date.UTC(2012, 1, 10);
 
 export async function openTestIntel(
-  opts: Pick<IntelOptions, 'fanOut' | 'emailLimits' | 'alerts' | 'resolver' | 'intakeLimits'> = {},
+  opts: Pick<IntelOptions, 'fanOut' | 'emailLimits' | 'alerts' | 'resolver' | 'intakeLimits' | 'auth'> = {},
 ): Promise<TestIntel> {
   const raw = await openRelational(':memory:');
   const dir = mkdtempSync(join(tmpdir(), 'koban-intel-'));
@@ -37,6 +45,7 @@ export async function openTestIntel(
     now: () => clock.ms,
     fsyncEvidence: false,
     ...opts,
+    auth: { passwords: TEST_PASSWORDS, ...opts.auth },
   });
   // The services' handle: the same connection, with the audit chain key attached.
   const db = intel.db;
@@ -157,8 +166,6 @@ export function intelFixture(name: string): Buffer {
 /** The two C2 addresses of seed 002's samples: one registered in Thailand, one in the USA (see the fixtures' README). */
 export const C2_TH = '27.254.40.5';
 export const C2_US = '74.208.142.31';
-
-const DAY_MS = 86_400_000;
 
 export interface Seed002Campaign {
   /** The reports of the lures received by P1 and P2 (X's stolen mail) and P3 (Y's). */

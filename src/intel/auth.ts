@@ -1,15 +1,22 @@
 /**
  * Authentication: password login (Argon2id) creating a session, and API tokens carrying scopes.
- * Both credentials are `<prefix>_<row id>_<256-bit random secret>`; only the SHA-256 of the secret
- * is stored and it is compared with `timingSafeEqual` (a fast hash suits 256-bit random secrets;
- * argon2 is for human passwords). Sessions end at an absolute expiry, after an idle period, on
- * logout or revocation, and when the user or their organisation is disabled; API tokens at their
- * expiry (90 days unless the issuer chose otherwise), on revocation, and likewise (credentials.ts
- * issues, lists and revokes them).
+ * Both credentials are `<prefix>_<row id>_<256-bit random secret>` (`kss_`, `kbt_`); only the
+ * SHA-256 of the secret is stored and it is compared in constant time (core secret-token.ts).
+ * Sessions end at an absolute expiry, after an idle period, on logout or revocation, and when the
+ * user or their organisation is disabled; API tokens at their expiry (90 days unless the issuer
+ * chose otherwise), on revocation, and likewise (credentials.ts issues, lists and revokes them).
  */
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { KobanError } from '../core/index.js';
+import {
+  formatIdToken,
+  KobanError,
+  mintSecret,
+  parseIdToken,
+  secretHash,
+  secretHashHex,
+  secretHashMatches,
+} from '../core/index.js';
 import type { RelationalDb } from '../db/index.js';
 import { type Actor, ANONYMOUS, RoleSchema, ScopeSchema, userActor } from './actor.js';
 import { appendAudit } from './audit.js';
@@ -21,9 +28,7 @@ import {
   type NewToken,
   revokeSession,
   revokeToken,
-  tokenSecretHash,
 } from './credentials.js';
-
 import { DEFAULT_PASSWORD_HASHER, type PasswordHasher } from './passwords.js';
 
 export type { ApiTokenInfo, NewToken } from './credentials.js';
@@ -54,8 +59,6 @@ export type AuthCheck =
 export const INVALID_CREDENTIAL = 'the token is invalid, expired or revoked';
 const INVALID: AuthCheck = { ok: false, reason: INVALID_CREDENTIAL };
 
-const TOKEN_RE = /^(kss|kbt)_(\d{1,12})_([A-Za-z0-9_-]{43})$/;
-
 function iso(ms: number | string): string {
   return new Date(Number(ms)).toISOString();
 }
@@ -65,11 +68,6 @@ function accountProblem(row: { disabled_ms: number | null; active: number }): st
   if (row.disabled_ms !== null) return 'the account is disabled';
   if (Number(row.active) !== 1) return 'the organisation is disabled';
   return null;
-}
-
-function sameHash(storedHex: string | undefined, given: Buffer): boolean {
-  const stored = storedHex ? Buffer.from(storedHex, 'hex') : Buffer.alloc(32);
-  return stored.length === given.length && timingSafeEqual(stored, given) && storedHex !== undefined;
 }
 
 /** Key of {@link unknownIdentifierTag}: held in memory only, never stored. */
@@ -138,7 +136,7 @@ export class AuthService {
       );
       throw new KobanError('E_AUTH', 'invalid e-mail or password');
     }
-    const secret = randomBytes(32).toString('base64url');
+    const secret = mintSecret();
     const actorBase = { userId: Number(row.id), orgId: Number(row.org_id), role: RoleSchema.parse(row.role) };
     const expiresMs = nowMs + this.ttlMs;
     const sessionId = await this.db.transaction().execute(async (tx) => {
@@ -146,7 +144,7 @@ export class AuthService {
         .insertInto('sessions')
         .values({
           user_id: actorBase.userId,
-          token_hash: tokenSecretHash(secret).toString('hex'),
+          token_hash: secretHashHex(secret),
           created_ms: nowMs,
           expires_ms: expiresMs,
           last_used_ms: nowMs,
@@ -159,7 +157,7 @@ export class AuthService {
       return Number(s.id);
     });
     return {
-      token: `kss_${sessionId}_${secret}`,
+      token: formatIdToken('session', sessionId, secret),
       sessionId,
       expiresMs,
       actor: userActor(actorBase, undefined, `session:${sessionId}`),
@@ -178,11 +176,10 @@ export class AuthService {
    * longer works; anyone else gets "invalid".
    */
   async check(token: string): Promise<AuthCheck> {
-    const m = TOKEN_RE.exec(token);
-    if (!m) return INVALID;
-    const id = Number(m[2]);
-    const given = tokenSecretHash(m[3]!);
-    return m[1] === 'kss' ? this.sessionActor(id, given) : this.tokenActor(id, given);
+    const t = parseIdToken(token, ['session', 'apiToken']);
+    if (!t) return INVALID;
+    const given = secretHash(t.secret);
+    return t.kind === 'session' ? this.sessionActor(t.id, given) : this.tokenActor(t.id, given);
   }
 
   private async sessionActor(id: number, given: Buffer): Promise<AuthCheck> {
@@ -203,7 +200,7 @@ export class AuthService {
       ])
       .where('s.id', '=', id)
       .executeTakeFirst();
-    if (!sameHash(row?.token_hash, given) || !row) return INVALID;
+    if (!secretHashMatches(row?.token_hash, given) || !row) return INVALID;
     const nowMs = this.now();
     const refused =
       accountProblem(row) ??
@@ -246,7 +243,7 @@ export class AuthService {
       ])
       .where('t.id', '=', id)
       .executeTakeFirst();
-    if (!sameHash(row?.token_hash, given) || !row) return INVALID;
+    if (!secretHashMatches(row?.token_hash, given) || !row) return INVALID;
     const nowMs = this.now();
     const refused =
       accountProblem(row) ??
@@ -271,9 +268,9 @@ export class AuthService {
   /** Ends the session a token belongs to (logout). Unknown tokens are ignored. */
   async logout(token: string): Promise<void> {
     const actor = await this.authenticate(token);
-    const m = TOKEN_RE.exec(token);
-    if (!actor || !m || m[1] !== 'kss') return;
-    await this.revokeSession(actor, Number(m[2]));
+    const t = parseIdToken(token, ['session']);
+    if (!actor || !t) return;
+    await this.revokeSession(actor, t.id);
   }
 
   /** Ends one session: its owner, an admin of the user (credentials.ts), or the system. */

@@ -4,6 +4,7 @@
  * next authentication, with a reason the credential's holder can read.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DAY_MS } from '../core/index.js';
 import { addMember, type Member, openTestIntel, type TestIntel } from './_testkit.js';
 import { listAudit } from './audit.js';
 
@@ -13,7 +14,6 @@ let xAdmin: Member;
 let yAdmin: Member;
 let member: { id: number; email: string };
 const PASSWORD = 'correct horse battery staple';
-const DAY_MS = 86_400_000;
 
 beforeEach(async () => {
   t = await openTestIntel();

@@ -8,10 +8,9 @@
  * but never issue a token for someone else, which would let it read what only that person may (a
  * RED report names people, not organisations). The system (the operator's CLI) may do all.
  */
-import { createHash, randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import { KobanError } from '../core/index.js';
+import { DAY_MS, formatIdToken, KobanError, mintSecret, secretHashHex } from '../core/index.js';
 import type { Database, RelationalDb } from '../db/index.js';
 import { hasScope } from './access.js';
 import { type Actor, isCenterRole, ROLE_SCOPES, RoleSchema, type Scope, ScopeSchema } from './actor.js';
@@ -22,7 +21,6 @@ import { parseInput } from './orgs.js';
 export const DEFAULT_TOKEN_TTL_DAYS = 90;
 /** The longest expiry an issuer may ask for. */
 export const MAX_TOKEN_TTL_DAYS = 3650;
-const DAY_MS = 86_400_000;
 
 export const NewTokenSchema = z.object({
   userId: z.number().int().positive(),
@@ -42,10 +40,6 @@ export interface ApiTokenInfo {
   readonly expiresMs: number | null;
   readonly lastUsedMs: number | null;
   readonly revokedMs: number | null;
-}
-
-export function tokenSecretHash(secret: string): Buffer {
-  return createHash('sha256').update(secret).digest();
 }
 
 type Ctx = { readonly db: RelationalDb; readonly now: () => number };
@@ -92,7 +86,7 @@ export async function createToken(
     throw new KobanError('E_FORBIDDEN', `scopes not available to this user: ${beyond.join(', ')}`);
   }
   const scopes = [...new Set(t.scopes)].sort();
-  const secret = randomBytes(32).toString('base64url');
+  const secret = mintSecret();
   const nowMs = ctx.now();
   const expiresMs = t.expiresMs ?? nowMs + DEFAULT_TOKEN_TTL_DAYS * DAY_MS;
   if (expiresMs > nowMs + MAX_TOKEN_TTL_DAYS * DAY_MS)
@@ -103,7 +97,7 @@ export async function createToken(
       .values({
         user_id: t.userId,
         name: t.name,
-        token_hash: tokenSecretHash(secret).toString('hex'),
+        token_hash: secretHashHex(secret),
         scopes: JSON.stringify(scopes),
         created_ms: nowMs,
         expires_ms: expiresMs,
@@ -126,7 +120,7 @@ export async function createToken(
     return Number(r.id);
   });
   return {
-    token: `kbt_${id}_${secret}`,
+    token: formatIdToken('apiToken', id, secret),
     info: {
       id,
       userId: t.userId,

@@ -14,12 +14,12 @@ import {
   type RecordOutcome,
 } from '../core/index.js';
 import { FORMAT_NAMES, FORMATS, type FormatName } from '../parse/index.js';
+import { type BatchHeader, decodeEvent, parseBatchHeader } from '../wire/index.js';
 import type { Enricher } from './enrich.js';
-import { type IngestLimits, MAX_DROPPED_TOTAL } from './ingest-limits.js';
+import type { IngestLimits } from './ingest-limits.js';
 import { type NdjsonLine, OVERLONG } from './ndjson-stream.js';
 import type { SensorRecord } from './sensor-registry.js';
 import { isReceiveTime, storableProblem } from './storable.js';
-import { BATCH_ID_RE, type BatchHeader, decodeEvent, WIRE_VERSION } from './wire.js';
 
 const REJECTIONS_LISTED = 20;
 
@@ -193,7 +193,10 @@ function parseLines(lines: readonly NdjsonLine[], onNotJson: () => void): Parsed
   });
 }
 
-/** The batch header (the first line), validated. */
+/** The raw-line formats a batch may carry (the rest are files: pcap). */
+const TEXT_FORMATS: readonly string[] = FORMAT_NAMES.filter((f) => FORMATS[f].kind === 'text');
+
+/** The batch header (the first line), validated (wire's schema, with the formats parse knows). */
 export function parseHeader(line: NdjsonLine | undefined): BatchHeader {
   if (line === OVERLONG || line === undefined)
     throw new KobanError('E_FORMAT', 'the first NDJSON line must be the batch header (JSON)');
@@ -203,27 +206,9 @@ export function parseHeader(line: NdjsonLine | undefined): BatchHeader {
   } catch {
     throw new KobanError('E_FORMAT', 'the first NDJSON line must be the batch header (JSON)');
   }
-  if (typeof h !== 'object' || h === null || Array.isArray(h))
-    throw new KobanError('E_FORMAT', 'batch header must be an object');
-  const o = h as Record<string, unknown>;
-  if (o.v !== WIRE_VERSION)
-    throw new KobanError('E_FORMAT', `unsupported batch version ${String(o.v)} (expected ${WIRE_VERSION})`);
-  if (typeof o.batch_id !== 'string' || !BATCH_ID_RE.test(o.batch_id)) {
-    throw new KobanError('E_FORMAT', 'batch_id must be 1–128 characters of A-Z a-z 0-9 . _ : -');
-  }
-  const textFormats = FORMAT_NAMES.filter((f) => FORMATS[f].kind === 'text');
-  if (o.format !== 'events' && !(textFormats as readonly unknown[]).includes(o.format)) {
-    throw new KobanError('E_FORMAT', `format must be "events" or one of ${textFormats.join(', ')}`);
-  }
-  if (o.dropped_total !== undefined && !isDroppedTotal(o.dropped_total)) {
-    throw new KobanError('E_FORMAT', `dropped_total must be an integer from 0 to ${MAX_DROPPED_TOTAL}`);
-  }
-  return o as unknown as BatchHeader;
-}
-
-/** An agent's count of dropped events: a non-negative integer small enough to be exact. */
-export function isDroppedTotal(v: unknown): v is number {
-  return typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= MAX_DROPPED_TOTAL;
+  const header = parseBatchHeader(h, TEXT_FORMATS);
+  if (typeof header === 'string') throw new KobanError('E_FORMAT', header);
+  return header;
 }
 
 function textParser(format: FormatName, sensor: string, config: KobanConfig, nowMs: number) {

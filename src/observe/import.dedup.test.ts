@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { HAVE_SAMPLES, sample } from '../../test/samples.js';
 import { ConfigSchema } from '../core/index.js';
-import { DuckDbEventStore } from './duckdb-store.js';
 import { Enricher } from './enrich.js';
 import { importFiles } from './import.js';
+import { openEventStore } from './open-event-store.js';
+import type { EventStore } from './ports/event-store.js';
 
 // The same packet logged in two files (rsyslog writes ufw's kernel lines to ufw.log and syslog):
 // counted once, per sensor, across files and separate imports.
@@ -23,13 +24,13 @@ const other = (i: number) =>
 
 describe('importing the same records from two files', () => {
   let enricher: Enricher;
-  let store: DuckDbEventStore;
+  let store: EventStore;
   let dir: string;
   beforeAll(async () => {
     enricher = await Enricher.open();
   });
   beforeEach(async () => {
-    store = await DuckDbEventStore.open({ dataDir: ':memory:' });
+    store = await openEventStore({ dataDir: ':memory:' });
     dir = mkdtempSync(join(tmpdir(), 'koban-dedup-'));
   });
   afterEach(async () => {
@@ -104,10 +105,10 @@ describe('importing the same records from two files', () => {
     const data = join(dir, 'data');
     const a = write('ufw.log', `${line(1)}${line(2)}`);
     const b = write('syslog', `${other(0)}${line(1)}${line(2)}${line(3)}`);
-    const s1 = await DuckDbEventStore.open({ dataDir: data });
+    const s1 = await openEventStore({ dataDir: data });
     await run([a], s1);
     await s1.close();
-    const s2 = await DuckDbEventStore.open({ dataDir: data });
+    const s2 = await openEventStore({ dataDir: data });
     try {
       expect(await run([b], s2)).toMatchObject({ stored: 1, duplicates: 2 });
       expect(await total(s2)).toBe(3);

@@ -1,9 +1,10 @@
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { fixture } from '../../test/samples.js';
 import { ConfigSchema } from '../core/index.js';
-import { DuckDbEventStore } from './duckdb-store.js';
 import { Enricher } from './enrich.js';
 import { type ImportOptions, importFiles } from './import.js';
+import { openEventStore } from './open-event-store.js';
+import type { EventStore } from './ports/event-store.js';
 
 // What `koban import` options and notes do for particular formats: `--date` for pf lines that
 // carry only a time of day; the note on pcapng Simple Packet Blocks, which carry no time.
@@ -12,12 +13,12 @@ const config = ConfigSchema.parse({});
 
 describe('importing formats that need a word from the user', () => {
   let enricher: Enricher;
-  let store: DuckDbEventStore;
+  let store: EventStore;
   beforeAll(async () => {
     enricher = await Enricher.open();
   });
   beforeEach(async () => {
-    store = await DuckDbEventStore.open({ dataDir: ':memory:' });
+    store = await openEventStore({ dataDir: ':memory:' });
   });
   afterEach(async () => {
     await store.close();

@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigSchema } from '../core/index.js';
-import { DuckDbEventStore } from './duckdb-store.js';
 import { Enricher } from './enrich.js';
 import { importFiles } from './import.js';
-import type { EventStore } from './store.js';
+import { openEventStore } from './open-event-store.js';
+import type { EventStore } from './ports/event-store.js';
 
 const config = ConfigSchema.parse({});
 /** A kernel LOG line as rsyslog writes it (RFC 3339 stamp), written by the project for tests. */
@@ -20,13 +20,13 @@ const lines = (from: number, to: number) =>
 
 describe('importing files exactly once', () => {
   let enricher: Enricher;
-  let store: DuckDbEventStore;
+  let store: EventStore;
   let dir: string;
   beforeAll(async () => {
     enricher = await Enricher.open();
   });
   beforeEach(async () => {
-    store = await DuckDbEventStore.open({ dataDir: ':memory:' });
+    store = await openEventStore({ dataDir: ':memory:' });
     dir = mkdtempSync(join(tmpdir(), 'koban-import-'));
   });
   afterEach(async () => {

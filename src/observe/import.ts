@@ -19,16 +19,17 @@
 import { createHash, type Hash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import type { EnrichedEvent, KobanConfig } from '../core/index.js';
+import type { KobanConfig } from '../core/index.js';
 import { fileErrorText, KobanError, parseUtcOffset } from '../core/index.js';
 import { type FormatName, isCalendarDate, openInput, type ParseContext, parseInput } from '../parse/index.js';
 import type { Enricher } from './enrich.js';
-import type { AppendResult, EventStore, LedgerEntry } from './store.js';
+import { ImportTally, LedgeredAppender, type RejectionReport } from './import-batches.js';
+import type { EventStore, LedgerEntry, LedgerUpdate } from './ports/event-store.js';
+
+export type { RejectionReport } from './import-batches.js';
 
 /** Events per store append: large enough to amortise the transaction and rollup update. */
 const STORE_BATCH_EVENTS = 100_000;
-/** Rejections listed one by one per file; all are counted by reason. */
-const REJECTIONS_LISTED = 20;
 const HEAD_HASH_BYTES = 4096;
 
 export interface ImportOptions {
@@ -51,12 +52,6 @@ export interface ImportProgress {
   /** Size on disk (compressed size for .gz); 0 for pipes. */
   readonly totalBytes: number;
   readonly stored: number;
-}
-
-export interface RejectionReport {
-  readonly file: string;
-  readonly line: number;
-  readonly reason: string;
 }
 
 export interface FileImportResult {
@@ -178,6 +173,33 @@ async function inspectContent(store: EventStore, path: string, key: string): Pro
   return { contentHash: hash.digest('hex'), headHash, bytes, prefixOf };
 }
 
+/** A file's modification time (the year of yearless timestamps) and size; the clock for stdin. */
+async function inputFacts(file: string, nowMs: number): Promise<{ mtimeMs: number; totalBytes: number }> {
+  if (file === '-') return { mtimeMs: nowMs, totalBytes: 0 };
+  try {
+    const st = await stat(file);
+    if (!st.isFile()) throw new KobanError('E_USAGE', `${file}: not a regular file`);
+    return { mtimeMs: st.mtimeMs, totalBytes: st.size };
+  } catch (e) {
+    if (e instanceof KobanError) throw e;
+    throw new KobanError('E_NOT_FOUND', `${file}: ${fileErrorText(e)}`);
+  }
+}
+
+/** The file's ledger entry as of `position` records: a new one carries a grown file's prefix. */
+function ledgerOf(key: string, content: ContentInfo, previous: LedgerEntry | null) {
+  return (position: number, complete: boolean): LedgerUpdate => ({
+    key: `file:${key}:${content.contentHash}`,
+    sensor: key,
+    position,
+    complete,
+    bytes: complete ? content.bytes : 0,
+    headHash: content.headHash,
+    contentHash: content.contentHash,
+    eventsCarried: previous ? 0 : (content.prefixOf?.events ?? 0),
+  });
+}
+
 async function importFile(
   store: EventStore,
   enricher: Enricher,
@@ -186,29 +208,15 @@ async function importFile(
 ): Promise<FileImportResult> {
   const nowMs = options.nowMs ?? Date.now();
   const offset = parseUtcOffset(options.config.utcOffset);
-  let mtimeMs = nowMs;
-  let totalBytes = 0;
-  if (file !== '-') {
-    try {
-      const st = await stat(file);
-      if (!st.isFile()) throw new KobanError('E_USAGE', `${file}: not a regular file`);
-      mtimeMs = st.mtimeMs;
-      totalBytes = st.size;
-    } catch (e) {
-      if (e instanceof KobanError) throw e;
-      throw new KobanError('E_NOT_FOUND', `${file}: ${fileErrorText(e)}`);
-    }
-  }
+  const { mtimeMs, totalBytes } = await inputFacts(file, nowMs);
   const key = sensorKey(options);
   const content = file === '-' ? null : await inspectContent(store, file, key);
-  const ledgerKey = content ? `file:${key}:${content.contentHash}` : null;
-  const previous = ledgerKey ? await store.ledger(ledgerKey) : null;
-
+  const previous = content ? await store.ledger(`file:${key}:${content.contentHash}`) : null;
   const defaultSensor = options.sensor ?? stemOf(file);
-  const base = { file, rejectedByReason: {}, skipped: {}, notes: {}, rejections: [] as RejectionReport[] };
   if (previous?.complete) {
     return {
-      ...base,
+      file,
+      ...new ImportTally(file).counts(),
       ...(await detectOnly(file, options, defaultSensor, offset, mtimeMs, nowMs)),
       read: previous.position,
       stored: 0,
@@ -227,88 +235,40 @@ async function importFile(
     skipRecords,
     date: options.date,
   };
-  const input = await openInput(file);
-  const { format, batches } = parseInput(input, options.format, ctx, {
+  const { format, batches } = parseInput(await openInput(file), options.format, ctx, {
     maxLineChars: options.config.maxLineBytes,
     name: file,
   });
-
-  const rejectedByReason: Record<string, number> = {};
-  const skipped: Record<string, number> = {};
-  const notes: Record<string, number> = {};
-  const rejections: RejectionReport[] = [];
-  let records = 0;
-  let rejected = 0;
-  let stored = 0;
-  let sameRecords = 0;
-  let appended = 0;
-  let pending: EnrichedEvent[] = [];
-  let inFlight: Promise<AppendResult> | null = null;
+  const tally = new ImportTally(file);
   // Events stored before this file are the ones its records may repeat.
   const dedup = { sinceBatch: await store.appendMark() };
-  const settle = (r: AppendResult) => {
-    stored += r.stored;
-    sameRecords += r.duplicates;
-  };
-
-  const flush = async (complete: boolean) => {
-    const events = pending;
-    pending = [];
-    if (inFlight) settle(await inFlight);
-    inFlight = null;
-    const ledger = ledgerKey
-      ? {
-          key: ledgerKey,
-          sensor: key,
-          position: records,
-          complete,
-          bytes: complete ? (content?.bytes ?? 0) : 0,
-          headHash: content?.headHash ?? null,
-          contentHash: content?.contentHash ?? null,
-          eventsCarried: previous ? 0 : (content?.prefixOf?.events ?? 0),
-        }
-      : undefined;
-    const appending = store.append(events, ledger, dedup);
-    // Awaited at the next flush; until then a failure must not count as unhandled.
-    appending.catch(() => undefined);
-    appended += events.length;
-    if (complete) settle(await appending);
-    else inFlight = appending;
-  };
-
+  const out = new LedgeredAppender(store, dedup, content ? ledgerOf(key, content, previous) : null);
   for await (const batch of batches) {
-    records += batch.records;
+    tally.add(batch);
     for (const e of batch.events) {
       if (options.sensor !== undefined) e.sensor = options.sensor;
       else if (e.sensor === '') e.sensor = defaultSensor;
-      pending.push(enricher.enrich(e));
+      out.push(enricher.enrich(e));
     }
-    for (const r of batch.rejections) {
-      rejected++;
-      rejectedByReason[r.reason] = (rejectedByReason[r.reason] ?? 0) + 1;
-      if (rejections.length < REJECTIONS_LISTED) rejections.push({ file, line: r.record, reason: r.reason });
-    }
-    for (const [reason, n] of batch.skipped) skipped[reason] = (skipped[reason] ?? 0) + n;
-    for (const [note, n] of batch.notes) notes[note] = (notes[note] ?? 0) + n;
-    if (pending.length >= (options.storeBatchEvents ?? STORE_BATCH_EVENTS)) await flush(false);
-    options.onProgress?.({ file, bytesRead: batch.bytesRead, totalBytes, stored: appended + pending.length });
+    if (out.buffered >= (options.storeBatchEvents ?? STORE_BATCH_EVENTS))
+      await out.flush(tally.records, false);
+    options.onProgress?.({
+      file,
+      bytesRead: batch.bytesRead,
+      totalBytes,
+      stored: out.appended + out.buffered,
+    });
   }
-  await flush(true);
-  let status: FileImportResult['status'] = 'new';
-  if (previous) status = 'resumed';
-  else if (content?.prefixOf) status = 'grown';
+  await out.flush(tally.records, true);
   return {
     file,
     format,
-    read: records - skipRecords,
-    stored,
-    duplicates: (resumeFrom?.events ?? 0) + sameRecords,
-    rejected,
-    rejectedByReason,
-    skipped,
-    notes,
-    rejections,
-    status,
+    read: tally.records - skipRecords,
+    stored: out.stored,
+    duplicates: (resumeFrom?.events ?? 0) + out.duplicates,
+    rejected: tally.rejected,
+    ...tally.counts(),
+    status: previous ? 'resumed' : content?.prefixOf ? 'grown' : 'new',
   };
 }
 

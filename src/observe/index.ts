@@ -1,27 +1,17 @@
 /**
- * Observation: ingest of parsed events (enrichment with country, ASN and address scope; IANA
- * service names), the `EventStore` port with its embedded DuckDB adapter (raw events, hourly
- * rollups, retention, an idempotency ledger) and the fixed-point observation views of seed 000
- * §2. Events come from `parse` (files, sensor agents); views go to the CLI, the server and
- * reports; detectors read the store's aggregates.
+ * Observation: ingest of parsed events (file imports; sensor batches in the `wire` format;
+ * enrichment with country, ASN and address scope; IANA service names), the `EventStore` port
+ * (`ports/`: appends with an idempotency ledger, aggregates, the detectors' minute-level reads,
+ * retention and health) with its adapters (`duckdb/`, chosen in `openEventStore`; every adapter
+ * passes `event-store.contract.ts`), and the fixed-point observation views
+ * (docs/background.md#observation). Events come from `parse` (files) and sensor agents; views go
+ * to the CLI, the server and reports; detectors read the store's aggregates.
  */
 import { type KobanConfig, loadConfig, type Notice, resolveDataDir } from '../core/index.js';
-import { DuckDbEventStore } from './duckdb-store.js';
 import { Enricher } from './enrich.js';
+import { openEventStore } from './open-event-store.js';
+import type { EventStore } from './ports/event-store.js';
 
-export {
-  type BackscatterRow,
-  DETECTION_FAMILIES,
-  type DetectionFamily,
-  type DetectionRange,
-  type DetectionRowsByFamily,
-  type DetectionSource,
-  type IdsRow,
-  type PayloadRow,
-  type ProbeRow,
-  type SensorVolumeRow,
-} from './detection-rows.js';
-export { DuckDbEventStore, EVENTS_DB_FILE } from './duckdb-store.js';
 export { type AddressInfo, bundledGeoPaths, Enricher, type GeoOptions, Ipv4AsnTable } from './enrich.js';
 export {
   type FileImportResult,
@@ -41,6 +31,36 @@ export {
   ingestLimitsFromConfig,
   MAX_DROPPED_TOTAL,
 } from './ingest-limits.js';
+export { type EventStoreConfig, openEventStore } from './open-event-store.js';
+export type {
+  AggregateFilter,
+  AggregateQuery,
+  AggregateRow,
+  Dimension,
+  NeighbourClass,
+  SensorActivity,
+  StoreSummary,
+} from './ports/aggregates.js';
+export {
+  type BackscatterRow,
+  DETECTION_FAMILIES,
+  type DetectionFamily,
+  type DetectionRange,
+  type DetectionRowsByFamily,
+  type DetectionSource,
+  type IdsRow,
+  type PayloadRow,
+  type ProbeRow,
+  type SensorVolumeRow,
+} from './ports/detection-rows.js';
+export type {
+  EventStore,
+  LedgerEntry,
+  LedgerUpdate,
+  UniqueAppend,
+  UniqueAppendResult,
+} from './ports/event-store.js';
+export type { StoreCondition } from './ports/maintenance.js';
 export {
   applyRetention,
   type RetentionFrom,
@@ -49,20 +69,6 @@ export {
 } from './retention.js';
 export { type NewSensor, type SensorRecord, SensorRegistry } from './sensor-registry.js';
 export { type ServiceName, serviceName, serviceOf } from './services.js';
-export type {
-  AggregateFilter,
-  AggregateQuery,
-  AggregateRow,
-  Dimension,
-  EventStore,
-  LedgerEntry,
-  LedgerUpdate,
-  NeighbourClass,
-  SensorActivity,
-  StoreSummary,
-  UniqueAppend,
-  UniqueAppendResult,
-} from './store.js';
 export {
   isViewName,
   runView,
@@ -72,20 +78,12 @@ export {
   type ViewResult,
   type ViewRow,
 } from './views.js';
-export {
-  BATCH_ID_RE,
-  type BatchHeader,
-  decodeEvent,
-  encodeEvent,
-  WIRE_VERSION,
-  type WireEvent,
-} from './wire.js';
 
 /** Everything a command needs to work on one data directory. */
 export interface Observatory {
   readonly dataDir: string;
   readonly config: KobanConfig;
-  readonly store: DuckDbEventStore;
+  readonly store: EventStore;
   close(): Promise<void>;
 }
 
@@ -97,6 +95,8 @@ export interface OpenObservatoryOptions {
   readonly create?: boolean;
   /** Where warnings about the data directory go (loose file modes; default stderr). */
   readonly notice?: Notice;
+  /** Which event store (`openEventStore`); default the data directory's DuckDB file. */
+  readonly events?: string;
 }
 
 /** Opens the data directory's configuration and event store (creating them if absent, by default). */
@@ -106,7 +106,7 @@ export async function openObservatory(
 ): Promise<Observatory> {
   const dataDir = resolveDataDir(dataDirFlag);
   const config = loadConfig(dataDir, process.env, opts.notice);
-  const store = await DuckDbEventStore.open({ dataDir, ...opts });
+  const store = await openEventStore({ dataDir, ...opts });
   return { dataDir, config, store, close: () => store.close() };
 }
 

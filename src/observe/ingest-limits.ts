@@ -59,7 +59,7 @@ export function ingestLimitsFromConfig(config: KobanConfig): IngestLimits {
 export const DEFAULT_INGEST_LIMITS: IngestLimits = ingestLimitsFromConfig(ConfigSchema.parse({}));
 
 /** The largest `dropped_total` an agent may report: beyond it a count is no longer exact. */
-export const MAX_DROPPED_TOTAL = Number.MAX_SAFE_INTEGER;
+export { MAX_DROPPED_TOTAL } from '../wire/index.js';
 
 /**
  * A batch refused for now: the writer is behind, or too many batches are being decoded (HTTP 429,

@@ -5,12 +5,13 @@ import { ev } from '../../test/events.js';
 import { waitFor } from '../../test/wait.js';
 import { ConfigSchema, KobanError } from '../core/index.js';
 import { openRelational, type RelationalDb } from '../db/index.js';
-import { DuckDbEventStore } from './duckdb-store.js';
+import { encodeEvent } from '../wire/index.js';
 import { Enricher } from './enrich.js';
 import { IngestService } from './ingest.js';
 import { BackpressureError, DEFAULT_INGEST_LIMITS, type IngestLimits } from './ingest-limits.js';
+import { openEventStore } from './open-event-store.js';
+import type { EventStore } from './ports/event-store.js';
 import { type SensorRecord, SensorRegistry } from './sensor-registry.js';
-import { encodeEvent } from './wire.js';
 
 const NOW = Date.UTC(2026, 10, 23, 12);
 const T0 = Date.UTC(2026, 10, 23, 9);
@@ -26,7 +27,7 @@ const events = (n: number, sensor?: string, offset = 0) =>
   Array.from({ length: n }, (_, i) => line(T0 + offset + i, sensor));
 
 describe('IngestService', () => {
-  let store: DuckDbEventStore;
+  let store: EventStore;
   let db: RelationalDb;
   let registry: SensorRegistry;
   let enricher: Enricher;
@@ -43,7 +44,7 @@ describe('IngestService', () => {
   const stored = async () => (await store.summary()).events;
 
   beforeEach(async () => {
-    store = await DuckDbEventStore.open({ dataDir: ':memory:' });
+    store = await openEventStore({ dataDir: ':memory:' });
     db = await openRelational(':memory:');
     registry = new SensorRegistry(db);
     enricher ??= await Enricher.open();

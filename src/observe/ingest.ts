@@ -15,13 +15,13 @@
 import { createHash } from 'node:crypto';
 import type { KobanConfig } from '../core/index.js';
 import { KobanError } from '../core/index.js';
+import type { BatchHeader } from '../wire/index.js';
 import { BatchDecoder, parseHeader, type SensorTally } from './batch-decoder.js';
 import type { Enricher } from './enrich.js';
 import { BackpressureError, DEFAULT_INGEST_LIMITS, type IngestLimits } from './ingest-limits.js';
 import { bufferChunks, inflateChunks, ndjsonLines } from './ndjson-stream.js';
+import type { EventStore, UniqueAppend } from './ports/event-store.js';
 import type { SensorRecord, SensorRegistry } from './sensor-registry.js';
-import type { EventStore, UniqueAppend } from './store.js';
-import type { BatchHeader } from './wire.js';
 
 export interface IngestResult {
   readonly batchId: string;

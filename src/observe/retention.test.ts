@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ev } from '../../test/events.js';
 import { ConfigSchema } from '../core/index.js';
-import { DuckDbEventStore } from './duckdb-store.js';
+import { openEventStore } from './open-event-store.js';
+import type { EventStore } from './ports/event-store.js';
 import { applyRetention, newestBulkEnd } from './retention.js';
 
 const DAY = 86_400_000;
@@ -13,9 +14,9 @@ const DEC = Date.UTC(2024, 11, 15, 10, 0);
 const NOW = Date.UTC(2025, 5, 1);
 
 describe('raw-event retention', () => {
-  let store: DuckDbEventStore;
+  let store: EventStore;
   beforeEach(async () => {
-    store = await DuckDbEventStore.open({ dataDir: ':memory:' });
+    store = await openEventStore({ dataDir: ':memory:' });
   });
   afterEach(async () => {
     await store.close();

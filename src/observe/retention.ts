@@ -7,8 +7,9 @@
  * records set apart from the rest by more than the retention period (a yearless log line given the
  * wrong year): such a minority is kept, and does not decide what the majority loses.
  */
-import type { KobanConfig } from '../core/index.js';
-import type { DuckDbEventStore } from './duckdb-store.js';
+import { DAY_MS, HOUR_MS, type KobanConfig } from '../core/index.js';
+import type { EventStore } from './ports/event-store.js';
+import type { RawHour } from './ports/maintenance.js';
 
 export type RetentionFrom = KobanConfig['retentionFrom'];
 
@@ -30,15 +31,12 @@ export interface RetentionResult {
   readonly deletedSince: number;
 }
 
-const DAY_MS = 86_400_000;
-const HOUR_MS = 3_600_000;
-
 /**
  * Applies the raw-event retention and returns what it deleted. Also forgets delivered batch ids
  * older than `batchMemoryDays` (wall clock) and compacts the rollups when due.
  */
 export async function applyRetention(
-  store: DuckDbEventStore,
+  store: EventStore,
   config: KobanConfig,
   opts: RetentionOptions = {},
 ): Promise<RetentionResult> {
@@ -68,10 +66,7 @@ export async function applyRetention(
  * the older ones and are separated from them by a gap longer than `windowMs`: measured from those,
  * the cut-off would delete the majority for the sake of a minority. Null when there are none.
  */
-export function newestBulkEnd(
-  hours: readonly { hourMs: number; events: number }[],
-  windowMs: number,
-): number | null {
+export function newestBulkEnd(hours: readonly RawHour[], windowMs: number): number | null {
   if (hours.length === 0) return null;
   const total = hours.reduce((s, h) => s + h.events, 0);
   let end = hours.length - 1;

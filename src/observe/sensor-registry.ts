@@ -1,14 +1,21 @@
 /**
  * The sensor registry: which sensors may send to this center, their address blocks (coverage),
  * and their delivery health. A sensor's token is shown once at registration; only the SHA-256 of
- * its secret is stored, and it is compared in constant time. (Tokens are 256-bit random values,
- * so a fast hash is the right tool; argon2 is for human passwords.)
+ * its secret is stored, and it is compared in constant time (core secret-token.ts: `kbs_<id>_<secret>`).
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { cidrToString, KobanError, parseCidr } from '../core/index.js';
+import {
+  cidrToString,
+  formatIdToken,
+  KobanError,
+  mintSecret,
+  parseAddressBlock,
+  parseIdToken,
+  secretHash,
+  secretHashHex,
+  secretHashMatches,
+} from '../core/index.js';
 import type { RelationalDb } from '../db/index.js';
 
-const TOKEN_PREFIX = 'kbs';
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 /** The token hash of relayed sensors: not hex, so no token can match it. */
 const RELAYED_TOKEN_HASH = 'none';
@@ -33,10 +40,6 @@ export interface NewSensor {
   readonly site?: string | undefined;
   readonly addressBlocks?: readonly string[] | undefined;
   readonly relay?: boolean | undefined;
-}
-
-function hashSecret(secret: string): Buffer {
-  return createHash('sha256').update(secret).digest();
 }
 
 type Row = {
@@ -98,7 +101,7 @@ export class SensorRegistry {
       );
     }
     const blocks = (s.addressBlocks ?? []).map((b) => {
-      const c = parseCidr(b);
+      const c = parseAddressBlock(b);
       if (!c)
         throw new KobanError('E_USAGE', `invalid address block "${b}" (expected CIDR, e.g. 203.0.113.0/24)`);
       return cidrToString(c);
@@ -109,7 +112,7 @@ export class SensorRegistry {
       .where('name', '=', s.name)
       .executeTakeFirst();
     if (existing) throw new KobanError('E_CONFLICT', `a sensor named "${s.name}" already exists`);
-    const secret = randomBytes(32).toString('base64url');
+    const secret = mintSecret();
     const inserted = await this.db
       .insertInto('sensors')
       .values({
@@ -117,7 +120,7 @@ export class SensorRegistry {
         site: s.site ?? null,
         address_blocks: JSON.stringify(blocks),
         relay: s.relay ? 1 : 0,
-        token_hash: hashSecret(secret).toString('hex'),
+        token_hash: secretHashHex(secret),
         created_ms: nowMs,
         revoked_ms: null,
         last_seen_ms: null,
@@ -129,7 +132,7 @@ export class SensorRegistry {
       .returning('id')
       .executeTakeFirstOrThrow();
     const sensor = await this.get(s.name);
-    return { sensor: sensor!, token: `${TOKEN_PREFIX}_${inserted.id}_${secret}` };
+    return { sensor: sensor!, token: formatIdToken('sensor', Number(inserted.id), secret) };
   }
 
   async get(name: string): Promise<SensorRecord | null> {
@@ -162,16 +165,14 @@ export class SensorRegistry {
    * secret's hash is compared with `timingSafeEqual`.
    */
   async authenticate(token: string): Promise<SensorRecord | null> {
-    const m = /^kbs_(\d{1,10})_([A-Za-z0-9_-]{43})$/.exec(token);
-    if (!m) return null;
+    const t = parseIdToken(token, ['sensor']);
+    if (!t) return null;
     const row = await this.db
       .selectFrom('sensors')
       .select([...COLUMNS, 'token_hash'])
-      .where('id', '=', Number(m[1]))
+      .where('id', '=', t.id)
       .executeTakeFirst();
-    const given = hashSecret(m[2]!);
-    const stored = row ? Buffer.from(row.token_hash, 'hex') : Buffer.alloc(32);
-    const equal = stored.length === given.length && timingSafeEqual(stored, given);
+    const equal = secretHashMatches(row?.token_hash, secretHash(t.secret));
     if (!row || !equal || row.revoked_ms !== null) return null;
     return toRecord(row as Row);
   }

@@ -2,7 +2,8 @@
  * Whether an event produced by a parser fits the event store's columns, checked before it is
  * queued for a write: a value the store cannot hold must reject its record, not fail the
  * transaction that carries other sensors' batches too. Wire events are checked field by field in
- * `decodeEvent` (wire.ts); this is the same check for events parsed at the center from raw lines.
+ * `decodeEvent` (src/wire/event.ts); this is the same check for events parsed at the center from
+ * raw lines.
  */
 import { canonicalIp, EVENT_KINDS, type ObservationEvent, TECHNIQUES } from '../core/index.js';
 

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ev } from '../../test/events.js';
-import { DuckDbEventStore } from './duckdb-store.js';
+import { openEventStore } from './open-event-store.js';
+import type { EventStore } from './ports/event-store.js';
 import { runView, type ViewOptions } from './views.js';
 
 // A hand-countable day pair, in JST (+09:00) as an NPA analyst would bucket it.
@@ -28,9 +29,9 @@ const scan = {
 };
 
 describe('observation views over a hand-counted fixture', () => {
-  let store: DuckDbEventStore;
+  let store: EventStore;
   beforeAll(async () => {
-    store = await DuckDbEventStore.open({ dataDir: ':memory:' });
+    store = await openEventStore({ dataDir: ':memory:' });
     await store.append([
       // day 1, sensor s1 at 203.0.113.1: 3 accesses to 139/tcp (2 JP, 1 CN), 1 to 445/tcp from a private source
       ev({ timeMs: D1 + H, dstPort: 139, src: '203.0.5.9' }), // same first two octets as the sensor

@@ -1,6 +1,6 @@
 /**
- * The fixed-point observation analyses of seed 000 §2, each a named view over the event store:
- * totals per period and kind (figure 2.1), per-sensor rates, source countries (2.2), IDS
+ * The fixed-point observation analyses (docs/background.md#observation), each a named view over
+ * the event store: totals per period and kind (figure 2.1), per-sensor rates, source countries (2.2), IDS
  * techniques and their series (2.3, 2.4), Worm detections by country (2.5), destination ports
  * (2.6, 2.10), one port's series split domestic/foreign (2.7–2.9, 2.11) and the worm habit of
  * probing neighbouring addresses (§2.1.1). Rows are plain JSON objects with snake_case fields;
@@ -17,8 +17,9 @@ import {
   TECHNIQUES,
   type Technique,
 } from '../core/index.js';
+import type { AggregateFilter, AggregateRow } from './ports/aggregates.js';
+import type { EventStore } from './ports/event-store.js';
 import { serviceName } from './services.js';
-import type { AggregateFilter, AggregateRow, EventStore } from './store.js';
 
 export const VIEW_NAMES = [
   'total',
@@ -38,7 +39,7 @@ export interface ViewOptions {
   /** Defaults to `day`, except sensor-rate (per sensor over the whole range unless a bucket is given). */
   readonly bucket?: Bucket | undefined;
   readonly utcOffsetMinutes: number;
-  /** Country that counts as domestic in port-series (seed 000: Japan). */
+  /** Country that counts as domestic in port-series (the annual report's: Japan). */
   readonly domesticCountry: string;
   /** Event kinds counted as accesses; defaults per view (firewall + darknet for access views). */
   readonly kinds?: readonly EventKind[] | undefined;

@@ -19,6 +19,8 @@
  * Any of them may follow a syslog priority `<5>` (RFC 3164 §4.1.1), and RFC 5424's version `1 `.
  */
 
+import { DAY_MS } from '../core/index.js';
+
 /** The prefix was understood but carries only the time since boot. */
 export const NO_WALL_CLOCK = 'no wall-clock timestamp';
 /** The line starts with nothing this reader knows as a timestamp. */
@@ -28,7 +30,6 @@ export const INVALID_TIMESTAMP = 'invalid timestamp';
 /** journalctl's `-- Boot 3f… --` / `-- No entries --` separator lines. */
 export const JOURNAL_MARKER = 'journal marker line';
 
-const DAY_MS = 86_400_000;
 const MONTHS = 'JanFebMarAprMayJunJulAugSepOctNovDec';
 
 function isDigit(c: number): boolean {

@@ -20,7 +20,7 @@
  *   For other protocols the numbers Suricata prints are zeros and are dropped.
  * - Suricata's decoder-event lines (`[**] [Raw pkt: …]`, no addresses) are skipped.
  */
-import { type RecordOutcome, reject, skip } from '../core/index.js';
+import { DAY_MS, type RecordOutcome, reject, skip } from '../core/index.js';
 import {
   AddressCanon,
   civilToUtcMs,
@@ -33,7 +33,6 @@ import {
 import { classtypeFromDescription } from './technique.js';
 import type { ParseContext, TextFormat } from './types.js';
 
-const DAY_MS = 86_400_000;
 const MAX_U32 = 0xffff_ffff;
 const SKIP_DECODER_EVENT = skip('fastlog decoder event');
 const CLASSIFICATION = '[Classification: ';

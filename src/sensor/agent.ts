@@ -13,6 +13,7 @@ import { createReadStream, mkdirSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import {
+  backoffDelayMs,
   isEvent,
   KobanError,
   type ObservationEvent,
@@ -20,7 +21,6 @@ import {
   type RecordOutcome,
 } from '../core/index.js';
 import { FORMATS, type FormatName } from '../parse/index.js';
-import { backoffCeilingMs } from './backoff.js';
 import { Batcher } from './batcher.js';
 import type { IngestClient } from './http.js';
 import { Shipper, type ShipperStats } from './shipper.js';
@@ -158,7 +158,7 @@ export class SensorAgent {
           h.ended(`standard input failed: ${(e as Error).message}`); // a pipe cannot be reopened
           return;
         }
-        const delayMs = backoffCeilingMs(h.attempt++, this.retryBaseMs, this.retryMaxMs);
+        const delayMs = backoffDelayMs(h.attempt++, { baseMs: this.retryBaseMs, maxMs: this.retryMaxMs });
         if (code === 'ENOENT') h.missing(`${s.path} does not exist`);
         else h.paused((e as Error).message, delayMs);
         await this.rest(delayMs);
@@ -304,7 +304,7 @@ export class SensorAgent {
         attempt = 0;
       } catch (e) {
         this.log(`shipping failed: ${(e as Error).message}`);
-        delay = backoffCeilingMs(attempt++, this.retryBaseMs, this.retryMaxMs);
+        delay = backoffDelayMs(attempt++, { baseMs: this.retryBaseMs, maxMs: this.retryMaxMs });
       }
       if (delay === 0) continue;
       await this.sleep(delay < 0 ? 1000 : delay);

@@ -6,10 +6,8 @@
  * it is full the agent's sources wait (`full`).
  */
 import { gzipSync } from 'node:zlib';
-import type { ObservationEvent } from '../core/index.js';
-import { encodeEvent } from '../observe/index.js';
-import { backoffCeilingMs } from './backoff.js';
-import { BatchCutter, eventsBatchBody } from './batch-cutter.js';
+import { backoffDelayMs, type ObservationEvent } from '../core/index.js';
+import { BatchCutter, encodeEvent, eventsBatchBody } from '../wire/index.js';
 import type { Spool } from './spool.js';
 
 export interface BatcherOptions {
@@ -78,7 +76,8 @@ export class Batcher {
       if (message !== this.refused)
         this.o.log(`spool: ${message}; holding ${lines.length} events and retrying`);
       this.refused = message;
-      this.retryAtMs = Date.now() + backoffCeilingMs(this.attempt++, this.o.retryBaseMs, this.o.retryMaxMs);
+      this.retryAtMs =
+        Date.now() + backoffDelayMs(this.attempt++, { baseMs: this.o.retryBaseMs, maxMs: this.o.retryMaxMs });
       return false;
     }
     if (this.refused !== null) this.o.log('spool: writable again');

@@ -7,7 +7,7 @@
  * The operator hears once when the center becomes unreachable (or starts refusing) and once when
  * it accepts batches again, not at every retry.
  */
-import { backoffCeilingMs } from './backoff.js';
+import { backoffDelayMs } from '../core/index.js';
 import { type IngestClient, ingestClient, type PostResult } from './http.js';
 import type { Segment, Spool } from './spool.js';
 
@@ -91,8 +91,12 @@ export class Shipper {
     this.attempt++;
     this.stats.retries++;
     const retryAfter = Math.max(0, ...failures.map((f) => (typeof f === 'number' ? f * 1000 : 0)));
-    const cap = backoffCeilingMs(this.attempt, this.o.baseDelayMs, this.o.maxDelayMs);
-    const jitter = Math.floor((this.o.random ?? Math.random)() * cap);
+    const jitter = backoffDelayMs(this.attempt, {
+      baseMs: this.o.baseDelayMs,
+      maxMs: this.o.maxDelayMs,
+      jitter: 'full',
+      ...(this.o.random ? { random: this.o.random } : {}),
+    });
     return Math.max(retryAfter, jitter);
   }
 

@@ -5,6 +5,7 @@
  * is one hour of one sensor's packets plus the writers' buffers, whatever the run's length and rate.
  * Runs in the main thread or in a worker; the output is the same either way.
  */
+import { HOUR_MS } from '../core/index.js';
 import { prepareBackground } from './background.js';
 import { EventBuffer, sortByTime, type TimeOrder } from './event-buffer.js';
 import type { ResolvedOptions, SimFormat } from './options.js';
@@ -22,7 +23,6 @@ import { buildFleet, monitoredAddresses, type SimSensor } from './sensors.js';
 import { BASE_SIGNATURES, outbreakSignature, type Signature } from './signatures.js';
 import { BackgroundGenerator } from './traffic.js';
 
-const HOUR_MS = 3_600_000;
 /** Sources remembered per episode (for truth.json's observed source counts and botnet sources). */
 export const MAX_EPISODE_SOURCES = 200_000;
 

@@ -5,10 +5,9 @@
  * distance in hops and its ephemeral-port and IP-ID counters are hashes of its address, so the same
  * host looks the same wherever it appears.
  */
+import { DAY_MS } from '../core/index.js';
 import { addressIn8, addressIn16, addressInCountry, type CountryMix, pickCountry } from './country-space.js';
 import { hash2, hash3, hash4, hashFloat, mix32 } from './prng.js';
-
-const DAY_MS = 86_400_000;
 
 /** Slot drawn with popularity skew: ⌊n · u^skew⌋ (skew 1 is uniform). */
 export function skewedSlot(u: number, n: number, skew: number): number {

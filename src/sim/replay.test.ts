@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { ConfigSchema } from '../core/index.js';
 import { openRelational } from '../db/index.js';
-import { DuckDbEventStore, Enricher, IngestService, SensorRegistry } from '../observe/index.js';
+import { Enricher, IngestService, openEventStore, SensorRegistry } from '../observe/index.js';
 import { replay } from './replay.js';
 import { simulate } from './simulate.js';
 
@@ -19,7 +19,7 @@ describe('replaying a simulated set', () => {
       ratePerSensorPerDay: 2000,
       seed: 3,
     });
-    const store = await DuckDbEventStore.open({ dataDir: ':memory:' });
+    const store = await openEventStore({ dataDir: ':memory:' });
     const db = await openRelational(':memory:');
     const registry = new SensorRegistry(db);
     const relay = (await registry.add({ name: 'replayer', relay: true })).sensor;

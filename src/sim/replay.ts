@@ -10,9 +10,8 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { ObservationEvent } from '../core/index.js';
-import { encodeEvent } from '../observe/index.js';
 import { openInput, type ParseBatch, parseInput } from '../parse/index.js';
-import { BatchCutter, eventsBatchBody } from '../sensor/index.js';
+import { BatchCutter, encodeEvent, eventsBatchBody } from '../wire/index.js';
 import type { Manifest } from './documents.js';
 import { readManifest } from './read-back.js';
 

@@ -1,26 +1,30 @@
 /**
  * One way to add a REST route: the route declares its inputs (path, query, body by media type) and
- * answers as zod schemas, its scope and its body limits; `ApiRoutes.add` registers the declaration
- * in the OpenAPI registry and mounts a handler that authenticates (auth-middleware.ts), checks the
- * scope, validates path and query, refuses unsupported media types (415) and oversized bodies
- * (Hono's bodyLimit, 413), parses and validates the body, and only then calls the route's code
- * with typed values. Errors are thrown as `KobanError` and answered by app.ts in the one shape
- * `{ "error": { "code", "message" } }`; the few statuses that table lacks are answered here in it.
+ * answers as zod schemas, who may call it and its body limits; `ApiRoutes.add` registers the
+ * declaration in the OpenAPI registry (api-route-doc.ts) and mounts a handler that authenticates
+ * (auth-middleware.ts; a sensor's token through middleware/sensor-auth; the operator's token),
+ * checks the scope, admits the request, validates path and query, refuses unsupported media types
+ * (415) and oversized bodies (413), parses and validates the body (a gzip body through
+ * middleware/gzip-body), and only then calls the route's code with typed values. Errors are
+ * thrown as `KobanError` and answered by errors.ts in the one shape `{ "error": { "code",
+ * "message" } }`; the few statuses its table lacks are answered here in it. A deprecated route
+ * says so on every answer (`Deprecation: true`, and a `Link` to its successor).
  */
-import type { Context, Hono } from 'hono';
+import type { Context, Hono, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { ContentfulStatusCode, StatusCode } from 'hono/utils/http-status';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { KobanError } from '../core/index.js';
-import { type Actor, ANONYMOUS, type AuthService, hasScope, type Scope } from '../intel/index.js';
+import { type Actor, ANONYMOUS, type AuthService, type Scope } from '../intel/index.js';
+import { ApiErrorSchema, type ErrorStatus, operationDoc, type RouteAuth } from './api-route-doc.js';
 import { type ClientOptions, requireRouteScope, resolveActor } from './auth-middleware.js';
+import { errorResponse } from './errors.js';
+import { gzipBody } from './middleware/gzip-body/index.js';
 import { sendsOperatorToken } from './observer-access.js';
-import type { ApiRegistry, HttpMethod, OperationDoc, ResponseDoc } from './openapi.js';
+import type { ApiRegistry, HttpMethod, ResponseDoc } from './openapi.js';
 
-/** `{ "error": { "code", "message" } }`: `code` is stable (E_AUTH, E_NOT_FOUND, …), `message` is for people. */
-export const ApiErrorSchema = z.strictObject({
-  error: z.strictObject({ code: z.string(), message: z.string() }),
-});
+export { ApiErrorSchema, ERROR_DESCRIPTIONS, type ErrorStatus, errorResponseDocs } from './api-route-doc.js';
+export { errorResponse } from './errors.js';
 
 export interface JsonBody<T> {
   readonly kind: 'json';
@@ -31,6 +35,11 @@ export interface RawBody {
   readonly mediaType: string;
   readonly bytes: Buffer;
 }
+/** A gzip-compressed body, still compressed (recognised by its magic bytes, not its headers). */
+export interface GzipBody {
+  readonly kind: 'gzip';
+  readonly bytes: Uint8Array;
+}
 
 export interface BodySpec {
   readonly json?: { readonly schema: z.ZodType; readonly maxBytes: number };
@@ -39,6 +48,8 @@ export interface BodySpec {
     readonly maxBytes: number;
     readonly description: string;
   };
+  /** Whatever its Content-Type; documented under `mediaType`. Not combined with json or raw. */
+  readonly gzip?: { readonly mediaType: string; readonly maxBytes: number; readonly description: string };
 }
 
 type ObjectSchema = z.ZodType<Record<string, unknown>>;
@@ -55,9 +66,10 @@ export interface RouteSpec<P extends ObjectSchema, Q extends ObjectSchema, B ext
    * `none`: no credentials are read (the route handles them itself: login, logout). `observer`:
    * as `actor`, and the center's operator token (`kbo_…`) is accepted too — it passes the scope
    * check and the handler sees `operator: true` (the actor is then the anonymous one: the
-   * operator token is no key to the intel services).
+   * operator token is no key to the intel services). `operator`: the operator token only.
+   * `sensor`: a sensor token only (the sensor is in `c.var.sensor`).
    */
-  readonly auth: 'actor' | 'none' | 'observer';
+  readonly auth: RouteAuth;
   /** Checked before anything else is read; the anonymous public has the read scopes. */
   readonly scope?: Scope;
   readonly params?: P;
@@ -71,15 +83,21 @@ export interface RouteSpec<P extends ObjectSchema, Q extends ObjectSchema, B ext
    * Runs after authentication and the scope check and before the body is read: a refusal here
    * (a rate limit, a full queue, a quota) costs the server nothing of the upload.
    */
-  readonly admit?: (actor: Actor, c: Context) => Promise<void>;
+  readonly admit?: (actor: Actor, c: Context) => Promise<void> | void;
+  /** The route answers for one more release: its successor, in OpenAPI form (`{id}` filled in). */
+  readonly deprecated?: { readonly successor: string };
+  /**
+   * Paths the route answered at before (OpenAPI form, each with its operation id): they keep
+   * answering for one release, as deprecated routes whose successor is this one.
+   */
+  readonly formerPaths?: readonly { readonly path: string; readonly operationId: string }[];
 }
-
-export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 429 | 503;
 
 type BodyOf<B> = B extends BodySpec
   ?
       | (B['json'] extends { schema: infer S extends z.ZodType } ? JsonBody<z.output<S>> : never)
       | (B['raw'] extends object ? RawBody : never)
+      | (B['gzip'] extends object ? GzipBody : never)
   : undefined;
 
 type Out<S> = S extends z.ZodType ? z.output<S> : Record<string, never>;
@@ -87,7 +105,7 @@ type Out<S> = S extends z.ZodType ? z.output<S> : Record<string, never>;
 export interface RouteInput<P, Q, B> {
   readonly c: Context;
   readonly actor: Actor;
-  /** The request carried the valid operator token (routes with `auth: 'observer'` only). */
+  /** The request carried the valid operator token (routes with `auth: 'observer'` or `'operator'`). */
   readonly operator: boolean;
   readonly params: Out<P>;
   readonly query: Out<Q>;
@@ -99,34 +117,16 @@ export type ApiResult =
   | { readonly status: number; readonly body: unknown; readonly headers?: Record<string, string> }
   | Response;
 
-export const ERROR_DESCRIPTIONS: Readonly<Record<ErrorStatus, string>> = {
-  400: 'E_USAGE (invalid parameters or body) or E_FORMAT (a body that cannot be read)',
-  401: 'E_AUTH: credentials missing (where needed), invalid, expired or revoked',
-  403: 'E_FORBIDDEN: the token lacks the scope, or the role may not do this',
-  404: 'E_NOT_FOUND: absent, or not readable by the caller (the two look the same)',
-  409: 'E_CONFLICT',
-  413: 'E_LIMIT: the body is larger than the limit',
-  415: 'E_FORMAT: unsupported Content-Type',
-  429: 'E_RATE_LIMIT or E_LIMIT: too many requests; see Retry-After',
-  503: 'E_LOCKED: the center is shutting down, or busy (see Retry-After)',
-};
-
 export interface ApiRoutesOptions extends ClientOptions {
   /** Parse every JSON answer with its declared schema (tests; a mismatch is a 500). */
   readonly validateResponses?: boolean;
-  /** Checks an operator token (throws E_AUTH); without it, `observer` routes refuse one. */
+  /** Checks an operator token (throws E_AUTH); without it, `observer` and `operator` routes refuse one. */
   readonly requireOperator?: (authorization: string | undefined) => void;
+  /** Authenticates `sensor` routes (middleware/sensor-auth); without it they cannot be added. */
+  readonly sensorAuth?: MiddlewareHandler;
 }
 
-/** The error shape, for answers given here rather than through app.ts's error handler. */
-export function errorResponse(
-  c: Context,
-  status: ContentfulStatusCode,
-  code: string,
-  message: string,
-): Response {
-  return c.json({ error: { code, message } }, status);
-}
+type AnySpec = RouteSpec<ObjectSchema, ObjectSchema, BodySpec | undefined>;
 
 function issues(where: string, e: z.ZodError): string {
   const parts = e.issues.slice(0, 5).map((i) => {
@@ -137,7 +137,14 @@ function issues(where: string, e: z.ZodError): string {
   return `${where}: ${parts.join('; ')}${more}`;
 }
 
-function parse<T>(
+/** Validates a value against a schema; E_USAGE naming the first problems where it fails. */
+export function parseInput<T>(schema: z.ZodType<T>, value: unknown, where: string): T;
+export function parseInput<T>(
+  schema: z.ZodType<T> | undefined,
+  value: unknown,
+  where: string,
+): T | Record<string, never>;
+export function parseInput<T>(
   schema: z.ZodType<T> | undefined,
   value: unknown,
   where: string,
@@ -154,6 +161,20 @@ function mediaType(c: Context): string {
 
 function isJsonType(t: string): boolean {
   return t === 'application/json' || (t.startsWith('application/') && t.endsWith('+json'));
+}
+
+/** Runs a Hono middleware in a handler: its refusal, or what `then` answers once it lets the request on. */
+async function through(mw: MiddlewareHandler, c: Context, then: () => Promise<Response>): Promise<Response> {
+  let answer: Response | undefined;
+  const early = await mw(c, async () => {
+    answer = await then();
+  });
+  return answer ?? (early instanceof Response ? early : c.res);
+}
+
+/** A path in OpenAPI form with the request's parameters filled in. */
+function fill(path: string, c: Context): string {
+  return path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(c.req.param(name) ?? ''));
 }
 
 export class ApiRoutes {
@@ -176,63 +197,88 @@ export class ApiRoutes {
     Q extends ObjectSchema = ObjectSchema,
     B extends BodySpec | undefined = undefined,
   >(spec: RouteSpec<P, Q, B>, handler: (input: RouteInput<P, Q, B>) => Promise<ApiResult>): void {
-    this.registry.add(this.operationDoc(spec));
-    const limits = {
-      json: spec.body?.json ? this.limiter(spec.body.json.maxBytes) : null,
-      raw: spec.body?.raw ? this.limiter(spec.body.raw.maxBytes) : null,
-    };
+    const sensorAuth = this.opts.sensorAuth;
+    if (spec.auth === 'sensor' && !sensorAuth)
+      throw new Error(`${spec.operationId}: a sensor route needs ApiRoutesOptions.sensorAuth`);
+    for (const former of spec.formerPaths ?? [])
+      this.add({ ...spec, ...former, formerPaths: undefined, deprecated: { successor: spec.path } }, handler);
+    this.registry.add(operationDoc(spec));
+    const readBody = this.bodyReader(spec as AnySpec);
     const run = async (c: Context): Promise<Response> => {
+      if (spec.deprecated) {
+        c.header('Deprecation', 'true');
+        c.header('Link', `<${fill(spec.deprecated.successor, c)}>; rel="successor-version"`);
+      }
       const { actor, operator } = await this.caller(c, spec.auth);
       if (spec.scope !== undefined && !operator) requireRouteScope(c, actor, spec.scope);
       c.set('actor', actor);
       await spec.admit?.(actor, c);
-      const params = parse(spec.params, c.req.param(), 'path') as Out<P>;
-      const query = parse(spec.query, c.req.query(), 'query') as Out<Q>;
-      const call = async (body: BodyOf<B>) =>
-        this.respond(c, spec, await handler({ c, actor, operator, params, query, body }));
-      if (!spec.body) return call(undefined as BodyOf<B>);
-      const type = mediaType(c);
-      const asJson = spec.body.json !== undefined && isJsonType(type);
-      const asRaw = !asJson && (spec.body.raw?.mediaTypes.includes(type) ?? false);
-      if (!asJson && !asRaw) {
-        const accepted = [
-          ...(spec.body.json ? ['application/json'] : []),
-          ...(spec.body.raw?.mediaTypes ?? []),
-        ];
-        return errorResponse(
+      const params = parseInput(spec.params, c.req.param(), 'path') as Out<P>;
+      const query = parseInput(spec.query, c.req.query(), 'query') as Out<Q>;
+      return readBody(c, async (body) =>
+        this.respond(
           c,
-          415,
-          'E_FORMAT',
-          `Content-Type ${type || '(none)'} is not accepted here; send ${accepted.join(' or ')}`,
-        );
-      }
-      let answer: Response | undefined;
-      const limited = await (asJson ? limits.json! : limits.raw!)(c, async () => {
-        const bytes = Buffer.from(await c.req.arrayBuffer());
-        if (bytes.length === 0) throw new KobanError('E_USAGE', 'the body is empty');
-        answer = await call(
-          (asJson
-            ? { kind: 'json', value: parse(spec.body!.json!.schema, parseJson(bytes), 'body') }
-            : { kind: 'raw', mediaType: type, bytes }) as BodyOf<B>,
-        );
-      });
-      return limited instanceof Response ? limited : answer!;
+          spec as AnySpec,
+          await handler({ c, actor, operator, params, query, body: body as BodyOf<B> }),
+        ),
+      );
     };
-    this.app.on(spec.method.toUpperCase(), spec.path.replace(/\{(\w+)\}/g, ':$1'), run);
+    const path = spec.path.replace(/\{(\w+)\}/g, ':$1');
+    const method = spec.method.toUpperCase();
+    if (spec.auth === 'sensor') this.app.on(method, path, (c) => through(sensorAuth!, c, () => run(c)));
+    else this.app.on(method, path, run);
   }
 
-  private async caller(
-    c: Context,
-    auth: RouteSpec<ObjectSchema, ObjectSchema, undefined>['auth'],
-  ): Promise<{ actor: Actor; operator: boolean }> {
-    if (auth === 'none') return { actor: ANONYMOUS, operator: false };
-    if (auth === 'observer' && sendsOperatorToken(c)) {
+  private async caller(c: Context, auth: RouteAuth): Promise<{ actor: Actor; operator: boolean }> {
+    if (auth === 'none' || auth === 'sensor') return { actor: ANONYMOUS, operator: false };
+    if (auth === 'operator' || (auth === 'observer' && sendsOperatorToken(c))) {
       if (!this.opts.requireOperator)
         throw new KobanError('E_AUTH', 'the operator token is not accepted here');
       this.opts.requireOperator(c.req.header('Authorization'));
       return { actor: ANONYMOUS, operator: true };
     }
     return { actor: await resolveActor(c, this.auth), operator: false };
+  }
+
+  /** Reads the body the route declares (none, JSON or raw by media type, or gzip) and hands it on. */
+  private bodyReader(spec: AnySpec) {
+    type Then = (body: JsonBody<unknown> | RawBody | GzipBody | undefined) => Promise<Response>;
+    const body = spec.body;
+    if (!body) return (_c: Context, then: Then) => then(undefined);
+    if (body.gzip) {
+      const gzip = gzipBody({ maxBytes: body.gzip.maxBytes, content: body.gzip.description });
+      return (c: Context, then: Then) =>
+        through(gzip, c, () => then({ kind: 'gzip', bytes: c.var.gzipBody }));
+    }
+    const limits = {
+      json: body.json ? this.limiter(body.json.maxBytes) : null,
+      raw: body.raw ? this.limiter(body.raw.maxBytes) : null,
+    };
+    return (c: Context, then: Then) => {
+      const type = mediaType(c);
+      const asJson = body.json !== undefined && isJsonType(type);
+      const asRaw = !asJson && (body.raw?.mediaTypes.includes(type) ?? false);
+      if (!asJson && !asRaw) {
+        const accepted = [...(body.json ? ['application/json'] : []), ...(body.raw?.mediaTypes ?? [])];
+        return Promise.resolve(
+          errorResponse(
+            c,
+            415,
+            'E_FORMAT',
+            `Content-Type ${type || '(none)'} is not accepted here; send ${accepted.join(' or ')}`,
+          ),
+        );
+      }
+      return through(asJson ? limits.json! : limits.raw!, c, async () => {
+        const bytes = Buffer.from(await c.req.arrayBuffer());
+        if (bytes.length === 0) throw new KobanError('E_USAGE', 'the body is empty');
+        return then(
+          asJson
+            ? { kind: 'json', value: parseInput(body.json!.schema, parseJson(bytes), 'body') }
+            : { kind: 'raw', mediaType: type, bytes },
+        );
+      });
+    };
   }
 
   private limiter(maxBytes: number) {
@@ -242,11 +288,7 @@ export class ApiRoutes {
     });
   }
 
-  private respond(
-    c: Context,
-    spec: RouteSpec<ObjectSchema, ObjectSchema, BodySpec | undefined>,
-    r: ApiResult,
-  ) {
+  private respond(c: Context, spec: AnySpec, r: ApiResult) {
     if (r instanceof Response) return r;
     if (this.opts.validateResponses) {
       const schema = spec.responses[r.status]?.schema;
@@ -259,52 +301,6 @@ export class ApiRoutes {
     }
     for (const [k, v] of Object.entries(r.headers ?? {})) c.header(k, v);
     return c.json(r.body, r.status as ContentfulStatusCode & StatusCode);
-  }
-
-  private operationDoc(spec: RouteSpec<ObjectSchema, ObjectSchema, BodySpec | undefined>): OperationDoc {
-    const errors = new Set<ErrorStatus>(spec.errors ?? []);
-    if (spec.params || spec.query || spec.body) errors.add(400);
-    if (spec.auth !== 'none') errors.add(401);
-    if (spec.scope !== undefined) errors.add(403);
-    if (spec.body) errors.add(413).add(415);
-    const responses: Record<number, ResponseDoc> = { ...spec.responses };
-    for (const s of [...errors].sort()) {
-      responses[s] = {
-        description: ERROR_DESCRIPTIONS[s],
-        schema: ApiErrorSchema,
-        ...(s === 429 || s === 503
-          ? { headers: { 'Retry-After': 'Seconds until the next attempt may succeed.' } }
-          : {}),
-      };
-    }
-    const anonymousMay = spec.scope === undefined || hasScope(ANONYMOUS, spec.scope);
-    const body = spec.body;
-    return {
-      method: spec.method,
-      path: spec.path,
-      operationId: spec.operationId,
-      summary: spec.summary,
-      description: spec.description,
-      tags: spec.tags,
-      security: spec.auth === 'none' ? 'none' : anonymousMay ? 'optional' : 'required',
-      operator: spec.auth === 'observer',
-      scope: spec.scope,
-      params: spec.params,
-      query: spec.query,
-      body: body
-        ? {
-            json: body.json?.schema,
-            raw: body.raw
-              ? { mediaTypes: body.raw.mediaTypes, description: body.raw.description }
-              : undefined,
-            maxBytes: {
-              ...(body.json ? { 'application/json': body.json.maxBytes } : {}),
-              ...Object.fromEntries((body.raw?.mediaTypes ?? []).map((t) => [t, body.raw!.maxBytes])),
-            },
-          }
-        : undefined,
-      responses,
-    };
   }
 }
 

@@ -1,6 +1,6 @@
 /** /metrics publishes the audit chain's head and its last signed checkpoint (intel/checkpoints.ts). */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type ApiWorld, openApiWorld } from './intel/_testkit.js';
+import { type ApiWorld, openApiWorld } from '../../test/api-world.js';
 
 let w: ApiWorld;
 beforeEach(async () => {

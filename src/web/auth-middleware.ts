@@ -14,7 +14,7 @@
  */
 import type { Context, MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
-import { KobanError } from '../core/index.js';
+import { KobanError, parseBearer, tokenKind } from '../core/index.js';
 import {
   type Actor,
   ANONYMOUS,
@@ -46,16 +46,16 @@ function unauthorized(c: Context, message: string): KobanError {
 export async function resolveActor(c: Context, auth: AuthService): Promise<Actor> {
   const header = c.req.header('Authorization');
   if (header !== undefined) {
-    const m = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header);
-    if (!m) throw unauthorized(c, 'the Authorization header must be "Bearer <API token>"');
-    const r = await auth.check(m[1]!);
+    const token = parseBearer(header);
+    if (token === null) throw unauthorized(c, 'the Authorization header must be "Bearer <API token>"');
+    const r = await auth.check(token);
     if (!r.ok) throw unauthorized(c, r.reason);
     return r.actor;
   }
   const cookie = getCookie(c, SESSION_COOKIE);
   if (cookie !== undefined && cookie !== '') {
     // Only session tokens belong in the cookie; an API token is sent as a bearer token.
-    const r = cookie.startsWith('kss_') ? await auth.check(cookie) : null;
+    const r = isSessionToken(cookie) ? await auth.check(cookie) : null;
     if (!r?.ok) {
       deleteCookie(c, SESSION_COOKIE, { path: '/' });
       // The specific reason only for a cookie whose secret matched (auth.check decides).
@@ -110,7 +110,11 @@ export function clearSessionCookie(c: Context, opts: ClientOptions = {}): void {
 /** The session token of the request (cookie, or a `kss_` bearer token), for logout. */
 export function sessionToken(c: Context): string | null {
   const cookie = getCookie(c, SESSION_COOKIE);
-  if (cookie?.startsWith('kss_')) return cookie;
-  const m = /^Bearer[ \t]+(kss_\S+)[ \t]*$/i.exec(c.req.header('Authorization') ?? '');
-  return m ? m[1]! : null;
+  if (cookie !== undefined && isSessionToken(cookie)) return cookie;
+  const bearer = parseBearer(c.req.header('Authorization'));
+  return bearer !== null && isSessionToken(bearer) ? bearer : null;
+}
+
+function isSessionToken(token: string): boolean {
+  return tokenKind(token) === 'session';
 }

@@ -4,17 +4,11 @@
  * sent when the client's side is HTTPS, the login throttle keyed on the real client, and the
  * security headers (CSP, nosniff, no framing, no Referer) on pages, JSON and errors alike.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Hono } from 'hono';
 import { afterEach, describe, expect, it } from 'vitest';
+import { type ApiWorld, openApiWorld, PASSWORD } from '../../test/api-world.js';
 import { parseTrustProxy } from '../cli/serve.js';
-import { buildApp } from './app.js';
-import { openCenter } from './center.js';
 import { type ClientOptions, clientAddress, isHttps } from './client.js';
-import { type ApiWorld, openApiWorld, PASSWORD } from './intel/_testkit.js';
-import { HSTS } from './security-headers.js';
 
 function probe(opts: ClientOptions) {
   const app = new Hono();
@@ -93,34 +87,6 @@ describe('a center behind a TLS proxy', () => {
       ...viaProxy('192.0.2.2'),
     });
     expect(other.status).toBe(200);
-  });
-
-  it('takes the proxies from koban.json trustProxy', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'koban-proxy-'));
-    writeFileSync(join(dataDir, 'koban.json'), JSON.stringify({ trustProxy: ['10.0.0.2'] }));
-    const center = await openCenter({ dataDir, logLevel: 'silent' });
-    try {
-      expect(center.apiOptions.trustProxy).toEqual(['10.0.0.2']);
-      const app = buildApp(center);
-      const ask = (peer: string) =>
-        app.request(
-          '/healthz',
-          { headers: { 'X-Forwarded-Proto': 'https' } },
-          { incoming: { socket: { remoteAddress: peer } } },
-        );
-      expect((await ask('10.0.0.2')).headers.get('Strict-Transport-Security')).toBe(HSTS);
-      expect((await ask('10.0.0.3')).headers.get('Strict-Transport-Security')).toBeNull();
-    } finally {
-      await center.close();
-    }
-    // koban serve --trust-proxy (ServeOptions.api) overrides koban.json.
-    const flagged = await openCenter({ dataDir, logLevel: 'silent', api: { trustProxy: ['10.0.0.9'] } });
-    try {
-      expect(flagged.apiOptions.trustProxy).toEqual(['10.0.0.9']);
-    } finally {
-      await flagged.close();
-      rmSync(dataDir, { recursive: true, force: true });
-    }
   });
 });
 

@@ -8,7 +8,7 @@
  * header.
  */
 import type { Context } from 'hono';
-import { addrBytes, type Cidr, cidrContains, parseCidr } from '../core/index.js';
+import { addrBytes, type Cidr, cidrContains, parseAddressBlock } from '../core/index.js';
 
 export type TrustProxy = boolean | readonly string[];
 
@@ -22,7 +22,7 @@ const compiled = new WeakMap<readonly string[], readonly Cidr[]>();
 function proxyBlocks(list: readonly string[]): readonly Cidr[] {
   let blocks = compiled.get(list);
   if (!blocks) {
-    blocks = list.map((s) => parseCidr(s.trim())).filter((c): c is Cidr => c !== null);
+    blocks = list.map((s) => parseAddressBlock(s.trim())).filter((c): c is Cidr => c !== null);
     compiled.set(list, blocks);
   }
   return blocks;

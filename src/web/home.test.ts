@@ -5,11 +5,11 @@
  * default the domestic country's (JP: +09:00).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ApiWorld, openApiWorld, PASSWORD } from '../../test/api-world.js';
 import { ev } from '../../test/events.js';
 import { HOUR_MS } from '../core/index.js';
-import { DuckDbEventStore } from '../observe/index.js';
+import { type EventStore, openEventStore } from '../observe/index.js';
 import { hourlyRows } from './home.js';
-import { type ApiWorld, openApiWorld, PASSWORD } from './intel/_testkit.js';
 
 const ids = {
   generatorId: 1,
@@ -35,10 +35,10 @@ function hoursOfAllKinds(endMs: number) {
 }
 
 describe('the hourly table', () => {
-  let store: DuckDbEventStore;
+  let store: EventStore;
   const END = Date.UTC(2012, 1, 10);
   beforeAll(async () => {
-    store = await DuckDbEventStore.open({ dataDir: ':memory:' });
+    store = await openEventStore({ dataDir: ':memory:' });
     await store.append(hoursOfAllKinds(END));
   });
   afterAll(async () => {

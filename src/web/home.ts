@@ -6,12 +6,13 @@
  * the page has no inline script or style (the Content-Security-Policy allows none); simulated
  * data says so on top.
  */
+import type { Hono } from 'hono';
 import { html } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
 import { EVENT_KINDS, formatInOffset, HOUR_MS, parseUtcOffset } from '../core/index.js';
 import { type EventStore, runView, VIEW_NAMES, type ViewOptions, type ViewRow } from '../observe/index.js';
-import type { Center } from './center.js';
-import type { ObservationAccess } from './observer-access.js';
+import type { WebContext } from './context.js';
+import { type ObservationAccess, type ObserverCredentials, observerAccess } from './observer-access.js';
 import { isPublicView, publicCutoffMs, thresholdRows } from './public-stats.js';
 
 export const HOME_CSS_PATH = '/assets/home.css';
@@ -70,20 +71,26 @@ export async function hourlyRows(
   return [...byBucket.values()];
 }
 
+/** What the front page reads. */
+export type HomeContext = Pick<
+  WebContext,
+  'events' | 'observation' | 'publicStats' | 'simulated' | 'ingest' | 'sensors' | 'options'
+>;
+
 export async function renderHome(
-  center: Center,
+  ctx: HomeContext,
   access: ObservationAccess,
 ): Promise<HtmlEscapedString | Promise<HtmlEscapedString>> {
-  const store = center.observatory.store;
-  const cfg = center.observatory.config;
+  const store = ctx.events;
+  const cfg = ctx.observation;
   const offset = parseUtcOffset(cfg.utcOffset);
-  const nowMs = (center.apiOptions.now ?? Date.now)();
+  const nowMs = (ctx.options.now ?? Date.now)();
   const live = access === 'full';
   const summary = await store.summary();
   // Live: the 24 hours up to the newest event (never past now); public: up to the cutoff.
   const endMs = live
     ? Math.floor(Math.min(nowMs, summary.lastMs ?? nowMs) / HOUR_MS) * HOUR_MS + HOUR_MS
-    : publicCutoffMs(nowMs, center.publicStats);
+    : publicCutoffMs(nowMs, ctx.publicStats);
   const base = { utcOffsetMinutes: offset, domesticCountry: cfg.domesticCountry };
   const range = live ? base : { ...base, toMs: endMs };
   const [hours, countries, tcp, udp, techniques] = await Promise.all([
@@ -93,22 +100,22 @@ export async function renderHome(
     runView(store, 'ports', { ...range, proto: 'udp', top: 10 }),
     runView(store, 'techniques', range),
   ]);
-  const min = center.publicStats.minCount;
+  const min = ctx.publicStats.minCount;
   const shown = (rows: ViewRow[], fixedRows = false) =>
     live ? rows : thresholdRows(rows, min, { fixedRows });
-  const banner = center.simulated
+  const banner = ctx.simulated
     ? html`<p class="sim">SIMULATED DATA — fed by Koban's built-in simulator (koban serve --demo); no real sensor.</p>`
     : '';
   const intro = live
     ? html`<p>${summary.events.toLocaleString('en-US')} events from ${summary.sensors} sensors${
         summary.lastMs ? html`, newest ${formatInOffset(summary.lastMs, offset)}` : ''
-      }. Ingested through the API since start: ${center.ingest.stats.events.toLocaleString('en-US')} events in
-${center.ingest.stats.batches.toLocaleString('en-US')} batches. This page refreshes every 10 s.</p>`
+      }. Ingested through the API since start: ${ctx.ingest.stats.events.toLocaleString('en-US')} events in
+${ctx.ingest.stats.batches.toLocaleString('en-US')} batches. This page refreshes every 10 s.</p>`
     : html`<p>Public view: every sensor together, up to ${formatInOffset(endMs, offset)} (figures are
-${center.publicStats.delayHours} h behind); counts below ${min} are not shown (-). Center staff sign in for the live view.</p>`;
+${ctx.publicStats.delayHours} h behind); counts below ${min} are not shown (-). Center staff sign in for the live view.</p>`;
   const sensors = live
     ? html`<section><h2>Sensors</h2>${tableOf(
-        (await center.registry.list()).map((s) => ({
+        (await ctx.sensors.list()).map((s) => ({
           sensor: s.name,
           events: s.eventsTotal,
           last_seen: s.lastSeenMs ? formatInOffset(s.lastSeenMs, offset) : null,
@@ -119,7 +126,7 @@ ${center.publicStats.delayHours} h behind); counts below ${min} are not shown (-
     : '';
   return html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="${live ? 10 : 300}">
-<title>Koban center${center.simulated ? ' (simulated data)' : ''}</title>
+<title>Koban center${ctx.simulated ? ' (simulated data)' : ''}</title>
 <link rel="stylesheet" href="${HOME_CSS_PATH}"></head>
 <body>
 <h1>Koban observation center</h1>
@@ -134,6 +141,16 @@ ${sensors}
 <h2>Machine-readable</h2>
 <ul>${VIEW_NAMES.filter((v) => live || isPublicView(v)).map((v) => html`<li><a href="/api/v1/stats/${v}${v === 'port-series' ? '?port=445/tcp' : ''}">/api/v1/stats/${v}</a></li>`)}
 ${live ? html`<li><a href="/metrics">/metrics</a> (Prometheus)</li>` : ''}<li><a href="/healthz">/healthz</a></li>
-<li><a href="/api/v1/openapi.json">/api/v1/openapi.json</a></li></ul>
+<li><a href="/api/v1/openapi.json">/api/v1/openapi.json</a> (<a href="/api/docs">browse it</a>)</li></ul>
 </body></html>`;
+}
+
+/** The front page and its stylesheet. */
+export function mountHome(app: Hono, ctx: HomeContext, observer: ObserverCredentials): void {
+  app.get('/', async (c) => c.html(await renderHome(ctx, await observerAccess(c, observer))));
+  app.get(HOME_CSS_PATH, (c) => {
+    c.header('Content-Type', 'text/css; charset=utf-8');
+    c.header('Cache-Control', 'max-age=3600');
+    return c.body(HOME_CSS);
+  });
 }

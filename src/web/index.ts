@@ -1,15 +1,13 @@
 /**
- * The center's HTTP side: API routes (ingest, stats, alerts, health, metrics), the front page,
- * and the server process around them. It calls the contexts and holds no domain logic.
+ * The center's HTTP side, and nothing else: `buildApp` turns a `WebContext` — the few services
+ * and settings the handlers need, given by the composition root (center/) — into a Hono app with
+ * the REST API under /api/v1 (ingest, observation views, operator alerts, the intel routes), its
+ * OpenAPI document and Swagger UI page, `/healthz`, `/metrics` and the front page. Requests come
+ * from sensors, members, the operator and the public; answers are JSON (one error shape,
+ * errors.ts), HTML or Prometheus text. It holds no domain logic and opens no store.
  */
 export { buildApp, errorBody, MAX_BODY_BYTES, MAX_INFLATED_BYTES } from './app.js';
-export {
-  type Center,
-  type CenterOptions,
-  LOCAL_OPERATOR_FILE,
-  OPERATOR_TOKEN_FILE,
-  openCenter,
-  rotateOperatorToken,
-} from './center.js';
 export type { TrustProxy } from './client.js';
-export { type RunningCenter, SERVER_FILE, type ServeOptions, startCenter } from './server.js';
+export type { MetricsRenderer, ObservationSettings, WebContext, WebOptions } from './context.js';
+export { ERROR_STATUS, type ErrorLog } from './errors.js';
+export { type AuditStatus, CenterMetrics } from './metrics.js';

@@ -7,7 +7,7 @@
  * (center staff); everyone else gets the public view (public-stats.ts).
  */
 import type { Context } from 'hono';
-import { KobanError } from '../core/index.js';
+import { KobanError, parseBearer, tokenKind } from '../core/index.js';
 import { type Actor, type AuthService, hasScope, type Scope } from '../intel/index.js';
 import { requireRouteScope, resolveActor } from './auth-middleware.js';
 
@@ -18,7 +18,7 @@ export type ObservationAccess = 'full' | 'public';
 
 /** The request carries an operator token (checked elsewhere): `Bearer kbo_…`. */
 export function sendsOperatorToken(c: Context): boolean {
-  return /^Bearer[ \t]+kbo_/i.test(c.req.header('Authorization') ?? '');
+  return tokenKind(parseBearer(c.req.header('Authorization')) ?? '') === 'operator';
 }
 
 export function accessOf(actor: Actor, operator: boolean): ObservationAccess {

@@ -4,7 +4,7 @@
  * actually routed by the app (none of them falls through to "no route").
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ApiWorld, openApiWorld } from './intel/_testkit.js';
+import { type ApiWorld, openApiWorld } from '../../test/api-world.js';
 
 type Json = Record<string, unknown>;
 type Operation = {
@@ -37,6 +37,11 @@ describe('the OpenAPI document', () => {
   it('is OpenAPI 3.1 and lists every route of the center', () => {
     expect(doc.openapi).toBe('3.1.0');
     expect(ops().map((o) => `${o.method.toUpperCase()} ${o.path}`)).toEqual([
+      'POST /api/v1/advisories',
+      'GET /api/v1/advisories',
+      'GET /api/v1/advisories/{id}',
+      'POST /api/v1/advisories/{id}/received',
+      'POST /api/v1/advisories/{id}/send',
       'POST /api/v1/alerts',
       'GET /api/v1/alerts',
       'GET /api/v1/alerts/{id}',
@@ -53,6 +58,10 @@ describe('the OpenAPI document', () => {
       'GET /api/v1/indicators',
       'POST /api/v1/ingest',
       'GET /api/v1/openapi.json',
+      'GET /api/v1/operator/alerts',
+      'GET /api/v1/operator/alerts/{id}',
+      'POST /api/v1/operator/alerts/{id}/ack',
+      'POST /api/v1/operator/alerts/{id}/close',
       'POST /api/v1/orgs/{id}/disable',
       'POST /api/v1/orgs/{id}/enable',
       'POST /api/v1/reports',
@@ -165,6 +174,20 @@ describe('the OpenAPI document', () => {
       { sessionCookie: ['observations:read'] },
     ]);
     expect(sec('/api/v1/ingest', 'post')).toEqual([{ sensorToken: [] }]);
+    expect(sec('/api/v1/operator/alerts', 'get')).toEqual([{ operatorToken: [] }]);
+  });
+
+  it('marks the paths of the previous release deprecated, and only those', () => {
+    const deprecated = ops()
+      .filter((o) => (o.op as { deprecated?: boolean }).deprecated === true)
+      .map((o) => `${o.method.toUpperCase()} ${o.path}`);
+    expect(deprecated).toEqual([
+      'POST /api/v1/alerts',
+      'GET /api/v1/alerts',
+      'GET /api/v1/alerts/{id}',
+      'POST /api/v1/alerts/{id}/received',
+      'POST /api/v1/alerts/{id}/send',
+    ]);
   });
 
   it('documents the ingest, stats, health and metrics routes with their inputs and answers', () => {

@@ -39,9 +39,9 @@ export interface OperationDoc {
   readonly tags: readonly string[];
   /**
    * none: no credentials read; optional: the anonymous public may call too; required: a user
-   * must; sensor: a sensor token only.
+   * must; sensor: a sensor token only; operator: the operator token only.
    */
-  readonly security: 'none' | 'optional' | 'required' | 'sensor';
+  readonly security: 'none' | 'optional' | 'required' | 'sensor' | 'operator';
   /** The operator token is accepted too (and passes the scope). */
   readonly operator?: boolean | undefined;
   readonly scope?: string | undefined;
@@ -49,6 +49,8 @@ export interface OperationDoc {
   readonly query?: z.ZodType | undefined;
   readonly body?: RequestBodyDoc | undefined;
   readonly responses: Readonly<Record<number, ResponseDoc>>;
+  /** Answers for one more release; its successor is named in the description. */
+  readonly deprecated?: boolean | undefined;
 }
 
 export interface ApiInfo {
@@ -180,6 +182,7 @@ function parameters(reg: ApiRegistry, components: Json, schema: z.ZodType, where
 function security(op: OperationDoc): Json[] {
   if (op.security === 'none') return [];
   if (op.security === 'sensor') return [{ sensorToken: [] }];
+  if (op.security === 'operator') return [{ operatorToken: [] }];
   const scopes = op.scope ? [op.scope] : [];
   const schemes: Json[] = [
     ...(op.operator ? [{ operatorToken: [] }] : []),
@@ -233,6 +236,7 @@ function operation(reg: ApiRegistry, components: Json, op: OperationDoc): Json {
     summary: op.summary,
     ...(op.description ? { description: op.description } : {}),
     tags: [...op.tags],
+    ...(op.deprecated ? { deprecated: true } : {}),
     security: security(op),
     ...(op.scope ? { 'x-koban-scope': op.scope } : {}),
     ...(params.length > 0 ? { parameters: params } : {}),

@@ -6,10 +6,15 @@
  * staff's. The clock is the test world's (2012-02-10T00:00Z); events are stored directly.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type ApiWorld,
+  type ErrorBody,
+  openApiWorld,
+  PASSWORD,
+  rotateOperatorToken,
+} from '../../test/api-world.js';
 import { ev } from '../../test/events.js';
 import { HOUR_MS } from '../core/index.js';
-import { rotateOperatorToken } from './center.js';
-import { type ApiWorld, type ErrorBody, openApiWorld, PASSWORD } from './intel/_testkit.js';
 
 type View = { view: string; rows: Record<string, unknown>[]; public?: Record<string, unknown> };
 

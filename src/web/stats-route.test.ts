@@ -4,8 +4,7 @@
  * is refused rather than ignored.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rotateOperatorToken } from './center.js';
-import { type ApiWorld, type ErrorBody, openApiWorld } from './intel/_testkit.js';
+import { type ApiWorld, type ErrorBody, openApiWorld, rotateOperatorToken } from '../../test/api-world.js';
 
 let w: ApiWorld;
 let operator: string;

@@ -5,16 +5,10 @@
  * public view (public-stats.ts): delayed, aggregated and thresholded.
  */
 import { z } from 'zod';
-import {
-  BUCKETS,
-  EVENT_KINDS,
-  type KobanConfig,
-  type PublicStatsConfig,
-  parseDateArg,
-  parseUtcOffset,
-} from '../core/index.js';
+import { BUCKETS, EVENT_KINDS, type PublicStatsConfig, parseDateArg, parseUtcOffset } from '../core/index.js';
 import { type EventStore, runView, VIEW_NAMES } from '../observe/index.js';
 import type { ApiRoutes } from './api-route.js';
+import type { ObservationSettings } from './context.js';
 import { accessOf } from './observer-access.js';
 import { checkPublicRequest, publicCutoffMs, publicRange, thresholdRows } from './public-stats.js';
 
@@ -97,7 +91,7 @@ export const StatsResultSchema = z.strictObject({
 
 export interface StatsRouteDeps {
   readonly store: EventStore;
-  readonly config: KobanConfig;
+  readonly config: ObservationSettings;
   readonly now: () => number;
   /** The public view's delay and threshold (read at each request: the demo changes them). */
   readonly publicStats: () => PublicStatsConfig;

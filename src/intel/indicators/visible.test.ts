@@ -5,11 +5,11 @@
  * such a report exists or not. The center's staff still see the stored totals.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { DAY_MS } from '../../core/index.js';
 import { addMember, type Member, openTestIntel, T0, type TestIntel } from '../_testkit.js';
 import type { Tlp } from '../tlp.js';
 
 const C2 = '27.254.40.5';
-const DAY_MS = 86_400_000;
 let worlds: TestIntel[] = [];
 
 afterEach(async () => {

@@ -10,7 +10,7 @@
  * visible to analysts until a manual retry starts it over.
  */
 import type { Kysely } from 'kysely';
-import type { Resolver, SecretBox } from '../../core/index.js';
+import { backoffDelayMs, type Resolver, type SecretBox } from '../../core/index.js';
 import type { Database, RelationalDb } from '../../db/index.js';
 import type { Recipients } from './audience.js';
 import type { ParsedMemberAlertConfig } from './config.js';
@@ -127,8 +127,9 @@ export async function queueDeliveries(
   return { inbox, email, webhook };
 }
 
+/** The wait after `attempts` failed tries: core's back-off, without jitter (a predictable schedule). */
 export function backoffMs(attempts: number, c: ParsedMemberAlertConfig['retry']): number {
-  return Math.min(c.maxDelayMs, c.firstDelayMs * 2 ** Math.max(0, attempts - 1));
+  return backoffDelayMs(attempts - 1, { baseMs: c.firstDelayMs, maxMs: c.maxDelayMs });
 }
 
 /** What the configuration needs for e-mail to go out (shown with every e-mail that waits for it). */

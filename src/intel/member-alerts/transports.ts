@@ -1,12 +1,16 @@
 /**
- * The two outbound channels of alert delivery: e-mail through the configured SMTP server
- * (nodemailer) and signed webhook POSTs through the center's one outbound guard (core
- * `postGuarded`: the name resolved at send time, internal addresses refused, the checked address
- * the one connected to, no redirects). Each attempt either resolves or throws a `DeliveryError`
- * saying whether trying again could help; the delivery log (delivery.ts) decides when.
+ * The two outbound channels of alert delivery: e-mail through the configured SMTP server and signed
+ * webhook POSTs, both through core's outbound transport (outbound-transport.ts: the guard, the
+ * deadline, no redirects, which failures are permanent). Each attempt either resolves or throws a
+ * `DeliveryError` saying whether trying again could help; the delivery log (delivery.ts) decides when.
  */
-import { createTransport } from 'nodemailer';
-import { OutboundError, postGuarded, type Resolver, type TargetPolicy } from '../../core/index.js';
+import {
+  postWebhook as postGuardedWebhook,
+  type Resolver,
+  smtpTransport,
+  type TargetPolicy,
+  TransportError,
+} from '../../core/index.js';
 import { type SmtpConfig, SmtpConfigSchema } from './config.js';
 import {
   DELIVERY_HEADER,
@@ -41,33 +45,20 @@ export interface AlertMailer {
 
 export function smtpMailer(config: SmtpConfig): AlertMailer {
   const c = SmtpConfigSchema.parse(config);
-  const transport = createTransport({
-    host: c.host,
-    port: c.port,
-    secure: c.secure,
-    ...(c.auth ? { auth: { user: c.auth.user, pass: c.auth.pass } } : {}),
-    tls: { rejectUnauthorized: c.rejectUnauthorized },
-    // With credentials, never send them over a connection whose STARTTLS was stripped.
-    requireTLS: !c.secure && c.auth !== undefined,
-    connectionTimeout: c.timeoutMs,
-    greetingTimeout: c.timeoutMs,
-    socketTimeout: c.timeoutMs,
-  });
+  const transport = smtpTransport(c);
   return {
     async send(m) {
       try {
         // One message per address: recipients never see each other (an alert's audience is not public).
-        await transport.sendMail({
+        await transport.send({
           from: c.from,
           to: m.to,
           subject: m.subject,
           text: m.text,
-          headers: { ...m.headers },
+          headers: m.headers,
         });
       } catch (e) {
-        const code = (e as { responseCode?: number }).responseCode;
-        // 5xx replies are permanent (RFC 5321 §4.2.1); 4xx and connection failures may pass later.
-        throw new DeliveryError(`SMTP: ${(e as Error).message}`, code !== undefined && code >= 500);
+        throw deliveryError('SMTP', e);
       }
     },
     close() {
@@ -90,11 +81,16 @@ export interface WebhookAttempt {
   readonly resolver?: Resolver | undefined;
 }
 
+/** A failed send as the delivery log records it: the channel, and whether a retry could help. */
+function deliveryError(channel: 'SMTP' | 'webhook', e: unknown): DeliveryError {
+  const permanent = e instanceof TransportError && e.permanent;
+  return new DeliveryError(`${channel}: ${(e as Error).message}`, permanent);
+}
+
 export async function postWebhook(a: WebhookAttempt): Promise<void> {
   const ts = Math.floor(a.nowMs / 1000);
-  let status: number;
   try {
-    ({ status } = await postGuarded({
+    await postGuardedWebhook({
       url: a.url,
       headers: {
         'content-type': 'application/json; charset=utf-8',
@@ -108,14 +104,10 @@ export async function postWebhook(a: WebhookAttempt): Promise<void> {
       timeoutMs: a.timeoutMs,
       policy: a.policy,
       ...(a.resolver ? { resolver: a.resolver } : {}),
-    }));
+    });
   } catch (e) {
-    // A target the guard refuses stays refused until the member changes it (or its DNS).
-    const refused = e instanceof OutboundError && e.kind === 'refused';
-    throw new DeliveryError(`webhook: ${(e as Error).message}`, refused);
+    // A target the guard refuses stays refused until the member changes it (or its DNS); a
+    // redirect would send the signed alert somewhere the member did not register: not followed.
+    throw deliveryError('webhook', e);
   }
-  if (status >= 200 && status < 300) return;
-  // A redirect would send the signed alert somewhere the member did not register: not followed.
-  const transient = status === 408 || status === 429 || status >= 500;
-  throw new DeliveryError(`webhook: HTTP ${status}`, !transient);
 }

@@ -12,6 +12,7 @@
  * `added_sources` (in params, reported in truth as `expected_added_sources_per_day`) is that
  * population's size.
  */
+import { DAY_MS } from '../../core/index.js';
 import { type CountryMix, countryMix, DOMESTIC_COUNTRY } from '../country-space.js';
 import { poolHost } from '../hosts.js';
 import { labelId, Rng } from '../prng.js';
@@ -32,7 +33,6 @@ import {
 /** Ports a surge may hit after the first (139/TCP) one. */
 const SURGE_PORTS = [445, 135, 1433, 22, 3389, 80, 5900, 4899, 2967, 1025, 8080];
 
-const DAY_MS = 86_400_000;
 const RAMP_UP_MS = 6 * HOUR_MS;
 
 /** The family whose baseline covers `port`, and the port's weight within it. */

@@ -104,8 +104,7 @@ export function sig3(x: number): number {
   return Number(x.toPrecision(3));
 }
 
-export const HOUR_MS = 3_600_000;
-export const MINUTE_MS = 60_000;
+export { HOUR_MS, MINUTE_MS } from '../../core/index.js';
 
 /** A duration that fits between `startMs` and `limitMs`, at least `minMs` when possible. */
 export function fitDuration(startMs: number, limitMs: number, wantedMs: number, minMs: number): number {

@@ -6,7 +6,7 @@
  * passes the caller through unchanged and hides nothing more or less.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ApiWorld, type Cast, openApiWorld } from './_testkit.js';
+import { type ApiWorld, type Cast, openApiWorld } from '../../../test/api-world.js';
 
 type Reader = 'anonymous' | keyof Cast;
 const READERS: readonly Reader[] = ['anonymous', 'x', 'x2', 'y', 'analyst', 'admin'];

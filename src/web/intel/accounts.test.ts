@@ -4,7 +4,7 @@
  * allowed may do each of these.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type ApiWorld, type ErrorBody, openApiWorld, PASSWORD } from './_testkit.js';
+import { type ApiWorld, type ErrorBody, openApiWorld, PASSWORD } from '../../../test/api-world.js';
 
 let w: ApiWorld;
 beforeEach(async () => {

@@ -143,7 +143,15 @@ export function mountAccountRoutes(api: ApiRoutes, intel: IntelService): void {
       body: { ended: await intel.auth.endSessions(signedIn(actor), params.id) },
     }),
   );
+  mountStandingRoutes(api, intel, common);
+}
 
+/** Disabling and enabling users and organisations. */
+function mountStandingRoutes(
+  api: ApiRoutes,
+  intel: IntelService,
+  common: { tags: string[]; auth: 'actor'; params: typeof IdParams },
+): void {
   for (const [verb, disable] of [
     ['disable', true],
     ['enable', false],

@@ -5,9 +5,9 @@
  */
 import { Hono } from 'hono';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type ApiWorld, type ErrorBody, openApiWorld, PASSWORD } from '../../../test/api-world.js';
 import type { KobanError } from '../../core/index.js';
 import { actorMiddleware } from '../auth-middleware.js';
-import { type ApiWorld, type ErrorBody, openApiWorld, PASSWORD } from './_testkit.js';
 
 let w: ApiWorld;
 beforeEach(async () => {

@@ -4,8 +4,8 @@
  * and nothing is stored.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ApiWorld, type ErrorBody, intelFixture, openApiWorld } from '../../../test/api-world.js';
 import { DEFAULT_EMAIL_LIMITS } from '../../intel/index.js';
-import { type ApiWorld, type ErrorBody, intelFixture, openApiWorld } from './_testkit.js';
 
 let w: ApiWorld;
 beforeAll(async () => {

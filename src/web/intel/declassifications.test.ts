@@ -1,6 +1,6 @@
 /** Declassification requests over HTTP: four eyes, consent only from the reporting organisation, no anonymous access. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type ApiWorld, C2_TH, type ErrorBody, openApiWorld } from './_testkit.js';
+import { type ApiWorld, C2_TH, type ErrorBody, openApiWorld } from '../../../test/api-world.js';
 
 let w: ApiWorld;
 let reportId: number;

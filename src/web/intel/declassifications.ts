@@ -108,6 +108,10 @@ export function mountDeclassificationRoutes(api: ApiRoutes, intel: IntelService)
     }),
   );
 
+  mountDecisionRoutes(api, intel, tags);
+}
+
+function mountDecisionRoutes(api: ApiRoutes, intel: IntelService, tags: string[]): void {
   api.add(
     {
       method: 'get',

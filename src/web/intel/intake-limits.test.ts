@@ -5,8 +5,8 @@
  * The clock is the test's.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { type ApiWorld, type ErrorBody, intelFixture, openApiWorld } from '../../../test/api-world.js';
 import { KobanError } from '../../core/index.js';
-import { type ApiWorld, type ErrorBody, intelFixture, openApiWorld } from './_testkit.js';
 
 let w: ApiWorld | null = null;
 afterEach(async () => {

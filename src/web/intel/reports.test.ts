@@ -5,8 +5,15 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  type ApiWorld,
+  C2_TH,
+  C2_US,
+  type ErrorBody,
+  intelFixture,
+  openApiWorld,
+} from '../../../test/api-world.js';
 import { HAVE_SAMPLES, sample } from '../../../test/samples.js';
-import { type ApiWorld, C2_TH, C2_US, type ErrorBody, intelFixture, openApiWorld } from './_testkit.js';
 
 type Json = Record<string, unknown>;
 type Report = {

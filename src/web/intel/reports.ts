@@ -45,6 +45,16 @@ export function mountReportRoutes(
   limits: ReportRouteLimits,
   now: () => number,
 ): void {
+  mountSubmitRoute(api, intel, limits, now);
+  mountReadRoutes(api, intel, now);
+}
+
+function mountSubmitRoute(
+  api: ApiRoutes,
+  intel: IntelService,
+  limits: ReportRouteLimits,
+  now: () => number,
+): void {
   api.add(
     {
       method: 'post',
@@ -118,7 +128,9 @@ export function mountReportRoutes(
       };
     },
   );
+}
 
+function mountReadRoutes(api: ApiRoutes, intel: IntelService, now: () => number): void {
   api.add(
     {
       method: 'get',

@@ -4,8 +4,9 @@
  * caller is. Attempts are throttled per (client address, account) pair and per client address before the password is
  * even looked at (rate-limit.ts), so guessing runs at the refill rate whatever the attacker sends.
  */
+import { KobanError } from '../../core/index.js';
 import type { IntelService } from '../../intel/index.js';
-import { type ApiRoutes, errorResponse } from '../api-route.js';
+import type { ApiRoutes } from '../api-route.js';
 import { clearSessionCookie, clientAddress, sessionToken, setSessionCookie } from '../auth-middleware.js';
 import type { LoginThrottle } from '../rate-limit.js';
 import { LoginBody, SessionSchema } from './schemas.js';
@@ -43,10 +44,10 @@ export function mountSessionRoutes(
       const { email, password } = body.value;
       const address = clientAddress(c, api.clientOptions);
       const waitMs = throttle.attempt(email, address);
-      if (waitMs > 0) {
-        c.header('Retry-After', String(Math.ceil(waitMs / 1000)));
-        return errorResponse(c, 429, 'E_RATE_LIMIT', 'too many login attempts; try again later');
-      }
+      if (waitMs > 0)
+        throw new KobanError('E_RATE_LIMIT', 'too many login attempts; try again later', {
+          retryAfterS: Math.ceil(waitMs / 1000),
+        });
       const login = await intel.auth.login(email, password);
       throttle.succeeded(email, address);
       setSessionCookie(c, login.token, (login.expiresMs - now()) / 1000, api.clientOptions);

@@ -1,0 +1,124 @@
+/**
+ * Live detection in the center process: the operators' notifier from koban.json `notify`, the
+ * detectors' coverage (address counts per sensor, refreshed in place before each poll), and the
+ * lease that lets one center of several on a relational store run the detectors
+ * (docs/methods.md#coverage; detect/leased.ts). `startLiveDetection` does the detecting.
+ */
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { HOUR_MS, KobanError } from '../core/index.js';
+import { Lease } from '../db/index.js';
+import {
+  addressCounts,
+  createNotifier,
+  LeasedDetection,
+  type LiveDetection,
+  type Notifier,
+  NotifyConfigSchema,
+  startLiveDetection,
+} from '../detect/index.js';
+import type { Center } from './wiring.js';
+
+export interface DetectionOptions {
+  /** Milliseconds between live-detection polls (default: koban.json detection.pollSeconds). */
+  readonly detectEveryMs?: number | undefined;
+  /**
+   * Term of the live-detection lease (default 30 s, renewed every third of it): of several centers
+   * on one relational store, the holder runs the detectors; another takes over within a term of
+   * the holder stopping.
+   */
+  readonly detectLeaseMs?: number | undefined;
+}
+
+export interface CenterDetection {
+  /** The live detectors (null while another node holds the lease, or still warming up). */
+  readonly detection: LiveDetection | null;
+  /** Whether this node holds the lease. */
+  held(): boolean;
+  stop(): Promise<void>;
+}
+
+/** The operators' notifier of koban.json `notify` (null without one); a bad section is E_CONFIG. */
+export function notifierOf(center: Center): Notifier | null {
+  const notify = center.observatory.config.notify;
+  if (!notify) return null;
+  const parsed = NotifyConfigSchema.safeParse(notify);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new KobanError(
+      'E_CONFIG',
+      `koban.json: notify.${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`,
+    );
+  }
+  return createNotifier(parsed.data, (r) =>
+    center.log.warn({ channel: r.channel, target: r.target, error: r.error }, 'alert notification failed'),
+  );
+}
+
+/**
+ * The monitored addresses per sensor the detectors' coverage reads at every minute: registered
+ * sensors' address blocks, and those of relayed or simulated ones (`extraAddressBlocks`).
+ */
+export function coverageAddresses(center: Center): {
+  addresses: Map<string, number>;
+  refresh(): Promise<void>;
+} {
+  const addresses = new Map<string, number>();
+  return {
+    addresses,
+    async refresh() {
+      const blocks: Record<string, readonly string[]> = Object.fromEntries(center.extraAddressBlocks);
+      for (const s of await center.registry.list())
+        if (s.addressBlocks.length > 0) blocks[s.name] = s.addressBlocks;
+      const counts = addressCounts(blocks);
+      for (const k of addresses.keys()) if (!counts.has(k)) addresses.delete(k);
+      for (const [k, v] of counts) addresses.set(k, v);
+    },
+  };
+}
+
+/** Starts the detectors under the lease (resolves once they run here, or another node holds it). */
+export async function startCenterDetection(
+  center: Center,
+  notifier: Notifier | null,
+  options: DetectionOptions,
+): Promise<CenterDetection> {
+  const cfg = center.observatory.config;
+  const coverage = coverageAddresses(center);
+  await coverage.refresh();
+  const start = () =>
+    startLiveDetection({
+      source: center.observatory.store,
+      alerts: center.alerts,
+      detectors: { addresses: coverage.addresses, domesticCountry: cfg.domesticCountry },
+      ...(notifier ? { notifier } : {}),
+      intervalMs: options.detectEveryMs ?? cfg.detection.pollSeconds * 1000,
+      graceMs: cfg.detection.graceSeconds * 1000,
+      waitForStreams: cfg.detection.waitForStreams,
+      settleMs: cfg.detection.settleSeconds * 1000,
+      warmupMs: cfg.detection.warmupHours * HOUR_MS,
+      maxFutureMs: cfg.maxClockAheadSeconds * 1000,
+      beforePoll: coverage.refresh,
+      onError: (err) => center.log.error({ err }, 'live detection failed'),
+    });
+  const holder = `${hostname()}:${process.pid}:${randomUUID()}`;
+  const lease = new Lease(center.db, 'live-detection', holder, options.detectLeaseMs ?? 30_000);
+  const leased = new LeasedDetection(lease, start, center.log);
+  center.metrics.watchDetection(
+    () => leased.stats(),
+    () => leased.held(),
+  );
+  try {
+    await leased.begin();
+  } catch (e) {
+    await leased.stop();
+    throw e;
+  }
+  return {
+    get detection() {
+      return leased.detection;
+    },
+    held: () => leased.held(),
+    stop: () => leased.stop(),
+  };
+}

@@ -1,0 +1,97 @@
+/** What `koban sensor add|list|revoke` do (sensor.ts declares them): the center's sensor registry. */
+import { type SensorRecord, SensorRegistry } from '../observe/index.js';
+import type { StoreFlags } from './_options.js';
+import { printJson, table } from './_output.js';
+import { withRelational } from './_stores.js';
+
+export interface DataFlags extends StoreFlags {
+  json?: boolean;
+}
+
+/** Opens the registry; only `sensor add` creates the store (a mistyped `--data` must not). */
+const withRegistry = <T>(
+  flags: DataFlags,
+  fn: (r: SensorRegistry) => Promise<T>,
+  opts: { create?: boolean } = {},
+): Promise<T> => withRelational(flags, (db) => fn(new SensorRegistry(db)), opts);
+
+const SILENT_MS = 60 * 60_000;
+
+export function sensorStatus(s: SensorRecord, nowMs: number): string {
+  if (s.revokedMs !== null) return 'revoked';
+  if (s.lastSeenMs === null) return 'never seen';
+  return nowMs - s.lastSeenMs > SILENT_MS ? 'silent' : 'active';
+}
+
+function sensorJson(s: SensorRecord, nowMs: number) {
+  const days = s.lastSeenMs === null ? 0 : Math.max(1, (s.lastSeenMs - s.createdMs) / 86_400_000);
+  return {
+    name: s.name,
+    site: s.site,
+    address_blocks: s.addressBlocks,
+    relay: s.relay,
+    status: sensorStatus(s, nowMs),
+    created: new Date(s.createdMs).toISOString(),
+    last_seen: s.lastSeenMs === null ? null : new Date(s.lastSeenMs).toISOString(),
+    events: s.eventsTotal,
+    events_per_day: days === 0 ? 0 : Math.round(s.eventsTotal / days),
+    // Delivery lag at the last batch: when it arrived minus the newest event it carried.
+    lag_s:
+      s.lastSeenMs === null || s.lastEventMs === null
+        ? null
+        : Math.round((s.lastSeenMs - s.lastEventMs) / 1000),
+    dropped: s.droppedTotal,
+  };
+}
+
+export interface AddFlags extends DataFlags {
+  site?: string;
+  addressBlock?: string[];
+  relay?: boolean;
+}
+
+export async function addSensor(name: string, flags: AddFlags): Promise<void> {
+  const { sensor: s, token } = await withRegistry(
+    flags,
+    (r) => r.add({ name, site: flags.site, addressBlocks: flags.addressBlock, relay: flags.relay }),
+    { create: true },
+  );
+  if (flags.json) printJson({ name: s.name, token });
+  else {
+    process.stdout.write(
+      `sensor ${s.name} registered${s.addressBlocks.length ? ` (${s.addressBlocks.join(', ')})` : ''}\n` +
+        `token (shown only now; the center keeps only its hash):\n${token}\n`,
+    );
+  }
+}
+
+export async function listSensors(flags: DataFlags): Promise<void> {
+  const nowMs = Date.now();
+  const list = await withRegistry(flags, (r) => r.list());
+  const rows = list.map((s) => sensorJson(s, nowMs));
+  if (flags.json) printJson({ sensors: rows });
+  else if (rows.length === 0) process.stdout.write('no sensors registered (koban sensor add NAME)\n');
+  else {
+    process.stdout.write(
+      `${table(
+        ['sensor', 'status', 'last seen', 'events', 'per day', 'lag s', 'dropped', 'site'],
+        rows.map((r) => [
+          r.name,
+          r.status,
+          r.last_seen,
+          r.events,
+          r.events_per_day,
+          r.lag_s,
+          r.dropped,
+          r.site,
+        ]),
+      )}\n`,
+    );
+  }
+}
+
+export async function revokeSensor(name: string, flags: DataFlags): Promise<void> {
+  const s = await withRegistry(flags, (r) => r.revoke(name));
+  if (flags.json) printJson(sensorJson(s, Date.now()));
+  else process.stdout.write(`sensor ${s.name} revoked at ${new Date(s.revokedMs ?? 0).toISOString()}\n`);
+}

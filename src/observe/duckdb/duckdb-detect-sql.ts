@@ -1,0 +1,72 @@
+/** DuckDB SQL of the detection families (see detection-rows.ts for what each means). */
+import type { DetectionFamily, DetectionRange } from '../ports/detection-rows.js';
+
+// Numbers come back as DOUBLE and INTEGER rather than BIGINT: JavaScript numbers, not BigInts to
+// convert (reading the rows costs more than the query itself).
+const MINUTE = '((ts_ms // 60000) * 60000)::DOUBLE';
+
+function rangeWhere(r: DetectionRange): string {
+  return 'fromMs' in r
+    ? `ts_ms >= ${Math.trunc(r.fromMs)} AND ts_ms < ${Math.trunc(r.toMs)}`
+    : `batch > ${Math.trunc(r.afterBatch)} AND batch <= ${Math.trunc(r.upToBatch)}`;
+}
+
+/** TCP SYN+ACK (0x12 set, SYN and ACK) or RST; ICMP replies and errors; ICMPv6 errors and echo reply. */
+const IS_BACKSCATTER = `(
+  (proto = 6 AND tcp_flags IS NOT NULL AND ((tcp_flags & 18) = 18 OR (tcp_flags & 4) = 4))
+  OR (proto = 1 AND icmp_type IN (0, 3, 4, 5, 11, 12, 14, 16, 18))
+  OR (proto = 58 AND icmp_type IN (1, 2, 3, 4, 129)))`;
+
+const IS_ICMP_ERROR = `((proto = 1 AND icmp_type IN (3, 4, 5, 11, 12)) OR (proto = 58 AND icmp_type IN (1, 2, 3, 4)))`;
+
+/**
+ * UDP datagrams that carry application bytes (the payload length a capture records, else the IP
+ * length a firewall logs less the IP and UDP headers): deliveries such as Messenger spam and
+ * single-datagram worms, as opposed to empty probes.
+ */
+const UDP_PAYLOAD = `(proto = 17 AND coalesce(payload_len::BIGINT, len::BIGINT - CASE WHEN src4 IS NULL THEN 48 ELSE 28 END, 0) > 0)`;
+
+/** Probes: TCP SYN without ACK (or flags unknown), UDP, ICMP echo request. */
+const IS_PROBE = `(
+  (proto = 6 AND (tcp_flags IS NULL OR ((tcp_flags & 2) = 2 AND (tcp_flags & 16) = 0)))
+  OR proto = 17
+  OR (proto = 1 AND icmp_type = 8) OR (proto = 58 AND icmp_type = 128))`;
+
+export function detectionSql(family: DetectionFamily, r: DetectionRange): string {
+  const where = rangeWhere(r);
+  switch (family) {
+    case 'probes':
+      return `SELECT ${MINUTE} AS m, sensor, kind, proto, dport, src4, src6, dst4, dst6, country, asn, count(*)::INTEGER,
+          ${UDP_PAYLOAD} AS udp_payload
+        FROM events WHERE ${where} AND kind IN (1, 3) AND ${IS_PROBE}
+        GROUP BY ALL ORDER BY m`;
+    case 'backscatter':
+      return `SELECT ${MINUTE} AS m,
+          CASE WHEN ${IS_ICMP_ERROR} THEN q_dst4 ELSE src4 END AS v4,
+          CASE WHEN ${IS_ICMP_ERROR} THEN q_dst6 ELSE src6 END AS v6,
+          CASE WHEN ${IS_ICMP_ERROR} THEN coalesce(q_proto, proto) ELSE proto END AS p,
+          CASE WHEN ${IS_ICMP_ERROR} THEN q_dport ELSE sport END AS port,
+          CASE WHEN proto = 6 AND (tcp_flags & 4) = 4 THEN 'rst'
+               WHEN proto = 6 THEN 'syn-ack'
+               WHEN proto = 1 THEN 'icmp-' || icmp_type
+               ELSE 'icmpv6-' || icmp_type END AS reply,
+          count(*)::INTEGER, coalesce(sum(len), 0)::DOUBLE,
+          count(DISTINCT coalesce(dst4::VARCHAR, dst6))::INTEGER,
+          count(DISTINCT coalesce((dst4 // 65536)::VARCHAR, dst6))::INTEGER,
+          count(DISTINCT sensor)::INTEGER, min(ts_ms)::DOUBLE, max(ts_ms)::DOUBLE,
+          (count(*) FILTER (WHERE ${IS_ICMP_ERROR} AND coalesce(q_src4::VARCHAR, q_src6) IS DISTINCT FROM coalesce(dst4::VARCHAR, dst6)))::INTEGER
+        FROM events WHERE ${where} AND kind IN (1, 3) AND ${IS_BACKSCATTER}
+        GROUP BY ALL HAVING v4 IS NOT NULL OR v6 IS NOT NULL ORDER BY m`;
+    case 'payloads':
+      return `SELECT ${MINUTE} AS m, proto, dport, payload_len, payload_hash, src4, src6, country, sensor, count(*)::INTEGER
+        FROM events WHERE ${where} AND payload_len IS NOT NULL AND payload_len > 0
+        GROUP BY ALL ORDER BY m`;
+    case 'ids':
+      return `SELECT ${MINUTE} AS m, e.gid, e.sid, s.signature, e.technique, e.proto, e.dport, e.src4, e.src6, e.country, e.sensor, count(*)::INTEGER
+        FROM events e LEFT JOIN signatures s ON s.gid = e.gid AND s.sid = e.sid
+        WHERE ${where.replace(/ts_ms|batch/g, (c) => `e.${c}`)} AND e.kind = 2 AND e.sid IS NOT NULL
+        GROUP BY ALL ORDER BY m`;
+    case 'sensor-volume':
+      return `SELECT ${MINUTE} AS m, sensor, kind, count(*)::INTEGER FROM events WHERE ${where} GROUP BY ALL ORDER BY m`;
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * What the HTTP side needs of the center, and nothing more: the composition root (center/) builds
+ * one `WebContext` from the stores and services it opened and hands it to `buildApp`; tests build
+ * their own. Handlers receive the parts they use (the stats route the event reader and the
+ * observation settings, the ingest route the ingest service and the sensor authenticator, …),
+ * never the whole.
+ */
+import type { KobanConfig, PublicStatsConfig, StoreStatus } from '../core/index.js';
+import type { AlertStore } from '../detect/index.js';
+import type { IntelService } from '../intel/index.js';
+import type { EventStore, IngestService, SensorRegistry } from '../observe/index.js';
+import type { ClientOptions } from './client.js';
+import type { ErrorLog } from './errors.js';
+import type { LoginThrottleOptions } from './rate-limit.js';
+
+/** The Prometheus exposition of the center's metrics (metrics.ts). */
+export interface MetricsRenderer {
+  readonly contentType: string;
+  render(): Promise<string>;
+}
+
+/** The observation settings the views and the front page read. */
+export type ObservationSettings = Pick<KobanConfig, 'utcOffset' | 'domesticCountry'>;
+
+/** How the API is mounted: limits, proxy trust, login throttling, the clock, response checks. */
+export interface WebOptions extends ClientOptions {
+  /** Parse every JSON answer with its declared schema (tests; a mismatch is a 500). */
+  readonly validateResponses?: boolean;
+  /** Largest e-mail upload (default: the parser's own limit, 25 MiB). */
+  readonly maxEmailBytes?: number;
+  /** Largest JSON body (default 1 MiB). */
+  readonly maxJsonBytes?: number;
+  readonly login?: LoginThrottleOptions;
+  /** The clock (default Date.now); give the intel services' clock when they run on another. */
+  readonly now?: () => number;
+  /** Called (not awaited) after an advisory is sent: start its deliveries. */
+  readonly afterAdvisorySent?: () => void;
+}
+
+export interface WebContext {
+  /** Observation events: the views and the store's summary. */
+  readonly events: EventStore;
+  readonly observation: ObservationSettings;
+  /** Sensor batches in (`POST /api/v1/ingest`), and the totals the front page shows. */
+  readonly ingest: Pick<IngestService, 'limits' | 'stats' | 'submitGzip'>;
+  /** Sensor tokens checked at ingest; the sensor table of the operator's front page. */
+  readonly sensors: Pick<SensorRegistry, 'authenticate' | 'list'>;
+  /** The detectors' and sensor-health alerts, for the operator. */
+  readonly operatorAlerts: Pick<AlertStore, 'list' | 'get' | 'acknowledge' | 'close'>;
+  readonly intel: IntelService;
+  readonly metrics: MetricsRenderer;
+  readonly options: WebOptions;
+  readonly log: ErrorLog;
+  /** Throws E_AUTH unless the header carries the operator token (or the process's local one). */
+  requireOperator(authorization: string | undefined): void;
+  /** Each store's health, for `/healthz`. */
+  storeHealth(): Promise<StoreStatus[]>;
+  /** True once shutdown began: new batches are refused, in-flight ones finish. */
+  readonly draining: boolean;
+  /** Pages say so when the data is simulated (the demo feed). */
+  readonly simulated: boolean;
+  /** What the public sees of the observation data (read at each request: the demo changes it). */
+  readonly publicStats: PublicStatsConfig;
+}

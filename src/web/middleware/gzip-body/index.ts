@@ -1,0 +1,1 @@
+export { type GzipBodyOptions, gzipBody } from './gzip-body.js';

@@ -1,0 +1,1 @@
+export { HSTS, type SecurityHeadersOptions, securityHeaders } from './security-headers.js';

@@ -1,0 +1,1 @@
+export { type SensorAuthenticator, sensorAuth } from './sensor-auth.js';
