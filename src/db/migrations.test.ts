@@ -19,6 +19,7 @@ const NAMES = [
   '0004-leases',
   '0005-declassifications',
   '0006-relayed-sensor-owner',
+  '0007-sensor-blocks',
 ];
 
 describe('migrations', () => {

@@ -50,6 +50,8 @@ export class AlertSink {
   }
 
   readonly accept = async (f: Finding): Promise<AlertChange | null> => {
+    // A statistic is listed, never alerted (docs/methods.md#what-deserves-an-alert).
+    if (f.statistic) return null;
     if (f.phase !== 'opened' && !(await this.alerts.active(f.key))) {
       if (f.phase === 'ended' || (await this.alerts.known(f.key))) return null;
     }

@@ -20,6 +20,10 @@
  *   false: a surge on 1026–1027/UDP during Messenger spam, on a botnet's infection ports during the
  *   botnet's spread, or on a worm outbreak's port; a scan by a source the truth lists as a bot or
  *   spam sender; a worm alert on a Messenger-spam payload.
+ * - An episode the truth marks `alert: false` — what docs/methods.md#what-deserves-an-alert calls a
+ *   statistic, such as a DDoS victim replying below the alerting rate — is not expected: without an
+ *   alert it is no false negative, and an alert that matches it (the detector's estimate of a rate
+ *   near the threshold is noisy) is `explained`, neither true nor false.
  * - Any other alert is a false positive; an episode without a matching alert a false negative.
  * - Precision = tp / (tp + fp), recall = tp / (tp + fn); detection delay = detection time of the
  *   earliest matching alert − episode start, in simulated seconds (median over true positives).
@@ -39,6 +43,8 @@ export interface TruthEpisodeLike {
   readonly end: string;
   readonly strength: number;
   readonly magnitude: number;
+  /** False: a statistic, not expected to raise an alert (see the matching rule). Absent: true. */
+  readonly alert?: boolean;
   readonly subject: Readonly<Record<string, unknown>>;
   readonly observed: {
     readonly events: number;
@@ -105,7 +111,9 @@ export function scoreAlerts(alerts: readonly OperatorAlert[], truth: TruthLike):
   const out: DetectorScore[] = [];
   for (const { name, scoredKind: kind } of DETECTORS) {
     const mine = alerts.filter((a) => detectorOf(a) === name).sort((a, b) => detectedOf(a) - detectedOf(b));
-    const episodes = kind === null ? [] : truth.episodes.filter((e) => e.kind === kind);
+    const ofKind = kind === null ? [] : truth.episodes.filter((e) => e.kind === kind);
+    const episodes = ofKind.filter((e) => e.alert !== false);
+    const statistics = ofKind.filter((e) => e.alert === false);
     const firstMatch = new Map<string, number>();
     let duplicates = 0;
     let explained = 0;
@@ -125,9 +133,9 @@ export function scoreAlerts(alerts: readonly OperatorAlert[], truth: TruthLike):
         if (!fresh) duplicates++;
         continue;
       }
-      const other = truth.episodes.some(
-        (e) => e.kind !== kind && subjectMatches(name, s, e) && inWindow(t, e),
-      );
+      const other =
+        statistics.some((e) => subjectMatches(name, s, e) && inWindow(t, e)) ||
+        truth.episodes.some((e) => e.kind !== kind && subjectMatches(name, s, e) && inWindow(t, e));
       if (other) explained++;
       else fps.push(a);
     }

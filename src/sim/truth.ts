@@ -8,7 +8,7 @@
  *   "episodes": [ { "id": "port-surge-1", "kind": "port-surge",
  *                   "start": "…Z", "end": "…Z",             // ISO 8601 UTC; end exclusive
  *                   "subject": { "proto": "tcp", "port": 139, "domestic_only": true },
- *                   "magnitude": 3.2, "magnitude_unit": "…", "strength": 0.6,
+ *                   "magnitude": 3.2, "magnitude_unit": "…", "strength": 0.6, "alert": true,
  *                   "details": { … }, "observed": { "events": …, "alerts": …, "sensors": […], "sources": … } } ] }
  * ```
  *
@@ -37,6 +37,11 @@
  * - `sensor-outage` — `{ sensor, problem: "silent" }`: the sensor recorded nothing from `start` to
  *   `end` (its `observed` counts are zero). Magnitude: the outage's length in hours.
  *
+ * `alert` says whether the episode deserves an operator alert by the definition of
+ * docs/methods.md#what-deserves-an-alert: `false` for a backscatter victim replying below the
+ * detector's default `minVictimRatePps` (10,000 replies/s) — a statistic, listed but not alerted,
+ * which evaluation neither expects nor counts as missed.
+ *
  * `strength` (0 weak, near the noise … 1 strong) is how the magnitude was chosen. `observed` counts
  * what the episode put in the written files: packets logged by a firewall or captured by a darknet
  * sensor (`events`), IDS alerts (`alerts`), the sensors that saw any, and distinct sources. An
@@ -63,6 +68,8 @@ const base = {
   magnitude: z.number().positive(),
   magnitude_unit: z.string(),
   strength: z.number().min(0).max(1),
+  /** Whether the episode deserves an alert (docs/methods.md#what-deserves-an-alert); absent: true. */
+  alert: z.boolean().default(true),
   details: z.record(z.string(), z.union([z.number(), z.string()])),
   observed: Observed,
 };
