@@ -15,6 +15,7 @@ import {
   type LiveDetection,
   type Notifier,
   NotifyConfigSchema,
+  readScanPolicy,
   startLiveDetection,
 } from '../detect/index.js';
 import type { Center } from './wiring.js';
@@ -86,11 +87,18 @@ export async function startCenterDetection(
   const cfg = center.observatory.config;
   const coverage = coverageAddresses(center);
   await coverage.refresh();
+  // Read once, at start: a changed known-scanner file takes effect at the next start.
+  const policy = readScanPolicy(cfg.scans, center.dataDir, (m) => center.log.warn(m));
   const start = () =>
     startLiveDetection({
       source: center.observatory.store,
       alerts: center.alerts,
-      detectors: { addresses: coverage.addresses, domesticCountry: cfg.domesticCountry },
+      scanners: center.scanners,
+      detectors: {
+        addresses: coverage.addresses,
+        domesticCountry: cfg.domesticCountry,
+        scan: { policy },
+      },
       ...(notifier ? { notifier } : {}),
       intervalMs: options.detectEveryMs ?? cfg.detection.pollSeconds * 1000,
       graceMs: cfg.detection.graceSeconds * 1000,

@@ -20,6 +20,9 @@
  *   false: a surge on 1026–1027/UDP during Messenger spam, on a botnet's infection ports during the
  *   botnet's spread, or on a worm outbreak's port; a scan by a source the truth lists as a bot or
  *   spam sender; a worm alert on a Messenger-spam payload.
+ * - Episodes the truth marks `alert: false` (docs/methods.md#what-deserves-an-alert: a scan smaller
+ *   than a large campaign, kept as data) are not positives: an alert for one is a false positive,
+ *   and no alert for one is right.
  * - Any other alert is a false positive; an episode without a matching alert a false negative.
  * - Precision = tp / (tp + fp), recall = tp / (tp + fn); detection delay = detection time of the
  *   earliest matching alert − episode start, in simulated seconds (median over true positives).
@@ -40,6 +43,8 @@ export interface TruthEpisodeLike {
   readonly strength: number;
   readonly magnitude: number;
   readonly subject: Readonly<Record<string, unknown>>;
+  /** Whether it deserves an alert (docs/methods.md#what-deserves-an-alert); absent: it does. */
+  readonly alert?: boolean | undefined;
   readonly observed: {
     readonly events: number;
     readonly alerts: number;
@@ -105,7 +110,9 @@ export function scoreAlerts(alerts: readonly OperatorAlert[], truth: TruthLike):
   const out: DetectorScore[] = [];
   for (const { name, scoredKind: kind } of DETECTORS) {
     const mine = alerts.filter((a) => detectorOf(a) === name).sort((a, b) => detectedOf(a) - detectedOf(b));
-    const episodes = kind === null ? [] : truth.episodes.filter((e) => e.kind === kind);
+    // Only what deserves an alert is a positive; an alert for an episode that does not (a small
+    // scan, kept as data) matches nothing and counts as false.
+    const episodes = kind === null ? [] : truth.episodes.filter((e) => e.kind === kind && e.alert !== false);
     const firstMatch = new Map<string, number>();
     let duplicates = 0;
     let explained = 0;

@@ -69,6 +69,7 @@ export function buildTruth(run: SimulationRun, stats: readonly EpisodeStats[]): 
       magnitude_unit: MAGNITUDE_UNITS[p.kind],
       strength: Math.round(p.strength * 1000) / 1000,
       details,
+      ...(p.alert === undefined ? {} : { alert: p.alert }),
       observed: {
         events: st.events,
         alerts: st.alerts,

@@ -25,7 +25,9 @@
  * - `scan` — `{ source, type, ports, targets, target_sensors }` (+ `target` for vertical scans):
  *   `type` `horizontal` (one port, many addresses) or `vertical` (many ports, one address);
  *   `targets` the number of distinct monitored addresses probed. Magnitude: addresses probed
- *   (horizontal) or ports probed (vertical).
+ *   (horizontal) or ports probed (vertical). `alert`: whether it is a large campaign (core's
+ *   `isLargeScan` over the monitored addresses) — a smaller scan is a scanner-list entry, not an
+ *   alert.
  * - `worm-outbreak` — `{ proto, port, payload_length, payload_fingerprint, signature_id, signature,
  *   family }`: `payload_fingerprint` is core's `fingerprintToString` of the worm's payload,
  *   `signature_id` the IDS rule that detects it. Magnitude: infected hosts at the plateau.
@@ -36,6 +38,9 @@
  *   least one sensor. Magnitude: bots commanded.
  * - `sensor-outage` — `{ sensor, problem: "silent" }`: the sensor recorded nothing from `start` to
  *   `end` (its `observed` counts are zero). Magnitude: the outage's length in hours.
+ *
+ * `alert` (optional, default true) says whether the episode deserves an operator alert by
+ * docs/methods.md#what-deserves-an-alert.
  *
  * `strength` (0 weak, near the noise … 1 strong) is how the magnitude was chosen. `observed` counts
  * what the episode put in the written files: packets logged by a firewall or captured by a darknet
@@ -65,6 +70,12 @@ const base = {
   strength: z.number().min(0).max(1),
   details: z.record(z.string(), z.union([z.number(), z.string()])),
   observed: Observed,
+  /**
+   * Whether the episode deserves an operator alert (docs/methods.md#what-deserves-an-alert);
+   * absent: it does. Evaluation scores a detector only on the episodes that do; an alert on one
+   * that does not is a false positive.
+   */
+  alert: z.boolean().optional(),
 };
 
 export const TruthEpisodeSchema = z.discriminatedUnion('kind', [

@@ -43,6 +43,11 @@ export interface EpisodePlan {
   readonly magnitude: number;
   /** What truth.json says the episode is about (snake_case keys, JSON values). */
   readonly subject: { readonly [k: string]: Json };
+  /**
+   * Whether the episode deserves an operator alert (docs/methods.md#what-deserves-an-alert);
+   * absent: it does. A scan below a large campaign is data, not an alert.
+   */
+  readonly alert?: boolean;
   /** Everything else the runtime needs, as JSON. */
   readonly params: { readonly [k: string]: Json };
 }
