@@ -19,6 +19,14 @@ const MiB = 1024 * 1024;
  */
 export const DEFAULT_MAX_CLOCK_AHEAD_SECONDS = 600;
 
+/**
+ * A DDoS victim inferred from backscatter whose estimated reply rate is below this (replies per
+ * second at the victim) is a statistic, not an alert (docs/methods.md#what-deserves-an-alert): a
+ * SYN flood of 10,000 packets/s is about 5 Mbit/s, which a server with SYN cookies absorbs
+ * (RFC 4987 §3.6). The simulator's truth uses the same default.
+ */
+export const DEFAULT_MIN_VICTIM_RATE_PPS = 10_000;
+
 /** Limits of HTTP ingest; each bounds what one sensor token can make the center hold or do. */
 export const IngestConfigSchema = z
   .object({
@@ -252,6 +260,14 @@ export const ConfigSchema = z
          * center (by "koban"); 0 (the default) leaves them for an operator.
          */
         closeEndedAfterHours: z.number().min(0).max(8760).default(0),
+        /** Detector settings an operator may change (the others are the detectors' defaults). */
+        backscatter: z
+          .object({
+            /** Estimated replies/s at a victim below which it is listed, not alerted. */
+            minVictimRatePps: z.number().min(0).default(DEFAULT_MIN_VICTIM_RATE_PPS),
+          })
+          .strict()
+          .prefault({}),
       })
       .strict()
       .prefault({}),

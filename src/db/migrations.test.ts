@@ -19,8 +19,9 @@ const NAMES = [
   '0004-leases',
   '0005-declassifications',
   '0006-relayed-sensor-owner',
-  '0007-alert-order',
-  '0008-scanners',
+  '0007-sensor-blocks',
+  '0008-alert-order',
+  '0009-scanners',
 ];
 
 describe('migrations', () => {

@@ -31,6 +31,29 @@ export interface SensorTable {
   relayed_by: number | null;
 }
 
+/**
+ * Address blocks of a sensor the registry has none for (observe/monitored-space.ts): `given` by an
+ * operator or a simulated set's manifest, or `learned` from the destinations the sensor has seen.
+ */
+export interface SensorBlockTable {
+  id: Generated<number>;
+  sensor: string;
+  /** `given` or `learned`. */
+  origin: string;
+  /** A learned block: the /24 it lies in (one learned block per /24); a given block: the block itself. */
+  network: string;
+  /** CIDR. */
+  block: string;
+  /** Learned: the most distinct sources seen sending to the /24 in one learning pass. */
+  sources: number;
+  /** Learned: events seen addressed to the /24, over every pass. */
+  events: number;
+  /** Learned: event times of the first and last of them. */
+  first_ms: number | null;
+  last_ms: number | null;
+  updated_ms: number;
+}
+
 export interface OperatorAlertTable {
   id: Generated<number>;
   /** Detector or source: `sensor-silent`, `port-surge`, `backscatter`, … */
@@ -97,6 +120,7 @@ export interface LeaseTable {
 /** Every table: observation and detection tables here, the intel context's in schema-intel.ts. */
 export interface Database extends IntelTables {
   sensors: SensorTable;
+  sensor_blocks: SensorBlockTable;
   operator_alerts: OperatorAlertTable;
   scanners: ScannerTable;
   scanner_ports: ScannerPortTable;

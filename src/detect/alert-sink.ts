@@ -68,6 +68,8 @@ export class AlertSink {
 
   readonly accept = async (f: Finding): Promise<AlertChange | null> => {
     if (f.record && this.scanners) await this.scanners.record(f.record);
+    // A statistic is listed, never alerted (docs/methods.md#what-deserves-an-alert).
+    if (f.statistic) return null;
     if (f.alert === false && !(await this.alerts.active(f.key))) return null;
     if (f.phase !== 'opened' && !(await this.alerts.active(f.key))) {
       if (f.phase === 'ended' || (await this.alerts.known(f.key))) return null;

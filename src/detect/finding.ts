@@ -33,6 +33,11 @@ export interface Finding {
   readonly kind: string;
   readonly key: string;
   readonly phase: 'opened' | 'updated' | 'ended';
+  /**
+   * Kept as data, not raised as an alert (docs/methods.md#what-deserves-an-alert): the alert sink
+   * drops it, `koban detect` lists it. A later finding of the same key without it opens the alert.
+   */
+  readonly statistic?: boolean;
   /** What the episode is about (victim, port, source, fingerprint…): what evaluation matches on. */
   readonly subject: Readonly<Record<string, SubjectValue>>;
   /** Estimated start of the episode (event time). */

@@ -63,6 +63,7 @@ export {
 } from './eval.js';
 export type { Detector, Finding, MinuteRows } from './finding.js';
 export { type DetectionLease, LeasedDetection, type LeaseLog } from './leased.js';
+export { ListedFindings } from './listed-findings.js';
 export {
   type LiveDetection,
   type LiveDetectionOptions,

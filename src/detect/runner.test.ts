@@ -1,6 +1,7 @@
 // Hand-built detection rows (a simulated SYN flood's backscatter over a small fleet) and hand-made
 // findings, run through the detector set, the history runner and the alert sink; no real data.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { hitsOf } from '../../test/backscatter-hits.js';
 import { openRelational, type RelationalDb } from '../db/index.js';
 import type {
   BackscatterRow,
@@ -38,8 +39,7 @@ function synAck(m: number, victim = '198.51.100.10', packets = 40): BackscatterR
     reply: 'syn-ack',
     packets,
     bytes: packets * 60,
-    targets: 25,
-    targets16: 2,
+    ...hitsOf(25, m),
     sensors: 2,
     firstMs: m,
     lastMs: m + 59_000,

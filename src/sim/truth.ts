@@ -8,7 +8,7 @@
  *   "episodes": [ { "id": "port-surge-1", "kind": "port-surge",
  *                   "start": "…Z", "end": "…Z",             // ISO 8601 UTC; end exclusive
  *                   "subject": { "proto": "tcp", "port": 139, "domestic_only": true },
- *                   "magnitude": 3.2, "magnitude_unit": "…", "strength": 0.6,
+ *                   "magnitude": 3.2, "magnitude_unit": "…", "strength": 0.6, "alert": true,
  *                   "details": { … }, "observed": { "events": …, "alerts": …, "sensors": […], "sources": … } } ] }
  * ```
  *
@@ -39,8 +39,11 @@
  * - `sensor-outage` — `{ sensor, problem: "silent" }`: the sensor recorded nothing from `start` to
  *   `end` (its `observed` counts are zero). Magnitude: the outage's length in hours.
  *
- * `alert` (optional, default true) says whether the episode deserves an operator alert by
- * docs/methods.md#what-deserves-an-alert.
+ * `alert` (optional, default true) says whether the episode deserves an operator alert by the
+ * definition of docs/methods.md#what-deserves-an-alert: `false` for a scan smaller than a large
+ * campaign (kept as data) and for a backscatter victim replying below the detector's default
+ * `minVictimRatePps` (10,000 replies/s) — a statistic, listed but not alerted, which evaluation
+ * neither expects nor counts as missed.
  *
  * `strength` (0 weak, near the noise … 1 strong) is how the magnitude was chosen. `observed` counts
  * what the episode put in the written files: packets logged by a firewall or captured by a darknet
@@ -68,14 +71,10 @@ const base = {
   magnitude: z.number().positive(),
   magnitude_unit: z.string(),
   strength: z.number().min(0).max(1),
+  /** Whether the episode deserves an alert (docs/methods.md#what-deserves-an-alert); absent: true. */
+  alert: z.boolean().default(true),
   details: z.record(z.string(), z.union([z.number(), z.string()])),
   observed: Observed,
-  /**
-   * Whether the episode deserves an operator alert (docs/methods.md#what-deserves-an-alert);
-   * absent: it does. Evaluation scores a detector only on the episodes that do; an alert on one
-   * that does not is a false positive.
-   */
-  alert: z.boolean().optional(),
 };
 
 export const TruthEpisodeSchema = z.discriminatedUnion('kind', [

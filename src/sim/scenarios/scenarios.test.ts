@@ -187,7 +187,7 @@ describe('scenarios', () => {
     expect(spam.every((e) => inEpisode(e, episode))).toBe(true);
     const enricher = await Enricher.open();
     for (const s of senders) expect(enricher.lookup(s).country).toBe('US');
-  }, 30_000);
+  });
 
   it('botnet-infection: the named bots probe the command’s ports, and only during the episode', async () => {
     const { episode, events } = await run('botnet-infection', { sensors: 24 });

@@ -4,7 +4,7 @@
  */
 import type { Kysely, Migration } from 'kysely';
 
-export const migration0008: Migration = {
+export const migration0009: Migration = {
   async up(db: Kysely<unknown>) {
     await db.schema
       .createTable('scanners')

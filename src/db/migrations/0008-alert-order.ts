@@ -5,7 +5,7 @@
  */
 import { type Kysely, type Migration, sql } from 'kysely';
 
-export const migration0007: Migration = {
+export const migration0008: Migration = {
   async up(db: Kysely<unknown>) {
     await db.schema
       .alterTable('operator_alerts')
