@@ -14,6 +14,8 @@ const RELATIONAL_SUITES = [
   'src/web/audit-metrics.test.ts',
   'src/db/**/*.test.ts',
   'src/detect/alerts.test.ts',
+  'src/detect/scanners.test.ts',
+  'src/web/operator-scanners-route.test.ts',
   'src/detect/sensor-silence.test.ts',
   'src/observe/sensor-registry.test.ts',
   'src/observe/monitored-space.test.ts',

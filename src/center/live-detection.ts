@@ -16,6 +16,7 @@ import {
   type LiveDetection,
   type Notifier,
   NotifyConfigSchema,
+  readScanPolicy,
   startLiveDetection,
 } from '../detect/index.js';
 import { blocksBySensor, type EventStore, MonitoredSpace } from '../observe/index.js';
@@ -108,13 +109,17 @@ export async function startCenterDetection(
   const cfg = center.observatory.config;
   const coverage = coverageAddresses(center);
   await coverage.refresh();
+  // Read once, at start: a changed known-scanner file takes effect at the next start.
+  const policy = readScanPolicy(cfg.scans, center.dataDir, (m) => center.log.warn(m));
   const start = () =>
     startLiveDetection({
       source: center.observatory.store,
       alerts: center.alerts,
+      scanners: center.scanners,
       detectors: {
         addresses: coverage.addresses,
         domesticCountry: cfg.domesticCountry,
+        scan: { policy },
         backscatter: { minVictimRatePps: cfg.detection.backscatter.minVictimRatePps },
       },
       ...(notifier ? { notifier } : {}),

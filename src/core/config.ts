@@ -87,6 +87,11 @@ export const IngestConfigSchema = z
   })
   .strict();
 
+/** An IP address or CIDR block as an operator writes it (address-blocks.ts reads it). */
+const AddressBlockText = z
+  .string()
+  .refine((s) => parseAddressBlock(s.trim()) !== null, 'an IP address or CIDR block');
+
 export const ConfigSchema = z
   .object({
     /**
@@ -204,6 +209,25 @@ export const ConfigSchema = z
         orgSubmissionsPerHour: z.number().int().min(1).max(3_600_000).default(600),
         /** Evidence (raw reported files) one organisation may keep, in MiB; 0: no quota. */
         orgEvidenceQuotaMb: z.number().int().min(0).default(2048),
+      })
+      .strict()
+      .prefault({}),
+    /**
+     * Which scans deserve an operator alert besides large new campaigns and rapid growth
+     * (docs/methods.md#what-deserves-an-alert): scans reaching the domestic networks under watch
+     * (`domesticBlocks`) or registered critical-infrastructure blocks (`criticalBlocks`, named);
+     * and the known scanners — research projects, search engines — from a file the operator gives
+     * (`knownScanners`: one `CIDR[,name]` a line; relative to the data directory), tagged and never
+     * alerted on. Nothing is downloaded.
+     */
+    scans: z
+      .object({
+        domesticBlocks: z.array(AddressBlockText).max(100_000).default([]),
+        criticalBlocks: z
+          .array(z.object({ name: z.string().trim().min(1).max(200), cidr: AddressBlockText }).strict())
+          .max(100_000)
+          .default([]),
+        knownScanners: z.string().min(1).max(4096).optional(),
       })
       .strict()
       .prefault({}),

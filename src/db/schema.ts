@@ -61,6 +61,8 @@ export interface OperatorAlertTable {
   /** Deduplication key: one alert per episode (e.g. `sensor-silent:tokyo-01`). */
   dedup_key: string;
   severity: string;
+  /** The severity's rank (info 0 … critical 4): lists order and page on it (detect/alerts.ts). */
+  severity_rank: Generated<number>;
   title: string;
   status: string;
   first_ms: number;
@@ -72,6 +74,39 @@ export interface OperatorAlertTable {
   acked_ms: number | null;
   closed_by: string | null;
   closed_ms: number | null;
+}
+
+/**
+ * A scanning source over all its scan episodes (detect/scanners.ts). Counts are of one episode at
+ * most (`reach`, `distinct_ports`, `breadth` = the larger of the two) or summed (`packets`,
+ * `episodes`); `ports`, `sensors`, `tags` and `alert_reasons` are JSON arrays.
+ */
+export interface ScannerTable {
+  source: string;
+  first_ms: number;
+  last_ms: number;
+  episodes: number;
+  breadth: number;
+  reach: number;
+  distinct_ports: number;
+  packets: number;
+  type: string;
+  ports: string;
+  sensors: string;
+  country: string | null;
+  asn: number | null;
+  tags: string;
+  alert_reasons: string;
+  /** The latest episode's key and packets (its later sightings replace, not add to, them). */
+  episode_key: string;
+  episode_packets: number;
+}
+
+/** Every port a scanner probed (`port` −1: none, as ICMP), for the search by port. */
+export interface ScannerPortTable {
+  source: string;
+  proto: string;
+  port: number;
 }
 
 /** One holder at a time for a named job (lease.ts). */
@@ -87,5 +122,7 @@ export interface Database extends IntelTables {
   sensors: SensorTable;
   sensor_blocks: SensorBlockTable;
   operator_alerts: OperatorAlertTable;
+  scanners: ScannerTable;
+  scanner_ports: ScannerPortTable;
   leases: LeaseTable;
 }

@@ -343,7 +343,7 @@ describe('AlertSink', () => {
 
   it('notifies in the background: a notifier that never answers holds nothing up, and the queue is bounded', async () => {
     const never = { notify: () => new Promise<never>(() => undefined), close: () => undefined };
-    const sink = new AlertSink(alerts, never, 3);
+    const sink = new AlertSink(alerts, never, { maxQueued: 3 });
     for (let i = 0; i < 5; i++) {
       const c = await sink.accept(
         finding({ key: `scan:192.0.2.${i}:1`, subject: { source: `192.0.2.${i}` } }),

@@ -70,6 +70,7 @@ export function buildTruth(run: SimulationRun, stats: readonly EpisodeStats[]): 
       strength: Math.round(p.strength * 1000) / 1000,
       alert: p.alert ?? true,
       details,
+      ...(p.alert === undefined ? {} : { alert: p.alert }),
       observed: {
         events: st.events,
         alerts: st.alerts,

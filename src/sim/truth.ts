@@ -25,7 +25,9 @@
  * - `scan` — `{ source, type, ports, targets, target_sensors }` (+ `target` for vertical scans):
  *   `type` `horizontal` (one port, many addresses) or `vertical` (many ports, one address);
  *   `targets` the number of distinct monitored addresses probed. Magnitude: addresses probed
- *   (horizontal) or ports probed (vertical).
+ *   (horizontal) or ports probed (vertical). `alert`: whether it is a large campaign (core's
+ *   `isLargeScan` over the monitored addresses) — a smaller scan is a scanner-list entry, not an
+ *   alert.
  * - `worm-outbreak` — `{ proto, port, payload_length, payload_fingerprint, signature_id, signature,
  *   family }`: `payload_fingerprint` is core's `fingerprintToString` of the worm's payload,
  *   `signature_id` the IDS rule that detects it. Magnitude: infected hosts at the plateau.
@@ -37,10 +39,11 @@
  * - `sensor-outage` — `{ sensor, problem: "silent" }`: the sensor recorded nothing from `start` to
  *   `end` (its `observed` counts are zero). Magnitude: the outage's length in hours.
  *
- * `alert` says whether the episode deserves an operator alert by the definition of
- * docs/methods.md#what-deserves-an-alert: `false` for a backscatter victim replying below the
- * detector's default `minVictimRatePps` (10,000 replies/s) — a statistic, listed but not alerted,
- * which evaluation neither expects nor counts as missed.
+ * `alert` (optional, default true) says whether the episode deserves an operator alert by the
+ * definition of docs/methods.md#what-deserves-an-alert: `false` for a scan smaller than a large
+ * campaign (kept as data) and for a backscatter victim replying below the detector's default
+ * `minVictimRatePps` (10,000 replies/s) — a statistic, listed but not alerted, which evaluation
+ * neither expects nor counts as missed.
  *
  * `strength` (0 weak, near the noise … 1 strong) is how the magnitude was chosen. `observed` counts
  * what the episode put in the written files: packets logged by a firewall or captured by a darknet

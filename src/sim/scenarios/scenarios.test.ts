@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { fingerprintToString, type ObservationEvent } from '../../core/index.js';
+import { fingerprintToString, isLargeScan, type ObservationEvent } from '../../core/index.js';
 import { Enricher } from '../../observe/index.js';
 import { buildRun } from '../generate.js';
 import { resolveOptions, type SimulationOptions } from '../options.js';
@@ -127,6 +127,30 @@ describe('scenarios', () => {
     if (probes[0]!.kind === 'firewall') {
       expect(alerts.length).toBeGreaterThan(0);
       expect(alerts.every((a) => a.ids!.technique === 'Scan')).toBe(true);
+    }
+  });
+
+  it('scan: the truth says which scans deserve an alert — large campaigns, by the detector’s definition', () => {
+    for (const seed of [1, 2, 3]) {
+      const r = buildRun(
+        resolveOptions({
+          ...base,
+          outDir: '/nonexistent',
+          seed,
+          // Two episodes: strengths 0 and 1.
+          scenarios: [{ kind: 'scan', episodes: 2 }],
+        }),
+      );
+      const [weak, strong] = [...r.plans].sort((a, b) => a.strength - b.strength);
+      expect([weak!.strength, strong!.strength]).toEqual([0, 1]);
+      expect([weak!.alert, strong!.alert]).toEqual([false, true]);
+      for (const p of r.plans) {
+        const reach =
+          p.subject.type === 'vertical'
+            ? { targets: 1, ports: p.magnitude }
+            : { targets: p.magnitude, ports: 1 };
+        expect(p.alert).toBe(isLargeScan(reach, r.env.monitored));
+      }
     }
   });
 
