@@ -4,15 +4,18 @@
  * simulated data and live public view) are read through, not copied.
  */
 import type { Hono } from 'hono';
+import { MonitoredSpace } from '../observe/index.js';
 import { buildApp, type WebContext } from '../web/index.js';
 import type { Center } from './wiring.js';
 
 export function webContext(center: Center): WebContext {
+  const space = new MonitoredSpace(center.db);
   return {
     events: center.observatory.store,
     observation: center.observatory.config,
     ingest: center.ingest,
     sensors: center.registry,
+    monitored: { inEffect: () => space.inEffect(center.extraAddressBlocks) },
     operatorAlerts: center.alerts,
     scanners: center.scanners,
     intel: center.intel,

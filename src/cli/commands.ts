@@ -32,7 +32,7 @@ export const COMMANDS: readonly CommandEntry[] = [
     name: 'stats',
     term: 'stats [options] <view>',
     summary:
-      'observation views: total, sensor-rate, countries, techniques, worm-countries, ports, port-series, neighbours',
+      'observation views: total, sensor-rate, countries, techniques, worm-countries, ports, port-series, neighbours, sources',
     load: async () => (await import('./stats.js')).registerStats,
   },
   {

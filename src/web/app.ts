@@ -1,6 +1,6 @@
 /**
  * The center's HTTP application (Hono): security headers, the one error shape (errors.ts), the
- * operational routes, the front page, the REST API with its OpenAPI document and the Swagger UI
+ * operational routes, the portal (portal/: the public site at `/`), the live observation page, the REST API with its OpenAPI document and the Swagger UI
  * page over it. Routes only translate HTTP to calls on the contexts and back, through the
  * `WebContext` the composition root gives.
  */
@@ -14,6 +14,7 @@ import { mountHealthRoutes } from './health-routes.js';
 import { mountHome } from './home.js';
 import { securityHeaders } from './middleware/security-headers/index.js';
 import { ApiRegistry, mountOpenApi } from './openapi.js';
+import { mountPortal } from './portal/index.js';
 
 export { errorBody } from './errors.js';
 
@@ -32,6 +33,7 @@ export function buildApp(ctx: WebContext): Hono {
   };
   const registry = new ApiRegistry();
   mountHealthRoutes(app, registry, ctx, observer);
+  mountPortal(app, ctx);
   mountHome(app, ctx, observer);
   mountApi(app, registry, ctx);
   mountApiDocs(app);

@@ -8,7 +8,7 @@
 import type { KobanConfig, PublicStatsConfig, StoreStatus } from '../core/index.js';
 import type { AlertStore, ScannerStore } from '../detect/index.js';
 import type { IntelService } from '../intel/index.js';
-import type { EventStore, IngestService, SensorRegistry } from '../observe/index.js';
+import type { EventStore, IngestService, SensorRegistry, SensorSpace } from '../observe/index.js';
 import type { ClientOptions } from './client.js';
 import type { ErrorLog } from './errors.js';
 import type { LoginThrottleOptions } from './rate-limit.js';
@@ -45,7 +45,9 @@ export interface WebContext {
   readonly ingest: Pick<IngestService, 'limits' | 'stats' | 'submitGzip'>;
   /** Sensor tokens checked at ingest; the sensor table of the operator's front page. */
   readonly sensors: Pick<SensorRegistry, 'authenticate' | 'list'>;
-  /** The detectors' and sensor-health alerts, for the operator. */
+  /** The IPv4 blocks each sensor watches: the public site's per-address rates and coverage. */
+  readonly monitored: { inEffect(): Promise<readonly SensorSpace[]> };
+  /** The detectors' and sensor-health alerts, for the operator (and counted per day on the public site). */
   readonly operatorAlerts: Pick<AlertStore, 'list' | 'page' | 'counts' | 'get' | 'acknowledge' | 'close'>;
   /** Every scanner found (alert or not), for the operator. */
   readonly scanners: Pick<ScannerStore, 'page'>;

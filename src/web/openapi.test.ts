@@ -216,6 +216,7 @@ describe('the OpenAPI document', () => {
         'ports',
         'port-series',
         'neighbours',
+        'sources',
       ],
     });
     expect(Object.keys(stats.responses)).toEqual(['200', '400', '401', '403']);

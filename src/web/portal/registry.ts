@@ -1,0 +1,32 @@
+/**
+ * Every part of the portal, one line each: a page (or a group of pages) is a file exporting a
+ * `mount` function, registered here. Order matters only where paths overlap (none do today).
+ */
+import type { Hono } from 'hono';
+import { mountAdvisoryFeed } from './advisories/atom.js';
+import { mountAdvisoryPages } from './advisories/pages.js';
+import { PORTAL_CSS, PORTAL_CSS_PATH } from './assets.js';
+import { mountLanguageSwitch } from './language.js';
+import type { PortalContext } from './page.js';
+import { mountRelease } from './release/page.js';
+
+export interface PortalPart {
+  readonly name: string;
+  mount(app: Hono, ctx: PortalContext): void;
+}
+
+function mountAssets(app: Hono): void {
+  app.get(PORTAL_CSS_PATH, (c) => {
+    c.header('Content-Type', 'text/css; charset=utf-8');
+    c.header('Cache-Control', 'max-age=3600');
+    return c.body(PORTAL_CSS);
+  });
+}
+
+export const PORTAL_PARTS: readonly PortalPart[] = [
+  { name: 'assets', mount: mountAssets },
+  { name: 'language switch', mount: mountLanguageSwitch },
+  { name: 'observation release', mount: mountRelease },
+  { name: 'advisories', mount: mountAdvisoryPages },
+  { name: 'advisory feed', mount: mountAdvisoryFeed },
+];
