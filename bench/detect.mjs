@@ -83,7 +83,7 @@ for (const d of evalJson.detectors) {
 say();
 
 const { openEventStore } = await import(join(root, 'dist', 'observe', 'index.js'));
-const { addressCounts, DetectorSet, bucketRows, emptyMinute } = await import(
+const { addressCounts, DetectorSet, bucketRows, emptyMinute, DETECTOR_NAMES } = await import(
   join(root, 'dist', 'detect', 'index.js')
 );
 const truth = JSON.parse(readFileSync(join(set, 'truth.json'), 'utf8'));
@@ -112,12 +112,18 @@ const baselineS = (performance.now() - t0) / 1000;
 // The detection aggregates, all families, held per minute (as runHistory does chunk by chunk).
 t0 = performance.now();
 const chunks = [];
+const perFamily = new Map();
 let rows = 0;
 for (let a = from; a < to; a += CHUNK) {
   const b = Math.min(a + CHUNK, to);
   const m = new Map();
   for (const f of families) {
+    const tf = performance.now();
     const list = await store.detectionRows(f, { fromMs: a, toMs: b });
+    const fs = perFamily.get(f) ?? { s: 0, rows: 0 };
+    fs.s += (performance.now() - tf) / 1000;
+    fs.rows += list.length;
+    perFamily.set(f, fs);
     rows += list.length;
     bucketRows(m, f, list);
   }
@@ -157,6 +163,11 @@ say(
 );
 say();
 say(
+  `Aggregates by family (seconds, rows): ${[...perFamily]
+    .map(([f, v]) => `${f} ${v.s.toFixed(1)} s, ${fmt(v.rows)}`)
+    .join('; ')}.`,
+);
+say(
   `Detector CPU: user ${(cpu.user / 1e6).toFixed(1)} s, system ${(cpu.system / 1e6).toFixed(1)} s for ${fmt(events)} events (${fmt(events / ((cpu.user + cpu.system) / 1e6))} events per CPU-second); ${findings} findings.`,
 );
 say(
@@ -167,4 +178,28 @@ say(
     .map(([k, v]) => `${k} ${fmt(v)}`)
     .join(', ')}.`,
 );
+
+// Each detector alone over the same aggregates (coverage, which every run steps, included in each).
+say();
+say('## Each detector alone (same aggregates, one thread; coverage included in each)');
+say();
+say('| detector | seconds | events/s | rows of its families | state at the end |');
+say('| --- | ---: | ---: | ---: | ---: |');
+for (const name of DETECTOR_NAMES) {
+  const one = new DetectorSet({ addresses: addressCounts(blocks), only: [name] });
+  global.gc?.();
+  const t1 = performance.now();
+  one.feedUpTo(from, new Map());
+  for (const [b, m] of chunks) one.feedUpTo(b, m);
+  const s = (performance.now() - t1) / 1000;
+  let own = 0;
+  for (const [, m] of chunks) {
+    for (const v of m.values()) {
+      for (const f of one.families) if (f !== 'sensor-volume') own += v[f]?.length ?? 0;
+    }
+  }
+  say(
+    `| ${name} | ${s.toFixed(1)} | ${fmt(events / s)} | ${fmt(own)} | ${fmt(one.stateSizes()[name] ?? 0)} |`,
+  );
+}
 writeFileSync(join(out, 'detect.md'), `${report.join('\n')}\n`);

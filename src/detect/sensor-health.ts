@@ -100,8 +100,7 @@ export class SensorHealthDetector implements Detector {
   }
 
   private closeHour(t: number, out: Finding[]): void {
-    const totals = new Map<EventKind, number>();
-    for (const s of this.streams.values()) totals.set(s.kind, (totals.get(s.kind) ?? 0) + s.hourEvents);
+    const totals = this.fleetVolumes();
     for (const s of this.streams.values()) {
       const id = `${s.sensor}/${s.kind}`;
       const total = totals.get(s.kind) ?? 0;
@@ -153,6 +152,27 @@ export class SensorHealthDetector implements Detector {
       s.hourEvents = 0;
       s.activeAllHour = true;
     }
+  }
+
+  /**
+   * The fleet's volume of each kind this hour, as the streams' usual shares imply it: the median
+   * over streams of events ÷ usual share (the plain sum until at least 3 streams have a usual
+   * share). One stream's burst — a flood at a sensor's own address, hundreds of times its usual
+   * volume — moves the sum, and with it every other stream's share, 30-fold; it does not move the
+   * median, so the others do not "collapse" and the burst itself reads at its full size.
+   */
+  private fleetVolumes(): Map<EventKind, number> {
+    const sums = new Map<EventKind, number>();
+    const implied = new Map<EventKind, number[]>();
+    for (const s of this.streams.values()) {
+      sums.set(s.kind, (sums.get(s.kind) ?? 0) + s.hourEvents);
+      if (!s.activeAllHour || !s.usual || s.usual.med <= 0) continue;
+      const list = implied.get(s.kind) ?? [];
+      list.push(s.hourEvents / s.usual.med);
+      implied.set(s.kind, list);
+    }
+    for (const [kind, list] of implied) if (list.length >= 3) sums.set(kind, median(list));
+    return sums;
   }
 
   private silentFinding(s: StreamState, phase: Finding['phase'], atMs: number, rate: number): Finding {

@@ -49,8 +49,13 @@ export {
   type DetectionRowsByFamily,
   type DetectionSource,
   type IdsRow,
+  INBOUND_VECTORS,
+  type InboundRow,
+  type InboundVector,
   type PayloadRow,
   type ProbeRow,
+  REFLECTOR_SERVICES,
+  type ReflectorService,
   type SensorVolumeRow,
 } from './ports/detection-rows.js';
 export type {

@@ -36,6 +36,11 @@
  *   least one sensor. Magnitude: bots commanded.
  * - `sensor-outage` — `{ sensor, problem: "silent" }`: the sensor recorded nothing from `start` to
  *   `end` (its `observed` counts are zero). Magnitude: the outage's length in hours.
+ * - `inbound-flood` — `{ victim, sensor, attack, protocol, port, service }`: a flood at `victim`, an
+ *   address `sensor` monitors; `attack` `spoofed-syn-flood` | `syn-ack-reflection` | `udp-reflection`;
+ *   `port` the attacked port (SYN flood) or the reflectors' service port, `service` its name.
+ *   Magnitude: packets per second at the victim. Details: `sources` (forged sources or
+ *   reflectors), `duration_s`.
  *
  * `strength` (0 weak, near the noise … 1 strong) is how the magnitude was chosen. `observed` counts
  * what the episode put in the written files: packets logged by a firewall or captured by a darknet
@@ -133,6 +138,18 @@ export const TruthEpisodeSchema = z.discriminatedUnion('kind', [
     kind: z.literal('sensor-outage'),
     subject: z.object({ sensor: z.string(), problem: z.literal('silent') }),
   }),
+  z.object({
+    ...base,
+    kind: z.literal('inbound-flood'),
+    subject: z.object({
+      victim: Ipv4,
+      sensor: z.string(),
+      attack: z.enum(['spoofed-syn-flood', 'syn-ack-reflection', 'udp-reflection']),
+      protocol: z.enum(['tcp', 'udp']),
+      port: Port,
+      service: z.string(),
+    }),
+  }),
 ]);
 
 export const TruthSchema = z.object({
@@ -157,6 +174,7 @@ export const MAGNITUDE_UNITS: Readonly<Record<TruthEpisode['kind'], string>> = {
   'messenger-spam': 'multiplier of 1026-1027/udp packets over baseline',
   'botnet-infection': 'bots commanded',
   'sensor-outage': 'hours without any record from the sensor',
+  'inbound-flood': 'packets per second at the victim address',
 };
 
 /** Plan parameters that truth.json reports as `details`, by kind (plan key → truth key). */
@@ -168,4 +186,5 @@ export const DETAIL_KEYS: Readonly<Record<TruthEpisode['kind'], Readonly<Record<
   'messenger-spam': {},
   'botnet-infection': {},
   'sensor-outage': {},
+  'inbound-flood': { sources: 'sources', duration_s: 'duration_s' },
 };

@@ -1,5 +1,5 @@
 /** DuckDB SQL of the detection families (see detection-rows.ts for what each means). */
-import type { DetectionFamily, DetectionRange } from '../ports/detection-rows.js';
+import { type DetectionFamily, type DetectionRange, REFLECTOR_SERVICES } from '../ports/detection-rows.js';
 
 // Numbers come back as DOUBLE and INTEGER rather than BIGINT: JavaScript numbers, not BigInts to
 // convert (reading the rows costs more than the query itself).
@@ -31,6 +31,33 @@ const IS_PROBE = `(
   (proto = 6 AND (tcp_flags IS NULL OR ((tcp_flags & 2) = 2 AND (tcp_flags & 16) = 0)))
   OR proto = 17
   OR (proto = 1 AND icmp_type = 8) OR (proto = 58 AND icmp_type = 128))`;
+
+/**
+ * The inbound vector as its index in INBOUND_VECTORS (syn, syn-ack, udp-reflection, udp, tcp, icmp,
+ * other), and the port that names it: the destination port, or the source port for replies.
+ */
+const INBOUND_VECTOR = `CASE
+    WHEN proto = 6 AND tcp_flags IS NOT NULL AND (tcp_flags & 18) = 2 THEN 0
+    WHEN proto = 6 AND tcp_flags IS NOT NULL AND (tcp_flags & 18) = 18 THEN 1
+    WHEN proto = 6 THEN 4
+    WHEN proto = 17 AND sport IN (${REFLECTOR_SERVICES.map((r) => r.port).join(', ')}) THEN 2
+    WHEN proto = 17 THEN 3
+    WHEN proto IN (1, 58) THEN 5
+    ELSE 6 END`;
+
+const INBOUND_SQL = (where: string): string => `SELECT m, sensor, dst4, dst6, proto, v, mode(p)::INTEGER,
+    count(DISTINCT p)::INTEGER, count(*)::INTEGER, coalesce(sum(len), 0)::DOUBLE,
+    (count(DISTINCT src4) + count(DISTINCT src6))::INTEGER, count(DISTINCT src4 // 65536)::INTEGER,
+    count(DISTINCT sport)::INTEGER,
+    (count(DISTINCT src4) FILTER (WHERE scope <> 0) + count(DISTINCT src6) FILTER (WHERE scope <> 0))::INTEGER,
+    min(ts_ms)::DOUBLE, max(ts_ms)::DOUBLE,
+    greatest(${[0, 1, 2, 3, 4, 5].map((k) => `count(*) FILTER (WHERE slot = ${k})`).join(', ')})::INTEGER
+  FROM (SELECT ${MINUTE} AS m, ts_ms, sensor, dst4, dst6, proto, src4, src6, sport, len, scope, v,
+          CASE WHEN v IN (1, 2) THEN sport WHEN v IN (0, 3, 4) THEN dport END AS p,
+          (ts_ms % 60000) // 10000 AS slot
+        FROM (SELECT *, ${INBOUND_VECTOR} AS v FROM events WHERE ${where} AND kind IN (1, 3)))
+  GROUP BY m, sensor, dst4, dst6, proto, v, CASE WHEN v = 2 THEN p END
+  HAVING dst4 IS NOT NULL OR dst6 IS NOT NULL ORDER BY m`;
 
 export function detectionSql(family: DetectionFamily, r: DetectionRange): string {
   const where = rangeWhere(r);
@@ -68,5 +95,7 @@ export function detectionSql(family: DetectionFamily, r: DetectionRange): string
         GROUP BY ALL ORDER BY m`;
     case 'sensor-volume':
       return `SELECT ${MINUTE} AS m, sensor, kind, count(*)::INTEGER FROM events WHERE ${where} GROUP BY ALL ORDER BY m`;
+    case 'inbound':
+      return INBOUND_SQL(where);
   }
 }

@@ -4,7 +4,12 @@
  */
 import type { DuckDBValue } from '@duckdb/node-api';
 import { ipv4ToString, protocolFromNumber } from '../../core/index.js';
-import type { DetectionFamily, DetectionRange, DetectionRowsByFamily } from '../ports/detection-rows.js';
+import {
+  type DetectionFamily,
+  type DetectionRange,
+  type DetectionRowsByFamily,
+  INBOUND_VECTORS,
+} from '../ports/detection-rows.js';
 import { detectionSql } from './duckdb-detect-sql.js';
 import { countryFromCode, kindFromCode, techniqueFromCode } from './duckdb-schema.js';
 import { type DuckDbState, sensorName } from './duckdb-state.js';
@@ -119,6 +124,25 @@ export class DetectionReader {
           sensor: sensorName(this.s, r[1]),
           kind: kindFromCode(Number(r[2])),
           packets: Number(r[3]),
+        };
+      case 'inbound':
+        return {
+          minuteMs: Number(r[0]),
+          sensor: sensorName(this.s, r[1]),
+          dst: this.addr(r[2], r[3]),
+          proto: protocolFromNumber(Number(r[4])),
+          vector: INBOUND_VECTORS[Number(r[5])]!,
+          port: optNum(r[6]),
+          ports: Number(r[7]),
+          packets: Number(r[8]),
+          bytes: Number(r[9]),
+          sources: Number(r[10]),
+          sources16: Number(r[11]),
+          sourcePorts: Number(r[12]),
+          unroutable: Number(r[13]),
+          firstMs: Number(r[14]),
+          lastMs: Number(r[15]),
+          peak10s: Number(r[16]),
         };
     }
   }
