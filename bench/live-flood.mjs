@@ -19,7 +19,7 @@ const FLOODS = Number(process.env.BENCH_FLOOD_COUNT ?? 4);
 const PPS = Number(process.env.BENCH_FLOOD_PPS ?? 1000);
 const BG = Number(process.env.BENCH_FLOOD_BG ?? 50);
 rmSync(out, { recursive: true, force: true });
-mkdirSync(out, { recursive: true });
+mkdirSync(out, { recursive: true, mode: 0o700 });
 
 const arrivals = new Map();
 const hookPort = await freePort();
@@ -44,6 +44,7 @@ await new Promise((r) => hooks.listen(hookPort, '127.0.0.1', r));
 writeFileSync(
   join(out, 'koban.json'),
   JSON.stringify({ notify: { webhooks: [{ url: `http://127.0.0.1:${hookPort}/`, allowPrivate: true }] } }),
+  { mode: 0o600 },
 );
 const token = JSON.parse(
   execFileSync(

@@ -6,7 +6,12 @@
  * uniformly from IPv4 by a seeded generator, as a spoofing tool draws them.
  */
 import { ipv4Scope, parseIPv4 } from '../src/core/index.js';
-import { type InboundRow, type InboundVector, REFLECTOR_SERVICES } from '../src/observe/index.js';
+import {
+  INBOUND_MIN_PACKETS,
+  type InboundRow,
+  type InboundVector,
+  REFLECTOR_SERVICES,
+} from '../src/observe/index.js';
 import { mulberry32 } from './prng.js';
 
 export interface Packet {
@@ -55,7 +60,7 @@ interface Group {
   slots: number[];
 }
 
-/** The `inbound` rows of `packets` seen by `sensor`. */
+/** The `inbound` rows of `packets` seen by `sensor` (groups of INBOUND_MIN_PACKETS or more, as a read returns them). */
 export function inboundRows(packets: readonly Packet[], sensor: string): InboundRow[] {
   const groups = new Map<string, Group>();
   for (const p of packets) {
@@ -94,34 +99,36 @@ export function inboundRows(packets: readonly Packet[], sensor: string): Inbound
     g.lastMs = Math.max(g.lastMs, p.timeMs);
     g.slots[Math.floor((p.timeMs - minuteMs) / 10_000)]!++;
   }
-  return [...groups.values()].map((g) => {
-    let port: number | null = null;
-    let most = 0;
-    for (const [k, v] of g.ports) {
-      if (v > most) {
-        port = k;
-        most = v;
+  return [...groups.values()]
+    .filter((g) => g.packets >= INBOUND_MIN_PACKETS)
+    .map((g) => {
+      let port: number | null = null;
+      let most = 0;
+      for (const [k, v] of g.ports) {
+        if (v > most) {
+          port = k;
+          most = v;
+        }
       }
-    }
-    return {
-      minuteMs: g.minuteMs,
-      sensor,
-      dst: g.dst,
-      proto: g.proto,
-      vector: g.vector,
-      port,
-      ports: g.ports.size,
-      packets: g.packets,
-      bytes: g.bytes,
-      sources: g.sources.size,
-      sources16: g.blocks16.size,
-      sourcePorts: g.sourcePorts.size,
-      unroutable: g.unroutable.size,
-      firstMs: g.firstMs,
-      lastMs: g.lastMs,
-      peak10s: Math.max(...g.slots),
-    };
-  });
+      return {
+        minuteMs: g.minuteMs,
+        sensor,
+        dst: g.dst,
+        proto: g.proto,
+        vector: g.vector,
+        port,
+        ports: g.ports.size,
+        packets: g.packets,
+        bytes: g.bytes,
+        sources: g.sources.size,
+        sources16: g.blocks16.size,
+        sourcePorts: g.sourcePorts.size,
+        unroutable: g.unroutable.size,
+        firstMs: g.firstMs,
+        lastMs: g.lastMs,
+        tenSeconds: g.slots,
+      };
+    });
 }
 
 const dotted = (n: number): string => `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;

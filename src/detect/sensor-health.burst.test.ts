@@ -23,7 +23,9 @@ describe('sensor health beside one sensor’s burst', () => {
         minuteMs: m,
         sensor,
         kind: 'firewall',
-        packets: Math.round(20 * (0.9 + 0.2 * rng())) + (sensor === 'a' && i >= burst && i < burst + 2 ? 150_000 : 0),
+        packets:
+          Math.round(20 * (0.9 + 0.2 * rng())) +
+          (sensor === 'a' && i >= burst && i < burst + 2 ? 150_000 : 0),
       }));
       out.push(...set.feed({ minuteMs: m, probes: [], backscatter: [], payloads: [], ids: [], volume }));
     }

@@ -155,24 +155,31 @@ export class SensorHealthDetector implements Detector {
   }
 
   /**
-   * The fleet's volume of each kind this hour, as the streams' usual shares imply it: the median
-   * over streams of events ÷ usual share (the plain sum until at least 3 streams have a usual
-   * share). One stream's burst — a flood at a sensor's own address, hundreds of times its usual
-   * volume — moves the sum, and with it every other stream's share, 30-fold; it does not move the
-   * median, so the others do not "collapse" and the burst itself reads at its full size.
+   * The fleet's volume of each kind this hour, each stream counted up to `jumpRatio` times what its
+   * usual share implies (the median over streams of events ÷ usual share is the fleet's volume as
+   * the streams themselves imply it; the plain sum until 3 streams have a usual share). One
+   * stream's burst — a flood at a sensor's own address, hundreds of times its usual volume — would
+   * otherwise swell the sum, and every other stream's share would "collapse" with it; an ordinary
+   * hour is its plain sum.
    */
   private fleetVolumes(): Map<EventKind, number> {
-    const sums = new Map<EventKind, number>();
     const implied = new Map<EventKind, number[]>();
     for (const s of this.streams.values()) {
-      sums.set(s.kind, (sums.get(s.kind) ?? 0) + s.hourEvents);
       if (!s.activeAllHour || !s.usual || s.usual.med <= 0) continue;
       const list = implied.get(s.kind) ?? [];
       list.push(s.hourEvents / s.usual.med);
       implied.set(s.kind, list);
     }
-    for (const [kind, list] of implied) if (list.length >= 3) sums.set(kind, median(list));
-    return sums;
+    const scale = new Map<EventKind, number>();
+    for (const [kind, list] of implied) if (list.length >= 3) scale.set(kind, median(list));
+    const totals = new Map<EventKind, number>();
+    for (const s of this.streams.values()) {
+      const m = scale.get(s.kind);
+      const cap =
+        m !== undefined && s.usual && s.usual.med > 0 ? this.o.jumpRatio * s.usual.med * m : Infinity;
+      totals.set(s.kind, (totals.get(s.kind) ?? 0) + Math.min(s.hourEvents, cap));
+    }
+    return totals;
   }
 
   private silentFinding(s: StreamState, phase: Finding['phase'], atMs: number, rate: number): Finding {

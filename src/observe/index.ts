@@ -49,6 +49,7 @@ export {
   type DetectionRowsByFamily,
   type DetectionSource,
   type IdsRow,
+  INBOUND_MIN_PACKETS,
   INBOUND_VECTORS,
   type InboundRow,
   type InboundVector,

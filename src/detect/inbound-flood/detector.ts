@@ -7,6 +7,7 @@ import { DEFAULT_INBOUND_FLOOD, type InboundFloodOptions } from './options.js';
 import { attackShaped, type MinuteCounts, signatureOf } from './signature.js';
 import {
   adoptLevel,
+  burstStartOf,
   closeTrackHour,
   type Episode,
   emptyCounts,
@@ -136,9 +137,10 @@ export class InboundFloodDetector implements Detector {
       else if (c.sources >= Math.max(o.minSourceSurge, o.ratio * normal.sources)) trigger = 'sources';
       else return null;
     }
+    const startMs = burstStartOf(c);
     return {
-      key: `inbound-flood:${t.dst}:${t.vectorKey}:${c.firstMs}`,
-      startMs: c.firstMs,
+      key: `inbound-flood:${t.dst}:${t.vectorKey}:${startMs}`,
+      startMs,
       detectedMs: c.lastMs,
       lastMs: c.lastMs,
       minutes: 0,
@@ -285,7 +287,7 @@ function addRow(c: MinuteCounts, r: InboundRow): void {
   c.unroutable += r.unroutable;
   if (r.firstMs < c.firstMs) c.firstMs = r.firstMs;
   if (r.lastMs > c.lastMs) c.lastMs = r.lastMs;
-  if (r.peak10s > c.peak10s) c.peak10s = r.peak10s;
+  for (let k = 0; k < 6; k++) c.tenSeconds[k]! += r.tenSeconds[k] ?? 0;
   if (r.ports > c.ports) c.ports = r.ports;
   if (r.packets > c.portPackets) {
     c.port = r.port;

@@ -100,10 +100,16 @@ function background(i: number): Packet[] {
   return out;
 }
 
-/** Background every minute, plus `extra` packets (rows by minute). */
+/** Background every minute, plus `extra` packets: rows by minute, grouped together as the store groups them. */
 function withBackground(extra: readonly Packet[]): (i: number, m: number) => InboundRow[] {
-  const flood = byMinute(extra);
-  return (i, m) => [...inboundRows(background(i), SENSOR), ...(flood.get(m) ?? [])];
+  const flood = new Map<number, Packet[]>();
+  for (const p of extra) {
+    const m = Math.floor(p.timeMs / MINUTE_MS) * MINUTE_MS;
+    const list = flood.get(m) ?? [];
+    list.push(p);
+    flood.set(m, list);
+  }
+  return (i, m) => inboundRows([...background(i), ...(flood.get(m) ?? [])], SENSOR);
 }
 
 const opened = (fs: readonly Finding[]) => fs.filter((f) => f.phase === 'opened');
@@ -127,16 +133,16 @@ describe('inbound-flood: floods at the sensor’s own address', () => {
     const f = opened(findings)[0]!;
     // Opened on the flood's first minute (10:00:30–10:00:59), from 15,137 packets over 29.98 s.
     expect(f.title).toBe(
-      'Spoofed SYN flood on 203.0.113.9 port 80/tcp: 505 pps from 15,137 sources/min since 2024-05-01 10:00:30 UTC',
+      'Spoofed SYN flood on 203.0.113.9 port 80/tcp: 505 pps from 15,139 sources/min since 2024-05-01 10:00:30 UTC',
     );
     expect(f.severity).toBe('low');
     expect(f.startMs).toBe(at(60) + 30_000);
     expect(f.detectedMs).toBe(at(60) + 59_999);
     expect(f.evidence).toMatchObject({ trigger: 'rate', spoofed: true, threshold_pps: 100 });
-    // The episode ends after three quiet minutes, with every packet counted: the flood's and two
+    // The episode ends after three quiet minutes, with every packet counted: the flood's and four
     // background probes of the address that fell in its minutes.
     expect(findings.map((x) => x.phase)).toEqual(['opened', 'ended']);
-    expect(a.evidence).toMatchObject({ phase: 'ended', packets: 37_843, minutes: 2, peak_pps: 505 });
+    expect(a.evidence).toMatchObject({ phase: 'ended', packets: 37_845, minutes: 2, peak_pps: 505 });
     expect(a.title).toBe(
       'Spoofed SYN flood on 203.0.113.9 port 80/tcp: 505 pps from 22,706 sources/min since 2024-05-01 10:00:30 UTC',
     );
@@ -244,7 +250,7 @@ function busy(m: number, pps: number, clients: number): InboundRow {
     unroutable: 0,
     firstMs: m + 50,
     lastMs: m + 59_950,
-    peak10s: Math.round(pps * 10),
+    tenSeconds: new Array<number>(6).fill(Math.round(pps * 10)),
   };
 }
 
@@ -274,7 +280,7 @@ function sweep(m: number, src: number): InboundRow[] {
       unroutable: 0,
       firstMs: m + (a % 60) * 1000,
       lastMs: m + (a % 60) * 1000,
-      peak10s: 1,
+      tenSeconds: [1, 0, 0, 0, 0, 0],
     });
   }
   return out;
@@ -342,7 +348,15 @@ describe('inbound-flood: a lasting level', () => {
       const row = busy(m, i < 60 ? 400 : 3000, i < 60 ? 2000 : 2500);
       const volume: SensorVolumeRow[] = [{ minuteMs: m, sensor: SENSOR, kind: 'firewall', packets: 60 }];
       findings.push(
-        ...set.feed({ minuteMs: m, probes: [], backscatter: [], payloads: [], ids: [], volume, inbound: [row] }),
+        ...set.feed({
+          minuteMs: m,
+          probes: [],
+          backscatter: [],
+          payloads: [],
+          ids: [],
+          volume,
+          inbound: [row],
+        }),
       );
     }
     expect(findings.map((f) => [f.phase, f.subject.signature, (f.lastMs - at(0)) / MINUTE_MS])).toEqual([

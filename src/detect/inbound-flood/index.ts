@@ -8,9 +8,12 @@
  * - Rows (`inbound` family, observe's ports/inbound-rows.ts): per minute, sensor, destination
  *   address and vector (SYN; SYN-ACK; UDP from a reflection service's port, one row per service;
  *   other UDP; other TCP; ICMP), the packets, bytes, distinct sources, /16 blocks, source ports and
- *   unroutable sources, and the first and last packet's time.
- * - Rate: packets over the minute's span from first to last packet, so a flood that starts at
- *   second 50 reads at its own rate, not a sixth of it.
+ *   unroutable sources, the first and last packet's time and the packets per 10-second slot — for
+ *   groups of at least 20 packets (INBOUND_MIN_PACKETS: a darknet's background is left out).
+ * - Rate: packets over the minute's span from first to last packet, or over its busiest 10-second
+ *   slot, whichever is higher (track.ts): a flood that starts at second 50 reads at its own rate,
+ *   not a sixth of it, and a stray probe before or after a burst does not dilute it. Start: to the
+ *   10 seconds, from the slots (background probes earlier in the minute are not the start).
  * - Baseline (track.ts): per address × vector, the peak per-minute rate and distinct-source count of
  *   each of its last 24 hours with data, flood minutes left out; an address × vector is followed
  *   only from a minute with `trackPackets` (100) packets, so background probing of a darknet's

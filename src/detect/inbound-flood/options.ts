@@ -12,7 +12,10 @@ export interface InboundFloodOptions {
   readonly ratio: number;
   /** A rise in distinct sources alone (rate below `ratio` × normal) needs at least this many a minute. */
   readonly minSourceSurge: number;
-  /** An address × vector is followed (given a baseline) from a minute with this many packets. */
+  /**
+   * An address × vector is followed (given a baseline) from a minute with this many packets (at
+   * least observe's INBOUND_MIN_PACKETS: smaller groups are not read).
+   */
   readonly trackPackets: number;
   /**
    * Minutes a sensor must have been watched (then until the hour ends) before its addresses without

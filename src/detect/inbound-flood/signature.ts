@@ -36,8 +36,8 @@ export interface MinuteCounts {
   unroutable: number;
   firstMs: number;
   lastMs: number;
-  /** Most packets in one 10-second slot (the largest of the rows': a lower bound for split reads). */
-  peak10s: number;
+  /** Packets in each 10-second slot of the minute (the rows' added up). */
+  tenSeconds: number[];
   /**
    * The most frequent port of the row with the most packets (and that row's packets), and the
    * largest count of distinct ports of a row.

@@ -153,7 +153,7 @@ export function emptyCounts(): MinuteCounts {
     unroutable: 0,
     firstMs: Number.POSITIVE_INFINITY,
     lastMs: Number.NEGATIVE_INFINITY,
-    peak10s: 0,
+    tenSeconds: [0, 0, 0, 0, 0, 0],
     port: null,
     portPackets: 0,
     ports: 0,
@@ -167,7 +167,19 @@ export function emptyCounts(): MinuteCounts {
  * stretches the span) does not dilute it.
  */
 export function rateOf(c: MinuteCounts): number {
-  return Math.max(c.packets / Math.max(1, (c.lastMs - c.firstMs) / 1000), c.peak10s / 10);
+  return Math.max(c.packets / Math.max(1, (c.lastMs - c.firstMs) / 1000), Math.max(...c.tenSeconds) / 10);
+}
+
+/**
+ * When the burst of the minute began, to the 10 seconds: the first packet, or the start of the
+ * first 10-second slot holding a tenth of the busiest one's packets if that is later (background
+ * probes of the address earlier in the minute are not the flood's start).
+ */
+export function burstStartOf(c: MinuteCounts): number {
+  const minute = Math.floor(c.firstMs / 60_000) * 60_000;
+  const peak = Math.max(...c.tenSeconds);
+  const k = c.tenSeconds.findIndex((n) => n > 0 && n >= peak / 10);
+  return Math.max(c.firstMs, minute + Math.max(0, k) * 10_000);
 }
 
 /** Megabits per second at that rate (0 when the log records no lengths). */

@@ -1,5 +1,10 @@
 /** DuckDB SQL of the detection families (see detection-rows.ts for what each means). */
-import { type DetectionFamily, type DetectionRange, REFLECTOR_SERVICES } from '../ports/detection-rows.js';
+import {
+  type DetectionFamily,
+  type DetectionRange,
+  INBOUND_MIN_PACKETS,
+  REFLECTOR_SERVICES,
+} from '../ports/detection-rows.js';
 
 // Numbers come back as DOUBLE and INTEGER rather than BIGINT: JavaScript numbers, not BigInts to
 // convert (reading the rows costs more than the query itself).
@@ -45,19 +50,28 @@ const INBOUND_VECTOR = `CASE
     WHEN proto IN (1, 58) THEN 5
     ELSE 6 END`;
 
-const INBOUND_SQL = (where: string): string => `SELECT m, sensor, dst4, dst6, proto, v, mode(p)::INTEGER,
+/**
+ * Two passes: the groups with at least INBOUND_MIN_PACKETS packets (a cheap count by a hash of the
+ * group), then the distinct counts for their events alone — most groups are a packet or two of
+ * background, and the distinct counts are the expensive part.
+ */
+const INBOUND_SQL = (where: string): string => `WITH e AS (
+  SELECT m, ts_ms, sensor, dst4, dst6, proto, src4, src6, sport, len, scope, v, p, slot,
+    hash(m, sensor, dst4, dst6, proto, v, CASE WHEN v = 2 THEN p END) AS k
+  FROM (SELECT ${MINUTE} AS m, ts_ms, sensor, dst4, dst6, proto, src4, src6, sport, len, scope, v,
+          CASE WHEN v IN (1, 2) THEN sport WHEN v IN (0, 3, 4) THEN dport END AS p,
+          (ts_ms % 60000) // 10000 AS slot
+        FROM (SELECT *, ${INBOUND_VECTOR} AS v FROM events WHERE ${where} AND kind IN (1, 3))))
+SELECT m, sensor, dst4, dst6, proto, v, mode(p)::INTEGER,
     count(DISTINCT p)::INTEGER, count(*)::INTEGER, coalesce(sum(len), 0)::DOUBLE,
     (count(DISTINCT src4) + count(DISTINCT src6))::INTEGER, count(DISTINCT src4 // 65536)::INTEGER,
     count(DISTINCT sport)::INTEGER,
     (count(DISTINCT src4) FILTER (WHERE scope <> 0) + count(DISTINCT src6) FILTER (WHERE scope <> 0))::INTEGER,
     min(ts_ms)::DOUBLE, max(ts_ms)::DOUBLE,
-    greatest(${[0, 1, 2, 3, 4, 5].map((k) => `count(*) FILTER (WHERE slot = ${k})`).join(', ')})::INTEGER
-  FROM (SELECT ${MINUTE} AS m, ts_ms, sensor, dst4, dst6, proto, src4, src6, sport, len, scope, v,
-          CASE WHEN v IN (1, 2) THEN sport WHEN v IN (0, 3, 4) THEN dport END AS p,
-          (ts_ms % 60000) // 10000 AS slot
-        FROM (SELECT *, ${INBOUND_VECTOR} AS v FROM events WHERE ${where} AND kind IN (1, 3)))
+    ${[0, 1, 2, 3, 4, 5].map((k) => `(count(*) FILTER (WHERE slot = ${k}))::INTEGER`).join(', ')}
+  FROM e WHERE k IN (SELECT k FROM e GROUP BY k HAVING count(*) >= ${INBOUND_MIN_PACKETS})
   GROUP BY m, sensor, dst4, dst6, proto, v, CASE WHEN v = 2 THEN p END
-  HAVING dst4 IS NOT NULL OR dst6 IS NOT NULL ORDER BY m`;
+  HAVING count(*) >= ${INBOUND_MIN_PACKETS} AND (dst4 IS NOT NULL OR dst6 IS NOT NULL) ORDER BY m`;
 
 export function detectionSql(family: DetectionFamily, r: DetectionRange): string {
   const where = rangeWhere(r);

@@ -142,7 +142,7 @@ export class DetectionReader {
           unroutable: Number(r[13]),
           firstMs: Number(r[14]),
           lastMs: Number(r[15]),
-          peak10s: Number(r[16]),
+          tenSeconds: [16, 17, 18, 19, 20, 21].map((k) => Number(r[k])),
         };
     }
   }

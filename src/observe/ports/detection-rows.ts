@@ -105,6 +105,7 @@ export interface SensorVolumeRow {
 }
 
 export {
+  INBOUND_MIN_PACKETS,
   INBOUND_VECTORS,
   type InboundRow,
   type InboundVector,

@@ -64,10 +64,20 @@ export const REFLECTOR_SERVICES: readonly ReflectorService[] = [
 ];
 
 /**
+ * A read returns only the groups with at least this many packets: the background probing of quiet
+ * addresses (a packet or two per address and minute, most of a darknet's traffic) is left out — no
+ * flood is that small, and counting distinct sources for every such group cost the event store six
+ * times a plain pass over the events. The cut applies to what one read covers (a live read of the
+ * batches since the last poll may hold part of a minute).
+ */
+export const INBOUND_MIN_PACKETS = 20;
+
+/**
  * Inbound packets of one minute × sensor × destination address × vector (× service port, for
- * `udp-reflection`). Distinct counts are exact within a row; a store read in pieces (live detection
- * reads the batches appended since its cursor) may return several rows of one key for one minute,
- * whose distinct counts then add up to an upper bound.
+ * `udp-reflection`), for groups of at least {@link INBOUND_MIN_PACKETS} packets. Distinct counts are
+ * exact within a row; a store read in pieces (live detection reads the batches appended since its
+ * cursor) may return several rows of one key for one minute, whose distinct counts then add up to
+ * an upper bound.
  */
 export interface InboundRow {
   readonly minuteMs: number;
@@ -93,8 +103,9 @@ export interface InboundRow {
   readonly firstMs: number;
   readonly lastMs: number;
   /**
-   * Most packets in one 10-second slot of the minute (seconds 0–9, 10–19, …): the rate of a burst,
-   * which a stray packet before or after it would dilute in the first-to-last span.
+   * Packets in each 10-second slot of the minute (seconds 0–9, 10–19, …, 50–59): when a burst began
+   * and how fast it came, which a stray packet before or after it would blur in the first-to-last
+   * span.
    */
-  readonly peak10s: number;
+  readonly tenSeconds: readonly number[];
 }
