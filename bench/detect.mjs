@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Detector benchmark and evaluation (`node bench/detect.mjs`, after the build).
-//   1. Simulates a 30-day, 57-sensor set with every scenario injected BENCH_DETECT_EPISODES times
-//      (default 4) at strengths from weak (near the noise) to strong — SIMULATED data — unless
-//      bench/out/detect-set already holds it;
+//   1. Simulates a 30-day, 57-sensor set (BENCH_DETECT_DAYS, BENCH_DETECT_SENSORS for a smaller
+//      one) with every scenario injected BENCH_DETECT_EPISODES times (default 4) at strengths from
+//      weak (near the noise) to strong — SIMULATED data — unless bench/out/detect-set-… already
+//      holds it;
 //   2. `koban detect --eval` on it: imports it into bench/out/detect-work (kept for reruns) and
 //      prints precision, recall and detection delay per detector against truth.json;
 //   3. in this process, over the same store: the cost of the detection aggregates (DuckDB) against a
@@ -20,8 +21,12 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'bench', 'out');
 const bin = join(root, 'dist', 'cli', 'main.js');
 const episodes = Number(process.env.BENCH_DETECT_EPISODES ?? 4);
-const set = join(out, `detect-set-${episodes}`);
-const work = join(out, `detect-work-${episodes}`);
+const sensors = Number(process.env.BENCH_DETECT_SENSORS ?? 57);
+const days = Number(process.env.BENCH_DETECT_DAYS ?? 30);
+// The default set keeps its old directory names (reused across runs); a smaller one gets its own.
+const size = sensors === 57 && days === 30 ? '' : `-${sensors}x${days}`;
+const set = join(out, `detect-set-${episodes}${size}`);
+const work = join(out, `detect-work-${episodes}${size}`);
 mkdirSync(out, { recursive: true });
 const report = [];
 const say = (s = '') => {
@@ -43,6 +48,10 @@ if (!existsSync(join(set, 'truth.json'))) {
       'all',
       '--episodes',
       String(episodes),
+      '--sensors',
+      String(sensors),
+      '--days',
+      String(days),
       '--seed',
       '1',
       '--json',
@@ -64,7 +73,9 @@ say();
 say(
   `Machine: ${cpus().length} × ${cpus()[0]?.model}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; Node ${process.version}.`,
 );
-say(`Command: \`node bench/detect.mjs\` (BENCH_DETECT_EPISODES=${episodes}).`);
+say(
+  `Command: \`node bench/detect.mjs\` (BENCH_DETECT_EPISODES=${episodes}, BENCH_DETECT_SENSORS=${sensors}, BENCH_DETECT_DAYS=${days}).`,
+);
 say(
   `Set: SIMULATED, ${evalJson.set.sensors} sensors, ${evalJson.set.start} → ${evalJson.set.end}, ${fmt(evalJson.set.events)} events, ${evalJson.set.episodes} episodes, seed ${evalJson.set.seed}.`,
 );

@@ -8,7 +8,9 @@
 import { ipv4Scope, parseIPv4 } from '../src/core/index.js';
 import {
   INBOUND_MIN_PACKETS,
+  INBOUND_TOP,
   type InboundRow,
+  type InboundTop,
   type InboundVector,
   REFLECTOR_SERVICES,
 } from '../src/observe/index.js';
@@ -24,6 +26,8 @@ export interface Packet {
   /** TCP flags octet (SYN 0x02, SYN-ACK 0x12, …). */
   readonly flags?: number;
   readonly bytes: number;
+  /** The source's country as enrichment gives it (ISO 3166 alpha-2), if known. */
+  readonly country?: string;
 }
 
 const REFLECTOR_PORTS = new Set(REFLECTOR_SERVICES.map((r) => r.port));
@@ -58,6 +62,16 @@ interface Group {
   firstMs: number;
   lastMs: number;
   slots: number[];
+  sourcePortPackets: Map<number, number>;
+  countries: Map<string, number>;
+}
+
+/** The INBOUND_TOP most frequent values by packets, then the smaller value first (as the store ranks them). */
+function top<T extends number | string>(counts: Map<T, number>): InboundTop<T>[] {
+  return [...counts]
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+    .slice(0, INBOUND_TOP)
+    .map(([value, packets]) => ({ value, packets }));
 }
 
 /** The `inbound` rows of `packets` seen by `sensor` (groups of INBOUND_MIN_PACKETS or more, as a read returns them). */
@@ -84,6 +98,8 @@ export function inboundRows(packets: readonly Packet[], sensor: string): Inbound
         firstMs: p.timeMs,
         lastMs: p.timeMs,
         slots: [0, 0, 0, 0, 0, 0],
+        sourcePortPackets: new Map(),
+        countries: new Map(),
       };
       groups.set(key, g);
     }
@@ -94,6 +110,8 @@ export function inboundRows(packets: readonly Packet[], sensor: string): Inbound
     const n = parseIPv4(p.src);
     g.blocks16.add(n >>> 16);
     g.sourcePorts.add(p.sport);
+    if (p.proto !== 'icmp') g.sourcePortPackets.set(p.sport, (g.sourcePortPackets.get(p.sport) ?? 0) + 1);
+    if (p.country) g.countries.set(p.country, (g.countries.get(p.country) ?? 0) + 1);
     if (ipv4Scope(n) !== 'public') g.unroutable.add(p.src);
     g.firstMs = Math.min(g.firstMs, p.timeMs);
     g.lastMs = Math.max(g.lastMs, p.timeMs);
@@ -127,6 +145,8 @@ export function inboundRows(packets: readonly Packet[], sensor: string): Inbound
         firstMs: g.firstMs,
         lastMs: g.lastMs,
         tenSeconds: g.slots,
+        topSourcePorts: top(g.sourcePortPackets),
+        topCountries: top(g.countries),
       };
     });
 }

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { HAVE_BUILD, runKoban } from '../../test/cli.js';
-import { fixture } from '../../test/samples.js';
+import { fixture, HAVE_SAMPLES, sample } from '../../test/samples.js';
 import { ConfigSchema } from '../core/index.js';
 import { openRelational } from '../db/index.js';
 import {
@@ -76,6 +76,55 @@ describe.skipIf(!HAVE_BUILD)(
             'NTP reflection on 203.0.113.11 (UDP from port 123): 300 pps from 200 reflectors/min since 2024-05-01 10:04:20 UTC',
           first: '2024-05-01T10:04:24.996Z',
         },
+      ]);
+      // The report names what was seen, the source ports, and what to do.
+      const show = await runKoban(['alerts', 'show', '2', '--data', data]);
+      expect(show.code, show.out).toBe(0);
+      expect(show.stdout).toContain(
+        [
+          'What was seen',
+          '  SYN-ACK reflection at 203.0.113.10, port 443',
+          '  peak 300 packets/s, 0.106 Mbit/s, 1,500 packets in 1 min',
+          '  300 reflectors in the busiest minute',
+          '  top source ports (packets): 443 (1,500)',
+          '  normal: none yet (raised on the signature)',
+          '',
+          'What to do next',
+          '  1. Tell the operator of 203.0.113.10 now: upstream filtering or blackholing is theirs to ask for.',
+          '  2. The sources are reflectors answering requests forged in the victim’s name: block the service port upstream, and report open reflectors to their networks.',
+        ].join('\n'),
+      );
+    }, 60_000);
+  },
+);
+
+describe.skipIf(!HAVE_BUILD || !HAVE_SAMPLES)(
+  'koban import, then koban detect, on a real SYN scan capture (shared samples, pcap/synscan.pcapng)',
+  () => {
+    it('raises the one scan alert and no inbound flood: 1,994 SYNs in 23 s at one address come from one source', async () => {
+      const data = tmp('koban-synscan-');
+      const imp = await runKoban([
+        'import',
+        sample('pcap/synscan.pcapng'),
+        '--sensor',
+        'scanner-host',
+        '--history',
+        '--data',
+        data,
+        '--json',
+      ]);
+      expect(imp.code, imp.out).toBe(0);
+      const det = await runKoban(['detect', '--data', data, '--json']);
+      expect(det.code, det.out).toBe(0);
+      const out = JSON.parse(det.stdout) as {
+        opened: { kind: string; title: string }[];
+        run: { rows: Record<string, number> };
+      };
+      // The scanned address's SYNs are read as one inbound row (one minute, one vector)…
+      expect(out.run.rows.inbound).toBe(1);
+      // …and left to scan detection: one source is a scan, not a flood.
+      expect(out.opened.map((a) => [a.kind, a.title])).toEqual([
+        ['scan', 'Large new scan campaign from 172.16.0.8 (vertical): 1000 ports of 64.13.134.52'],
       ]);
     }, 60_000);
   },

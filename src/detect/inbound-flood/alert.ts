@@ -4,7 +4,10 @@
  */
 import { SEVERITIES, type Severity } from '../alerts.js';
 import { type Finding, iso, sig } from '../finding.js';
-import type { Episode, Track } from './track.js';
+import { type Episode, mbpsOf, type Track, topOf } from './track.js';
+
+/** Source ports and countries an alert names. */
+const TOP_NAMED = 5;
 
 /** Severity from the peak rate at the address, in packets or bits per second. */
 export function severityOf(pps: number, mbps: number): Severity {
@@ -84,8 +87,17 @@ export function floodFinding(t: Track, e: Episode, phase: Finding['phase']): Fin
       packets: e.packets,
       bytes: e.bytes,
       pps: sig(e.currentPps),
+      mbps: sig(mbpsOf(e.current)),
       peak_pps: sig(e.peakPps),
       peak_mbps: sig(e.peakMbps),
+      // Each row names its three busiest source ports and countries; added up over the episode's
+      // rows these are lower bounds of each value's packets (a value outside a row's three is not
+      // counted there).
+      top_source_ports: topOf(e.sourcePortPackets, TOP_NAMED).map((t) => ({
+        port: t.value,
+        packets: t.packets,
+      })),
+      countries: topOf(e.countryPackets, TOP_NAMED).map((t) => ({ country: t.value, packets: t.packets })),
       sources_per_minute: e.current.sources,
       peak_sources_per_minute: e.peakSources,
       // Each minute's distinct sources added up: the episode's distinct sources lie between the

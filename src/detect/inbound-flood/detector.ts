@@ -6,6 +6,7 @@ import { floodFinding, severityOf, severityRank } from './alert.js';
 import { DEFAULT_INBOUND_FLOOD, type InboundFloodOptions } from './options.js';
 import { attackShaped, type MinuteCounts, signatureOf } from './signature.js';
 import {
+  addCounts,
   adoptLevel,
   burstStartOf,
   closeTrackHour,
@@ -21,6 +22,8 @@ import {
 
 /** Minutes of the per-minute series an alert shows. */
 const SERIES_MIN = 30;
+/** Source ports and countries an episode keeps counts of (the alert names the first few). */
+const TOP_KEPT = 16;
 
 export class InboundFloodDetector implements Detector {
   readonly name = 'inbound-flood' as const;
@@ -154,6 +157,8 @@ export class InboundFloodDetector implements Detector {
       current: c,
       currentPps: pps,
       distinctPorts: 0,
+      sourcePortPackets: new Map(),
+      countryPackets: new Map(),
       sensors: new Set([t.sensor]),
       normal,
       thresholdPps,
@@ -223,6 +228,8 @@ export class InboundFloodDetector implements Detector {
     e.peakMbps = Math.max(e.peakMbps, mbpsOf(c));
     e.peakSources = Math.max(e.peakSources, c.sources);
     e.distinctPorts = Math.max(e.distinctPorts, c.ports);
+    addCounts(e.sourcePortPackets, c.sourcePortPackets, TOP_KEPT);
+    addCounts(e.countryPackets, c.countryPackets, TOP_KEPT);
     if (e.sensors.size < 16) e.sensors.add(t.sensor);
     e.series.push({ minuteMs: m, packets: c.packets, pps, sources: c.sources });
     if (e.series.length > SERIES_MIN) e.series.shift();
@@ -289,6 +296,10 @@ function addRow(c: MinuteCounts, r: InboundRow): void {
   if (r.lastMs > c.lastMs) c.lastMs = r.lastMs;
   for (let k = 0; k < 6; k++) c.tenSeconds[k]! += r.tenSeconds[k] ?? 0;
   if (r.ports > c.ports) c.ports = r.ports;
+  for (const t of r.topSourcePorts)
+    c.sourcePortPackets.set(t.value, (c.sourcePortPackets.get(t.value) ?? 0) + t.packets);
+  for (const t of r.topCountries)
+    c.countryPackets.set(t.value, (c.countryPackets.get(t.value) ?? 0) + t.packets);
   if (r.packets > c.portPackets) {
     c.port = r.port;
     c.portPackets = r.packets;

@@ -212,10 +212,11 @@ describe('inbound-flood: floods at the sensor’s own address', () => {
   });
 
   it('a SYN-ACK reflection (replies from web servers to SYNs sent in the victim’s name) raises one alert', async () => {
+    // Reflectors in two countries: every third answer from the US, the rest from Germany.
     const flood = [
       ...reflection(1, VICTIM, 'tcp', 80, 300, 3, at(60), 180_000, 44),
       ...reflection(2, VICTIM, 'tcp', 443, 100, 3, at(60), 180_000, 44),
-    ];
+    ].map((p, i) => ({ ...p, country: i % 3 === 0 ? 'US' : 'DE' }));
     const { findings, alerts } = await run({ minutes: 70, rows: withBackground(flood) });
     expect(alerts).toHaveLength(1);
     const f = opened(findings)[0]!;
@@ -229,6 +230,19 @@ describe('inbound-flood: floods at the sensor’s own address', () => {
     expect(f.title).toBe(
       'SYN-ACK reflection on 203.0.113.9 (SYN-ACKs from port 80/tcp and 1 more): 1,200 pps from 400 reflectors/min since 2024-05-01 10:00:00 UTC',
     );
+    // The evidence names the reflectors' ports and countries over the whole episode (3 minutes).
+    expect(alerts[0]!.evidence).toMatchObject({
+      packets: 216_000,
+      top_source_ports: [
+        { port: 80, packets: 162_000 },
+        { port: 443, packets: 54_000 },
+      ],
+      countries: [
+        { country: 'DE', packets: 144_000 },
+        { country: 'US', packets: 72_000 },
+      ],
+      peak_mbps: 0.422,
+    });
   });
 });
 
@@ -251,6 +265,8 @@ function busy(m: number, pps: number, clients: number): InboundRow {
     firstMs: m + 50,
     lastMs: m + 59_950,
     tenSeconds: new Array<number>(6).fill(Math.round(pps * 10)),
+    topSourcePorts: [],
+    topCountries: [{ value: 'JP', packets: Math.round(pps * 60) }],
   };
 }
 
@@ -281,6 +297,8 @@ function sweep(m: number, src: number): InboundRow[] {
       firstMs: m + (a % 60) * 1000,
       lastMs: m + (a % 60) * 1000,
       tenSeconds: [1, 0, 0, 0, 0, 0],
+      topSourcePorts: [{ value: 40_000 + src, packets: 1 }],
+      topCountries: [],
     });
   }
   return out;

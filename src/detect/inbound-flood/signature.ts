@@ -45,6 +45,9 @@ export interface MinuteCounts {
   port: number | null;
   portPackets: number;
   ports: number;
+  /** Packets by source port and by source country, from the rows' top lists (a lower bound each). */
+  readonly sourcePortPackets: Map<number, number>;
+  readonly countryPackets: Map<string, number>;
 }
 
 export interface Signature {

@@ -36,6 +36,9 @@ export interface Episode {
   currentPps: number;
   /** Most distinct ports (of the vector's port: see InboundVector) in one minute. */
   distinctPorts: number;
+  /** Packets by source port and by source country over the episode (the rows' top lists added up). */
+  readonly sourcePortPackets: Map<number, number>;
+  readonly countryPackets: Map<string, number>;
   readonly sensors: Set<string>;
   /** What the address's normal was when it opened, and the bar it crossed. */
   readonly normal: { readonly pps: number; readonly sources: number } | null;
@@ -157,7 +160,26 @@ export function emptyCounts(): MinuteCounts {
     port: null,
     portPackets: 0,
     ports: 0,
+    sourcePortPackets: new Map(),
+    countryPackets: new Map(),
   };
+}
+
+/** Adds `from`'s counts into `into`, keeping at most `keep` values (the largest) once it holds 4 × that. */
+export function addCounts<T>(into: Map<T, number>, from: ReadonlyMap<T, number>, keep: number): void {
+  for (const [k, n] of from) into.set(k, (into.get(k) ?? 0) + n);
+  if (into.size <= 4 * keep) return;
+  const kept = topOf(into, keep);
+  into.clear();
+  for (const { value, packets } of kept) into.set(value, packets);
+}
+
+/** The `n` largest counts, then the smaller value first. */
+export function topOf<T>(counts: ReadonlyMap<T, number>, n: number): { value: T; packets: number }[] {
+  return [...counts]
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+    .slice(0, n)
+    .map(([value, packets]) => ({ value, packets }));
 }
 
 /**

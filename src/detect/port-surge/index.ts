@@ -52,15 +52,13 @@ export const portSurge: DetectorDescriptor<'port-surge', PortSurgeOptions> = {
   families: ['probes'],
   scoredKind: 'port-surge',
   // A surge on a port an episode of another kind pours sources into is explained by it: Messenger
-  // spam on 1026–1027/UDP, a botnet's infection ports, a worm outbreak's port, the port a spoofed
-  // SYN flood at a sensor's address draws its forged sources to.
+  // spam on 1026–1027/UDP, a botnet's infection ports, a worm outbreak's port.
   matches(s, e) {
     const t = e.subject;
     if (e.kind === 'port-surge') return s.proto === t.proto && s.port === t.port;
     if (e.kind === 'messenger-spam') return s.proto === 'udp' && listOf(t.ports).includes(s.port);
     if (e.kind === 'botnet-infection') return s.proto === 'tcp' && listOf(t.ports).includes(s.port);
     if (e.kind === 'worm-outbreak') return s.proto === t.proto && s.port === t.port;
-    if (e.kind === 'inbound-flood') return s.proto === t.protocol && s.port === t.port;
     return false;
   },
   defaults: DEFAULT_PORT_SURGE,

@@ -74,6 +74,13 @@ export const INBOUND_CASES: readonly ContractCase[] = [
         lastMs: T0 + 16_000,
         // 10:00:01.0–10:00:09.5 holds 18 of them, 10:00:10–19 the other four.
         tenSeconds: [18, 4, 0, 0, 0, 0],
+        topSourcePorts: [
+          { value: 1000, packets: 2 },
+          { value: 1001, packets: 2 },
+          { value: 1002, packets: 2 },
+        ],
+        // The private source has no country.
+        topCountries: [{ value: 'JP', packets: 21 }],
       });
       expect(rows.map((r) => [r.minuteMs - T0, r.dst, r.packets, r.sources, r.sources16]).sort()).toEqual([
         [0, '2001:db8::1', 20, 20, 0],
@@ -123,6 +130,39 @@ export const INBOUND_CASES: readonly ContractCase[] = [
         ['udp', 'udp', 1434, 1, 20, 1, 20 * 404],
         ['udp-reflection', 'udp', 53, 1, 20, 1, 20 * 3000],
         ['udp-reflection', 'udp', 123, 1, 20, 2, 20 * 468],
+      ]);
+    },
+  },
+  {
+    name: 'names the busiest source ports and source countries of each row, by packets, the smaller port first on a tie',
+    async run(ctx) {
+      const { store } = ctx;
+      // SYN-ACKs at the victim: 9 from 443, 7 from 80, 7 from 8080, 1 from 22; sources in four
+      // countries (one unknown, which is left out).
+      const from = (k: number): [number, string | null] =>
+        k < 9 ? [443, 'US'] : k < 16 ? [80, k < 13 ? 'CN' : 'BR'] : k < 23 ? [8080, 'DE'] : [22, null];
+      await store.append(
+        times(24, (k) =>
+          syn(1_000 + k, `192.0.2.${k + 1}`, from(k)[0], 50_000 + k, {
+            tcpFlags: 0x12,
+            srcCountry: from(k)[1],
+          }),
+        ),
+      );
+      const [row] = await store.detectionRows('inbound', all);
+      expect([row!.vector, row!.port, row!.topSourcePorts, row!.topCountries]).toEqual([
+        'syn-ack',
+        443,
+        [
+          { value: 443, packets: 9 },
+          { value: 80, packets: 7 },
+          { value: 8080, packets: 7 },
+        ],
+        [
+          { value: 'US', packets: 9 },
+          { value: 'DE', packets: 7 },
+          { value: 'CN', packets: 4 },
+        ],
       ]);
     },
   },

@@ -169,6 +169,11 @@ export class DetectionReader {
           firstMs: Number(r[14]),
           lastMs: Number(r[15]),
           tenSeconds: [16, 17, 18, 19, 20, 21].map((k) => Number(r[k])),
+          topSourcePorts: tops(r[22]).map(([value, packets]) => ({ value, packets })),
+          topCountries: tops(r[23]).flatMap(([code, packets]) => {
+            const value = countryFromCode(code);
+            return value === null ? [] : [{ value, packets }];
+          }),
         };
     }
   }
@@ -177,6 +182,11 @@ export class DetectionReader {
 /** A LIST column's numbers (an empty list for NULL). */
 function numbers(v: DuckDBValue | undefined): number[] {
   return v instanceof DuckDBListValue ? v.items.map(Number) : [];
+}
+
+/** A top list's keys (duckdb-detect-sql.ts, TOP16: count · 65536 + (65535 − value)) as [value, count]. */
+function tops(v: DuckDBValue | undefined): [number, number][] {
+  return numbers(v).map((key) => [65535 - (key % 65536), Math.floor(key / 65536)]);
 }
 
 function optNum(v: DuckDBValue | undefined): number | null {

@@ -117,8 +117,10 @@ export interface SensorVolumeRow {
 
 export {
   INBOUND_MIN_PACKETS,
+  INBOUND_TOP,
   INBOUND_VECTORS,
   type InboundRow,
+  type InboundTop,
   type InboundVector,
   REFLECTOR_SERVICES,
   type ReflectorService,

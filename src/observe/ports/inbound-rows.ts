@@ -72,6 +72,15 @@ export const REFLECTOR_SERVICES: readonly ReflectorService[] = [
  */
 export const INBOUND_MIN_PACKETS = 20;
 
+/** How many of the most frequent source ports and source countries a row names. */
+export const INBOUND_TOP = 3;
+
+/** A value of a row's top list and its packets. */
+export interface InboundTop<T> {
+  readonly value: T;
+  readonly packets: number;
+}
+
 /**
  * Inbound packets of one minute × sensor × destination address × vector (× service port, for
  * `udp-reflection`), for groups of at least {@link INBOUND_MIN_PACKETS} packets. Distinct counts are
@@ -108,4 +117,11 @@ export interface InboundRow {
    * span.
    */
   readonly tenSeconds: readonly number[];
+  /**
+   * The {@link INBOUND_TOP} most frequent source ports, by packets, then the smaller port first (an
+   * unlisted reflection service shows here; a spoofed flood's are random). Empty for ICMP.
+   */
+  readonly topSourcePorts: readonly InboundTop<number>[];
+  /** The {@link INBOUND_TOP} most frequent source countries (ISO 3166 alpha-2) by packets; unknown left out. */
+  readonly topCountries: readonly InboundTop<string>[];
 }
