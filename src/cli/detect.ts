@@ -153,7 +153,7 @@ async function evaluate(dir: string, flags: DetectFlags): Promise<void> {
       },
       matching:
         'alert ↔ episode: corresponding kind, same subject (port+proto; victim; source; fingerprint or signature id; ' +
-        'the silent sensor of an outage), ' +
+        'the silent sensor of an outage; victim and attack of an inbound flood), ' +
         'detection time within [start − 10 min, end + 1 h]; extra alerts for a matched episode are duplicates; ' +
         'alerts explained by another kind of episode (spam, botnet, worm port) are neither true nor false',
     };

@@ -83,6 +83,26 @@ export class DetectorSet {
   }
 
   /**
+   * Shows the detectors that look at minutes in progress (`Detector.early`) the rows so far of a
+   * minute not yet fed; returns what they open. Minutes already fed are ignored.
+   */
+  early(rows: MinuteRows): Finding[] {
+    const out: Finding[] = [];
+    if (this.nextMinute >= 0 && rows.minuteMs < this.nextMinute) return out;
+    for (const d of this.detectors) {
+      if (!d.early) continue;
+      try {
+        for (const f of d.early(rows)) out.push(f);
+      } catch (e) {
+        this.errors.push({ detector: d.name, minuteMs: rows.minuteMs, error: e });
+        if (this.errors.length > 100) this.errors.shift();
+        this.failures++;
+      }
+    }
+    return out;
+  }
+
+  /**
    * Moves the position forward to `minuteMs` without feeding the minutes between (live detection
    * after a clock jump); the detectors see the gap as missing time.
    */
@@ -109,11 +129,13 @@ export class DetectorSet {
 }
 
 export function emptyMinute(minuteMs: number): MinuteRows {
-  return { minuteMs, probes: [], backscatter: [], payloads: [], ids: [], volume: [] };
+  return { minuteMs, probes: [], backscatter: [], payloads: [], ids: [], volume: [], inbound: [] };
 }
 
 type Mutable = {
-  -readonly [K in keyof MinuteRows]: MinuteRows[K] extends readonly (infer T)[] ? T[] : MinuteRows[K];
+  -readonly [K in keyof MinuteRows]-?: NonNullable<MinuteRows[K]> extends readonly (infer T)[]
+    ? T[]
+    : MinuteRows[K];
 };
 
 const FIELD: Readonly<Record<DetectionFamily, Exclude<keyof MinuteRows, 'minuteMs'>>> = {
@@ -122,6 +144,7 @@ const FIELD: Readonly<Record<DetectionFamily, Exclude<keyof MinuteRows, 'minuteM
   payloads: 'payloads',
   ids: 'ids',
   'sensor-volume': 'volume',
+  inbound: 'inbound',
 };
 
 /** Adds a family's rows to per-minute buckets; returns how many fell before `notBefore` (dropped). */
@@ -140,7 +163,15 @@ export function bucketRows(
     }
     let b = into.get(r.minuteMs) as Mutable | undefined;
     if (!b) {
-      b = { minuteMs: r.minuteMs, probes: [], backscatter: [], payloads: [], ids: [], volume: [] };
+      b = {
+        minuteMs: r.minuteMs,
+        probes: [],
+        backscatter: [],
+        payloads: [],
+        ids: [],
+        volume: [],
+        inbound: [],
+      };
       into.set(r.minuteMs, b);
     }
     (b[field] as unknown[]).push(r);
