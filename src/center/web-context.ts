@@ -15,6 +15,7 @@ export function webContext(center: Center): WebContext {
     sensors: center.registry,
     operatorAlerts: center.alerts,
     scanners: center.scanners,
+    backscatter: center.backscatter,
     intel: center.intel,
     metrics: center.metrics,
     options: center.apiOptions,
