@@ -3,8 +3,9 @@ import { defineConfig } from 'vitest/config';
 /**
  * The relational suites, run a second time on PostgreSQL (test/relational.ts), as Kysely runs its
  * tests per dialect: the intel services and their HTTP API (their world builders take the dialect
- * from the project), operator alerts, the sensor registry, leases, migrations, the PostgreSQL
- * dialect itself and two centers sharing the detection lease. A new test of one of these folders
+ * from the project), operator alerts, the scanner list and backscatter statistics, the sensor
+ * registry, leases, migrations, the PostgreSQL dialect itself and two centers sharing the
+ * detection lease. A new test of one of these folders
  * that opens its store through a world builder runs on both dialects without further ado.
  */
 const RELATIONAL_SUITES = [
@@ -16,6 +17,8 @@ const RELATIONAL_SUITES = [
   'src/detect/alerts.test.ts',
   'src/detect/scanners.test.ts',
   'src/web/operator-scanners-route.test.ts',
+  'src/detect/backscatter-statistics.test.ts',
+  'src/web/operator-backscatter-route.test.ts',
   'src/detect/sensor-silence.test.ts',
   'src/observe/sensor-registry.test.ts',
   'src/observe/monitored-space.test.ts',

@@ -18,6 +18,7 @@ export function webContext(center: Center): WebContext {
     monitored: { inEffect: () => space.inEffect(center.extraAddressBlocks) },
     operatorAlerts: center.alerts,
     scanners: center.scanners,
+    backscatter: center.backscatter,
     intel: center.intel,
     metrics: center.metrics,
     options: center.apiOptions,

@@ -61,6 +61,13 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./scanners.js')).registerScanners,
   },
   {
+    name: 'backscatter',
+    term: 'backscatter [options]',
+    summary:
+      'DDoS victims below the alerting rate, kept as statistics: rate, addresses hit, ports, first/last seen',
+    load: async () => (await import('./backscatter.js')).registerBackscatter,
+  },
+  {
     name: 'detect',
     term: 'detect [options]',
     summary: 'run the detectors over stored history (alerts), or score them on a simulated set (--eval)',

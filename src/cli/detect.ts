@@ -16,6 +16,7 @@ import {
   AlertSink,
   AlertStore,
   addressCounts,
+  BackscatterStatistics,
   DETECTOR_NAMES,
   type DetectorName,
   type DetectorScore,
@@ -297,7 +298,8 @@ async function detectHistory(flags: DetectFlags): Promise<void> {
       scan: { policy: readScanPolicy(obs.config.scans, obs.dataDir, (m) => process.stderr.write(`${m}\n`)) },
       backscatter: { minVictimRatePps: obs.config.detection.backscatter.minVictimRatePps },
     });
-    const sink = new AlertSink(new AlertStore(db), undefined, { scanners: new ScannerStore(db) });
+    const kept = { scanners: new ScannerStore(db), backscatter: new BackscatterStatistics(db) };
+    const sink = new AlertSink(new AlertStore(db), undefined, kept);
     const listed = new ListedFindings();
     const opened: { id: number; kind: string; severity: string; title: string; first: string }[] = [];
     let updated = 0;

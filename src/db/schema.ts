@@ -109,6 +109,24 @@ export interface ScannerPortTable {
   port: number;
 }
 
+/**
+ * A DDoS victim below the alerting rate over one backscatter episode
+ * (detect/backscatter-statistics.ts); `ports` is a JSON array, `rate_pps` null when no monitored
+ * space was known.
+ */
+export interface BackscatterStatisticTable {
+  episode_key: string;
+  victim: string;
+  attack_type: string;
+  ports: string;
+  first_ms: number;
+  last_ms: number;
+  packets: number;
+  addresses_hit: number;
+  rate_pps: number | null;
+  title: string;
+}
+
 /** One holder at a time for a named job (lease.ts). */
 export interface LeaseTable {
   name: string;
@@ -124,5 +142,6 @@ export interface Database extends IntelTables {
   operator_alerts: OperatorAlertTable;
   scanners: ScannerTable;
   scanner_ports: ScannerPortTable;
+  backscatter_statistics: BackscatterStatisticTable;
   leases: LeaseTable;
 }

@@ -68,6 +68,11 @@ export interface Finding {
   readonly alert?: boolean;
   /** What the episode leaves as data whether or not it is an alert: a scan's scanner record. */
   readonly record?: ScannerSighting;
+  /**
+   * The sources the episode accounts for — a worm outbreak's infected hosts: their scans fold into
+   * it instead of raising scan alerts (outbreak-fold.ts). Not part of the alert's evidence.
+   */
+  readonly members?: ReadonlySet<string>;
 }
 
 /** A detector with a pure core: rows in, findings out; no I/O. */

@@ -27,6 +27,7 @@ import { DEFAULT_MAX_CLOCK_AHEAD_SECONDS } from '../core/index.js';
 import type { DetectionSource, SensorVolumeRow } from '../observe/index.js';
 import { AlertSink } from './alert-sink.js';
 import type { AlertStore } from './alerts.js';
+import type { BackscatterStatistics } from './backscatter-statistics.js';
 import { type Finding, MINUTE_MS, type MinuteRows } from './finding.js';
 import { StreamClock } from './live-streams.js';
 import type { Notifier } from './notify.js';
@@ -38,6 +39,8 @@ export interface LiveDetectionOptions {
   readonly alerts: AlertStore;
   /** Where every scan is kept as data (the scanner list); none: not kept. */
   readonly scanners?: ScannerStore;
+  /** Where DDoS victims below the alerting rate are kept as statistics; none: not kept. */
+  readonly backscatter?: BackscatterStatistics;
   /** Detector and coverage options (addresses per sensor from the registry's `addressBlocks`). */
   readonly detectors?: DetectorsOptions;
   readonly notifier?: Notifier;
@@ -134,7 +137,7 @@ class LiveRun {
 
   constructor(private readonly o: LiveDetectionOptions) {
     this.set = new DetectorSet(o.detectors);
-    this.sink = new AlertSink(o.alerts, o.notifier, { scanners: o.scanners });
+    this.sink = new AlertSink(o.alerts, o.notifier, { scanners: o.scanners, backscatter: o.backscatter });
     this.grace = o.graceMs ?? 2 * MINUTE_MS;
     this.now = o.now ?? Date.now;
     this.maxFuture = o.maxFutureMs ?? DEFAULT_MAX_CLOCK_AHEAD_SECONDS * 1000;

@@ -3,8 +3,9 @@
  * event-time order: every minute of a range is fed — empty or not — to coverage first, then to each
  * detector, so idle timers and hour ends advance even when nothing arrives. History mode steps
  * through a time range in chunks (the next chunk's queries run while the detectors work on the
- * current one); live mode (live.ts) feeds batches after a cursor behind a watermark. Findings go to
- * a sink: the `AlertSink` (alert-sink.ts) turns them into operator alerts, one per episode. Which
+ * current one); live mode (live.ts) feeds batches after a cursor behind a watermark. Each minute's
+ * findings pass through the outbreak fold (outbreak-fold.ts: a worm outbreak's infected hosts raise
+ * no scan alerts of their own) before they go to a sink: the `AlertSink` (alert-sink.ts) turns them into operator alerts, one per episode. Which
  * detectors run, and the row families they need, come from the registry (detectors.ts).
  */
 import type { DetectionFamily, DetectionSource } from '../observe/index.js';
@@ -12,6 +13,7 @@ import { Coverage, type CoverageOptions } from './coverage.js';
 import type { DetectorDescriptor } from './descriptor.js';
 import { DETECTORS, type DetectorName, type DetectorOptionsByKey } from './detectors.js';
 import { type Detector, type Finding, iso, MINUTE_MS, type MinuteRows } from './finding.js';
+import { OutbreakFold } from './outbreak-fold.js';
 
 /**
  * Coverage's options and the run's, plus each detector's options under its descriptor's
@@ -38,6 +40,8 @@ export class DetectorSet {
   /** Detector steps that threw (counted; the last 100 kept for the log). */
   failures = 0;
   readonly errors: { detector: DetectorName; minuteMs: number; error: unknown }[] = [];
+  /** Scans by a reported outbreak's infected hosts fold into it (outbreak-fold.ts). */
+  private readonly fold = new OutbreakFold();
 
   constructor(o: DetectorsOptions = {}) {
     this.coverage = new Coverage({ ...o.coverage, addresses: o.addresses ?? o.coverage?.addresses });
@@ -77,9 +81,10 @@ export class DetectorSet {
         this.failures++;
       }
     }
+    const folded = this.fold.apply(out);
     this.cpu.detectorsUs += Number(process.hrtime.bigint() - t0) / 1000;
     this.cpu.minutes++;
-    return out;
+    return folded;
   }
 
   /**
@@ -124,6 +129,8 @@ export class DetectorSet {
   stateSizes(): Record<string, number> {
     const s: Record<string, number> = { coverage: this.coverage.stateSize() };
     for (const d of this.detectors) s[d.name] = d.stateSize();
+    // The fold holds state only for the outbreaks the worm detector reports.
+    if (s.worm !== undefined) s['outbreak-fold'] = this.fold.stateSize();
     return s;
   }
 }
