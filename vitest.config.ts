@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 /**
  * The relational suites, run a second time on PostgreSQL (test/relational.ts), as Kysely runs its
- * tests per dialect: the intel services and their HTTP API (their world builders take the dialect
+ * tests per dialect: the intel services and their HTTP API, STIX in and out (feeds/) (their world builders take the dialect
  * from the project), operator alerts, the sensor registry, leases, migrations, the PostgreSQL
  * dialect itself and two centers sharing the detection lease. A new test of one of these folders
  * that opens its store through a world builder runs on both dialects without further ado.
@@ -10,6 +10,7 @@ import { defineConfig } from 'vitest/config';
 const RELATIONAL_SUITES = [
   'src/intel/**/*.test.ts',
   'src/web/intel/**/*.test.ts',
+  'src/feeds/**/*.test.ts',
   'src/web/operator-alerts-route.test.ts',
   'src/web/audit-metrics.test.ts',
   'src/db/**/*.test.ts',
@@ -28,6 +29,7 @@ const NOT_RELATIONAL = [
   'src/intel/indicators/{canonical,fuzzy,warning-list}.test.ts',
   'src/intel/member-alerts/{config,label-rules,render,scrub}.test.ts',
   'src/db/relational-url.test.ts',
+  'src/feeds/stix/patterns.test.ts',
   'src/db/dialects/postgres/unreachable.test.ts',
   'src/db/dialects/sqlite/**',
 ];
