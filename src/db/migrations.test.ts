@@ -23,6 +23,7 @@ const NAMES = [
   '0008-alert-order',
   '0009-scanners',
   '0010-backscatter-statistics',
+  '0011-stix-objects',
 ];
 
 describe('migrations', () => {

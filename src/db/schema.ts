@@ -3,6 +3,7 @@
  * create exactly these. Times are UTC milliseconds (numbers) so SQLite and PostgreSQL agree.
  */
 import type { Generated } from 'kysely';
+import type { FeedTables } from './schema-feeds.js';
 import type { IntelTables } from './schema-intel.js';
 
 export interface SensorTable {
@@ -136,7 +137,7 @@ export interface LeaseTable {
 }
 
 /** Every table: observation and detection tables here, the intel context's in schema-intel.ts. */
-export interface Database extends IntelTables {
+export interface Database extends IntelTables, FeedTables {
   sensors: SensorTable;
   sensor_blocks: SensorBlockTable;
   operator_alerts: OperatorAlertTable;
