@@ -38,7 +38,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   {
     name: 'serve',
     term: 'serve [options]',
-    summary: 'run the center: sensor ingest API, observation views, metrics, front page',
+    summary: 'run the center: sensor ingest API, observation views, metrics, the public site',
     load: async () => (await import('./serve.js')).registerServe,
   },
   {
