@@ -20,6 +20,7 @@ export function webContext(center: Center): WebContext {
     scanners: center.scanners,
     backscatter: center.backscatter,
     intel: center.intel,
+    anonymizer: center.anonymizer,
     metrics: center.metrics,
     options: center.apiOptions,
     log: center.log,
