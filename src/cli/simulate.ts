@@ -2,6 +2,8 @@
 import type { Command } from 'commander';
 import { KobanError } from '../core/index.js';
 import {
+  DAILY_CYCLES,
+  type DailyCycle,
   DEFAULT_RATE,
   DEFAULT_START,
   SCENARIO_KINDS,
@@ -23,6 +25,7 @@ interface SimulateFlags {
   episodes: string;
   formats: string;
   warmup?: string;
+  dailyCycle?: string;
   workers?: string;
   json?: boolean;
 }
@@ -39,6 +42,22 @@ function number(flag: string, value: string, integer: boolean): number {
   return n;
 }
 
+/** `--daily-cycle SHAPE[:RATIO]`, e.g. `working-day:2.3`. */
+function dailyCycle(value: string | undefined): DailyCycle | undefined {
+  if (value === undefined) return undefined;
+  const [shape, ratio] = value.split(':');
+  if (!(DAILY_CYCLES as readonly string[]).includes(shape ?? '')) {
+    throw new KobanError(
+      'E_USAGE',
+      `--daily-cycle must be ${DAILY_CYCLES.join(', ')} (optionally :RATIO), not "${value}"`,
+    );
+  }
+  return {
+    shape: shape as DailyCycle['shape'],
+    ...(ratio === undefined ? {} : { ratio: number('--daily-cycle ratio', ratio, false) }),
+  };
+}
+
 export function registerSimulate(program: Command): void {
   program
     .command('simulate')
@@ -51,7 +70,7 @@ export function registerSimulate(program: Command): void {
     .option('--rate <n>', 'mean packets per sensor per day, before scenarios', String(DEFAULT_RATE))
     .option(
       '--scenario <name>',
-      `scenario to inject (repeatable): ${SCENARIO_KINDS.join(', ')}, all`,
+      `scenario to inject (repeatable): ${SCENARIO_KINDS.join(', ')}, all (every one but data-gap)`,
       collect,
       [],
     )
@@ -60,6 +79,10 @@ export function registerSimulate(program: Command): void {
     .option(
       '--warmup <days>',
       'days without episodes at the start (default: a quarter of the run, at most 7)',
+    )
+    .option(
+      '--daily-cycle <shape>',
+      `the background's day: ${DAILY_CYCLES.join(', ')}, optionally :RATIO (busiest hour over quietest; default evening)`,
     )
     .option('--workers <n>', 'worker threads (default 2 when built; the output does not depend on it)')
     .option('--json', 'print one JSON document')
@@ -82,6 +105,7 @@ export function registerSimulate(program: Command): void {
         episodes: number('--episodes', flags.episodes, true),
         formats: formats as SimFormat[],
         warmupDays: flags.warmup === undefined ? undefined : number('--warmup', flags.warmup, false),
+        dailyCycle: dailyCycle(flags.dailyCycle),
         workers: flags.workers === undefined ? undefined : number('--workers', flags.workers, true),
         onProgress: (p) => bar.update(p.done, p.total, `${fmtInt(p.events)} packets`),
       };

@@ -57,3 +57,38 @@ describe('SeasonalSeries window sums', () => {
     expect(weekday?.value).toBeCloseTo(10 * 24);
   });
 });
+
+describe('SeasonalSeries baseline through gaps and daily steps', () => {
+  /** 10 from 09:00 to 18:00, 4 otherwise; `watched(h)` false for a gap. */
+  const working = (h: number) => (h % 24 >= 9 && h % 24 < 18 ? 10 : 4);
+  function build(hours: number, watched: (h: number) => boolean) {
+    const book = new HourBook(8 * WEEK_HOURS + 48);
+    const s = new SeasonalSeries(book);
+    for (let h = 0; h < hours; h++) {
+      book.mark(h, watched(h));
+      if (watched(h)) s.record(h, working(h), false);
+    }
+    return s;
+  }
+
+  it('reads the daily cycle learnt before a ten-day gap as the baseline of the first hour after it', () => {
+    // A week of data, ten days with none, then the first hour back: 10:00 on day 17.
+    const s = build(17 * 24 + 10, (h) => h < 7 * 24);
+    expect(s.baseline(17 * 24 + 10, 17 * 24 + 10)).toMatchObject({ value: 10, method: 'hour-of-day', n: 7 });
+    expect(s.baseline(17 * 24 + 3, 17 * 24 + 3)).toMatchObject({ value: 4, method: 'hour-of-day' });
+  });
+
+  it('weighs a window across the daily step by its share of each hour', () => {
+    const s = build(5 * 24 + 8, () => true);
+    // 08:25–09:25: 7/12 of 08h (4) and 5/12 of 09h (10).
+    const b = s.baselineOver([5 * 24 + 8, 5 * 24 + 9], [7 / 12, 5 / 12], 5 * 24 + 8);
+    expect(b?.value).toBeCloseTo(6.5, 10);
+    expect(b?.method).toBe('hour-of-day');
+  });
+
+  it('takes the busy hours of the last day as the baseline before the daily cycle is known', () => {
+    // Two days: no hour-of-day median of three yet; the 90th percentile of the last 24 hours.
+    const b = build(2 * 24, () => true).baseline(2 * 24, 2 * 24);
+    expect(b).toMatchObject({ value: 10, method: 'recent', n: 24 });
+  });
+});

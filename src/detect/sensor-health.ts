@@ -10,6 +10,11 @@
  * over the past week (z > 3.5 against max(1.4826 × MAD, √expected, 1)) is. One alert per episode:
  * `silent` ends when events arrive again, `jump`/`drop` when an hour is back within bounds.
  *
+ * Silence is a stream's own (coverage.ts): the whole fleet falling silent at once is a gap in the
+ * data (docs/methods.md#daily-and-weekly-cycles-gaps) and raises nothing here; its hours are not
+ * judged and do not enter the usual shares. A sensor joining adds a stream that is judged once it
+ * has a day of shares; a sensor leaving is one silent stream, reported once.
+ *
  * State: per stream one week of hourly shares (168 numbers) and its open episodes.
  */
 import type { EventKind } from '../core/index.js';
@@ -78,7 +83,9 @@ export class SensorHealthDetector implements Detector {
       }
       s.hourEvents += st.events;
       if (!st.active) s.activeAllHour = false;
-      if (!st.active && !s.silent) {
+      // Its own silence, not a fleet-wide gap in the data (coverage.ts): every stream is inactive
+      // in a gap, none is silent.
+      if (st.silent && !s.silent) {
         const since = st.lastEventMs + MINUTE_MS;
         s.silent = {
           key: `sensor-health:${s.sensor}/${s.kind}:silent:${since}`,
@@ -86,7 +93,7 @@ export class SensorHealthDetector implements Detector {
           detectedMs: m + MINUTE_MS,
         };
         out.push(this.silentFinding(s, 'opened', m + MINUTE_MS, st.ratePerMinute));
-      } else if (st.active && s.silent) {
+      } else if (!st.silent && s.silent) {
         out.push(this.silentFinding(s, 'ended', m, st.ratePerMinute));
         s.silent = undefined;
       }

@@ -36,6 +36,8 @@
  *   least one sensor. Magnitude: bots commanded.
  * - `sensor-outage` — `{ sensor, problem: "silent" }`: the sensor recorded nothing from `start` to
  *   `end` (its `observed` counts are zero). Magnitude: the outage's length in hours.
+ * - `data-gap` — `{ problem: "gap" }`: no sensor recorded anything from `start` to `end` (a gap in
+ *   the data, not an event: no detector is scored against it). Magnitude: its length in hours.
  *
  * `strength` (0 weak, near the noise … 1 strong) is how the magnitude was chosen. `observed` counts
  * what the episode put in the written files: packets logged by a firewall or captured by a darknet
@@ -133,6 +135,11 @@ export const TruthEpisodeSchema = z.discriminatedUnion('kind', [
     kind: z.literal('sensor-outage'),
     subject: z.object({ sensor: z.string(), problem: z.literal('silent') }),
   }),
+  z.object({
+    ...base,
+    kind: z.literal('data-gap'),
+    subject: z.object({ problem: z.literal('gap') }),
+  }),
 ]);
 
 export const TruthSchema = z.object({
@@ -157,6 +164,7 @@ export const MAGNITUDE_UNITS: Readonly<Record<TruthEpisode['kind'], string>> = {
   'messenger-spam': 'multiplier of 1026-1027/udp packets over baseline',
   'botnet-infection': 'bots commanded',
   'sensor-outage': 'hours without any record from the sensor',
+  'data-gap': 'hours without any record from any sensor',
 };
 
 /** Plan parameters that truth.json reports as `details`, by kind (plan key → truth key). */
@@ -168,4 +176,5 @@ export const DETAIL_KEYS: Readonly<Record<TruthEpisode['kind'], Readonly<Record<
   'messenger-spam': {},
   'botnet-infection': {},
   'sensor-outage': {},
+  'data-gap': {},
 };

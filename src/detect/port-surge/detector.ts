@@ -12,7 +12,7 @@ import { judgeDay } from './day-test.js';
 import { type PortEpisode, PortEpisodes } from './episodes.js';
 import { closeHour, judgeWindow } from './hourly-test.js';
 import { DEFAULT_PORT_SURGE, type PortSurgeOptions } from './options.js';
-import { type Series, SeriesBook } from './series.js';
+import { type Series, SeriesBook, type WindowHours } from './series.js';
 
 /** The time figures of one evaluation at `t` (the end of a minute), shared by every series. */
 interface Evaluation {
@@ -22,10 +22,26 @@ interface Evaluation {
   readonly hour: number;
   readonly fraction: number;
   readonly warm: boolean;
-  readonly midHour: number;
-  readonly recentEnd: number;
+  /** The hours the window covers, with its share of each. */
+  readonly window: WindowHours;
   /** Minute index of the window's first minute. */
   readonly from: number;
+}
+
+/**
+ * The hours [from, to) covers and its share of each (a daily step inside the window is then met
+ * by the same step in its baseline); complete hours are those before the first.
+ */
+export function windowHours(fromMs: number, toMs: number): WindowHours {
+  const hours: number[] = [];
+  const weights: number[] = [];
+  for (let h = Math.floor(fromMs / HOUR_MS); h * HOUR_MS < toMs; h++) {
+    const a = Math.max(fromMs, h * HOUR_MS);
+    const b = Math.min(toMs, (h + 1) * HOUR_MS);
+    hours.push(h);
+    weights.push((b - a) / (toMs - fromMs));
+  }
+  return { hours, weights, recentEnd: Math.floor(fromMs / HOUR_MS) };
 }
 
 export class PortSurgeDetector implements Detector {
@@ -38,9 +54,13 @@ export class PortSurgeDetector implements Detector {
   private readonly book: HourBook;
   /** Probe coverage of each minute of the window (a ring; NaN: not fed yet). */
   private readonly fractions: Float64Array;
+  /** The first minute with a fleet (a known sensor stream): the detector watches from there. */
   private firstMs = -1;
-  private hourFraction = 0;
   private hourMinutes = 0;
+  /** The fleet's membership epoch at the hour's first minute (coverage.ts, membership.ts). */
+  private hourEpoch = -1;
+  /** A minute of the hour was below `minCoverage` or in a gap of the fleet's data. */
+  private hourShort = false;
 
   constructor(options: Partial<PortSurgeOptions> = {}) {
     this.o = { ...DEFAULT_PORT_SURGE, ...options };
@@ -52,38 +72,50 @@ export class PortSurgeDetector implements Detector {
 
   step(rows: MinuteRows, cov: CoverageSnapshot): Finding[] {
     const m = rows.minuteMs;
-    if (this.firstMs < 0) this.firstMs = m;
-    const f = cov.fraction('probes');
+    // Minutes before any sensor reported are not quiet minutes: nothing watched them.
+    if (this.firstMs < 0 && cov.knownSensors > 0) this.firstMs = m;
+    const f = this.firstMs < 0 ? 0 : cov.fraction('probes');
     this.fractions[(m / MINUTE_MS) % this.o.windowMin] = f;
-    this.hourFraction += f;
+    // A gap in the whole fleet's data is missing from its first minute, including those before
+    // coverage could call it a gap (docs/methods.md#daily-and-weekly-cycles-gaps).
+    const gap = cov.gapSinceMs !== null && cov.gapSinceMs >= m - (m % HOUR_MS);
+    if (f < this.o.minCoverage || gap) this.hourShort = true;
     this.hourMinutes++;
+    // An hour in which a sensor joined or was forgotten is neither the old fleet's nor the new
+    // one's: missing. Hours of other memberships are read at today's (hour-book.ts `factor`).
+    if (this.hourMinutes === 1) this.hourEpoch = cov.epoch;
+    else if (cov.epoch !== this.hourEpoch) this.hourShort = true;
     for (const r of rows.probes) this.series.add(r, m);
     const t = m + MINUTE_MS;
     const out: Finding[] = [];
-    if ((t / MINUTE_MS) % this.o.evalEveryMin === 0) this.evaluate(t, out);
+    if ((t / MINUTE_MS) % this.o.evalEveryMin === 0) {
+      this.book.refresh((epoch) => cov.sizeAt('probes', epoch), cov.epoch);
+      this.evaluate(t, out);
+    }
     return out;
   }
 
-  /** Mean probe coverage over the window; 0 until the window has been fed whole. */
+  /**
+   * Mean probe coverage over the window; 0 until the window has been fed whole, and 0 when one of
+   * its minutes was below `minCoverage`: the distinct sources of 35 minutes are more than 35/60 of
+   * an hour's (sources come back), so a window partly in a gap is not scaled up, it is missing.
+   */
   private windowFraction(): number {
     let sum = 0;
-    let n = 0;
     for (const v of this.fractions) {
-      if (!Number.isNaN(v)) {
-        sum += v;
-        n++;
-      }
+      if (!(v >= this.o.minCoverage)) return 0;
+      sum += v;
     }
-    return n === this.o.windowMin ? sum / n : 0;
+    return sum / this.o.windowMin;
   }
 
   private evaluate(t: number, out: Finding[]): void {
     const hourEnd = t % HOUR_MS === 0;
     const hour = t / HOUR_MS - 1;
     if (hourEnd) {
-      const watched = this.hourMinutes === 60 && this.hourFraction / 60 >= this.o.minCoverage;
-      this.book.mark(hour, watched && t - HOUR_MS >= this.firstMs);
-      this.hourFraction = 0;
+      const watched = this.hourMinutes === 60 && !this.hourShort;
+      this.book.mark(hour, watched && this.firstMs >= 0 && t - HOUR_MS >= this.firstMs, this.hourEpoch);
+      this.hourShort = false;
       this.hourMinutes = 0;
     }
     const windowMs = this.o.windowMin * MINUTE_MS;
@@ -94,9 +126,8 @@ export class PortSurgeDetector implements Detector {
       hourEnd,
       hour,
       fraction: this.windowFraction(),
-      warm: t - this.firstMs >= this.o.warmupMs,
-      midHour: Math.floor((t - windowMs / 2) / HOUR_MS),
-      recentEnd: Math.floor(cutoff / HOUR_MS),
+      warm: this.firstMs >= 0 && t - this.firstMs >= this.o.warmupMs,
+      window: windowHours(cutoff, t),
       from: cutoff / MINUTE_MS,
     };
     for (const [key, s] of this.series.all) {
@@ -126,14 +157,14 @@ export class PortSurgeDetector implements Detector {
       if (this.series.held(s) === 0 && s.hist.negligible(this.o.forgetBelow)) this.series.forget(key, s);
       return;
     }
-    let b = this.series.baselineOf(s, ev.midHour, ev.recentEnd);
+    let b = this.series.baselineOf(s, ev.window);
     if (b && !episode) s.frozen = b;
     // A long episode excludes its hours until no usable ones are left in the look-back: it is
     // then measured against the level before it rather than left unjudged (and ended).
     if (!b && episode) b = s.frozen;
     if (b) this.judgeWindow(s, ev, x, b, episode, out);
     if (!hourEnd) return;
-    closeHour(this.o, this.book, s, hour, x, b, episode);
+    closeHour(this.o, this.book, s, hour, x, b, episode, fraction);
     this.judgeDay(s, ev, out);
     if (this.series.held(s) === 0 && !episode && s.cusum === 0 && s.hist.negligible(this.o.forgetBelow)) {
       this.series.forget(key, s);

@@ -7,6 +7,7 @@
 import { labelId, Rng } from '../prng.js';
 import { backscatter } from './backscatter.js';
 import { botnetInfection } from './botnet-infection.js';
+import { dataGap } from './data-gap.js';
 import { messengerSpamScenario } from './messenger-spam.js';
 import { portSurge } from './port-surge.js';
 import { scan } from './scan.js';
@@ -21,6 +22,7 @@ import {
 import { wormOutbreak } from './worm-outbreak.js';
 
 export {
+  ALL_SCENARIO_KINDS,
   type EpisodePlan,
   isScenarioKind,
   type Json,
@@ -39,6 +41,7 @@ export const SCENARIOS: Readonly<Record<ScenarioKind, Scenario>> = {
   'messenger-spam': messengerSpamScenario,
   'botnet-infection': botnetInfection,
   'sensor-outage': sensorOutage,
+  'data-gap': dataGap,
 };
 
 /** One scenario to inject. */
