@@ -233,8 +233,10 @@ describe('Coverage', () => {
     expect(rate('a')).toBe(40);
     expect(rate('c')).toBeCloseTo(40, 6);
     // The fleet's size before c joined, at today's rates: a and b.
-    expect(snap.sizeAt('probes', snap.epoch - 1)).toBeCloseTo(80, 6);
-    expect(snap.sizeAt('probes', snap.epoch)).toBeCloseTo(120, 6);
+    expect(snap.epochOf('probes')).toBe(3);
+    expect(snap.sizeAt('probes', 2)).toBeCloseTo(80, 6);
+    expect(snap.sizeAt('probes', 3)).toBeCloseTo(120, 6);
+    expect(snap.epochOf('ids')).toBe(0);
   });
 
   it('learns the usual rate as the median hourly count, which a one-hour burst does not move', () => {

@@ -95,8 +95,8 @@ export interface CoverageSnapshot {
    * 1 when nothing is known yet (no evidence of missing data).
    */
   fraction(family: CoverageFamily): number;
-  /** The fleet's membership epoch (membership.ts): it changes when a stream joins or is forgotten. */
-  readonly epoch: number;
+  /** The family's membership epoch (membership.ts): it changes when one of its streams joins or is forgotten. */
+  epochOf(family: CoverageFamily): number;
   /**
    * The usual events per minute of the family's streams that were known at `epoch`, at today's
    * rates (membership.ts); undefined for an epoch too old to tell.
@@ -139,7 +139,7 @@ const FAMILY_KINDS: Readonly<Record<CoverageFamily, readonly EventKind[]>> = {
   ids: ['ids'],
 };
 
-type Aggregates = Omit<CoverageSnapshot, 'minuteMs' | 'received' | 'gapSinceMs' | 'epoch'>;
+type Aggregates = Omit<CoverageSnapshot, 'minuteMs' | 'received' | 'gapSinceMs'>;
 
 /** Streams (sensor × kind) followed at most: ten thousand sensors, each with its three kinds. */
 const MAX_STREAMS = 30_000;
@@ -162,6 +162,8 @@ export class Coverage {
   /** Events of the whole fleet this minute, and its usual rate (the sum of its streams'). */
   private fleetEvents = 0;
   private fleetRate = 0;
+  /** Streams with less than a day of hours (counted each minute). */
+  private young = 0;
   /** This minute's events and rates of the established streams (usual-rate.ts). */
   private readonly refs = new References();
   private readonly rateOptions: RateOptions;
@@ -191,7 +193,8 @@ export class Coverage {
     if (takeBack > 0)
       for (const s of this.streams.values()) s.ownSilentMin = Math.max(0, s.ownSilentMin - takeBack);
     if (wasGap !== this.fleet.inGap) this.aggregates = null;
-    this.refs.measure(this.streams.values());
+    // Only a stream younger than a day is measured against the established ones.
+    if (this.young > 0) this.refs.measure(this.streams.values());
     const day = Math.floor(minuteMs / DAY_MS);
     for (const [key, s] of this.streams) this.advance(key, s, minuteMs, day);
     // The address map may be refreshed in place (the server re-reads the registry): a change in it
@@ -208,7 +211,6 @@ export class Coverage {
       ...this.aggregates,
       received: this.receivedThisMinute(),
       gapSinceMs: this.fleet.sinceMs,
-      epoch: this.membership.epoch,
     };
   }
 
@@ -216,9 +218,11 @@ export class Coverage {
   private count(minuteMs: number, rows: readonly SensorVolumeRow[]): void {
     this.fleetRate = 0;
     this.fleetEvents = 0;
+    this.young = 0;
     for (const s of this.streams.values()) {
       s.events = 0;
       this.fleetRate += s.ratePerMinute;
+      if (s.hours.length < 24) this.young++;
     }
     for (const r of rows) {
       const key = `${r.sensor}\u0000${r.kind}`;
@@ -243,6 +247,7 @@ export class Coverage {
           day: Math.floor(minuteMs / DAY_MS),
         };
         this.streams.set(key, s);
+        this.young++;
         this.membership.joined(s);
         this.aggregates = null;
       }
@@ -352,6 +357,7 @@ export class Coverage {
       knownAddresses,
       fraction: (family) => fractions[family],
       sizeAt: (family, epoch) => this.membership.sizeAt(epoch, FAMILY_KINDS[family], usuals[family]),
+      epochOf: (family) => this.membership.epoch(FAMILY_KINDS[family]),
       isActive: (sensor) => active.has(sensor),
       // The live stream records themselves: read them during the step, do not keep them.
       streams: [...this.streams.values()],

@@ -44,25 +44,29 @@ describe('sensors joining and leaving', () => {
 });
 
 describe('FleetMembership', () => {
-  it('gives the size an earlier membership would have at today’s rates', () => {
+  it('gives the size an earlier membership would have at today’s rates, per family', () => {
     const a = { kind: 'firewall' as const, ratePerMinute: 30 };
     const b = { kind: 'firewall' as const, ratePerMinute: 10 };
     const ids = { kind: 'ids' as const, ratePerMinute: 5 };
     const m = new FleetMembership();
+    const probes = ['firewall', 'darknet'] as const;
     m.joined(a);
     m.joined(ids);
-    const before = m.epoch;
+    // An IDS stream joining is no change of the fleet that counts probes.
+    expect(m.epoch(probes)).toBe(1);
+    expect(m.epoch(['ids'])).toBe(1);
+    const before = m.epoch(probes);
     m.joined(b);
-    expect(m.epoch).toBe(3);
+    expect(m.epoch(probes)).toBe(2);
     // Today: a and b, 40 events a minute of firewall streams.
-    expect(m.sizeAt(before, ['firewall', 'darknet'], 40)).toBe(30);
-    expect(m.sizeAt(m.epoch, ['firewall', 'darknet'], 40)).toBe(40);
+    expect(m.sizeAt(before, probes, 40)).toBe(30);
+    expect(m.sizeAt(m.epoch(probes), probes, 40)).toBe(40);
     // Rates drift: the same members give the same ratio.
     b.ratePerMinute = 20;
-    expect(m.sizeAt(before, ['firewall', 'darknet'], 50)).toBe(30);
+    expect(m.sizeAt(before, probes, 50)).toBe(30);
     m.left(a);
     // a forgotten: the earlier fleet still had it, at its last rate.
-    expect(m.sizeAt(before, ['firewall', 'darknet'], 20)).toBe(30);
-    expect(m.sizeAt(0, ['firewall', 'darknet'], 20)).toBe(0);
+    expect(m.sizeAt(before, probes, 20)).toBe(30);
+    expect(m.sizeAt(0, probes, 20)).toBe(0);
   });
 });

@@ -29,9 +29,14 @@ interface Seasonal {
   readonly method: Baseline['method'];
 }
 
+/** The last usable hours before a `recentEnd`, with what the baselines read of them. */
 interface Recent {
   readonly values: readonly number[];
-  readonly level: readonly number[];
+  /** Median and mean departure of those hours from their seasonal values (0 with too few). */
+  readonly shift: number;
+  readonly meanShift: number;
+  /** The baseline from these hours alone (before the daily cycle is known), once asked. */
+  alone?: Baseline | undefined;
 }
 
 export class SeasonalSeries {
@@ -192,7 +197,8 @@ export class SeasonalSeries {
       values.push(v);
       if (this.levelSince >= 0 && h >= this.levelSince) level.push(this.departures.get(h) ?? 0);
     }
-    const r = { values, level };
+    const enough = level.length >= this.o.minRecent;
+    const r: Recent = { values, shift: enough ? median(level) : 0, meanShift: enough ? mean(level) : 0 };
     this.recentMemo = { end: recentEnd, v: version, r };
     return r;
   }
@@ -236,17 +242,19 @@ export class SeasonalSeries {
       n = Math.min(n, s.n);
       if (!method || w > 0.5) method = s.method;
     }
-    const { values: recent, level } = this.recentOf(recentEnd);
+    const r = this.recentOf(recentEnd);
     if (method && weight > 0) {
-      const enough = level.length >= this.o.minRecent;
-      const shift = enough ? median(level) : 0;
-      const meanShift = enough ? mean(level) : 0;
       const sw = this.o.seasonalWeight;
-      const v = Math.max(0, value / weight + sw * shift, meanValue / weight + sw * meanShift);
+      const v = Math.max(0, value / weight + sw * r.shift, meanValue / weight + sw * r.meanShift);
       return { value: v, scale: robustScale(this.residualMad, v) * medianError(n), method, n };
     }
+    if (!('alone' in r)) r.alone = this.recentAlone(r.values);
+    return r.alone;
+  }
+
+  /** Before the daily cycle is known: the recent hours' busy part, their own spread as the scale. */
+  private recentAlone(recent: readonly number[]): Baseline | undefined {
     if (recent.length < this.o.minRecent) return undefined;
-    // No seasonal model yet: the recent hours' own spread (the daily cycle included) is the scale.
     const v = Math.max(quantile(recent, 0.9), mean(recent));
     const scale = robustScale(mad(recent), v) * medianError(recent.length);
     return { value: v, scale, method: 'recent', n: recent.length };

@@ -83,13 +83,14 @@ export class PortSurgeDetector implements Detector {
     this.hourMinutes++;
     // An hour in which a sensor joined or was forgotten is neither the old fleet's nor the new
     // one's: missing. Hours of other memberships are read at today's (hour-book.ts `factor`).
-    if (this.hourMinutes === 1) this.hourEpoch = cov.epoch;
-    else if (cov.epoch !== this.hourEpoch) this.hourShort = true;
+    const epoch = cov.epochOf('probes');
+    if (this.hourMinutes === 1) this.hourEpoch = epoch;
+    else if (epoch !== this.hourEpoch) this.hourShort = true;
     for (const r of rows.probes) this.series.add(r, m);
     const t = m + MINUTE_MS;
     const out: Finding[] = [];
     if ((t / MINUTE_MS) % this.o.evalEveryMin === 0) {
-      this.book.refresh((epoch) => cov.sizeAt('probes', epoch), cov.epoch);
+      this.book.refresh((e) => cov.sizeAt('probes', e), epoch);
       this.evaluate(t, out);
     }
     return out;

@@ -312,7 +312,7 @@ describe('PortSurgeDetector', () => {
       monitoredAddresses: 1024,
       knownAddresses: 1024,
       fraction: () => 1,
-      epoch: 0,
+      epochOf: () => 0,
       sizeAt: () => undefined,
       received: () => 1,
       isActive: () => true,
