@@ -14,8 +14,11 @@ const RELATIONAL_SUITES = [
   'src/web/audit-metrics.test.ts',
   'src/db/**/*.test.ts',
   'src/detect/alerts.test.ts',
+  'src/detect/scanners.test.ts',
+  'src/web/operator-scanners-route.test.ts',
   'src/detect/sensor-silence.test.ts',
   'src/observe/sensor-registry.test.ts',
+  'src/observe/monitored-space.test.ts',
   'src/center/shared-lease.test.ts',
 ];
 /** Of those, the ones that touch no store (e-mail parsing, pure functions) or only a SQLite file. */

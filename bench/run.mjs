@@ -5,7 +5,9 @@
 //      each against reference tools on the same file in the same run (mawk counting destination
 //      ports; tcpdump reading with a BPF filter; tshark with a full dissector);
 //   2. the latency of every `koban stats` view over a store of BENCH_VIEW_EVENTS events;
-//   3. first, the start-up time of the `koban` command (bench/cli-startup.mjs, BENCH_STARTUP_RUNS).
+//   3. first, the start-up time of the `koban` command (bench/cli-startup.mjs, BENCH_STARTUP_RUNS);
+//   4. last, the e-mail parser on hostile inputs against benign ones of the same size
+//      (bench/email-hostile.mjs, BENCH_HOSTILE_RUNS; 0 skips it).
 // Prints a Markdown report and writes it to bench/out/report.md. Scale with environment:
 //   BENCH_IPTABLES_LINES (default 3,000,000), BENCH_EVE_LINES (1,000,000),
 //   BENCH_PCAP_PACKETS (5,000,000), BENCH_VIEW_EVENTS (100,000,000; 0 skips the views).
@@ -262,6 +264,14 @@ if (N_VIEW > 0) {
       `| ${v.name} ${v.args.join(' ')} | ${v.medianMs.toFixed(0)} | ${v.maxMs.toFixed(0)} | ${cli.s.toFixed(2)} |`,
     );
   }
+  say();
+}
+
+// 4. the e-mail parser on hostile inputs, against benign inputs of the same size (its own script:
+// the tests in src/mail/hostile.test.ts check the results, this the time)
+if (env('BENCH_HOSTILE_RUNS', 5) > 0) {
+  const r = timed(process.execPath, [join(root, 'bench', 'email-hostile.mjs')]);
+  for (const line of r.stdout.trimEnd().split('\n')) say(line);
   say();
 }
 

@@ -35,8 +35,20 @@ const ALLOWED = {
   sim: ['core', 'wire', 'parse', 'observe', 'db'],
   web: ['core', 'wire', 'db', 'observe', 'detect', 'intel', 'feeds', 'anon', 'recorder', 'publish', 'mail'],
   center: [
-    'core', 'wire', 'db', 'observe', 'detect', 'intel', 'feeds', 'anon', 'recorder', 'publish', 'mail',
-    'sim', 'web', 'parse',
+    'core',
+    'wire',
+    'db',
+    'observe',
+    'detect',
+    'intel',
+    'feeds',
+    'anon',
+    'recorder',
+    'publish',
+    'mail',
+    'sim',
+    'web',
+    'parse',
   ],
   cli: null, // anything
 };
@@ -79,7 +91,9 @@ function checkImports(f, from, text, rel) {
     const where = `${rel}: ${m[1]}`;
     const allowed = from in ALLOWED ? ALLOWED[from] : ['core'];
     if (allowed !== null && !allowed.includes(to))
-      problems.push(`${where} (${from}/ may not depend on ${to}/: see the table in scripts/check-boundaries.mjs)`);
+      problems.push(
+        `${where} (${from}/ may not depend on ${to}/: see the table in scripts/check-boundaries.mjs)`,
+      );
     else if (rest !== 'index' && !(from === 'cli' && to === 'cli'))
       problems.push(`${where} (goes past ${to}/index.ts)`);
   }
@@ -88,7 +102,8 @@ function checkImports(f, from, text, rel) {
 function checkSizes(f, text, rel) {
   const lines = text.split('\n').length;
   if (lines > MAX_FILE_LINES) problems.push(`${rel}: ${lines} lines (more than ${MAX_FILE_LINES}: split it)`);
-  else if (lines > WARN_FILE_LINES) warnings.push(`${rel}: ${lines} lines (over ${WARN_FILE_LINES}: two ideas?)`);
+  else if (lines > WARN_FILE_LINES)
+    warnings.push(`${rel}: ${lines} lines (over ${WARN_FILE_LINES}: two ideas?)`);
   const sf = ts.createSourceFile(f, text, ts.ScriptTarget.Latest, true);
   const visit = (node) => {
     if (
@@ -104,7 +119,9 @@ function checkSizes(f, text, rel) {
       const n = end - start + 1;
       if (n > MAX_FUNCTION_LINES) {
         const name = node.name?.getText(sf) ?? nameOfParent(node, sf) ?? '(anonymous)';
-        problems.push(`${rel}:${start + 1}: function ${name} is ${n} lines (more than ${MAX_FUNCTION_LINES})`);
+        problems.push(
+          `${rel}:${start + 1}: function ${name} is ${n} lines (more than ${MAX_FUNCTION_LINES})`,
+        );
       }
     }
     ts.forEachChild(node, visit);
@@ -120,7 +137,8 @@ function nameOfParent(node, sf) {
   return null;
 }
 
-if (!quiet && warnings.length > 0) console.warn(`size warnings (${warnings.length}):\n  ${warnings.join('\n  ')}`);
+if (!quiet && warnings.length > 0)
+  console.warn(`size warnings (${warnings.length}):\n  ${warnings.join('\n  ')}`);
 if (problems.length > 0) {
   console.error(`architecture rules: ${problems.length} problem(s):\n  ${problems.join('\n  ')}`);
   process.exit(1);

@@ -13,6 +13,7 @@ import type { Hono } from 'hono';
 import { type Center, type CenterOptions, centerApp, openCenter } from '../src/center/index.js';
 import {
   type Actor,
+  argon2Hasher,
   type NewOrg,
   ROLE_SCOPES,
   type Role,
@@ -26,6 +27,12 @@ import { fixture } from './samples.js';
 export { rotateOperatorToken } from '../src/center/index.js';
 
 export const PASSWORD = 'correct horse battery staple';
+/**
+ * Argon2id at its lowest cost: each world makes six accounts with passwords, and at production
+ * cost (intel/passwords.ts) their hashing took much of these tests' time. Verifying reads the
+ * cost from the stored hash, so logins take the production path.
+ */
+export const TEST_PASSWORDS = argon2Hasher({ memoryCost: 8, timeCost: 1 });
 /** 2012-02-10T00:00:00Z, the day after the lures of test/fixtures/intel. */
 export const T0 = Date.UTC(2012, 1, 10);
 
@@ -86,7 +93,7 @@ export async function openApiWorld(api: WebOptions = {}, more: WorldOptions = {}
     dataDir,
     relationalUrl: store.url,
     logLevel: 'silent',
-    intel: { now: () => clock.ms, fsyncEvidence: false, ...more.intel },
+    intel: { now: () => clock.ms, fsyncEvidence: false, auth: { passwords: TEST_PASSWORDS }, ...more.intel },
     api: { validateResponses: true, ...api },
   });
   const app = centerApp(center);

@@ -53,20 +53,5 @@ export async function runKoban(
   return { code, out: p.output(), stdout: p.stdout() };
 }
 
-export async function waitFor<T>(
-  fn: () => Promise<T | null | undefined | false>,
-  timeoutMs: number,
-  what: string,
-): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch {
-      // not yet
-    }
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+// Waits poll without a deadline of their own (test/wait.ts); kept here for the CLI tests' imports.
+export { waitFor } from './wait.js';

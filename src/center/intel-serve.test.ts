@@ -7,14 +7,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { intelFixture, PASSWORD } from '../../test/api-world.js';
+import { intelFixture, PASSWORD, T0, TEST_PASSWORDS } from '../../test/api-world.js';
 import { systemActor } from '../intel/index.js';
 import { type RunningCenter, startCenter } from './server.js';
 
-const T0 = Date.now();
 let running: RunningCenter;
 let url: string;
 let dataDir: string;
+/** The center's clock (intel services and API alike): it moves only when a test moves it. */
+const clock = { ms: T0 };
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'koban-intel-serve-'));
@@ -23,9 +24,8 @@ beforeAll(async () => {
     host: '127.0.0.1',
     port: 0,
     logLevel: 'silent',
-    // The API's clock stands still: the throttle's Retry-After does not depend on how long the
-    // password checks before it took.
-    api: { now: () => T0, login: { perAddress: { capacity: 3, refillIntervalMs: 60_000 } } },
+    intel: { now: () => clock.ms, auth: { passwords: TEST_PASSWORDS } },
+    api: { login: { perAddress: { capacity: 3, refillIntervalMs: 60_000 } } },
   });
   url = running.url;
   const intel = running.center.intel;
@@ -76,7 +76,12 @@ describe('the intel API on a started center', () => {
     expect((await login('wrong')).status).toBe(401);
     const limited = await login(PASSWORD);
     expect(limited.status).toBe(429);
+    // No time has passed on the center's clock since the first attempt, however long the logins took.
     expect(limited.headers.get('Retry-After')).toBe('60');
+    clock.ms += 59_999;
+    expect((await login(PASSWORD)).headers.get('Retry-After')).toBe('1');
+    clock.ms += 1;
+    expect((await login(PASSWORD)).status).toBe(200);
   });
 
   it('serves the OpenAPI document', async () => {

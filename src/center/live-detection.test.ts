@@ -7,8 +7,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { ev } from '../../test/events.js';
+import { waitFor } from '../../test/wait.js';
 import { openRelational } from '../db/index.js';
 import { encodeEvent } from '../wire/index.js';
 import { rotateOperatorToken } from './operator-token.js';
@@ -24,8 +25,15 @@ describe('live detection in the center', () => {
   let dataDir: string;
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'koban-live-'));
-    // Polls only when the test asks (detectEveryMs far beyond the test's duration).
-    running = await startCenter({ dataDir, host: '127.0.0.1', port: 0, detectEveryMs: 3_600_000 });
+    // Polls only when the test asks (detectEveryMs far beyond the test's duration); holds the
+    // lease for an hour, so no warm-up or renewal, however slow, lets it lapse during the test.
+    running = await startCenter({
+      dataDir,
+      host: '127.0.0.1',
+      port: 0,
+      detectEveryMs: 3_600_000,
+      detectLeaseMs: 3_600_000,
+    });
     sensorToken = (await running.center.registry.add({ name: 'dn-test', addressBlocks: ['203.0.0.0/16'] }))
       .token;
     operator = rotateOperatorToken(dataDir);
@@ -126,6 +134,15 @@ describe('live detection in the center', () => {
 
 describe('the live-detection lease', () => {
   it('runs the detectors only on the node holding the lease, and takes over when it is free', async () => {
+    // The lease is renewed by an interval timer: a fake one, so each renewal happens when the test
+    // lets a third of the term pass, once. The term is an hour of the (real) clock, so a renewal
+    // or a warm-up slowed by a busy machine cannot outlast it.
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    onTestFinished(() => {
+      vi.useRealTimers();
+    });
+    const TERM = 3_600_000;
+    const renewal = () => vi.advanceTimersByTimeAsync(TERM / 3);
     const dataDir = mkdtempSync(join(tmpdir(), 'koban-lease-'));
     // Another node holds the lease (a row in the shared relational store).
     const other = await openRelational(dataDir);
@@ -138,41 +155,40 @@ describe('the live-detection lease', () => {
       dataDir,
       host: '127.0.0.1',
       port: 0,
-      detectEveryMs: 3_600_000,
-      detectLeaseMs: 3_000,
+      detectEveryMs: 24 * 3_600_000,
+      detectLeaseMs: TERM,
     });
     const operator = rotateOperatorToken(dataDir);
     const held = async () => {
       const r = await fetch(`${running.url}/metrics`, { headers: { Authorization: `Bearer ${operator}` } });
       return Number(/^koban_detect_lease_held (\S+)$/m.exec(await r.text())?.[1]);
     };
-    const until = async (cond: () => Promise<boolean> | boolean) => {
-      for (let i = 0; i < 100 && !(await cond()); i++) await new Promise((r) => setTimeout(r, 100));
-      return cond();
-    };
     try {
       expect(running.detection).toBeNull();
       expect(await held()).toBe(0);
-      // node-b stops renewing: its term runs out and this node takes over within a renewal.
+      // node-b stops renewing: its term runs out and this node takes over at its next renewal.
       await other
         .updateTable('leases')
         .set({ expires_ms: Date.now() - 1 })
         .execute();
-      expect(await until(() => running.detection !== null)).toBe(true);
+      await renewal();
+      await waitFor(() => running.detection !== null, 'this node to take the free lease');
       expect(await held()).toBe(1);
       // node-b takes it back (say this node was partitioned and its term ran out): detection stops.
       await other
         .updateTable('leases')
         .set({ holder: 'node-b', expires_ms: Date.now() + 3_600_000 })
         .execute();
-      expect(await until(() => running.detection === null)).toBe(true);
+      await renewal();
+      await waitFor(() => running.detection === null, 'this node to see the lease taken back');
       expect(await held()).toBe(0);
       // Free again: taken over again; released when the node stops.
       await other
         .updateTable('leases')
         .set({ expires_ms: Date.now() - 1 })
         .execute();
-      expect(await until(() => running.detection !== null)).toBe(true);
+      await renewal();
+      await waitFor(() => running.detection !== null, 'this node to take the lease again');
     } finally {
       await running.stop();
     }

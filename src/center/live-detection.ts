@@ -1,6 +1,7 @@
 /**
  * Live detection in the center process: the operators' notifier from koban.json `notify`, the
- * detectors' coverage (address counts per sensor, refreshed in place before each poll), and the
+ * detectors' coverage (address counts per sensor — registered, given or learned from the stored
+ * destinations — refreshed in place before each poll), and the
  * lease that lets one center of several on a relational store run the detectors
  * (docs/methods.md#coverage; detect/leased.ts). `startLiveDetection` does the detecting.
  */
@@ -15,8 +16,10 @@ import {
   type LiveDetection,
   type Notifier,
   NotifyConfigSchema,
+  readScanPolicy,
   startLiveDetection,
 } from '../detect/index.js';
+import { blocksBySensor, type EventStore, MonitoredSpace } from '../observe/index.js';
 import type { Center } from './wiring.js';
 
 export interface DetectionOptions {
@@ -55,22 +58,42 @@ export function notifierOf(center: Center): Notifier | null {
   );
 }
 
+/** Wall-clock time between two passes that learn the monitored space from newly stored events. */
+const LEARN_EVERY_MS = 5 * 60_000;
+
 /**
- * The monitored addresses per sensor the detectors' coverage reads at every minute: registered
- * sensors' address blocks, and those of relayed or simulated ones (`extraAddressBlocks`).
+ * The monitored addresses per sensor the detectors' coverage reads at every minute (observe's
+ * monitored-space.ts): registered sensors' address blocks, those of relayed or simulated ones
+ * (`extraAddressBlocks`), then the blocks given or learned. Each refresh first learns, at most every
+ * `learnEveryMs`, from the destinations of the batches stored since the last pass — the first pass
+ * from everything stored — so that sensors nobody gave blocks for are scaled by what they watch.
  */
-export function coverageAddresses(center: Center): {
+export function coverageAddresses(
+  center: Pick<Center, 'db' | 'extraAddressBlocks'> & {
+    readonly observatory: { readonly store: EventStore };
+  },
+  options: { readonly learnEveryMs?: number; readonly nowMs?: () => number } = {},
+): {
   addresses: Map<string, number>;
   refresh(): Promise<void>;
 } {
   const addresses = new Map<string, number>();
+  const space = new MonitoredSpace(center.db);
+  const store = center.observatory.store;
+  const now = options.nowMs ?? Date.now;
+  let learnedUpTo = 0;
+  let learnedAt = Number.NEGATIVE_INFINITY;
   return {
     addresses,
     async refresh() {
-      const blocks: Record<string, readonly string[]> = Object.fromEntries(center.extraAddressBlocks);
-      for (const s of await center.registry.list())
-        if (s.addressBlocks.length > 0) blocks[s.name] = s.addressBlocks;
-      const counts = addressCounts(blocks);
+      if (now() - learnedAt >= (options.learnEveryMs ?? LEARN_EVERY_MS)) {
+        const upTo = await store.latestBatch();
+        if (upTo > learnedUpTo)
+          await space.learnFrom(store, { afterBatch: learnedUpTo, upToBatch: upTo }, now());
+        learnedUpTo = upTo;
+        learnedAt = now();
+      }
+      const counts = addressCounts(blocksBySensor(await space.inEffect(center.extraAddressBlocks)));
       for (const k of addresses.keys()) if (!counts.has(k)) addresses.delete(k);
       for (const [k, v] of counts) addresses.set(k, v);
     },
@@ -86,11 +109,19 @@ export async function startCenterDetection(
   const cfg = center.observatory.config;
   const coverage = coverageAddresses(center);
   await coverage.refresh();
+  // Read once, at start: a changed known-scanner file takes effect at the next start.
+  const policy = readScanPolicy(cfg.scans, center.dataDir, (m) => center.log.warn(m));
   const start = () =>
     startLiveDetection({
       source: center.observatory.store,
       alerts: center.alerts,
-      detectors: { addresses: coverage.addresses, domesticCountry: cfg.domesticCountry },
+      scanners: center.scanners,
+      detectors: {
+        addresses: coverage.addresses,
+        domesticCountry: cfg.domesticCountry,
+        scan: { policy },
+        backscatter: { minVictimRatePps: cfg.detection.backscatter.minVictimRatePps },
+      },
       ...(notifier ? { notifier } : {}),
       intervalMs: options.detectEveryMs ?? cfg.detection.pollSeconds * 1000,
       graceMs: cfg.detection.graceSeconds * 1000,

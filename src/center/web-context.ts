@@ -14,6 +14,7 @@ export function webContext(center: Center): WebContext {
     ingest: center.ingest,
     sensors: center.registry,
     operatorAlerts: center.alerts,
+    scanners: center.scanners,
     intel: center.intel,
     metrics: center.metrics,
     options: center.apiOptions,

@@ -13,7 +13,7 @@ import {
   type StoreStatus,
 } from '../core/index.js';
 import { openRelational, type RelationalDb } from '../db/index.js';
-import { AlertStore } from '../detect/index.js';
+import { AlertStore, ScannerStore } from '../detect/index.js';
 import { advisoryConfigFrom, defaultParseWorkers, type IntelOptions, IntelService } from '../intel/index.js';
 import {
   type IngestLimits,
@@ -36,6 +36,8 @@ export interface Center {
   readonly registry: SensorRegistry;
   readonly ingest: IngestService;
   readonly alerts: AlertStore;
+  /** Every scan the detectors found, kept as data (the scanner list). */
+  readonly scanners: ScannerStore;
   readonly intel: IntelService;
   /** How the HTTP API is mounted (limits, proxy trust, login throttling, the clock). */
   readonly apiOptions: WebOptions;
@@ -128,6 +130,7 @@ async function assemble(
     registry,
     ingest,
     alerts: new AlertStore(db),
+    scanners: new ScannerStore(db),
     intel,
     apiOptions: {
       ...(options.intel?.now ? { now: options.intel.now } : {}),

@@ -1,23 +1,35 @@
 /**
- * `koban alerts [--open] [--json]`, `koban alerts show ID`, `koban alerts ack ID`, `koban alerts close ID`,
- * `koban alerts close-ended`.
+ * `koban alerts [--open] [--kind K] [--limit N] [--cursor C] [--json]` (most severe first, then most
+ * recent, with counts per severity and kind), `koban alerts show ID` (a readable report,
+ * alert-report.ts), `koban alerts ack ID`, `koban alerts close ID`, `koban alerts close-ended`.
  */
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
-import { KobanError } from '../core/index.js';
-import { AlertStore, alertDocument, episodeState, type OperatorAlert } from '../detect/index.js';
+import { formatUtcOffset, KobanError, parseUtcOffset } from '../core/index.js';
+import {
+  type AlertCounts,
+  AlertStore,
+  alertDocument,
+  episodeState,
+  type OperatorAlert,
+  SEVERITIES,
+} from '../detect/index.js';
+import { openEnricher } from '../observe/index.js';
 import { dbOption, type StoreFlags } from './_options.js';
 import { printJson, table } from './_output.js';
-import { withRelational } from './_stores.js';
+import { type StoreTarget, withRelational } from './_stores.js';
+import { addressesToEnrich, humanTime, renderAlertReport } from './alert-report.js';
 
 interface Flags extends StoreFlags {
   json?: boolean;
   open?: boolean;
   kind?: string;
+  limit?: string;
+  cursor?: string;
 }
 
-const withAlerts = <T>(flags: Flags, fn: (a: AlertStore) => Promise<T>): Promise<T> =>
-  withRelational(flags, (db) => fn(new AlertStore(db)));
+const withAlerts = <T>(flags: Flags, fn: (a: AlertStore, target: StoreTarget) => Promise<T>): Promise<T> =>
+  withRelational(flags, (db, target) => fn(new AlertStore(db), target));
 
 /** The alert as JSON: the same document as the API and the notifications. */
 export const alertJson = alertDocument;
@@ -37,33 +49,33 @@ export function registerAlerts(program: Command): void {
     .option('--kind <kind>', 'only this kind (e.g. sensor-silent)')
     .option('--data <dir>', 'data directory')
     .addOption(dbOption())
-    .option('--json', 'print one JSON document')
+    .option('--limit <n>', 'alerts per page (1–1000)', '100')
+    .option('--cursor <c>', 'the next page: the cursor the previous one printed')
+    .option('--json', 'print one JSON document { alerts, counts, nextCursor }')
     .action(async (flags: Flags) => {
-      const list = await withAlerts(flags, (a) =>
-        a.list({ status: flags.open ? ['open', 'acknowledged'] : undefined, kind: flags.kind }),
-      );
-      if (flags.json) printJson({ alerts: list.map(alertJson) });
-      else if (list.length === 0) process.stdout.write('no alerts\n');
-      else {
-        process.stdout.write(
-          `${table(
-            ['id', 'status', 'episode', 'severity', 'kind', 'last', 'title'],
-            list.map((a) => [
-              a.id,
-              a.status,
-              episodeState(a),
-              a.severity,
-              a.kind,
-              new Date(a.lastMs).toISOString(),
-              a.title,
-            ]),
-          )}\n`,
+      const limit = Number(flags.limit);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
+        throw new KobanError(
+          'E_USAGE',
+          `--limit must be a whole number from 1 to 1000, not "${flags.limit}"`,
         );
-      }
+      const filter = {
+        status: flags.open ? (['open', 'acknowledged'] as const) : undefined,
+        kind: flags.kind,
+      };
+      const { page, counts, offset } = await withAlerts(flags, async (a, target) => ({
+        page: await a.page({ ...filter, limit, cursor: flags.cursor }),
+        counts: await a.counts(filter),
+        offset: parseUtcOffset(target.config.utcOffset),
+      }));
+      if (flags.json) printJson({ alerts: page.alerts.map(alertJson), counts, nextCursor: page.nextCursor });
+      else process.stdout.write(`${renderList(page.alerts, counts, page.nextCursor, offset)}\n`);
     });
   alerts
     .command('show')
-    .description('one alert with its evidence (counts, series, top sources, countries, sensors)')
+    .description(
+      'one alert as a report: what, when, what was seen, top sources with country and AS, next steps',
+    )
     .argument('<id>', 'alert id')
     .option('--data <dir>', 'data directory')
     .addOption(dbOption())
@@ -71,10 +83,20 @@ export function registerAlerts(program: Command): void {
     .action(async (id: string, _flags: Flags, cmd: Command) => {
       // The parent command also takes --data and --json: commander hands them to it.
       const flags = cmd.optsWithGlobals<Flags>();
-      const a = await withAlerts(flags, (s) => s.get(parseId(id)));
+      const { a, target } = await withAlerts(flags, async (s, target) => ({
+        a: await s.get(parseId(id)),
+        target,
+      }));
       if (!a) throw new KobanError('E_NOT_FOUND', `no alert ${id}`);
-      if (flags.json) printJson(alertJson(a));
-      else process.stdout.write(`${renderAlert(a)}\n`);
+      if (flags.json) {
+        printJson(alertJson(a));
+        return;
+      }
+      // The geo databases are read only when a source lacks its country or AS.
+      const enricher = addressesToEnrich(a).length > 0 ? await openEnricher(target.config) : null;
+      const lookup = enricher ? (address: string) => enricher.lookup(address) : undefined;
+      const offsetMinutes = parseUtcOffset(target.config.utcOffset);
+      process.stdout.write(`${renderAlertReport(a, { offsetMinutes, lookup })}\n`);
     });
   alerts
     .command('close-ended')
@@ -115,39 +137,44 @@ export function registerAlerts(program: Command): void {
   }
 }
 
-type Json = string | number | boolean | null | Json[] | { [k: string]: Json };
-
-const isRecordList = (v: Json): v is { [k: string]: Json }[] =>
-  Array.isArray(v) &&
-  v.length > 0 &&
-  v.every((x) => typeof x === 'object' && x !== null && !Array.isArray(x));
-
-const cell = (v: Json | undefined): string | number | null =>
-  v === undefined || v === null
-    ? null
-    : typeof v === 'number' || typeof v === 'string'
-      ? v
-      : JSON.stringify(v);
-
-/** The alert as text: its header, then each evidence field — lists of records as tables. */
-export function renderAlert(a: OperatorAlert): string {
-  const j = alertJson(a);
+/** The list as text: the counts, one line per alert, and how to get the next page. */
+export function renderList(
+  alerts: readonly OperatorAlert[],
+  counts: AlertCounts,
+  nextCursor: string | null,
+  offsetMinutes: number,
+): string {
+  if (counts.total === 0) return 'no alerts';
+  const bySeverity = [...SEVERITIES]
+    .reverse()
+    .filter((s) => counts.severity[s] > 0)
+    .map((s) => `${counts.severity[s]} ${s}`);
+  const byKind = Object.entries(counts.kind).map(([k, n]) => `${k} ${n}`);
   const out = [
-    `alert ${j.id}  ${j.kind}  ${j.severity}  ${j.status}${j.episode === '-' ? '' : `  (episode ${j.episode})`}`,
-    j.title,
-    `first ${j.first}   last ${j.last}`,
+    `${counts.total} alert${counts.total === 1 ? '' : 's'}: ${bySeverity.join(', ')}`,
+    `by kind: ${byKind.join(', ')}`,
+    '',
+    table(
+      [
+        'id',
+        'severity',
+        'kind',
+        'status',
+        'episode',
+        `last seen (UTC${formatUtcOffset(offsetMinutes)})`,
+        'title',
+      ],
+      alerts.map((a) => [
+        a.id,
+        a.severity,
+        a.kind,
+        a.status,
+        episodeState(a),
+        humanTime(a.lastMs, offsetMinutes),
+        a.title,
+      ]),
+    ),
   ];
-  if (j.acked_by) out.push(`acknowledged by ${j.acked_by} at ${j.acked}`);
-  if (j.closed_by) out.push(`closed by ${j.closed_by} at ${j.closed}`);
-  const tables: string[] = [];
-  for (const [key, value] of Object.entries(a.evidence as Record<string, Json>)) {
-    if (isRecordList(value)) {
-      const headers = [...new Set(value.flatMap((r) => Object.keys(r)))];
-      const rows = value.slice(0, 48).map((r) => headers.map((h) => cell(r[h])));
-      tables.push(`${key}:\n${table(headers, rows)}`);
-    } else if (value !== null && typeof value === 'object') {
-      out.push(`${key}: ${JSON.stringify(value)}`);
-    } else out.push(`${key}: ${value === null ? '-' : String(value)}`);
-  }
-  return [...out, ...tables].join('\n');
+  if (nextCursor !== null) out.push(`more: koban alerts --cursor ${nextCursor} (same filters)`);
+  return out.join('\n');
 }

@@ -38,7 +38,14 @@ describe('the command table', () => {
   it('declares in full only the command being run', async () => {
     const program = await buildProgram(['sensor', 'run', '--help']);
     const sensor = program.commands.find((c) => c.name() === 'sensor')!;
-    expect(sensor.commands.map((c) => c.name())).toEqual(['add', 'list', 'revoke', 'run', 'status']);
+    expect(sensor.commands.map((c) => c.name())).toEqual([
+      'add',
+      'list',
+      'revoke',
+      'blocks',
+      'run',
+      'status',
+    ]);
     const stats = program.commands.find((c) => c.name() === 'stats')!;
     expect(stats.options).toEqual([]);
     expect(stats.commands).toEqual([]);

@@ -54,6 +54,13 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./alerts.js')).registerAlerts,
   },
   {
+    name: 'scanners',
+    term: 'scanners [options]',
+    summary:
+      'every scanner found, alert or not, broadest first: ports, reach, first/last seen, country, AS, tags',
+    load: async () => (await import('./scanners.js')).registerScanners,
+  },
+  {
     name: 'detect',
     term: 'detect [options]',
     summary: 'run the detectors over stored history (alerts), or score them on a simulated set (--eval)',

@@ -52,6 +52,7 @@ describe('--db', () => {
   it.each([
     [['alerts'], false],
     [['alerts', 'show', '1'], false],
+    [['scanners'], false],
     [['sensor', 'list'], false],
     [['sensor', 'add', 'fw1'], true],
     [['org', 'list'], false],

@@ -1,5 +1,7 @@
 /**
- * `koban detect` — run the detectors over stored history and raise alerts in the data directory;
+ * `koban detect` — run the detectors over stored history and raise alerts in the data directory,
+ * listing what is kept as data rather than alerted (a DDoS victim below the alerting rate), with
+ * the sensors' monitored space as registered, given (`--blocks`, remembered) or learned;
  * `koban detect --eval DIR` — import a simulated set (`koban simulate`) into a scratch store, run
  * every detector over its whole history and score the alerts against its truth.json.
  */
@@ -7,6 +9,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import { z } from 'zod';
 import { ConfigSchema, KobanError, parseDateArg, parseUtcOffset } from '../core/index.js';
 import { openRelational } from '../db/index.js';
 import {
@@ -17,16 +20,25 @@ import {
   type DetectorName,
   type DetectorScore,
   DetectorSet,
+  type Finding,
+  ListedFindings,
   type RunStats,
+  readScanPolicy,
   runHistory,
+  ScannerStore,
+  SEVERITY_RANK,
+  type Severity,
   scoreAlerts,
 } from '../detect/index.js';
 import {
+  blocksBySensor,
+  type EventStore,
   importFiles,
+  MonitoredSpace,
   openEnricher,
   openEventStore,
   openObservatory,
-  SensorRegistry,
+  type SensorSpace,
 } from '../observe/index.js';
 import { readManifest, TruthSchema } from '../sim/index.js';
 import { dbOption } from './_options.js';
@@ -67,7 +79,10 @@ export function registerDetect(program: Command): void {
     .option('--from <date>', 'start of the history to run over (default: the first stored event)')
     .option('--to <date>', 'end (default: the last stored event)')
     .option('--only <list>', `detectors to run (${DETECTOR_NAMES.join(',')})`)
-    .option('--blocks <file>', 'JSON {sensor: [CIDR, …]} for sensors the registry has no blocks for')
+    .option(
+      '--blocks <file>',
+      'JSON {sensor: [CIDR, …]}: address blocks of sensors the registry has none for (remembered for later runs)',
+    )
     .option('--json', 'print one JSON document')
     .action(async (flags: DetectFlags) => {
       if (flags.eval) await evaluate(flags.eval, flags);
@@ -98,39 +113,15 @@ async function evaluate(dir: string, flags: DetectFlags): Promise<void> {
   const store = await openEventStore({ dataDir: work });
   const db = await openRelational(':memory:');
   try {
-    let imported = 0;
     const reuse = flags.work !== undefined && existsSync(marker) && readFileSync(marker, 'utf8') === identity;
-    if (!reuse) {
-      const tz = (manifest.layout as { text_time_zone?: string }).text_time_zone ?? '+09:00';
-      parseUtcOffset(tz);
-      const config = ConfigSchema.parse({ utcOffset: tz });
-      const enricher = await openEnricher(config);
-      const total = manifest.sensors.reduce((a, s) => a + s.files.reduce((b, f) => b + f.bytes, 0), 0);
-      let done = 0;
-      for (const s of manifest.sensors) {
-        for (const f of s.files) {
-          const r = await importFiles(store, enricher, [join(dir, f.path)], {
-            format: 'auto',
-            sensor: s.name,
-            config,
-            onProgress: (p) =>
-              bar.update(
-                done + p.bytesRead,
-                total,
-                `import ${s.name}: ${fmtInt(imported + p.stored)} events`,
-              ),
-          });
-          imported += r.stored;
-          done += f.bytes;
-        }
-      }
-      if (flags.work) writeFileSync(marker, identity);
-    }
+    const imported = reuse ? 0 : await importSet(dir, manifest, store, bar);
+    if (!reuse && flags.work) writeFileSync(marker, identity);
     const importMs = performance.now() - t0;
     const blocks = Object.fromEntries(manifest.sensors.map((s) => [s.name, s.blocks]));
     const set = new DetectorSet({ addresses: addressCounts(blocks), only: parseOnly(flags.only) });
     const alerts = new AlertStore(db);
-    const sink = new AlertSink(alerts);
+    const scanners = new ScannerStore(db);
+    const sink = new AlertSink(alerts, undefined, { scanners });
     const range = { fromMs: Date.parse(truth.start), toMs: Date.parse(truth.end) };
     const stats = await runHistory(store, range, set, sink.accept, {
       onProgress: (p) => bar.update(p.doneMs, p.totalMs, `detect: ${p.findings} findings`),
@@ -152,7 +143,14 @@ async function evaluate(dir: string, flags: DetectFlags): Promise<void> {
         episodes: truth.episodes.length,
         events: manifest.totals.events + manifest.totals.alerts,
       },
-      run: { ...runJson(stats), imported, import_s: Math.round(importMs / 1000), alerts: all.length },
+      run: {
+        ...runJson(stats),
+        imported,
+        import_s: Math.round(importMs / 1000),
+        alerts: all.length,
+        // Scans kept as data that raised no alert (docs/methods.md#what-deserves-an-alert).
+        scanners: (await scanners.page({ limit: 1 })).total,
+      },
       matching:
         'alert ↔ episode: corresponding kind, same subject (port+proto; victim; source; fingerprint or signature id; ' +
         'the silent sensor of an outage), ' +
@@ -169,6 +167,36 @@ async function evaluate(dir: string, flags: DetectFlags): Promise<void> {
   }
 }
 
+/** Imports every file of a simulated set, each with its sensor's name; returns the events stored. */
+async function importSet(
+  dir: string,
+  manifest: ReturnType<typeof readManifest>,
+  store: Awaited<ReturnType<typeof openEventStore>>,
+  bar: ReturnType<typeof progress>,
+): Promise<number> {
+  const tz = (manifest.layout as { text_time_zone?: string }).text_time_zone ?? '+09:00';
+  parseUtcOffset(tz);
+  const config = ConfigSchema.parse({ utcOffset: tz });
+  const enricher = await openEnricher(config);
+  const total = manifest.sensors.reduce((a, s) => a + s.files.reduce((b, f) => b + f.bytes, 0), 0);
+  let imported = 0;
+  let done = 0;
+  for (const s of manifest.sensors) {
+    for (const f of s.files) {
+      const r = await importFiles(store, enricher, [join(dir, f.path)], {
+        format: 'auto',
+        sensor: s.name,
+        config,
+        onProgress: (p) =>
+          bar.update(done + p.bytesRead, total, `import ${s.name}: ${fmtInt(imported + p.stored)} events`),
+      });
+      imported += r.stored;
+      done += f.bytes;
+    }
+  }
+  return imported;
+}
+
 function runJson(s: RunStats) {
   return {
     minutes: s.minutes,
@@ -181,7 +209,10 @@ function runJson(s: RunStats) {
   };
 }
 
-function printScores(scores: readonly DetectorScore[], run: { events: number; alerts: number }): void {
+function printScores(
+  scores: readonly DetectorScore[],
+  run: { events: number; alerts: number; scanners: number },
+): void {
   const pct = (x: number | null) => (x === null ? null : Math.round(x * 1000) / 1000);
   const out = [
     table(
@@ -206,8 +237,44 @@ function printScores(scores: readonly DetectorScore[], run: { events: number; al
       );
     }
   }
-  out.push(`${fmtInt(run.events)} events, ${fmtInt(run.alerts)} alerts`);
+  out.push(
+    `${fmtInt(run.events)} events, ${fmtInt(run.alerts)} alerts, ${fmtInt(run.scanners)} scanners kept as data`,
+  );
   process.stdout.write(`${out.join('\n')}\n`);
+}
+
+const BlocksFileSchema = z.record(z.string(), z.array(z.string()));
+
+/** `--blocks FILE`: `{ "sensor": ["CIDR", …] }`, or E_USAGE saying what is wrong with it. */
+function readBlocksFile(path: string): Record<string, string[]> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new KobanError('E_USAGE', `--blocks ${path}: ${(e as Error).message}`);
+  }
+  const parsed = BlocksFileSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new KobanError('E_USAGE', `--blocks ${path}: expected {"sensor": ["CIDR", …]}`);
+  }
+  return parsed.data;
+}
+
+/**
+ * The monitored space for a run over [fromMs, toMs): blocks given now are stored first; sensors
+ * with events in the range and no blocks yet learn theirs from the stored destinations.
+ */
+async function monitoredSpace(
+  space: MonitoredSpace,
+  store: EventStore,
+  range: { fromMs: number; toMs: number },
+  blocksFile: string | undefined,
+): Promise<SensorSpace[]> {
+  if (blocksFile) await space.give(readBlocksFile(blocksFile));
+  const known = new Set((await space.inEffect()).map((s) => s.sensor));
+  const active = await store.sensorActivity(range, 0);
+  if (active.some((a) => !known.has(a.sensor))) await space.learnFrom(store, range);
+  return space.inEffect();
 }
 
 async function detectHistory(flags: DetectFlags): Promise<void> {
@@ -222,18 +289,16 @@ async function detectHistory(flags: DetectFlags): Promise<void> {
     const fromMs = flags.from ? parseDateArg(flags.from, offset) : raw.firstMs;
     const toMs = flags.to ? parseDateArg(flags.to, offset) : raw.lastMs + 1;
     if (!(toMs > fromMs)) throw new KobanError('E_USAGE', '--to must be after --from');
-    const blocks: Record<string, readonly string[]> = {};
-    if (flags.blocks)
-      Object.assign(blocks, JSON.parse(readFileSync(flags.blocks, 'utf8')) as Record<string, string[]>);
-    for (const s of await new SensorRegistry(db).list())
-      if (s.addressBlocks.length > 0) blocks[s.name] = s.addressBlocks;
+    const spaces = await monitoredSpace(new MonitoredSpace(db), obs.store, { fromMs, toMs }, flags.blocks);
     const set = new DetectorSet({
-      addresses: addressCounts(blocks),
+      addresses: addressCounts(blocksBySensor(spaces)),
       domesticCountry: obs.config.domesticCountry,
       only: parseOnly(flags.only),
+      scan: { policy: readScanPolicy(obs.config.scans, obs.dataDir, (m) => process.stderr.write(`${m}\n`)) },
+      backscatter: { minVictimRatePps: obs.config.detection.backscatter.minVictimRatePps },
     });
-    const alerts = new AlertStore(db);
-    const sink = new AlertSink(alerts);
+    const sink = new AlertSink(new AlertStore(db), undefined, { scanners: new ScannerStore(db) });
+    const listed = new ListedFindings();
     const opened: { id: number; kind: string; severity: string; title: string; first: string }[] = [];
     let updated = 0;
     const stats = await runHistory(
@@ -241,6 +306,7 @@ async function detectHistory(flags: DetectFlags): Promise<void> {
       { fromMs, toMs },
       set,
       async (f) => {
+        listed.accept(f);
         const c = await sink.accept(f);
         if (!c) return;
         if (c.change === 'opened') {
@@ -256,30 +322,79 @@ async function detectHistory(flags: DetectFlags): Promise<void> {
       { onProgress: (p) => bar.update(p.doneMs, p.totalMs, `detect: ${p.findings} findings`) },
     );
     bar.stop();
+    const statistics = listed.list().map(statisticJson);
     const doc = {
       from: new Date(fromMs).toISOString(),
       to: new Date(toMs).toISOString(),
       opened,
       updated,
+      statistics,
+      monitored_space: spaces.map((s) => ({ ...s, blocks: [...s.blocks] })),
       run: runJson(stats),
     };
     if (flags.json) printJson(doc);
-    else {
-      if (opened.length > 0) {
-        process.stdout.write(
-          `${table(
-            ['id', 'kind', 'severity', 'first', 'title'],
-            opened.map((a) => [a.id, a.kind, a.severity, a.first, a.title]),
-          )}\n`,
-        );
-      }
-      process.stdout.write(
-        `${fmtInt(opened.length)} alerts opened, ${fmtInt(updated)} updates; ${fmtInt(stats.events)} events over ${fmtInt(stats.minutes)} minutes\n`,
-      );
-    }
+    else printHistory(doc, stats, obs.config.detection.backscatter.minVictimRatePps);
   } finally {
     bar.stop();
     await db.destroy();
     await obs.close();
   }
+}
+
+/** A finding kept as data, as `koban detect` lists it. */
+function statisticJson(f: Finding) {
+  return {
+    kind: f.kind,
+    subject: f.subject,
+    title: f.title,
+    first: new Date(f.startMs).toISOString(),
+    last: new Date(f.lastMs).toISOString(),
+    ended: f.phase === 'ended',
+    estimated_rate_pps: (f.evidence.estimated_rate_pps as number | null | undefined) ?? null,
+    packets: (f.evidence.packets as number | undefined) ?? null,
+    addresses_hit: (f.evidence.addresses_hit as number | undefined) ?? null,
+  };
+}
+
+function printHistory(
+  doc: {
+    opened: readonly { id: number; kind: string; severity: string; title: string; first: string }[];
+    updated: number;
+    statistics: readonly ReturnType<typeof statisticJson>[];
+    monitored_space: readonly SensorSpace[];
+  },
+  stats: RunStats,
+  minVictimRatePps: number,
+): void {
+  const out: string[] = [];
+  const rank = (a: { severity: string }) => SEVERITY_RANK[a.severity as Severity] ?? 0;
+  if (doc.opened.length > 0) {
+    out.push(
+      table(
+        ['id', 'kind', 'severity', 'first', 'title'],
+        // As every alert list: the most severe first, then the most recent.
+        [...doc.opened]
+          .sort((a, b) => rank(b) - rank(a) || (a.first < b.first ? 1 : -1))
+          .map((a) => [a.id, a.kind, a.severity, a.first, a.title]),
+      ),
+    );
+  }
+  if (doc.statistics.length > 0) {
+    out.push(
+      `listed, not alerted (DDoS victims below ${fmtInt(minVictimRatePps)} replies/s; koban.json detection.backscatter.minVictimRatePps):`,
+      table(
+        ['kind', 'first', 'last', 'replies', 'addresses', 'title'],
+        doc.statistics.map((s) => [s.kind, s.first, s.last, s.packets, s.addresses_hit, s.title]),
+      ),
+    );
+  }
+  const by = (o: string) => doc.monitored_space.filter((s) => s.origin === o).length;
+  const addresses = doc.monitored_space.reduce((a, s) => a + s.addresses, 0);
+  out.push(
+    `monitored space: ${fmtInt(addresses)} IPv4 addresses of ${fmtInt(doc.monitored_space.length)} sensors ` +
+      `(${by('registered')} registered, ${by('given')} given, ${by('learned')} learned; koban sensor blocks)`,
+    `${fmtInt(doc.opened.length)} alerts opened, ${fmtInt(doc.updated)} updates, ${fmtInt(doc.statistics.length)} listed; ` +
+      `${fmtInt(stats.events)} events over ${fmtInt(stats.minutes)} minutes`,
+  );
+  process.stdout.write(`${out.join('\n')}\n`);
 }

@@ -1,13 +1,21 @@
-/** `koban import FILE…` — parse, enrich and store firewall, IDS and darknet files. */
+/**
+ * `koban import FILE…` — parse, enrich and store firewall, IDS and darknet files; then learn each
+ * sensor's monitored space from the destinations the new events were addressed to (a simulated
+ * set's manifest gives its sensors' blocks instead), remembered in the relational store for
+ * `koban detect` and the center (observe's monitored-space.ts).
+ */
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { ERROR_CODES, fileErrorText, KobanError } from '../core/index.js';
+import type { RelationalDb } from '../db/index.js';
 import {
   applyRetention,
   type FileImportResult,
   type ImportSummary,
   importFiles,
+  type LearnResult,
+  MonitoredSpace,
   openEnricher,
   openObservatory,
   type RetentionResult,
@@ -15,8 +23,9 @@ import {
 } from '../observe/index.js';
 import { FORMAT_NAMES, type FormatName, isCalendarDate } from '../parse/index.js';
 import { readManifest } from '../sim/index.js';
-import { checkDbFlag, dbOption, type StoreFlags } from './_options.js';
+import { dbOption, type StoreFlags } from './_options.js';
 import { fmtInt, printJson, progress } from './_output.js';
+import { openRelationalStore, storeTarget } from './_stores.js';
 
 interface ImportFlags extends StoreFlags {
   format: string;
@@ -60,10 +69,10 @@ async function runImport(files: string[], flags: ImportFlags): Promise<void> {
   if (flags.date !== undefined && !isCalendarDate(flags.date)) {
     throw new KobanError('E_USAGE', `--date ${flags.date}: not a calendar date YYYY-MM-DD`);
   }
-  checkDbFlag(flags);
-  const { summary, retention, failures } = await importInto(files, flags);
-  if (flags.json) printJson(importJson(summary, retention, failures));
-  else printHuman(summary, failures, retention);
+  const { summary, retention, failures, space } = await importInto(files, flags);
+  if (flags.json)
+    printJson({ ...importJson(summary, retention, failures), monitored_space: spaceJson(space) });
+  else printHuman(summary, failures, retention, spaceLine(space));
   // A file that yielded no valid record at all is most likely not what --format says it is.
   const invalid = summary.files.filter((f) => f.rejected > 0 && f.stored === 0 && f.duplicates === 0);
   for (const f of invalid)
@@ -74,19 +83,33 @@ async function runImport(files: string[], flags: ImportFlags): Promise<void> {
   else if (invalid.length > 0) process.exitCode = ERROR_CODES.E_FORMAT;
 }
 
-/** Imports each input in turn (a file that fails is reported, the others still go in), then retention. */
+/** What the import taught the monitored space: sensors given blocks by a manifest, blocks learned. */
+interface SpaceUpdate {
+  readonly given: readonly string[];
+  readonly learned: LearnResult;
+}
+
+/**
+ * Imports each input in turn (a file that fails is reported, the others still go in), then
+ * retention, then the monitored space from the new events. The relational store is opened (and
+ * created) first: a `--db` it cannot reach stops the import before anything is stored.
+ */
 async function importInto(
   files: readonly string[],
   flags: ImportFlags,
-): Promise<{ summary: ImportSummary; retention: RetentionResult; failures: Failure[] }> {
+): Promise<{ summary: ImportSummary; retention: RetentionResult; failures: Failure[]; space: SpaceUpdate }> {
+  const target = storeTarget(flags);
   const obs = await openObservatory(flags.data);
   const failures: Failure[] = [];
+  let db: RelationalDb | null = null;
   try {
+    db = await openRelationalStore(target, { create: true });
     const before = await obs.store.latestBatch();
     const enricher = await openEnricher(obs.config);
     const bar = progress();
     const results: FileImportResult[] = [];
-    for (const { file, sensor } of expandInputs(files, flags.sensor)) {
+    const inputs = expandInputs(files, flags.sensor);
+    for (const { file, sensor } of inputs) {
       try {
         const s = await importFiles(obs.store, enricher, [file], {
           format: flags.format as FormatName | 'auto',
@@ -104,14 +127,41 @@ async function importInto(
       }
     }
     bar.stop();
+    const space = new MonitoredSpace(db);
+    const given = Object.fromEntries(inputs.flatMap((i) => (i.blocks ? [[i.sensor!, i.blocks]] : [])));
+    await space.give(given);
+    const learned = await space.learnFrom(obs.store, {
+      afterBatch: before,
+      upToBatch: await obs.store.latestBatch(),
+    });
     const retention = await applyRetention(obs.store, obs.config, {
       from: flags.history ? 'newest-event' : undefined,
       sinceBatch: before,
     });
-    return { summary: summariseImports(results), retention, failures };
+    return {
+      summary: summariseImports(results),
+      retention,
+      failures,
+      space: { given: Object.keys(given).sort(), learned },
+    };
   } finally {
+    await db?.destroy();
     await obs.close();
   }
+}
+
+function spaceJson(s: SpaceUpdate) {
+  return { given: s.given, learned: s.learned.added, widened: s.learned.updated, ignored: s.learned.ignored };
+}
+
+function spaceLine(s: SpaceUpdate): string {
+  const given =
+    s.given.length > 0 ? `blocks given by the manifest for ${fmtInt(s.given.length)} sensors; ` : '';
+  const n = s.learned.added;
+  return (
+    `monitored space: ${given}${fmtInt(n)} new ${n === 1 ? 'block' : 'blocks'} learned from destinations, ` +
+    `${fmtInt(s.learned.updated)} updated (koban sensor blocks)`
+  );
 }
 
 function importJson(summary: ImportSummary, retention: RetentionResult, failures: readonly Failure[]) {
@@ -169,24 +219,34 @@ function retentionLines(s: ImportSummary, r: RetentionResult): string[] {
 
 /**
  * A directory written by `koban simulate` (it has a manifest.json) stands for all its files, each
- * with the sensor the manifest names; anything else is a file.
+ * with the sensor and the address blocks the manifest names; anything else is a file.
  */
 function expandInputs(
   files: readonly string[],
   sensor: string | undefined,
-): { file: string; sensor?: string }[] {
-  const out: { file: string; sensor?: string }[] = [];
+): { file: string; sensor?: string; blocks?: readonly string[] }[] {
+  const out: { file: string; sensor?: string; blocks?: readonly string[] }[] = [];
   for (const f of files) {
     if (f !== '-' && existsSync(join(f, 'manifest.json')) && statSync(f).isDirectory()) {
       for (const s of readManifest(f).sensors) {
-        for (const file of s.files) out.push({ file: join(f, file.path), sensor: sensor ?? s.name });
+        for (const file of s.files)
+          out.push({
+            file: join(f, file.path),
+            sensor: sensor ?? s.name,
+            ...(sensor === undefined ? { blocks: s.blocks } : {}),
+          });
       }
     } else out.push({ file: f, ...(sensor !== undefined ? { sensor } : {}) });
   }
   return out;
 }
 
-function printHuman(s: ImportSummary, failures: readonly Failure[], retention: RetentionResult): void {
+function printHuman(
+  s: ImportSummary,
+  failures: readonly Failure[],
+  retention: RetentionResult,
+  space: string,
+): void {
   const out: string[] = [];
   for (const f of s.files) {
     const status = f.status === 'new' ? '' : `, ${f.status}`;
@@ -209,6 +269,7 @@ function printHuman(s: ImportSummary, failures: readonly Failure[], retention: R
     }
   }
   for (const f of failures) out.push(`FAILED: ${f.error}`);
+  out.push(space);
   const kept = retention.deletedSince > 0 ? ` (${fmtInt(s.stored - retention.deletedSince)} kept)` : '';
   out.push(
     `total: ${fmtInt(s.read)} records read, ${fmtInt(s.stored)} events stored${kept}, ${fmtInt(s.duplicates)} duplicates, ` +

@@ -58,7 +58,6 @@ describe.skipIf(!HAVE_BUILD)('koban sensor run as a process', () => {
     await waitFor(
       async () =>
         readStatus(spool).sources.find((s) => s.source === `iptables:${missing}`)?.state === 'missing',
-      90_000,
       'the agent to report the missing file',
     );
 
@@ -128,10 +127,10 @@ describe.skipIf(!HAVE_BUILD)('koban sensor run as a process', () => {
     onTestFinished(() => {
       if (agentPid && processAlive(agentPid)) process.kill(agentPid, 'SIGKILL');
     });
-    agentPid = await waitFor(async () => readStatus(spool).pid, 90_000, 'the agent to start');
+    agentPid = await waitFor(async () => readStatus(spool).pid, 'the agent to start');
     shell.kill('SIGTERM');
     await shellExited;
-    await waitFor(async () => !processAlive(agentPid), 90_000, 'the agent to exit');
+    await waitFor(async () => !processAlive(agentPid), 'the agent to exit');
     expect(readStatus(spool)).toMatchObject({ pid: agentPid, state: 'stopped' });
     expect(existsSync(join(spool, 'lock'))).toBe(false);
   });

@@ -1,5 +1,8 @@
-/** What `koban sensor add|list|revoke` do (sensor.ts declares them): the center's sensor registry. */
-import { type SensorRecord, SensorRegistry } from '../observe/index.js';
+/**
+ * What `koban sensor add|list|revoke|blocks` do (sensor.ts declares them): the center's sensor
+ * registry, and the monitored space of every sensor (observe's monitored-space.ts).
+ */
+import { MonitoredSpace, type SensorRecord, SensorRegistry } from '../observe/index.js';
 import type { StoreFlags } from './_options.js';
 import { printJson, table } from './_output.js';
 import { withRelational } from './_stores.js';
@@ -94,4 +97,51 @@ export async function revokeSensor(name: string, flags: DataFlags): Promise<void
   const s = await withRegistry(flags, (r) => r.revoke(name));
   if (flags.json) printJson(sensorJson(s, Date.now()));
   else process.stdout.write(`sensor ${s.name} revoked at ${new Date(s.revokedMs ?? 0).toISOString()}\n`);
+}
+
+/** `koban sensor blocks`: the blocks in effect per sensor, and every learned block's evidence. */
+export async function listBlocks(flags: DataFlags): Promise<void> {
+  const { inEffect, stored } = await withRelational(flags, async (db) => {
+    const space = new MonitoredSpace(db);
+    return { inEffect: await space.inEffect(), stored: await space.stored() };
+  });
+  const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+  const learned = stored
+    .filter((b) => b.origin === 'learned')
+    .map((b) => ({
+      sensor: b.sensor,
+      block: b.block,
+      addresses: b.addresses,
+      sources: b.sources,
+      events: b.events,
+      first: iso(b.firstMs),
+      last: iso(b.lastMs),
+    }));
+  if (flags.json) {
+    printJson({ sensors: inEffect.map((s) => ({ ...s, blocks: [...s.blocks] })), learned });
+    return;
+  }
+  if (inEffect.length === 0) {
+    process.stdout.write(
+      'no address blocks known (koban sensor add --address-block, koban detect --blocks, or import logs)\n',
+    );
+    return;
+  }
+  const out = [
+    table(
+      ['sensor', 'origin', 'addresses', 'blocks'],
+      inEffect.map((s) => [s.sensor, s.origin, s.addresses, s.blocks.join(' ')]),
+    ),
+  ];
+  if (learned.length > 0) {
+    out.push(
+      '',
+      'learned from destinations (per /24: the smallest block holding every destination seen):',
+      table(
+        ['sensor', 'block', 'sources', 'events', 'first', 'last'],
+        learned.map((b) => [b.sensor, b.block, b.sources, b.events, b.first, b.last]),
+      ),
+    );
+  }
+  process.stdout.write(`${out.join('\n')}\n`);
 }

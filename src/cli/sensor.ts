@@ -1,5 +1,6 @@
 /**
- * `koban sensor add|list|revoke` — the sensor registry (sensor-registry.ts); `run` and `status` —
+ * `koban sensor add|list|revoke|blocks` — the sensor registry and the monitored space
+ * (sensor-registry.ts); `run` and `status` —
  * the agent (sensor-agent.ts). The registry's commands open the center's stores, the agent's run
  * on a sensor host beside neither: declaring the group loads only the agent's modules, and a
  * registry command loads its own when it runs.
@@ -44,6 +45,16 @@ export function registerSensor(program: Command): void {
     .addOption(dbOption())
     .option('--json', 'print the sensor as JSON')
     .action(async (name: string, flags: DataFlags) => (await registry()).revokeSensor(name, flags));
+
+  sensor
+    .command('blocks')
+    .description(
+      'the address blocks each sensor watches: registered, given (--blocks) or learned from its logs',
+    )
+    .option('--data <dir>', 'data directory')
+    .addOption(dbOption())
+    .option('--json', 'print one JSON document')
+    .action(async (flags: DataFlags) => (await registry()).listBlocks(flags));
 
   registerSensorAgent(sensor);
 }

@@ -19,6 +19,14 @@ const MiB = 1024 * 1024;
  */
 export const DEFAULT_MAX_CLOCK_AHEAD_SECONDS = 600;
 
+/**
+ * A DDoS victim inferred from backscatter whose estimated reply rate is below this (replies per
+ * second at the victim) is a statistic, not an alert (docs/methods.md#what-deserves-an-alert): a
+ * SYN flood of 10,000 packets/s is about 5 Mbit/s, which a server with SYN cookies absorbs
+ * (RFC 4987 §3.6). The simulator's truth uses the same default.
+ */
+export const DEFAULT_MIN_VICTIM_RATE_PPS = 10_000;
+
 /** Limits of HTTP ingest; each bounds what one sensor token can make the center hold or do. */
 export const IngestConfigSchema = z
   .object({
@@ -78,6 +86,11 @@ export const IngestConfigSchema = z
       .default('2001-01-01T00:00:00Z'),
   })
   .strict();
+
+/** An IP address or CIDR block as an operator writes it (address-blocks.ts reads it). */
+const AddressBlockText = z
+  .string()
+  .refine((s) => parseAddressBlock(s.trim()) !== null, 'an IP address or CIDR block');
 
 export const ConfigSchema = z
   .object({
@@ -199,6 +212,25 @@ export const ConfigSchema = z
       })
       .strict()
       .prefault({}),
+    /**
+     * Which scans deserve an operator alert besides large new campaigns and rapid growth
+     * (docs/methods.md#what-deserves-an-alert): scans reaching the domestic networks under watch
+     * (`domesticBlocks`) or registered critical-infrastructure blocks (`criticalBlocks`, named);
+     * and the known scanners — research projects, search engines — from a file the operator gives
+     * (`knownScanners`: one `CIDR[,name]` a line; relative to the data directory), tagged and never
+     * alerted on. Nothing is downloaded.
+     */
+    scans: z
+      .object({
+        domesticBlocks: z.array(AddressBlockText).max(100_000).default([]),
+        criticalBlocks: z
+          .array(z.object({ name: z.string().trim().min(1).max(200), cidr: AddressBlockText }).strict())
+          .max(100_000)
+          .default([]),
+        knownScanners: z.string().min(1).max(4096).optional(),
+      })
+      .strict()
+      .prefault({}),
     /** Live detection in `koban serve`. */
     detection: z
       .object({
@@ -228,6 +260,14 @@ export const ConfigSchema = z
          * center (by "koban"); 0 (the default) leaves them for an operator.
          */
         closeEndedAfterHours: z.number().min(0).max(8760).default(0),
+        /** Detector settings an operator may change (the others are the detectors' defaults). */
+        backscatter: z
+          .object({
+            /** Estimated replies/s at a victim below which it is listed, not alerted. */
+            minVictimRatePps: z.number().min(0).default(DEFAULT_MIN_VICTIM_RATE_PPS),
+          })
+          .strict()
+          .prefault({}),
       })
       .strict()
       .prefault({}),

@@ -7,7 +7,9 @@
  * mechanism several contexts need: the bearer tokens (secret-token.ts: mint, hash, constant-time
  * compare, `Authorization` parsing), the guard for outbound HTTP to targets others chose
  * (outbound.ts) and the transport over it for e-mail and webhooks (outbound-transport.ts), the
- * retry back-off (backoff.ts), token buckets for rate limits. It imports nothing else of ours;
+ * retry back-off (backoff.ts), token buckets for rate limits. And the one definition the scan
+ * detector and the simulator's truth share: what a large scan campaign is (scan-campaign.ts). It
+ * imports nothing else of ours;
  * everything else may import it.
  */
 export * from './address-blocks.js';
@@ -21,6 +23,7 @@ export * from './key-file.js';
 export * from './outbound.js';
 export * from './outbound-transport.js';
 export * from './private-files.js';
+export * from './scan-campaign.js';
 export * from './secret-box.js';
 export * from './secret-token.js';
 export * from './store-health.js';

@@ -12,4 +12,11 @@ export { SQLITE_FILE } from './dialects/sqlite/sqlite-file.js';
 export { Lease, type LeaseState } from './lease.js';
 export { type OpenRelationalAt, openRelational, type RelationalDb, relationalHealth } from './open.js';
 export { describeRelationalUrl } from './relational-url.js';
-export type { Database, LeaseTable, OperatorAlertTable, SensorTable } from './schema.js';
+export type {
+  Database,
+  LeaseTable,
+  OperatorAlertTable,
+  ScannerPortTable,
+  ScannerTable,
+  SensorTable,
+} from './schema.js';

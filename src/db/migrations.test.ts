@@ -19,6 +19,9 @@ const NAMES = [
   '0004-leases',
   '0005-declassifications',
   '0006-relayed-sensor-owner',
+  '0007-sensor-blocks',
+  '0008-alert-order',
+  '0009-scanners',
 ];
 
 describe('migrations', () => {
@@ -87,6 +90,47 @@ describe('migrations', () => {
         .values({ name: 'job', holder: 'a', expires_ms: 2, acquired_ms: 1 })
         .execute();
       expect(await db.selectFrom('leases').select('holder').execute()).toEqual([{ holder: 'a' }]);
+    } finally {
+      await db.destroy();
+    }
+  });
+
+  it('give the alerts stored before 0007 the rank of their severity, so old and new list in one order', async () => {
+    const old = await olderStore('0006-relayed-sensor-owner');
+    for (const [i, severity] of ['low', 'critical', 'medium', 'bogus'].entries()) {
+      await old
+        .insertInto('operator_alerts')
+        .values({
+          kind: 'scan',
+          dedup_key: `k${i}`,
+          severity,
+          title: 't',
+          status: 'open',
+          first_ms: 1,
+          last_ms: 1,
+          updated_ms: 1,
+          evidence: '{}',
+          acked_by: null,
+          acked_ms: null,
+          closed_by: null,
+          closed_ms: null,
+        } as never)
+        .execute();
+    }
+    await old.destroy();
+    const db = await openRelational(dir, { url: store.url, notice: () => {} });
+    try {
+      const rows = await db
+        .selectFrom('operator_alerts')
+        .select(['dedup_key', 'severity_rank'])
+        .orderBy('id')
+        .execute();
+      expect(rows).toEqual([
+        { dedup_key: 'k0', severity_rank: 1 },
+        { dedup_key: 'k1', severity_rank: 4 },
+        { dedup_key: 'k2', severity_rank: 2 },
+        { dedup_key: 'k3', severity_rank: 0 },
+      ]);
     } finally {
       await db.destroy();
     }

@@ -10,6 +10,9 @@ import { migration0003 } from './migrations/0003-member-alerts.js';
 import { migration0004 } from './migrations/0004-leases.js';
 import { migration0005 } from './migrations/0005-declassifications.js';
 import { migration0006 } from './migrations/0006-relayed-sensor-owner.js';
+import { migration0007 } from './migrations/0007-sensor-blocks.js';
+import { migration0008 } from './migrations/0008-alert-order.js';
+import { migration0009 } from './migrations/0009-scanners.js';
 
 const migrations: Record<string, Migration> = {
   '0001-sensors-and-operator-alerts': migration0001,
@@ -18,6 +21,9 @@ const migrations: Record<string, Migration> = {
   '0004-leases': migration0004,
   '0005-declassifications': migration0005,
   '0006-relayed-sensor-owner': migration0006,
+  '0007-sensor-blocks': migration0007,
+  '0008-alert-order': migration0008,
+  '0009-scanners': migration0009,
 };
 
 export const migrationProvider: MigrationProvider = {

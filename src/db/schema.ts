@@ -31,6 +31,29 @@ export interface SensorTable {
   relayed_by: number | null;
 }
 
+/**
+ * Address blocks of a sensor the registry has none for (observe/monitored-space.ts): `given` by an
+ * operator or a simulated set's manifest, or `learned` from the destinations the sensor has seen.
+ */
+export interface SensorBlockTable {
+  id: Generated<number>;
+  sensor: string;
+  /** `given` or `learned`. */
+  origin: string;
+  /** A learned block: the /24 it lies in (one learned block per /24); a given block: the block itself. */
+  network: string;
+  /** CIDR. */
+  block: string;
+  /** Learned: the most distinct sources seen sending to the /24 in one learning pass. */
+  sources: number;
+  /** Learned: events seen addressed to the /24, over every pass. */
+  events: number;
+  /** Learned: event times of the first and last of them. */
+  first_ms: number | null;
+  last_ms: number | null;
+  updated_ms: number;
+}
+
 export interface OperatorAlertTable {
   id: Generated<number>;
   /** Detector or source: `sensor-silent`, `port-surge`, `backscatter`, … */
@@ -38,6 +61,8 @@ export interface OperatorAlertTable {
   /** Deduplication key: one alert per episode (e.g. `sensor-silent:tokyo-01`). */
   dedup_key: string;
   severity: string;
+  /** The severity's rank (info 0 … critical 4): lists order and page on it (detect/alerts.ts). */
+  severity_rank: Generated<number>;
   title: string;
   status: string;
   first_ms: number;
@@ -51,6 +76,39 @@ export interface OperatorAlertTable {
   closed_ms: number | null;
 }
 
+/**
+ * A scanning source over all its scan episodes (detect/scanners.ts). Counts are of one episode at
+ * most (`reach`, `distinct_ports`, `breadth` = the larger of the two) or summed (`packets`,
+ * `episodes`); `ports`, `sensors`, `tags` and `alert_reasons` are JSON arrays.
+ */
+export interface ScannerTable {
+  source: string;
+  first_ms: number;
+  last_ms: number;
+  episodes: number;
+  breadth: number;
+  reach: number;
+  distinct_ports: number;
+  packets: number;
+  type: string;
+  ports: string;
+  sensors: string;
+  country: string | null;
+  asn: number | null;
+  tags: string;
+  alert_reasons: string;
+  /** The latest episode's key and packets (its later sightings replace, not add to, them). */
+  episode_key: string;
+  episode_packets: number;
+}
+
+/** Every port a scanner probed (`port` −1: none, as ICMP), for the search by port. */
+export interface ScannerPortTable {
+  source: string;
+  proto: string;
+  port: number;
+}
+
 /** One holder at a time for a named job (lease.ts). */
 export interface LeaseTable {
   name: string;
@@ -62,6 +120,9 @@ export interface LeaseTable {
 /** Every table: observation and detection tables here, the intel context's in schema-intel.ts. */
 export interface Database extends IntelTables {
   sensors: SensorTable;
+  sensor_blocks: SensorBlockTable;
   operator_alerts: OperatorAlertTable;
+  scanners: ScannerTable;
+  scanner_ports: ScannerPortTable;
   leases: LeaseTable;
 }

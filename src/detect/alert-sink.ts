@@ -1,9 +1,18 @@
 /**
- * Findings into operator alerts, one per episode, with their notifications queued in the background.
+ * Findings into operator alerts, one per episode, with their notifications queued in the background;
+ * and what findings leave as data (a scan's scanner record) into its store.
  */
 import type { AlertChange, AlertStore } from './alerts.js';
 import { type Finding, iso } from './finding.js';
 import type { Notifier } from './notify.js';
+import type { ScannerStore } from './scanners.js';
+
+export interface AlertSinkOptions {
+  /** Notifications waiting at most (default 100; more are dropped and counted). */
+  readonly maxQueued?: number;
+  /** Where scan findings' scanner records go (none: not kept). */
+  readonly scanners?: ScannerStore | undefined;
+}
 
 /**
  * Turns findings into operator alerts: the episode's key is the alert's dedup key, so an episode is
@@ -11,7 +20,9 @@ import type { Notifier } from './notify.js';
  * closed are dropped (the operator decided); an update of an episode that has no alert yet (it began
  * while the detectors warmed up, or before a restart) opens one. New alerts and severity rises are
  * notified in the background, in order, at most `maxQueued` waiting (more are dropped and counted):
- * a slow webhook or mail server never holds detection up.
+ * a slow webhook or mail server never holds detection up. A finding that does not deserve an alert
+ * (`alert: false`, docs/methods.md#what-deserves-an-alert) raises nothing unless its episode already
+ * has an open alert; its record is kept all the same.
  */
 export class AlertSink {
   private readonly notified = new Map<number, number>();
@@ -20,11 +31,17 @@ export class AlertSink {
   /** Notifications dropped because too many were waiting. */
   droppedNotifications = 0;
 
+  private readonly maxQueued: number;
+  private readonly scanners: ScannerStore | undefined;
+
   constructor(
     private readonly alerts: AlertStore,
     private readonly notifier?: Notifier,
-    private readonly maxQueued = 100,
-  ) {}
+    options: AlertSinkOptions = {},
+  ) {
+    this.maxQueued = options.maxQueued ?? 100;
+    this.scanners = options.scanners;
+  }
 
   /** Resolves when every queued notification has been attempted. */
   drain(): Promise<void> {
@@ -50,6 +67,10 @@ export class AlertSink {
   }
 
   readonly accept = async (f: Finding): Promise<AlertChange | null> => {
+    if (f.record && this.scanners) await this.scanners.record(f.record);
+    // A statistic is listed, never alerted (docs/methods.md#what-deserves-an-alert).
+    if (f.statistic) return null;
+    if (f.alert === false && !(await this.alerts.active(f.key))) return null;
     if (f.phase !== 'opened' && !(await this.alerts.active(f.key))) {
       if (f.phase === 'ended' || (await this.alerts.known(f.key))) return null;
     }

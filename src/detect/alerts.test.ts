@@ -104,16 +104,91 @@ describe('AlertStore', () => {
     expect((await alerts.active('port-surge:tcp/23'))?.id).toBe(2);
   });
 
-  it('lists newest first, by status and kind, up to a limit', async () => {
-    await alerts.raise(surge());
-    await alerts.raise(surge({ kind: 'backscatter', dedupKey: 'backscatter:198.51.100.7' }));
-    const third = await alerts.raise(surge({ dedupKey: 'port-surge:tcp/445' }));
-    await alerts.acknowledge(third.alert.id, 'operator-a');
-    expect((await alerts.list()).map((a) => a.id)).toEqual([3, 2, 1]);
-    expect((await alerts.list({ status: ['open'] })).map((a) => a.id)).toEqual([2, 1]);
-    expect((await alerts.list({ kind: 'port-surge' })).map((a) => a.id)).toEqual([3, 1]);
-    expect((await alerts.list({ limit: 1 })).map((a) => a.id)).toEqual([3]);
-    expect(await alerts.get(4)).toBeNull();
+  it('lists the most severe first, then the most recently seen, by status and kind, up to a limit', async () => {
+    await alerts.raise(surge({ severity: 'low', dedupKey: 'a', atMs: T0 + 9 * MIN }));
+    await alerts.raise(surge({ kind: 'backscatter', severity: 'critical', dedupKey: 'b', atMs: T0 }));
+    await alerts.raise(surge({ severity: 'medium', dedupKey: 'c', atMs: T0 + 5 * MIN }));
+    const d = await alerts.raise(
+      surge({ kind: 'scan', severity: 'medium', dedupKey: 'd', atMs: T0 + 7 * MIN }),
+    );
+    await alerts.acknowledge(d.alert.id, 'operator-a');
+    // An update moves an alert: a new sighting and a rise in severity.
+    await alerts.raise(surge({ severity: 'high', dedupKey: 'a', atMs: T0 + 10 * MIN }));
+    expect((await alerts.list()).map((a) => [a.id, a.severity, a.lastMs - T0])).toEqual([
+      [2, 'critical', 0],
+      [1, 'high', 10 * MIN],
+      [4, 'medium', 7 * MIN],
+      [3, 'medium', 5 * MIN],
+    ]);
+    expect((await alerts.list({ status: ['open'] })).map((a) => a.id)).toEqual([2, 1, 3]);
+    expect((await alerts.list({ kind: 'port-surge' })).map((a) => a.id)).toEqual([1, 3]);
+    expect((await alerts.list({ limit: 1 })).map((a) => a.id)).toEqual([2]);
+    expect(await alerts.get(5)).toBeNull();
+  });
+
+  it('pages through the order with a keyset cursor: no alert skipped or repeated', async () => {
+    // Ties on severity and on last sighting, so every part of the key decides somewhere.
+    const plan: [RaiseAlert['severity'], number][] = [
+      ['low', 3],
+      ['high', 1],
+      ['low', 3],
+      ['medium', 2],
+      ['high', 1],
+      ['critical', 0],
+      ['low', 1],
+      ['medium', 2],
+    ];
+    for (const [i, [severity, at]] of plan.entries())
+      await alerts.raise(surge({ severity, dedupKey: `k${i}`, atMs: T0 + at * MIN }));
+    const pages: number[][] = [];
+    let cursor: string | undefined;
+    do {
+      const p = await alerts.page({ limit: 3, ...(cursor ? { cursor } : {}) });
+      pages.push(p.alerts.map((a) => a.id));
+      cursor = p.nextCursor ?? undefined;
+    } while (cursor);
+    expect(pages).toEqual([
+      [6, 5, 2],
+      [8, 4, 3],
+      [1, 7],
+    ]);
+    expect((await alerts.list()).map((a) => a.id)).toEqual(pages.flat());
+    // A new alert raised between pages lands in its place, not on a page already read.
+    const first = await alerts.page({ limit: 3 });
+    expect(first.nextCursor).toBe(`3-${T0 + MIN}-2`);
+    await alerts.raise(surge({ severity: 'critical', dedupKey: 'late', atMs: T0 + 9 * MIN }));
+    const second = await alerts.page({ limit: 3, cursor: first.nextCursor! });
+    expect(second.alerts.map((a) => a.id)).toEqual([8, 4, 3]);
+    const exact = await alerts.page({ limit: 2, cursor: '1-' + String(T0 + 3 * MIN) + '-3' });
+    expect(exact).toMatchObject({ nextCursor: null });
+    expect(exact.alerts.map((a) => a.id)).toEqual([1, 7]);
+    await expect(alerts.page({ limit: 3, cursor: '9-1-1' })).rejects.toMatchObject({ code: 'E_USAGE' });
+    await expect(alerts.page({ limit: 3, cursor: 'x' })).rejects.toMatchObject({ code: 'E_USAGE' });
+  });
+
+  it('counts the alerts of a filter per severity and per kind', async () => {
+    await alerts.raise(surge({ severity: 'low', dedupKey: 'a' }));
+    await alerts.raise(surge({ kind: 'scan', severity: 'low', dedupKey: 'b' }));
+    await alerts.raise(surge({ kind: 'scan', severity: 'high', dedupKey: 'c' }));
+    const closed = await alerts.raise(surge({ kind: 'backscatter', severity: 'critical', dedupKey: 'd' }));
+    await alerts.close(closed.alert.id, 'operator-a');
+    await alerts.raise(surge({ kind: 'scan', severity: 'medium', dedupKey: 'e' }));
+    expect(await alerts.counts()).toEqual({
+      total: 5,
+      severity: { info: 0, low: 2, medium: 1, high: 1, critical: 1 },
+      kind: { scan: 3, backscatter: 1, 'port-surge': 1 },
+    });
+    expect(Object.keys((await alerts.counts()).kind)).toEqual(['scan', 'backscatter', 'port-surge']);
+    expect(await alerts.counts({ status: ['open', 'acknowledged'], kind: 'scan' })).toEqual({
+      total: 3,
+      severity: { info: 0, low: 1, medium: 1, high: 1, critical: 0 },
+      kind: { scan: 3 },
+    });
+    expect(await alerts.counts({ kind: 'worm-outbreak' })).toEqual({
+      total: 0,
+      severity: { info: 0, low: 0, medium: 0, high: 0, critical: 0 },
+      kind: {},
+    });
   });
 
   it('closes the alerts whose episode ended, of one kind or ended long enough ago', async () => {

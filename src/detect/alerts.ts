@@ -11,6 +11,15 @@ export const ALERT_STATUSES = ['open', 'acknowledged', 'closed'] as const;
 export type AlertStatus = (typeof ALERT_STATUSES)[number];
 export const SEVERITIES = ['info', 'low', 'medium', 'high', 'critical'] as const;
 export type Severity = (typeof SEVERITIES)[number];
+/** A severity's rank: lists put the highest first (migration 0007 stores it beside the alert). */
+export const SEVERITY_RANK: Readonly<Record<Severity, number>> = {
+  info: 0,
+  low: 1,
+  medium: 2,
+  high: 3,
+  critical: 4,
+};
+const rankOf = (s: Severity): number => SEVERITY_RANK[s] ?? 0;
 
 export interface OperatorAlert {
   readonly id: number;
@@ -35,6 +44,38 @@ export function episodeState(a: OperatorAlert): 'ongoing' | 'ended' | '-' {
   if (phase === 'ended') return 'ended';
   if (phase === 'opened' || phase === 'updated') return 'ongoing';
   return '-';
+}
+
+/** Which alerts a list or a count is about. */
+export interface AlertFilter {
+  readonly status?: readonly AlertStatus[] | undefined;
+  readonly kind?: string | undefined;
+}
+
+/** A place in the list order (severity rank, last sighting, id — all descending). */
+export interface AlertPosition {
+  readonly rank: number;
+  readonly lastMs: number;
+  readonly id: number;
+}
+
+/** How many alerts a filter selects, by severity (every severity, 0 when none) and by kind. */
+export interface AlertCounts {
+  readonly total: number;
+  readonly severity: Readonly<Record<Severity, number>>;
+  readonly kind: Readonly<Record<string, number>>;
+}
+
+/** The cursor of the page after `a`: its place in the order, as URL-safe text. */
+export function alertCursor(a: OperatorAlert): string {
+  return `${rankOf(a.severity)}-${a.lastMs}-${a.id}`;
+}
+
+/** A cursor of {@link alertCursor}, or E_USAGE. */
+export function parseAlertCursor(s: string): AlertPosition {
+  const m = /^([0-4])-(\d{1,15})-(\d{1,15})$/.exec(s);
+  if (!m) throw new KobanError('E_USAGE', `cursor: not a cursor of this list ("${s.slice(0, 40)}")`);
+  return { rank: Number(m[1]), lastMs: Number(m[2]), id: Number(m[3]) };
 }
 
 export interface RaiseAlert {
@@ -115,6 +156,7 @@ export class AlertStore {
             last_ms: Math.max(Number(current.last_ms), a.atMs),
             updated_ms: nowMs,
             severity: a.severity,
+            severity_rank: rankOf(a.severity),
             title: a.title,
             evidence: JSON.stringify(a.evidence),
           })
@@ -133,6 +175,7 @@ export class AlertStore {
           kind: a.kind,
           dedup_key: a.dedupKey,
           severity: a.severity,
+          severity_rank: rankOf(a.severity),
           title: a.title,
           status: 'open',
           first_ms: a.atMs,
@@ -155,14 +198,73 @@ export class AlertStore {
     });
   }
 
-  async list(
-    filter: { status?: readonly AlertStatus[]; kind?: string; limit?: number } = {},
-  ): Promise<OperatorAlert[]> {
-    let q = this.db.selectFrom('operator_alerts').selectAll().orderBy('id', 'desc');
+  /**
+   * The alerts a filter selects, most severe first, then the most recently seen (the episode's
+   * last sighting), then the newest: low-severity noise never hides a critical alert. `after`
+   * continues after a position (keyset paging: pages neither skip nor repeat an alert that did not
+   * change meanwhile, and the store reads one page however many alerts there are).
+   */
+  async list(filter: AlertFilter & { limit?: number; after?: AlertPosition } = {}): Promise<OperatorAlert[]> {
+    let q = this.filtered(filter).selectAll();
+    const after = filter.after;
+    if (after) {
+      q = q.where((eb) =>
+        eb.or([
+          eb('severity_rank', '<', after.rank),
+          eb.and([eb('severity_rank', '=', after.rank), eb('last_ms', '<', after.lastMs)]),
+          eb.and([
+            eb('severity_rank', '=', after.rank),
+            eb('last_ms', '=', after.lastMs),
+            eb('id', '<', after.id),
+          ]),
+        ]),
+      );
+    }
+    const rows = await q
+      .orderBy('severity_rank', 'desc')
+      .orderBy('last_ms', 'desc')
+      .orderBy('id', 'desc')
+      .limit(filter.limit ?? 1000)
+      .execute();
+    return rows.map((r) => toAlert(r as Row));
+  }
+
+  /** One page of {@link list}: `cursor` from the previous page's `nextCursor` (null: no more). */
+  async page(
+    filter: AlertFilter & { limit: number; cursor?: string | undefined },
+  ): Promise<{ alerts: OperatorAlert[]; nextCursor: string | null }> {
+    const after = filter.cursor === undefined ? undefined : parseAlertCursor(filter.cursor);
+    // One more than the page: whether there is a next page, without counting them all.
+    const rows = await this.list({ ...filter, limit: filter.limit + 1, ...(after ? { after } : {}) });
+    const alerts = rows.slice(0, filter.limit);
+    const last = alerts.at(-1);
+    return { alerts, nextCursor: rows.length > alerts.length && last ? alertCursor(last) : null };
+  }
+
+  /** How many alerts the filter selects, by severity and by kind (kinds most numerous first). */
+  async counts(filter: AlertFilter = {}): Promise<AlertCounts> {
+    const rows = await this.filtered(filter)
+      .select((eb) => ['kind', 'severity', eb.fn.countAll<number | string | bigint>().as('n')])
+      .groupBy(['kind', 'severity'])
+      .execute();
+    const severity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
+    const kind = new Map<string, number>();
+    let total = 0;
+    for (const r of rows) {
+      const n = Number(r.n);
+      total += n;
+      if (r.severity in severity) severity[r.severity as Severity] += n;
+      kind.set(r.kind, (kind.get(r.kind) ?? 0) + n);
+    }
+    const byKind = [...kind].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+    return { total, severity, kind: Object.fromEntries(byKind) };
+  }
+
+  private filtered(filter: AlertFilter) {
+    let q = this.db.selectFrom('operator_alerts');
     if (filter.status && filter.status.length > 0) q = q.where('status', 'in', [...filter.status]);
     if (filter.kind) q = q.where('kind', '=', filter.kind);
-    const rows = await q.limit(filter.limit ?? 1000).execute();
-    return rows.map((r) => toAlert(r as Row));
+    return q;
   }
 
   async get(id: number): Promise<OperatorAlert | null> {

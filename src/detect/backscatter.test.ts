@@ -1,7 +1,7 @@
 // Hand-built backscatter rows (unsolicited SYN-ACKs, RSTs and ICMP errors from DDoS victims) and
 // sensor volume rows for a small simulated fleet; no real data.
 import { describe, expect, it } from 'vitest';
-import type { BackscatterRow, SensorVolumeRow } from '../observe/index.js';
+import { type BackscatterRow, type SensorVolumeRow, sketchOf } from '../observe/index.js';
 import { attackTypeOf, BackscatterDetector } from './backscatter.js';
 import { Coverage } from './coverage.js';
 import { type Finding, MINUTE_MS, type MinuteRows, sig } from './finding.js';
@@ -19,6 +19,16 @@ const KIND = { dark: 'darknet', fw1: 'firewall', fw2: 'firewall' } as const;
 
 const VICTIM = '198.51.100.10';
 
+/**
+ * `targets` distinct addresses of 10.0.0.0/8 hit in minute `m`: new ones every minute, and different
+ * ones for different ports of the same minute (so that distinct counts add up, as they should here).
+ */
+function hitsAt(m: number, targets: number, port: number | null) {
+  const first = (m / MINUTE_MS) * 4096 + ((port ?? 0) % 64) * 64;
+  const keys = Array.from({ length: targets }, (_, k) => 0x0a000000 + ((first + k) % 0x1000000));
+  return { targets, hits: sketchOf(keys), blocks16: [...new Set(keys.map((k) => k >>> 16))] };
+}
+
 function reply(m: number, over: Partial<BackscatterRow> = {}): BackscatterRow {
   return {
     minuteMs: m,
@@ -28,12 +38,11 @@ function reply(m: number, over: Partial<BackscatterRow> = {}): BackscatterRow {
     reply: 'syn-ack',
     packets: 40,
     bytes: 40 * 60,
-    targets: 30,
-    targets16: 2,
     sensors: 3,
     firstMs: m + 1000,
     lastMs: m + 59_000,
     quoteMismatches: 0,
+    ...hitsAt(m, over.targets ?? 30, over.port === undefined ? 80 : over.port),
     ...over,
   };
 }
@@ -74,9 +83,7 @@ function run(s: Scenario): Finding[] {
 const synFlood =
   (from: number, to: number) =>
   (i: number, m: number): BackscatterRow[] =>
-    i >= from && i < to
-      ? [reply(m), reply(m, { port: 443, packets: 10, bytes: 600, targets: 8, targets16: 1 })]
-      : [];
+    i >= from && i < to ? [reply(m), reply(m, { port: 443, packets: 10, bytes: 600, targets: 8 })] : [];
 
 describe('BackscatterDetector', () => {
   it('reports a victim sending SYN-ACKs to many sensor addresses as one backscatter episode', () => {
@@ -100,8 +107,8 @@ describe('BackscatterDetector', () => {
     ]);
     expect((ev.test as { window_min: number }).window_min).toBe(1);
     expect(f.severity).toBe('critical');
-    expect(f.title).toContain(VICTIM);
-    expect(f.title).toContain('syn-flood');
+    expect(f.title).toBe('DDoS on 198.51.100.10 (syn-flood, 80/tcp 443/tcp): ≥ 2,300,000 replies/s');
+    expect(f.statistic).toBeUndefined();
 
     // One episode: the same key throughout, a few updates (at most every 5 minutes), one end.
     expect(new Set(fs.map((x) => x.key))).toEqual(new Set([f.key]));
@@ -113,7 +120,18 @@ describe('BackscatterDetector', () => {
     const end = ended[0]!;
     expect(end.lastMs).toBe(T0 + 139 * MINUTE_MS + 59_000);
     expect(end.evidence.packets).toBe(20 * 50);
-    expect(end.evidence.addresses_hit).toBe(20 * 38);
+    // 38 new addresses a minute: 760 distinct, beyond the exact range — a sketch's estimate.
+    expect(end.evidence.addresses_hit_exact).toBe(false);
+    expect(Math.abs((end.evidence.addresses_hit as number) - 760)).toBeLessThanOrEqual(760 * 0.03);
+    const blocks = new Set<number>();
+    for (let i = 120; i < 140; i++) {
+      for (const [port, n] of [
+        [80, 30],
+        [443, 8],
+      ] as const)
+        for (const b of hitsAt(T0 + i * MINUTE_MS, n, port).blocks16) blocks.add(b);
+    }
+    expect(end.evidence.blocks16_hit).toBe(blocks.size);
     expect(end.evidence.duration_s).toBe(20 * 60 - 2);
     expect(end.evidence.end).toBe(new Date(end.lastMs).toISOString());
     // Over the whole attack: 1000 replies in 1198 s.
@@ -208,7 +226,7 @@ describe('BackscatterDetector', () => {
     for (let i = 0; i < 30; i++) {
       const m = T0 + i * MINUTE_MS;
       const volume: SensorVolumeRow[] = [{ minuteMs: m, sensor: 'dark', kind: 'darknet', packets: 50 }];
-      const backscatter = i >= 10 && i < 20 ? [reply(m, { packets: 1, targets: 1, targets16: 1 })] : [];
+      const backscatter = i >= 10 && i < 20 ? [reply(m, { packets: 1, targets: 1 })] : [];
       out.push(
         ...d.step(
           { minuteMs: m, probes: [], backscatter, payloads: [], ids: [], volume },
@@ -221,6 +239,99 @@ describe('BackscatterDetector', () => {
     expect(f.detectedMs).toBe(T0 + 13 * MINUTE_MS + 59_000);
     expect(d.detectionLimitPps(1024)).toBeGreaterThan(0);
     expect(d.detectionLimitPps(0)).toBe(Number.POSITIVE_INFINITY);
+  });
+});
+
+describe('BackscatterDetector counts each address once over a window', () => {
+  it('does not take one address hit for fourteen minutes for fourteen addresses', () => {
+    // A host answering our one address with SYN-ACKs from 80/tcp and 443/tcp every minute: one
+    // address, however many minutes and ports (summing per-row counts made it 28).
+    const one = (port: number) => ({ ...hitsAt(T0, 1, 0), port, packets: 12, targets: 1 });
+    const fs = run({
+      minutes: 90,
+      rows: (i, m) => (i >= 10 && i < 24 ? [reply(m, one(80)), reply(m, one(443))] : []),
+    });
+    expect(fs).toEqual([]);
+  });
+
+  it('reports the distinct addresses of an attack that keeps hitting the same eight', () => {
+    const same8 = (m: number) => reply(m, { ...hitsAt(T0, 8, 0), packets: 20 });
+    const fs = run({ minutes: 60, rows: (i, m) => (i >= 10 && i < 20 ? [same8(m)] : []) });
+    const opened = fs.find((f) => f.phase === 'opened')!;
+    expect(opened.evidence.test).toMatchObject({ window_min: 1, count: 8 });
+    const ended = fs.find((f) => f.phase === 'ended')!;
+    expect(ended.evidence.addresses_hit).toBe(8);
+    expect(ended.evidence.addresses_hit_exact).toBe(true);
+    expect(ended.evidence.series).toHaveLength(10);
+    expect((ended.evidence.series as { addresses: number }[]).every((x) => x.addresses === 8)).toBe(true);
+  });
+});
+
+describe('BackscatterDetector: what deserves an alert', () => {
+  /** One new address a minute (≈ 46,600 replies/s at 1,536 addresses), then 100 a minute from `loudFrom`. */
+  const growing = (loudFrom: number) => (i: number, m: number) =>
+    i >= 10 && i < 40
+      ? [reply(m, i < loudFrom ? { packets: 1, targets: 1 } : { packets: 100, targets: 40 })]
+      : [];
+  const detect = (rows: (i: number, m: number) => BackscatterRow[]) => {
+    const set = new DetectorSet({
+      addresses: ADDRESSES,
+      only: ['backscatter'],
+      backscatter: { minVictimRatePps: 100_000 },
+    });
+    const out: Finding[] = [];
+    for (let i = 0; i < 90; i++) {
+      const m = T0 + i * MINUTE_MS;
+      const volume = Object.entries(KIND).map(([sensor, kind]) => ({
+        minuteMs: m,
+        sensor,
+        kind,
+        packets: 60,
+      }));
+      out.push(
+        ...set.feed({ minuteMs: m, probes: [], backscatter: rows(i, m), payloads: [], ids: [], volume }),
+      );
+    }
+    return out;
+  };
+
+  it('lists a victim estimated below minVictimRatePps as a statistic for its whole episode', () => {
+    const fs = detect(growing(99));
+    expect(fs.length).toBeGreaterThanOrEqual(2);
+    expect(fs.every((f) => f.statistic === true)).toBe(true);
+    const opened = fs.find((f) => f.phase === 'opened')!;
+    // Five addresses in five minutes: 5 replies in 298 s.
+    expect(opened.detectedMs).toBe(T0 + 14 * MINUTE_MS + 59_000);
+    expect(opened.evidence.test).toMatchObject({ window_min: 5, count: 5 });
+    expect(opened.evidence.estimated_rate_pps).toBe(sig(((5 / 298) * TWO_32) / 1536));
+    expect(opened.evidence.statistic).toBe(true);
+    expect(opened.evidence.min_victim_rate_pps).toBe(100_000);
+    expect(fs.filter((f) => f.phase === 'ended')).toHaveLength(1);
+  });
+
+  it('opens the alert once the estimated rate reaches minVictimRatePps', () => {
+    const fs = detect(growing(25));
+    const statistic = fs.filter((f) => f.statistic);
+    const alerts = fs.filter((f) => !f.statistic);
+    expect(statistic[0]!.phase).toBe('opened');
+    const opened = alerts.filter((f) => f.phase === 'opened');
+    expect(opened).toHaveLength(1);
+    expect(opened[0]!.key).toBe(statistic[0]!.key);
+    expect(opened[0]!.evidence.estimated_rate_pps as number).toBeGreaterThanOrEqual(100_000);
+    expect(alerts.filter((f) => f.phase === 'ended')).toHaveLength(1);
+  });
+});
+
+describe('BackscatterDetector without monitored addresses', () => {
+  it('says in words that the rate cannot be estimated, never "≥ 0"', () => {
+    const fs = run({ minutes: 30, rows: synFlood(10, 12), addresses: new Map() });
+    const f = fs.find((x) => x.phase === 'opened')!;
+    expect(f.title).toBe(
+      'DDoS on 198.51.100.10 (syn-flood, 80/tcp 443/tcp): rate unknown (no monitored address blocks known)',
+    );
+    expect(f.evidence.estimated_rate_pps).toBeNull();
+    expect(f.statistic).toBeUndefined();
+    expect(f.severity).toBe('low');
   });
 });
 

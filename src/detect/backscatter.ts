@@ -24,15 +24,25 @@
  *   rate-limit replies). Attacks without random spoofing (reflection, botnets with real sources)
  *   leave no backscatter here: every alert says so.
  *
+ * - Distinct addresses over a window are counted once: each minute's addresses are kept as a
+ *   mergeable set (exact while few, a HyperLogLog sketch beyond), and a window's count is the size of
+ *   their union — not the sum of per-minute counts, which would make one address hit for fourteen
+ *   minutes fourteen addresses.
+ * - What deserves an alert (docs/methods.md#what-deserves-an-alert): an attack whose estimated
+ *   rate is below `minVictimRatePps` is a statistic — a finding marked `statistic`, listed by
+ *   `koban detect`, never an operator alert — until its rate reaches it. When no monitored address
+ *   is known the rate cannot be estimated: the alert says so in words.
+ *
  * State: one record per victim seen in the last `candidateIdleMin` minutes (or in an attack), with
- * at most 60 per-minute counts and 32 ports each.
+ * at most 60 per-minute address sets and 32 ports each (backscatter-victim.ts).
  */
+import { DEFAULT_MIN_VICTIM_RATE_PPS } from '../core/index.js';
 import type { BackscatterRow } from '../observe/index.js';
 import type { Severity } from './alerts.js';
+import { VictimState } from './backscatter-victim.js';
 import type { CoverageSnapshot } from './coverage.js';
 import type { DetectorDescriptor } from './descriptor.js';
 import {
-  bump,
   type Detector,
   type Finding,
   HOUR_MS,
@@ -43,6 +53,8 @@ import {
   topEntries,
 } from './finding.js';
 import { median, poissonCriticalCount } from './stats.js';
+
+export { attackTypeOf } from './backscatter-victim.js';
 
 const TWO_32 = 4294967296;
 
@@ -66,6 +78,11 @@ export interface BackscatterOptions {
   readonly updateEveryMs: number;
   /** Victims followed at once at most (≈ 1 KB each); the oldest ordinary ones make room. */
   readonly maxVictims: number;
+  /**
+   * Estimated reply rate (replies/s at the victim) below which an attack is a statistic, not an
+   * alert (koban.json `detection.backscatter.minVictimRatePps`; docs/methods.md#what-deserves-an-alert).
+   */
+  readonly minVictimRatePps: number;
 }
 
 export const DEFAULT_BACKSCATTER: BackscatterOptions = {
@@ -79,68 +96,24 @@ export const DEFAULT_BACKSCATTER: BackscatterOptions = {
   candidateIdleMin: 60,
   updateEveryMs: 5 * MINUTE_MS,
   maxVictims: 200_000,
+  minVictimRatePps: DEFAULT_MIN_VICTIM_RATE_PPS,
 };
-
-interface Victim {
-  readonly victim: string;
-  firstMs: number;
-  lastMs: number;
-  packets: number;
-  bytes: number;
-  targets: number;
-  targets16: number;
-  maxSensors: number;
-  quoteMismatches: number;
-  peakPerMin: number;
-  curMin: number;
-  curPackets: number;
-  readonly ports: Map<string, number>;
-  readonly kinds: Map<string, number>;
-  /** Distinct addresses per minute over the last 60 minutes (minute, count). */
-  readonly mins: number[];
-  readonly counts: number[];
-  idleCovered: number;
-  updated: boolean;
-  attack?: {
-    key: string;
-    detectedMs: number;
-    windowMin: number;
-    k: number;
-    mu: number;
-    lastEmitMs: number;
-    lastEmitPackets: number;
-    peakRatePps: number;
-  };
-}
-
-/** Attack type from the reply (Moore et al. 2001 table 1): what the victim was flooded with. */
-export function attackTypeOf(reply: string, proto: string): string {
-  if (reply === 'syn-ack' || reply === 'rst') return 'syn-flood';
-  if (reply === 'icmp-0' || reply === 'icmpv6-129') return 'ping-flood';
-  if (/^icmp-(3|4|5|11|12)$/.test(reply) || /^icmpv6-[1-4]$/.test(reply)) {
-    return proto === 'udp'
-      ? 'udp-flood'
-      : proto === 'tcp'
-        ? 'syn-flood'
-        : proto.startsWith('icmp')
-          ? 'ping-flood'
-          : 'ip-flood';
-  }
-  return 'icmp-flood';
-}
 
 export class BackscatterDetector implements Detector {
   readonly name = 'backscatter' as const;
   private readonly o: BackscatterOptions;
-  private readonly victims = new Map<string, Victim>();
+  private readonly victims = new Map<string, VictimState>();
   /** Each hour's largest ordinary per-victim count, per monitored address (last 24 hours). */
   private readonly hourlyMaxPerAddress: number[] = [];
+  /** The windows, shortest first (a window's union grows into the next). */
+  private readonly windows: readonly number[];
   private readonly maxWindow: number;
   /** R0, recomputed when an hour closes. */
   private r0: number | null = null;
 
   constructor(options: Partial<BackscatterOptions> = {}) {
     this.o = { ...DEFAULT_BACKSCATTER, ...options };
+    this.windows = [...this.o.windowsMin].sort((a, b) => a - b);
     this.maxWindow = Math.max(...this.o.windowsMin);
   }
 
@@ -185,10 +158,7 @@ export class BackscatterDetector implements Detector {
     // has not declared yet): sensors going silent do not end an attack.
     const covered = cov.fraction('backscatter') * Math.min(1, 2 * cov.received('backscatter'));
     for (const [key, v] of this.victims) {
-      while (v.mins.length > 0 && v.mins[0]! <= m - this.maxWindow * MINUTE_MS) {
-        v.mins.shift();
-        v.counts.shift();
-      }
+      v.expire(m, this.maxWindow);
       if (v.updated) {
         v.updated = false;
         v.idleCovered = 0;
@@ -203,14 +173,16 @@ export class BackscatterDetector implements Detector {
       }
       v.idleCovered += covered;
       if (v.attack) {
-        const recent = v.counts.reduce((a, b) => a + b, 0);
         const span = Math.min(this.maxWindow, Math.max(1, (m + MINUTE_MS - v.firstMs) / MINUTE_MS));
-        const rate = recent / span;
+        const rate = v.recentMinuteHits() / span;
         const gap = Math.min(
           this.o.maxGapMin,
           Math.max(this.o.minGapMin, this.o.endEvents / Math.max(rate, 1e-9)),
         );
         if (v.idleCovered >= gap) {
+          // Listed so far, but its rate reached the threshold since the last update: the alert
+          // opens before the end is reported.
+          if (v.attack.statistic && !this.below(v, n)) out.push(this.finding(v, 'updated', n));
           out.push(this.finding(v, 'ended', n));
           this.victims.delete(key);
         }
@@ -234,56 +206,17 @@ export class BackscatterDetector implements Detector {
         }
         if (this.victims.size >= this.o.maxVictims) return;
       }
-      v = {
-        victim: r.victim,
-        firstMs: r.firstMs,
-        lastMs: r.lastMs,
-        packets: 0,
-        bytes: 0,
-        targets: 0,
-        targets16: 0,
-        maxSensors: 0,
-        quoteMismatches: 0,
-        peakPerMin: 0,
-        curMin: m,
-        curPackets: 0,
-        ports: new Map(),
-        kinds: new Map(),
-        mins: [],
-        counts: [],
-        idleCovered: 0,
-        updated: false,
-      };
+      v = new VictimState(r.victim, r, m);
       this.victims.set(r.victim, v);
     }
-    v.firstMs = Math.min(v.firstMs, r.firstMs);
-    v.lastMs = Math.max(v.lastMs, r.lastMs);
-    v.packets += r.packets;
-    v.bytes += r.bytes;
-    v.targets += r.targets;
-    v.targets16 += r.targets16;
-    v.maxSensors = Math.max(v.maxSensors, r.sensors);
-    v.quoteMismatches += r.quoteMismatches;
-    if (v.curMin !== m) {
-      v.curMin = m;
-      v.curPackets = 0;
-    }
-    v.curPackets += r.packets;
-    v.peakPerMin = Math.max(v.peakPerMin, v.curPackets);
-    bump(v.ports, `${r.port ?? '-'}/${r.proto}`, r.packets, 32);
-    bump(v.kinds, attackTypeOf(r.reply, r.proto), r.packets, 8);
-    if (v.mins[v.mins.length - 1] === m) v.counts[v.counts.length - 1]! += r.targets;
-    else {
-      v.mins.push(m);
-      v.counts.push(r.targets);
-    }
-    v.updated = true;
+    v.add(r, m);
   }
 
-  private test(v: Victim, m: number, n: number, out: Finding[]): void {
-    for (const w of this.o.windowsMin) {
-      let k = 0;
-      for (let i = v.mins.length - 1; i >= 0 && v.mins[i]! > m - w * MINUTE_MS; i--) k += v.counts[i]!;
+  private test(v: VictimState, m: number, n: number, out: Finding[]): void {
+    const counts = v.windowCounts(m, this.windows);
+    for (let i = 0; i < this.windows.length; i++) {
+      const w = this.windows[i]!;
+      const k = counts[i]!;
       const crit = Math.max(this.critical(w, n), this.o.minTargets);
       if (k >= crit) {
         v.attack = {
@@ -295,6 +228,7 @@ export class BackscatterDetector implements Detector {
           lastEmitMs: v.lastMs,
           lastEmitPackets: v.packets,
           peakRatePps: 0,
+          statistic: false,
         };
         out.push(this.finding(v, 'opened', n));
         return;
@@ -308,51 +242,64 @@ export class BackscatterDetector implements Detector {
     // per address to learn: the hour is skipped instead of recorded as if n were 1.
     if (n <= 0) return;
     let max = 0;
-    for (const v of this.victims.values()) {
-      if (v.attack) continue;
-      let k = 0;
-      for (const c of v.counts) k += c;
-      max = Math.max(max, k);
-    }
+    for (const v of this.victims.values()) if (!v.attack) max = Math.max(max, v.recentCount());
     this.hourlyMaxPerAddress.push(max / n);
     this.r0 = null;
     if (this.hourlyMaxPerAddress.length > 24) this.hourlyMaxPerAddress.shift();
   }
 
-  private finding(v: Victim, phase: Finding['phase'], n: number): Finding {
+  /** Replies per second seen, over the victim's time so far (at least a minute). */
+  private observedPps(v: VictimState): number {
+    return v.packets / Math.max(60, (v.lastMs - v.firstMs) / 1000);
+  }
+
+  /** Whether the estimated rate is known and below `minVictimRatePps`. */
+  private below(v: VictimState, n: number): boolean {
+    return n > 0 && (this.observedPps(v) * TWO_32) / n < this.o.minVictimRatePps;
+  }
+
+  /**
+   * The episode's finding. An attack estimated below `minVictimRatePps` is a statistic; the first
+   * finding at or above it opens the alert (phase `opened`), however long it has been listed.
+   */
+  private finding(v: VictimState, phase: Finding['phase'], n: number): Finding {
     const a = v.attack!;
-    const durationS = Math.max(60, (v.lastMs - v.firstMs) / 1000);
-    const observedPps = v.packets / durationS;
+    const observedPps = this.observedPps(v);
     const scale = n > 0 ? TWO_32 / n : null;
     const ratePps = scale === null ? null : observedPps * scale;
     const peakPps = scale === null ? null : (v.peakPerMin / 60) * scale;
     a.peakRatePps = Math.max(a.peakRatePps, peakPps ?? 0);
     a.lastEmitMs = v.lastMs;
     a.lastEmitPackets = v.packets;
+    const below = this.below(v, n);
+    if (phase === 'opened') a.statistic = below;
+    else if (a.statistic && !below && phase === 'updated') {
+      a.statistic = false;
+      phase = 'opened';
+    }
     const types = topEntries(v.kinds, 8);
     const type = types[0]?.[0] ?? 'unknown';
     const ports = topEntries(v.ports, 10);
-    const rate = ratePps ?? 0;
-    const severity: Severity =
-      rate >= 1e6 ? 'critical' : rate >= 1e5 ? 'high' : rate >= 1e4 ? 'medium' : 'low';
     return {
       detector: 'backscatter',
       kind: 'backscatter',
       key: a.key,
       phase,
+      ...(a.statistic ? { statistic: true } : {}),
       subject: { victim: v.victim, attack_type: type, ports: ports.map(([p]) => p) },
       startMs: v.firstMs,
       detectedMs: a.detectedMs,
       lastMs: v.lastMs,
-      severity,
-      title: `DDoS on ${v.victim} (${type}${
-        ports.length > 0
-          ? `, ${ports
-              .slice(0, 3)
-              .map(([p]) => p)
-              .join(' ')}`
-          : ''
-      }): ≥ ${sig(rate, 2).toLocaleString('en-US')} replies/s`,
+      severity: severityOf(ratePps),
+      title: `DDoS on ${v.victim} (${[
+        type,
+        ports
+          .slice(0, 3)
+          .map(([p]) => p)
+          .join(' '),
+      ]
+        .filter((x) => x)
+        .join(', ')}): ${rateWords(ratePps)}`,
       evidence: {
         victim: v.victim,
         attack_type: type,
@@ -362,22 +309,29 @@ export class BackscatterDetector implements Detector {
         end: phase === 'ended' ? iso(v.lastMs) : null,
         duration_s: Math.round((v.lastMs - v.firstMs) / 1000),
         // Distinct monitored addresses hit per minute, the last hour.
-        series: v.mins.map((m, i) => ({ minute: iso(m), addresses: v.counts[i] ?? 0 })),
+        series: v.series().map((x) => ({ minute: iso(x.minuteMs), addresses: x.addresses })),
         packets: v.packets,
         bytes: v.bytes,
-        addresses_hit: v.targets,
-        blocks16_hit: v.targets16,
+        // Distinct over the whole episode (each address once), exact up to 64, estimated beyond.
+        addresses_hit: v.hits.count(),
+        addresses_hit_exact: v.hits.exact,
+        blocks16_hit: v.blocks16.size,
         max_sensors_per_minute: v.maxSensors,
         quote_mismatches: v.quoteMismatches,
         observed_pps: sig(observedPps),
         peak_per_minute: v.peakPerMin,
         estimated_rate_pps: ratePps === null ? null : sig(ratePps),
         estimated_peak_pps: peakPps === null ? null : sig(a.peakRatePps),
+        min_victim_rate_pps: this.o.minVictimRatePps,
+        statistic: a.statistic,
         monitored_addresses: n,
         test: { window_min: a.windowMin, count: a.k, expected_background: sig(a.mu), alpha: this.o.alpha },
         background_pps: sig(this.backgroundPps()),
         detection_limit_pps: sig(this.detectionLimitPps(n)),
         note:
+          (ratePps === null
+            ? 'No monitored address block is known for the sensors reporting (register them, give them with --blocks, or import logs to learn them): the rate cannot be estimated. '
+            : '') +
           'Rate = observed × 2^32 / monitored addresses, a lower bound (Moore et al. 2001 §3.3); ' +
           'attacks without uniformly random source spoofing leave no backscatter and are invisible here.',
       },
@@ -390,6 +344,18 @@ export class BackscatterDetector implements Detector {
 
   /** Ordinary victims forgotten early because the victim table was full. */
   droppedVictims = 0;
+}
+
+/** Severity by the estimated rate; an attack whose rate cannot be estimated is `low`. */
+function severityOf(ratePps: number | null): Severity {
+  const r = ratePps ?? 0;
+  return r >= 1e6 ? 'critical' : r >= 1e5 ? 'high' : r >= 1e4 ? 'medium' : 'low';
+}
+
+/** The rate in a title: a lower bound to two significant digits, or why there is none. */
+function rateWords(ratePps: number | null): string {
+  if (ratePps === null) return 'rate unknown (no monitored address blocks known)';
+  return `≥ ${ratePps.toLocaleString('en-US', { maximumSignificantDigits: 2 })} replies/s`;
 }
 
 /** A victim of a spoofed flood is inferred from the backscatter sensors receive. */

@@ -63,6 +63,32 @@ const START = T0 + 10 * HOUR;
 const END = START + 2 * HOUR;
 
 describe('scoreAlerts', () => {
+  it('scores scans only on the episodes that deserve an alert: an alert for a small scan is false', () => {
+    const truth = {
+      episodes: [
+        { ...episode('scan-1', 'scan', START, END, { source: '192.0.2.1' }), alert: true },
+        // Kept as data, not an alert (docs/methods.md#what-deserves-an-alert).
+        { ...episode('scan-2', 'scan', START, END, { source: '192.0.2.2' }), alert: false },
+        { ...episode('scan-3', 'scan', START, END, { source: '192.0.2.3' }), alert: false },
+        // Truth files without the flag: every episode deserves an alert.
+        episode('scan-4', 'scan', START, END, { source: '192.0.2.4' }),
+      ],
+    };
+    const s = byName(
+      scoreAlerts(
+        [
+          alert('scan', { source: '192.0.2.1' }, START + 20 * MIN),
+          alert('scan', { source: '192.0.2.2' }, START + 5 * MIN),
+        ],
+        truth,
+      ),
+      'scan',
+    );
+    expect(s).toMatchObject({ tp: 1, fp: 1, fn: 1, episodes: 2, precision: 0.5, recall: 0.5, explained: 0 });
+    expect(s.missed.map((m) => m.id)).toEqual(['scan-4']);
+    expect(s.delays_s).toEqual([1200]);
+  });
+
   it('counts true positives, false positives, false negatives and the delay', () => {
     const truth = {
       episodes: [

@@ -20,6 +20,11 @@
  *   false: a surge on 1026–1027/UDP during Messenger spam, on a botnet's infection ports during the
  *   botnet's spread, or on a worm outbreak's port; a scan by a source the truth lists as a bot or
  *   spam sender; a worm alert on a Messenger-spam payload.
+ * - Episodes the truth marks `alert: false` (docs/methods.md#what-deserves-an-alert) are not
+ *   positives: no alert for one is right. An alert for a backscatter victim replying below the
+ *   alerting rate is `explained` (the detector's rate estimate near the threshold is noisy); an
+ *   alert for a scan smaller than a large campaign is a false positive (a scan's size is counted
+ *   exactly, so the policy has no excuse).
  * - Any other alert is a false positive; an episode without a matching alert a false negative.
  * - Precision = tp / (tp + fp), recall = tp / (tp + fn); detection delay = detection time of the
  *   earliest matching alert − episode start, in simulated seconds (median over true positives).
@@ -40,6 +45,8 @@ export interface TruthEpisodeLike {
   readonly strength: number;
   readonly magnitude: number;
   readonly subject: Readonly<Record<string, unknown>>;
+  /** Whether it deserves an alert (docs/methods.md#what-deserves-an-alert); absent: it does. */
+  readonly alert?: boolean | undefined;
   readonly observed: {
     readonly events: number;
     readonly alerts: number;
@@ -105,7 +112,10 @@ export function scoreAlerts(alerts: readonly OperatorAlert[], truth: TruthLike):
   const out: DetectorScore[] = [];
   for (const { name, scoredKind: kind } of DETECTORS) {
     const mine = alerts.filter((a) => detectorOf(a) === name).sort((a, b) => detectedOf(a) - detectedOf(b));
-    const episodes = kind === null ? [] : truth.episodes.filter((e) => e.kind === kind);
+    const ofKind = kind === null ? [] : truth.episodes.filter((e) => e.kind === kind);
+    const episodes = ofKind.filter((e) => e.alert !== false);
+    // Only a rate estimate is noisy enough to excuse an alert near its threshold (see above).
+    const statistics = ofKind.filter((e) => e.alert === false && e.kind === 'backscatter');
     const firstMatch = new Map<string, number>();
     let duplicates = 0;
     let explained = 0;
@@ -125,9 +135,9 @@ export function scoreAlerts(alerts: readonly OperatorAlert[], truth: TruthLike):
         if (!fresh) duplicates++;
         continue;
       }
-      const other = truth.episodes.some(
-        (e) => e.kind !== kind && subjectMatches(name, s, e) && inWindow(t, e),
-      );
+      const other =
+        statistics.some((e) => subjectMatches(name, s, e) && inWindow(t, e)) ||
+        truth.episodes.some((e) => e.kind !== kind && subjectMatches(name, s, e) && inWindow(t, e));
       if (other) explained++;
       else fps.push(a);
     }

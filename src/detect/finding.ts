@@ -8,6 +8,7 @@ import type { BackscatterRow, IdsRow, PayloadRow, ProbeRow, SensorVolumeRow } fr
 import type { Severity } from './alerts.js';
 import type { CoverageSnapshot } from './coverage.js';
 import type { DetectorName } from './detectors.js';
+import type { ScannerSighting } from './scanners.js';
 
 /** The aggregates of one event minute, by family (empty arrays when none). */
 export interface MinuteRows {
@@ -32,6 +33,11 @@ export interface Finding {
   readonly kind: string;
   readonly key: string;
   readonly phase: 'opened' | 'updated' | 'ended';
+  /**
+   * Kept as data, not raised as an alert (docs/methods.md#what-deserves-an-alert): the alert sink
+   * drops it, `koban detect` lists it. A later finding of the same key without it opens the alert.
+   */
+  readonly statistic?: boolean;
   /** What the episode is about (victim, port, source, fingerprint…): what evaluation matches on. */
   readonly subject: Readonly<Record<string, SubjectValue>>;
   /** Estimated start of the episode (event time). */
@@ -43,6 +49,13 @@ export interface Finding {
   readonly severity: Severity;
   readonly title: string;
   readonly evidence: Readonly<Record<string, unknown>>;
+  /**
+   * Whether the episode deserves an operator alert (absent: it does). One that does not is kept as
+   * data only — docs/methods.md#what-deserves-an-alert; the sink raises nothing for it.
+   */
+  readonly alert?: boolean;
+  /** What the episode leaves as data whether or not it is an alert: a scan's scanner record. */
+  readonly record?: ScannerSighting;
 }
 
 /** A detector with a pure core: rows in, findings out; no I/O. */

@@ -7,21 +7,29 @@
  * (`startLiveDetection`), with every rate divided by the coverage of the moment. Each detector
  * registers through a descriptor (`DetectorDescriptor`) listed once in `DETECTORS`, from which
  * `DETECTOR_NAMES`, the per-detector options of `DetectorsOptions`, the row families a run reads and
- * the scoring derive. Findings become alerts through `AlertSink`, notified by webhook and e-mail
+ * the scoring derive. Findings become alerts through `AlertSink` when they deserve one
+ * (docs/methods.md#what-deserves-an-alert; scans: scan-policy.ts) — every scan is kept as data in
+ * the scanner list (`ScannerStore`) — notified by webhook and e-mail
  * (`createNotifier`); `scoreAlerts` measures them against a simulated set's ground truth. The
  * methods: docs/methods.md.
  */
 
-export { AlertSink } from './alert-sink.js';
+export { AlertSink, type AlertSinkOptions } from './alert-sink.js';
 export {
   ALERT_STATUSES,
   type AlertChange,
+  type AlertCounts,
+  type AlertFilter,
+  type AlertPosition,
   type AlertStatus,
   AlertStore,
+  alertCursor,
   episodeState,
   type OperatorAlert,
+  parseAlertCursor,
   type RaiseAlert,
   SEVERITIES,
+  SEVERITY_RANK,
   type Severity,
 } from './alerts.js';
 export {
@@ -55,12 +63,14 @@ export {
 } from './eval.js';
 export type { Detector, Finding, MinuteRows } from './finding.js';
 export { type DetectionLease, LeasedDetection, type LeaseLog } from './leased.js';
+export { ListedFindings } from './listed-findings.js';
 export {
   type LiveDetection,
   type LiveDetectionOptions,
   type LiveDetectionStats,
   startLiveDetection,
 } from './live.js';
+export { type ListRejection, type NamedBlock, NamedBlocks, parseKnownScanners } from './named-blocks.js';
 export {
   type AlertDocument,
   alertDocument,
@@ -84,6 +94,18 @@ export {
   runHistory,
 } from './runner.js';
 export { DEFAULT_SCAN, ScanDetector, type ScanOptions } from './scan.js';
+export { ALERT_RULES, type AlertRule, DEFAULT_SCAN_POLICY, type ScanPolicyOptions } from './scan-policy.js';
+export { readScanPolicy } from './scan-policy-config.js';
+export {
+  parsePortFilter,
+  type Scanner,
+  type ScannerDocument,
+  type ScannerFilter,
+  type ScannerSighting,
+  ScannerStore,
+  scannerCursor,
+  scannerDocument,
+} from './scanners.js';
 export { DEFAULT_SENSOR_HEALTH, SensorHealthDetector, type SensorHealthOptions } from './sensor-health.js';
 export {
   checkSensorSilence,

@@ -1,10 +1,12 @@
-// LeasedDetection with a hand-driven lease and fake detectors; real timers on a short term.
-import { describe, expect, it } from 'vitest';
+// LeasedDetection with a hand-driven lease and fake detectors, on fake timers and a fake clock:
+// the renewal timer, the hung renewal's timeout and the term all run on time the test advances.
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type DetectionLease, LeasedDetection } from './leased.js';
 import type { LiveDetection } from './live.js';
 
 const TERM = 900;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Lets `ms` of fake time pass, running the timers due and the promises they start. */
+const elapse = (ms: number) => vi.advanceTimersByTimeAsync(ms);
 const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
 class FakeLease implements DetectionLease {
@@ -47,6 +49,13 @@ function fakeDetection(): LiveDetection & { stopped: boolean } {
   return d;
 }
 
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
 describe('LeasedDetection', () => {
   it('runs the detectors while it holds the lease, and stops them before the term when renewals fail', async () => {
     const lease = new FakeLease();
@@ -56,15 +65,19 @@ describe('LeasedDetection', () => {
     expect(leased.detection).not.toBeNull();
     expect(leased.held()).toBe(true);
     lease.mode = 'fail';
-    // Two thirds of the term after the last good renewal at most, plus a tick (and slack for a
-    // loaded machine).
-    await sleep(2 * TERM);
+    // The last good renewal was at 0: held until two thirds of the term, stopped at the renewal
+    // tick (every third of the term) that finds it no longer held.
+    await elapse((2 * TERM) / 3 - 1);
+    expect(leased.held()).toBe(true);
+    expect(started[0]!.stopped).toBe(false);
+    await elapse(1);
     expect(leased.held()).toBe(false);
     expect(leased.detection).toBeNull();
     expect(started[0]!.stopped).toBe(true);
-    // Renewals succeed again: detectors start afresh.
+    // Renewals succeed again: the next tick starts the detectors afresh.
     lease.mode = 'grant';
-    await sleep(2 * TERM);
+    await elapse(TERM / 3);
+    expect(leased.held()).toBe(true);
     expect(leased.detection).not.toBeNull();
     expect(started).toHaveLength(2);
     await leased.stop();
@@ -77,9 +90,17 @@ describe('LeasedDetection', () => {
     const leased = new LeasedDetection(lease, async () => fakeDetection(), quiet);
     await leased.begin();
     lease.mode = 'hang';
-    await sleep(2 * TERM);
+    // The renewal at a third of the term hangs; the lease still holds until two thirds.
+    await elapse((2 * TERM) / 3 - 1);
+    expect(leased.detection).not.toBeNull();
+    // Its timeout (a third of the term) counts it failed: stopped by the next tick at the latest.
+    await elapse(TERM / 3 + 1);
+    expect(leased.held()).toBe(false);
     expect(leased.detection).toBeNull();
-    await leased.stop();
+    // Stopping waits for the renewal in flight, which ends by its timeout.
+    const stopping = leased.stop();
+    await elapse(TERM / 3);
+    await stopping;
   });
 
   it('keeps renewing while the detectors warm up, and does not run them on a node that lost the lease meanwhile', async () => {
@@ -95,12 +116,12 @@ describe('LeasedDetection', () => {
       quiet,
     );
     const begun = leased.begin();
-    await sleep(TERM);
-    // The first call is begin's own; at least one more came during the warm-up.
-    expect(lease.calls).toBeGreaterThanOrEqual(2);
+    await elapse(TERM);
+    // The first call is begin's own; one more every third of the term during the warm-up.
+    expect(lease.calls).toBe(4);
     // The lease passes to another node during the warm-up: the warmed detectors are stopped.
     lease.mode = 'deny';
-    await sleep(TERM);
+    await elapse(TERM);
     warm();
     await begun;
     expect(leased.detection).toBeNull();
@@ -122,7 +143,7 @@ describe('LeasedDetection', () => {
       quiet,
     );
     await leased.begin();
-    await sleep(TERM / 2);
+    await elapse(TERM / 2);
     expect(starts).toBe(0);
     expect(leased.stats()).toBeNull();
     await leased.stop();

@@ -1,6 +1,7 @@
 // Hand-built detection rows delivered in simulated batches by an in-memory DetectionSource (a
 // small fleet's volume and a simulated SYN flood's backscatter); no real data.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { hitsOf } from '../../test/backscatter-hits.js';
 import { openRelational, type RelationalDb } from '../db/index.js';
 import type {
   BackscatterRow,
@@ -72,8 +73,7 @@ const synAck = (i: number): BackscatterRow => ({
   reply: 'syn-ack',
   packets: 40,
   bytes: 2400,
-  targets: 25,
-  targets16: 2,
+  ...hitsOf(25, at(i)),
   sensors: 2,
   firstMs: at(i),
   lastMs: at(i) + 59_000,

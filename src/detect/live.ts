@@ -29,10 +29,13 @@ import { type Finding, MINUTE_MS, type MinuteRows } from './finding.js';
 import { StreamClock } from './live-streams.js';
 import type { Notifier } from './notify.js';
 import { bucketRows, DetectorSet, type DetectorsOptions, runHistory } from './runner.js';
+import type { ScannerStore } from './scanners.js';
 
 export interface LiveDetectionOptions {
   readonly source: DetectionSource;
   readonly alerts: AlertStore;
+  /** Where every scan is kept as data (the scanner list); none: not kept. */
+  readonly scanners?: ScannerStore;
   /** Detector and coverage options (addresses per sensor from the registry's `addressBlocks`). */
   readonly detectors?: DetectorsOptions;
   readonly notifier?: Notifier;
@@ -129,7 +132,7 @@ class LiveRun {
 
   constructor(private readonly o: LiveDetectionOptions) {
     this.set = new DetectorSet(o.detectors);
-    this.sink = new AlertSink(o.alerts, o.notifier);
+    this.sink = new AlertSink(o.alerts, o.notifier, { scanners: o.scanners });
     this.grace = o.graceMs ?? 2 * MINUTE_MS;
     this.now = o.now ?? Date.now;
     this.maxFuture = o.maxFutureMs ?? DEFAULT_MAX_CLOCK_AHEAD_SECONDS * 1000;

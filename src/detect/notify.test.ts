@@ -66,6 +66,13 @@ async function receiver(statuses: number[] = [200], hang = false) {
   return { url: `http://127.0.0.1:${port}/hook`, got };
 }
 
+/**
+ * Healthy receivers get a timeout far longer than any local answer can take, however busy the
+ * machine; the short one is for the receiver that never answers, where no answer can come in time.
+ */
+const NO_TIMEOUT_MS = 600_000;
+const TIMEOUT = 50;
+
 const servers: Server[] = [];
 afterEach(async () => {
   for (const s of servers.splice(0)) {
@@ -78,7 +85,14 @@ describe('webhook notification', () => {
   it('POSTs the alert as JSON with its headers', async () => {
     const hook = await receiver();
     const n = createNotifier({
-      webhooks: [{ url: hook.url, allowPrivate: true, headers: { authorization: 'Bearer t0k3n' } }],
+      webhooks: [
+        {
+          url: hook.url,
+          allowPrivate: true,
+          timeoutMs: NO_TIMEOUT_MS,
+          headers: { authorization: 'Bearer t0k3n' },
+        },
+      ],
     });
     const results = await n.notify(change());
     n.close();
@@ -114,27 +128,29 @@ describe('webhook notification', () => {
 
   it('names updates alert.updated', async () => {
     const hook = await receiver();
-    const n = createNotifier({ webhooks: [{ url: hook.url, allowPrivate: true }] });
+    const n = createNotifier({ webhooks: [{ url: hook.url, allowPrivate: true, timeoutMs: NO_TIMEOUT_MS }] });
     await n.notify(change({}, 'updated'));
     expect(JSON.parse(hook.got[0]!.body).event).toBe('alert.updated');
   });
 
   it('sends nothing below a webhook minimum severity', async () => {
     const hook = await receiver();
-    const n = createNotifier({ webhooks: [{ url: hook.url, allowPrivate: true, minSeverity: 'critical' }] });
+    const n = createNotifier({
+      webhooks: [{ url: hook.url, allowPrivate: true, timeoutMs: NO_TIMEOUT_MS, minSeverity: 'critical' }],
+    });
     expect(await n.notify(change({ severity: 'high' }))).toEqual([]);
     expect(hook.got).toEqual([]);
     expect(await n.notify(change({ severity: 'critical' }))).toHaveLength(1);
     expect(hook.got).toHaveLength(1);
     // The default minimum is 'low': info alerts are not sent.
-    const m = createNotifier({ webhooks: [{ url: hook.url, allowPrivate: true }] });
+    const m = createNotifier({ webhooks: [{ url: hook.url, allowPrivate: true, timeoutMs: NO_TIMEOUT_MS }] });
     expect(await m.notify(change({ severity: 'info' }))).toEqual([]);
   });
 
   it('retries on 5xx and 429, then succeeds', async () => {
     const hook = await receiver([503, 429, 204]);
     const n = createNotifier({
-      webhooks: [{ url: hook.url, allowPrivate: true, retries: 3 }],
+      webhooks: [{ url: hook.url, allowPrivate: true, timeoutMs: NO_TIMEOUT_MS, retries: 3 }],
       retryDelayMs: 1,
     });
     const [r] = await n.notify(change());
@@ -158,7 +174,10 @@ describe('webhook notification', () => {
     const hook = await receiver([400]);
     const errors: NotifyResult[] = [];
     const n = createNotifier(
-      { webhooks: [{ url: hook.url, allowPrivate: true, retries: 5 }], retryDelayMs: 1 },
+      {
+        webhooks: [{ url: hook.url, allowPrivate: true, timeoutMs: NO_TIMEOUT_MS, retries: 5 }],
+        retryDelayMs: 1,
+      },
       (r) => errors.push(r),
     );
     const results = await n.notify(change());
@@ -171,7 +190,7 @@ describe('webhook notification', () => {
   it('gives up after its retries', async () => {
     const hook = await receiver([500]);
     const n = createNotifier({
-      webhooks: [{ url: hook.url, allowPrivate: true, retries: 2 }],
+      webhooks: [{ url: hook.url, allowPrivate: true, timeoutMs: NO_TIMEOUT_MS, retries: 2 }],
       retryDelayMs: 1,
     });
     const [r] = await n.notify(change());
@@ -182,7 +201,7 @@ describe('webhook notification', () => {
   it('reports a timeout as such', async () => {
     const hook = await receiver([200], true);
     const n = createNotifier({
-      webhooks: [{ url: hook.url, allowPrivate: true, retries: 0, timeoutMs: 50 }],
+      webhooks: [{ url: hook.url, allowPrivate: true, retries: 0, timeoutMs: TIMEOUT }],
     });
     const [r] = await n.notify(change());
     expect(r).toMatchObject({ ok: false, attempts: 1, error: 'timeout' });
@@ -193,7 +212,7 @@ describe('webhook notification', () => {
     const hook = await receiver();
     servers.pop()!.close();
     const n = createNotifier({
-      webhooks: [{ url: hook.url, allowPrivate: true, retries: 1 }],
+      webhooks: [{ url: hook.url, allowPrivate: true, timeoutMs: NO_TIMEOUT_MS, retries: 1 }],
       retryDelayMs: 1,
     });
     const [r] = await n.notify(change());
@@ -206,8 +225,8 @@ describe('webhook notification', () => {
     const b = await receiver([500]);
     const n = createNotifier({
       webhooks: [
-        { url: a.url, allowPrivate: true },
-        { url: b.url, retries: 0, allowPrivate: true },
+        { url: a.url, allowPrivate: true, timeoutMs: NO_TIMEOUT_MS },
+        { url: b.url, retries: 0, allowPrivate: true, timeoutMs: NO_TIMEOUT_MS },
       ],
       retryDelayMs: 1,
     });
@@ -286,7 +305,7 @@ describe('e-mail notification', () => {
     const n = createNotifier(
       {
         email: {
-          smtp: { host: '127.0.0.1', port, timeoutMs: 2000 },
+          smtp: { host: '127.0.0.1', port, timeoutMs: NO_TIMEOUT_MS },
           from: 'koban@example.org',
           to: ['soc@example.org', 'cert@example.org'],
           retries: 0,
@@ -321,7 +340,9 @@ describe('webhook safety', () => {
     const url = `http://127.0.0.1:${port}/hooks/T0K3N?secret=1`;
     try {
       const n = createNotifier({
-        webhooks: [{ url, retries: 0, headers: { 'x-api-key': 'k' }, allowPrivate: true }],
+        webhooks: [
+          { url, retries: 0, headers: { 'x-api-key': 'k' }, allowPrivate: true, timeoutMs: NO_TIMEOUT_MS },
+        ],
       });
       const [r] = await n.notify(change());
       expect(r).toMatchObject({ ok: false, target: `http://127.0.0.1:${port}/…` });
@@ -386,7 +407,11 @@ describe('webhook targets (the outbound guard members’ webhooks use too)', () 
     const hook = await receiver();
     const port = new URL(hook.url).port;
     const n = createNotifier(
-      { webhooks: [{ url: `http://soc-hooks.koban.test:${port}/hook`, allowPrivate: true }] },
+      {
+        webhooks: [
+          { url: `http://soc-hooks.koban.test:${port}/hook`, allowPrivate: true, timeoutMs: NO_TIMEOUT_MS },
+        ],
+      },
       undefined,
       async () => [{ address: '127.0.0.1', family: 4 }],
     );
@@ -418,7 +443,11 @@ describe('e-mail delivery', () => {
     const port = (smtp.server.address() as AddressInfo).port;
     try {
       const n = createNotifier({
-        email: { smtp: { host: '127.0.0.1', port }, from: 'koban@example.org', to: ['soc@example.org'] },
+        email: {
+          smtp: { host: '127.0.0.1', port, timeoutMs: NO_TIMEOUT_MS },
+          from: 'koban@example.org',
+          to: ['soc@example.org'],
+        },
       });
       const [r] = await n.notify(
         change({ severity: 'high', title: 'DDoS on 192.0.2.80 (syn-flood, 80/tcp)' }),

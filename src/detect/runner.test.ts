@@ -1,6 +1,7 @@
 // Hand-built detection rows (a simulated SYN flood's backscatter over a small fleet) and hand-made
 // findings, run through the detector set, the history runner and the alert sink; no real data.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { hitsOf } from '../../test/backscatter-hits.js';
 import { openRelational, type RelationalDb } from '../db/index.js';
 import type {
   BackscatterRow,
@@ -38,8 +39,7 @@ function synAck(m: number, victim = '198.51.100.10', packets = 40): BackscatterR
     reply: 'syn-ack',
     packets,
     bytes: packets * 60,
-    targets: 25,
-    targets16: 2,
+    ...hitsOf(25, m),
     sensors: 2,
     firstMs: m,
     lastMs: m + 59_000,
@@ -343,7 +343,7 @@ describe('AlertSink', () => {
 
   it('notifies in the background: a notifier that never answers holds nothing up, and the queue is bounded', async () => {
     const never = { notify: () => new Promise<never>(() => undefined), close: () => undefined };
-    const sink = new AlertSink(alerts, never, 3);
+    const sink = new AlertSink(alerts, never, { maxQueued: 3 });
     for (let i = 0; i < 5; i++) {
       const c = await sink.accept(
         finding({ key: `scan:192.0.2.${i}:1`, subject: { source: `192.0.2.${i}` } }),

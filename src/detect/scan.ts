@@ -20,9 +20,13 @@
  * the port-surge and worm detectors watch those, and spam senders sweeping a block are not
  * reported as scanners.
  *
- * One alert per source episode (it ends after `endAfterMin` covered minutes without a probe from
+ * One finding per source episode (it ends after `endAfterMin` covered minutes without a probe from
  * it); it reports the ports, targets, rate, sensors, and whether the source probes neighbouring
  * address space (targets in its own /16 or /8 — the worm habit of docs/background.md#observation).
+ * Every episode is kept as data (the scanner list, scanners.ts); it becomes an operator alert only
+ * when the alert policy says an analyst would act on it (scan-policy.ts,
+ * docs/methods.md#what-deserves-an-alert): a large new campaign, targets in the registered domestic
+ * or critical-infrastructure blocks, rapid growth — never for a source on the known-scanner list.
  *
  * State: per source touched in the last one or two `maxWindow`s its contacts per port and per
  * address (a single contact is held without a map; contacts older than the window are pruned when
@@ -30,19 +34,11 @@
  */
 import { PROTOCOL_NUMBERS, type Protocol, protocolFromNumber } from '../core/index.js';
 import type { ProbeRow } from '../observe/index.js';
-import type { Severity } from './alerts.js';
 import type { CoverageSnapshot } from './coverage.js';
 import { type DetectorDescriptor, listOf } from './descriptor.js';
-import {
-  bump,
-  type Detector,
-  type Finding,
-  iso,
-  MINUTE_MS,
-  type MinuteRows,
-  sig,
-  topEntries,
-} from './finding.js';
+import { bump, type Detector, type Finding, MINUTE_MS, type MinuteRows } from './finding.js';
+import { breadth, type Episode, scanFinding } from './scan-finding.js';
+import { ScanAlertPolicy, type ScanPolicyOptions } from './scan-policy.js';
 
 export interface ScanOptions {
   /** Horizontal: windows (minutes) and the share of monitored addresses to reach in each. */
@@ -65,6 +61,8 @@ export interface ScanOptions {
    * bound. Each source costs ≈ 250 bytes.
    */
   readonly maxSources: number;
+  /** Which episodes deserve an operator alert (scan-policy.ts); the others are data only. */
+  readonly policy: Partial<ScanPolicyOptions>;
 }
 
 export const DEFAULT_SCAN: ScanOptions = {
@@ -74,6 +72,7 @@ export const DEFAULT_SCAN: ScanOptions = {
   endAfterMin: 60,
   evidenceCap: 20_000,
   maxSources: 500_000,
+  policy: {},
 };
 
 /** Contacts of one key (a destination or a port → last minute); one contact needs no map. */
@@ -144,26 +143,6 @@ function portLabel(n: number): string {
   return `${port < 0 ? '-' : port}/${protocolFromNumber(p)}`;
 }
 
-interface Episode {
-  readonly key: string;
-  readonly src: string;
-  readonly startMs: number;
-  readonly detectedMs: number;
-  lastMs: number;
-  idleCovered: number;
-  packets: number;
-  types: Set<'horizontal' | 'vertical'>;
-  readonly ports: Map<string, number>;
-  readonly targets: Set<string>;
-  readonly sensors: Map<string, number>;
-  same16: number;
-  same8: number;
-  country: string | null;
-  asn: number | null;
-  lastEmitMs: number;
-  trigger: { type: 'horizontal' | 'vertical'; window_min: number; count: number; threshold: number };
-}
-
 const prefix = (a: string, octets: number): string => a.split('.', octets).join('.');
 
 export class ScanDetector implements Detector {
@@ -182,9 +161,13 @@ export class ScanDetector implements Detector {
   earlyTurnovers = 0;
   private readonly maxWindow: number;
   private readonly minVertical: number;
+  private readonly policy: ScanAlertPolicy;
+  /** Monitored addresses at the latest minute (the large-campaign threshold scales with it). */
+  private monitored = 0;
 
   constructor(options: Partial<ScanOptions> = {}) {
     this.o = { ...DEFAULT_SCAN, ...options };
+    this.policy = new ScanAlertPolicy(this.o.policy);
     this.minVertical = Math.min(...Object.values(this.o.verticalPorts));
     this.maxWindow = Math.max(
       ...Object.keys(this.o.shareOfMonitored).map(Number),
@@ -227,6 +210,7 @@ export class ScanDetector implements Detector {
     }
     const out: Finding[] = [];
     const n = cov.monitoredAddresses;
+    this.monitored = n;
     const horizontal: [SourceState, number, Contacts<string>][] = [];
     const vertical: [SourceState, string, Contacts<number>][] = [];
     for (const r of rows.probes) {
@@ -280,7 +264,11 @@ export class ScanDetector implements Detector {
       const srcs = new Set(opened.map((e) => e.src));
       for (const r of rows.probes)
         if (!r.udpPayload && srcs.has(r.src)) this.extend(this.episodes.get(r.src)!, r, m);
-      for (const e of opened) out.push(this.finding(e, 'opened'));
+      for (const e of opened) {
+        e.policy.markBreadth = breadth(e);
+        this.judge(e, m);
+        out.push(this.finding(e, 'opened'));
+      }
     }
     this.sweep(m, cov, out);
     return out;
@@ -291,7 +279,9 @@ export class ScanDetector implements Detector {
     for (const [src, e] of this.episodes) {
       if (e.lastMs >= m) {
         e.idleCovered = 0;
-        if (e.lastMs - e.lastEmitMs >= 10 * MINUTE_MS) out.push(this.finding(e, 'updated'));
+        // An episode that comes to deserve an alert says so at once, not at its next update.
+        const newly = this.judge(e, m);
+        if (newly || e.lastMs - e.lastEmitMs >= 10 * MINUTE_MS) out.push(this.finding(e, 'updated'));
         continue;
       }
       e.idleCovered += cov.fraction('probes');
@@ -376,14 +366,27 @@ export class ScanDetector implements Detector {
       asn: null,
       lastEmitMs: m,
       trigger,
+      policy: this.policy.start(src, m, 0),
     };
     this.episodes.set(src, e);
     return e;
   }
 
+  /** Tests the alert policy on the episode at minute `m`; true when it deserves an alert from now. */
+  private judge(e: Episode, m: number): boolean {
+    return this.policy.judge(
+      e.src,
+      e.policy,
+      { targets: e.targets.size, ports: e.ports.size },
+      this.monitored,
+      m,
+    );
+  }
+
   private addTarget(e: Episode, dst: string): void {
     if (e.targets.has(dst) || e.targets.size >= this.o.evidenceCap) return;
     e.targets.add(dst);
+    this.policy.noteTarget(e.policy, dst);
     if (prefix(dst, 2) === prefix(e.src, 2)) e.same16++;
     if (prefix(dst, 1) === prefix(e.src, 1)) e.same8++;
   }
@@ -404,55 +407,7 @@ export class ScanDetector implements Detector {
 
   private finding(e: Episode, phase: Finding['phase']): Finding {
     e.lastEmitMs = e.lastMs;
-    const durationMin = Math.max(1, (e.lastMs + MINUTE_MS - e.startMs) / MINUTE_MS);
-    const ports = topEntries(e.ports, 20);
-    const type = e.types.size === 2 ? 'horizontal+vertical' : [...e.types][0]!;
-    const targets = e.targets.size;
-    const neighbour16 = targets > 0 && e.same16 / targets >= 0.5;
-    const neighbour8 = targets > 0 && e.same8 / targets >= 0.5;
-    const severity: Severity = targets >= 1000 || e.ports.size >= 1000 ? 'medium' : 'low';
-    const what =
-      type === 'vertical'
-        ? `${e.ports.size} ports of ${[...e.targets][0] ?? '?'}`
-        : `${targets} addresses on ${ports
-            .slice(0, 3)
-            .map(([p]) => p)
-            .join(' ')}`;
-    return {
-      detector: 'scan',
-      kind: 'scan',
-      key: e.key,
-      phase,
-      subject: { source: e.src, type, ports: ports.map(([p]) => p) },
-      startMs: e.startMs,
-      detectedMs: e.detectedMs,
-      lastMs: e.lastMs + MINUTE_MS,
-      severity,
-      title: `Scan from ${e.src} (${type}): ${what}${neighbour16 ? ', neighbouring /16' : neighbour8 ? ', neighbouring /8' : ''}`,
-      evidence: {
-        source: e.src,
-        country: e.country,
-        asn: e.asn,
-        type,
-        ports: ports.map(([port, packets]) => ({ port, packets })),
-        distinct_ports: e.ports.size,
-        targets,
-        sample_targets: [...e.targets].slice(0, 10),
-        sensors: topEntries(e.sensors, 10).map(([sensor, packets]) => ({ sensor, packets })),
-        start: iso(e.startMs),
-        end: phase === 'ended' ? iso(e.lastMs + MINUTE_MS) : null,
-        targets_per_minute: sig(targets / durationMin),
-        neighbour: {
-          same16_share: sig(targets > 0 ? e.same16 / targets : 0),
-          same8_share: sig(targets > 0 ? e.same8 / targets : 0),
-          neighbour16,
-          neighbour8,
-        },
-        trigger: e.trigger,
-        method:
-          'distinct first contacts per source in sliding windows, thresholds scaled to monitored addresses (TRW degenerates on sensors that never answer; Jung et al. 2004)',
-      },
-    };
+    return scanFinding(e, phase, this.policy.deserves(e.policy));
   }
 
   stateSize(): number {

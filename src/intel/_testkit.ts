@@ -13,6 +13,7 @@ import { DAY_MS } from '../core/index.js';
 import { openRelational, type RelationalDb } from '../db/index.js';
 import { type Actor, systemActor, userActor } from './identity/actor.js';
 import type { Organisation } from './identity/orgs.js';
+import { argon2Hasher } from './identity/passwords.js';
 import type { User } from './identity/users.js';
 import type { Tlp } from './labels/tlp.js';
 import { type IntelOptions, IntelService } from './service.js';
@@ -26,11 +27,20 @@ export interface TestIntel {
   close(): Promise<void>;
 }
 
+/**
+ * Argon2id at its lowest cost, for the accounts tests make: production's cost (passwords.ts) is
+ * meant to be slow. Verifying reads the cost from the stored hash, so logins take the same path.
+ */
+export const TEST_PASSWORDS = argon2Hasher({ memoryCost: 8, timeCost: 1 });
+
 /** 2012-02-10T00:00:00Z, the day after X's lure (docs/background.md#sharing-network). */
 export const T0 = Date.UTC(2012, 1, 10);
 
 export async function openTestIntel(
-  opts: Pick<IntelOptions, 'fanOut' | 'emailLimits' | 'advisories' | 'resolver' | 'intakeLimits'> = {},
+  opts: Pick<
+    IntelOptions,
+    'fanOut' | 'emailLimits' | 'advisories' | 'resolver' | 'intakeLimits' | 'auth'
+  > = {},
 ): Promise<TestIntel> {
   const store = await freshRelational();
   const raw = await openRelational(':memory:', { url: store.url });
@@ -42,6 +52,7 @@ export async function openTestIntel(
     now: () => clock.ms,
     fsyncEvidence: false,
     ...opts,
+    auth: { passwords: TEST_PASSWORDS, ...opts.auth },
   });
   // The services' handle: the same connection, with the audit chain key attached.
   const db = intel.db;

@@ -135,7 +135,7 @@ export class IntelService {
     const keyDir = opts.dataDir ?? dirname(evidenceDir);
     this.secrets = opts.secrets ?? new SecretBox(() => loadSecretKey(keyDir, process.env, opts.notice));
     this.orgs = new OrgService(db, now);
-    this.users = new UserService(db, now);
+    this.users = new UserService(db, now, opts.auth?.passwords);
     this.auth = new AuthService(db, now, opts.auth);
     this.evidence = new EvidenceStore(db, evidenceDir, now, { fsync: opts.fsyncEvidence ?? true });
     this.pool =

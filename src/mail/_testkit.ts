@@ -118,8 +118,21 @@ export function attachmentPart(
       'Content-Disposition': `attachment; filename="${fileName}"`,
       'Content-Transfer-Encoding': 'base64',
     },
-    body: (content.toString('base64').match(/.{1,76}/g) ?? []).join('\r\n'),
+    body: base64Lines(content),
   };
+}
+
+/** Base64 in 76-character lines joined by CRLF, built as bytes (the 50 MB attachment's is 66 MB). */
+function base64Lines(content: Buffer): Buffer {
+  const b64 = Buffer.from(content.toString('base64'), 'latin1');
+  const lines = Math.ceil(b64.length / 76);
+  const out = Buffer.alloc(b64.length + Math.max(0, lines - 1) * 2);
+  let at = 0;
+  for (let i = 0; i < b64.length; i += 76) {
+    if (i > 0) at += out.write('\r\n', at, 'latin1');
+    at += b64.copy(out, at, i, Math.min(i + 76, b64.length));
+  }
+  return out;
 }
 
 export const BASIC_HEADERS: Readonly<Record<string, string>> = {

@@ -1,6 +1,9 @@
 /**
  * Hostile input: every case must end in bounded time and memory with a result and a warning, or
  * a clear `KobanError` — never a crash or a hang. Inputs are built here from the specifications.
+ * No case measures its time (the machine may be busy): a quadratic scan of these inputs would run
+ * for many minutes and fail by the test's timeout; how long each takes against a benign input of
+ * the same size is measured by `node bench/email-hostile.mjs` (BENCHMARKS.md).
  */
 import { describe, expect, it } from 'vitest';
 import { isKobanError } from '../core/index.js';
@@ -8,12 +11,6 @@ import { attachmentPart, BASIC_HEADERS, buildZip, message, multipart, withAttach
 import { parseEml } from './index.js';
 
 const MiB = 1024 * 1024;
-
-async function timed<T>(work: () => Promise<T>): Promise<{ value: T; ms: number }> {
-  const t0 = performance.now();
-  const value = await work();
-  return { value, ms: performance.now() - t0 };
-}
 
 async function codeOf(p: Promise<unknown>): Promise<string> {
   try {
@@ -54,7 +51,7 @@ describe('size limits', () => {
 });
 
 describe('structure limits', () => {
-  it('parses only the first 500 parts of a 10,000-part message, quickly, and says so', async () => {
+  it('parses only the first 500 parts of a 10,000-part message and says so', async () => {
     const parts = Array.from({ length: 10_000 }, (_, i) =>
       attachmentPart(`f${i}.txt`, Buffer.from(`part ${i}`)),
     );
@@ -62,14 +59,13 @@ describe('structure limits', () => {
       { ...BASIC_HEADERS, 'Content-Type': 'multipart/mixed; boundary="many"' },
       multipart('many', parts),
     );
-    const { value: x, ms } = await timed(() => parseEml(raw));
+    const x = await parseEml(raw);
     expect(x.attachments).toHaveLength(499);
     expect(x.attachments[498]?.fileName).toBe('f498.txt');
     expect(x.warnings).toContainEqual({
       kind: 'limit',
       message: 'the message has more than 500 MIME parts; only the first 500 were parsed',
     });
-    expect(ms).toBeLessThan(5000);
   });
 
   it('keeps a multipart nested 1,000 deep as one opaque part below level 20', async () => {
@@ -127,15 +123,12 @@ describe('structure limits', () => {
 
 describe('malformed content', () => {
   it('refuses 5 MB of binary garbage with E_FORMAT, saying it is not an e-mail', async () => {
-    const { value: outcome, ms } = await timed(() =>
-      parseEml(noise(5 * MiB)).then(String, (e: unknown) => e),
-    );
+    const outcome = await parseEml(noise(5 * MiB)).then(String, (e: unknown) => e);
     expect(outcome).toMatchObject({
       code: 'E_FORMAT',
       message:
         'not an e-mail message: it does not begin with a header block ("Name: value" lines, RFC 5322 §2.2)',
     });
-    expect(ms).toBeLessThan(5000);
   });
 
   it('refuses an empty input with E_FORMAT', async () => {
@@ -214,32 +207,39 @@ describe('malformed content', () => {
     });
   });
 
-  it('scans a 4 MB attribute name and 500,000 unclosed url( in linear time', async () => {
-    for (const html of [`<a ${'b'.repeat(4 * MiB)}>`, 'url(url('.repeat(MiB / 2)]) {
-      const { ms } = await timed(() =>
-        parseEml(message({ ...BASIC_HEADERS, 'Content-Type': 'text/html' }, html)),
-      );
-      expect(ms).toBeLessThan(5000);
-    }
+  /** What a message with this HTML body yields: the body whole, and the header addresses only. */
+  async function scanHtml(html: string) {
+    const x = await parseEml(message({ ...BASIC_HEADERS, 'Content-Type': 'text/html' }, html));
+    expect(x.bodies.html?.content === html).toBe(true);
+    expect(x.observables.map((o) => o.value)).toEqual([
+      'sender@attacker.example',
+      'attacker.example',
+      'victim@example.co.jp',
+    ]);
+    expect(x.attachments).toEqual([]);
+    return x.warnings;
+  }
+
+  it('scans a 4 MB attribute name and 500,000 unclosed url(', async () => {
+    expect(await scanHtml(`<a ${'b'.repeat(4 * MiB)}>`)).toEqual([
+      { kind: 'limit', message: 'only the first 4194304 characters of a body were scanned' },
+    ]);
+    expect(await scanHtml('url(url('.repeat(MiB / 2))).toEqual([]);
   });
 
-  it('scans 4 MB of defanged indicators in linear time', async () => {
+  it('scans 4 MB of defanged indicators', async () => {
     const text = 'hxxps://evil[.]example/x user[@]evil[.]example 198[.]51[.]100[.]7\n'.repeat(60_000);
-    const { value: x, ms } = await timed(() => parseEml(message(BASIC_HEADERS, text)));
+    const x = await parseEml(message(BASIC_HEADERS, text));
     expect(x.observables.filter((o) => o.defanged).map((o) => o.value)).toEqual([
       'https://evil.example/x',
       'evil.example',
       'user@evil.example',
       '198.51.100.7',
     ]);
-    expect(ms).toBeLessThan(5000);
   });
 
-  it('scans 4 MB of unclosed tags in linear time', async () => {
-    const html = `<html>${'<a href="x'.repeat(400_000)}`;
-    const raw = message({ ...BASIC_HEADERS, 'Content-Type': 'text/html' }, html);
-    const { ms } = await timed(() => parseEml(raw));
-    expect(ms).toBeLessThan(5000);
+  it('scans 4 MB of unclosed tags', async () => {
+    expect(await scanHtml(`<html>${'<a href="x'.repeat(400_000)}`)).toEqual([]);
   });
 });
 
@@ -263,7 +263,7 @@ describe('archives', () => {
   it('does not inflate a 1000:1 zip bomb', async () => {
     const zip = buildZip([{ name: 'zeros.bin', data: Buffer.alloc(64 * MiB), deflate: true }]);
     expect(zip.length).toBeLessThan(MiB);
-    const { value: x, ms } = await timed(() => parseEml(withAttachment('bomb.zip', zip)));
+    const x = await parseEml(withAttachment('bomb.zip', zip));
     const a = x.attachments[0]!;
     expect(a.flags).toContain('zip-bomb');
     expect(a.archive?.entries[0]?.hashes).toBeUndefined();
@@ -272,7 +272,6 @@ describe('archives', () => {
         /^attachment "bomb\.zip" → zeros\.bin: compression ratio \d+:1 looks like a decompression bomb; not extracted$/,
       ),
     );
-    expect(ms).toBeLessThan(5000);
   });
 
   it('stops at the total uncompressed size budget', async () => {

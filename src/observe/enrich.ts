@@ -183,6 +183,26 @@ export interface AddressInfo {
 
 const CACHE_LIMIT = 1 << 19;
 
+function readAsn4(path: string): Ipv4AsnTable {
+  try {
+    return Ipv4AsnTable.fromCsv(readFileSync(path, 'latin1'));
+  } catch (e) {
+    throw new KobanError('E_CONFIG', `cannot read ASN table ${path}: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * The bundled IPv4 ASN table, read once per process: it ships with the package and never changes,
+ * and reading its 21 MB takes a second or more — for each center or import a process opens (a test
+ * file opens dozens). The table is immutable, so enrichers share it. A table given by path is read
+ * on each open: the operator may have replaced the file.
+ */
+let bundledAsn4Table: Ipv4AsnTable | null = null;
+function bundledAsn4(path: string): Ipv4AsnTable {
+  bundledAsn4Table ??= readAsn4(path);
+  return bundledAsn4Table;
+}
+
 /**
  * Looks addresses up with a bounded cache (darknet sources repeat: most lookups hit the cache).
  * Create one with `Enricher.open()`; it reads the databases once.
@@ -223,13 +243,7 @@ export class Enricher {
         );
       }
     }
-    const asnPath = options.asnCsv ?? bundled.asnCsv;
-    let table: Ipv4AsnTable;
-    try {
-      table = Ipv4AsnTable.fromCsv(readFileSync(asnPath, 'latin1'));
-    } catch (e) {
-      throw new KobanError('E_CONFIG', `cannot read ASN table ${asnPath}: ${(e as Error).message}`);
-    }
+    const table = options.asnCsv === undefined ? bundledAsn4(bundled.asnCsv) : readAsn4(options.asnCsv);
     return new Enricher(country, table, null, options.asnCsv ? null : bundled.asnCsv6);
   }
 

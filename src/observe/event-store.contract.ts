@@ -9,6 +9,7 @@
  * suite runs under vitest only.
  */
 import { afterEach, beforeEach, describe, it } from 'vitest';
+import { ADDRESS_CASES } from './contract/addresses.contract.js';
 import { AGGREGATE_CASES } from './contract/aggregates.contract.js';
 import { APPEND_CASES } from './contract/appends.contract.js';
 import { DEDUP_CASES } from './contract/dedup.contract.js';
@@ -48,6 +49,7 @@ const PARTS: readonly [string, readonly ContractCase[]][] = [
   ['recognising records another source stored', DEDUP_CASES],
   ['aggregates, activity and summary', AGGREGATE_CASES],
   ['detection rows', DETECTION_CASES],
+  ['addresses hit and destinations seen', ADDRESS_CASES],
   ['maintenance, health and persistence', MAINTENANCE_CASES],
 ];
 

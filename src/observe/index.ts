@@ -12,6 +12,16 @@ import { Enricher } from './enrich.js';
 import { openEventStore } from './open-event-store.js';
 import type { EventStore } from './ports/event-store.js';
 
+export {
+  type AddressSketch,
+  AddressUnion,
+  estimateRegisters,
+  HLL_REGISTERS,
+  hllEntry,
+  SKETCH_EXACT_MAX,
+  sketchCount,
+  sketchOf,
+} from './address-sketch.js';
 export { type AddressInfo, bundledGeoPaths, Enricher, type GeoOptions, Ipv4AsnTable } from './enrich.js';
 export {
   type FileImportResult,
@@ -31,6 +41,17 @@ export {
   ingestLimitsFromConfig,
   MAX_DROPPED_TOTAL,
 } from './ingest-limits.js';
+export {
+  type BlockOrigin,
+  blocksBySensor,
+  canonicalBlocks,
+  coveringBlock,
+  type LearnOptions,
+  type LearnResult,
+  MonitoredSpace,
+  type SensorSpace,
+  type StoredBlock,
+} from './monitored-space.js';
 export { type EventStoreConfig, openEventStore } from './open-event-store.js';
 export type {
   AggregateFilter,
@@ -41,6 +62,7 @@ export type {
   SensorActivity,
   StoreSummary,
 } from './ports/aggregates.js';
+export type { DestinationBlockRow, DestinationReads } from './ports/destinations.js';
 export {
   type BackscatterRow,
   DETECTION_FAMILIES,

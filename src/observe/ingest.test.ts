@@ -1,7 +1,8 @@
 // The ingest service over an in-memory DuckDB store and SQLite registry, with hand-built events
 // (test/events.ts) and one UFW log line written for these tests; no real data.
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ev } from '../../test/events.js';
+import { waitFor } from '../../test/wait.js';
 import { ConfigSchema, KobanError } from '../core/index.js';
 import { openRelational, type RelationalDb } from '../db/index.js';
 import { encodeEvent } from '../wire/index.js';
@@ -121,11 +122,11 @@ describe('IngestService', () => {
       return append(ds);
     };
     const first = ingest.submit(fw, body('first', events(1)));
-    await vi.waitFor(() => expect(ingest.stats.queuedEvents).toBe(1));
+    await waitFor(() => ingest.stats.queuedEvents === 1, 'the first batch to queue');
     // Both queue behind the first write, so the writer takes them in one transaction.
     const innocent = ingest.submit(other, body('innocent', events(3, undefined, 10)));
     const guilty = ingest.submit(fw, body('guilty', events(2, undefined, 20))).catch((e: unknown) => e);
-    await vi.waitFor(() => expect(ingest.stats.queuedEvents).toBe(6));
+    await waitFor(() => ingest.stats.queuedEvents === 6, 'both batches to queue behind it');
     open();
     expect((await first).status).toBe('stored');
     expect(await innocent).toMatchObject({ status: 'stored', events: 3 });

@@ -4,7 +4,7 @@
  * mid-batch while their log is rotated. Afterwards the store must hold every event exactly once
  * (count, distinct identities, and a checksum over identities).
  */
-import { appendFileSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,14 +35,6 @@ function writeLog(path: string, from: number, to: number): void {
   for (let i = from; i < to; i += 100_000) appendFileSync(path, logLines(i, Math.min(to, i + 100_000)));
 }
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
-
 async function registerSensor(dataDir: string, name: string): Promise<string> {
   const db = await openRelational(dataDir);
   try {
@@ -52,16 +44,22 @@ async function registerSensor(dataDir: string, name: string): Promise<string> {
   }
 }
 
-function startServer(dataDir: string, port: number): Proc {
-  return koban(['serve', '--data', dataDir, '--listen', `127.0.0.1:${port}`], { KOBAN_LOG: 'warn' });
+interface CenterProc {
+  readonly proc: Proc;
+  readonly port: number;
 }
 
-async function waitListening(port: number): Promise<void> {
-  await waitFor(
-    async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).ok,
-    30_000,
-    'the center to listen',
-  );
+/**
+ * Starts `koban serve` on a port the kernel picks (a port chosen beforehand could be taken by
+ * another process before the center binds it) and resolves once the center says where it listens.
+ */
+async function startServer(dataDir: string): Promise<CenterProc> {
+  const proc = koban(['serve', '--data', dataDir, '--listen', '127.0.0.1:0'], { KOBAN_LOG: 'warn' });
+  const listening = () => /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(proc.stdout());
+  await waitFor(() => listening() || proc.child.exitCode !== null, 'the center to listen');
+  const m = listening();
+  if (!m) throw new Error(`the center exited: ${proc.output()}`);
+  return { proc, port: Number(m[1]) };
 }
 
 /** count, distinct identities and the identity checksum of stored events. */
@@ -123,13 +121,12 @@ describe.skipIf(!HAVE_BUILD)('loss-free delivery', () => {
     const log = join(dir, 'kern.log');
     writeLog(log, 0, N);
     const token = await registerSensor(dataDir, 'fw-rel');
-    const port = await freePort();
-    const { server: proxy, resets } = chaosProxy(() => port);
+    let center = await startServer(dataDir);
+    // Each restarted center listens on a new port: the proxy follows it.
+    const { server: proxy, resets } = chaosProxy(() => center.port);
     await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
     const proxyPort = (proxy.address() as { port: number }).port;
 
-    let center = startServer(dataDir, port);
-    await waitListening(port);
     const agent = new SensorAgent({
       center: `http://127.0.0.1:${proxyPort}`,
       token,
@@ -140,26 +137,26 @@ describe.skipIf(!HAVE_BUILD)('loss-free delivery', () => {
       log: () => undefined,
     });
     agent.start();
+    const shipper = agent.stats.shipper;
     let kills = 0;
     try {
-      // Kill the center hard four times while the agent ships.
+      // Kill the center hard four times while the agent ships: each time once the center has
+      // taken two more batches since it (re)started, whatever time that takes.
       for (; kills < 4; kills++) {
-        await new Promise((r) => setTimeout(r, 2500));
-        center.child.kill('SIGKILL');
-        await center.exited;
-        await new Promise((r) => setTimeout(r, 300));
-        center = startServer(dataDir, port);
-        await waitListening(port);
+        const sent = shipper.sentEvents;
+        await waitFor(() => shipper.sentEvents >= sent + 20_000, 'two more batches to be taken');
+        center.proc.child.kill('SIGKILL');
+        await center.proc.exited;
+        // The agent finds the center gone before it comes back.
+        const retries = shipper.retries;
+        await waitFor(() => shipper.retries > retries, 'the agent to fail a send');
+        center = await startServer(dataDir);
       }
-      await waitFor(
-        async () => agent.stats.read === N && agent.pendingSegments === 0,
-        300_000,
-        'every line to be shipped',
-      );
+      await waitFor(() => agent.stats.read === N && agent.pendingSegments === 0, 'every line to be shipped');
     } finally {
       await agent.stop(0);
-      center.child.kill('SIGTERM');
-      await center.exited;
+      center.proc.child.kill('SIGTERM');
+      await center.proc.exited;
       proxy.close();
     }
     expect(kills).toBe(4);
@@ -176,14 +173,12 @@ describe.skipIf(!HAVE_BUILD)('loss-free delivery', () => {
     const dataDir = join(dir, 'center');
     const log = join(dir, 'kern.log');
     const token = await registerSensor(dataDir, 'fw-rel');
-    const port = await freePort();
-    const center = startServer(dataDir, port);
-    await waitListening(port);
+    const center = await startServer(dataDir);
     const agentArgs = [
       'sensor',
       'run',
       '--center',
-      `http://127.0.0.1:${port}`,
+      `http://127.0.0.1:${center.port}`,
       '--spool',
       join(dir, 'spool'),
       '--source',
@@ -195,14 +190,14 @@ describe.skipIf(!HAVE_BUILD)('loss-free delivery', () => {
     ];
     const total = async () =>
       (
-        (await (await fetch(`http://127.0.0.1:${port}/api/v1/stats/total`)).json()) as {
+        (await (await fetch(`http://127.0.0.1:${center.port}/api/v1/stats/total`)).json()) as {
           rows: { count: number }[];
         }
       ).rows.reduce((s, r) => s + r.count, 0);
     try {
       writeLog(log, 0, 100_000);
       let agent = koban(agentArgs, { KOBAN_TOKEN: token });
-      await waitFor(async () => (await total()) >= 20_000, 60_000, 'the first batches');
+      await waitFor(async () => (await total()) >= 20_000, 'the first batches');
       agent.child.kill('SIGKILL'); // mid-batch: it was still reading and shipping
       await agent.exited;
       // While it is down: more lines, then logrotate's rename and a fresh file.
@@ -210,20 +205,26 @@ describe.skipIf(!HAVE_BUILD)('loss-free delivery', () => {
       renameSync(log, `${log}.1`);
       writeFileSync(log, logLines(120_000, 150_000));
       agent = koban(agentArgs, { KOBAN_TOKEN: token });
-      await waitFor(async () => (await total()) >= 150_000, 120_000, 'all 150,000 events');
+      await waitFor(async () => (await total()) >= 150_000, 'all 150,000 events');
       // Kill it once more and restart: a clean resume must add nothing.
       agent.child.kill('SIGKILL');
       await agent.exited;
       agent = koban(agentArgs, { KOBAN_TOKEN: token });
       appendFileSync(log, logLines(150_000, 151_000));
-      await waitFor(async () => (await total()) >= 151_000, 60_000, 'the last 1,000 events');
-      await new Promise((r) => setTimeout(r, 1500));
+      await waitFor(async () => (await total()) >= 151_000, 'the last 1,000 events');
       agent.child.kill('SIGTERM');
-      await agent.exited;
+      expect(await agent.exited).toBe(0);
     } finally {
-      center.child.kill('SIGTERM');
-      await center.exited;
+      center.proc.child.kill('SIGTERM');
+      await center.proc.exited;
     }
+    // The resumed agent read the appended lines and nothing it had read before (its own count,
+    // written when it stopped): it had nothing to send twice.
+    expect(JSON.parse(readFileSync(join(dir, 'spool', 'status.json'), 'utf8'))).toMatchObject({
+      state: 'stopped',
+      read: 1000,
+      rejected: 0,
+    });
     const n = 151_000;
     expect(await storedIdentities(dataDir)).toEqual({ count: n, distinct: n, sum: (n * (n - 1)) / 2 });
   });

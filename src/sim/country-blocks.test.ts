@@ -25,7 +25,7 @@ describe('country blocks', () => {
       }
     }
     expect(wrong / n).toBeLessThan(0.005);
-  }, 30_000);
+  });
 
   it('draw neighbours in a sensor /8 whose country the database agrees with', async () => {
     const enricher = await Enricher.open();
@@ -39,7 +39,7 @@ describe('country blocks', () => {
       }
     }
     expect(wrong / n).toBeLessThan(0.005);
-  }, 30_000);
+  });
 
   it('cover every sensor /8 with Japanese /16s and their neighbours', () => {
     const jp = nearPrefixes('JP');

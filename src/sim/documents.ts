@@ -68,7 +68,9 @@ export function buildTruth(run: SimulationRun, stats: readonly EpisodeStats[]): 
       magnitude: p.magnitude,
       magnitude_unit: MAGNITUDE_UNITS[p.kind],
       strength: Math.round(p.strength * 1000) / 1000,
+      alert: p.alert ?? true,
       details,
+      ...(p.alert === undefined ? {} : { alert: p.alert }),
       observed: {
         events: st.events,
         alerts: st.alerts,

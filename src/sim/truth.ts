@@ -8,7 +8,7 @@
  *   "episodes": [ { "id": "port-surge-1", "kind": "port-surge",
  *                   "start": "…Z", "end": "…Z",             // ISO 8601 UTC; end exclusive
  *                   "subject": { "proto": "tcp", "port": 139, "domestic_only": true },
- *                   "magnitude": 3.2, "magnitude_unit": "…", "strength": 0.6,
+ *                   "magnitude": 3.2, "magnitude_unit": "…", "strength": 0.6, "alert": true,
  *                   "details": { … }, "observed": { "events": …, "alerts": …, "sensors": […], "sources": … } } ] }
  * ```
  *
@@ -25,7 +25,9 @@
  * - `scan` — `{ source, type, ports, targets, target_sensors }` (+ `target` for vertical scans):
  *   `type` `horizontal` (one port, many addresses) or `vertical` (many ports, one address);
  *   `targets` the number of distinct monitored addresses probed. Magnitude: addresses probed
- *   (horizontal) or ports probed (vertical).
+ *   (horizontal) or ports probed (vertical). `alert`: whether it is a large campaign (core's
+ *   `isLargeScan` over the monitored addresses) — a smaller scan is a scanner-list entry, not an
+ *   alert.
  * - `worm-outbreak` — `{ proto, port, payload_length, payload_fingerprint, signature_id, signature,
  *   family }`: `payload_fingerprint` is core's `fingerprintToString` of the worm's payload,
  *   `signature_id` the IDS rule that detects it. Magnitude: infected hosts at the plateau.
@@ -38,6 +40,12 @@
  *   `end` (its `observed` counts are zero). Magnitude: the outage's length in hours.
  * - `data-gap` — `{ problem: "gap" }`: no sensor recorded anything from `start` to `end` (a gap in
  *   the data, not an event: no detector is scored against it). Magnitude: its length in hours.
+ *
+ * `alert` (optional, default true) says whether the episode deserves an operator alert by the
+ * definition of docs/methods.md#what-deserves-an-alert: `false` for a scan smaller than a large
+ * campaign (kept as data) and for a backscatter victim replying below the detector's default
+ * `minVictimRatePps` (10,000 replies/s) — a statistic, listed but not alerted, which evaluation
+ * neither expects nor counts as missed.
  *
  * `strength` (0 weak, near the noise … 1 strong) is how the magnitude was chosen. `observed` counts
  * what the episode put in the written files: packets logged by a firewall or captured by a darknet
@@ -65,6 +73,8 @@ const base = {
   magnitude: z.number().positive(),
   magnitude_unit: z.string(),
   strength: z.number().min(0).max(1),
+  /** Whether the episode deserves an alert (docs/methods.md#what-deserves-an-alert); absent: true. */
+  alert: z.boolean().default(true),
   details: z.record(z.string(), z.union([z.number(), z.string()])),
   observed: Observed,
 };

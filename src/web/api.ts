@@ -1,6 +1,6 @@
 /**
  * The REST API under /api/v1/, every route through one `ApiRoutes` (api-route.ts): the intel
- * routes (intel/mount.ts), the observation views, sensor ingest, and the operator's alerts — one
+ * routes (intel/mount.ts), the observation views, sensor ingest, the operator's alerts and scanner list — one
  * authentication, validation and error style, and one OpenAPI document listing them all.
  */
 import type { Hono } from 'hono';
@@ -12,6 +12,7 @@ import { mountIntelRoutes } from './intel/mount.js';
 import { sensorAuth } from './middleware/sensor-auth/index.js';
 import type { ApiInfo, ApiRegistry } from './openapi.js';
 import { mountOperatorAlertRoutes } from './operator-alerts-route.js';
+import { mountOperatorScannerRoutes } from './operator-scanners-route.js';
 import { mountStatsRoute } from './stats-route.js';
 
 export const API_INFO: ApiInfo = {
@@ -42,6 +43,7 @@ export function mountApi(app: Hono, registry: ApiRegistry, ctx: WebContext): Api
   });
   mountIngestRoute(routes, { ingest: ctx.ingest, draining: () => ctx.draining, now });
   mountOperatorAlertRoutes(routes, ctx.operatorAlerts);
+  mountOperatorScannerRoutes(routes, ctx.scanners);
   mountDeprecatedAlertList(routes, ctx.intel, ctx.operatorAlerts);
   return routes;
 }

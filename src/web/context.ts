@@ -6,7 +6,7 @@
  * never the whole.
  */
 import type { KobanConfig, PublicStatsConfig, StoreStatus } from '../core/index.js';
-import type { AlertStore } from '../detect/index.js';
+import type { AlertStore, ScannerStore } from '../detect/index.js';
 import type { IntelService } from '../intel/index.js';
 import type { EventStore, IngestService, SensorRegistry } from '../observe/index.js';
 import type { ClientOptions } from './client.js';
@@ -46,7 +46,9 @@ export interface WebContext {
   /** Sensor tokens checked at ingest; the sensor table of the operator's front page. */
   readonly sensors: Pick<SensorRegistry, 'authenticate' | 'list'>;
   /** The detectors' and sensor-health alerts, for the operator. */
-  readonly operatorAlerts: Pick<AlertStore, 'list' | 'get' | 'acknowledge' | 'close'>;
+  readonly operatorAlerts: Pick<AlertStore, 'list' | 'page' | 'counts' | 'get' | 'acknowledge' | 'close'>;
+  /** Every scanner found (alert or not), for the operator. */
+  readonly scanners: Pick<ScannerStore, 'page'>;
   readonly intel: IntelService;
   readonly metrics: MetricsRenderer;
   readonly options: WebOptions;

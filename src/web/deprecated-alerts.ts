@@ -19,8 +19,11 @@ import {
   operatorAlertList,
 } from './operator-alerts-route.js';
 
-/** Unknown parameters were ignored on this path: they still are. */
-const FormerOperatorQuery = z.object(OperatorAlertQuery.shape);
+/** Unknown parameters were ignored on this path: they still are; it never paged. */
+const FormerOperatorQuery = z.object({
+  status: OperatorAlertQuery.shape.status,
+  kind: OperatorAlertQuery.shape.kind,
+});
 
 const EitherListSchema = z.union([
   z.object({ alerts: z.array(AdvisorySummarySchema) }),
@@ -30,7 +33,7 @@ const EitherListSchema = z.union([
 export function mountDeprecatedAlertList(
   api: ApiRoutes,
   intel: IntelService,
-  operatorAlerts: Pick<AlertStore, 'list' | 'get' | 'acknowledge' | 'close'>,
+  operatorAlerts: Pick<AlertStore, 'list' | 'page' | 'counts' | 'get' | 'acknowledge' | 'close'>,
 ): void {
   api.add(
     {
@@ -51,7 +54,8 @@ export function mountDeprecatedAlertList(
       if (operator) {
         c.header('Link', `<${OPERATOR_ALERTS_PATH}>; rel="successor-version"`);
         const query = parseInput(FormerOperatorQuery, c.req.query(), 'query');
-        return { status: 200, body: await operatorAlertList(operatorAlerts, query) };
+        const list = await operatorAlertList(operatorAlerts, { ...query, limit: 1000 });
+        return { status: 200, body: { alerts: list.alerts } };
       }
       const query = parseInput(AdvisoryListQuery, c.req.query(), 'query');
       const list = await intel.advisories.list(actor, query);

@@ -62,6 +62,7 @@ describe('the OpenAPI document', () => {
       'GET /api/v1/operator/alerts/{id}',
       'POST /api/v1/operator/alerts/{id}/ack',
       'POST /api/v1/operator/alerts/{id}/close',
+      'GET /api/v1/operator/scanners',
       'POST /api/v1/orgs/{id}/disable',
       'POST /api/v1/orgs/{id}/enable',
       'POST /api/v1/reports',

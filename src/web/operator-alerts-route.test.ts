@@ -52,6 +52,46 @@ describe('operator alerts over HTTP', () => {
     expect((kind.body.alerts as { id: number }[]).map((a) => a.id)).toEqual([ids[1]]);
   });
 
+  it('pages the most severe first, then the most recent, with counts per severity and kind', async () => {
+    const more: number[] = [];
+    for (const [kind, severity, hour] of [
+      ['scan', 'low', 5],
+      ['scan', 'critical', 1],
+      ['port-surge', 'medium', 3],
+      ['scan', 'high', 4],
+    ] as const) {
+      const { alert } = await w.center.alerts.raise({
+        kind,
+        dedupKey: `${kind}:${severity}`,
+        severity,
+        title: `${kind} ${severity}`,
+        atMs: Date.UTC(2012, 1, 9, hour),
+        evidence: { phase: 'opened' },
+      });
+      more.push(alert.id);
+    }
+    const [low, critical, medium, high] = more;
+    const first = await get('/api/v1/operator/alerts?limit=3');
+    expect(first.status).toBe(200);
+    expect((first.body.alerts as { id: number }[]).map((a) => a.id)).toEqual([critical, high, ids[1]]);
+    expect(first.body.counts).toEqual({
+      total: 6,
+      severity: { info: 0, low: 1, medium: 1, high: 3, critical: 1 },
+      kind: { scan: 3, backscatter: 1, 'port-surge': 1, 'sensor-silent': 1 },
+    });
+    expect(first.body.nextCursor).toBe(`3-${Date.UTC(2012, 1, 9)}-${ids[1]}`);
+    const second = await get(`/api/v1/operator/alerts?limit=3&cursor=${first.body.nextCursor}`);
+    expect((second.body.alerts as { id: number }[]).map((a) => a.id)).toEqual([ids[0], medium, low]);
+    expect(second.body.nextCursor).toBeNull();
+    const scans = await get('/api/v1/operator/alerts?kind=scan');
+    expect((scans.body.alerts as { id: number }[]).map((a) => a.id)).toEqual([critical, high, low]);
+    expect(scans.body.counts).toMatchObject({ total: 3, kind: { scan: 3 } });
+    const bad = await get('/api/v1/operator/alerts?cursor=7-1-1');
+    expect(bad.status).toBe(400);
+    expect((bad.body as ErrorBody).error.message).toMatch(/^query: cursor: /);
+    for (const id of more) await w.center.alerts.close(id, 'test');
+  });
+
   it('refuses a status that does not exist, naming the ones that do', async () => {
     const bad = await get('/api/v1/operator/alerts?status=open,bogus');
     expect(bad.status).toBe(400);

@@ -2,16 +2,19 @@
  * Operator alerts over HTTP, under /api/v1/operator/alerts and for the operator token only: what
  * the detectors and the sensor-health check raised (detect/alerts.ts), listed, read one at a time,
  * acknowledged and closed — the operations of `koban alerts`, answered with the same document as
- * `koban alerts --json` and the notifications (detect's `alertDocument`).
+ * `koban alerts --json` and the notifications (detect's `alertDocument`). Lists put the most severe
+ * first, then the most recently seen, a page at a time, with counts per severity and kind.
  */
 import { z } from 'zod';
 import { KobanError } from '../core/index.js';
 import {
   ALERT_STATUSES,
+  type AlertCounts,
   type AlertDocument,
   type AlertStore,
   alertDocument,
   SEVERITIES,
+  type Severity,
 } from '../detect/index.js';
 import type { ApiRoutes } from './api-route.js';
 import { IdParams } from './intel/schemas.js';
@@ -34,7 +37,23 @@ export const OperatorAlertSchema = z.looseObject({
   evidence: z.record(z.string(), z.unknown()).describe('What the detector saw (counts, series, sources).'),
 });
 
-export const OperatorAlertListSchema = z.strictObject({ alerts: z.array(OperatorAlertSchema) });
+const Count = z.number().int().min(0);
+
+export const OperatorAlertCountsSchema = z.strictObject({
+  total: Count.describe('Alerts the filter selects (all pages).'),
+  severity: z.strictObject(
+    Object.fromEntries(SEVERITIES.map((s) => [s, Count])) as Record<Severity, typeof Count>,
+  ),
+  kind: z.record(z.string(), Count).describe('Per kind, the most numerous first.'),
+});
+
+export const OperatorAlertListSchema = z.strictObject({
+  alerts: z
+    .array(OperatorAlertSchema)
+    .describe('Most severe first, then the most recently seen, then the newest.'),
+  counts: OperatorAlertCountsSchema,
+  nextCursor: z.string().nullable().describe('The `cursor` of the next page; null on the last.'),
+});
 
 export const OperatorAlertQuery = z.strictObject({
   status: z
@@ -45,21 +64,37 @@ export const OperatorAlertQuery = z.strictObject({
     .optional()
     .describe(`Only these statuses, comma-separated (${ALERT_STATUSES.join(', ')}).`),
   kind: z.string().min(1).max(100).optional().describe('Only this kind (e.g. sensor-silent).'),
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1000)
+    .default(100)
+    .describe('Alerts per page (1–1000, default 100).'),
+  cursor: z
+    .string()
+    .regex(/^[0-4]-\d{1,15}-\d{1,15}$/, 'a cursor from nextCursor')
+    .optional()
+    .describe('The `nextCursor` of the previous page.'),
 });
 
 const DecisionBody = z.strictObject({
   by: z.string().trim().min(1).max(200).describe('Who acknowledges or closes it (recorded with the time).'),
 });
 
-type Alerts = Pick<AlertStore, 'list' | 'get' | 'acknowledge' | 'close'>;
+type Alerts = Pick<AlertStore, 'list' | 'page' | 'counts' | 'get' | 'acknowledge' | 'close'>;
 
-/** The alerts a query asks for, as documents (newest first, at most 1,000). */
+/** One page of the alerts a query asks for, as documents, with the counts of all of them. */
 export async function operatorAlertList(
   alerts: Alerts,
   query: z.output<typeof OperatorAlertQuery>,
-): Promise<{ alerts: AlertDocument[] }> {
-  const list = await alerts.list({ status: query.status, kind: query.kind });
-  return { alerts: list.map(alertDocument) };
+): Promise<{ alerts: AlertDocument[]; counts: AlertCounts; nextCursor: string | null }> {
+  const filter = { status: query.status, kind: query.kind };
+  const [page, counts] = await Promise.all([
+    alerts.page({ ...filter, limit: query.limit, cursor: query.cursor }),
+    alerts.counts(filter),
+  ]);
+  return { alerts: page.alerts.map(alertDocument), counts, nextCursor: page.nextCursor };
 }
 
 export function mountOperatorAlertRoutes(api: ApiRoutes, alerts: Alerts): void {
@@ -71,7 +106,10 @@ export function mountOperatorAlertRoutes(api: ApiRoutes, alerts: Alerts): void {
       method: 'get',
       path: OPERATOR_ALERTS_PATH,
       operationId: 'listOperatorAlerts',
-      summary: 'The detectors’ and sensor-health alerts, newest first (at most 1,000)',
+      summary: 'The detectors’ and sensor-health alerts, most severe first, then most recent; with counts',
+      description:
+        'A page at a time (keyset paging over severity, last sighting and id: pages neither skip nor ' +
+        'repeat), with the number of alerts the filter selects per severity and per kind.',
       query: OperatorAlertQuery,
       responses: { 200: { description: 'Alerts.', schema: OperatorAlertListSchema } },
     },

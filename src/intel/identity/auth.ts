@@ -7,7 +7,6 @@
  * chose otherwise), on revocation, and likewise (credentials.ts issues, lists and revokes them).
  */
 import { createHmac, randomBytes } from 'node:crypto';
-import { hash, verify } from '@node-rs/argon2';
 import { z } from 'zod';
 import {
   formatIdToken,
@@ -30,6 +29,7 @@ import {
   revokeSession,
   revokeToken,
 } from './credentials.js';
+import { DEFAULT_PASSWORD_HASHER, type PasswordHasher } from './passwords.js';
 
 export type { ApiTokenInfo, NewToken } from './credentials.js';
 
@@ -38,6 +38,8 @@ export interface AuthOptions {
   readonly sessionTtlMs?: number;
   /** A session unused this long ends (default 2 h). */
   readonly sessionIdleMs?: number;
+  /** How passwords are hashed and checked (default Argon2id, passwords.ts). */
+  readonly passwords?: PasswordHasher;
 }
 
 export interface LoginResult {
@@ -68,9 +70,6 @@ function accountProblem(row: { disabled_ms: number | null; active: number }): st
   return null;
 }
 
-/** Compared against when the e-mail is unknown, so a failed login takes as long either way. */
-let dummyHash: Promise<string> | null = null;
-
 /** Key of {@link unknownIdentifierTag}: held in memory only, never stored. */
 const IDENTIFIER_TAG_KEY = randomBytes(32);
 
@@ -88,6 +87,9 @@ export class AuthService {
   private readonly ttlMs: number;
   private readonly idleMs: number;
   private readonly ctx: { readonly db: RelationalDb; readonly now: () => number };
+  private readonly passwords: PasswordHasher;
+  /** Compared against when the e-mail is unknown, so a failed login takes as long either way. */
+  private dummyHash: Promise<string> | null = null;
 
   constructor(
     private readonly db: RelationalDb,
@@ -97,6 +99,7 @@ export class AuthService {
     this.ttlMs = opts.sessionTtlMs ?? 12 * 3_600_000;
     this.idleMs = opts.sessionIdleMs ?? 2 * 3_600_000;
     this.ctx = { db, now };
+    this.passwords = opts.passwords ?? DEFAULT_PASSWORD_HASHER;
   }
 
   /** Checks the password and opens a session; any failure is the same E_AUTH. */
@@ -115,14 +118,9 @@ export class AuthService {
       ])
       .where('users.email', '=', address)
       .executeTakeFirst();
-    dummyHash ??= hash(randomBytes(16).toString('hex'));
-    const stored = row?.password_hash ?? (await dummyHash);
-    let ok = false;
-    try {
-      ok = await verify(stored, password);
-    } catch {
-      ok = false;
-    }
+    this.dummyHash ??= this.passwords.hash(randomBytes(16).toString('hex'));
+    const stored = row?.password_hash ?? (await this.dummyHash);
+    const ok = await this.passwords.verify(stored, password);
     const nowMs = this.now();
     if (!row || !ok || row.password_hash === null || row.disabled_ms !== null || Number(row.active) !== 1) {
       await appendAudit(

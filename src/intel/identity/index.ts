@@ -20,4 +20,5 @@ export {
 export { type ApiTokenInfo, type AuthOptions, AuthService, INVALID_CREDENTIAL } from './auth.js';
 export { DEFAULT_TOKEN_TTL_DAYS, MAX_TOKEN_TTL_DAYS } from './credentials.js';
 export { type NewOrg, ORG_KINDS, type Organisation, type OrgKind, OrgService } from './orgs.js';
+export { type Argon2Cost, argon2Hasher, DEFAULT_PASSWORD_HASHER, type PasswordHasher } from './passwords.js';
 export { type User, UserService } from './users.js';

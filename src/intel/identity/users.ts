@@ -2,9 +2,8 @@
  * People: users belong to one organisation and hold one role. Center roles (center-admin,
  * analyst) exist only in the center; the service-provider role only in a security-service
  * provider; members get org-admin or org-member. Passwords are stored as Argon2id PHC strings
- * (RFC 9106; @node-rs/argon2 defaults m=19 MiB, t=2, p=1, OWASP's recommended minimum).
+ * (passwords.ts).
  */
-import { hash } from '@node-rs/argon2';
 import { z } from 'zod';
 import { KobanError } from '../../core/index.js';
 import type { RelationalDb } from '../../db/index.js';
@@ -14,6 +13,7 @@ import { hasScope, isCenter } from '../labels/access.js';
 import { type Actor, type Role, RoleSchema } from './actor.js';
 import { endSessionsWhere } from './credentials.js';
 import { type Organisation, OrgService } from './orgs.js';
+import { DEFAULT_PASSWORD_HASHER, type PasswordHasher } from './passwords.js';
 
 /** NIST SP 800-63B §3.1.1.2 asks for at least 8; a sharing center's accounts get more. */
 export const MIN_PASSWORD_LENGTH = 12;
@@ -75,6 +75,7 @@ export class UserService {
   constructor(
     private readonly db: RelationalDb,
     private readonly now: () => number = Date.now,
+    private readonly passwords: PasswordHasher = DEFAULT_PASSWORD_HASHER,
   ) {
     this.orgs = new OrgService(db, now);
   }
@@ -91,7 +92,7 @@ export class UserService {
     if (!roleFitsOrg(u.role, org)) {
       throw new KobanError('E_USAGE', `role ${u.role} does not fit an organisation of kind ${org.kind}`);
     }
-    const passwordHash = u.password === undefined ? null : await hash(u.password);
+    const passwordHash = u.password === undefined ? null : await this.passwords.hash(u.password);
     const nowMs = this.now();
     const id = await this.db.transaction().execute(async (tx) => {
       const dup = await tx.selectFrom('users').select('id').where('email', '=', u.email).executeTakeFirst();

@@ -132,12 +132,17 @@ export const DETECTION_CASES: readonly ContractCase[] = [
         reply: 'syn-ack',
         packets: 3,
         targets: 3,
-        targets16: 1,
+        blocks16: [(203 << 8) | 0],
         sensors: 2,
         firstMs: T0 + 1_000,
         lastMs: T0 + 3_000,
         quoteMismatches: 0,
       });
+      // The addresses hit, as their keys (IPv4: the address as a number), each once.
+      const hits = byVictim['192.0.2.80']!.hits;
+      expect('keys' in hits && [...hits.keys].sort((a, b) => a - b)).toEqual([
+        0xcb007101, 0xcb007102, 0xcb007203,
+      ]);
       expect(byVictim['192.0.2.99']).toMatchObject({ proto: 'udp', port: 53, reply: 'icmp-3', packets: 1 });
     },
   },

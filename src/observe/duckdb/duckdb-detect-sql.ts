@@ -1,4 +1,5 @@
 /** DuckDB SQL of the detection families (see detection-rows.ts for what each means). */
+import { SKETCH_EXACT_MAX } from '../address-sketch.js';
 import type { DetectionFamily, DetectionRange } from '../ports/detection-rows.js';
 
 // Numbers come back as DOUBLE and INTEGER rather than BIGINT: JavaScript numbers, not BigInts to
@@ -32,6 +33,50 @@ const IS_PROBE = `(
   OR proto = 17
   OR (proto = 1 AND icmp_type = 8) OR (proto = 58 AND icmp_type = 128))`;
 
+/**
+ * The key of a monitored address hit (address-sketch.ts): an IPv4 address itself, an IPv6 one
+ * hashed; then MurmurHash3's fmix32 of it, in UBIGINT arithmetic modulo 2^32 (a product of two
+ * 32-bit numbers fits in 64 bits), as `mix32` computes it.
+ */
+const ADDRESS_KEY = `coalesce(dst4::UBIGINT, hash(dst6) % 4294967296)`;
+const MIXED = `SELECT *, xor(h2, h2 >> 16) AS h FROM (
+    SELECT *, (xor(h1, h1 >> 13) * 3266489909::UBIGINT) % 4294967296 AS h2 FROM (
+      SELECT *, (xor(k, k >> 16) * 2246822507::UBIGINT) % 4294967296 AS h1 FROM raw))`;
+/** `register × 32 + rank` of the mixed key (`hllEntry`): 10 register bits, the rank of the other 22. */
+const HLL_ENTRY = `((h >> 22) * 32 + CASE WHEN h % 4194304 = 0 THEN 23
+    ELSE 22 - floor(log2(h % 4194304))::INTEGER END)::INTEGER`;
+
+/**
+ * Backscatter rows: victim, attacked port and reply type per minute, with the addresses hit as the
+ * exact keys (at most SKETCH_EXACT_MAX of them) or as HyperLogLog entries, so that the detector can
+ * count distinct addresses over any window.
+ */
+function backscatterSql(where: string): string {
+  return `WITH raw AS (
+      SELECT ${MINUTE} AS m,
+        CASE WHEN ${IS_ICMP_ERROR} THEN q_dst4 ELSE src4 END AS v4,
+        CASE WHEN ${IS_ICMP_ERROR} THEN q_dst6 ELSE src6 END AS v6,
+        CASE WHEN ${IS_ICMP_ERROR} THEN coalesce(q_proto, proto) ELSE proto END AS p,
+        CASE WHEN ${IS_ICMP_ERROR} THEN q_dport ELSE sport END AS port,
+        CASE WHEN proto = 6 AND (tcp_flags & 4) = 4 THEN 'rst'
+             WHEN proto = 6 THEN 'syn-ack'
+             WHEN proto = 1 THEN 'icmp-' || icmp_type
+             ELSE 'icmpv6-' || icmp_type END AS reply,
+        len, dst4, sensor, ts_ms, ${ADDRESS_KEY} AS k,
+        (${IS_ICMP_ERROR} AND coalesce(q_src4::VARCHAR, q_src6) IS DISTINCT FROM coalesce(dst4::VARCHAR, dst6)) AS mismatch
+      FROM events WHERE ${where} AND kind IN (1, 3) AND ${IS_BACKSCATTER})
+    SELECT m, v4, v6, p, port, reply,
+      count(*)::INTEGER, coalesce(sum(len), 0)::DOUBLE,
+      count(DISTINCT k)::INTEGER,
+      CASE WHEN count(DISTINCT k) <= ${SKETCH_EXACT_MAX} THEN list(DISTINCT k::UINTEGER) END,
+      CASE WHEN count(DISTINCT k) > ${SKETCH_EXACT_MAX} THEN list(DISTINCT ${HLL_ENTRY}) END,
+      list(DISTINCT (dst4 // 65536)::INTEGER) FILTER (WHERE dst4 IS NOT NULL),
+      count(DISTINCT sensor)::INTEGER, min(ts_ms)::DOUBLE, max(ts_ms)::DOUBLE,
+      (count(*) FILTER (WHERE mismatch))::INTEGER
+    FROM (${MIXED})
+    GROUP BY m, v4, v6, p, port, reply HAVING v4 IS NOT NULL OR v6 IS NOT NULL ORDER BY m`;
+}
+
 export function detectionSql(family: DetectionFamily, r: DetectionRange): string {
   const where = rangeWhere(r);
   switch (family) {
@@ -41,22 +86,7 @@ export function detectionSql(family: DetectionFamily, r: DetectionRange): string
         FROM events WHERE ${where} AND kind IN (1, 3) AND ${IS_PROBE}
         GROUP BY ALL ORDER BY m`;
     case 'backscatter':
-      return `SELECT ${MINUTE} AS m,
-          CASE WHEN ${IS_ICMP_ERROR} THEN q_dst4 ELSE src4 END AS v4,
-          CASE WHEN ${IS_ICMP_ERROR} THEN q_dst6 ELSE src6 END AS v6,
-          CASE WHEN ${IS_ICMP_ERROR} THEN coalesce(q_proto, proto) ELSE proto END AS p,
-          CASE WHEN ${IS_ICMP_ERROR} THEN q_dport ELSE sport END AS port,
-          CASE WHEN proto = 6 AND (tcp_flags & 4) = 4 THEN 'rst'
-               WHEN proto = 6 THEN 'syn-ack'
-               WHEN proto = 1 THEN 'icmp-' || icmp_type
-               ELSE 'icmpv6-' || icmp_type END AS reply,
-          count(*)::INTEGER, coalesce(sum(len), 0)::DOUBLE,
-          count(DISTINCT coalesce(dst4::VARCHAR, dst6))::INTEGER,
-          count(DISTINCT coalesce((dst4 // 65536)::VARCHAR, dst6))::INTEGER,
-          count(DISTINCT sensor)::INTEGER, min(ts_ms)::DOUBLE, max(ts_ms)::DOUBLE,
-          (count(*) FILTER (WHERE ${IS_ICMP_ERROR} AND coalesce(q_src4::VARCHAR, q_src6) IS DISTINCT FROM coalesce(dst4::VARCHAR, dst6)))::INTEGER
-        FROM events WHERE ${where} AND kind IN (1, 3) AND ${IS_BACKSCATTER}
-        GROUP BY ALL HAVING v4 IS NOT NULL OR v6 IS NOT NULL ORDER BY m`;
+      return backscatterSql(where);
     case 'payloads':
       return `SELECT ${MINUTE} AS m, proto, dport, payload_len, payload_hash, src4, src6, country, sensor, count(*)::INTEGER
         FROM events WHERE ${where} AND payload_len IS NOT NULL AND payload_len > 0
@@ -69,4 +99,13 @@ export function detectionSql(family: DetectionFamily, r: DetectionRange): string
     case 'sensor-volume':
       return `SELECT ${MINUTE} AS m, sensor, kind, count(*)::INTEGER FROM events WHERE ${where} GROUP BY ALL ORDER BY m`;
   }
+}
+
+/** Per sensor and IPv4 /24 of destination: firewall and darknet events (ports/destinations.ts). */
+export function destinationBlocksSql(r: DetectionRange): string {
+  return `SELECT sensor, (dst4 // 256 * 256)::UINTEGER AS net, min(dst4)::UINTEGER, max(dst4)::UINTEGER,
+      count(DISTINCT dst4)::INTEGER, count(DISTINCT coalesce(src4::VARCHAR, src6))::INTEGER,
+      count(*)::DOUBLE, min(ts_ms)::DOUBLE, max(ts_ms)::DOUBLE
+    FROM events WHERE ${rangeWhere(r)} AND kind IN (1, 3) AND dst4 IS NOT NULL
+    GROUP BY sensor, net`;
 }

@@ -2,10 +2,12 @@
  * The detection families read from the DuckDB event store (SQL in duckdb-detect-sql.ts), turned
  * into the rows of ports/detection-rows.ts.
  */
-import type { DuckDBValue } from '@duckdb/node-api';
+import { DuckDBListValue, type DuckDBValue } from '@duckdb/node-api';
 import { ipv4ToString, protocolFromNumber } from '../../core/index.js';
+import { registersFromEntries } from '../address-sketch.js';
+import type { DestinationBlockRow } from '../ports/destinations.js';
 import type { DetectionFamily, DetectionRange, DetectionRowsByFamily } from '../ports/detection-rows.js';
-import { detectionSql } from './duckdb-detect-sql.js';
+import { destinationBlocksSql, detectionSql } from './duckdb-detect-sql.js';
 import { countryFromCode, kindFromCode, techniqueFromCode } from './duckdb-schema.js';
 import { type DuckDbState, sensorName } from './duckdb-state.js';
 
@@ -38,6 +40,26 @@ export class DetectionReader {
       }
     }
     out.length = at;
+    return out;
+  }
+
+  /** Per sensor and IPv4 /24 of destination (ports/destinations.ts). */
+  async destinationBlocks(range: DetectionRange): Promise<DestinationBlockRow[]> {
+    const result = await this.s.con.run(destinationBlocksSql(range));
+    const out: DestinationBlockRow[] = [];
+    for (const r of await result.getRows()) {
+      out.push({
+        sensor: sensorName(this.s, r[0]),
+        network: Number(r[1]),
+        lowest: Number(r[2]),
+        highest: Number(r[3]),
+        addresses: Number(r[4]),
+        sources: Number(r[5]),
+        events: Number(r[6]),
+        firstMs: Number(r[7]),
+        lastMs: Number(r[8]),
+      });
+    }
     return out;
   }
 
@@ -81,11 +103,15 @@ export class DetectionReader {
           packets: Number(r[6]),
           bytes: Number(r[7]),
           targets: Number(r[8]),
-          targets16: Number(r[9]),
-          sensors: Number(r[10]),
-          firstMs: Number(r[11]),
-          lastMs: Number(r[12]),
-          quoteMismatches: Number(r[13]),
+          hits:
+            r[9] !== null && r[9] !== undefined
+              ? { keys: numbers(r[9]) }
+              : { registers: registersFromEntries(numbers(r[10])) },
+          blocks16: numbers(r[11]),
+          sensors: Number(r[12]),
+          firstMs: Number(r[13]),
+          lastMs: Number(r[14]),
+          quoteMismatches: Number(r[15]),
         };
       case 'payloads':
         return {
@@ -122,6 +148,11 @@ export class DetectionReader {
         };
     }
   }
+}
+
+/** A LIST column's numbers (an empty list for NULL). */
+function numbers(v: DuckDBValue | undefined): number[] {
+  return v instanceof DuckDBListValue ? v.items.map(Number) : [];
 }
 
 function optNum(v: DuckDBValue | undefined): number | null {

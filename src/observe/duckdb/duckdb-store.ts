@@ -21,6 +21,7 @@ import type {
   SensorActivity,
   StoreSummary,
 } from '../ports/aggregates.js';
+import type { DestinationBlockRow } from '../ports/destinations.js';
 import type { DetectionFamily, DetectionRange, DetectionRowsByFamily } from '../ports/detection-rows.js';
 import type {
   AppendDedup,
@@ -167,6 +168,10 @@ export class DuckDbEventStore implements EventStore {
     range: DetectionRange,
   ): Promise<DetectionRowsByFamily[F][]> {
     return this.serial(() => this.detection.read(family, range));
+  }
+
+  destinationBlocks(range: DetectionRange): Promise<DestinationBlockRow[]> {
+    return this.serial(() => this.detection.destinationBlocks(range));
   }
 
   latestBatch(): Promise<number> {

@@ -5,6 +5,7 @@
  * cursor, for live detection — by event minute and the keys its detector needs.
  */
 import type { EventKind, Protocol, Technique } from '../../core/index.js';
+import type { AddressSketch } from '../address-sketch.js';
 
 export const DETECTION_FAMILIES = ['probes', 'backscatter', 'payloads', 'ids', 'sensor-volume'] as const;
 export type DetectionFamily = (typeof DETECTION_FAMILIES)[number];
@@ -50,9 +51,19 @@ export interface BackscatterRow {
   readonly reply: string;
   readonly packets: number;
   readonly bytes: number;
-  /** Distinct monitored addresses hit, and distinct /16 blocks among them. */
+  /**
+   * Distinct monitored addresses this row's replies hit. Not additive: another row of the victim
+   * (another minute, port or reply type) may hit the same addresses — merge `hits` to count them.
+   */
   readonly targets: number;
-  readonly targets16: number;
+  /**
+   * The addresses hit, mergeable across rows (address-sketch.ts): the exact keys (an IPv4 address
+   * as its 32-bit number; an IPv6 address as a 32-bit hash) up to `SKETCH_EXACT_MAX`, else the
+   * HyperLogLog registers of those keys.
+   */
+  readonly hits: AddressSketch;
+  /** The IPv4 /16 blocks hit (the address's top 16 bits), each once. */
+  readonly blocks16: readonly number[];
   readonly sensors: number;
   readonly firstMs: number;
   readonly lastMs: number;

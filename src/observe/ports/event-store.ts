@@ -6,11 +6,12 @@
  * adapter passes.
  *
  * The port in parts: appends with their idempotency ledger (here), reads of counts for views
- * (`aggregates.ts`), minute-level reads for the detectors (`detection-rows.ts`), and maintenance
- * and health (`maintenance.ts`).
+ * (`aggregates.ts`), minute-level reads for the detectors (`detection-rows.ts`), the sensors'
+ * destinations per /24 (`destinations.ts`), and maintenance and health (`maintenance.ts`).
  */
 import type { EnrichedEvent } from '../../core/index.js';
 import type { EventAggregates } from './aggregates.js';
+import type { DestinationReads } from './destinations.js';
 import type { DetectionSource } from './detection-rows.js';
 import type { StoreCondition, StoreMaintenance } from './maintenance.js';
 
@@ -104,6 +105,7 @@ export interface EventStore
   extends EventAppends,
     EventAggregates,
     DetectionSource,
+    DestinationReads,
     StoreMaintenance,
     StoreCondition {
   /** Flushes and releases the store; later calls fail with E_IO. Closing twice is harmless. */

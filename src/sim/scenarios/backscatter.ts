@@ -17,9 +17,10 @@
  * Subject: `{ victim, protocol, ports, attack_type }` (`ports`: the attacked services — the replies'
  * source ports for TCP, the quoted destination ports for udp-flood, none for ping-flood).
  * Magnitude: the victim's reply rate R in packets per second. The fleet-wide expected count is
- * R · N/2^32 · duration (recorded as `expected_observed`).
+ * R · N/2^32 · duration (recorded as `expected_observed`). A victim replying below the detector's
+ * default `minVictimRatePps` is a statistic (truth `alert: false`), not an alert.
  */
-import { ipv4ToString } from '../../core/index.js';
+import { DEFAULT_MIN_VICTIM_RATE_PPS, ipv4ToString } from '../../core/index.js';
 import { addressInCountry, countryMix, pickCountry } from '../country-space.js';
 import { PROTO, TCP_OPT } from '../event-buffer.js';
 import { hops, hostHash, hostTtl, isWindows } from '../hosts.js';
@@ -97,6 +98,9 @@ export const backscatter: Scenario = {
       endMs,
       strength: slot.strength,
       magnitude: rate,
+      // A victim replying below the alerting rate is a statistic, not an alert (the detector's
+      // default; docs/methods.md#what-deserves-an-alert).
+      alert: rate >= DEFAULT_MIN_VICTIM_RATE_PPS,
       subject: {
         victim: ipv4ToString(victim),
         protocol: attack === 'syn-flood' ? 'tcp' : 'icmp',

@@ -12,9 +12,11 @@
  * Subject: `{ source, type, ports, targets, target_sensors }` — `targets` is the number of distinct
  * monitored addresses probed (horizontal) or 1 (vertical; the address is `target`), `target_sensors`
  * the sensors those addresses belong to. Magnitude: the number of addresses probed (horizontal) or of
- * ports probed (vertical).
+ * ports probed (vertical). `alert`: whether the scan is a large campaign by the definition the
+ * detector's alert policy uses (core's `isLargeScan`, docs/methods.md#what-deserves-an-alert); a
+ * smaller one is kept in the scanner list, not alerted on.
  */
-import { ipv4ToString } from '../../core/index.js';
+import { ipv4ToString, isLargeScan } from '../../core/index.js';
 import { addressInCountry, countryMix, pickCountry } from '../country-space.js';
 import { PROTO, TCP_OPT } from '../event-buffer.js';
 import { hostHash, hostTtl } from '../hosts.js';
@@ -104,6 +106,8 @@ export const scan: Scenario = {
         endMs,
         strength: slot.strength,
         magnitude: targets,
+        // Every injected scanner is new: it deserves an alert when its campaign is large.
+        alert: isLargeScan({ targets, ports: 1 }, env.monitored),
         subject: {
           source: ipv4ToString(source),
           type,
@@ -135,6 +139,7 @@ export const scan: Scenario = {
       endMs,
       strength: slot.strength,
       magnitude: nPorts,
+      alert: isLargeScan({ targets: 1, ports: nPorts }, env.monitored),
       subject: {
         source: ipv4ToString(source),
         type,

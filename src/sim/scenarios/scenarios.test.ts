@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { fingerprintToString, type ObservationEvent } from '../../core/index.js';
+import { fingerprintToString, isLargeScan, type ObservationEvent } from '../../core/index.js';
 import { Enricher } from '../../observe/index.js';
 import { buildRun } from '../generate.js';
 import { resolveOptions, type SimulationOptions } from '../options.js';
@@ -130,6 +130,30 @@ describe('scenarios', () => {
     }
   });
 
+  it('scan: the truth says which scans deserve an alert — large campaigns, by the detector’s definition', () => {
+    for (const seed of [1, 2, 3]) {
+      const r = buildRun(
+        resolveOptions({
+          ...base,
+          outDir: '/nonexistent',
+          seed,
+          // Two episodes: strengths 0 and 1.
+          scenarios: [{ kind: 'scan', episodes: 2 }],
+        }),
+      );
+      const [weak, strong] = [...r.plans].sort((a, b) => a.strength - b.strength);
+      expect([weak!.strength, strong!.strength]).toEqual([0, 1]);
+      expect([weak!.alert, strong!.alert]).toEqual([false, true]);
+      for (const p of r.plans) {
+        const reach =
+          p.subject.type === 'vertical'
+            ? { targets: 1, ports: p.magnitude }
+            : { targets: p.magnitude, ports: 1 };
+        expect(p.alert).toBe(isLargeScan(reach, r.env.monitored));
+      }
+    }
+  });
+
   it('worm-outbreak: a new payload fingerprint and a new rule, from a growing population', async () => {
     const { episode, events } = await run('worm-outbreak');
     if (episode.kind !== 'worm-outbreak') throw new Error('wrong kind');
@@ -163,7 +187,7 @@ describe('scenarios', () => {
     expect(spam.every((e) => inEpisode(e, episode))).toBe(true);
     const enricher = await Enricher.open();
     for (const s of senders) expect(enricher.lookup(s).country).toBe('US');
-  }, 30_000);
+  });
 
   it('botnet-infection: the named bots probe the command’s ports, and only during the episode', async () => {
     const { episode, events } = await run('botnet-infection', { sensors: 24 });

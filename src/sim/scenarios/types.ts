@@ -48,6 +48,12 @@ export interface EpisodePlan {
   /** 0 (weak, near the noise) … 1 (strong); how magnitude was chosen. */
   readonly strength: number;
   readonly magnitude: number;
+  /**
+   * Whether the episode deserves an operator alert (docs/methods.md#what-deserves-an-alert);
+   * false: it is a statistic — listed as data, neither expected nor counted as missed by evaluation.
+   * Absent: true.
+   */
+  readonly alert?: boolean;
   /** What truth.json says the episode is about (snake_case keys, JSON values). */
   readonly subject: { readonly [k: string]: Json };
   /** Everything else the runtime needs, as JSON. */
