@@ -153,6 +153,8 @@ describe('simulate', () => {
     const [gap] = truth.episodes;
     if (gap?.kind !== 'data-gap') throw new Error('expected one data-gap episode');
     expect(gap.subject).toEqual({ problem: 'gap' });
+    // A condition of the data, not an event: nothing is expected to alert on it.
+    expect(gap.alert).toBe(false);
     expect(gap.magnitude).toBe(8.49);
     const [a, b] = [Date.parse(gap.start), Date.parse(gap.end)];
     const inside = new Map<string, number>();
