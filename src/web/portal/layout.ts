@@ -55,6 +55,7 @@ ${input.simulated ? html`<p class="sim" role="note"><strong>SIMULATED</strong> $
 <nav aria-label="${t.nav.label}"><ul>
 <li><a href="${page.href('/')}">${t.nav.release}</a></li>
 <li><a href="${page.href('/advisories')}">${t.nav.advisories}</a></li>
+<li><a href="${page.href('/reports')}">${t.report.nav}</a></li>
 <li><a href="${page.href(FEED_PATH)}">${t.nav.feed}</a></li>
 <li><a href="/api/docs">${t.nav.api}</a></li>
 </ul></nav>

@@ -29,6 +29,8 @@ export type PortalContext = Pick<
   | 'operatorAlerts'
   | 'intel'
   | 'options'
+  | 'countryLookup'
+  | 'reportsDir'
 >;
 
 export interface PageRequest {

@@ -9,6 +9,7 @@ import { PORTAL_CSS, PORTAL_CSS_PATH } from './assets.js';
 import { mountLanguageSwitch } from './language.js';
 import type { PortalContext } from './page.js';
 import { mountRelease } from './release/page.js';
+import { mountReports } from './reports/pages.js';
 
 export interface PortalPart {
   readonly name: string;
@@ -29,4 +30,5 @@ export const PORTAL_PARTS: readonly PortalPart[] = [
   { name: 'observation release', mount: mountRelease },
   { name: 'advisories', mount: mountAdvisoryPages },
   { name: 'advisory feed', mount: mountAdvisoryFeed },
+  { name: 'periodic reports', mount: mountReports },
 ];
