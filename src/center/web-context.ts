@@ -5,7 +5,7 @@
  */
 import type { Hono } from 'hono';
 import { MonitoredSpace } from '../observe/index.js';
-import { buildApp, type WebContext } from '../web/index.js';
+import { buildApp, LoginThrottle, type WebContext } from '../web/index.js';
 import type { Center } from './wiring.js';
 
 export function webContext(center: Center): WebContext {
@@ -19,6 +19,7 @@ export function webContext(center: Center): WebContext {
     operatorAlerts: center.alerts,
     scanners: center.scanners,
     intel: center.intel,
+    loginThrottle: new LoginThrottle(center.apiOptions.login, center.apiOptions.now ?? Date.now),
     metrics: center.metrics,
     options: center.apiOptions,
     log: center.log,

@@ -82,6 +82,7 @@ export {
   hasScope,
   isCenter,
   parseTlp,
+  type Tlp,
   TlpSchema,
 } from './labels/index.js';
 export {
@@ -93,5 +94,6 @@ export {
   type ReportSummary,
   type ReportView,
   type SharingOptions,
+  type SubmissionPreview,
 } from './reports/index.js';
 export { type IntelOptions, IntelService } from './service.js';
