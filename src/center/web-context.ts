@@ -18,6 +18,7 @@ export function webContext(center: Center): WebContext {
     monitored: { inEffect: () => space.inEffect(center.extraAddressBlocks) },
     operatorAlerts: center.alerts,
     scanners: center.scanners,
+    backscatter: center.backscatter,
     intel: center.intel,
     loginThrottle: new LoginThrottle(center.apiOptions.login, center.apiOptions.now ?? Date.now),
     metrics: center.metrics,

@@ -67,11 +67,15 @@ export {
   userActor,
 } from './identity/index.js';
 export {
+  type AtomicType,
+  canonicalIndicator,
   INDICATOR_ROLES,
   INDICATOR_TYPES,
   type IndicatorRole,
   IndicatorStore,
+  type IndicatorType,
   type IndicatorView,
+  indicatorTtlMs,
   type NewWarningEntry,
 } from './indicators/index.js';
 export {
@@ -87,6 +91,7 @@ export {
 } from './labels/index.js';
 export {
   defaultParseWorkers,
+  type ImportedReport,
   type IntakeResult,
   prepareEmail,
   type ReporterView,
@@ -97,3 +102,14 @@ export {
   type SubmissionPreview,
 } from './reports/index.js';
 export { type IntelOptions, IntelService } from './service.js';
+export {
+  type ExportAudience,
+  ExportAudienceSchema,
+  type SharedAdvisory,
+  type SharedCampaign,
+  type SharedOrg,
+  type SharedReport,
+  type SharedValue,
+  SharingService,
+  type SharingSnapshot,
+} from './sharing/index.js';

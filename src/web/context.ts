@@ -6,7 +6,7 @@
  * never the whole.
  */
 import type { KobanConfig, PublicStatsConfig, StoreStatus } from '../core/index.js';
-import type { AlertStore, ScannerStore } from '../detect/index.js';
+import type { AlertStore, BackscatterStatistics, ScannerStore } from '../detect/index.js';
 import type { IntelService } from '../intel/index.js';
 import type { EventStore, IngestService, SensorRegistry, SensorSpace } from '../observe/index.js';
 import type { ClientOptions } from './client.js';
@@ -51,6 +51,8 @@ export interface WebContext {
   readonly operatorAlerts: Pick<AlertStore, 'list' | 'page' | 'counts' | 'get' | 'acknowledge' | 'close'>;
   /** Every scanner found (alert or not), for the operator. */
   readonly scanners: Pick<ScannerStore, 'page'>;
+  /** DDoS victims below the alerting rate (statistics, not alerts), for the operator. */
+  readonly backscatter: Pick<BackscatterStatistics, 'page'>;
   readonly intel: IntelService;
   /** Password logins, limited the same whether they come through the API or the portal's form. */
   readonly loginThrottle: LoginThrottle;

@@ -6,6 +6,7 @@
  * parsed by the mail context; indicators go to indicators/, correlation to campaigns/.
  */
 export { EvidenceStore, secureEvidenceDir } from './evidence.js';
+export type { ImportedReport } from './imported.js';
 export { type IntakeResult, IntakeService } from './intake.js';
 export { type IntakeLimitOptions, IntakeLimits } from './intake-limits.js';
 export { defaultParseWorkers, EmailParsePool, type ParsePoolStats } from './parse-pool.js';

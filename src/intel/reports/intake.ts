@@ -32,6 +32,7 @@ import { loadLabelled } from '../labels/labelled.js';
 import type { Tlp } from '../labels/tlp.js';
 import type { EvidenceStore } from './evidence.js';
 import { GroupCommit } from './group-commit.js';
+import { type ImportedReport, ImportedReportSchema, importedNewReport } from './imported.js';
 import { type IntakeLimits, orgEvidenceBytes } from './intake-limits.js';
 import { insertReport, type NewReport, plausibleDate } from './new-report.js';
 import { type EmailPreparer, type PreparedEmail, prepareInThread } from './prepare-email.js';
@@ -224,6 +225,19 @@ export class IntakeService {
       },
       built.warnings,
     );
+  }
+
+  /** A report another system shared (feeds/: a STIX report), attributed to its source. */
+  async submitImported(
+    actor: Actor,
+    input: ImportedReport,
+    sharing: SharingOptions = {},
+  ): Promise<IntakeResult> {
+    requireScope(actor, 'reports:write');
+    const s = parseInput(SharingSchema, sharing, 'sharing options');
+    const r = parseInput(ImportedReportSchema, input, 'imported report');
+    const org = await this.reportingOrg(actor, s.orgId);
+    return this.store(actor, importedNewReport(r, org, s, this.deps.now()), []);
   }
 
   /**
