@@ -5,7 +5,7 @@
  */
 import type { Hono } from 'hono';
 import { MonitoredSpace } from '../observe/index.js';
-import { buildApp, type WebContext } from '../web/index.js';
+import { buildApp, LoginThrottle, type WebContext } from '../web/index.js';
 import type { Center } from './wiring.js';
 
 export function webContext(center: Center): WebContext {
@@ -20,6 +20,7 @@ export function webContext(center: Center): WebContext {
     scanners: center.scanners,
     backscatter: center.backscatter,
     intel: center.intel,
+    loginThrottle: new LoginThrottle(center.apiOptions.login, center.apiOptions.now ?? Date.now),
     metrics: center.metrics,
     options: center.apiOptions,
     log: center.log,

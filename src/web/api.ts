@@ -36,7 +36,7 @@ export function mountApi(app: Hono, registry: ApiRegistry, ctx: WebContext): Api
     requireOperator: (h) => ctx.requireOperator(h),
     sensorAuth: sensorAuth(ctx.sensors),
   });
-  mountIntelRoutes(routes, ctx.intel, ctx.options);
+  mountIntelRoutes(routes, ctx.intel, ctx.options, ctx.loginThrottle);
   mountStatsRoute(routes, {
     store: ctx.events,
     config: ctx.observation,
