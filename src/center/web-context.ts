@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import type { Hono } from 'hono';
 import { MonitoredSpace, openEnricher } from '../observe/index.js';
-import { buildApp, type WebContext } from '../web/index.js';
+import { buildApp, LoginThrottle, type WebContext } from '../web/index.js';
 import type { Center } from './wiring.js';
 
 export function webContext(center: Center): WebContext {
@@ -21,7 +21,9 @@ export function webContext(center: Center): WebContext {
     monitored: { inEffect: () => space.inEffect(center.extraAddressBlocks) },
     operatorAlerts: center.alerts,
     scanners: center.scanners,
+    backscatter: center.backscatter,
     intel: center.intel,
+    loginThrottle: new LoginThrottle(center.apiOptions.login, center.apiOptions.now ?? Date.now),
     metrics: center.metrics,
     options: center.apiOptions,
     log: center.log,

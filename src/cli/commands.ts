@@ -38,7 +38,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   {
     name: 'serve',
     term: 'serve [options]',
-    summary: 'run the center: sensor ingest API, observation views, metrics, front page',
+    summary: 'run the center: sensor ingest API, observation views, metrics, the public site',
     load: async () => (await import('./serve.js')).registerServe,
   },
   {
@@ -59,6 +59,13 @@ export const COMMANDS: readonly CommandEntry[] = [
     summary:
       'every scanner found, alert or not, broadest first: ports, reach, first/last seen, country, AS, tags',
     load: async () => (await import('./scanners.js')).registerScanners,
+  },
+  {
+    name: 'backscatter',
+    term: 'backscatter [options]',
+    summary:
+      'DDoS victims below the alerting rate, kept as statistics: rate, addresses hit, ports, first/last seen',
+    load: async () => (await import('./backscatter.js')).registerBackscatter,
   },
   {
     name: 'detect',

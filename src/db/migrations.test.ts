@@ -22,6 +22,8 @@ const NAMES = [
   '0007-sensor-blocks',
   '0008-alert-order',
   '0009-scanners',
+  '0010-backscatter-statistics',
+  '0011-stix-objects',
 ];
 
 describe('migrations', () => {

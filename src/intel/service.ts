@@ -47,6 +47,7 @@ import {
   StatsService,
   secureEvidenceDir,
 } from './reports/index.js';
+import { SharingService } from './sharing/index.js';
 
 export interface IntelOptions {
   /** The data directory; evidence goes to `<dataDir>/evidence` unless `evidenceDir` is given. */
@@ -107,6 +108,8 @@ export class IntelService {
   readonly advisories: AdvisoryService;
   /** Requests to publish a member's report below its label, and their consent or approval. */
   readonly declassifications: DeclassificationService;
+  /** What a reader or an audience may see, for exports (feeds/), and partners' campaigns. */
+  readonly sharing: SharingService;
   /** The signed checkpoints of the audit and custody heads (`koban audit checkpoint`, `koban serve`). */
   readonly checkpointFile: string;
   private list: WarningList;
@@ -166,6 +169,7 @@ export class IntelService {
     this.stats = new StatsService(db);
     this.advisories = new AdvisoryService(db, now, opts.advisories ?? {}, this.secrets, opts.resolver);
     this.declassifications = new DeclassificationService(db, now);
+    this.sharing = new SharingService(db, now);
   }
 
   /**

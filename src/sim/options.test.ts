@@ -22,6 +22,7 @@ describe('resolveOptions', () => {
       'messenger-spam',
       'botnet-infection',
       'sensor-outage',
+      'inbound-flood',
     ]);
   });
 

@@ -38,6 +38,11 @@
  *   least one sensor. Magnitude: bots commanded.
  * - `sensor-outage` — `{ sensor, problem: "silent" }`: the sensor recorded nothing from `start` to
  *   `end` (its `observed` counts are zero). Magnitude: the outage's length in hours.
+ * - `inbound-flood` — `{ victim, sensor, attack, protocol, port, service }`: a flood at `victim`, an
+ *   address `sensor` monitors; `attack` `spoofed-syn-flood` | `syn-ack-reflection` | `udp-reflection`;
+ *   `port` the attacked port (SYN flood) or the reflectors' service port, `service` its name.
+ *   Magnitude: packets per second at the victim. Details: `sources` (forged sources or
+ *   reflectors), `duration_s`.
  *
  * `alert` (optional, default true) says whether the episode deserves an operator alert by the
  * definition of docs/methods.md#what-deserves-an-alert: `false` for a scan smaller than a large
@@ -143,6 +148,18 @@ export const TruthEpisodeSchema = z.discriminatedUnion('kind', [
     kind: z.literal('sensor-outage'),
     subject: z.object({ sensor: z.string(), problem: z.literal('silent') }),
   }),
+  z.object({
+    ...base,
+    kind: z.literal('inbound-flood'),
+    subject: z.object({
+      victim: Ipv4,
+      sensor: z.string(),
+      attack: z.enum(['spoofed-syn-flood', 'syn-ack-reflection', 'udp-reflection']),
+      protocol: z.enum(['tcp', 'udp']),
+      port: Port,
+      service: z.string(),
+    }),
+  }),
 ]);
 
 export const TruthSchema = z.object({
@@ -167,6 +184,7 @@ export const MAGNITUDE_UNITS: Readonly<Record<TruthEpisode['kind'], string>> = {
   'messenger-spam': 'multiplier of 1026-1027/udp packets over baseline',
   'botnet-infection': 'bots commanded',
   'sensor-outage': 'hours without any record from the sensor',
+  'inbound-flood': 'packets per second at the victim address',
 };
 
 /** Plan parameters that truth.json reports as `details`, by kind (plan key → truth key). */
@@ -178,4 +196,5 @@ export const DETAIL_KEYS: Readonly<Record<TruthEpisode['kind'], Readonly<Record<
   'messenger-spam': {},
   'botnet-infection': {},
   'sensor-outage': {},
+  'inbound-flood': { sources: 'sources', duration_s: 'duration_s' },
 };

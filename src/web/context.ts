@@ -6,12 +6,12 @@
  * never the whole.
  */
 import type { KobanConfig, PublicStatsConfig, StoreStatus } from '../core/index.js';
-import type { AlertStore, ScannerStore } from '../detect/index.js';
+import type { AlertStore, BackscatterStatistics, ScannerStore } from '../detect/index.js';
 import type { IntelService } from '../intel/index.js';
 import type { EventStore, IngestService, SensorRegistry, SensorSpace } from '../observe/index.js';
 import type { ClientOptions } from './client.js';
 import type { ErrorLog } from './errors.js';
-import type { LoginThrottleOptions } from './rate-limit.js';
+import type { LoginThrottle, LoginThrottleOptions } from './rate-limit.js';
 
 /** The Prometheus exposition of the center's metrics (metrics.ts). */
 export interface MetricsRenderer {
@@ -51,7 +51,11 @@ export interface WebContext {
   readonly operatorAlerts: Pick<AlertStore, 'list' | 'page' | 'counts' | 'get' | 'acknowledge' | 'close'>;
   /** Every scanner found (alert or not), for the operator. */
   readonly scanners: Pick<ScannerStore, 'page'>;
+  /** DDoS victims below the alerting rate (statistics, not alerts), for the operator. */
+  readonly backscatter: Pick<BackscatterStatistics, 'page'>;
   readonly intel: IntelService;
+  /** Password logins, limited the same whether they come through the API or the portal's form. */
+  readonly loginThrottle: LoginThrottle;
   readonly metrics: MetricsRenderer;
   readonly options: WebOptions;
   readonly log: ErrorLog;

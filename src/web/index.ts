@@ -13,3 +13,4 @@ export type { MetricsRenderer, ObservationSettings, WebContext, WebOptions } fro
 export { ERROR_STATUS, type ErrorLog } from './errors.js';
 export { type AuditStatus, CenterMetrics } from './metrics.js';
 export { type PublishRequest, publishReport } from './portal/index.js';
+export { LoginThrottle } from './rate-limit.js';

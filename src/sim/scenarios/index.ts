@@ -7,6 +7,7 @@
 import { labelId, Rng } from '../prng.js';
 import { backscatter } from './backscatter.js';
 import { botnetInfection } from './botnet-infection.js';
+import { inboundFlood } from './inbound-flood.js';
 import { messengerSpamScenario } from './messenger-spam.js';
 import { portSurge } from './port-surge.js';
 import { scan } from './scan.js';
@@ -39,6 +40,7 @@ export const SCENARIOS: Readonly<Record<ScenarioKind, Scenario>> = {
   'messenger-spam': messengerSpamScenario,
   'botnet-infection': botnetInfection,
   'sensor-outage': sensorOutage,
+  'inbound-flood': inboundFlood,
 };
 
 /** One scenario to inject. */

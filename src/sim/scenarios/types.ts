@@ -18,6 +18,7 @@ export const SCENARIO_KINDS = [
   'messenger-spam',
   'botnet-infection',
   'sensor-outage',
+  'inbound-flood',
 ] as const;
 export type ScenarioKind = (typeof SCENARIO_KINDS)[number];
 

@@ -28,6 +28,7 @@ export type PortalContext = Pick<
   | 'monitored'
   | 'operatorAlerts'
   | 'intel'
+  | 'loginThrottle'
   | 'options'
   | 'countryLookup'
   | 'reportsDir'
