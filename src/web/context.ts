@@ -69,4 +69,8 @@ export interface WebContext {
   readonly simulated: boolean;
   /** What the public sees of the observation data (read at each request: the demo changes it). */
   readonly publicStats: PublicStatsConfig;
+  /** The country of an address (offline MMDB), opened on first use: the periodic reports' C2 table. */
+  countryLookup(): Promise<(ip: string) => string | null>;
+  /** Where published periodic reports are kept once generated (`<data>/reports`). */
+  readonly reportsDir: string;
 }

@@ -66,6 +66,7 @@ ${input.simulated ? html`<p class="sim" role="note"><strong>SIMULATED</strong> $
 <nav aria-label="${t.nav.label}"><ul>
 <li><a href="${page.href('/')}">${t.nav.release}</a></li>
 <li><a href="${page.href('/advisories')}">${t.nav.advisories}</a></li>
+<li><a href="${page.href('/reports')}">${t.report.nav}</a></li>
 <li><a href="${page.href(FEED_PATH)}">${t.nav.feed}</a></li>
 <li><a href="/api/docs">${t.nav.api}</a></li>
 <li>${input.account ? html`<a href="${page.href(input.account.home)}">${t.member.navHome}</a>` : html`<a href="${page.href('/login')}">${t.member.navLogin}</a>`}</li>

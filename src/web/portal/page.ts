@@ -30,6 +30,8 @@ export type PortalContext = Pick<
   | 'intel'
   | 'loginThrottle'
   | 'options'
+  | 'countryLookup'
+  | 'reportsDir'
 >;
 
 export interface PageRequest {

@@ -17,6 +17,7 @@ import { mountTokens } from './member/tokens.js';
 import { mountUsers } from './member/users.js';
 import type { PortalContext } from './page.js';
 import { mountRelease } from './release/page.js';
+import { mountReports } from './reports/pages.js';
 
 export interface PortalPart {
   readonly name: string;
@@ -37,6 +38,7 @@ export const PORTAL_PARTS: readonly PortalPart[] = [
   { name: 'observation release', mount: mountRelease },
   { name: 'advisories', mount: mountAdvisoryPages },
   { name: 'advisory feed', mount: mountAdvisoryFeed },
+  { name: 'periodic reports', mount: mountReports },
   // Before any page of /member/ or /console/: their guard sends the signed-out to /login.
   { name: 'signed-in areas', mount: mountSignedInAreas },
   { name: 'login and logout', mount: mountLogin },

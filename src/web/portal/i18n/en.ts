@@ -102,6 +102,59 @@ export const en: Messages = {
     notFound: 'No such advisory.',
   },
   tlpClear: 'Public information; disclosure is not limited (FIRST TLP 2.0).',
+  // ── Periodic reports (koban publish, /reports): keep this block together ──
+  report: {
+    nav: 'Reports',
+    kind: { monthly: 'Monthly report', semiannual: 'Semiannual report', annual: 'Annual report' },
+    documentTitle: (period: string, kind: string): string => `${kind} on observations and sharing, ${period}`,
+    gregorianHalf: (year: number, half: number): string =>
+      `${half === 1 ? 'First' : 'Second'} half of ${year}`,
+    gregorianYear: (year: number): string => String(year),
+    gregorianRange: (from: string, to: string): string => `(${from} – ${to})`,
+    issued: (date: string): string => `Issued ${date}`,
+    observationChapter: 'Chapter 1 Internet fixed-point observation',
+    observationIntro:
+      'What reached the sensors (firewall drops and darknet arrivals, together "accesses") and the intrusion detection systems’ detections, totalled over all sensors.',
+    byMonthNote:
+      'Semiannual and annual reports count the tables and figures over time by month (rankings are over the whole period).',
+    byMonthTitle: 'Month by month',
+    monthlyCaption: 'Counts per month (distinct sources: different addresses in the month)',
+    month: 'Month',
+    axisMonth: 'Month',
+    topTitle: {
+      monthly: 'Top 5 and change from the previous month',
+      semiannual: 'Top 5 and change from the previous half year',
+      annual: 'Top 5 and change from the previous year',
+    },
+    previousRank: { monthly: 'Previous rank', semiannual: 'Previous rank', annual: 'Previous rank' },
+    change: { monthly: 'Change', semiannual: 'Change', annual: 'Change' },
+    sharingChapter: 'Chapter 2 The information-sharing network',
+    sharingIntro:
+      'Counts of what member organisations reported (targeted e-mails and other incidents) and what came of it. Counts only: no organisation and no report is named.',
+    reportsTitle: 'Reports of targeted e-mails and other incidents',
+    reportsCol: 'Reports',
+    emailsCol: 'Of which targeted e-mails',
+    total: 'Total',
+    c2Title: 'Malware connection destinations (C2) by country or region',
+    c2Summary: (destinations: string, addresses: string): string =>
+      `${destinations} destinations (${addresses} of them IP addresses)`,
+    country: 'Country or region',
+    destinations: 'Destinations',
+    share: 'Share',
+    noRows: 'No count large enough to publish.',
+    campaignsTitle: 'Campaigns',
+    campaigns: (n: string, reports: string): string =>
+      `${n} campaigns newly identified in the period (${reports} related reports)`,
+    advisoriesTitle: 'Advisories',
+    advisoriesSent: (n: string): string => `${n} advisories sent to member organisations`,
+    listTitle: 'Periodic reports',
+    listIntro:
+      'Monthly, semiannual and annual reports, published once the period has ended and the public delay has passed. The PDF is the HTML printed.',
+    noReports: 'No report is published yet.',
+    notPublished: (period: string): string => `The report for ${period} is not published yet.`,
+    badPeriod: 'Give the period as 2026-11, 2026-H1 or 2026.',
+    pdfUnavailable: 'This server cannot make PDF files; please read the HTML version.',
+  },
   // ── Member portal, /login and the console's door (issue 13 §2) ─────────────────────────
   member: {
     signedInAs: 'Signed in as',

@@ -118,6 +118,66 @@ export const ja = {
     notFound: '指定の注意喚起は見つかりません。',
   },
   tlpClear: '公開情報です。開示の制限はありません (FIRST TLP 2.0)。',
+  // ── Periodic reports (koban publish, /reports): keep this block together ──
+  report: {
+    nav: '定期報告',
+    kind: { monthly: '月次報告', semiannual: '半期報告', annual: '年次報告' } as Record<
+      'monthly' | 'semiannual' | 'annual',
+      string
+    >,
+    documentTitle: (period: string, kind: string): string => `${period} 観測・情報共有 ${kind}`,
+    gregorianHalf: (year: number, half: number): string => `${year}年${half === 1 ? '上半期' : '下半期'}`,
+    gregorianYear: (year: number): string => `${year}年`,
+    gregorianRange: (from: string, to: string): string => `(${from} 〜 ${to})`,
+    issued: (date: string): string => `発行 ${date}`,
+    observationChapter: '第 1 章 インターネット定点観測の結果',
+    observationIntro:
+      'センサーに届いたアクセス (ファイアウォールの遮断記録とダークネットへの到達) と侵入検知システムの検知を、全センサー合計で集計しました。',
+    byMonthNote: '半期・年次の報告では、推移の表と図を月単位で集計しています (順位は期間全体)。',
+    byMonthTitle: '月別の観測値',
+    monthlyCaption: '1 か月あたりの件数 (発信元アドレス数はその月の異なるアドレスの数)',
+    month: '月',
+    axisMonth: '月',
+    topTitle: {
+      monthly: '上位 5 位と前月比',
+      semiannual: '上位 5 位と前期比',
+      annual: '上位 5 位と前年比',
+    } as Record<'monthly' | 'semiannual' | 'annual', string>,
+    previousRank: { monthly: '前月順位', semiannual: '前期順位', annual: '前年順位' } as Record<
+      'monthly' | 'semiannual' | 'annual',
+      string
+    >,
+    change: { monthly: '前月比', semiannual: '前期比', annual: '前年比' } as Record<
+      'monthly' | 'semiannual' | 'annual',
+      string
+    >,
+    sharingChapter: '第 2 章 情報共有ネットワーク',
+    sharingIntro:
+      '会員組織から報告された標的型メール等の件数と、その集計結果です。件数のみを掲載し、組織名や報告の内容は掲載しません。',
+    reportsTitle: '標的型メール等の報告件数',
+    reportsCol: '報告件数',
+    emailsCol: 'うち標的型メール',
+    total: '合計',
+    c2Title: '不正プログラムの接続先 (国・地域別)',
+    c2Summary: (destinations: string, addresses: string): string =>
+      `接続先 ${destinations} 件 (うち IP アドレス ${addresses} 件)`,
+    country: '国・地域',
+    destinations: '接続先数',
+    share: '割合',
+    noRows: '掲載できる件数はありません。',
+    campaignsTitle: '攻撃キャンペーン',
+    campaigns: (n: string, reports: string): string =>
+      `期間中に新たに識別したキャンペーン ${n} 件 (関連する報告 ${reports} 件)`,
+    advisoriesTitle: '注意喚起',
+    advisoriesSent: (n: string): string => `会員組織へ送信した注意喚起 ${n} 件`,
+    listTitle: '定期報告',
+    listIntro:
+      '月次・半期・年次の報告です。期間が終わり、公開の遅延時間が過ぎたものを掲載しています。PDF は HTML と同じ内容を印刷したものです。',
+    noReports: 'まだ公開された報告はありません。',
+    notPublished: (period: string): string => `${period} の報告はまだ公開されていません。`,
+    badPeriod: '期間は 2026-11、2026-H1、2026 の形式で指定してください。',
+    pdfUnavailable: 'このサーバーでは PDF を作成できません。HTML 版をご覧ください。',
+  },
   // ── Member portal, /login and the console's door (issue 13 §2) ─────────────────────────
   member: {
     signedInAs: 'ログイン中:',
