@@ -37,7 +37,7 @@ export function mountApi(app: Hono, registry: ApiRegistry, ctx: WebContext): Api
     requireOperator: (h) => ctx.requireOperator(h),
     sensorAuth: sensorAuth(ctx.sensors),
   });
-  mountIntelRoutes(routes, ctx.intel, ctx.options);
+  mountIntelRoutes(routes, ctx.intel, ctx.options, ctx.loginThrottle);
   mountFeedRoutes(routes, ctx.intel, now);
   mountStatsRoute(routes, {
     store: ctx.events,
