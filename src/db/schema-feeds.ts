@@ -20,6 +20,29 @@ export interface StixObjectTable {
   imported_ms: number;
 }
 
+/** A provider's salt for its customers' pseudonyms, sealed (migrations/0012-provider-sightings.ts). */
+export interface ProviderSaltTable {
+  org_id: number;
+  salt_sealed: string;
+  created_ms: number;
+}
+
+/** A provider's customer seen at a C2 destination (migrations/0012-provider-sightings.ts). */
+export interface ProviderSightingTable {
+  provider_org_id: number;
+  type: string;
+  value: string;
+  /** HMAC-SHA256 (hex) of the provider's customer hash under the provider's salt. */
+  customer_key: string;
+  first_seen_ms: number;
+  last_seen_ms: number;
+  count: number;
+  /** When the center first received a sighting of this customer at this destination. */
+  received_ms: number;
+}
+
 export interface FeedTables {
   stix_objects: StixObjectTable;
+  provider_salts: ProviderSaltTable;
+  provider_sightings: ProviderSightingTable;
 }

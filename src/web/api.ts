@@ -8,6 +8,7 @@ import type { Hono } from 'hono';
 import { ApiRoutes } from './api-route.js';
 import type { WebContext } from './context.js';
 import { mountDeprecatedAlertList } from './deprecated-alerts.js';
+import { mountFeedRoutes } from './feeds/mount.js';
 import { mountIngestRoute } from './ingest-route.js';
 import { mountIntelRoutes } from './intel/mount.js';
 import { sensorAuth } from './middleware/sensor-auth/index.js';
@@ -37,6 +38,7 @@ export function mountApi(app: Hono, registry: ApiRegistry, ctx: WebContext): Api
     sensorAuth: sensorAuth(ctx.sensors),
   });
   mountIntelRoutes(routes, ctx.intel, ctx.options, ctx.loginThrottle);
+  mountFeedRoutes(routes, ctx.intel, now);
   mountStatsRoute(routes, {
     store: ctx.events,
     config: ctx.observation,
