@@ -51,7 +51,7 @@ export function registerIntelShare(intel: Command): void {
     .requiredOption('--format <format>', 'stix (misp-feed, text, csv, suricata and rpz: not yet)')
     .option(
       '--audience <audience>',
-      'public, members, org:NAME or sector:NAME (default: everything, as the operator)',
+      'public, members, council, org:NAME or sector:NAME (default: everything, as the operator)',
     )
     .option('--out <path>', 'write the bundle here (default: standard output)')
     .option('--data <dir>', 'data directory')

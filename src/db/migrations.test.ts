@@ -24,6 +24,7 @@ const NAMES = [
   '0009-scanners',
   '0010-backscatter-statistics',
   '0011-stix-objects',
+  '0012-taxii-collections',
 ];
 
 describe('migrations', () => {

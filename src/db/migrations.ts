@@ -15,6 +15,7 @@ import { migration0008 } from './migrations/0008-alert-order.js';
 import { migration0009 } from './migrations/0009-scanners.js';
 import { migration0010 } from './migrations/0010-backscatter-statistics.js';
 import { migration0011 } from './migrations/0011-stix-objects.js';
+import { migration0012 } from './migrations/0012-taxii-collections.js';
 
 const migrations: Record<string, Migration> = {
   '0001-sensors-and-operator-alerts': migration0001,
@@ -28,6 +29,7 @@ const migrations: Record<string, Migration> = {
   '0009-scanners': migration0009,
   '0010-backscatter-statistics': migration0010,
   '0011-stix-objects': migration0011,
+  '0012-taxii-collections': migration0012,
 };
 
 export const migrationProvider: MigrationProvider = {

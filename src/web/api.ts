@@ -15,6 +15,7 @@ import type { ApiInfo, ApiRegistry } from './openapi.js';
 import { mountOperatorAlertRoutes } from './operator-alerts-route.js';
 import { mountOperatorBackscatterRoutes } from './operator-backscatter-route.js';
 import { mountOperatorScannerRoutes } from './operator-scanners-route.js';
+import type { LoginThrottle } from './rate-limit.js';
 import { mountStatsRoute } from './stats-route.js';
 
 export const API_INFO: ApiInfo = {
@@ -29,14 +30,19 @@ export const API_INFO: ApiInfo = {
     'take ISO 8601 too. Deprecated routes answer with `Deprecation: true` and a `Link` to their successor.',
 };
 
-export function mountApi(app: Hono, registry: ApiRegistry, ctx: WebContext): ApiRoutes {
+export function mountApi(
+  app: Hono,
+  registry: ApiRegistry,
+  ctx: WebContext,
+  throttle?: LoginThrottle,
+): ApiRoutes {
   const now = ctx.options.now ?? Date.now;
   const routes = new ApiRoutes(app, registry, ctx.intel.auth, {
     ...ctx.options,
     requireOperator: (h) => ctx.requireOperator(h),
     sensorAuth: sensorAuth(ctx.sensors),
   });
-  mountIntelRoutes(routes, ctx.intel, ctx.options);
+  mountIntelRoutes(routes, ctx.intel, ctx.options, throttle);
   mountStatsRoute(routes, {
     store: ctx.events,
     config: ctx.observation,
