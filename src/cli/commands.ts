@@ -158,4 +158,10 @@ export const COMMANDS: readonly CommandEntry[] = [
     summary: "publish a member's report below its label: request, then consent or a second admin's approval",
     load: async () => (await import('./declassify.js')).registerDeclassify,
   },
+  {
+    name: 'publish',
+    term: 'publish [options] <kind>',
+    summary: 'write a periodic report (monthly, semiannual, annual) as HTML or PDF',
+    load: async () => (await import('./publish.js')).registerPublish,
+  },
 ];

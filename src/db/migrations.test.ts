@@ -24,7 +24,8 @@ const NAMES = [
   '0009-scanners',
   '0010-backscatter-statistics',
   '0011-stix-objects',
-  '0012-taxii-collections',
+  '0012-provider-sightings',
+  '0013-taxii-collections',
 ];
 
 describe('migrations', () => {

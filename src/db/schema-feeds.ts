@@ -21,7 +21,28 @@ export interface StixObjectTable {
   imported_ms: number;
 }
 
-/** One version of a STIX object in a TAXII collection (migrations/0012-taxii-collections.ts). */
+/** A provider's salt for its customers' pseudonyms, sealed (migrations/0012-provider-sightings.ts). */
+export interface ProviderSaltTable {
+  org_id: number;
+  salt_sealed: string;
+  created_ms: number;
+}
+
+/** A provider's customer seen at a C2 destination (migrations/0012-provider-sightings.ts). */
+export interface ProviderSightingTable {
+  provider_org_id: number;
+  type: string;
+  value: string;
+  /** HMAC-SHA256 (hex) of the provider's customer hash under the provider's salt. */
+  customer_key: string;
+  first_seen_ms: number;
+  last_seen_ms: number;
+  count: number;
+  /** When the center first received a sighting of this customer at this destination. */
+  received_ms: number;
+}
+
+/** One version of a STIX object in a TAXII collection (migrations/0013-taxii-collections.ts). */
 export interface TaxiiObjectTable {
   id: Generated<number>;
   /** The collection's id (a UUID). */
@@ -75,6 +96,8 @@ export interface TaxiiSubscriptionTable {
 
 export interface FeedTables {
   stix_objects: StixObjectTable;
+  provider_salts: ProviderSaltTable;
+  provider_sightings: ProviderSightingTable;
   taxii_objects: TaxiiObjectTable;
   taxii_status: TaxiiStatusTable;
   taxii_subscriptions: TaxiiSubscriptionTable;

@@ -99,6 +99,7 @@ export {
   type ReportSummary,
   type ReportView,
   type SharingOptions,
+  type SubmissionPreview,
 } from './reports/index.js';
 export { type IntelOptions, IntelService } from './service.js';
 export {

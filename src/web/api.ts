@@ -8,6 +8,7 @@ import type { Hono } from 'hono';
 import { ApiRoutes } from './api-route.js';
 import type { WebContext } from './context.js';
 import { mountDeprecatedAlertList } from './deprecated-alerts.js';
+import { mountFeedRoutes } from './feeds/mount.js';
 import { mountIngestRoute } from './ingest-route.js';
 import { mountIntelRoutes } from './intel/mount.js';
 import { sensorAuth } from './middleware/sensor-auth/index.js';
@@ -30,19 +31,15 @@ export const API_INFO: ApiInfo = {
     'take ISO 8601 too. Deprecated routes answer with `Deprecation: true` and a `Link` to their successor.',
 };
 
-export function mountApi(
-  app: Hono,
-  registry: ApiRegistry,
-  ctx: WebContext,
-  throttle?: LoginThrottle,
-): ApiRoutes {
+export function mountApi(app: Hono, registry: ApiRegistry, ctx: WebContext): ApiRoutes {
   const now = ctx.options.now ?? Date.now;
   const routes = new ApiRoutes(app, registry, ctx.intel.auth, {
     ...ctx.options,
     requireOperator: (h) => ctx.requireOperator(h),
     sensorAuth: sensorAuth(ctx.sensors),
   });
-  mountIntelRoutes(routes, ctx.intel, ctx.options, throttle);
+  mountIntelRoutes(routes, ctx.intel, ctx.options, ctx.loginThrottle);
+  mountFeedRoutes(routes, ctx.intel, now);
   mountStatsRoute(routes, {
     store: ctx.events,
     config: ctx.observation,

@@ -15,7 +15,6 @@ import { mountHome } from './home.js';
 import { securityHeaders } from './middleware/security-headers/index.js';
 import { ApiRegistry, mountOpenApi } from './openapi.js';
 import { mountPortal } from './portal/index.js';
-import { LoginThrottle } from './rate-limit.js';
 import { mountTaxii } from './taxii-routes.js';
 
 export { errorBody } from './errors.js';
@@ -34,13 +33,12 @@ export function buildApp(ctx: WebContext): Hono {
     requireOperator: (h: string | undefined) => ctx.requireOperator(h),
   };
   const registry = new ApiRegistry();
-  // One login throttle for every way a password comes in (the session route, TAXII's Basic).
-  const throttle = new LoginThrottle(ctx.options.login, ctx.options.now ?? Date.now);
   mountHealthRoutes(app, registry, ctx, observer);
   mountPortal(app, ctx);
   mountHome(app, ctx, observer);
-  mountApi(app, registry, ctx, throttle);
-  mountTaxii(app, ctx, throttle, ctx.options.taxii);
+  mountApi(app, registry, ctx);
+  // The center's one login throttle (the session route, the portal's form, TAXII's Basic).
+  mountTaxii(app, ctx, ctx.loginThrottle, ctx.options.taxii);
   mountApiDocs(app);
   mountOpenApi(app, registry, API_INFO);
   return app;

@@ -12,7 +12,7 @@ import type { IntelService } from '../intel/index.js';
 import type { EventStore, IngestService, SensorRegistry, SensorSpace } from '../observe/index.js';
 import type { ClientOptions } from './client.js';
 import type { ErrorLog } from './errors.js';
-import type { LoginThrottleOptions } from './rate-limit.js';
+import type { LoginThrottle, LoginThrottleOptions } from './rate-limit.js';
 
 /** The Prometheus exposition of the center's metrics (metrics.ts). */
 export interface MetricsRenderer {
@@ -57,6 +57,8 @@ export interface WebContext {
   /** DDoS victims below the alerting rate (statistics, not alerts), for the operator. */
   readonly backscatter: Pick<BackscatterStatistics, 'page'>;
   readonly intel: IntelService;
+  /** Password logins, limited the same whether they come through the API or the portal's form. */
+  readonly loginThrottle: LoginThrottle;
   readonly metrics: MetricsRenderer;
   readonly options: WebOptions;
   readonly log: ErrorLog;
@@ -70,4 +72,8 @@ export interface WebContext {
   readonly simulated: boolean;
   /** What the public sees of the observation data (read at each request: the demo changes it). */
   readonly publicStats: PublicStatsConfig;
+  /** The country of an address (offline MMDB), opened on first use: the periodic reports' C2 table. */
+  countryLookup(): Promise<(ip: string) => string | null>;
+  /** Where published periodic reports are kept once generated (`<data>/reports`). */
+  readonly reportsDir: string;
 }

@@ -1,5 +1,5 @@
 /**
- * The objects of the TAXII collections (`taxii_objects`, migrations/0012-taxii-collections.ts):
+ * The objects of the TAXII collections (`taxii_objects`, migrations/0013-taxii-collections.ts):
  * every version of every object per collection with the date it was added there. Dates added are
  * strictly increasing per collection (the clock, or one microsecond past the last when the clock
  * has not moved), so `added_after` is exact and the date added of the last object sent is the

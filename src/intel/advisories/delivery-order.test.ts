@@ -174,4 +174,40 @@ describe('delivery order per recipient', () => {
       [2, 'withdrawn', 'delivered'],
     ]);
   });
+
+  it('does not resend an old version by a manual retry once a later event reached the recipient', async () => {
+    const id = await sendUpdateWithdraw();
+    const arrived: string[] = [];
+    let bounceA = true;
+    const mailer: AdvisoryMailer = {
+      async send(m) {
+        if (m.to === A && eventOf(m) === 'sent' && bounceA)
+          throw new DeliveryError('smtp: 550 mailbox full', true);
+        if (m.to === B && eventOf(m) === 'withdrawn') throw new DeliveryError('smtp: 550 mailbox full', true);
+        arrived.push(`${m.to} ${eventOf(m)}`);
+      },
+      close() {},
+    };
+    expect(await t.intel.advisories.deliverDue(cast.analyst.actor, { mailer })).toMatchObject({ failed: 2 });
+    bounceA = false;
+    // A's "sent" was overtaken by the withdrawal A did receive: sending it now would tell A about an
+    // alert already withdrawn. B's failed withdrawal is the last word to B and must go again.
+    await expect(t.intel.advisories.retryFailed(cast.analyst.actor, id)).resolves.toBe(1);
+    const run = await t.intel.advisories.deliverDue(cast.analyst.actor, {
+      mailer: {
+        async send(m) {
+          arrived.push(`${m.to} ${eventOf(m)}`);
+        },
+        close() {},
+      },
+    });
+    expect(run).toMatchObject({ attempted: 1, delivered: 1 });
+    expect(arrived.slice(-1)).toEqual([`${B} withdrawn`]);
+    const log = await t.intel.advisories.deliveries(cast.analyst.actor, id);
+    expect(log.filter((d) => d.target === A).map((d) => [d.event, d.status])).toEqual([
+      ['sent', 'failed'],
+      ['updated', 'delivered'],
+      ['withdrawn', 'delivered'],
+    ]);
+  });
 });

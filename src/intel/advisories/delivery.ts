@@ -159,13 +159,31 @@ export class DeliveryLog {
     return out;
   }
 
-  /** Puts an alert's failed deliveries back in the queue, attempts counted from zero; returns how many. */
+  /**
+   * Puts an alert's failed deliveries back in the queue, attempts counted from zero; returns how
+   * many. A failed event that a later event of the alert to the same target has overtaken (that one
+   * was delivered) stays failed: resending it would bring an old version, or the news of an alert
+   * the recipient has since been told was withdrawn, after the newer word.
+   */
   async requeueFailed(tx: Kysely<Database>, alertId: number, nowMs: number): Promise<number> {
     const r = await tx
-      .updateTable('member_alert_deliveries')
+      .updateTable('member_alert_deliveries as d')
       .set({ status: 'pending', attempts: 0, next_attempt_ms: nowMs })
-      .where('alert_id', '=', alertId)
-      .where('status', '=', 'failed')
+      .where('d.alert_id', '=', alertId)
+      .where('d.status', '=', 'failed')
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('member_alert_deliveries as later')
+              .select('later.id')
+              .whereRef('later.alert_id', '=', 'd.alert_id')
+              .whereRef('later.channel', '=', 'd.channel')
+              .whereRef('later.target', '=', 'd.target')
+              .whereRef('later.id', '>', 'd.id')
+              .where('later.status', '=', 'delivered'),
+          ),
+        ),
+      )
       .executeTakeFirst();
     return Number(r.numUpdatedRows);
   }

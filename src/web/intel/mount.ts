@@ -23,6 +23,7 @@ export function mountIntelRoutes(
   routes: ApiRoutes,
   intel: IntelService,
   options: WebOptions = {},
+  /** Shared with the portal's login form (one budget of guesses per client and account). */
   throttle?: LoginThrottle,
 ): void {
   const now = options.now ?? Date.now;

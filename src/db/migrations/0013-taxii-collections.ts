@@ -10,7 +10,7 @@
 import type { Kysely, Migration } from 'kysely';
 import { idColumn } from '../_columns.js';
 
-export const migration0012: Migration = {
+export const migration0013: Migration = {
   async up(db: Kysely<unknown>) {
     await db.schema
       .createTable('taxii_objects')
