@@ -122,6 +122,12 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./intel-stats.js')).registerIntelStats,
   },
   {
+    name: 'feeds',
+    term: 'feeds',
+    summary: 'TAXII 2.1 collections of other servers: subscribe, list',
+    load: async () => (await import('./feeds.js')).registerFeeds,
+  },
+  {
     name: 'warninglist',
     term: 'warninglist',
     summary: 'values that must never correlate (configured entries)',

@@ -73,7 +73,7 @@ export function registerIntelShare(intel: Command): void {
     .requiredOption('--format <format>', EXPORT_FORMATS.join(', '))
     .option(
       '--audience <audience>',
-      'public, members, org:NAME or sector:NAME (default: everything, as the operator)',
+      'public, members, council, org:NAME or sector:NAME (default: everything, as the operator)',
     )
     .option('--out <path>', 'write here (default: standard output); misp-feed: a directory, made if absent')
     .option(

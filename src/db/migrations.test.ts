@@ -25,6 +25,7 @@ const NAMES = [
   '0010-backscatter-statistics',
   '0011-stix-objects',
   '0012-provider-sightings',
+  '0013-taxii-collections',
 ];
 
 describe('migrations', () => {

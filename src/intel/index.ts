@@ -103,6 +103,7 @@ export {
 } from './reports/index.js';
 export { type IntelOptions, IntelService } from './service.js';
 export {
+  COUNCIL_KINDS,
   type ExportAudience,
   ExportAudienceSchema,
   type SharedAdvisory,

@@ -7,6 +7,7 @@
  */
 import type { KobanConfig, PublicStatsConfig, StoreStatus } from '../core/index.js';
 import type { AlertStore, BackscatterStatistics, ScannerStore } from '../detect/index.js';
+import type { TaxiiOptions } from '../feeds/index.js';
 import type { IntelService } from '../intel/index.js';
 import type { EventStore, IngestService, SensorRegistry, SensorSpace } from '../observe/index.js';
 import type { ClientOptions } from './client.js';
@@ -33,6 +34,8 @@ export interface WebOptions extends ClientOptions {
   readonly login?: LoginThrottleOptions;
   /** The clock (default Date.now); give the intel services' clock when they run on another. */
   readonly now?: () => number;
+  /** The TAXII server's settings (`taxii` in koban.json; defaults: feeds DEFAULT_TAXII_OPTIONS). */
+  readonly taxii?: Partial<TaxiiOptions>;
   /** Called (not awaited) after an advisory is sent: start its deliveries. */
   readonly afterAdvisorySent?: () => void;
 }
