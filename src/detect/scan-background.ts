@@ -18,7 +18,8 @@
  * reach what a campaign reaches in an hour or two, and a background host's own episode, once long,
  * is measured against its own rate too (it never outgrows itself). The same holds for distinct
  * ports: a host probing random high ports collects a hundred of them in a days-long episode. Before
- * a day has been watched (`known`), no scan is large by its reach or its ports.
+ * a day has been watched (`known`), only a campaign within its first hour can be large by its
+ * reach or its ports (scan-policy.ts).
  */
 import { DAY_MS, HOUR_MS } from '../core/index.js';
 

@@ -193,8 +193,10 @@ export class ScanAlertPolicy {
     m: number,
   ): string | null {
     const need = this.largeTargets(monitored, m, m - p.startMs);
-    // Not before the background is known (scan-background.ts): the first day learns it.
-    const known = this.background.known(m);
+    // Before the background is known (scan-background.ts: the first day learns it) only a campaign
+    // that got there within its first hour: a busy background host needs many hours to reach that
+    // far, and a capture imported on its own (minutes of a sweep) must still be judged.
+    const known = this.background.known(m) || m - p.startMs <= HOUR_MS;
     const byTargets = known && reach.targets >= need;
     const needPorts = Math.max(
       this.o.large.ports,

@@ -132,8 +132,7 @@ export class SensorHealthDetector implements Detector {
   private closeHour(t: number, out: Finding[]): void {
     const hour = t / HOUR_MS - 1;
     for (const s of this.streams.values()) s.usual = this.usualShare(s, hour) ?? undefined;
-    const totals = new Map<EventKind, number>();
-    for (const s of this.streams.values()) totals.set(s.kind, (totals.get(s.kind) ?? 0) + s.hourEvents);
+    const totals = this.fleetVolumes();
     for (const s of this.streams.values()) {
       const id = `${s.sensor}/${s.kind}`;
       const total = totals.get(s.kind) ?? 0;
@@ -199,6 +198,34 @@ export class SensorHealthDetector implements Detector {
     }
     if (week.length < this.o.minHistoryHours || same.length < this.o.minSameHour) return null;
     return { med: median(same), mad: Math.max(mad(same), mad(week)) };
+  }
+
+  /**
+   * The fleet's volume of each kind this hour, each stream counted up to `jumpRatio` times what its
+   * usual share implies (the median over streams of events ÷ usual share is the fleet's volume as
+   * the streams themselves imply it; the plain sum until 3 streams have a usual share). One
+   * stream's burst — a flood at a sensor's own address, hundreds of times its usual volume — would
+   * otherwise swell the sum, and every other stream's share would "collapse" with it; an ordinary
+   * hour is its plain sum.
+   */
+  private fleetVolumes(): Map<EventKind, number> {
+    const implied = new Map<EventKind, number[]>();
+    for (const s of this.streams.values()) {
+      if (!s.activeAllHour || !s.usual || s.usual.med <= 0) continue;
+      const list = implied.get(s.kind) ?? [];
+      list.push(s.hourEvents / s.usual.med);
+      implied.set(s.kind, list);
+    }
+    const scale = new Map<EventKind, number>();
+    for (const [kind, list] of implied) if (list.length >= 3) scale.set(kind, median(list));
+    const totals = new Map<EventKind, number>();
+    for (const s of this.streams.values()) {
+      const m = scale.get(s.kind);
+      const cap =
+        m !== undefined && s.usual && s.usual.med > 0 ? this.o.jumpRatio * s.usual.med * m : Infinity;
+      totals.set(s.kind, (totals.get(s.kind) ?? 0) + Math.min(s.hourEvents, cap));
+    }
+    return totals;
   }
 
   private silentFinding(s: StreamState, phase: Finding['phase'], atMs: number, rate: number): Finding {

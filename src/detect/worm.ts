@@ -444,6 +444,7 @@ export class WormDetector implements Detector {
       key: e.key,
       phase,
       subject: { proto, port: portText === '-' ? null : Number(portText), fingerprints, signatures },
+      members: e.sources,
       startMs: e.startMs,
       detectedMs: e.detectedMs,
       lastMs: atMs,

@@ -6,6 +6,7 @@
  */
 import type { CoverageSnapshot } from '../coverage.js';
 import { type Detector, type Finding, HOUR_MS, MINUTE_MS, type MinuteRows } from '../finding.js';
+import { floodedAddresses } from '../flooded-addresses.js';
 import { type Baseline, HourBook } from '../seasonal-baseline.js';
 import { WatchedTime } from '../watched-time.js';
 import { portSurgeFinding } from './alert.js';
@@ -71,7 +72,10 @@ export class PortSurgeDetector implements Detector {
   step(rows: MinuteRows, cov: CoverageSnapshot): Finding[] {
     const m = rows.minuteMs;
     this.watched.minute(m, cov);
-    for (const r of rows.probes) this.series.add(r, m);
+    // A flood at one address is the inbound-flood detector's alert, not a surge of its port (or of
+    // the random ports a reflection's answers reach): its rows are left out (flooded-addresses.ts).
+    const flooded = floodedAddresses(rows.probes);
+    for (const r of rows.probes) if (flooded.size === 0 || !flooded.has(r.dst)) this.series.add(r, m);
     const t = m + MINUTE_MS;
     const out: Finding[] = [];
     if ((t / MINUTE_MS) % this.o.evalEveryMin === 0) {
