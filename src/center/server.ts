@@ -93,8 +93,14 @@ export async function startCenter(options: ServeOptions): Promise<RunningCenter>
     throw e;
   }
   const { notifier, detection } = started;
+  // Sensors could not deliver while this center was down: their silence counts from now at the earliest.
+  const listeningSinceMs = Date.now();
   const housekeeping = schedule(
-    housekeepingTasks(center, { notifier, leaseHeld: () => detection?.held() ?? false }, options),
+    housekeepingTasks(
+      center,
+      { notifier, leaseHeld: () => detection?.held() ?? false, listeningSinceMs },
+      options,
+    ),
   );
   let stopping: Promise<void> | null = null;
   const stop = () => {
