@@ -2,20 +2,24 @@ import { defineConfig } from 'vitest/config';
 
 /**
  * The relational suites, run a second time on PostgreSQL (test/relational.ts), as Kysely runs its
- * tests per dialect: the intel services and their HTTP API (their world builders take the dialect
- * from the project), operator alerts, the sensor registry, leases, migrations, the PostgreSQL
- * dialect itself and two centers sharing the detection lease. A new test of one of these folders
+ * tests per dialect: the intel services and their HTTP API, STIX in and out (feeds/) (their world builders take the dialect
+ * from the project), operator alerts, the scanner list and backscatter statistics, the sensor
+ * registry, leases, migrations, the PostgreSQL dialect itself and two centers sharing the
+ * detection lease. A new test of one of these folders
  * that opens its store through a world builder runs on both dialects without further ado.
  */
 const RELATIONAL_SUITES = [
   'src/intel/**/*.test.ts',
   'src/web/intel/**/*.test.ts',
+  'src/feeds/**/*.test.ts',
   'src/web/operator-alerts-route.test.ts',
   'src/web/audit-metrics.test.ts',
   'src/db/**/*.test.ts',
   'src/detect/alerts.test.ts',
   'src/detect/scanners.test.ts',
   'src/web/operator-scanners-route.test.ts',
+  'src/detect/backscatter-statistics.test.ts',
+  'src/web/operator-backscatter-route.test.ts',
   'src/detect/sensor-silence.test.ts',
   'src/observe/sensor-registry.test.ts',
   'src/observe/monitored-space.test.ts',
@@ -28,6 +32,7 @@ const NOT_RELATIONAL = [
   'src/intel/indicators/{canonical,fuzzy,warning-list}.test.ts',
   'src/intel/member-alerts/{config,label-rules,render,scrub}.test.ts',
   'src/db/relational-url.test.ts',
+  'src/feeds/stix/patterns.test.ts',
   'src/db/dialects/postgres/unreachable.test.ts',
   'src/db/dialects/sqlite/**',
 ];

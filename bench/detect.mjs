@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Detector benchmark and evaluation (`node bench/detect.mjs`, after the build).
-//   1. Simulates a 30-day, 57-sensor set with every scenario injected BENCH_DETECT_EPISODES times
-//      (default 4) at strengths from weak (near the noise) to strong — SIMULATED data — unless
-//      bench/out/detect-set already holds it;
+//   1. Simulates a 30-day, 57-sensor set (BENCH_DETECT_DAYS, BENCH_DETECT_SENSORS for a smaller
+//      one) with every scenario injected BENCH_DETECT_EPISODES times (default 4) at strengths from
+//      weak (near the noise) to strong — SIMULATED data — unless bench/out/detect-set-… already
+//      holds it;
 //   2. `koban detect --eval` on it: imports it into bench/out/detect-work (kept for reruns) and
 //      prints precision, recall and detection delay per detector against truth.json;
 //   3. in this process, over the same store: the cost of the detection aggregates (DuckDB) against a
@@ -20,8 +21,12 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'bench', 'out');
 const bin = join(root, 'dist', 'cli', 'main.js');
 const episodes = Number(process.env.BENCH_DETECT_EPISODES ?? 4);
-const set = join(out, `detect-set-${episodes}`);
-const work = join(out, `detect-work-${episodes}`);
+const sensors = Number(process.env.BENCH_DETECT_SENSORS ?? 57);
+const days = Number(process.env.BENCH_DETECT_DAYS ?? 30);
+// The default set keeps its old directory names (reused across runs); a smaller one gets its own.
+const size = sensors === 57 && days === 30 ? '' : `-${sensors}x${days}`;
+const set = join(out, `detect-set-${episodes}${size}`);
+const work = join(out, `detect-work-${episodes}${size}`);
 mkdirSync(out, { recursive: true });
 const report = [];
 const say = (s = '') => {
@@ -43,6 +48,10 @@ if (!existsSync(join(set, 'truth.json'))) {
       'all',
       '--episodes',
       String(episodes),
+      '--sensors',
+      String(sensors),
+      '--days',
+      String(days),
       '--seed',
       '1',
       '--json',
@@ -64,7 +73,9 @@ say();
 say(
   `Machine: ${cpus().length} × ${cpus()[0]?.model}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; Node ${process.version}.`,
 );
-say(`Command: \`node bench/detect.mjs\` (BENCH_DETECT_EPISODES=${episodes}).`);
+say(
+  `Command: \`node bench/detect.mjs\` (BENCH_DETECT_EPISODES=${episodes}, BENCH_DETECT_SENSORS=${sensors}, BENCH_DETECT_DAYS=${days}).`,
+);
 say(
   `Set: SIMULATED, ${evalJson.set.sensors} sensors, ${evalJson.set.start} → ${evalJson.set.end}, ${fmt(evalJson.set.events)} events, ${evalJson.set.episodes} episodes, seed ${evalJson.set.seed}.`,
 );
@@ -83,7 +94,7 @@ for (const d of evalJson.detectors) {
 say();
 
 const { openEventStore } = await import(join(root, 'dist', 'observe', 'index.js'));
-const { addressCounts, DetectorSet, bucketRows, emptyMinute } = await import(
+const { addressCounts, DetectorSet, bucketRows, emptyMinute, DETECTOR_NAMES } = await import(
   join(root, 'dist', 'detect', 'index.js')
 );
 const truth = JSON.parse(readFileSync(join(set, 'truth.json'), 'utf8'));
@@ -112,12 +123,18 @@ const baselineS = (performance.now() - t0) / 1000;
 // The detection aggregates, all families, held per minute (as runHistory does chunk by chunk).
 t0 = performance.now();
 const chunks = [];
+const perFamily = new Map();
 let rows = 0;
 for (let a = from; a < to; a += CHUNK) {
   const b = Math.min(a + CHUNK, to);
   const m = new Map();
   for (const f of families) {
+    const tf = performance.now();
     const list = await store.detectionRows(f, { fromMs: a, toMs: b });
+    const fs = perFamily.get(f) ?? { s: 0, rows: 0 };
+    fs.s += (performance.now() - tf) / 1000;
+    fs.rows += list.length;
+    perFamily.set(f, fs);
     rows += list.length;
     bucketRows(m, f, list);
   }
@@ -157,6 +174,11 @@ say(
 );
 say();
 say(
+  `Aggregates by family (seconds, rows): ${[...perFamily]
+    .map(([f, v]) => `${f} ${v.s.toFixed(1)} s, ${fmt(v.rows)}`)
+    .join('; ')}.`,
+);
+say(
   `Detector CPU: user ${(cpu.user / 1e6).toFixed(1)} s, system ${(cpu.system / 1e6).toFixed(1)} s for ${fmt(events)} events (${fmt(events / ((cpu.user + cpu.system) / 1e6))} events per CPU-second); ${findings} findings.`,
 );
 say(
@@ -167,4 +189,28 @@ say(
     .map(([k, v]) => `${k} ${fmt(v)}`)
     .join(', ')}.`,
 );
+
+// Each detector alone over the same aggregates (coverage, which every run steps, included in each).
+say();
+say('## Each detector alone (same aggregates, one thread; coverage included in each)');
+say();
+say('| detector | seconds | events/s | rows of its families | state at the end |');
+say('| --- | ---: | ---: | ---: | ---: |');
+for (const name of DETECTOR_NAMES) {
+  const one = new DetectorSet({ addresses: addressCounts(blocks), only: [name] });
+  global.gc?.();
+  const t1 = performance.now();
+  one.feedUpTo(from, new Map());
+  for (const [b, m] of chunks) one.feedUpTo(b, m);
+  const s = (performance.now() - t1) / 1000;
+  let own = 0;
+  for (const [, m] of chunks) {
+    for (const v of m.values()) {
+      for (const f of one.families) if (f !== 'sensor-volume') own += v[f]?.length ?? 0;
+    }
+  }
+  say(
+    `| ${name} | ${s.toFixed(1)} | ${fmt(events / s)} | ${fmt(own)} | ${fmt(one.stateSizes()[name] ?? 0)} |`,
+  );
+}
 writeFileSync(join(out, 'detect.md'), `${report.join('\n')}\n`);

@@ -159,3 +159,27 @@ export function* workingDayMinutes(
     yield { minuteMs: m, probes: kept, volume };
   }
 }
+
+/**
+ * A surge to inject: new sources (never seen in the background's pools) on 139/tcp, one a minute
+ * from `startMs` for `hours`, each probing one sensor of the fleet of `sensors`.
+ */
+export function surgeOn139(startMs: number, hours: number, sensors = 8): ProbeInjection {
+  let k = 0;
+  return (m, rng, probes, at) => {
+    if (m < startMs || m >= startMs + hours * HOUR_MS) return;
+    k++;
+    probes.push({
+      minuteMs: m,
+      ...at(Math.floor(rng() * sensors)),
+      kind: 'firewall',
+      proto: 'tcp',
+      port: 139,
+      src: `77.${(k >> 8) & 255}.${k & 255}.9`,
+      country: 'CN',
+      asn: 4134 + (k % 5),
+      packets: 1,
+      udpPayload: false,
+    });
+  };
+}

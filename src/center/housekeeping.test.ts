@@ -1,13 +1,14 @@
 /**
  * The center's periodic work: each task on its own interval until stopped (fake timers), and one
  * housekeeping round over a real center at a given time — a silent sensor raises one alert and
- * one notification; ended episodes are closed only by the node that runs the detectors.
+ * one notification; ended episodes are closed only by the node that runs the detectors; the scanner
+ * list and backscatter statistics are pruned with the raw events' retention.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { HOUR_MS } from '../core/index.js';
+import { DAY_MS, HOUR_MS } from '../core/index.js';
 import type { AlertChange, Notifier } from '../detect/index.js';
 import { housekeepingRound, schedule } from './housekeeping.js';
 import { type Center, openCenter } from './wiring.js';
@@ -26,9 +27,27 @@ describe('the housekeeping schedule', () => {
     ]);
     vi.advanceTimersByTime(5000);
     expect(runs).toEqual(['a', 'a', 'b', 'a', 'a', 'a', 'b']);
-    tasks.stop();
+    void tasks.stop();
     vi.advanceTimersByTime(60_000);
     expect(runs).toHaveLength(7);
+  });
+
+  it('resolves stop only once the runs in flight have finished (before the stores close)', async () => {
+    vi.useFakeTimers();
+    let finish: () => void = () => {};
+    const tasks = schedule([
+      { everyMs: 1000, run: () => new Promise<void>((resolve) => (finish = resolve)) },
+    ]);
+    vi.advanceTimersByTime(1000);
+    let stopped = false;
+    const stopping = tasks.stop().then(() => {
+      stopped = true;
+    });
+    await Promise.resolve();
+    expect(stopped).toBe(false);
+    finish();
+    await stopping;
+    expect(stopped).toBe(true);
   });
 });
 
@@ -82,5 +101,53 @@ describe('a housekeeping round', () => {
       status: 'closed',
       closedBy: 'koban (episode ended)',
     });
+  });
+
+  it('prunes the scanners and backscatter statistics last seen before the retention cut-off', async () => {
+    // koban.json keeps retentionDays at its default, 90: the cut-off is 90 days before the clock.
+    const nowMs = Date.UTC(2026, 5, 1);
+    const cutoff = nowMs - 90 * DAY_MS;
+    for (const [source, lastMs] of [
+      ['192.0.2.1', cutoff - 1],
+      ['192.0.2.2', cutoff],
+    ] as const) {
+      await center.scanners.record({
+        source,
+        episodeKey: `scan:${source}`,
+        firstMs: lastMs - HOUR_MS,
+        lastMs,
+        type: 'horizontal',
+        reach: 40,
+        distinctPorts: 1,
+        packets: 40,
+        ports: ['445/tcp'],
+        sensors: ['fw-a'],
+        country: 'NL',
+        asn: 64512,
+        tags: [],
+        alertReasons: [],
+      });
+      await center.backscatter.record({
+        episodeKey: `backscatter:${source}`,
+        victim: source,
+        attackType: 'syn-flood',
+        ports: ['80/tcp'],
+        firstMs: lastMs - HOUR_MS,
+        lastMs,
+        packets: 12,
+        addressesHit: 9,
+        ratePps: 1200,
+        title: `DDoS on ${source}`,
+      });
+    }
+    await housekeepingRound(center, { notifier, leaseHeld: () => false, now: () => nowMs }, HOUR_MS);
+    expect((await center.scanners.list()).map((s) => s.source)).toEqual(['192.0.2.2']);
+    // Its ports go with it: the search by port finds only the one kept.
+    expect((await center.scanners.list({ port: 445 })).map((s) => s.source)).toEqual(['192.0.2.2']);
+    const kept = await center.db.selectFrom('scanner_ports').select('source').execute();
+    expect(kept.map((r) => r.source)).toEqual(['192.0.2.2']);
+    expect((await center.backscatter.page({ limit: 10 })).victims.map((v) => v.victim)).toEqual([
+      '192.0.2.2',
+    ]);
   });
 });

@@ -1,12 +1,12 @@
 /**
  * The center's periodic work beside serving requests: sensor-silence alerts (the detectors' own
  * sensor-health check cannot fire when the whole fleet stops), closing the alerts of ended
- * episodes, retention of raw events, signed checkpoints of the audit chain heads, and advisories'
- * due deliveries. Each is a task on its own interval; a failing round is logged and the next one
- * runs as usual.
+ * episodes, retention of raw events (and of the scanner list and backscatter statistics derived
+ * from them), signed checkpoints of the audit chain heads, and advisories' due deliveries. Each is a
+ * task on its own interval; a failing round is logged and the next one runs as usual.
  */
 import { HOUR_MS } from '../core/index.js';
-import { checkSensorSilence, type Notifier } from '../detect/index.js';
+import { checkSensorSilence, type Notifier, pruneKeptData } from '../detect/index.js';
 import { applyRetention } from '../observe/index.js';
 import { deliverAdvisories } from './advisory-delivery.js';
 import type { Center } from './wiring.js';
@@ -39,16 +39,24 @@ export interface Task {
   run(): Promise<void>;
 }
 
-/** Runs each task on its own interval (not keeping the process alive); `stop` ends them all. */
-export function schedule(tasks: readonly Task[]): { stop(): void } {
+/**
+ * Runs each task on its own interval (not keeping the process alive); `stop` ends them all and
+ * resolves once the runs in flight have finished (before the stores they use are closed).
+ */
+export function schedule(tasks: readonly Task[]): { stop(): Promise<void> } {
+  const running = new Set<Promise<void>>();
   const timers = tasks.map((t) => {
-    const timer = setInterval(() => void t.run(), t.everyMs);
+    const timer = setInterval(() => {
+      const run = t.run().finally(() => running.delete(run));
+      running.add(run);
+    }, t.everyMs);
     timer.unref();
     return timer;
   });
   return {
-    stop() {
+    async stop() {
       for (const t of timers) clearInterval(t);
+      await Promise.allSettled([...running]);
     },
   };
 }
@@ -82,12 +90,20 @@ async function closeEndedAlerts(center: Center, nowMs: number): Promise<void> {
   }
 }
 
-async function retention(center: Center): Promise<void> {
-  const r = await applyRetention(center.observatory.store, center.observatory.config);
+async function retention(center: Center, nowMs: number): Promise<void> {
+  const r = await applyRetention(center.observatory.store, center.observatory.config, { nowMs });
   if (r.deleted > 0)
     center.log.info(
       { deleted: r.deleted, before: new Date(r.cutoffMs ?? 0).toISOString(), from: r.from },
       'retention removed raw events',
+    );
+  // The scanner list and backscatter statistics go with the events they came from.
+  if (r.cutoffMs === null) return;
+  const kept = await pruneKeptData(center.db, r.cutoffMs);
+  if (kept.scanners + kept.backscatter > 0)
+    center.log.info(
+      { ...kept, before: new Date(r.cutoffMs).toISOString() },
+      'retention removed detection data',
     );
 }
 
@@ -101,7 +117,7 @@ export async function housekeepingRound(
   try {
     await sensorSilence(center, deps, silentAfterMs, nowMs);
     if (deps.leaseHeld()) await closeEndedAlerts(center, nowMs);
-    await retention(center);
+    await retention(center, nowMs);
   } catch (err) {
     center.log.error({ err }, 'housekeeping failed');
   }

@@ -1,7 +1,8 @@
 /**
  * The center runs the detectors live over what sensors deliver: a hand-built backscatter attack
  * (one victim's SYN-ACKs reaching many monitored addresses, written for this test) posted through
- * the ingest API becomes one operator alert in GET /api/v1/alerts.
+ * the ingest API becomes one operator alert in GET /api/v1/alerts; a victim replying below the
+ * alerting rate is listed at GET /api/v1/operator/backscatter instead.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -129,6 +130,64 @@ describe('live detection in the center', () => {
     expect(value('koban_detect_minutes_fed')).toBe(stats.minutesFed);
     expect(value('koban_detect_findings')).toBeGreaterThanOrEqual(1);
     expect(metrics).toMatch(/^koban_detect_state_entities\{detector="backscatter"\} 1$/m);
+  });
+
+  it('lists a victim below the alerting rate at GET /api/v1/operator/backscatter instead of alerting', async () => {
+    // Twenty minutes later: probes as before, and in minutes 22–26 another victim's SYN-ACKs to 8
+    // monitored addresses a minute — 8 / 60 × 2³² / 65,536 ≈ 8,738 replies/s, below the default
+    // 10,000 (detection.backscatter.minVictimRatePps).
+    const LOW = '192.0.2.99';
+    const events: ReturnType<typeof ev>[] = [];
+    for (let m = 20; m < 30; m++) {
+      for (let i = 0; i < 20; i++)
+        events.push(
+          ev({
+            timeMs: T0 + m * 60_000 + i * 2_000,
+            sensor: 'dn-test',
+            kind: 'darknet',
+            src: `198.51.100.${i + 1}`,
+            dst: `203.0.${m}.${i + 1}`,
+          }),
+        );
+      if (m >= 22 && m < 27)
+        for (let i = 0; i < 8; i++)
+          events.push(
+            ev({
+              timeMs: T0 + m * 60_000 + i * 5_000,
+              sensor: 'dn-test',
+              kind: 'darknet',
+              src: LOW,
+              srcPort: 443,
+              dst: `203.0.${100 + m}.${i * 30 + 1}`,
+              dstPort: 2048 + i,
+              tcpFlags: 0x12,
+            }),
+          );
+    }
+    await post('live-2', events);
+    await running.detection!.poll();
+    const alerts = (await (
+      await fetch(`${running.url}/api/v1/alerts`, { headers: { Authorization: `Bearer ${operator}` } })
+    ).json()) as { alerts: { title: string }[] };
+    expect(alerts.alerts.filter((a) => a.title.includes(LOW))).toEqual([]);
+    const r = await fetch(`${running.url}/api/v1/operator/backscatter`, {
+      headers: { Authorization: `Bearer ${operator}` },
+    });
+    expect(r.status).toBe(200);
+    const body = (await r.json()) as { victims: Record<string, unknown>[]; total: number };
+    expect(body.total).toBe(1);
+    // As the detector last reported it: its first minute (it updates a statistic every few minutes).
+    expect(body.victims[0]).toEqual({
+      victim: LOW,
+      attack_type: 'syn-flood',
+      ports: ['443/tcp'],
+      first: '2026-11-23T09:22:00.000Z',
+      last: '2026-11-23T09:22:35.000Z',
+      packets: 8,
+      addresses_hit: 8,
+      estimated_rate_pps: 8740,
+      title: 'DDoS on 192.0.2.99 (syn-flood, 443/tcp): ≥ 8,700 replies/s',
+    });
   });
 });
 

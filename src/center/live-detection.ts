@@ -116,6 +116,7 @@ export async function startCenterDetection(
       source: center.observatory.store,
       alerts: center.alerts,
       scanners: center.scanners,
+      backscatter: center.backscatter,
       detectors: {
         addresses: coverage.addresses,
         domesticCountry: cfg.domesticCountry,

@@ -106,7 +106,7 @@ export async function startCenter(options: ServeOptions): Promise<RunningCenter>
   const stop = () => {
     stopping ??= (async () => {
       center.draining = true;
-      housekeeping.stop();
+      await housekeeping.stop();
       await detection?.stop();
       notifier?.close();
       await listener.close();

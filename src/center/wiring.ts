@@ -13,7 +13,7 @@ import {
   type StoreStatus,
 } from '../core/index.js';
 import { openRelational, type RelationalDb } from '../db/index.js';
-import { AlertStore, ScannerStore } from '../detect/index.js';
+import { AlertStore, BackscatterStatistics, ScannerStore } from '../detect/index.js';
 import { advisoryConfigFrom, defaultParseWorkers, type IntelOptions, IntelService } from '../intel/index.js';
 import {
   type IngestLimits,
@@ -38,6 +38,8 @@ export interface Center {
   readonly alerts: AlertStore;
   /** Every scan the detectors found, kept as data (the scanner list). */
   readonly scanners: ScannerStore;
+  /** DDoS victims below the alerting rate, kept as statistics (the scanner list's sibling). */
+  readonly backscatter: BackscatterStatistics;
   readonly intel: IntelService;
   /** How the HTTP API is mounted (limits, proxy trust, login throttling, the clock). */
   readonly apiOptions: WebOptions;
@@ -131,6 +133,7 @@ async function assemble(
     ingest,
     alerts: new AlertStore(db),
     scanners: new ScannerStore(db),
+    backscatter: new BackscatterStatistics(db),
     intel,
     apiOptions: {
       ...(options.intel?.now ? { now: options.intel.now } : {}),

@@ -157,6 +157,41 @@ const INTERNAL = new Set([
   'note',
 ]);
 
+/** A flood at a monitored address (docs/methods.md#floods-aimed-at-a-sensors-own-addresses). */
+function inboundFlood(ev: Evidence): KindReport {
+  const victim = str(ev.victim) ?? '?';
+  const ports = list(ev.top_source_ports)
+    .map((p) => (num(p.port) === null ? null : `${num(p.port)} (${int(num(p.packets) ?? 0)})`))
+    .filter((p): p is string => p !== null);
+  const normal = rec(ev.normal_peak);
+  const reflection = ev.signature === 'syn-ack-reflection' || ev.signature === 'udp-reflection';
+  return {
+    seen: [
+      `${str(ev.signature_label) ?? 'flood'} at ${victim}${num(ev.port) === null ? '' : `, port ${num(ev.port)}`}`,
+      joinPresent([
+        num(ev.peak_pps) === null ? null : `peak ${int(num(ev.peak_pps)!)} packets/s`,
+        num(ev.peak_mbps) === null ? null : `${num(ev.peak_mbps)} Mbit/s`,
+        num(ev.packets) === null ? null : `${int(num(ev.packets)!)} packets in ${num(ev.minutes) ?? '?'} min`,
+      ]),
+      `${int(num(ev.peak_sources_per_minute) ?? 0)} ${reflection ? 'reflectors' : 'sources'} in the busiest minute` +
+        (ev.spoofed === true ? ' — forged (about one packet each, spread like random addresses)' : ''),
+      ports.length > 0 ? `top source ports (packets): ${ports.join(', ')}` : null,
+      num(normal.pps) === null
+        ? 'normal: none yet (raised on the signature)'
+        : `normal peak ${int(num(normal.pps)!)} packets/s, bar ${int(num(ev.threshold_pps) ?? 0)} (${str(ev.trigger) ?? '?'})`,
+    ].filter((l): l is string => l !== null && l.length > 0),
+    next: [
+      `Tell the operator of ${victim} now: upstream filtering or blackholing is theirs to ask for.`,
+      reflection
+        ? 'The sources are reflectors answering requests forged in the victim’s name: block the service port upstream, and report open reflectors to their networks.'
+        : ev.spoofed === true
+          ? 'The sources are forged: blocking them is pointless; SYN cookies or upstream rate limits on the port help.'
+          : 'The sources send several packets each (real hosts, a botnet): they can be listed and blocked.',
+      'Check the link and the service from outside; compare with the provider’s flow data.',
+    ],
+  };
+}
+
 function generic(ev: Evidence): KindReport {
   const seen = Object.entries(ev)
     .filter(
@@ -187,6 +222,8 @@ export function kindReport(a: OperatorAlert): KindReport {
     case 'sensor-health':
     case 'sensor-silent':
       return sensor(a, ev);
+    case 'inbound-flood':
+      return inboundFlood(ev);
     default:
       return generic(ev);
   }

@@ -32,13 +32,13 @@ export const COMMANDS: readonly CommandEntry[] = [
     name: 'stats',
     term: 'stats [options] <view>',
     summary:
-      'observation views: total, sensor-rate, countries, techniques, worm-countries, ports, port-series, neighbours',
+      'observation views: total, sensor-rate, countries, techniques, worm-countries, ports, port-series, neighbours, sources',
     load: async () => (await import('./stats.js')).registerStats,
   },
   {
     name: 'serve',
     term: 'serve [options]',
-    summary: 'run the center: sensor ingest API, observation views, metrics, front page',
+    summary: 'run the center: sensor ingest API, observation views, metrics, the public site',
     load: async () => (await import('./serve.js')).registerServe,
   },
   {
@@ -59,6 +59,13 @@ export const COMMANDS: readonly CommandEntry[] = [
     summary:
       'every scanner found, alert or not, broadest first: ports, reach, first/last seen, country, AS, tags',
     load: async () => (await import('./scanners.js')).registerScanners,
+  },
+  {
+    name: 'backscatter',
+    term: 'backscatter [options]',
+    summary:
+      'DDoS victims below the alerting rate, kept as statistics: rate, addresses hit, ports, first/last seen',
+    load: async () => (await import('./backscatter.js')).registerBackscatter,
   },
   {
     name: 'detect',
@@ -115,6 +122,12 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./intel-stats.js')).registerIntelStats,
   },
   {
+    name: 'feeds',
+    term: 'feeds',
+    summary: 'TAXII 2.1 collections of other servers: subscribe, list',
+    load: async () => (await import('./feeds.js')).registerFeeds,
+  },
+  {
     name: 'warninglist',
     term: 'warninglist',
     summary: 'values that must never correlate (configured entries)',
@@ -144,5 +157,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     term: 'declassify',
     summary: "publish a member's report below its label: request, then consent or a second admin's approval",
     load: async () => (await import('./declassify.js')).registerDeclassify,
+  },
+  {
+    name: 'publish',
+    term: 'publish [options] <kind>',
+    summary: 'write a periodic report (monthly, semiannual, annual) as HTML or PDF',
+    load: async () => (await import('./publish.js')).registerPublish,
   },
 ];

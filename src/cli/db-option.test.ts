@@ -53,6 +53,7 @@ describe('--db', () => {
     [['alerts'], false],
     [['alerts', 'show', '1'], false],
     [['scanners'], false],
+    [['backscatter'], false],
     [['sensor', 'list'], false],
     [['sensor', 'add', 'fw1'], true],
     [['org', 'list'], false],

@@ -17,6 +17,7 @@ import {
   AlertSink,
   AlertStore,
   addressCounts,
+  BackscatterStatistics,
   DEFAULT_NOISE_FLOOR,
   DETECTOR_NAMES,
   type DetectorName,
@@ -167,7 +168,7 @@ async function evaluate(dir: string, flags: DetectFlags, print = true): Promise<
       },
       matching:
         'alert ↔ episode: corresponding kind, same subject (port+proto; victim; source; fingerprint or signature id; ' +
-        'the silent sensor of an outage), ' +
+        'the silent sensor of an outage; victim and attack of an inbound flood), ' +
         'detection time within [start − 10 min, end + 1 h]; extra alerts for a matched episode are duplicates; ' +
         'alerts explained by another kind of episode (spam, botnet, worm port) are neither true nor false',
     };
@@ -312,7 +313,8 @@ async function detectHistory(flags: DetectFlags): Promise<void> {
       scan: { policy: readScanPolicy(obs.config.scans, obs.dataDir, (m) => process.stderr.write(`${m}\n`)) },
       backscatter: { minVictimRatePps: obs.config.detection.backscatter.minVictimRatePps },
     });
-    const sink = new AlertSink(new AlertStore(db), undefined, { scanners: new ScannerStore(db) });
+    const kept = { scanners: new ScannerStore(db), backscatter: new BackscatterStatistics(db) };
+    const sink = new AlertSink(new AlertStore(db), undefined, kept);
     const listed = new ListedFindings();
     const opened: { id: number; kind: string; severity: string; title: string; first: string }[] = [];
     let updated = 0;

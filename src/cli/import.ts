@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { ERROR_CODES, fileErrorText, KobanError } from '../core/index.js';
 import type { RelationalDb } from '../db/index.js';
+import { pruneKeptData } from '../detect/index.js';
 import {
   applyRetention,
   type FileImportResult,
@@ -138,6 +139,8 @@ async function importInto(
       from: flags.history ? 'newest-event' : undefined,
       sinceBatch: before,
     });
+    // The scanner list and backscatter statistics go with the raw events they came from.
+    if (retention.cutoffMs !== null) await pruneKeptData(db, retention.cutoffMs);
     return {
       summary: summariseImports(results),
       retention,

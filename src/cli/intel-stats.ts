@@ -9,6 +9,7 @@ import { openEnricher } from '../observe/index.js';
 import { type DataFlags, operator, withIntel } from './_intel.js';
 import { dbOption } from './_options.js';
 import { fmtShare, printJson, table } from './_output.js';
+import { registerIntelShare } from './intel-share.js';
 
 interface StatsFlags extends DataFlags {
   bucket: string;
@@ -18,6 +19,7 @@ interface StatsFlags extends DataFlags {
 
 export function registerIntelStats(program: Command): void {
   const intel = program.command('intel').description('the information-sharing network');
+  registerIntelShare(intel);
   intel
     .command('stats')
     .description('reports per period and C2 destinations by country')

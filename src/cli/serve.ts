@@ -43,7 +43,7 @@ export function parseListen(s: string): { host: string; port: number } {
 export function registerServe(program: Command): void {
   program
     .command('serve')
-    .description('run the center: sensor ingest API, observation views, metrics, front page')
+    .description('run the center: sensor ingest API, observation views, metrics, the public site')
     .option('--data <dir>', 'data directory (default $KOBAN_DATA or ./koban-data)')
     .addOption(dbOption())
     .option('--listen <host:port>', 'address to listen on', '127.0.0.1:8440')
@@ -87,7 +87,8 @@ export function registerServe(program: Command): void {
         demo = await startDemoFeed(running, (m) => process.stdout.write(`${m}\n`));
         lines.push(
           'DEMO: a built-in simulated sensor (demo-feed) feeds this center: every figure is SIMULATED.',
-          `  live figures:  ${running.url}/  (simulated data: the public view is live)`,
+          `  public site:   ${running.url}/  (monthly release of complete months; ?lang=en for English)`,
+          `  live figures:  ${running.url}/live  (simulated data: the public view is live)`,
           `  JSON views:    ${running.url}/api/v1/stats/total?bucket=hour  (and countries, ports, techniques, …)`,
           `  metrics:       ${running.url}/metrics  (with the operator token: koban operator-token --data ${dataDir})`,
         );

@@ -34,6 +34,12 @@ describe.skipIf(!HAVE_BUILD)('koban simulate --daily-cycle (the built command)',
     expect(JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')).options).not.toHaveProperty(
       'daily_cycle',
     );
+    // Without a shape: the working day (the cycle the default evening swell is not), before another option.
+    const bare = await runKoban([...args, '--daily-cycle', '--seed', '2', '--json']);
+    expect(bare.code).toBe(0);
+    const bareOptions = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')).options;
+    expect(bareOptions.daily_cycle).toEqual({ shape: 'working-day' });
+    expect(bareOptions.seed).toBe(2);
     const bad = await runKoban([...args, '--daily-cycle', 'noon']);
     expect(bad.code).not.toBe(0);
     expect(bad.out).toContain(

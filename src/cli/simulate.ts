@@ -25,7 +25,8 @@ interface SimulateFlags {
   episodes: string;
   formats: string;
   warmup?: string;
-  dailyCycle?: string;
+  /** `true` when the option is given without a shape. */
+  dailyCycle?: string | true;
   workers?: string;
   json?: boolean;
 }
@@ -42,9 +43,13 @@ function number(flag: string, value: string, integer: boolean): number {
   return n;
 }
 
-/** `--daily-cycle SHAPE[:RATIO]`, e.g. `working-day:2.3`. */
-function dailyCycle(value: string | undefined): DailyCycle | undefined {
+/**
+ * `--daily-cycle [SHAPE[:RATIO]]`, e.g. `working-day:2.3`. Without a shape, `working-day`: the flag
+ * asks for a pronounced daily cycle (the background already has the mild `evening` one without it).
+ */
+function dailyCycle(value: string | true | undefined): DailyCycle | undefined {
   if (value === undefined) return undefined;
+  if (value === true) return { shape: 'working-day' };
   const [shape, ratio] = value.split(':');
   if (!(DAILY_CYCLES as readonly string[]).includes(shape ?? '')) {
     throw new KobanError(
@@ -81,8 +86,8 @@ export function registerSimulate(program: Command): void {
       'days without episodes at the start (default: a quarter of the run, at most 7)',
     )
     .option(
-      '--daily-cycle <shape>',
-      `the background's day: ${DAILY_CYCLES.join(', ')}, optionally :RATIO (busiest hour over quietest; default evening)`,
+      '--daily-cycle [shape]',
+      `the background's day: ${DAILY_CYCLES.join(', ')}, optionally :RATIO (busiest hour over quietest); without the option evening, without a shape working-day`,
     )
     .option('--workers <n>', 'worker threads (default 2 when built; the output does not depend on it)')
     .option('--json', 'print one JSON document')

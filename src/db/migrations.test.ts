@@ -22,6 +22,10 @@ const NAMES = [
   '0007-sensor-blocks',
   '0008-alert-order',
   '0009-scanners',
+  '0010-backscatter-statistics',
+  '0011-stix-objects',
+  '0012-provider-sightings',
+  '0013-taxii-collections',
 ];
 
 describe('migrations', () => {

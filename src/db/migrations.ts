@@ -13,6 +13,10 @@ import { migration0006 } from './migrations/0006-relayed-sensor-owner.js';
 import { migration0007 } from './migrations/0007-sensor-blocks.js';
 import { migration0008 } from './migrations/0008-alert-order.js';
 import { migration0009 } from './migrations/0009-scanners.js';
+import { migration0010 } from './migrations/0010-backscatter-statistics.js';
+import { migration0011 } from './migrations/0011-stix-objects.js';
+import { migration0012 } from './migrations/0012-provider-sightings.js';
+import { migration0013 } from './migrations/0013-taxii-collections.js';
 
 const migrations: Record<string, Migration> = {
   '0001-sensors-and-operator-alerts': migration0001,
@@ -24,6 +28,10 @@ const migrations: Record<string, Migration> = {
   '0007-sensor-blocks': migration0007,
   '0008-alert-order': migration0008,
   '0009-scanners': migration0009,
+  '0010-backscatter-statistics': migration0010,
+  '0011-stix-objects': migration0011,
+  '0012-provider-sightings': migration0012,
+  '0013-taxii-collections': migration0013,
 };
 
 export const migrationProvider: MigrationProvider = {

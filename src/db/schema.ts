@@ -3,6 +3,7 @@
  * create exactly these. Times are UTC milliseconds (numbers) so SQLite and PostgreSQL agree.
  */
 import type { Generated } from 'kysely';
+import type { FeedTables } from './schema-feeds.js';
 import type { IntelTables } from './schema-intel.js';
 
 export interface SensorTable {
@@ -109,6 +110,24 @@ export interface ScannerPortTable {
   port: number;
 }
 
+/**
+ * A DDoS victim below the alerting rate over one backscatter episode
+ * (detect/backscatter-statistics.ts); `ports` is a JSON array, `rate_pps` null when no monitored
+ * space was known.
+ */
+export interface BackscatterStatisticTable {
+  episode_key: string;
+  victim: string;
+  attack_type: string;
+  ports: string;
+  first_ms: number;
+  last_ms: number;
+  packets: number;
+  addresses_hit: number;
+  rate_pps: number | null;
+  title: string;
+}
+
 /** One holder at a time for a named job (lease.ts). */
 export interface LeaseTable {
   name: string;
@@ -118,11 +137,12 @@ export interface LeaseTable {
 }
 
 /** Every table: observation and detection tables here, the intel context's in schema-intel.ts. */
-export interface Database extends IntelTables {
+export interface Database extends IntelTables, FeedTables {
   sensors: SensorTable;
   sensor_blocks: SensorBlockTable;
   operator_alerts: OperatorAlertTable;
   scanners: ScannerTable;
   scanner_ports: ScannerPortTable;
+  backscatter_statistics: BackscatterStatisticTable;
   leases: LeaseTable;
 }

@@ -1,8 +1,10 @@
 /**
  * Findings into operator alerts, one per episode, with their notifications queued in the background;
- * and what findings leave as data (a scan's scanner record) into its store.
+ * and what findings leave as data (a scan's scanner record, a DDoS victim below the alerting rate)
+ * into its store.
  */
 import type { AlertChange, AlertStore } from './alerts.js';
+import { type BackscatterStatistics, victimStatistic } from './backscatter-statistics.js';
 import { type Finding, iso } from './finding.js';
 import type { Notifier } from './notify.js';
 import type { ScannerStore } from './scanners.js';
@@ -12,6 +14,8 @@ export interface AlertSinkOptions {
   readonly maxQueued?: number;
   /** Where scan findings' scanner records go (none: not kept). */
   readonly scanners?: ScannerStore | undefined;
+  /** Where DDoS victims below the alerting rate go (none: not kept). */
+  readonly backscatter?: BackscatterStatistics | undefined;
 }
 
 /**
@@ -33,6 +37,7 @@ export class AlertSink {
 
   private readonly maxQueued: number;
   private readonly scanners: ScannerStore | undefined;
+  private readonly backscatter: BackscatterStatistics | undefined;
 
   constructor(
     private readonly alerts: AlertStore,
@@ -41,6 +46,7 @@ export class AlertSink {
   ) {
     this.maxQueued = options.maxQueued ?? 100;
     this.scanners = options.scanners;
+    this.backscatter = options.backscatter;
   }
 
   /** Resolves when every queued notification has been attempted. */
@@ -69,7 +75,14 @@ export class AlertSink {
   readonly accept = async (f: Finding): Promise<AlertChange | null> => {
     if (f.record && this.scanners) await this.scanners.record(f.record);
     // A statistic is listed, never alerted (docs/methods.md#what-deserves-an-alert).
-    if (f.statistic) return null;
+    if (f.statistic) {
+      const v = victimStatistic(f);
+      if (v && this.backscatter) await this.backscatter.record(v);
+      return null;
+    }
+    // The episode grew past the rate: it is an alert now, no longer a statistic.
+    if (f.kind === 'backscatter' && f.phase === 'opened' && this.backscatter)
+      await this.backscatter.forget(f.key);
     if (f.alert === false && !(await this.alerts.active(f.key))) return null;
     if (f.phase !== 'opened' && !(await this.alerts.active(f.key))) {
       if (f.phase === 'ended' || (await this.alerts.known(f.key))) return null;

@@ -126,6 +126,18 @@ describe('AlertStore', () => {
     expect(await alerts.get(5)).toBeNull();
   });
 
+  it('selects the alerts whose episode began in a time range, and counts them', async () => {
+    await alerts.raise(surge({ dedupKey: 'a', atMs: T0 }));
+    await alerts.raise(surge({ dedupKey: 'b', atMs: T0 + 5 * MIN }));
+    await alerts.raise(surge({ dedupKey: 'c', atMs: T0 + 10 * MIN }));
+    // A later sighting of episode a moves its last time, not its beginning.
+    await alerts.raise(surge({ dedupKey: 'a', atMs: T0 + 7 * MIN }));
+    const range = { firstFromMs: T0 + 5 * MIN, firstToMs: T0 + 10 * MIN };
+    expect((await alerts.list(range)).map((a) => a.dedupKey)).toEqual(['b']);
+    expect((await alerts.list({ firstFromMs: T0 + MIN })).map((a) => a.dedupKey)).toEqual(['c', 'b']);
+    expect((await alerts.counts({ firstToMs: T0 + 5 * MIN })).total).toBe(1);
+  });
+
   it('pages through the order with a keyset cursor: no alert skipped or repeated', async () => {
     // Ties on severity and on last sighting, so every part of the key decides somewhere.
     const plan: [RaiseAlert['severity'], number][] = [

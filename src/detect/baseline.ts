@@ -9,8 +9,14 @@ export interface BaselineOptions {
   readonly weeks: number;
   /** Weight of the last 24 hours' level shift added to the seasonal median (1: all of it). */
   readonly seasonalWeight: number;
-  /** Fewest values for each estimate. */
+  /** Fewest values for each estimate (the hour of day's, the recent hours' level shift). */
   readonly minSeasonal: number;
+  /**
+   * Fewest past weeks with the same hour of week known for the hour-of-week estimate: from two, the
+   * weekly shape (a busier weekend) is the baseline, its own error carried by the scale
+   * (`medianError`, `upperBaseline` with n = 2); before, the hour of day.
+   */
+  readonly minWeeks: number;
   readonly minRecent: number;
   /** Residual ring size (hours) for the MAD: 14 days (docs/methods.md#port-surges). */
   readonly residualHours: number;
@@ -22,6 +28,7 @@ export const DEFAULT_BASELINE: BaselineOptions = {
   weeks: 8,
   seasonalWeight: 1,
   minSeasonal: 3,
+  minWeeks: 2,
   minRecent: 6,
   residualHours: 14 * 24,
   madFromBaseline: 4,

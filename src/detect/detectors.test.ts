@@ -5,13 +5,21 @@ import { SCORED_KIND } from './eval.js';
 
 describe('the detector registry', () => {
   it('lists every detector once, in the order a run steps them', () => {
-    expect(DETECTOR_NAMES).toEqual(['port-surge', 'backscatter', 'scan', 'worm', 'sensor-health']);
+    expect(DETECTOR_NAMES).toEqual([
+      'port-surge',
+      'backscatter',
+      'scan',
+      'worm',
+      'sensor-health',
+      'inbound-flood',
+    ]);
     expect(DETECTORS.map((d) => d.optionsKey)).toEqual([
       'portSurge',
       'backscatter',
       'scan',
       'worm',
       'sensorHealth',
+      'inboundFlood',
     ]);
   });
 
@@ -27,6 +35,7 @@ describe('the detector registry', () => {
       scan: 'scan',
       worm: 'worm-outbreak',
       'sensor-health': 'sensor-outage',
+      'inbound-flood': 'inbound-flood',
     });
   });
 });

@@ -5,6 +5,7 @@
  */
 import { backscatter } from './backscatter.js';
 import type { DetectorDescriptor } from './descriptor.js';
+import { inboundFlood } from './inbound-flood/index.js';
 import { portSurge } from './port-surge/index.js';
 import { scan } from './scan.js';
 import { sensorHealth } from './sensor-health.js';
@@ -16,6 +17,7 @@ export const DETECTORS = [
   scan,
   worm,
   sensorHealth,
+  inboundFlood,
 ] as const satisfies readonly DetectorDescriptor[];
 
 type Registered = (typeof DETECTORS)[number];

@@ -247,7 +247,14 @@ describe('scoreAlerts', () => {
       alert('not-a-detector', { source: '192.0.2.5' }, START),
     ];
     const scores = scoreAlerts(alerts, { episodes: [] });
-    expect(scores.map((s) => s.name)).toEqual(['port-surge', 'backscatter', 'scan', 'worm', 'sensor-health']);
+    expect(scores.map((s) => s.name)).toEqual([
+      'port-surge',
+      'backscatter',
+      'scan',
+      'worm',
+      'sensor-health',
+      'inbound-flood',
+    ]);
     expect(byName(scores, 'sensor-health')).toMatchObject({
       tp: 0,
       fp: 1,

@@ -6,10 +6,11 @@
  * Matching rule:
  * - An alert matches an episode when the episode is of the kind its detector is scored against
  *   (each detector's descriptor, `scoredKind`: port-surge → `port-surge`, backscatter →
- *   `backscatter`, scan → `scan`, worm → `worm-outbreak`, sensor-health → `sensor-outage`), their
- *   subjects match (the descriptor's `matches`: port surge — same protocol and port; backscatter —
- *   the victim address; scan — the source address; worm — the episode's payload fingerprint or IDS
- *   signature id is among the alert's families; sensor health — the sensor, silent or collapsing),
+ *   `backscatter`, scan → `scan`, worm → `worm-outbreak`, sensor-health → `sensor-outage`,
+ *   inbound-flood → `inbound-flood`), their subjects match (the descriptor's `matches`: port surge —
+ *   same protocol and port; backscatter — the victim address; scan — the source address; worm — the
+ *   episode's payload fingerprint or IDS signature id is among the alert's families; sensor health —
+ *   the sensor, silent or collapsing; inbound flood — the victim address and the attack),
  *   and the alert's detection time (the event time at which the detector's condition first held)
  *   falls within [episode start − 10 min, episode end + 1 h].
  * - An episode with at least one matching alert is a true positive, once; further alerts that match

@@ -4,7 +4,14 @@
  * and updated while it grows, which the runner turns into operator alerts (one alert per episode,
  * by dedup key).
  */
-import type { BackscatterRow, IdsRow, PayloadRow, ProbeRow, SensorVolumeRow } from '../observe/index.js';
+import type {
+  BackscatterRow,
+  IdsRow,
+  InboundRow,
+  PayloadRow,
+  ProbeRow,
+  SensorVolumeRow,
+} from '../observe/index.js';
 import type { Severity } from './alerts.js';
 import type { CoverageSnapshot } from './coverage.js';
 import type { DetectorName } from './detectors.js';
@@ -18,6 +25,11 @@ export interface MinuteRows {
   readonly payloads: readonly PayloadRow[];
   readonly ids: readonly IdsRow[];
   readonly volume: readonly SensorVolumeRow[];
+  /**
+   * Inbound traffic per monitored address (the inbound-flood detector's family). The runner always
+   * sets it; minutes built by hand for detectors that do not read it may leave it out.
+   */
+  readonly inbound?: readonly InboundRow[];
 }
 
 export type SubjectValue = string | number | boolean | null | readonly (string | number)[];
@@ -56,6 +68,11 @@ export interface Finding {
   readonly alert?: boolean;
   /** What the episode leaves as data whether or not it is an alert: a scan's scanner record. */
   readonly record?: ScannerSighting;
+  /**
+   * The sources the episode accounts for — a worm outbreak's infected hosts: their scans fold into
+   * it instead of raising scan alerts (outbreak-fold.ts). Not part of the alert's evidence.
+   */
+  readonly members?: ReadonlySet<string>;
 }
 
 /** A detector with a pure core: rows in, findings out; no I/O. */
@@ -66,6 +83,12 @@ export interface Detector {
    * whose state changed at its end.
    */
   step(rows: MinuteRows, coverage: CoverageSnapshot): Finding[];
+  /**
+   * Optional, live detection only: looks at the rows so far of a minute not yet complete (not yet
+   * stepped) and returns the episodes they already open — for detectors whose alert should not wait
+   * for the minute to end (inbound floods). The same minute is stepped in full later.
+   */
+  early?(rows: MinuteRows): Finding[];
   /** Entities held in memory (for the bounded-state checks and the benchmark). */
   stateSize(): number;
 }

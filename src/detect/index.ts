@@ -9,7 +9,8 @@
  * `DETECTOR_NAMES`, the per-detector options of `DetectorsOptions`, the row families a run reads and
  * the scoring derive. Findings become alerts through `AlertSink` when they deserve one
  * (docs/methods.md#what-deserves-an-alert; scans: scan-policy.ts) — every scan is kept as data in
- * the scanner list (`ScannerStore`) — notified by webhook and e-mail
+ * the scanner list (`ScannerStore`), and DDoS victims below the alerting rate as statistics
+ * (`BackscatterStatistics`) — notified by webhook and e-mail
  * (`createNotifier`); `scoreAlerts` measures them against a simulated set's ground truth. The
  * methods: docs/methods.md.
  */
@@ -38,6 +39,15 @@ export {
   type BackscatterOptions,
   DEFAULT_BACKSCATTER,
 } from './backscatter.js';
+export {
+  BackscatterStatistics,
+  type VictimFilter,
+  type VictimStatistic,
+  type VictimStatisticDocument,
+  victimCursor,
+  victimStatistic,
+  victimStatisticDocument,
+} from './backscatter-statistics.js';
 export {
   addressCounts,
   Coverage,
@@ -76,6 +86,7 @@ export {
   summarizeMatrix,
 } from './eval-matrix.js';
 export type { Detector, Finding, MinuteRows } from './finding.js';
+export { type KeptDataPruned, pruneKeptData } from './kept-data-retention.js';
 export { type DetectionLease, LeasedDetection, type LeaseLog } from './leased.js';
 export { ListedFindings } from './listed-findings.js';
 export {

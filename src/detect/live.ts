@@ -10,7 +10,9 @@
  * `graceMs`. Busy fleets thus see a minute judged `settleMs` after it ends rather than `graceMs`.
  * The price: a stream that is both sparse (silent longer than the grace) and slow (its rows arrive
  * more than `settleMs` after their minute) has those rows counted late; `waitForStreams: false`
- * always waits the grace. Rows for minutes already fed are counted as late and dropped. Before
+ * always waits the grace. Rows for minutes already fed are counted as late and dropped. Detectors
+ * that judge a minute in progress (`Detector.early`: inbound floods) are shown the rows of the
+ * minutes after the watermark at every poll, so their alerts need not wait for the minute. Before
  * going live it warms the detectors'
  * baselines on the last `warmupMs` of stored history without raising alerts.
  *
@@ -25,6 +27,7 @@ import { DEFAULT_MAX_CLOCK_AHEAD_SECONDS } from '../core/index.js';
 import type { DetectionSource, SensorVolumeRow } from '../observe/index.js';
 import { AlertSink } from './alert-sink.js';
 import type { AlertStore } from './alerts.js';
+import type { BackscatterStatistics } from './backscatter-statistics.js';
 import { type Finding, MINUTE_MS, type MinuteRows } from './finding.js';
 import { StreamClock } from './live-streams.js';
 import type { Notifier } from './notify.js';
@@ -36,6 +39,8 @@ export interface LiveDetectionOptions {
   readonly alerts: AlertStore;
   /** Where every scan is kept as data (the scanner list); none: not kept. */
   readonly scanners?: ScannerStore;
+  /** Where DDoS victims below the alerting rate are kept as statistics; none: not kept. */
+  readonly backscatter?: BackscatterStatistics;
   /** Detector and coverage options (addresses per sensor from the registry's `addressBlocks`). */
   readonly detectors?: DetectorsOptions;
   readonly notifier?: Notifier;
@@ -132,7 +137,7 @@ class LiveRun {
 
   constructor(private readonly o: LiveDetectionOptions) {
     this.set = new DetectorSet(o.detectors);
-    this.sink = new AlertSink(o.alerts, o.notifier, { scanners: o.scanners });
+    this.sink = new AlertSink(o.alerts, o.notifier, { scanners: o.scanners, backscatter: o.backscatter });
     this.grace = o.graceMs ?? 2 * MINUTE_MS;
     this.now = o.now ?? Date.now;
     this.maxFuture = o.maxFutureMs ?? DEFAULT_MAX_CLOCK_AHEAD_SECONDS * 1000;
@@ -192,8 +197,20 @@ class LiveRun {
     await this.read();
     if (this.maxMinute < 0) return;
     const watermark = this.watermark();
-    if (this.set.position >= 0 && watermark <= this.set.position) return;
-    await this.feed(watermark);
+    if (this.set.position < 0 || watermark > this.set.position) await this.feed(watermark);
+    await this.early();
+  }
+
+  /**
+   * The minutes still in progress, shown to the detectors that judge them early (inbound floods):
+   * their alerts follow the poll that reads a flood's first rows, not the minute's end.
+   */
+  private async early(): Promise<void> {
+    for (const [m, rows] of this.pending) {
+      if (this.set.position >= 0 && m < this.set.position) continue;
+      for (const f of this.set.early(rows)) await this.emit(f);
+    }
+    this.reportErrors();
   }
 
   /** Reads the rows of the batches stored since the cursor (a bounded number) into `pending`. */
@@ -245,16 +262,20 @@ class LiveRun {
     if (set.position >= 0 && set.position < floor) set.skipTo(floor);
     const before = set.cpu.minutes;
     const found = set.feedUpTo(watermark, this.pending);
-    for (const e of set.errors.splice(0)) {
+    this.reportErrors();
+    for (const f of found) await this.emit(f);
+    this.minutesFed += set.cpu.minutes - before;
+    for (const m of this.pending.keys()) if (m < watermark) this.pending.delete(m);
+  }
+
+  private reportErrors(): void {
+    for (const e of this.set.errors.splice(0)) {
       this.o.onError?.(
         new Error(`detector ${e.detector} failed at ${new Date(e.minuteMs).toISOString()}`, {
           cause: e.error,
         }),
       );
     }
-    for (const f of found) await this.emit(f);
-    this.minutesFed += set.cpu.minutes - before;
-    for (const m of this.pending.keys()) if (m < watermark) this.pending.delete(m);
   }
 
   private async emit(f: Finding): Promise<void> {
@@ -282,5 +303,12 @@ class LiveRun {
 }
 
 function rowCount(r: MinuteRows): number {
-  return r.probes.length + r.backscatter.length + r.payloads.length + r.ids.length + r.volume.length;
+  return (
+    r.probes.length +
+    r.backscatter.length +
+    r.payloads.length +
+    r.ids.length +
+    r.volume.length +
+    (r.inbound?.length ?? 0)
+  );
 }

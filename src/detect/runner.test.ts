@@ -97,10 +97,12 @@ describe('DetectorSet', () => {
       'scan',
       'worm',
       'sensor-health',
+      'inbound-flood',
     ]);
     expect([...new DetectorSet().families].sort()).toEqual(
-      ['backscatter', 'ids', 'payloads', 'probes', 'sensor-volume'].sort(),
+      ['backscatter', 'ids', 'inbound', 'payloads', 'probes', 'sensor-volume'].sort(),
     );
+    expect(new DetectorSet({ only: ['inbound-flood'] }).families).toEqual(['sensor-volume', 'inbound']);
     const bs = new DetectorSet({ only: ['backscatter'] });
     expect(bs.detectors.map((d) => d.name)).toEqual(['backscatter']);
     expect(bs.families).toEqual(['sensor-volume', 'backscatter']);

@@ -3,8 +3,9 @@
  * event-time order: every minute of a range is fed — empty or not — to coverage first, then to each
  * detector, so idle timers and hour ends advance even when nothing arrives. History mode steps
  * through a time range in chunks (the next chunk's queries run while the detectors work on the
- * current one); live mode (live.ts) feeds batches after a cursor behind a watermark. Findings go to
- * a sink: the `AlertSink` (alert-sink.ts) turns them into operator alerts, one per episode. Which
+ * current one); live mode (live.ts) feeds batches after a cursor behind a watermark. Each minute's
+ * findings pass through the outbreak fold (outbreak-fold.ts: a worm outbreak's infected hosts raise
+ * no scan alerts of their own) before they go to a sink: the `AlertSink` (alert-sink.ts) turns them into operator alerts, one per episode. Which
  * detectors run, and the row families they need, come from the registry (detectors.ts).
  */
 import type { DetectionFamily, DetectionSource } from '../observe/index.js';
@@ -12,6 +13,7 @@ import { Coverage, type CoverageOptions } from './coverage.js';
 import type { DetectorDescriptor } from './descriptor.js';
 import { DETECTORS, type DetectorName, type DetectorOptionsByKey } from './detectors.js';
 import { type Detector, type Finding, iso, MINUTE_MS, type MinuteRows } from './finding.js';
+import { OutbreakFold } from './outbreak-fold.js';
 
 /**
  * Coverage's options and the run's, plus each detector's options under its descriptor's
@@ -38,6 +40,8 @@ export class DetectorSet {
   /** Detector steps that threw (counted; the last 100 kept for the log). */
   failures = 0;
   readonly errors: { detector: DetectorName; minuteMs: number; error: unknown }[] = [];
+  /** Scans by a reported outbreak's infected hosts fold into it (outbreak-fold.ts). */
+  private readonly fold = new OutbreakFold();
 
   constructor(o: DetectorsOptions = {}) {
     this.coverage = new Coverage({ ...o.coverage, addresses: o.addresses ?? o.coverage?.addresses });
@@ -77,8 +81,29 @@ export class DetectorSet {
         this.failures++;
       }
     }
+    const folded = this.fold.apply(out);
     this.cpu.detectorsUs += Number(process.hrtime.bigint() - t0) / 1000;
     this.cpu.minutes++;
+    return folded;
+  }
+
+  /**
+   * Shows the detectors that look at minutes in progress (`Detector.early`) the rows so far of a
+   * minute not yet fed; returns what they open. Minutes already fed are ignored.
+   */
+  early(rows: MinuteRows): Finding[] {
+    const out: Finding[] = [];
+    if (this.nextMinute >= 0 && rows.minuteMs < this.nextMinute) return out;
+    for (const d of this.detectors) {
+      if (!d.early) continue;
+      try {
+        for (const f of d.early(rows)) out.push(f);
+      } catch (e) {
+        this.errors.push({ detector: d.name, minuteMs: rows.minuteMs, error: e });
+        if (this.errors.length > 100) this.errors.shift();
+        this.failures++;
+      }
+    }
     return out;
   }
 
@@ -104,16 +129,20 @@ export class DetectorSet {
   stateSizes(): Record<string, number> {
     const s: Record<string, number> = { coverage: this.coverage.stateSize() };
     for (const d of this.detectors) s[d.name] = d.stateSize();
+    // The fold holds state only for the outbreaks the worm detector reports.
+    if (s.worm !== undefined) s['outbreak-fold'] = this.fold.stateSize();
     return s;
   }
 }
 
 export function emptyMinute(minuteMs: number): MinuteRows {
-  return { minuteMs, probes: [], backscatter: [], payloads: [], ids: [], volume: [] };
+  return { minuteMs, probes: [], backscatter: [], payloads: [], ids: [], volume: [], inbound: [] };
 }
 
 type Mutable = {
-  -readonly [K in keyof MinuteRows]: MinuteRows[K] extends readonly (infer T)[] ? T[] : MinuteRows[K];
+  -readonly [K in keyof MinuteRows]-?: NonNullable<MinuteRows[K]> extends readonly (infer T)[]
+    ? T[]
+    : MinuteRows[K];
 };
 
 const FIELD: Readonly<Record<DetectionFamily, Exclude<keyof MinuteRows, 'minuteMs'>>> = {
@@ -122,6 +151,7 @@ const FIELD: Readonly<Record<DetectionFamily, Exclude<keyof MinuteRows, 'minuteM
   payloads: 'payloads',
   ids: 'ids',
   'sensor-volume': 'volume',
+  inbound: 'inbound',
 };
 
 /** Adds a family's rows to per-minute buckets; returns how many fell before `notBefore` (dropped). */
@@ -140,7 +170,15 @@ export function bucketRows(
     }
     let b = into.get(r.minuteMs) as Mutable | undefined;
     if (!b) {
-      b = { minuteMs: r.minuteMs, probes: [], backscatter: [], payloads: [], ids: [], volume: [] };
+      b = {
+        minuteMs: r.minuteMs,
+        probes: [],
+        backscatter: [],
+        payloads: [],
+        ids: [],
+        volume: [],
+        inbound: [],
+      };
       into.set(r.minuteMs, b);
     }
     (b[field] as unknown[]).push(r);

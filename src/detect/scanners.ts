@@ -211,6 +211,23 @@ export class ScannerStore {
     });
   }
 
+  /**
+   * Drops the scanners last seen before `beforeMs` with their ports (retention: the same cut-off as
+   * the raw events'); returns how many.
+   */
+  async prune(beforeMs: number): Promise<number> {
+    return this.db.transaction().execute(async (tx) => {
+      await tx
+        .deleteFrom('scanner_ports')
+        .where('source', 'in', (eb) =>
+          eb.selectFrom('scanners').select('scanners.source').where('scanners.last_ms', '<', beforeMs),
+        )
+        .execute();
+      const r = await tx.deleteFrom('scanners').where('last_ms', '<', beforeMs).executeTakeFirst();
+      return Number(r.numDeletedRows);
+    });
+  }
+
   /** The scanners a filter selects, broadest first, then the most recently seen. */
   async list(filter: ScannerFilter & { limit?: number; after?: Position } = {}): Promise<Scanner[]> {
     let q = this.filtered(filter).selectAll();

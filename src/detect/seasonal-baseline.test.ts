@@ -91,4 +91,27 @@ describe('SeasonalSeries baseline through gaps and daily steps', () => {
     const b = build(2 * 24, () => true).baseline(2 * 24, 2 * 24);
     expect(b).toMatchObject({ value: 10, method: 'recent', n: 24 });
   });
+
+  it('learns the hour of day from three days, and the hour of week once two weeks are known', () => {
+    // The working day, and Saturdays (day 5 of each week) 1.5 times busier.
+    const weekly = (h: number) => working(h) * (Math.floor(h / 24) % 7 === 5 ? 1.5 : 1);
+    const book = new HourBook(8 * WEEK_HOURS + 48);
+    const s = new SeasonalSeries(book);
+    const at = (h: number) => s.baseline(h, h);
+    for (let h = 0; h < 20 * 24; h++) {
+      // Day 3 at 10:00: the hour of day (three 10:00s before it).
+      if (h === 3 * 24 + 10) expect(at(h)).toMatchObject({ value: 10, method: 'hour-of-day', n: 3 });
+      // The second Saturday, 10:00: one Saturday before it, the hour of day of the last 7 days
+      // (median 10; the estimate with means, never below it: 75/7 and this morning's departures,
+      // nine hours of +2 and 09h's +5 over 24 hours).
+      if (h === 12 * 24 + 10) {
+        expect(at(h)).toMatchObject({ method: 'hour-of-day', n: 7 });
+        expect(at(h)!.value).toBeCloseTo(75 / 7 + 23 / 24, 10);
+      }
+      // The third Saturday, 10:00: two Saturdays before it, the hour of week.
+      if (h === 19 * 24 + 10) expect(at(h)).toMatchObject({ value: 15, method: 'hour-of-week', n: 2 });
+      book.mark(h, true);
+      s.record(h, weekly(h), false);
+    }
+  });
 });

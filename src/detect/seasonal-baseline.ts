@@ -144,7 +144,7 @@ export class SeasonalSeries {
 
   /**
    * The seasonal value of `hour` alone: the median of the same hour of week over the past weeks
-   * when at least `minSeasonal` of them are known; else of the same hour of day over the last 7
+   * when at least `minWeeks` of them are known; else of the same hour of day over the last 7
    * days that are known — looking back past missing days (a gap in the data, hours excluded as
    * alerting) as far as the retained weeks, so the daily cycle learnt before a gap is the baseline
    * after it rather than nothing or zero (docs/methods.md#daily-and-weekly-cycles-gaps).
@@ -155,7 +155,7 @@ export class SeasonalSeries {
       const v = this.get(hour - k * WEEK_HOURS);
       if (v !== undefined) week.push(v);
     }
-    if (week.length >= this.o.minSeasonal)
+    if (week.length >= this.o.minWeeks)
       return { value: median(week), mean: mean(week), n: week.length, method: 'hour-of-week' };
     const day: number[] = [];
     for (let d = 1; d <= this.o.weeks * 7 && day.length < 7; d++) {

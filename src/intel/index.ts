@@ -67,11 +67,15 @@ export {
   userActor,
 } from './identity/index.js';
 export {
+  type AtomicType,
+  canonicalIndicator,
   INDICATOR_ROLES,
   INDICATOR_TYPES,
   type IndicatorRole,
   IndicatorStore,
+  type IndicatorType,
   type IndicatorView,
+  indicatorTtlMs,
   type NewWarningEntry,
 } from './indicators/index.js';
 export {
@@ -82,10 +86,12 @@ export {
   hasScope,
   isCenter,
   parseTlp,
+  type Tlp,
   TlpSchema,
 } from './labels/index.js';
 export {
   defaultParseWorkers,
+  type ImportedReport,
   type IntakeResult,
   prepareEmail,
   type ReporterView,
@@ -93,5 +99,18 @@ export {
   type ReportSummary,
   type ReportView,
   type SharingOptions,
+  type SubmissionPreview,
 } from './reports/index.js';
 export { type IntelOptions, IntelService } from './service.js';
+export {
+  COUNCIL_KINDS,
+  type ExportAudience,
+  ExportAudienceSchema,
+  type SharedAdvisory,
+  type SharedCampaign,
+  type SharedOrg,
+  type SharedReport,
+  type SharedValue,
+  SharingService,
+  type SharingSnapshot,
+} from './sharing/index.js';

@@ -47,6 +47,7 @@ import {
   StatsService,
   secureEvidenceDir,
 } from './reports/index.js';
+import { SharingService } from './sharing/index.js';
 
 export interface IntelOptions {
   /** The data directory; evidence goes to `<dataDir>/evidence` unless `evidenceDir` is given. */
@@ -107,12 +108,15 @@ export class IntelService {
   readonly advisories: AdvisoryService;
   /** Requests to publish a member's report below its label, and their consent or approval. */
   readonly declassifications: DeclassificationService;
+  /** What a reader or an audience may see, for exports (feeds/), and partners' campaigns. */
+  readonly sharing: SharingService;
   /** The signed checkpoints of the audit and custody heads (`koban audit checkpoint`, `koban serve`). */
   readonly checkpointFile: string;
   private list: WarningList;
   private readonly pool: EmailParsePool | null;
   private readonly now: () => number;
-  private readonly secrets: SecretBox;
+  /** Seals secrets kept at rest (webhook secrets; the feeds context's provider salts). */
+  readonly secrets: SecretBox;
 
   private constructor(
     /**
@@ -166,6 +170,7 @@ export class IntelService {
     this.stats = new StatsService(db);
     this.advisories = new AdvisoryService(db, now, opts.advisories ?? {}, this.secrets, opts.resolver);
     this.declassifications = new DeclassificationService(db, now);
+    this.sharing = new SharingService(db, now);
   }
 
   /**

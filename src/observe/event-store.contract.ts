@@ -14,6 +14,7 @@ import { AGGREGATE_CASES } from './contract/aggregates.contract.js';
 import { APPEND_CASES } from './contract/appends.contract.js';
 import { DEDUP_CASES } from './contract/dedup.contract.js';
 import { DETECTION_CASES } from './contract/detection.contract.js';
+import { INBOUND_CASES } from './contract/inbound.contract.js';
 import { MAINTENANCE_CASES } from './contract/maintenance.contract.js';
 import type { EventStore } from './ports/event-store.js';
 
@@ -49,6 +50,7 @@ const PARTS: readonly [string, readonly ContractCase[]][] = [
   ['recognising records another source stored', DEDUP_CASES],
   ['aggregates, activity and summary', AGGREGATE_CASES],
   ['detection rows', DETECTION_CASES],
+  ['inbound rows per monitored address', INBOUND_CASES],
   ['addresses hit and destinations seen', ADDRESS_CASES],
   ['maintenance, health and persistence', MAINTENANCE_CASES],
 ];

@@ -71,8 +71,16 @@ export {
   type DetectionRowsByFamily,
   type DetectionSource,
   type IdsRow,
+  INBOUND_MIN_PACKETS,
+  INBOUND_TOP,
+  INBOUND_VECTORS,
+  type InboundRow,
+  type InboundTop,
+  type InboundVector,
   type PayloadRow,
   type ProbeRow,
+  REFLECTOR_SERVICES,
+  type ReflectorService,
   type SensorVolumeRow,
 } from './ports/detection-rows.js';
 export type {

@@ -172,6 +172,13 @@ describe('observation views over a hand-counted fixture', () => {
     ]);
   });
 
+  it('sources counts the distinct sources of accesses per JST day (IDS alerts are not accesses)', async () => {
+    expect((await runView(store, 'sources', opts)).rows).toEqual([
+      { bucket: '2006-08-18T00:00:00+09:00', count: 4 },
+      { bucket: '2006-08-19T00:00:00+09:00', count: 1 },
+    ]);
+  });
+
   it('restricts every view to the --from/--to range', async () => {
     const r = await runView(store, 'total', { ...opts, fromMs: D2 });
     expect(r.rows.map((x) => x.kind)).toEqual(['darknet', 'ids']);

@@ -3,7 +3,8 @@
  * the event store: totals per period and kind (figure 2.1), per-sensor rates, source countries (2.2), IDS
  * techniques and their series (2.3, 2.4), Worm detections by country (2.5), destination ports
  * (2.6, 2.10), one port's series split domestic/foreign (2.7–2.9, 2.11) and the worm habit of
- * probing neighbouring addresses (§2.1.1). Rows are plain JSON objects with snake_case fields;
+ * probing neighbouring addresses (§2.1.1), and the distinct sources per period (the monthly
+ * observation release's "sources per day"). Rows are plain JSON objects with snake_case fields;
  * every row carries its `count`.
  */
 import {
@@ -30,6 +31,7 @@ export const VIEW_NAMES = [
   'ports',
   'port-series',
   'neighbours',
+  'sources',
 ] as const;
 export type ViewName = (typeof VIEW_NAMES)[number];
 
@@ -258,7 +260,26 @@ const VIEWS: Record<ViewName, (store: EventStore, o: ViewOptions) => Promise<Vie
       };
     });
   },
+
+  sources: sourcesView,
 };
+
+/**
+ * Distinct source addresses of accesses per bucket (`count`: how many). Read from raw events, so
+ * only within the retention period; a bucket without accesses has no row.
+ */
+async function sourcesView(store: EventStore, o: ViewOptions): Promise<ViewRow[]> {
+  const rows = await store.aggregate({
+    ...filter(o, ACCESS_KINDS),
+    groupBy: [],
+    measure: 'sources',
+    bucket: o.bucket ?? 'day',
+    utcOffsetMinutes: o.utcOffsetMinutes,
+  });
+  return rows
+    .map((r) => ({ bucket: bucketText(o, r), count: r.count }))
+    .sort((a, b) => (a.bucket < b.bucket ? -1 : a.bucket > b.bucket ? 1 : 0));
+}
 
 function techniqueOrder(t: Technique | null): number {
   return t === null ? 99 : TECHNIQUES.indexOf(t);

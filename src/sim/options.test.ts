@@ -24,6 +24,7 @@ describe('resolveOptions', () => {
       'messenger-spam',
       'botnet-infection',
       'sensor-outage',
+      'inbound-flood',
     ]);
   });
 

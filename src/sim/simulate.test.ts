@@ -90,8 +90,8 @@ describe('simulate', () => {
     await simulate({ ...small, outDir: d, seed: 2, episodes: 3 });
     const truth = TruthSchema.parse(JSON.parse(readFileSync(join(d, 'truth.json'), 'utf8')));
     expect(truth.simulated).toBe(true);
-    expect(truth.episodes).toHaveLength(21);
-    expect(new Set(truth.episodes.map((e) => e.id)).size).toBe(21);
+    expect(truth.episodes).toHaveLength(24);
+    expect(new Set(truth.episodes.map((e) => e.id)).size).toBe(24);
     const warmupEnd = Date.parse(truth.start) + 0.5 * 86_400_000;
     for (const e of truth.episodes) {
       expect(Date.parse(e.start)).toBeGreaterThanOrEqual(warmupEnd);
@@ -106,6 +106,7 @@ describe('simulate', () => {
       'messenger-spam',
       'botnet-infection',
       'sensor-outage',
+      'inbound-flood',
     ]) {
       const ep = truth.episodes.filter((e) => e.kind === kind);
       expect(ep.map((e) => e.strength).sort()).toEqual([0, 0.5, 1]);
@@ -153,6 +154,8 @@ describe('simulate', () => {
     const [gap] = truth.episodes;
     if (gap?.kind !== 'data-gap') throw new Error('expected one data-gap episode');
     expect(gap.subject).toEqual({ problem: 'gap' });
+    // A condition of the data, not an event: nothing is expected to alert on it.
+    expect(gap.alert).toBe(false);
     expect(gap.magnitude).toBe(8.49);
     const [a, b] = [Date.parse(gap.start), Date.parse(gap.end)];
     const inside = new Map<string, number>();

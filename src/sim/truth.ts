@@ -40,6 +40,11 @@
  *   `end` (its `observed` counts are zero). Magnitude: the outage's length in hours.
  * - `data-gap` — `{ problem: "gap" }`: no sensor recorded anything from `start` to `end` (a gap in
  *   the data, not an event: no detector is scored against it). Magnitude: its length in hours.
+ * - `inbound-flood` — `{ victim, sensor, attack, protocol, port, service }`: a flood at `victim`, an
+ *   address `sensor` monitors; `attack` `spoofed-syn-flood` | `syn-ack-reflection` | `udp-reflection`;
+ *   `port` the attacked port (SYN flood) or the reflectors' service port, `service` its name.
+ *   Magnitude: packets per second at the victim. Details: `sources` (forged sources or
+ *   reflectors), `duration_s`.
  *
  * `alert` (optional, default true) says whether the episode deserves an operator alert by the
  * definition of docs/methods.md#what-deserves-an-alert: `false` for a scan smaller than a large
@@ -150,6 +155,18 @@ export const TruthEpisodeSchema = z.discriminatedUnion('kind', [
     kind: z.literal('data-gap'),
     subject: z.object({ problem: z.literal('gap') }),
   }),
+  z.object({
+    ...base,
+    kind: z.literal('inbound-flood'),
+    subject: z.object({
+      victim: Ipv4,
+      sensor: z.string(),
+      attack: z.enum(['spoofed-syn-flood', 'syn-ack-reflection', 'udp-reflection']),
+      protocol: z.enum(['tcp', 'udp']),
+      port: Port,
+      service: z.string(),
+    }),
+  }),
 ]);
 
 export const TruthSchema = z.object({
@@ -175,6 +192,7 @@ export const MAGNITUDE_UNITS: Readonly<Record<TruthEpisode['kind'], string>> = {
   'botnet-infection': 'bots commanded',
   'sensor-outage': 'hours without any record from the sensor',
   'data-gap': 'hours without any record from any sensor',
+  'inbound-flood': 'packets per second at the victim address',
 };
 
 /** Plan parameters that truth.json reports as `details`, by kind (plan key → truth key). */
@@ -187,4 +205,5 @@ export const DETAIL_KEYS: Readonly<Record<TruthEpisode['kind'], Readonly<Record<
   'botnet-infection': {},
   'sensor-outage': {},
   'data-gap': {},
+  'inbound-flood': { sources: 'sources', duration_s: 'duration_s' },
 };

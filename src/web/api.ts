@@ -1,18 +1,22 @@
 /**
  * The REST API under /api/v1/, every route through one `ApiRoutes` (api-route.ts): the intel
- * routes (intel/mount.ts), the observation views, sensor ingest, the operator's alerts and scanner list — one
- * authentication, validation and error style, and one OpenAPI document listing them all.
+ * routes (intel/mount.ts), the observation views, sensor ingest, the operator's alerts, scanner list
+ * and backscatter statistics — one authentication, validation and error style, and one OpenAPI
+ * document listing them all.
  */
 import type { Hono } from 'hono';
 import { ApiRoutes } from './api-route.js';
 import type { WebContext } from './context.js';
 import { mountDeprecatedAlertList } from './deprecated-alerts.js';
+import { mountFeedRoutes } from './feeds/mount.js';
 import { mountIngestRoute } from './ingest-route.js';
 import { mountIntelRoutes } from './intel/mount.js';
 import { sensorAuth } from './middleware/sensor-auth/index.js';
 import type { ApiInfo, ApiRegistry } from './openapi.js';
 import { mountOperatorAlertRoutes } from './operator-alerts-route.js';
+import { mountOperatorBackscatterRoutes } from './operator-backscatter-route.js';
 import { mountOperatorScannerRoutes } from './operator-scanners-route.js';
+import type { LoginThrottle } from './rate-limit.js';
 import { mountStatsRoute } from './stats-route.js';
 
 export const API_INFO: ApiInfo = {
@@ -34,7 +38,8 @@ export function mountApi(app: Hono, registry: ApiRegistry, ctx: WebContext): Api
     requireOperator: (h) => ctx.requireOperator(h),
     sensorAuth: sensorAuth(ctx.sensors),
   });
-  mountIntelRoutes(routes, ctx.intel, ctx.options);
+  mountIntelRoutes(routes, ctx.intel, ctx.options, ctx.loginThrottle);
+  mountFeedRoutes(routes, ctx.intel, now);
   mountStatsRoute(routes, {
     store: ctx.events,
     config: ctx.observation,
@@ -44,6 +49,7 @@ export function mountApi(app: Hono, registry: ApiRegistry, ctx: WebContext): Api
   mountIngestRoute(routes, { ingest: ctx.ingest, draining: () => ctx.draining, now });
   mountOperatorAlertRoutes(routes, ctx.operatorAlerts);
   mountOperatorScannerRoutes(routes, ctx.scanners);
+  mountOperatorBackscatterRoutes(routes, ctx.backscatter);
   mountDeprecatedAlertList(routes, ctx.intel, ctx.operatorAlerts);
   return routes;
 }

@@ -6,12 +6,13 @@
  * never the whole.
  */
 import type { KobanConfig, PublicStatsConfig, StoreStatus } from '../core/index.js';
-import type { AlertStore, ScannerStore } from '../detect/index.js';
+import type { AlertStore, BackscatterStatistics, ScannerStore } from '../detect/index.js';
+import type { TaxiiOptions } from '../feeds/index.js';
 import type { IntelService } from '../intel/index.js';
-import type { EventStore, IngestService, SensorRegistry } from '../observe/index.js';
+import type { EventStore, IngestService, SensorRegistry, SensorSpace } from '../observe/index.js';
 import type { ClientOptions } from './client.js';
 import type { ErrorLog } from './errors.js';
-import type { LoginThrottleOptions } from './rate-limit.js';
+import type { LoginThrottle, LoginThrottleOptions } from './rate-limit.js';
 
 /** The Prometheus exposition of the center's metrics (metrics.ts). */
 export interface MetricsRenderer {
@@ -33,6 +34,8 @@ export interface WebOptions extends ClientOptions {
   readonly login?: LoginThrottleOptions;
   /** The clock (default Date.now); give the intel services' clock when they run on another. */
   readonly now?: () => number;
+  /** The TAXII server's settings (`taxii` in koban.json; defaults: feeds DEFAULT_TAXII_OPTIONS). */
+  readonly taxii?: Partial<TaxiiOptions>;
   /** Called (not awaited) after an advisory is sent: start its deliveries. */
   readonly afterAdvisorySent?: () => void;
 }
@@ -45,11 +48,17 @@ export interface WebContext {
   readonly ingest: Pick<IngestService, 'limits' | 'stats' | 'submitGzip'>;
   /** Sensor tokens checked at ingest; the sensor table of the operator's front page. */
   readonly sensors: Pick<SensorRegistry, 'authenticate' | 'list'>;
-  /** The detectors' and sensor-health alerts, for the operator. */
+  /** The IPv4 blocks each sensor watches: the public site's per-address rates and coverage. */
+  readonly monitored: { inEffect(): Promise<readonly SensorSpace[]> };
+  /** The detectors' and sensor-health alerts, for the operator (and counted per day on the public site). */
   readonly operatorAlerts: Pick<AlertStore, 'list' | 'page' | 'counts' | 'get' | 'acknowledge' | 'close'>;
   /** Every scanner found (alert or not), for the operator. */
   readonly scanners: Pick<ScannerStore, 'page'>;
+  /** DDoS victims below the alerting rate (statistics, not alerts), for the operator. */
+  readonly backscatter: Pick<BackscatterStatistics, 'page'>;
   readonly intel: IntelService;
+  /** Password logins, limited the same whether they come through the API or the portal's form. */
+  readonly loginThrottle: LoginThrottle;
   readonly metrics: MetricsRenderer;
   readonly options: WebOptions;
   readonly log: ErrorLog;
@@ -63,4 +72,8 @@ export interface WebContext {
   readonly simulated: boolean;
   /** What the public sees of the observation data (read at each request: the demo changes it). */
   readonly publicStats: PublicStatsConfig;
+  /** The country of an address (offline MMDB), opened on first use: the periodic reports' C2 table. */
+  countryLookup(): Promise<(ip: string) => string | null>;
+  /** Where published periodic reports are kept once generated (`<data>/reports`). */
+  readonly reportsDir: string;
 }

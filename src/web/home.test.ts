@@ -90,7 +90,7 @@ describe('the front page', () => {
       json: { email: w.cast.analyst.email, password: PASSWORD },
     });
     const cookie = (login.headers.get('Set-Cookie') ?? '').split(';')[0]!;
-    const page = await (await w.request('/', { cookie })).text();
+    const page = await (await w.request('/live', { cookie })).text();
     const table = /<h2>Events per hour[^<]*<\/h2>([\s\S]*?)<\/table>/.exec(page)![1]!;
     const hours = [...table.matchAll(/<td>(\d{4}-\d\d-\d\dT\d\d:00:00\+09:00)<\/td>/g)].map((m) => m[1]);
     expect(hours).toHaveLength(24);
@@ -100,7 +100,7 @@ describe('the front page', () => {
   });
 
   it('links a stylesheet instead of inline style, which the Content-Security-Policy forbids', async () => {
-    const r = await w.request('/');
+    const r = await w.request('/live');
     expect(await r.text()).not.toMatch(/<style|style=|<script/);
     const css = await w.request('/assets/home.css');
     expect(css.status).toBe(200);

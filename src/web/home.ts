@@ -1,5 +1,6 @@
 /**
- * The center's front page: observation figures (refreshing), with links to the JSON views. The
+ * The live observation page at `/live` (the center's front page before the portal's public site
+ * took `/`; the analyst console will take its place): observation figures (refreshing), with links to the JSON views. The
  * operator and center staff (`observations:read`, e.g. signed in) see them live with the sensor
  * table; everyone else sees the public view of public-stats.ts — delayed, all sensors together,
  * small counts withheld — and no live counter. Every value is escaped by Hono's `html` template;
@@ -15,6 +16,7 @@ import type { WebContext } from './context.js';
 import { type ObservationAccess, type ObserverCredentials, observerAccess } from './observer-access.js';
 import { isPublicView, publicCutoffMs, thresholdRows } from './public-stats.js';
 
+export const HOME_PATH = '/live';
 export const HOME_CSS_PATH = '/assets/home.css';
 export const HOME_CSS =
   'body{font-family:system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse;margin:.5em 0 1.5em}' +
@@ -145,9 +147,9 @@ ${live ? html`<li><a href="/metrics">/metrics</a> (Prometheus)</li>` : ''}<li><a
 </body></html>`;
 }
 
-/** The front page and its stylesheet. */
+/** The live page and its stylesheet. */
 export function mountHome(app: Hono, ctx: HomeContext, observer: ObserverCredentials): void {
-  app.get('/', async (c) => c.html(await renderHome(ctx, await observerAccess(c, observer))));
+  app.get(HOME_PATH, async (c) => c.html(await renderHome(ctx, await observerAccess(c, observer))));
   app.get(HOME_CSS_PATH, (c) => {
     c.header('Content-Type', 'text/css; charset=utf-8');
     c.header('Cache-Control', 'max-age=3600');

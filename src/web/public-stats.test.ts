@@ -15,6 +15,7 @@ import {
 } from '../../test/api-world.js';
 import { ev } from '../../test/events.js';
 import { HOUR_MS } from '../core/index.js';
+import { thresholdCells } from './public-stats.js';
 
 type View = { view: string; rows: Record<string, unknown>[]; public?: Record<string, unknown> };
 
@@ -122,8 +123,8 @@ describe('metrics, health and the front page', () => {
     });
   });
 
-  it('shows the anonymous front page the delayed aggregate only, and a signed-in analyst the live page', async () => {
-    const page = await (await w.request('/')).text();
+  it('shows the anonymous live page the delayed aggregate only, and a signed-in analyst the live view', async () => {
+    const page = await (await w.request('/live')).text();
     expect(page).toContain('Public view: every sensor together, up to 2012-02-09T09:00:00+09:00');
     expect(page).toContain('<td>445</td>');
     expect(page).not.toContain('<td>8080</td>');
@@ -134,9 +135,23 @@ describe('metrics, health and the front page', () => {
       json: { email: w.cast.analyst.email, password: PASSWORD },
     });
     const cookie = (login.headers.get('Set-Cookie') ?? '').split(';')[0]!;
-    const live = await (await w.request('/', { cookie })).text();
+    const live = await (await w.request('/live', { cookie })).text();
     expect(live).toContain('<td>8080</td>');
     expect(live).toContain('<td>fw-a</td>');
     expect(live).toContain('href="/metrics"');
+  });
+});
+
+describe('a fixed grid of counts as the public sees it', () => {
+  it('withholds every count cell below the threshold, 0 included, and keeps the rows and other fields', () => {
+    const rows = [
+      { date: '2012-01-01', Worm: 8, Scan: 2, note: 'x' },
+      { date: '2012-01-02', Worm: 0, Scan: 5, note: null },
+    ];
+    expect(thresholdCells(rows, ['Worm', 'Scan'], 5)).toEqual([
+      { date: '2012-01-01', Worm: 8, Scan: null, note: 'x' },
+      { date: '2012-01-02', Worm: null, Scan: 5, note: null },
+    ]);
+    expect(rows[0]!.Scan).toBe(2);
   });
 });

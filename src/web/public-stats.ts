@@ -80,3 +80,23 @@ export function thresholdRows(
   }
   return out;
 }
+
+/**
+ * A fixed grid of counts (a row per day of a month, a column per kind or technique) as the public
+ * may see it: every count cell below `minCount` withheld (null). The rows stay — a day is there
+ * whatever the data — so only the small numbers themselves would have told anything.
+ */
+export function thresholdCells(
+  rows: readonly ViewRow[],
+  columns: readonly string[],
+  minCount: number,
+): ViewRow[] {
+  return rows.map((row) => {
+    const kept: ViewRow = { ...row };
+    for (const c of columns) {
+      const v = kept[c];
+      if (typeof v === 'number' && v < minCount) kept[c] = null;
+    }
+    return kept;
+  });
+}

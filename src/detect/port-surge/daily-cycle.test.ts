@@ -3,12 +3,11 @@
 // data. docs/methods.md#daily-and-weekly-cycles-gaps.
 import { describe, expect, it } from 'vitest';
 import {
-  type ProbeInjection,
+  surgeOn139,
   type WorkingDayOptions,
   workingDayAddresses,
   workingDayMinutes,
 } from '../../../test/working-day-traffic.js';
-import type { ProbeRow } from '../../observe/index.js';
 import { DAY_MS, type Finding, HOUR_MS, MINUTE_MS } from '../finding.js';
 import { DetectorSet } from '../runner.js';
 
@@ -25,27 +24,6 @@ function run(o: Omit<WorkingDayOptions, 'startMs'>): Finding[] {
     out.push(...set.feed({ ...r, backscatter: [], payloads: [], ids: [] }));
   }
   return out;
-}
-
-/** New sources on 139/tcp, one a minute from `start` for `hours`, over the whole fleet. */
-function surgeOn139(start: number, hours: number): ProbeInjection {
-  let k = 0;
-  return (m, rng, probes: ProbeRow[], at) => {
-    if (m < start || m >= start + hours * HOUR_MS) return;
-    k++;
-    probes.push({
-      minuteMs: m,
-      ...at(Math.floor(rng() * 8)),
-      kind: 'firewall',
-      proto: 'tcp',
-      port: 139,
-      src: `77.${(k >> 8) & 255}.${k & 255}.9`,
-      country: 'CN',
-      asn: 4134 + (k % 5),
-      packets: 1,
-      udpPayload: false,
-    });
-  };
 }
 
 describe('port surges on a working-day background', () => {
@@ -76,6 +54,21 @@ describe('port surges on a working-day background', () => {
     expect(f.detectedMs - start).toBe(35 * MINUTE_MS);
     expect(f.evidence.trigger).toMatchObject({ by: 'z', split: 'foreign', method: 'hour-of-day' });
     // Nothing but that surge (and its end) in eleven days.
+    expect(new Set(fs.map((x) => x.key)).size).toBe(1);
+  });
+
+  it('still finds a surge that starts at the step itself (09:00), on the sixth day', () => {
+    // Day 6 (index 5), 09:00 JST: 60 new sources an hour on 139/tcp, on top of the background's
+    // own 2.3× rise in the same minute; 139/tcp carries about 50 distinct sources in a working
+    // hour. The step must be in the baseline (hour of day from the first days), the surge not.
+    const start = T0 + 5 * DAY_MS + 9 * HOUR_MS;
+    const fs = run({ days: 7, seed: 1, inject: surgeOn139(start, 3) });
+    const opened = fs.filter((f) => f.phase === 'opened');
+    expect(opened.map((f) => [f.detector, f.subject.proto, f.subject.port])).toEqual([
+      ['port-surge', 'tcp', 139],
+    ]);
+    expect(opened[0]!.detectedMs - start).toBe(55 * MINUTE_MS);
+    expect(opened[0]!.evidence.trigger).toMatchObject({ split: 'foreign', method: 'hour-of-day' });
     expect(new Set(fs.map((x) => x.key)).size).toBe(1);
   });
 });

@@ -6,7 +6,9 @@
  */
 import type { CoverageSnapshot } from '../coverage.js';
 import { type Detector, type Finding, HOUR_MS, MINUTE_MS, type MinuteRows } from '../finding.js';
+import { floodedAddresses } from '../flooded-addresses.js';
 import { type Baseline, HourBook } from '../seasonal-baseline.js';
+import { WatchedTime } from '../watched-time.js';
 import { portSurgeFinding } from './alert.js';
 import { judgeDay } from './day-test.js';
 import { type PortEpisode, PortEpisodes } from './episodes.js';
@@ -52,72 +54,43 @@ export class PortSurgeDetector implements Detector {
   readonly overflow: { readonly series: number; readonly sources: number };
   private readonly episodes = new PortEpisodes();
   private readonly book: HourBook;
-  /** Probe coverage of each minute of the window (a ring; NaN: not fed yet). */
-  private readonly fractions: Float64Array;
-  /** The first minute with a fleet (a known sensor stream): the detector watches from there. */
-  private firstMs = -1;
-  private hourMinutes = 0;
-  /** The fleet's membership epoch at the hour's first minute (coverage.ts, membership.ts). */
-  private hourEpoch = -1;
-  /** A minute of the hour was below `minCoverage` or in a gap of the fleet's data. */
-  private hourShort = false;
+  /**
+   * Which windows and hours were watched (watched-time.ts): coverage, gaps of the fleet's data, and
+   * the fleet's membership (an hour in which a sensor joined or was forgotten is neither the old
+   * fleet's nor the new one's; hours of other memberships are read at today's, hour-book.ts).
+   */
+  private readonly watched: WatchedTime;
 
   constructor(options: Partial<PortSurgeOptions> = {}) {
     this.o = { ...DEFAULT_PORT_SURGE, ...options };
     this.book = new HourBook(this.o.baseline.weeks * 168 + 48);
     this.series = new SeriesBook(this.o, this.book);
     this.overflow = this.series.overflow;
-    this.fractions = new Float64Array(this.o.windowMin).fill(Number.NaN);
+    this.watched = new WatchedTime(['probes'], this.o.windowMin, this.o.minCoverage, 'probes');
   }
 
   step(rows: MinuteRows, cov: CoverageSnapshot): Finding[] {
     const m = rows.minuteMs;
-    // Minutes before any sensor reported are not quiet minutes: nothing watched them.
-    if (this.firstMs < 0 && cov.knownSensors > 0) this.firstMs = m;
-    const f = this.firstMs < 0 ? 0 : cov.fraction('probes');
-    this.fractions[(m / MINUTE_MS) % this.o.windowMin] = f;
-    // A gap in the whole fleet's data is missing from its first minute, including those before
-    // coverage could call it a gap (docs/methods.md#daily-and-weekly-cycles-gaps).
-    const gap = cov.gapSinceMs !== null && cov.gapSinceMs >= m - (m % HOUR_MS);
-    if (f < this.o.minCoverage || gap) this.hourShort = true;
-    this.hourMinutes++;
-    // An hour in which a sensor joined or was forgotten is neither the old fleet's nor the new
-    // one's: missing. Hours of other memberships are read at today's (hour-book.ts `factor`).
-    const epoch = cov.epochOf('probes');
-    if (this.hourMinutes === 1) this.hourEpoch = epoch;
-    else if (epoch !== this.hourEpoch) this.hourShort = true;
-    for (const r of rows.probes) this.series.add(r, m);
+    this.watched.minute(m, cov);
+    // A flood at one address is the inbound-flood detector's alert, not a surge of its port (or of
+    // the random ports a reflection's answers reach): its rows are left out (flooded-addresses.ts).
+    const flooded = floodedAddresses(rows.probes);
+    for (const r of rows.probes) if (flooded.size === 0 || !flooded.has(r.dst)) this.series.add(r, m);
     const t = m + MINUTE_MS;
     const out: Finding[] = [];
     if ((t / MINUTE_MS) % this.o.evalEveryMin === 0) {
-      this.book.refresh((e) => cov.sizeAt('probes', e), epoch);
+      this.book.refresh((e) => cov.sizeAt('probes', e), cov.epochOf('probes'));
       this.evaluate(t, out);
     }
     return out;
-  }
-
-  /**
-   * Mean probe coverage over the window; 0 until the window has been fed whole, and 0 when one of
-   * its minutes was below `minCoverage`: the distinct sources of 35 minutes are more than 35/60 of
-   * an hour's (sources come back), so a window partly in a gap is not scaled up, it is missing.
-   */
-  private windowFraction(): number {
-    let sum = 0;
-    for (const v of this.fractions) {
-      if (!(v >= this.o.minCoverage)) return 0;
-      sum += v;
-    }
-    return sum / this.o.windowMin;
   }
 
   private evaluate(t: number, out: Finding[]): void {
     const hourEnd = t % HOUR_MS === 0;
     const hour = t / HOUR_MS - 1;
     if (hourEnd) {
-      const watched = this.hourMinutes === 60 && !this.hourShort;
-      this.book.mark(hour, watched && this.firstMs >= 0 && t - HOUR_MS >= this.firstMs, this.hourEpoch);
-      this.hourShort = false;
-      this.hourMinutes = 0;
+      const h = this.watched.closeHour(t);
+      this.book.mark(hour, h.watched, h.epoch);
     }
     const windowMs = this.o.windowMin * MINUTE_MS;
     const cutoff = t - windowMs;
@@ -126,8 +99,8 @@ export class PortSurgeDetector implements Detector {
       t,
       hourEnd,
       hour,
-      fraction: this.windowFraction(),
-      warm: this.firstMs >= 0 && t - this.firstMs >= this.o.warmupMs,
+      fraction: this.watched.window('probes'),
+      warm: this.watched.warm(t, this.o.warmupMs),
       window: windowHours(cutoff, t),
       from: cutoff / MINUTE_MS,
     };

@@ -19,7 +19,11 @@ afterAll(() => {
 });
 
 describe('port surges in a simulated working-day background', () => {
-  it('finds the simulator’s port-surge episode and raises nothing at the daily step', async () => {
+  // Nine simulated days generated, imported and run (no clock is read): more than the suite's
+  // 60 s on a loaded 2-core machine, so this test allows five times that.
+  it('finds the simulator’s port-surge episode and raises nothing at the daily step', {
+    timeout: 300_000,
+  }, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'koban-cycle-'));
     dirs.push(dir);
     const sim = await simulate({

@@ -70,6 +70,24 @@ interface Due {
   readonly endpointDisabled: boolean;
 }
 
+/**
+ * Due rows grouped by target (channel and address or URL), each group in the order its events were
+ * queued (version order; a withdrawal after the version it withdraws): a target's
+ * deliveries go one after another so that its versions arrive in order, while different targets are
+ * served concurrently. Groups come in the order of their first due row.
+ */
+function byTarget<D extends Pick<Due, 'id' | 'alertId' | 'channel' | 'target'>>(due: readonly D[]): D[][] {
+  const groups = new Map<string, D[]>();
+  for (const d of due) {
+    const key = `${d.channel}\n${d.target}`;
+    const g = groups.get(key);
+    if (g) g.push(d);
+    else groups.set(key, [d]);
+  }
+  const order = (a: D, b: D) => a.alertId - b.alertId || a.id - b.id;
+  return [...groups.values()].map((g) => g.sort(order));
+}
+
 export class DeliveryLog {
   constructor(
     private readonly db: RelationalDb,
@@ -89,7 +107,22 @@ export class DeliveryLog {
     if (filter.status) q = q.where('status', '=', filter.status);
     const rows = await q.limit(filter.limit ?? 10_000).execute();
     const nowMs = this.now();
-    return rows.map((r) => toRecord(r as Row & { id: number }, this.waitingFor(r, nowMs)));
+    // The earliest pending event per target: the later ones wait for it (see `claim`).
+    const firstPending = new Map<string, (typeof rows)[number]>();
+    for (const r of rows) {
+      const key = `${r.channel}\n${r.target}`;
+      if (r.status === 'pending' && !firstPending.has(key)) firstPending.set(key, r);
+    }
+    return rows.map((r) => {
+      const first = firstPending.get(`${r.channel}\n${r.target}`);
+      const behind = r.status === 'pending' && first !== undefined && Number(first.id) < Number(r.id);
+      return toRecord(
+        r as Row & { id: number },
+        behind
+          ? `waiting for the earlier ${first.event} (version ${first.version}) to this recipient to be delivered or given up`
+          : this.waitingFor(r, nowMs),
+      );
+    });
   }
 
   /** Why a pending delivery has not gone out yet, in words for the analyst (null once it is done). */
@@ -126,13 +159,31 @@ export class DeliveryLog {
     return out;
   }
 
-  /** Puts an alert's failed deliveries back in the queue, attempts counted from zero; returns how many. */
+  /**
+   * Puts an alert's failed deliveries back in the queue, attempts counted from zero; returns how
+   * many. A failed event that a later event of the alert to the same target has overtaken (that one
+   * was delivered) stays failed: resending it would bring an old version, or the news of an alert
+   * the recipient has since been told was withdrawn, after the newer word.
+   */
   async requeueFailed(tx: Kysely<Database>, alertId: number, nowMs: number): Promise<number> {
     const r = await tx
-      .updateTable('member_alert_deliveries')
+      .updateTable('member_alert_deliveries as d')
       .set({ status: 'pending', attempts: 0, next_attempt_ms: nowMs })
-      .where('alert_id', '=', alertId)
-      .where('status', '=', 'failed')
+      .where('d.alert_id', '=', alertId)
+      .where('d.status', '=', 'failed')
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('member_alert_deliveries as later')
+              .select('later.id')
+              .whereRef('later.alert_id', '=', 'd.alert_id')
+              .whereRef('later.channel', '=', 'd.channel')
+              .whereRef('later.target', '=', 'd.target')
+              .whereRef('later.id', '>', 'd.id')
+              .where('later.status', '=', 'delivered'),
+          ),
+        ),
+      )
       .executeTakeFirst();
     return Number(r.numUpdatedRows);
   }
@@ -151,17 +202,20 @@ export class DeliveryLog {
       contents.set(key, p);
       return p;
     };
+    // One chain per target, worked through in order; the chains run concurrently.
+    const chains = byTarget(due);
     let next = 0;
     const worker = async () => {
-      while (next < due.length) {
-        const d = due[next++]!;
-        if (!(await this.claim(d))) continue;
-        stats.attempted++;
-        const outcome = await this.attempt(d, mailer, await load(d));
-        stats[outcome]++;
+      while (next < chains.length) {
+        for (const d of chains[next++]!) {
+          if (!(await this.claim(d))) continue;
+          stats.attempted++;
+          const outcome = await this.attempt(d, mailer, await load(d));
+          stats[outcome]++;
+        }
       }
     };
-    await Promise.all(Array.from({ length: Math.min(this.config.concurrency, due.length) }, worker));
+    await Promise.all(Array.from({ length: Math.min(this.config.concurrency, chains.length) }, worker));
     return stats;
   }
 
@@ -214,6 +268,11 @@ export class DeliveryLog {
     return Number(r.n);
   }
 
+  /**
+   * Takes a due row for this process: an optimistic update on the attempt count, and only while no
+   * earlier event of its alert to the same target is still pending (waiting for a retry, or being
+   * sent by another worker or process) — a recipient never hears "withdrawn" before "sent".
+   */
   private async claim(d: Due): Promise<boolean> {
     const nowMs = this.now();
     const r = await this.db
@@ -222,6 +281,20 @@ export class DeliveryLog {
       .where('id', '=', d.id)
       .where('status', '=', 'pending')
       .where('attempts', '=', d.attempts)
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('member_alert_deliveries as earlier')
+              .select('earlier.id')
+              .where('earlier.alert_id', '=', d.alertId)
+              .where('earlier.channel', '=', d.channel)
+              .where('earlier.target', '=', d.target)
+              // Queued earlier: ids follow the order of the events (send, update, withdraw).
+              .where('earlier.id', '<', d.id)
+              .where('earlier.status', '=', 'pending'),
+          ),
+        ),
+      )
       .executeTakeFirst();
     return Number(r.numUpdatedRows) === 1;
   }

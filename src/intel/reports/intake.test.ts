@@ -147,12 +147,14 @@ describe('other report kinds', () => {
       '1 value(s) identifying the reporter were kept private and replaced by [private]',
     ]);
     const view = await t.intel.reports.get(cast.analyst.actor, r.reportId);
-    expect(view.title).toBe('PC on fileserver.[private] infected');
+    expect(view.title).toBe('PC on [private] infected');
     expect(view.observedMs).toBe(Date.UTC(2012, 1, 9, 11, 45));
     expect(JSON.stringify(view.shared)).not.toMatch(/192\.168|x-sangyo/);
-    // Bare names under `.example` are not read as domains in prose (no real TLD); the organisation's
-    // own domains are cut from the shared text all the same.
-    expect(JSON.stringify(view.shared)).toContain('(pc-0314.[private])');
+    // Bare names under `.example` are not read as domains in prose (no real TLD); names within the
+    // organisation's own domains are cut from the shared text all the same, whole (a host label
+    // names a machine).
+    expect(JSON.stringify(view.shared)).toContain('([private])');
+    expect(JSON.stringify(view.shared)).not.toMatch(/pc-0314|fileserver/);
     expect(await t.intel.reports.privatePart(cast.analyst.actor, r.reportId)).toEqual({
       values: [{ kind: 'ipv4', value: '192.168.3.14', reason: 'private-address' }],
     });

@@ -24,6 +24,8 @@ export interface NewReport {
   readonly privateJson: string;
   readonly evidence: { sha256: string; sizeBytes: number; mediaType: string } | null;
   readonly candidates: readonly Candidate[];
+  /** A campaign the report is stated to belong to (an imported report's); correlation keeps it. */
+  readonly campaignId?: number | null;
 }
 
 /** Inserts the report, its private part and its audience; returns the report's id. */
@@ -42,7 +44,7 @@ export async function insertReport(tx: Kysely<Database>, actor: Actor, r: NewRep
       title: r.title.slice(0, 1000),
       evidence_sha256: null,
       shared: r.sharedJson,
-      campaign_id: null,
+      campaign_id: r.campaignId ?? null,
     })
     .returning('id')
     .executeTakeFirstOrThrow();

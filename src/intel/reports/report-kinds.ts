@@ -34,16 +34,25 @@ function escapeRe(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }
 
+/**
+ * Replaces the private values and every name within the reporter's own domains — the whole name: a
+ * host (`pc-0314.x-sangyo.example`) or an address (`taro@x-sangyo.example`) is private as a whole,
+ * not only its domain (a host label or a local part left readable names a machine or a person).
+ */
 function redactor(values: readonly PrivateValue[], ownDomains: readonly string[]): (s: string) => string {
-  const needles = [...new Set([...values.map((v) => v.value), ...ownDomains])].filter((n) => n.length >= 3);
-  if (needles.length === 0) return (s) => s;
-  const re = new RegExp(
-    needles
-      .sort((a, b) => b.length - a.length)
-      .map(escapeRe)
-      .join('|'),
-    'gi',
-  );
+  const byLength = (a: string, b: string) => b.length - a.length;
+  const exact = [...new Set(values.map((v) => v.value))].filter((n) => n.length >= 3).sort(byLength);
+  const domains = [...new Set(ownDomains)].filter((n) => n.length >= 3).sort(byLength);
+  const parts = [
+    ...(domains.length > 0
+      ? [
+          `(?<![A-Za-z0-9._%+-])(?:[A-Za-z0-9._%+-]+@)?(?:[A-Za-z0-9-]+\\.)*(?:${domains.map(escapeRe).join('|')})`,
+        ]
+      : []),
+    ...exact.map(escapeRe),
+  ];
+  if (parts.length === 0) return (s) => s;
+  const re = new RegExp(parts.join('|'), 'gi');
   return (s) => s.replace(re, REDACTED_PRIVATE);
 }
 

@@ -1,6 +1,12 @@
 /** DuckDB SQL of the detection families (see detection-rows.ts for what each means). */
 import { SKETCH_EXACT_MAX } from '../address-sketch.js';
-import type { DetectionFamily, DetectionRange } from '../ports/detection-rows.js';
+import {
+  type DetectionFamily,
+  type DetectionRange,
+  INBOUND_MIN_PACKETS,
+  INBOUND_TOP,
+  REFLECTOR_SERVICES,
+} from '../ports/detection-rows.js';
 
 // Numbers come back as DOUBLE and INTEGER rather than BIGINT: JavaScript numbers, not BigInts to
 // convert (reading the rows costs more than the query itself).
@@ -32,6 +38,58 @@ const IS_PROBE = `(
   (proto = 6 AND (tcp_flags IS NULL OR ((tcp_flags & 2) = 2 AND (tcp_flags & 16) = 0)))
   OR proto = 17
   OR (proto = 1 AND icmp_type = 8) OR (proto = 58 AND icmp_type = 128))`;
+
+/**
+ * The inbound vector as its index in INBOUND_VECTORS (syn, syn-ack, udp-reflection, udp, tcp, icmp,
+ * other), and the port that names it: the destination port, or the source port for replies.
+ */
+const INBOUND_VECTOR = `CASE
+    WHEN proto = 6 AND tcp_flags IS NOT NULL AND (tcp_flags & 18) = 2 THEN 0
+    WHEN proto = 6 AND tcp_flags IS NOT NULL AND (tcp_flags & 18) = 18 THEN 1
+    WHEN proto = 6 THEN 4
+    WHEN proto = 17 AND sport IN (${REFLECTOR_SERVICES.map((r) => r.port).join(', ')}) THEN 2
+    WHEN proto = 17 THEN 3
+    WHEN proto IN (1, 58) THEN 5
+    ELSE 6 END`;
+
+/**
+ * The `n` most frequent values of a 16-bit column per group, as one list of BIGINT keys:
+ * count · 65536 + (65535 − value), largest first — the count and the value in one number, so that
+ * `max(key, n)` ranks by count and breaks ties by the smaller value, the same order every run.
+ */
+const TOP16 = (
+  column: string,
+  filter: string,
+): string => `SELECT k, max(n * 65536 + (65535 - ${column}), ${INBOUND_TOP}) AS top
+    FROM (SELECT k, ${column}, count(*)::BIGINT AS n FROM q WHERE ${filter} GROUP BY k, ${column}) GROUP BY k`;
+
+/**
+ * Two passes: the groups with at least INBOUND_MIN_PACKETS packets (a cheap count by a hash of the
+ * group), then the distinct counts and the top source ports and countries for their events alone —
+ * most groups are a packet or two of background, and the distinct counts are the expensive part.
+ */
+const INBOUND_SQL = (where: string): string => `WITH e AS (
+  SELECT m, ts_ms, sensor, dst4, dst6, proto, src4, src6, sport, len, scope, country, v, p, slot,
+    hash(m, sensor, dst4, dst6, proto, v, CASE WHEN v = 2 THEN p END) AS k
+  FROM (SELECT ${MINUTE} AS m, ts_ms, sensor, dst4, dst6, proto, src4, src6, sport, len, scope, country, v,
+          CASE WHEN v IN (1, 2) THEN sport WHEN v IN (0, 3, 4) THEN dport END AS p,
+          (ts_ms % 60000) // 10000 AS slot
+        FROM (SELECT *, ${INBOUND_VECTOR} AS v FROM events WHERE ${where} AND kind IN (1, 3)))),
+q AS MATERIALIZED (SELECT * FROM e WHERE k IN (SELECT k FROM e GROUP BY k HAVING count(*) >= ${INBOUND_MIN_PACKETS})),
+sp AS (${TOP16('sport', 'sport IS NOT NULL')}),
+cc AS (${TOP16('country', 'country <> 0')}),
+g AS (SELECT k, m, sensor, dst4, dst6, proto, v, mode(p)::INTEGER AS port,
+    count(DISTINCT p)::INTEGER AS ports, count(*)::INTEGER AS packets, coalesce(sum(len), 0)::DOUBLE AS bytes,
+    (count(DISTINCT src4) + count(DISTINCT src6))::INTEGER AS sources, count(DISTINCT src4 // 65536)::INTEGER AS s16,
+    count(DISTINCT sport)::INTEGER AS sports,
+    (count(DISTINCT src4) FILTER (WHERE scope <> 0) + count(DISTINCT src6) FILTER (WHERE scope <> 0))::INTEGER AS unroutable,
+    min(ts_ms)::DOUBLE AS first, max(ts_ms)::DOUBLE AS last,
+    ${[0, 1, 2, 3, 4, 5].map((k) => `(count(*) FILTER (WHERE slot = ${k}))::INTEGER AS t${k}`).join(', ')}
+  FROM q GROUP BY k, m, sensor, dst4, dst6, proto, v, CASE WHEN v = 2 THEN p END
+  HAVING count(*) >= ${INBOUND_MIN_PACKETS} AND (dst4 IS NOT NULL OR dst6 IS NOT NULL))
+SELECT m, sensor, dst4, dst6, proto, v, port, ports, packets, bytes, sources, s16, sports, unroutable,
+    first, last, t0, t1, t2, t3, t4, t5, sp.top, cc.top
+  FROM g LEFT JOIN sp USING (k) LEFT JOIN cc USING (k) ORDER BY m, sensor, dst4, dst6, v, port`;
 
 /**
  * The key of a monitored address hit (address-sketch.ts): an IPv4 address itself, an IPv6 one
@@ -98,6 +156,8 @@ export function detectionSql(family: DetectionFamily, r: DetectionRange): string
         GROUP BY ALL ORDER BY m`;
     case 'sensor-volume':
       return `SELECT ${MINUTE} AS m, sensor, kind, count(*)::INTEGER FROM events WHERE ${where} GROUP BY ALL ORDER BY m`;
+    case 'inbound':
+      return INBOUND_SQL(where);
   }
 }
 

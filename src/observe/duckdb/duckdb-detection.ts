@@ -6,7 +6,12 @@ import { DuckDBListValue, type DuckDBValue } from '@duckdb/node-api';
 import { ipv4ToString, protocolFromNumber } from '../../core/index.js';
 import { registersFromEntries } from '../address-sketch.js';
 import type { DestinationBlockRow } from '../ports/destinations.js';
-import type { DetectionFamily, DetectionRange, DetectionRowsByFamily } from '../ports/detection-rows.js';
+import {
+  type DetectionFamily,
+  type DetectionRange,
+  type DetectionRowsByFamily,
+  INBOUND_VECTORS,
+} from '../ports/detection-rows.js';
 import { destinationBlocksSql, detectionSql } from './duckdb-detect-sql.js';
 import { countryFromCode, kindFromCode, techniqueFromCode } from './duckdb-schema.js';
 import { type DuckDbState, sensorName } from './duckdb-state.js';
@@ -146,6 +151,30 @@ export class DetectionReader {
           kind: kindFromCode(Number(r[2])),
           packets: Number(r[3]),
         };
+      case 'inbound':
+        return {
+          minuteMs: Number(r[0]),
+          sensor: sensorName(this.s, r[1]),
+          dst: this.addr(r[2], r[3]),
+          proto: protocolFromNumber(Number(r[4])),
+          vector: INBOUND_VECTORS[Number(r[5])]!,
+          port: optNum(r[6]),
+          ports: Number(r[7]),
+          packets: Number(r[8]),
+          bytes: Number(r[9]),
+          sources: Number(r[10]),
+          sources16: Number(r[11]),
+          sourcePorts: Number(r[12]),
+          unroutable: Number(r[13]),
+          firstMs: Number(r[14]),
+          lastMs: Number(r[15]),
+          tenSeconds: [16, 17, 18, 19, 20, 21].map((k) => Number(r[k])),
+          topSourcePorts: tops(r[22]).map(([value, packets]) => ({ value, packets })),
+          topCountries: tops(r[23]).flatMap(([code, packets]) => {
+            const value = countryFromCode(code);
+            return value === null ? [] : [{ value, packets }];
+          }),
+        };
     }
   }
 }
@@ -153,6 +182,11 @@ export class DetectionReader {
 /** A LIST column's numbers (an empty list for NULL). */
 function numbers(v: DuckDBValue | undefined): number[] {
   return v instanceof DuckDBListValue ? v.items.map(Number) : [];
+}
+
+/** A top list's keys (duckdb-detect-sql.ts, TOP16: count · 65536 + (65535 − value)) as [value, count]. */
+function tops(v: DuckDBValue | undefined): [number, number][] {
+  return numbers(v).map((key) => [65535 - (key % 65536), Math.floor(key / 65536)]);
 }
 
 function optNum(v: DuckDBValue | undefined): number | null {

@@ -6,8 +6,16 @@
  */
 import type { EventKind, Protocol, Technique } from '../../core/index.js';
 import type { AddressSketch } from '../address-sketch.js';
+import type { InboundRow } from './inbound-rows.js';
 
-export const DETECTION_FAMILIES = ['probes', 'backscatter', 'payloads', 'ids', 'sensor-volume'] as const;
+export const DETECTION_FAMILIES = [
+  'probes',
+  'backscatter',
+  'payloads',
+  'ids',
+  'sensor-volume',
+  'inbound',
+] as const;
 export type DetectionFamily = (typeof DETECTION_FAMILIES)[number];
 
 /** Which events: a time range (history, evaluation) or the batches after a cursor (live). */
@@ -107,12 +115,24 @@ export interface SensorVolumeRow {
   readonly packets: number;
 }
 
+export {
+  INBOUND_MIN_PACKETS,
+  INBOUND_TOP,
+  INBOUND_VECTORS,
+  type InboundRow,
+  type InboundTop,
+  type InboundVector,
+  REFLECTOR_SERVICES,
+  type ReflectorService,
+} from './inbound-rows.js';
+
 export interface DetectionRowsByFamily {
   probes: ProbeRow;
   backscatter: BackscatterRow;
   payloads: PayloadRow;
   ids: IdsRow;
   'sensor-volume': SensorVolumeRow;
+  inbound: InboundRow;
 }
 
 /**

@@ -4,7 +4,8 @@
  * nothing in it (background and other episodes alike). It is a condition of the data, not an event
  * to alert on: detectors must read it as missing, neither as a baseline of zero nor as every sensor
  * failing, and the first hour after it is not a surge (docs/methods.md#daily-and-weekly-cycles-gaps).
- * No detector is scored against it, so an alert it causes counts as a false one. Not part of `all`
+ * No detector is scored against it (its truth is `alert: false`), so an alert it causes counts
+ * as a false one. Not part of `all`
  * (a default set stays as it was); asked for by name.
  *
  * Subject: `{ problem: "gap" }`. Magnitude: the gap's length in hours, from 1 hour (weak) to three
@@ -40,6 +41,8 @@ export const dataGap: Scenario = {
       strength: slot.strength,
       magnitude: sig3((endMs - startMs) / HOUR_MS),
       subject: { problem: 'gap' },
+      // Not an event to alert on (docs/methods.md#gaps-in-the-data-are-not-alerts).
+      alert: false,
       params: { label: labelId('data-gap') },
     };
   },

@@ -8,6 +8,7 @@ import { labelId, Rng } from '../prng.js';
 import { backscatter } from './backscatter.js';
 import { botnetInfection } from './botnet-infection.js';
 import { dataGap } from './data-gap.js';
+import { inboundFlood } from './inbound-flood.js';
 import { messengerSpamScenario } from './messenger-spam.js';
 import { portSurge } from './port-surge.js';
 import { scan } from './scan.js';
@@ -42,6 +43,7 @@ export const SCENARIOS: Readonly<Record<ScenarioKind, Scenario>> = {
   'botnet-infection': botnetInfection,
   'sensor-outage': sensorOutage,
   'data-gap': dataGap,
+  'inbound-flood': inboundFlood,
 };
 
 /** One scenario to inject. */

@@ -19,6 +19,7 @@ export const SCENARIO_KINDS = [
   'botnet-infection',
   'sensor-outage',
   'data-gap',
+  'inbound-flood',
 ] as const;
 export type ScenarioKind = (typeof SCENARIO_KINDS)[number];
 

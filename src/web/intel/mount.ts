@@ -1,6 +1,6 @@
 /**
- * The intel context's REST API under /api/v1/: sessions, reports, indicators, campaigns,
- * advisories, declassifications, and accounts (token revocation, ending sessions, disabling users
+ * The intel context's REST API under /api/v1/: sessions, reports, indicators (and their export as
+ * STIX 2.1), campaigns, advisories, declassifications, and accounts (token revocation, ending sessions, disabling users
  * and orgs). Every route goes through `ApiRoutes` (api-route.ts): the same authentication, scope
  * check, input validation, body limits and OpenAPI registration as the center's other routes.
  */
@@ -13,15 +13,22 @@ import { mountAccountRoutes } from './accounts.js';
 import { mountAdvisoryRoutes } from './advisories.js';
 import { mountCampaignRoutes } from './campaigns.js';
 import { mountDeclassificationRoutes } from './declassifications.js';
+import { mountExportRoutes } from './export.js';
 import { mountIndicatorRoutes } from './indicators.js';
 import { mountReportRoutes } from './reports.js';
 import { MAX_JSON_BYTES, nameIntelSchemas } from './schemas.js';
 import { mountSessionRoutes } from './session.js';
 
-export function mountIntelRoutes(routes: ApiRoutes, intel: IntelService, options: WebOptions = {}): void {
+export function mountIntelRoutes(
+  routes: ApiRoutes,
+  intel: IntelService,
+  options: WebOptions = {},
+  /** Shared with the portal's login form (one budget of guesses per client and account). */
+  throttle?: LoginThrottle,
+): void {
   const now = options.now ?? Date.now;
   nameIntelSchemas(routes.registry);
-  mountSessionRoutes(routes, intel, new LoginThrottle(options.login, now), now);
+  mountSessionRoutes(routes, intel, throttle ?? new LoginThrottle(options.login, now), now);
   mountReportRoutes(
     routes,
     intel,
@@ -32,6 +39,7 @@ export function mountIntelRoutes(routes: ApiRoutes, intel: IntelService, options
     now,
   );
   mountIndicatorRoutes(routes, intel, now);
+  mountExportRoutes(routes, intel, now);
   mountCampaignRoutes(routes, intel);
   mountAdvisoryRoutes(routes, intel, options.afterAdvisorySent);
   mountDeclassificationRoutes(routes, intel);
