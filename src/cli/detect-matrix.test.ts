@@ -132,7 +132,14 @@ describe.skipIf(!HAVE_BUILD)('koban detect --eval DIR DIR… (the built command)
       },
     ]);
     const byName = new Map(doc.detectors.map((d: { name: string }) => [d.name, d]));
-    expect([...byName.keys()]).toEqual(['port-surge', 'backscatter', 'scan', 'worm', 'sensor-health']);
+    expect([...byName.keys()]).toEqual([
+      'port-surge',
+      'backscatter',
+      'scan',
+      'worm',
+      'sensor-health',
+      'inbound-flood',
+    ]);
     // No scan was injected: recall is undefined in both sets, not 1.0.
     const scan = byName.get('scan') as { recall: unknown; recall_na: string[] };
     expect(scan.recall).toEqual({ worst: null, median: null, cells: 0 });
