@@ -30,6 +30,8 @@ export interface HousekeepingDeps {
   /** Whether this node runs the detectors: only it closes what they reported. */
   readonly leaseHeld: () => boolean;
   readonly now?: () => number;
+  /** When this center began receiving deliveries: a sensor's silence counts from then at the earliest. */
+  readonly listeningSinceMs?: number;
 }
 
 export interface Task {
@@ -60,14 +62,16 @@ export function schedule(tasks: readonly Task[]): { stop(): Promise<void> } {
 }
 
 /** A sensor that stopped delivering is told to the operators like any detector alert. */
-async function sensorSilence(
-  center: Center,
-  notifier: Notifier | null,
-  silentAfterMs: number,
-  nowMs: number,
-) {
+async function sensorSilence(center: Center, deps: HousekeepingDeps, silentAfterMs: number, nowMs: number) {
   const sensors = await center.registry.list();
-  const silence = await checkSensorSilence(center.alerts, sensors, silentAfterMs, nowMs);
+  const silence = await checkSensorSilence(
+    center.alerts,
+    sensors,
+    silentAfterMs,
+    nowMs,
+    deps.listeningSinceMs,
+  );
+  const notifier = deps.notifier;
   for (const c of silence.raised) if (c.change === 'opened' && notifier) void notifier.notify(c);
 }
 
@@ -111,7 +115,7 @@ export async function housekeepingRound(
 ): Promise<void> {
   const nowMs = (deps.now ?? Date.now)();
   try {
-    await sensorSilence(center, deps.notifier, silentAfterMs, nowMs);
+    await sensorSilence(center, deps, silentAfterMs, nowMs);
     if (deps.leaseHeld()) await closeEndedAlerts(center, nowMs);
     await retention(center, nowMs);
   } catch (err) {

@@ -105,8 +105,14 @@ export async function startCenter(options: ServeOptions): Promise<RunningCenter>
     files.remove();
     throw e;
   }
+  // Sensors could not deliver while this center was down: their silence counts from now at the earliest.
+  const listeningSinceMs = Date.now();
   const housekeeping = schedule(
-    housekeepingTasks(center, { notifier, leaseHeld: () => detection?.held() ?? false }, options),
+    housekeepingTasks(
+      center,
+      { notifier, leaseHeld: () => detection?.held() ?? false, listeningSinceMs },
+      options,
+    ),
   );
   let stopping: Promise<void> | null = null;
   const stop = () => {

@@ -3,13 +3,16 @@
  * root's services. The flags the process changes while it runs (draining at shutdown, the demo's
  * simulated data and live public view) are read through, not copied.
  */
+
+import { join } from 'node:path';
 import type { Hono } from 'hono';
-import { MonitoredSpace } from '../observe/index.js';
-import { buildApp, type WebContext } from '../web/index.js';
+import { MonitoredSpace, openEnricher } from '../observe/index.js';
+import { buildApp, LoginThrottle, type WebContext } from '../web/index.js';
 import type { Center } from './wiring.js';
 
 export function webContext(center: Center): WebContext {
   const space = new MonitoredSpace(center.db);
+  let lookup: Promise<(ip: string) => string | null> | null = null;
   return {
     events: center.observatory.store,
     observation: center.observatory.config,
@@ -21,6 +24,7 @@ export function webContext(center: Center): WebContext {
     backscatter: center.backscatter,
     intel: center.intel,
     anonymizer: center.anonymizer,
+    loginThrottle: new LoginThrottle(center.apiOptions.login, center.apiOptions.now ?? Date.now),
     metrics: center.metrics,
     options: center.apiOptions,
     log: center.log,
@@ -35,6 +39,18 @@ export function webContext(center: Center): WebContext {
     get publicStats() {
       return center.publicStats;
     },
+    countryLookup() {
+      // A failed opening (an unreadable MMDB) is not kept: the next report tries again.
+      lookup ??= openEnricher(center.observatory.config).then(
+        (e) => (ip: string) => e.lookup(ip).country,
+        (err: unknown) => {
+          lookup = null;
+          throw err;
+        },
+      );
+      return lookup;
+    },
+    reportsDir: join(center.dataDir, 'reports'),
   };
 }
 

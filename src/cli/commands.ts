@@ -122,6 +122,12 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./intel-stats.js')).registerIntelStats,
   },
   {
+    name: 'feeds',
+    term: 'feeds',
+    summary: 'TAXII 2.1 collections of other servers: subscribe, list',
+    load: async () => (await import('./feeds.js')).registerFeeds,
+  },
+  {
     name: 'warninglist',
     term: 'warninglist',
     summary: 'values that must never correlate (configured entries)',
@@ -163,5 +169,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     term: 'declassify',
     summary: "publish a member's report below its label: request, then consent or a second admin's approval",
     load: async () => (await import('./declassify.js')).registerDeclassify,
+  },
+  {
+    name: 'publish',
+    term: 'publish [options] <kind>',
+    summary: 'write a periodic report (monthly, semiannual, annual) as HTML or PDF',
+    load: async () => (await import('./publish.js')).registerPublish,
   },
 ];

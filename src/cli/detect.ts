@@ -3,7 +3,8 @@
  * listing what is kept as data rather than alerted (a DDoS victim below the alerting rate), with
  * the sensors' monitored space as registered, given (`--blocks`, remembered) or learned;
  * `koban detect --eval DIR` — import a simulated set (`koban simulate`) into a scratch store, run
- * every detector over its whole history and score the alerts against its truth.json.
+ * every detector over its whole history and score the alerts against its truth.json; with several
+ * directories, the per-detector summary over them (detect-matrix.ts).
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +18,7 @@ import {
   AlertStore,
   addressCounts,
   BackscatterStatistics,
+  DEFAULT_NOISE_FLOOR,
   DETECTOR_NAMES,
   type DetectorName,
   type DetectorScore,
@@ -45,9 +47,11 @@ import { readManifest, TruthSchema } from '../sim/index.js';
 import { dbOption } from './_options.js';
 import { fmtInt, printJson, progress, table } from './_output.js';
 import { openRelationalStore, storeTarget } from './_stores.js';
+import { type EvaluatedSet, evaluateMatrix } from './detect-matrix.js';
 
-interface DetectFlags {
-  eval?: string;
+export interface DetectFlags {
+  eval?: string[];
+  noiseFloor?: string;
   work?: string;
   data?: string;
   db?: string;
@@ -73,8 +77,15 @@ export function registerDetect(program: Command): void {
   program
     .command('detect')
     .description('run the detectors over stored history (alerts), or score them on a simulated set (--eval)')
-    .option('--eval <dir>', 'a koban simulate directory: import it, detect, score against truth.json')
+    .option(
+      '--eval <dir...>',
+      'koban simulate directories: import, detect, score against truth.json (several: the matrix summary)',
+    )
     .option('--work <dir>', 'with --eval: keep the imported store here and reuse it on the next run')
+    .option(
+      '--noise-floor <strength>',
+      `with several --eval sets: episodes weaker than this are not recall targets (default ${DEFAULT_NOISE_FLOOR})`,
+    )
     .option('--data <dir>', 'data directory (default $KOBAN_DATA or ./koban-data)')
     .addOption(dbOption())
     .option('--from <date>', 'start of the history to run over (default: the first stored event)')
@@ -86,12 +97,15 @@ export function registerDetect(program: Command): void {
     )
     .option('--json', 'print one JSON document')
     .action(async (flags: DetectFlags) => {
-      if (flags.eval) await evaluate(flags.eval, flags);
+      const dirs = flags.eval ?? [];
+      if (dirs.length > 1) await evaluateMatrix(dirs, flags, evaluate);
+      else if (dirs.length === 1) await evaluate(dirs[0]!, flags);
       else await detectHistory(flags);
     });
 }
 
-async function evaluate(dir: string, flags: DetectFlags): Promise<void> {
+/** Scores one simulated set; prints the result unless `print` is false (a cell of a matrix). */
+async function evaluate(dir: string, flags: DetectFlags, print = true): Promise<EvaluatedSet> {
   if (!existsSync(join(dir, 'manifest.json')) || !existsSync(join(dir, 'truth.json'))) {
     throw new KobanError('E_USAGE', `${dir}: not a koban simulate directory (manifest.json and truth.json)`);
   }
@@ -158,8 +172,9 @@ async function evaluate(dir: string, flags: DetectFlags): Promise<void> {
         'detection time within [start − 10 min, end + 1 h]; extra alerts for a matched episode are duplicates; ' +
         'alerts explained by another kind of episode (spam, botnet, worm port) are neither true nor false',
     };
-    if (flags.json) printJson(doc);
-    else printScores(scores, doc.run);
+    if (print && flags.json) printJson(doc);
+    else if (print) printScores(scores, doc.run);
+    return { doc, truth, manifest };
   } finally {
     bar.stop();
     await db.destroy();

@@ -1,7 +1,7 @@
 /**
  * `koban intel export --format stix` and `koban intel import` on a data directory: a member's GREEN
  * report out to the members' audience and into a second center, a bad bundle's rejections listed
- * with the rest kept, and the formats not built yet refused by name.
+ * with the rest kept, unrecognised files refused by name; blocklists and MISP feeds out and in.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -121,22 +121,46 @@ describe('koban intel export and import', () => {
     );
     const misp = join(dir, 'event.json');
     writeFileSync(misp, JSON.stringify({ Event: { info: 'x', Attribute: [] } }));
-    const r = await run(data, ['intel', 'import', bad, misp]);
+    const what = join(dir, 'what.json');
+    writeFileSync(what, JSON.stringify({ hello: 1 }));
+    const r = await run(data, ['intel', 'import', bad, misp, what]);
     expect(r.out).toBe(
       [
         `${bad}: 2 objects — 0 reports, 0 campaigns, 1 indicators imported; 0 already held, 0 updated, 0 skipped, 1 rejected`,
         '  rejected #1 nope: needs a "type" and an "id" of the form type--UUID naming that type',
-        `${misp}: a MISP event: MISP import is not yet supported`,
+        `${misp}: 1 MISP events — 0 reports, 0 campaigns, 0 attributes imported; 0 already held, 0 updated, 0 skipped, 1 rejected; sightings 0 seen, 0 false positive`,
+        '  rejected #1 (no id): uuid: an event needs a uuid',
+        `${what}: could not recognise the format (expected a STIX 2.1 bundle, a MISP event or feed manifest, or a MISP warninglist)`,
         '',
       ].join('\n'),
     );
     expect(r.code).toBe(3);
-    expect(r.err).toBe('1 of 2 files not imported');
+    expect(r.err).toBe('1 of 3 files not imported');
   });
 
-  it('refuses an export format that is not built yet', async () => {
-    const r = await run(join(dir, 'a'), ['intel', 'export', '--format', 'suricata']);
-    expect(r.err).toBe('export format "suricata" is not yet supported (available: stix)');
-    expect(r.code).toBe(2);
+  it('exports the C2 destinations as a blocklist and the members’ view as a MISP feed directory', async () => {
+    const a = join(dir, 'a');
+    const text = await run(a, ['intel', 'export', '--format', 'text', '--audience', 'members']);
+    expect(text.code).toBe(0);
+    expect(text.out.split('\n').filter((l) => !l.startsWith('#'))).toEqual(['45.77.12.34', '']);
+    const feed = join(dir, 'feed');
+    const misp = await run(a, [
+      'intel',
+      'export',
+      '--format',
+      'misp-feed',
+      '--audience',
+      'members',
+      '--out',
+      feed,
+    ]);
+    expect(misp.err).toBe(`${feed}: 1 MISP events (manifest.json, hashes.csv)\n`);
+    const b = join(dir, 'b');
+    const imported = await run(b, ['intel', 'import', feed, '--source', 'Center A']);
+    expect(imported.out).toBe(
+      `${feed}: 1 MISP events — 1 reports, 0 campaigns, 1 attributes imported; 0 already held, 0 updated, 0 skipped, 0 rejected; sightings 0 seen, 0 false positive\n`,
+    );
+    const none = await run(a, ['intel', 'export', '--format', 'misp-feed']);
+    expect(none.err).toBe('a MISP feed is a directory: name it with --out DIR');
   });
 });

@@ -2,6 +2,8 @@
 import type { Command } from 'commander';
 import { KobanError } from '../core/index.js';
 import {
+  DAILY_CYCLES,
+  type DailyCycle,
   DEFAULT_RATE,
   DEFAULT_START,
   SCENARIO_KINDS,
@@ -23,6 +25,8 @@ interface SimulateFlags {
   episodes: string;
   formats: string;
   warmup?: string;
+  /** `true` when the option is given without a shape. */
+  dailyCycle?: string | true;
   workers?: string;
   json?: boolean;
 }
@@ -39,6 +43,26 @@ function number(flag: string, value: string, integer: boolean): number {
   return n;
 }
 
+/**
+ * `--daily-cycle [SHAPE[:RATIO]]`, e.g. `working-day:2.3`. Without a shape, `working-day`: the flag
+ * asks for a pronounced daily cycle (the background already has the mild `evening` one without it).
+ */
+function dailyCycle(value: string | true | undefined): DailyCycle | undefined {
+  if (value === undefined) return undefined;
+  if (value === true) return { shape: 'working-day' };
+  const [shape, ratio] = value.split(':');
+  if (!(DAILY_CYCLES as readonly string[]).includes(shape ?? '')) {
+    throw new KobanError(
+      'E_USAGE',
+      `--daily-cycle must be ${DAILY_CYCLES.join(', ')} (optionally :RATIO), not "${value}"`,
+    );
+  }
+  return {
+    shape: shape as DailyCycle['shape'],
+    ...(ratio === undefined ? {} : { ratio: number('--daily-cycle ratio', ratio, false) }),
+  };
+}
+
 export function registerSimulate(program: Command): void {
   program
     .command('simulate')
@@ -51,7 +75,7 @@ export function registerSimulate(program: Command): void {
     .option('--rate <n>', 'mean packets per sensor per day, before scenarios', String(DEFAULT_RATE))
     .option(
       '--scenario <name>',
-      `scenario to inject (repeatable): ${SCENARIO_KINDS.join(', ')}, all`,
+      `scenario to inject (repeatable): ${SCENARIO_KINDS.join(', ')}, all (every one but data-gap)`,
       collect,
       [],
     )
@@ -60,6 +84,10 @@ export function registerSimulate(program: Command): void {
     .option(
       '--warmup <days>',
       'days without episodes at the start (default: a quarter of the run, at most 7)',
+    )
+    .option(
+      '--daily-cycle [shape]',
+      `the background's day: ${DAILY_CYCLES.join(', ')}, optionally :RATIO (busiest hour over quietest); without the option evening, without a shape working-day`,
     )
     .option('--workers <n>', 'worker threads (default 2 when built; the output does not depend on it)')
     .option('--json', 'print one JSON document')
@@ -82,6 +110,7 @@ export function registerSimulate(program: Command): void {
         episodes: number('--episodes', flags.episodes, true),
         formats: formats as SimFormat[],
         warmupDays: flags.warmup === undefined ? undefined : number('--warmup', flags.warmup, false),
+        dailyCycle: dailyCycle(flags.dailyCycle),
         workers: flags.workers === undefined ? undefined : number('--workers', flags.workers, true),
         onProgress: (p) => bar.update(p.done, p.total, `${fmtInt(p.events)} packets`),
       };

@@ -24,7 +24,9 @@ const NAMES = [
   '0009-scanners',
   '0010-backscatter-statistics',
   '0011-stix-objects',
-  '0013-anonymizer',
+  '0012-provider-sightings',
+  '0013-taxii-collections',
+  '0014-anonymizer',
 ];
 
 describe('migrations', () => {

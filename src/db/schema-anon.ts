@@ -1,4 +1,4 @@
-/** Tables of the anonymizer context (anon/), created by migrations/0013-anonymizer.ts. */
+/** Tables of the anonymizer context (anon/), created by migrations/0014-anonymizer.ts. */
 import type { Generated } from 'kysely';
 
 /** One list imported: the history is built from these in publication order. */

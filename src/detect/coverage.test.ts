@@ -188,6 +188,57 @@ describe('Coverage', () => {
     expect(snap.fraction('probes')).toBe(1);
   });
 
+  it('holds every stream inactive but none silent in a gap of the whole fleet, and forgets none', () => {
+    const cov = new Coverage({ addresses: ADDRESSES, learnMin: 60, forgetAfterMs: DAY_MS });
+    feed(cov, 0, 120, steady());
+    // Nothing from anyone from minute 120: the fleet (205 events a minute) is called silent at its
+    // fifth quiet minute, from the first of them.
+    const early = feed(cov, 120, 124, () => []);
+    expect(early.gapSinceMs).toBeNull();
+    const gap = feed(cov, 124, 125, () => []);
+    expect(gap.gapSinceMs).toBe(T0 + 120 * MINUTE_MS);
+    expect(gap.activeSensors).toBe(0);
+    expect(gap.fraction('probes')).toBe(0);
+    expect(gap.streams.map((s) => [s.active, s.silent])).toEqual(new Array(4).fill([false, false]));
+    // Three days later (three times forgetAfterMs) every stream is still known.
+    const late = feed(cov, 125, 3 * 24 * 60, () => []);
+    expect(cov.stateSize()).toBe(4);
+    expect(late.knownSensors).toBe(4);
+    expect(late.fraction('probes')).toBe(0);
+    // Back: active at once. A stream that stays away is silent after 15 minutes of the fleet's
+    // delivering time, not at once for its three days without events.
+    const back = 3 * 24 * 60;
+    const resumed = feed(cov, back, back + 14, steady(['fw2']));
+    expect(resumed.gapSinceMs).toBeNull();
+    expect(resumed.streams.find((s) => s.sensor === 'fw2')).toMatchObject({ active: true, silent: false });
+    const called = feed(cov, back + 14, back + 15, steady(['fw2']));
+    expect(called.streams.find((s) => s.sensor === 'fw2')).toMatchObject({ active: false, silent: true });
+    expect(called.fraction('probes')).toBeCloseTo(180 / 200, 10);
+  });
+
+  it('measures a joining stream against the established ones, not by the hour it joined at', () => {
+    // a and b: 40 events a minute at night, 92 from 09:00 to 18:00 (UTC here), for two days; c joins
+    // at 10:00 on the third day with the same traffic. Its usual rate is theirs, not its first
+    // hours' working-day mean.
+    const cov = new Coverage({ learnMin: 60 });
+    const at = (i: number) => (Math.floor(i / 60) % 24 >= 9 && Math.floor(i / 60) % 24 < 18 ? 92 : 40);
+    const rows = (joined: boolean) => (i: number, m: number) => [
+      vol(m, 'a', 'firewall', at(i)),
+      vol(m, 'b', 'firewall', at(i)),
+      ...(joined ? [vol(m, 'c', 'firewall', at(i))] : []),
+    ];
+    feed(cov, 0, (2 * 24 + 10) * 60, rows(false));
+    const snap = feed(cov, (2 * 24 + 10) * 60, (2 * 24 + 16) * 60, rows(true));
+    const rate = (name: string) => snap.streams.find((s) => s.sensor === name)!.ratePerMinute;
+    expect(rate('a')).toBe(40);
+    expect(rate('c')).toBeCloseTo(40, 6);
+    // The fleet's size before c joined, at today's rates: a and b.
+    expect(snap.epochOf('probes')).toBe(3);
+    expect(snap.sizeAt('probes', 2)).toBeCloseTo(80, 6);
+    expect(snap.sizeAt('probes', 3)).toBeCloseTo(120, 6);
+    expect(snap.epochOf('ids')).toBe(0);
+  });
+
   it('learns the usual rate as the median hourly count, which a one-hour burst does not move', () => {
     const cov = new Coverage({ learnMin: 60 });
     // 10/min for 12 hours, with one hour at 1000/min in the middle.

@@ -13,11 +13,22 @@
  * over the last day or two (bursty streams such as IDS alerts are not Poisson).
  * A new stream learns for `learnMin` minutes before it can be declared silent. State: one small
  * record per stream, forgotten after `forgetAfterMs` of silence (bounded by the fleet's size).
+ *
+ * A silence of the whole fleet at once is a gap in the data (an import that skipped days, a center
+ * that was down, history replayed later), not every sensor failing together
+ * (docs/methods.md#daily-and-weekly-cycles-gaps): the fleet is watched as one more stream
+ * (fleet-gap.ts), and once its silence is implausible every stream is inactive (the minutes are
+ * missing for every detector) but none is *silent*: a stream's own silence counts only the minutes
+ * in which the rest of the fleet delivered, so a fleet-wide gap neither raises sensor-health alerts
+ * nor makes streams forgotten, and a stream that does not come back after it is declared silent
+ * after its usual limit of the fleet's delivering time.
  */
 import { cidrIPv4Size, type EventKind, parseCidr } from '../core/index.js';
 import type { SensorVolumeRow } from '../observe/index.js';
 import { DAY_MS, MINUTE_MS } from './finding.js';
-import { median } from './stats.js';
+import { FleetGap } from './fleet-gap.js';
+import { FleetMembership } from './membership.js';
+import { learnRate, newRateState, type RateOptions, type RateState, References } from './usual-rate.js';
 
 /** Sums the IPv4 sizes of each sensor's blocks (IPv6 blocks add nothing to IPv4 coverage). */
 export function addressCounts(blocks: Readonly<Record<string, readonly string[]>>): Map<string, number> {
@@ -54,7 +65,10 @@ export interface CoverageOptions {
 export interface StreamStatus {
   readonly sensor: string;
   readonly kind: EventKind;
+  /** Its data is present or its silence still plausible (false in its silence and in a fleet gap). */
   readonly active: boolean;
+  /** Silent in its own right: quiet for longer than plausible while the rest of the fleet delivered. */
+  readonly silent: boolean;
   /** Events this minute. */
   readonly events: number;
   /** Usual events per minute (slow average while active). */
@@ -81,6 +95,13 @@ export interface CoverageSnapshot {
    * 1 when nothing is known yet (no evidence of missing data).
    */
   fraction(family: CoverageFamily): number;
+  /** The family's membership epoch (membership.ts): it changes when one of its streams joins or is forgotten. */
+  epochOf(family: CoverageFamily): number;
+  /**
+   * The usual events per minute of the family's streams that were known at `epoch`, at today's
+   * rates (membership.ts); undefined for an epoch too old to tell.
+   */
+  sizeAt(family: CoverageFamily, epoch: number): number | undefined;
   /**
    * Events of the family's streams that arrived in this minute, as a share of their usual volume
    * per minute (not capped; 1 when nothing is known yet). A fleet-wide outage shows here at once,
@@ -89,25 +110,22 @@ export interface CoverageSnapshot {
   received(family: CoverageFamily): number;
   isActive(sensor: string): boolean;
   readonly streams: readonly StreamStatus[];
+  /** First minute of the fleet-wide gap in the data this minute is in (fleet-gap.ts), or null. */
+  readonly gapSinceMs: number | null;
 }
 
-interface Stream extends StreamStatus {
+interface Stream extends StreamStatus, RateState {
   readonly sensor: string;
   readonly kind: EventKind;
   ratePerMinute: number;
   learning: boolean;
-  /** Events of the current hour so far, and of the past hours while active (oldest first). */
-  hourEvents: number;
-  hourMinutes: number;
-  hoursSeen: number;
-  readonly hours: number[];
   lastEventMs: number;
   firstMs: number;
   active: boolean;
+  silent: boolean;
+  /** Minutes without events since the last one, outside fleet-wide gaps. */
+  ownSilentMin: number;
   events: number;
-  /** Events and minutes seen while learning. */
-  seenEvents: number;
-  seenMinutes: number;
   /** Longest healthy gap (minutes) of the current and the previous day. */
   gapToday: number;
   gapYesterday: number;
@@ -121,7 +139,7 @@ const FAMILY_KINDS: Readonly<Record<CoverageFamily, readonly EventKind[]>> = {
   ids: ['ids'],
 };
 
-type Aggregates = Omit<CoverageSnapshot, 'minuteMs' | 'received'>;
+type Aggregates = Omit<CoverageSnapshot, 'minuteMs' | 'received' | 'gapSinceMs'>;
 
 /** Streams (sensor × kind) followed at most: ten thousand sensors, each with its three kinds. */
 const MAX_STREAMS = 30_000;
@@ -138,8 +156,17 @@ export class Coverage {
   private readonly minSilenceMin: number;
   private readonly maxSilenceMin: number;
   private readonly forgetAfterMs: number;
-  private readonly rateHours: number;
   private readonly learnMin: number;
+  private readonly fleet: FleetGap;
+  private readonly membership = new FleetMembership();
+  /** Events of the whole fleet this minute, and its usual rate (the sum of its streams'). */
+  private fleetEvents = 0;
+  private fleetRate = 0;
+  /** Streams with less than a day of hours (counted each minute). */
+  private young = 0;
+  /** This minute's events and rates of the established streams (usual-rate.ts). */
+  private readonly refs = new References();
+  private readonly rateOptions: RateOptions;
 
   constructor(options: CoverageOptions = {}) {
     this.addresses = options.addresses ?? new Map();
@@ -147,13 +174,27 @@ export class Coverage {
     this.minSilenceMin = options.minSilenceMin ?? 15;
     this.maxSilenceMin = options.maxSilenceMin ?? 24 * 60;
     this.forgetAfterMs = options.forgetAfterMs ?? 7 * DAY_MS;
-    this.rateHours = options.rateHours ?? 168;
     this.learnMin = options.learnMin ?? 360;
+    this.rateOptions = { learnMin: this.learnMin, rateHours: options.rateHours ?? 168 };
+    this.fleet = new FleetGap({
+      silenceEvents: this.silenceEvents,
+      minSilenceMin: Math.min(5, this.minSilenceMin),
+      maxSilenceMin: this.maxSilenceMin,
+      learnMin: this.learnMin,
+    });
   }
 
   /** Updates the streams with one minute's volume rows and returns that minute's coverage. */
   observe(minuteMs: number, rows: readonly SensorVolumeRow[]): CoverageSnapshot {
     this.count(minuteMs, rows);
+    const wasGap = this.fleet.inGap;
+    // The minutes before a fleet gap is declared were the fleet's silence, not each stream's own.
+    const takeBack = this.fleet.observe(minuteMs, this.fleetEvents, this.fleetRate);
+    if (takeBack > 0)
+      for (const s of this.streams.values()) s.ownSilentMin = Math.max(0, s.ownSilentMin - takeBack);
+    if (wasGap !== this.fleet.inGap) this.aggregates = null;
+    // Only a stream younger than a day is measured against the established ones.
+    if (this.young > 0) this.refs.measure(this.streams.values());
     const day = Math.floor(minuteMs / DAY_MS);
     for (const [key, s] of this.streams) this.advance(key, s, minuteMs, day);
     // The address map may be refreshed in place (the server re-reads the registry): a change in it
@@ -165,12 +206,24 @@ export class Coverage {
       this.aggregates = null;
     }
     this.aggregates ??= this.aggregate();
-    return { minuteMs, ...this.aggregates, received: this.receivedThisMinute() };
+    return {
+      minuteMs,
+      ...this.aggregates,
+      received: this.receivedThisMinute(),
+      gapSinceMs: this.fleet.sinceMs,
+    };
   }
 
   /** Sets each stream's events of the minute from `rows`, opening the streams not seen before. */
   private count(minuteMs: number, rows: readonly SensorVolumeRow[]): void {
-    for (const s of this.streams.values()) s.events = 0;
+    this.fleetRate = 0;
+    this.fleetEvents = 0;
+    this.young = 0;
+    for (const s of this.streams.values()) {
+      s.events = 0;
+      this.fleetRate += s.ratePerMinute;
+      if (s.hours.length < 24) this.young++;
+    }
     for (const r of rows) {
       const key = `${r.sensor}\u0000${r.kind}`;
       let s = this.streams.get(key);
@@ -181,75 +234,61 @@ export class Coverage {
           continue;
         }
         s = {
+          ...newRateState(),
           sensor: r.sensor,
           kind: r.kind,
-          ratePerMinute: 0,
-          learning: true,
-          hourEvents: 0,
-          hourMinutes: 0,
-          hoursSeen: 0,
-          hours: [],
           lastEventMs: minuteMs,
           firstMs: minuteMs,
           active: true,
-          events: 0,
-          seenEvents: 0,
-          seenMinutes: 0,
+          silent: false,
+          ownSilentMin: 0,
           gapToday: 0,
           gapYesterday: 0,
           day: Math.floor(minuteMs / DAY_MS),
         };
         this.streams.set(key, s);
+        this.young++;
+        this.membership.joined(s);
         this.aggregates = null;
       }
       s.events += r.packets;
+      this.fleetEvents += r.packets;
     }
   }
 
-  /** One minute of a stream: active or silent (or forgotten), its healthy gaps and its usual rate. */
+  /**
+   * One minute of a stream: its own silence (counted only outside fleet gaps), silent or not (or
+   * forgotten), active or not, its healthy gaps and its usual rate.
+   */
   private advance(key: string, s: Stream, minuteMs: number, day: number): void {
     if (s.day !== day) {
       s.gapYesterday = s.gapToday;
       s.gapToday = 0;
       s.day = day;
     }
-    const silentMin = (minuteMs - s.lastEventMs) / MINUTE_MS;
+    const gap = this.fleet.inGap;
     if (s.events > 0) {
-      if (s.active) s.gapToday = Math.max(s.gapToday, silentMin - 1);
-      else this.aggregates = null;
+      if (!s.silent) s.gapToday = Math.max(s.gapToday, s.ownSilentMin);
       s.lastEventMs = minuteMs;
-      s.active = true;
+      s.ownSilentMin = 0;
+      s.silent = false;
     } else {
-      if (minuteMs - s.lastEventMs > this.forgetAfterMs) {
+      if (!gap) s.ownSilentMin++;
+      if (s.ownSilentMin * MINUTE_MS > this.forgetAfterMs) {
         this.streams.delete(key);
+        this.membership.left(s);
         this.aggregates = null;
         return;
       }
-      if (s.active && !s.learning && silentMin >= this.silenceLimit(s)) {
-        s.active = false;
-        this.aggregates = null;
-      }
+      if (!s.silent && !s.learning && s.ownSilentMin >= this.silenceLimit(s)) s.silent = true;
     }
-    // The usual rate learns only from active minutes, so a dead sensor keeps its weight in the
-    // denominators (its share stays missing instead of shrinking to nothing). While learning it
-    // is the plain mean; then the median hourly count of the past week, which neither a single
-    // first minute nor a day-long outbreak can inflate.
-    if (!s.active) return;
-    s.seenEvents += s.events;
-    s.seenMinutes++;
-    s.hourEvents += s.events;
-    if (++s.hourMinutes === 60) {
-      s.hours.push(s.hourEvents);
-      if (s.hours.length > this.rateHours) s.hours.shift();
-      s.hourEvents = 0;
-      s.hourMinutes = 0;
-      // The week's median moves slowly: refreshed every 6 hours of activity.
-      if (!s.learning && ++s.hoursSeen % 6 === 0) this.setRate(s, median(s.hours) / 60);
+    const active = !s.silent && !gap;
+    if (active !== s.active) {
+      s.active = active;
+      this.aggregates = null;
     }
-    if (s.learning) {
-      s.learning = s.seenMinutes < this.learnMin;
-      this.setRate(s, s.seenEvents / s.seenMinutes);
-    }
+    // The usual rate learns from active minutes only (usual-rate.ts).
+    if (s.active) this.setRate(s, learnRate(s, this.refs, this.rateOptions));
   }
 
   /** The snapshot's `received`: this minute's events of a family's streams against their usual rate. */
@@ -300,6 +339,7 @@ export class Coverage {
       if (active.has(name) && this.activeForAddresses(name)) monitored += n;
     }
     const fractions = {} as Record<CoverageFamily, number>;
+    const usuals = {} as Record<CoverageFamily, number>;
     for (const [family, kinds] of Object.entries(FAMILY_KINDS) as [CoverageFamily, readonly EventKind[]][]) {
       let u = 0;
       let l = 0;
@@ -308,6 +348,7 @@ export class Coverage {
         l += live[k];
       }
       fractions[family] = u > 0 ? l / u : 1;
+      usuals[family] = u;
     }
     return {
       activeSensors: active.size,
@@ -315,6 +356,8 @@ export class Coverage {
       monitoredAddresses: monitored,
       knownAddresses,
       fraction: (family) => fractions[family],
+      sizeAt: (family, epoch) => this.membership.sizeAt(epoch, FAMILY_KINDS[family], usuals[family]),
+      epochOf: (family) => this.membership.epoch(FAMILY_KINDS[family]),
       isActive: (sensor) => active.has(sensor),
       // The live stream records themselves: read them during the step, do not keep them.
       streams: [...this.streams.values()],

@@ -71,6 +71,20 @@ export {
   type TruthEpisodeLike,
   type TruthLike,
 } from './eval.js';
+export {
+  type BelowFloor,
+  type CellConfig,
+  type CellScore,
+  DEFAULT_NOISE_FLOOR,
+  type DetectorMatrix,
+  type EvalResult,
+  EvalResultSchema,
+  type MatrixCell,
+  type MatrixSummary,
+  parseEvalResult,
+  type Spread,
+  summarizeMatrix,
+} from './eval-matrix.js';
 export type { Detector, Finding, MinuteRows } from './finding.js';
 export { type KeptDataPruned, pruneKeptData } from './kept-data-retention.js';
 export { type DetectionLease, LeasedDetection, type LeaseLog } from './leased.js';

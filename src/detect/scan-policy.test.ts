@@ -111,6 +111,8 @@ describe('scan alert policy', () => {
   it('alerts on a large new campaign when it crosses the threshold, and not on the same source again within a week', () => {
     const set = scanSet();
     const src = '203.0.113.7';
+    // A day watched first: the background's reach is known (scan-background.ts).
+    feed(set, T0 - DAY_MS, 24 * 60, () => []);
     const fs = feed(set, T0, 120, sweep(src, 0, 150, 5));
     const first = alerting(fs);
     expect(first.map((f) => f.phase)).toEqual(['updated', 'ended']);
@@ -199,5 +201,31 @@ describe('scan alert policy', () => {
     ]);
     // The episode was data for its first three hours.
     expect(fs.filter((f) => f.alert === false).length).toBeGreaterThan(10);
+  });
+
+  it('learns how far the background reaches: no alert for a busy background host, a fast campaign still found', () => {
+    // 1,024 addresses: the constant threshold is 103. A background host reaches 12 new addresses
+    // an hour on 1433/tcp, every hour, from the start, and probes each on a new high port too: 103
+    // addresses after about 9 hours, 100 ports a little earlier. Before: "Large new scan
+    // campaign" on the first day, and again on every later day its episode went on.
+    const set = scanSet();
+    const busy = (i: number, m: number) => {
+      const k = Math.floor(i / 5);
+      if (i % 5 === 0) return [probe(m, '192.0.2.99', k % 1024, 1433)];
+      return i % 5 === 2 ? [probe(m, '192.0.2.99', k % 1024, 1024 + (k % 60000))] : [];
+    };
+    const fs = feed(set, T0, 3 * 24 * 60, busy);
+    expect(fs.some((f) => f.subject.source === '192.0.2.99')).toBe(true);
+    expect(alerting(fs)).toEqual([]);
+    // A campaign of 150 addresses in 30 minutes on day 4, with the host still busy: large.
+    const camp = sweep('203.0.113.8', 0, 150, 5);
+    const more = feed(set, T0 + 3 * DAY_MS, 60, (i, m) => [...busy(i, m), ...camp(i, m)]);
+    const hit = alerting(more);
+    expect(new Set(hit.map((f) => f.subject.source))).toEqual(new Set(['203.0.113.8']));
+    // Three times the background's rate over its first hour, below the constant. The rate is 17,
+    // not 12: a host's episode starts when it passes the scanner test, with 32 addresses reached.
+    expect(hit[0]!.evidence.alert_reasons).toEqual([
+      "large new campaign: 105 of 1024 monitored addresses (threshold 103; the background's scanners reach 17 an hour)",
+    ]);
   });
 });

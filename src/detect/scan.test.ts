@@ -253,8 +253,10 @@ describe('ScanDetector', () => {
       }
     }
     expect(opened).toBe(1);
-    // 9 covered idle minutes before the outage (91–99), 14 more before coverage calls the silence
-    // (100–113), none while it lasts, and the remaining 37 after the fleet is back at minute 280.
-    expect(ends).toEqual([316]);
+    // 9 covered idle minutes before the outage (91–99), 4 more before coverage calls the whole
+    // fleet's silence a gap in the data (100–103: five silent minutes are implausible for the fleet
+    // at 120 events a minute), none while it lasts, and the remaining 47 after the fleet is back at
+    // minute 280.
+    expect(ends).toEqual([326]);
   });
 });

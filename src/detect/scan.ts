@@ -211,6 +211,7 @@ export class ScanDetector implements Detector {
     const out: Finding[] = [];
     const n = cov.monitoredAddresses;
     this.monitored = n;
+    if (cov.knownSensors > 0) this.policy.watch(m);
     const horizontal: [SourceState, number, Contacts<string>][] = [];
     const vertical: [SourceState, string, Contacts<number>][] = [];
     for (const r of rows.probes) {

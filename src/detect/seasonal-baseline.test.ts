@@ -57,3 +57,61 @@ describe('SeasonalSeries window sums', () => {
     expect(weekday?.value).toBeCloseTo(10 * 24);
   });
 });
+
+describe('SeasonalSeries baseline through gaps and daily steps', () => {
+  /** 10 from 09:00 to 18:00, 4 otherwise; `watched(h)` false for a gap. */
+  const working = (h: number) => (h % 24 >= 9 && h % 24 < 18 ? 10 : 4);
+  function build(hours: number, watched: (h: number) => boolean) {
+    const book = new HourBook(8 * WEEK_HOURS + 48);
+    const s = new SeasonalSeries(book);
+    for (let h = 0; h < hours; h++) {
+      book.mark(h, watched(h));
+      if (watched(h)) s.record(h, working(h), false);
+    }
+    return s;
+  }
+
+  it('reads the daily cycle learnt before a ten-day gap as the baseline of the first hour after it', () => {
+    // A week of data, ten days with none, then the first hour back: 10:00 on day 17.
+    const s = build(17 * 24 + 10, (h) => h < 7 * 24);
+    expect(s.baseline(17 * 24 + 10, 17 * 24 + 10)).toMatchObject({ value: 10, method: 'hour-of-day', n: 7 });
+    expect(s.baseline(17 * 24 + 3, 17 * 24 + 3)).toMatchObject({ value: 4, method: 'hour-of-day' });
+  });
+
+  it('weighs a window across the daily step by its share of each hour', () => {
+    const s = build(5 * 24 + 8, () => true);
+    // 08:25–09:25: 7/12 of 08h (4) and 5/12 of 09h (10).
+    const b = s.baselineOver([5 * 24 + 8, 5 * 24 + 9], [7 / 12, 5 / 12], 5 * 24 + 8);
+    expect(b?.value).toBeCloseTo(6.5, 10);
+    expect(b?.method).toBe('hour-of-day');
+  });
+
+  it('takes the busy hours of the last day as the baseline before the daily cycle is known', () => {
+    // Two days: no hour-of-day median of three yet; the 90th percentile of the last 24 hours.
+    const b = build(2 * 24, () => true).baseline(2 * 24, 2 * 24);
+    expect(b).toMatchObject({ value: 10, method: 'recent', n: 24 });
+  });
+
+  it('learns the hour of day from three days, and the hour of week once two weeks are known', () => {
+    // The working day, and Saturdays (day 5 of each week) 1.5 times busier.
+    const weekly = (h: number) => working(h) * (Math.floor(h / 24) % 7 === 5 ? 1.5 : 1);
+    const book = new HourBook(8 * WEEK_HOURS + 48);
+    const s = new SeasonalSeries(book);
+    const at = (h: number) => s.baseline(h, h);
+    for (let h = 0; h < 20 * 24; h++) {
+      // Day 3 at 10:00: the hour of day (three 10:00s before it).
+      if (h === 3 * 24 + 10) expect(at(h)).toMatchObject({ value: 10, method: 'hour-of-day', n: 3 });
+      // The second Saturday, 10:00: one Saturday before it, the hour of day of the last 7 days
+      // (median 10; the estimate with means, never below it: 75/7 and this morning's departures,
+      // nine hours of +2 and 09h's +5 over 24 hours).
+      if (h === 12 * 24 + 10) {
+        expect(at(h)).toMatchObject({ method: 'hour-of-day', n: 7 });
+        expect(at(h)!.value).toBeCloseTo(75 / 7 + 23 / 24, 10);
+      }
+      // The third Saturday, 10:00: two Saturdays before it, the hour of week.
+      if (h === 19 * 24 + 10) expect(at(h)).toMatchObject({ value: 15, method: 'hour-of-week', n: 2 });
+      book.mark(h, true);
+      s.record(h, weekly(h), false);
+    }
+  });
+});

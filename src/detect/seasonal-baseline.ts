@@ -3,8 +3,8 @@
  * robust seasonal baseline, as docs/methods.md#port-surges prescribes and SANS ISC's flat 30-day mean
  * does not: the median of the same hour-of-week over the past weeks (with a short history the same
  * hour-of-day over the past week), shifted by the median departure of the last 24 hours from their
- * own seasonal values to follow level shifts; before any seasonal value exists, the median of the
- * last 24 hours. Scale: max(1.4826 × MAD of recent residuals, √baseline, 1).
+ * own seasonal values to follow level shifts; before any seasonal value exists, the busy hours
+ * (90th percentile) of the last 24. Scale: max(1.4826 × MAD of recent residuals, √baseline, 1).
  *
  * Missing is not zero: hours with too little coverage are missing for every series (the
  * {@link HourBook} says which), and hours in which a series was alerting are excluded from its own
@@ -13,71 +13,30 @@
  * retention (8 weeks) and, once its baseline is large enough for the MAD to matter, a ring of 14
  * days of residuals; the non-zero departures of the last 8 days.
  */
+import { type Baseline, type BaselineOptions, DEFAULT_BASELINE, medianError, quantile } from './baseline.js';
+import type { HourBook } from './hour-book.js';
 import { mad, mean, median, robustScale } from './stats.js';
+
+export { type Baseline, type BaselineOptions, DEFAULT_BASELINE, upperBaseline } from './baseline.js';
+export { HourBook } from './hour-book.js';
 
 export const WEEK_HOURS = 168;
 
-/** Which hours the detector watched with enough coverage (shared by all series of a detector). */
-export class HourBook {
-  private readonly ok = new Map<number, boolean>();
-  private watchedHours = 0;
-  constructor(private readonly retainHours: number) {}
-
-  mark(hour: number, watched: boolean): void {
-    if (watched && this.ok.get(hour) !== true) this.watchedHours++;
-    this.ok.set(hour, watched);
-    if (this.ok.get(hour - this.retainHours) === true) this.watchedHours--;
-    this.ok.delete(hour - this.retainHours);
-  }
-
-  /** Watched hours within the retention. */
-  count(): number {
-    return this.watchedHours;
-  }
-
-  watched(hour: number): boolean {
-    return this.ok.get(hour) === true;
-  }
-}
-
-export interface BaselineOptions {
-  /** Weeks of same-hour-of-week history used (docs/methods.md#port-surges: 4–8). */
-  readonly weeks: number;
-  /** Weight of the last 24 hours' level shift added to the seasonal median (1: all of it). */
-  readonly seasonalWeight: number;
-  /** Fewest values for each estimate. */
-  readonly minSeasonal: number;
-  readonly minRecent: number;
-  /** Residual ring size (hours) for the MAD: 14 days (docs/methods.md#port-surges). */
-  readonly residualHours: number;
-  /** Baseline from which residual MADs are kept (below it the Poisson floor dominates). */
-  readonly madFromBaseline: number;
-}
-
-export const DEFAULT_BASELINE: BaselineOptions = {
-  weeks: 8,
-  seasonalWeight: 1,
-  minSeasonal: 3,
-  minRecent: 6,
-  residualHours: 14 * 24,
-  madFromBaseline: 4,
-};
-
-export interface Baseline {
+interface Seasonal {
   readonly value: number;
-  readonly scale: number;
-  /** Which estimate was used. */
-  readonly method: 'hour-of-week' | 'hour-of-day' | 'recent' | 'day';
+  readonly mean: number;
+  readonly n: number;
+  readonly method: Baseline['method'];
 }
 
-/**
- * Widening of the scale for a baseline that is itself a median of `n` values: the median's
- * variance is about π/2 · σ²/n (asymptotic relative efficiency 2/π), so x − baseline has variance
- * σ² (1 + π/(2n)). With three weeks of history that is 1.24 σ; ignoring it made early alerts
- * against medians of three or four values.
- */
-function medianError(n: number): number {
-  return Math.sqrt(1 + Math.PI / (2 * Math.max(n, 1)));
+/** The last usable hours before a `recentEnd`, with what the baselines read of them. */
+interface Recent {
+  readonly values: readonly number[];
+  /** Median and mean departure of those hours from their seasonal values (0 with too few). */
+  readonly shift: number;
+  readonly meanShift: number;
+  /** The baseline from these hours alone (before the daily cycle is known), once asked. */
+  alone?: Baseline | undefined;
 }
 
 export class SeasonalSeries {
@@ -94,17 +53,25 @@ export class SeasonalSeries {
   /** Ring of past 24-hour sums without alerting hours (`windowSum`), once `keepDaySums` was called. */
   private daySums: Float32Array | null = null;
   private dayStamps: Int32Array | null = null;
+  private daySumsVersion = 0;
   private lastRecorded = Number.NEGATIVE_INFINITY;
+  /** The seasonal values of the last two hours asked, and the recent hours of the last `recentEnd`. */
+  private readonly seasonalMemo: ({ hour: number; v: number; s: Seasonal | undefined } | undefined)[] = [];
+  private recentMemo: { end: number; v: number; r: Recent } | undefined;
 
   constructor(
     private readonly book: HourBook,
     private readonly o: BaselineOptions = DEFAULT_BASELINE,
   ) {}
 
-  /** The value of `hour`: undefined when missing (not watched, or excluded as alerting). */
+  /**
+   * The value of `hour` at today's fleet size (hour-book.ts `factor`): undefined when missing (not
+   * watched, or excluded as alerting).
+   */
   get(hour: number): number | undefined {
     if (!this.book.watched(hour) || this.excluded.has(hour)) return undefined;
-    return this.values.get(hour) ?? 0;
+    const v = this.values.get(hour);
+    return v === undefined ? 0 : v * this.book.factor(hour);
   }
 
   /** The value recorded for `hour`, alerting or not (undefined when not watched): for evidence. */
@@ -175,19 +142,23 @@ export class SeasonalSeries {
     return this.sum < rate * Math.max(1, this.book.count());
   }
 
-  /** The seasonal value of `hour` alone: hour-of-week median, else hour-of-day over the past week. */
-  private seasonal(
-    hour: number,
-  ): { value: number; mean: number; n: number; method: Baseline['method'] } | undefined {
+  /**
+   * The seasonal value of `hour` alone: the median of the same hour of week over the past weeks
+   * when at least `minWeeks` of them are known; else of the same hour of day over the last 7
+   * days that are known — looking back past missing days (a gap in the data, hours excluded as
+   * alerting) as far as the retained weeks, so the daily cycle learnt before a gap is the baseline
+   * after it rather than nothing or zero (docs/methods.md#daily-and-weekly-cycles-gaps).
+   */
+  private seasonal(hour: number): Seasonal | undefined {
     const week: number[] = [];
     for (let k = 1; k <= this.o.weeks; k++) {
       const v = this.get(hour - k * WEEK_HOURS);
       if (v !== undefined) week.push(v);
     }
-    if (week.length >= this.o.minSeasonal)
+    if (week.length >= this.o.minWeeks)
       return { value: median(week), mean: mean(week), n: week.length, method: 'hour-of-week' };
     const day: number[] = [];
-    for (let d = 1; d <= 7; d++) {
+    for (let d = 1; d <= this.o.weeks * 7 && day.length < 7; d++) {
       const v = this.get(hour - d * 24);
       if (v !== undefined) day.push(v);
     }
@@ -196,55 +167,114 @@ export class SeasonalSeries {
     return undefined;
   }
 
+  /** {@link seasonal}, kept for the two hours a sliding window spans (a past hour's never changes). */
+  private seasonalOf(hour: number): Seasonal | undefined {
+    const m = this.seasonalMemo;
+    const v = this.book.version;
+    if (m[0]?.hour === hour && m[0].v === v) return m[0].s;
+    if (m[1]?.hour === hour && m[1].v === v) return m[1].s;
+    const s = this.seasonal(hour);
+    m[1] = m[0];
+    m[0] = { hour, v, s };
+    return s;
+  }
+
   /**
-   * The baseline for a window centred in hour `midHour`, from complete hours before `recentEnd`
-   * (exclusive); undefined while the history is too short (warm-up) or all of it is excluded.
-   * With a seasonal value, the last 24 usable hours' median departure from their own seasonal
-   * values is added (the blend with the last 24 h: it follows a level shift without flattening
-   * the daily cycle); without one, the median of the last 24 usable hours is the baseline.
+   * The last (up to) 24 usable hours before `recentEnd` and, for the level shift, their departures
+   * from their own seasonal values — looking back past missing and alerting hours as far as the
+   * retention, so a long episode is measured against the level before it and the first hours after
+   * a gap against the hours before it. Kept per `recentEnd`.
+   */
+  private recentOf(recentEnd: number): Recent {
+    const version = this.book.version;
+    if (this.recentMemo?.end === recentEnd && this.recentMemo.v === version) return this.recentMemo.r;
+    const values: number[] = [];
+    const level: number[] = [];
+    const oldest = recentEnd - this.o.weeks * WEEK_HOURS;
+    for (let h = recentEnd - 1; h >= oldest && values.length < 24; h--) {
+      const v = this.get(h);
+      if (v === undefined) continue;
+      values.push(v);
+      if (this.levelSince >= 0 && h >= this.levelSince) level.push(this.departures.get(h) ?? 0);
+    }
+    const enough = level.length >= this.o.minRecent;
+    const r: Recent = { values, shift: enough ? median(level) : 0, meanShift: enough ? mean(level) : 0 };
+    this.recentMemo = { end: recentEnd, v: version, r };
+    return r;
+  }
+
+  /** The baseline for a window centred in hour `midHour`: {@link baselineOver} that one hour. */
+  baseline(midHour: number, recentEnd: number): Baseline | undefined {
+    return this.baselineOver([midHour], [1], recentEnd);
+  }
+
+  /**
+   * The baseline for a window covering `hours` with `weights` (its share of each, summing to 1: a
+   * sliding hour from 09:25 to 10:25 is 7/12 of 09h and 5/12 of 10h, so a daily step at 10:00 is
+   * not read against 09h alone), from complete hours before `recentEnd` (exclusive); undefined
+   * while the history is too short (warm-up) or all of it is excluded. With seasonal values (the
+   * weighted mean of each hour's), the last 24 usable hours' median departure from their own
+   * seasonal values is added (the blend with the last 24 h: it follows a level shift without
+   * flattening the daily cycle). Without one, before the daily cycle is known, the baseline is the
+   * 90th percentile of the last 24 usable hours — their busy hours, not their median: a surge
+   * must stand out above the busiest part of the day seen so far, not above its quiet night.
    * For small counts the median of a few Poisson values is biased low (the median of Poisson(2)
    * samples is often 1), so the baseline is never below the same estimate made with means.
    */
-  baseline(midHour: number, recentEnd: number): Baseline | undefined {
-    const recent: number[] = [];
-    const level: number[] = [];
-    // Looking back up to a week past missing and alerting hours, so a long episode is still
-    // measured against the level before it.
-    for (let h = recentEnd - 1; h >= recentEnd - 7 * 24 && recent.length < 24; h--) {
-      const v = this.get(h);
-      if (v === undefined) continue;
-      recent.push(v);
-      if (this.levelSince >= 0 && h >= this.levelSince) level.push(this.departures.get(h) ?? 0);
+  baselineOver(
+    hours: readonly number[],
+    weights: readonly number[],
+    recentEnd: number,
+  ): Baseline | undefined {
+    let value = 0;
+    let meanValue = 0;
+    let n = Number.POSITIVE_INFINITY;
+    let method: Baseline['method'] | undefined;
+    let weight = 0;
+    for (let i = 0; i < hours.length; i++) {
+      const w = weights[i]!;
+      if (w <= 0) continue;
+      const s = this.seasonalOf(hours[i]!);
+      if (!s) continue;
+      value += w * s.value;
+      meanValue += w * s.mean;
+      weight += w;
+      n = Math.min(n, s.n);
+      if (!method || w > 0.5) method = s.method;
     }
-    const s = this.seasonal(midHour);
-    let value: number;
-    let method: Baseline['method'];
-    let n: number;
-    if (s) {
-      const enough = level.length >= this.o.minRecent;
-      const shift = enough ? median(level) : 0;
-      const meanShift = enough ? mean(level) : 0;
-      const w = this.o.seasonalWeight;
-      value = Math.max(0, s.value + w * shift, s.mean + w * meanShift);
-      method = s.method;
-      n = s.n;
-    } else if (recent.length >= this.o.minRecent) {
-      // No seasonal model yet: the recent hours' own spread (the daily cycle included) is the scale.
-      value = Math.max(median(recent), mean(recent));
-      return { value, scale: robustScale(mad(recent), value) * medianError(recent.length), method: 'recent' };
-    } else return undefined;
-    return { value, scale: robustScale(this.residualMad, value) * medianError(n), method };
+    const r = this.recentOf(recentEnd);
+    if (method && weight > 0) {
+      const sw = this.o.seasonalWeight;
+      const v = Math.max(0, value / weight + sw * r.shift, meanValue / weight + sw * r.meanShift);
+      return { value: v, scale: robustScale(this.residualMad, v) * medianError(n), method, n };
+    }
+    if (!('alone' in r)) r.alone = this.recentAlone(r.values);
+    return r.alone;
+  }
+
+  /** Before the daily cycle is known: the recent hours' busy part, their own spread as the scale. */
+  private recentAlone(recent: readonly number[]): Baseline | undefined {
+    if (recent.length < this.o.minRecent) return undefined;
+    const v = Math.max(quantile(recent, 0.9), mean(recent));
+    const scale = robustScale(mad(recent), v) * medianError(recent.length);
+    return { value: v, scale, method: 'recent', n: recent.length };
   }
 
   /**
    * Sum of the `hours` hourly values ending with `lastHour` (inclusive): with `withExcluded` the
    * hours a series was alerting count too (the current day of an episode), without it they are
-   * missing. Scaled up from at least five sixths of the hours usable; undefined with fewer.
+   * missing. Scaled up from at least five sixths of the hours usable; undefined with fewer. At
+   * today's fleet, as {@link get}.
    */
   windowSum(lastHour: number, hours: number, withExcluded: boolean): number | undefined {
     // Past days' sums are read again every hour for weeks: kept (a complete hour's value and
-    // whether it was watched or alerting never change once recorded).
+    // whether it was watched or alerting never change once recorded) until the fleet's membership
+    // factors change (hour-book.ts).
     const cached = hours === 24 && !withExcluded && this.daySums !== null;
+    if (cached && this.daySumsVersion !== this.book.version) {
+      this.dayStamps!.fill(-1);
+      this.daySumsVersion = this.book.version;
+    }
     if (cached) {
       const i = lastHour % this.daySums!.length;
       if (this.dayStamps![i] === lastHour) {
@@ -256,7 +286,7 @@ export class SeasonalSeries {
     let n = 0;
     for (let h = lastHour - hours + 1; h <= lastHour; h++) {
       if (!this.book.watched(h) || (!withExcluded && this.excluded.has(h))) continue;
-      sum += this.values.get(h) ?? 0;
+      sum += (this.values.get(h) ?? 0) * this.book.factor(h);
       n++;
     }
     const v = n * 6 >= hours * 5 ? (sum * hours) / n : undefined;

@@ -15,9 +15,10 @@ describe('sensor health beside one sensor’s burst', () => {
   it('a flood of 300,000 events in two minutes at one sensor is its jump, not seven other sensors collapsing', () => {
     const set = new DetectorSet({ only: ['sensor-health'] });
     const rng = mulberry32(23);
-    const burst = 30 * 60 + 20;
+    // Jumps are judged from the fourth day (72 hours of history, three of the same hour).
+    const burst = 80 * 60 + 20;
     const out: Finding[] = [];
-    for (let i = 0; i < 34 * 60; i++) {
+    for (let i = 0; i < 84 * 60; i++) {
       const m = T0 + i * MINUTE_MS;
       const volume: SensorVolumeRow[] = SENSORS.map((sensor) => ({
         minuteMs: m,
@@ -30,8 +31,8 @@ describe('sensor health beside one sensor’s burst', () => {
       out.push(...set.feed({ minuteMs: m, probes: [], backscatter: [], payloads: [], ids: [], volume }));
     }
     expect(out.map((f) => [f.phase, f.subject.sensor, f.subject.problem, f.detectedMs - T0])).toEqual([
-      ['opened', 'a', 'jump', 31 * 60 * MINUTE_MS],
-      ['ended', 'a', 'jump', 31 * 60 * MINUTE_MS],
+      ['opened', 'a', 'jump', 81 * 60 * MINUTE_MS],
+      ['ended', 'a', 'jump', 81 * 60 * MINUTE_MS],
     ]);
   });
 });

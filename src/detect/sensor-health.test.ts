@@ -65,10 +65,10 @@ describe('SensorHealthDetector', () => {
   });
 
   it('reports a sensor whose volume jumps abnormally, and only that one', () => {
-    // The small sensor (20/min, ~2 % of the fleet) sends 500/min during hour 30.
-    const from = 30 * 60;
+    // The small sensor (20/min, ~2 % of the fleet) sends 500/min during hour 80 (day 4).
+    const from = 80 * 60;
     const to = from + 60;
-    const out = run(33, (s, i) => (s === 'small' && i >= from && i < to ? 500 : undefined));
+    const out = run(83, (s, i) => (s === 'small' && i >= from && i < to ? 500 : undefined));
     const fs = out.map((x) => x.f);
     expect(fs.every((f) => f.subject.sensor === 'small')).toBe(true);
     const opened = out.filter((x) => x.f.phase === 'opened');
@@ -86,22 +86,43 @@ describe('SensorHealthDetector', () => {
   });
 
   it('reports a collapse to a tenth of the usual share as a drop', () => {
-    const from = 30 * 60;
-    const out = run(32, (s, i) => (s === 'a' && i >= from && i < from + 60 ? 3 : undefined));
+    const from = 80 * 60;
+    const out = run(82, (s, i) => (s === 'a' && i >= from && i < from + 60 ? 3 : undefined));
     const opened = out.filter((x) => x.f.phase === 'opened');
     expect(opened.map((x) => x.f.subject)).toEqual([{ sensor: 'a', stream: 'firewall', problem: 'drop' }]);
     expect(opened[0]!.f.severity).toBe('high');
   });
 
   it('does not judge a fleet-wide surge as a sensor problem (shares, not counts)', () => {
-    const from = 30 * 60;
-    const out = run(33, (s, i) => (i >= from && i < from + 60 ? RATES[s]! * 8 : undefined));
+    const from = 80 * 60;
+    const out = run(83, (s, i) => (i >= from && i < from + 60 ? RATES[s]! * 8 : undefined));
     expect(out).toEqual([]);
   });
 
-  it('does not judge jumps before it has a day of history', () => {
-    const out = run(12, (s, i) => (s === 'small' && i >= 600 && i < 660 ? 500 : undefined));
-    expect(out).toEqual([]);
+  it('does not judge a jump before it has three days of history', () => {
+    // Before: "volume jumped to 19× its usual share" on the second day, the usual share being the
+    // median of about a day of hours (a sweep of a small darknet block did the same in simulations).
+    expect(run(12, (s, i) => (s === 'small' && i >= 600 && i < 660 ? 500 : undefined))).toEqual([]);
+    expect(run(33, (s, i) => (s === 'small' && i >= 30 * 60 && i < 31 * 60 ? 500 : undefined))).toEqual([]);
+    // Day 3, 23:00: 71 hours of shares, one short of the minimum.
+    expect(run(73, (s, i) => (s === 'small' && i >= 71 * 60 && i < 72 * 60 ? 500 : undefined))).toEqual([]);
+  });
+
+  it('measures a sensor with its own working day against the same hour, and still finds a jump', () => {
+    // Sensor "small" carries 5/min at night and 60/min from 09:00 to 18:00 (a business firewall),
+    // the others are flat: its share is about 12 times higher by day. Before: a "jump" every
+    // morning, the usual share being the week's median of all hours (a night hour's).
+    const day = (s: string, i: number) => {
+      if (s !== 'small') return undefined;
+      const h = Math.floor(i / 60) % 24;
+      return h >= 9 && h < 18 ? 60 : 5;
+    };
+    expect(run(7 * 24, day)).toEqual([]);
+    // A real jump at 03:00 on day 6 (60/min at night, 12 times its night share) is found.
+    const from = (5 * 24 + 3) * 60;
+    const out = run(5 * 24 + 6, (s, i) => (s === 'small' && i >= from && i < from + 60 ? 60 : day(s, i)));
+    const opened = out.filter((x) => x.f.phase === 'opened');
+    expect(opened.map((x) => [x.i, x.f.subject.problem])).toEqual([[from + 59, 'jump']]);
   });
 
   it('keeps only live streams', () => {

@@ -6,11 +6,23 @@
  * sensor raises its own alert and is excluded from baselines, not counted as zero traffic).
  *
  * Shares, not counts: a fleet-wide surge or a quiet night moves every sensor together and is not a
- * sensor problem; a sensor whose share of the fleet's volume is `jumpRatio` times its median share
- * over the past week (z > 3.5 against max(1.4826 × MAD, √expected, 1)) is. One alert per episode:
- * `silent` ends when events arrive again, `jump`/`drop` when an hour is back within bounds.
+ * sensor problem; a sensor whose share of the fleet's volume is `jumpRatio` times its usual share
+ * (z > 3.5 against max(1.4826 × MAD, √expected, 1)) is. The usual share is the median of the same
+ * hour of day over the past week: sensors' days differ (a firewall at a business is busy from nine,
+ * a darknet is not), so a sensor's share has its own daily cycle, and a week's median of every hour
+ * would read its busy hours as a jump every day. The MAD is the larger of the same hour's and of
+ * the whole week's (a few same-hour values understate the spread). Nothing is judged before
+ * `minHistoryHours` of shares and `minSameHour` values of the hour: with a day of history, one
+ * sweep of a small darknet block is "7 × its usual share" (docs/methods.md#sensor-health). One
+ * alert per episode: `silent` ends when events arrive again, `jump`/`drop` when an hour is back
+ * within bounds.
  *
- * State: per stream one week of hourly shares (168 numbers) and its open episodes.
+ * Silence is a stream's own (coverage.ts): the whole fleet falling silent at once is a gap in the
+ * data (docs/methods.md#daily-and-weekly-cycles-gaps) and raises nothing here; its hours are not
+ * judged and do not enter the usual shares. A sensor joining adds a stream that is judged once it
+ * has `minHistoryHours` of shares; a sensor leaving is one silent stream, reported once.
+ *
+ * State: per stream one week of hourly shares (168 numbers, by hour of week) and its open episodes.
  */
 import type { EventKind } from '../core/index.js';
 import type { Severity } from './alerts.js';
@@ -19,14 +31,18 @@ import { type DetectorDescriptor, listOf } from './descriptor.js';
 import { type Detector, type Finding, HOUR_MS, iso, MINUTE_MS, type MinuteRows, sig } from './finding.js';
 import { MAD_TO_SIGMA, mad, median } from './stats.js';
 
+const WEEK_HOURS = 168;
+
 export interface SensorHealthOptions {
   /** A jump: this many times the usual share… */
   readonly jumpRatio: number;
   /** …a drop: at most this fraction of it (but not zero: silence is its own alert). */
   readonly dropRatio: number;
   readonly zAlert: number;
-  /** Hours of history needed before jumps and drops are judged. */
+  /** Hours of shares (in the past week) needed before jumps and drops are judged. */
   readonly minHistoryHours: number;
+  /** Values of the same hour of day (in the past week) needed before that hour is judged. */
+  readonly minSameHour: number;
   /** Fewest events an hour must differ from the expected volume by. */
   readonly minDifference: number;
 }
@@ -35,7 +51,8 @@ export const DEFAULT_SENSOR_HEALTH: SensorHealthOptions = {
   jumpRatio: 5,
   dropRatio: 0.1,
   zAlert: 3.5,
-  minHistoryHours: 24,
+  minHistoryHours: 72,
+  minSameHour: 3,
   minDifference: 100,
 };
 
@@ -44,8 +61,12 @@ interface StreamState {
   readonly kind: EventKind;
   hourEvents: number;
   activeAllHour: boolean;
-  readonly shares: number[];
-  usual?: { atMs: number; med: number; mad: number };
+  /** Share of the fleet's volume per hour of the past week, at hour % 168 (NaN: not known). */
+  readonly shares: Float64Array;
+  /** The hour each slot of `shares` holds. */
+  readonly shareHours: Float64Array;
+  /** The usual share of the hour being closed (`usualShare`); undefined while not judged. */
+  usual?: { med: number; mad: number } | undefined;
   silent?: { key: string; startMs: number; detectedMs: number };
   level?: {
     key: string;
@@ -73,12 +94,21 @@ export class SensorHealthDetector implements Detector {
       // Coverage's stream records are stable objects: they key the state without building strings.
       let s = this.streams.get(st);
       if (!s) {
-        s = { sensor: st.sensor, kind: st.kind, hourEvents: 0, activeAllHour: false, shares: [] };
+        s = {
+          sensor: st.sensor,
+          kind: st.kind,
+          hourEvents: 0,
+          activeAllHour: false,
+          shares: new Float64Array(WEEK_HOURS).fill(Number.NaN),
+          shareHours: new Float64Array(WEEK_HOURS).fill(Number.NaN),
+        };
         this.streams.set(st, s);
       }
       s.hourEvents += st.events;
       if (!st.active) s.activeAllHour = false;
-      if (!st.active && !s.silent) {
+      // Its own silence, not a fleet-wide gap in the data (coverage.ts): every stream is inactive
+      // in a gap, none is silent.
+      if (st.silent && !s.silent) {
         const since = st.lastEventMs + MINUTE_MS;
         s.silent = {
           key: `sensor-health:${s.sensor}/${s.kind}:silent:${since}`,
@@ -86,7 +116,7 @@ export class SensorHealthDetector implements Detector {
           detectedMs: m + MINUTE_MS,
         };
         out.push(this.silentFinding(s, 'opened', m + MINUTE_MS, st.ratePerMinute));
-      } else if (st.active && s.silent) {
+      } else if (!st.silent && s.silent) {
         out.push(this.silentFinding(s, 'ended', m, st.ratePerMinute));
         s.silent = undefined;
       }
@@ -100,21 +130,20 @@ export class SensorHealthDetector implements Detector {
   }
 
   private closeHour(t: number, out: Finding[]): void {
+    const hour = t / HOUR_MS - 1;
+    for (const s of this.streams.values()) s.usual = this.usualShare(s, hour) ?? undefined;
     const totals = this.fleetVolumes();
     for (const s of this.streams.values()) {
       const id = `${s.sensor}/${s.kind}`;
       const total = totals.get(s.kind) ?? 0;
       const x = s.hourEvents;
-      const judged = s.activeAllHour && total > 0 && s.shares.length >= this.o.minHistoryHours;
+      const usual = s.activeAllHour && total > 0 ? s.usual : undefined;
+      const judged = usual !== undefined;
       let abnormal: 'jump' | 'drop' | null = null;
       let expected = 0;
-      if (judged) {
-        // The usual share moves slowly: its median and MAD are refreshed every 6 hours.
-        if (!s.usual || t - s.usual.atMs >= 6 * HOUR_MS)
-          s.usual = { atMs: t, med: median(s.shares), mad: mad(s.shares) };
-        const med = s.usual.med;
-        expected = med * total;
-        const scale = Math.max(MAD_TO_SIGMA * s.usual.mad * total, Math.sqrt(expected), 1);
+      if (usual) {
+        expected = usual.med * total;
+        const scale = Math.max(MAD_TO_SIGMA * usual.mad * total, Math.sqrt(expected), 1);
         const z = (x - expected) / scale;
         if (x >= this.o.jumpRatio * expected && z > this.o.zAlert && x - expected >= this.o.minDifference)
           abnormal = 'jump';
@@ -146,12 +175,29 @@ export class SensorHealthDetector implements Detector {
       }
       // Abnormal and partial hours stay out of the usual share.
       if (s.activeAllHour && total > 0 && !s.level) {
-        s.shares.push(x / total);
-        if (s.shares.length > 168) s.shares.shift();
+        s.shares[hour % WEEK_HOURS] = x / total;
+        s.shareHours[hour % WEEK_HOURS] = hour;
       }
       s.hourEvents = 0;
       s.activeAllHour = true;
     }
+  }
+
+  /**
+   * The stream's usual share for `hour`: the median of the same hour of day over the past week and
+   * the larger of that hour's and the week's MAD; null while the history is too short to judge.
+   */
+  private usualShare(s: StreamState, hour: number): { med: number; mad: number } | null {
+    const week: number[] = [];
+    const same: number[] = [];
+    for (let k = 1; k <= WEEK_HOURS; k++) {
+      const slot = (hour - k) % WEEK_HOURS;
+      if (s.shareHours[slot] !== hour - k) continue;
+      week.push(s.shares[slot]!);
+      if (k % 24 === 0) same.push(s.shares[slot]!);
+    }
+    if (week.length < this.o.minHistoryHours || same.length < this.o.minSameHour) return null;
+    return { med: median(same), mad: Math.max(mad(same), mad(week)) };
   }
 
   /**

@@ -54,6 +54,21 @@ describe('checkSensorSilence', () => {
     expect(later.raised[0]!.alert.id).not.toBe(first.raised[0]!.alert.id);
   });
 
+  it('counts no silence from before the center listened: a restart after a day down raises nothing at once', async () => {
+    // The center was down from T0 (the sensors' last deliveries) for a day and restarts at T0 + 24 h.
+    const fleet = [sensor(), sensor({ name: 'fw-osaka', site: 'Osaka' })];
+    const restart = T0 + 24 * HOUR;
+    const soon = await checkSensorSilence(alerts, fleet, HOUR, restart + 30 * MIN, restart);
+    expect(soon.raised).toEqual([]);
+    // Both back within the hour: nothing. One still silent an hour after the restart: its alert,
+    // which says how long it has really been silent.
+    const back = [sensor({ lastSeenMs: restart + 2 * MIN }), fleet[1]!];
+    const late = await checkSensorSilence(alerts, back, HOUR, restart + 61 * MIN, restart);
+    expect(late.raised.map((r) => [r.change, r.alert.evidence.sensor, r.alert.evidence.silent_s])).toEqual([
+      ['opened', 'fw-osaka', 24 * 3600 + 61 * 60],
+    ]);
+  });
+
   it('does not reopen a silence the operator closed', async () => {
     const first = await checkSensorSilence(alerts, [sensor()], HOUR, T0 + 61 * MIN);
     await alerts.close(first.raised[0]!.alert.id, 'analyst');

@@ -3,6 +3,12 @@
  * configured time raises a `sensor-silent` alert (docs/methods.md#sensor-health: sensors fail
  * silently; a silent sensor must raise its own alert rather than look like quiet traffic). When the
  * sensor delivers again, its alert is closed by the system.
+ *
+ * A sensor can only be heard while the center listens: after the center was down (or a gap in
+ * what it received), every sensor looks silent since before the outage, and one alert per sensor
+ * would bury the operators (docs/methods.md#daily-and-weekly-cycles-gaps). The silence that counts
+ * against the threshold starts no earlier than `listeningSinceMs`; the alert, when one is due,
+ * still says when the sensor was last seen.
  */
 import type { AlertChange, AlertStore } from './alerts.js';
 
@@ -19,12 +25,16 @@ export interface SilenceCheckResult {
   readonly closed: number[];
 }
 
-/** Raises or closes `sensor-silent` alerts for the given sensors at `nowMs`. */
+/**
+ * Raises or closes `sensor-silent` alerts for the given sensors at `nowMs`; `listeningSinceMs` is
+ * when the center began receiving (its start), before which no silence is the sensor's.
+ */
 export async function checkSensorSilence(
   alerts: AlertStore,
   sensors: readonly SensorHeartbeat[],
   silentAfterMs: number,
   nowMs: number,
+  listeningSinceMs = Number.NEGATIVE_INFINITY,
 ): Promise<SilenceCheckResult> {
   const raised: AlertChange[] = [];
   const closed: number[] = [];
@@ -52,7 +62,7 @@ export async function checkSensorSilence(
     const since = s.lastSeenMs ?? s.createdMs;
     const key = `sensor-silent:${s.name}:${since}`;
     const silentMs = nowMs - since;
-    if (silentMs > silentAfterMs) {
+    if (nowMs - Math.max(since, listeningSinceMs) > silentAfterMs) {
       // An operator who closed the alert of this silence has decided: it is not raised again
       // until the sensor delivers and falls silent anew.
       if (!(await alerts.active(key)) && (await alerts.known(key))) continue;

@@ -16,6 +16,8 @@ const STABLE = { proto: 'udp', port: 53, payloadLength: 38, payloadHash: 0x1a2b3
 /** A Slammer-like single-datagram worm on 1434/UDP. */
 const WORM = { proto: 'udp', port: 1434, payloadLength: 376, payloadHash: 0xdeadbeef } as const;
 const WORM_FP = '376:deadbeef';
+/** An established worm population (Slammer years after its outbreak) on 1434/UDP. */
+const ENDEMIC = { proto: 'udp', port: 1434, payloadLength: 376, payloadHash: 0x5a4d3e2f } as const;
 
 interface Scenario {
   readonly hours: number;
@@ -24,6 +26,10 @@ interface Scenario {
   readonly worm?: { K: number; r: number; T: number };
   /** Extra rows for minute `m`. */
   readonly extra?: (m: number, rng: () => number) => { payloads?: PayloadRow[]; ids?: IdsRow[] };
+  /** A gap in the whole fleet's data: no rows at all from `from` to `to` (hours since T0). */
+  readonly gap?: { from: number; to: number };
+  /** An endemic worm: this many hosts, each landing a datagram with probability 0.05 a minute. */
+  readonly endemic?: number;
 }
 
 function payload(
@@ -55,6 +61,9 @@ function run(s: Scenario): { findings: Finding[]; set: DetectorSet } {
         if (rng() < 0.05) payloads.push(payload(m, WORM, `172.16.${h >> 8}.${h & 255}`, SENSORS[h % 2]!));
       }
     }
+    for (let h = 0; h < (s.endemic ?? 0); h++) {
+      if (rng() < 0.05) payloads.push(payload(m, ENDEMIC, `172.20.${h >> 8}.${h & 255}`, SENSORS[h % 2]!));
+    }
     const more = s.extra?.(m, rng);
     if (more?.payloads) payloads.push(...more.payloads);
     if (more?.ids) ids.push(...more.ids);
@@ -65,6 +74,13 @@ function run(s: Scenario): { findings: Finding[]; set: DetectorSet } {
       packets: 100 + payloads.filter((p) => p.sensor === sensor).length,
     }));
     const rows: MinuteRows = { minuteMs: m, probes: [], backscatter: [], payloads, ids, volume };
+    const t = (m - T0) / HOUR_MS;
+    if (s.gap && t >= s.gap.from && t < s.gap.to) {
+      findings.push(
+        ...set.feed({ minuteMs: m, probes: [], backscatter: [], payloads: [], ids: [], volume: [] }),
+      );
+      continue;
+    }
     findings.push(...set.feed(rows));
   }
   return { findings, set };
@@ -204,6 +220,82 @@ describe('WormDetector', () => {
     const last = findings.at(-1)!;
     expect(last.subject.fingerprints).toEqual([WORM_FP]);
     expect(last.subject.signatures).toEqual([2003]);
+  });
+});
+
+describe('WormDetector across a gap in the whole fleet’s data', () => {
+  // Six days, nothing for two (an import that skipped them), then a day: docs/methods.md#daily-and-weekly-cycles-gaps.
+  const gap = { from: 144, to: 192 };
+
+  it('raises nothing when the data resumes, for an endemic worm nor a stable payload', () => {
+    // Before: the first windows after the gap (half of them in it) were scaled up by their
+    // coverage, 300 hosts of which 235 show in 30 minutes read as 470, "growing" from the
+    // window before the gap: an outbreak of the endemic worm when the data resumed.
+    const { findings } = run({ hours: 216, seed: 11, endemic: 300, gap });
+    expect(findings).toEqual([]);
+  });
+
+  it('still finds an outbreak that starts after the gap', () => {
+    // K = 500, r = 1/h, midpoint 12 hours after the data resumed: first infections about 6 hours in.
+    const worm = { K: 500, r: 1, T: 204 };
+    const { findings } = run({ hours: 206, seed: 11, endemic: 300, gap, worm });
+    const opened = findings.filter((f) => f.phase === 'opened');
+    expect(opened.map((f) => f.subject)).toEqual([
+      { proto: 'udp', port: 1434, fingerprints: [WORM_FP], signatures: [] },
+    ]);
+    expect(opened[0]!.detectedMs).toBeLessThan(T0 + (worm.T - 1) * HOUR_MS);
+    expect(opened[0]!.detectedMs).toBeGreaterThan(T0 + gap.to * HOUR_MS);
+  });
+});
+
+describe('WormDetector when darknet sensors join', () => {
+  /**
+   * Two darknet sensors for 4 days 11 hours, then four: the endemic worm's 300 hosts seen until
+   * then, 450 after (the new sensors' blocks reached by hosts the old ones never saw), each landing
+   * with probability 0.05 a minute; `worm` adds an outbreak as in `run`.
+   */
+  function joining(days: number, worm?: { K: number; r: number; T: number }): Finding[] {
+    const set = new DetectorSet({ only: ['worm'] });
+    const rng = mulberry32(3);
+    const out: Finding[] = [];
+    const joinAt = T0 + (4 * 24 + 11) * HOUR_MS;
+    for (let m = T0; m < T0 + days * 24 * HOUR_MS; m += MINUTE_MS) {
+      const sensors = m < joinAt ? ['d1', 'd2'] : ['d1', 'd2', 'd3', 'd4'];
+      const payloads: PayloadRow[] = [];
+      for (let h = 0; h < (m < joinAt ? 300 : 450); h++) {
+        if (rng() < 0.05)
+          payloads.push(payload(m, ENDEMIC, `172.20.${h >> 8}.${h & 255}`, sensors[h % sensors.length]!));
+      }
+      const infected = worm
+        ? Math.floor(worm.K / (1 + Math.exp(-worm.r * ((m - T0) / HOUR_MS - worm.T))))
+        : 0;
+      for (let h = 0; h < infected; h++) {
+        if (rng() < 0.05)
+          payloads.push(payload(m, WORM, `172.16.${h >> 8}.${h & 255}`, sensors[h % sensors.length]!));
+      }
+      const volume: SensorVolumeRow[] = sensors.map((sensor) => ({
+        minuteMs: m,
+        sensor,
+        kind: 'darknet',
+        packets: 100 + payloads.filter((p) => p.sensor === sensor).length,
+      }));
+      out.push(...set.feed({ minuteMs: m, probes: [], backscatter: [], payloads, ids: [], volume }));
+    }
+    return out;
+  }
+
+  it('reads the endemic worm’s larger count as coverage, not an outbreak', () => {
+    // Before: "Worm outbreak on 1434/udp — 423 sources and growing" in the hour after they joined.
+    expect(joining(7)).toEqual([]);
+  });
+
+  it('still finds an outbreak two days after they joined', () => {
+    const worm = { K: 500, r: 1, T: 6.5 * 24 + 10 };
+    const opened = joining(7, worm).filter((f) => f.phase === 'opened');
+    expect(opened.map((f) => f.subject)).toEqual([
+      { proto: 'udp', port: 1434, fingerprints: [WORM_FP], signatures: [] },
+    ]);
+    expect(opened[0]!.detectedMs).toBeLessThan(T0 + (worm.T - 1) * HOUR_MS);
   });
 });
 

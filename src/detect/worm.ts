@@ -8,8 +8,9 @@
  * (1 + e^(−r(t − T)))).
  *
  * Per family: distinct sources in a sliding 60-minute window every 10 minutes, divided by the
- * coverage of the streams that see it (darknet captures for payloads, IDS sensors for signatures);
- * the seasonal baseline and robust scale of seasonal-baseline.ts (a family never seen before has
+ * coverage of the streams that see it (darknet captures for payloads, IDS sensors for signatures;
+ * windows and hours in a gap of the data, or in which those streams' membership changed, missing:
+ * watched-time.ts, docs/methods.md#daily-and-weekly-cycles-gaps); the seasonal baseline and robust scale of seasonal-baseline.ts (a family never seen before has
  * a baseline of zero). An outbreak is signalled when
  * - z = (x − baseline) / scale > 3.5 and P(X ≥ x) < `alpha` under Poisson(baseline), with sources
  *   through ≥ 2 sensors — at least `minSourcesNew` for a family first seen in the last two days (a
@@ -52,6 +53,7 @@ import {
   SeasonalSeries,
 } from './seasonal-baseline.js';
 import { poissonUpperTail } from './stats.js';
+import { WatchedTime } from './watched-time.js';
 
 export interface WormOptions {
   /** Source entries held over all families at most. */
@@ -124,7 +126,8 @@ interface Family {
   firstMs: number;
   /** Its main destination port (`port/proto`), refreshed at each evaluation. */
   port: string;
-  memo?: { mid: number; recentEnd: number; b: Baseline | undefined };
+  /** The baseline of the last window's hours, at the membership factors of `v` (hour-book.ts). */
+  memo?: { mid: number; recentEnd: number; v: number; b: Baseline | undefined };
 }
 
 interface Episode {
@@ -153,25 +156,25 @@ export class WormDetector implements Detector {
   /** Open episodes by key, and the episode each alerting family belongs to. */
   private readonly episodes = new Map<string, Episode>();
   private readonly byFamily = new Map<string, Episode>();
-  private readonly book: HourBook;
-  private readonly fractions = new Map<CoverageFamily, Float64Array>();
-  private firstMs = -1;
-  private hourMinutes = 0;
-  private hourFraction = 0;
+  /**
+   * Per coverage family (darknet captures for payloads, IDS sensors for signatures), which windows
+   * and hours were watched and under which membership of its fleet (watched-time.ts, hour-book.ts,
+   * as for port surges): a darknet sensor joining shows more infected sources, which is coverage,
+   * not an outbreak.
+   */
+  private readonly tracks = new Map<CoverageFamily, { book: HourBook; watched: WatchedTime }>();
 
   constructor(options: Partial<WormOptions> = {}) {
     this.o = { ...DEFAULT_WORM, ...options };
-    this.book = new HourBook(this.o.baseline.weeks * 168 + 48);
-    for (const f of ['payloads', 'ids'] as const)
-      this.fractions.set(f, new Float64Array(this.o.windowMin).fill(Number.NaN));
+    for (const f of ['payloads', 'ids'] as const) {
+      const book = new HourBook(this.o.baseline.weeks * 168 + 48);
+      this.tracks.set(f, { book, watched: new WatchedTime([f], this.o.windowMin, this.o.minCoverage, f) });
+    }
   }
 
   step(rows: MinuteRows, cov: CoverageSnapshot): Finding[] {
     const m = rows.minuteMs;
-    if (this.firstMs < 0) this.firstMs = m;
-    for (const [f, ring] of this.fractions) ring[(m / MINUTE_MS) % this.o.windowMin] = cov.fraction(f);
-    this.hourFraction += Math.min(cov.fraction('payloads'), cov.fraction('ids'));
-    this.hourMinutes++;
+    for (const tr of this.tracks.values()) tr.watched.minute(m, cov);
     for (const r of rows.payloads) {
       const fp = `${r.payloadLength}:${r.payloadHash.toString(16).padStart(8, '0')}`;
       this.add(
@@ -205,7 +208,10 @@ export class WormDetector implements Detector {
     }
     const t = m + MINUTE_MS;
     const out: Finding[] = [];
-    if ((t / MINUTE_MS) % this.o.evalEveryMin === 0) this.evaluate(t, out);
+    if ((t / MINUTE_MS) % this.o.evalEveryMin === 0) {
+      for (const [f, tr] of this.tracks) tr.book.refresh((e) => cov.sizeAt(f, e), cov.epochOf(f));
+      this.evaluate(t, out);
+    }
     return out;
   }
 
@@ -235,7 +241,7 @@ export class WormDetector implements Detector {
         coverage,
         sources: new Map(),
         ports: new Map(),
-        hist: new SeasonalSeries(this.book, this.o.baseline),
+        hist: new SeasonalSeries(this.tracks.get(coverage)!.book, this.o.baseline),
         recent: [],
         firstMs: m,
         port,
@@ -286,26 +292,16 @@ export class WormDetector implements Detector {
     return best;
   }
 
-  private fraction(f: CoverageFamily): number {
-    const ring = this.fractions.get(f)!;
-    let sum = 0;
-    for (const v of ring) {
-      if (Number.isNaN(v)) return 0;
-      sum += v;
-    }
-    return sum / ring.length;
-  }
-
   private evaluate(t: number, out: Finding[]): void {
     const hourEnd = t % HOUR_MS === 0;
     const hour = t / HOUR_MS - 1;
     if (hourEnd) {
-      const watched = this.hourMinutes === 60 && this.hourFraction / 60 >= this.o.minCoverage;
-      this.book.mark(hour, watched && t - HOUR_MS >= this.firstMs);
-      this.hourMinutes = 0;
-      this.hourFraction = 0;
+      for (const { book, watched } of this.tracks.values()) {
+        const h = watched.closeHour(t);
+        book.mark(hour, h.watched, h.epoch);
+      }
     }
-    const warm = t - this.firstMs >= this.o.warmupMs;
+    const warm = this.tracks.get('payloads')!.watched.warm(t, this.o.warmupMs);
     const midHour = Math.floor((t - (this.o.windowMin * MINUTE_MS) / 2) / HOUR_MS);
     const recentEnd = Math.floor((t - this.o.windowMin * MINUTE_MS) / HOUR_MS);
     const cutoff = t - this.o.windowMin * MINUTE_MS;
@@ -317,11 +313,15 @@ export class WormDetector implements Detector {
           this.entries--;
         }
       }
-      const fraction = this.fraction(f.coverage);
-      if (fraction < this.o.minCoverage) continue;
-      const x = f.sources.size / fraction;
+      // A window partly in a gap is missing, not scaled up into an outbreak (watched-time.ts); it
+      // keeps its place (NaN), so "an hour earlier" stays an hour earlier: across a gap the growth
+      // is unknown, not measured against the last window before it.
+      const { book, watched } = this.tracks.get(f.coverage)!;
+      const fraction = watched.window(f.coverage);
+      const x = fraction < this.o.minCoverage ? Number.NaN : f.sources.size / fraction;
       f.recent.push(x);
       if (f.recent.length > 2 * lag + 1) f.recent.shift();
+      if (Number.isNaN(x)) continue;
       const at = (hoursAgo: number) => f.recent[f.recent.length - 1 - hoursAgo * lag] ?? 0;
       const before = at(1);
       // An episode's families keep the port they joined it on.
@@ -330,8 +330,8 @@ export class WormDetector implements Detector {
       // Only a family that could alert, or an episode's, is judged between hour ends.
       if (!hourEnd && !episode && x < this.o.minSourcesNew) continue;
       // A family first seen now has zeros for every watched hour before: its baseline is 0.
-      if (f.memo?.mid !== midHour || f.memo.recentEnd !== recentEnd) {
-        f.memo = { mid: midHour, recentEnd, b: f.hist.baseline(midHour, recentEnd) };
+      if (f.memo?.mid !== midHour || f.memo.recentEnd !== recentEnd || f.memo.v !== book.version) {
+        f.memo = { mid: midHour, recentEnd, v: book.version, b: f.hist.baseline(midHour, recentEnd) };
       }
       const b = f.memo.b;
       if (b) {
@@ -339,8 +339,9 @@ export class WormDetector implements Detector {
         const growth = before > 0 ? Math.log(x / before) : Number.POSITIVE_INFINITY;
         // Growing for two hours: above the hour before, which had sources and was not below the one
         // before it. A family with nobody an hour ago is not yet growing: senders of a campaign that
-        // start together and stay would otherwise look like an outbreak at their first window.
-        const growing = before > 0 && x > before * this.o.growthRatio && before >= at(2);
+        // start together and stay would otherwise look like an outbreak at their first window. An
+        // unknown hour before that (in a gap) does not veto, as before the family's history began.
+        const growing = before > 0 && x > before * this.o.growthRatio && !(before < at(2));
         const hot =
           z > this.o.zAlert &&
           x >= (t - f.firstMs < this.o.newForMs ? this.o.minSourcesNew : this.o.minSources) &&
@@ -354,7 +355,7 @@ export class WormDetector implements Detector {
           episode.peakSources = Math.max(episode.peakSources, x);
         }
       }
-      if (hourEnd && this.book.watched(hour)) {
+      if (hourEnd && book.watched(hour)) {
         const e = this.byFamily.get(id);
         const alerting = e !== undefined && hour * HOUR_MS - e.startMs < this.o.maxExcludeMs;
         f.hist.record(hour, x, alerting);
@@ -458,8 +459,9 @@ export class WormDetector implements Detector {
               sources_per_hour: sig(v.x),
               baseline: sig(v.baseline),
               z: sig(v.z),
-              // Sources per 60 minutes, sampled every evalEveryMin minutes, oldest first.
-              series: (this.families.get(id)?.recent ?? []).map((x) => sig(x)),
+              // Sources per 60 minutes, sampled every evalEveryMin minutes, oldest first (null:
+              // a missing window).
+              series: (this.families.get(id)?.recent ?? []).map((x) => (Number.isNaN(x) ? null : sig(x))),
             },
           ]),
         ),

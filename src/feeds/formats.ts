@@ -1,33 +1,26 @@
 /**
  * Which sharing format a document is, and which formats exist in which direction. `koban intel
- * import` reads any of them through one command and `intel export` writes them; the formats not
- * built yet are recognised and refused by name instead of "unrecognised".
+ * import` reads any of them through one command and `intel export` writes them; a STIX 2.0 bundle
+ * is recognised and refused by name instead of "unrecognised".
  */
 import { KobanError } from '../core/index.js';
 
 export const EXPORT_FORMATS = ['stix', 'misp-feed', 'text', 'csv', 'suricata', 'rpz'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
-export const BUILT_EXPORT_FORMATS: readonly ExportFormat[] = ['stix'];
+/** Every export format is built (kept as a name for callers that list what is available). */
+export const BUILT_EXPORT_FORMATS: readonly ExportFormat[] = EXPORT_FORMATS;
 
 export type ImportFormat = 'stix-2.1' | 'stix-2.0' | 'misp-event' | 'misp-feed-manifest' | 'misp-warninglist';
 
-const NOT_YET: Readonly<Record<Exclude<ImportFormat, 'stix-2.1'>, string>> = {
+const NOT_YET: Readonly<Record<'stix-2.0', string>> = {
   'stix-2.0': 'a STIX 2.0 bundle (Koban imports STIX 2.1)',
-  'misp-event': 'a MISP event: MISP import is not yet supported',
-  'misp-feed-manifest': 'a MISP feed manifest: MISP import is not yet supported',
-  'misp-warninglist': 'a MISP warninglist: warninglist import is not yet supported',
 };
 
-/** The export format asked for, or E_USAGE naming what exists and what does not yet. */
+/** The export format asked for, or E_USAGE naming those that exist. */
 export function exportFormat(name: string): ExportFormat {
   const f = EXPORT_FORMATS.find((x) => x === name);
   if (!f)
     throw new KobanError('E_USAGE', `unknown export format "${name}" (one of ${EXPORT_FORMATS.join(', ')})`);
-  if (!BUILT_EXPORT_FORMATS.includes(f))
-    throw new KobanError(
-      'E_USAGE',
-      `export format "${f}" is not yet supported (available: ${BUILT_EXPORT_FORMATS.join(', ')})`,
-    );
   return f;
 }
 
@@ -49,6 +42,9 @@ export function detectFormat(doc: unknown): ImportFormat | null {
     return 'misp-event';
   if (typeof doc.name === 'string' && Array.isArray(doc.list) && typeof doc.type === 'string')
     return 'misp-warninglist';
+  // An event without its {"Event": …} wrapper, as PyMISP's own tests write one.
+  if (typeof doc.info === 'string' && (Array.isArray(doc.Attribute) || typeof doc.uuid === 'string'))
+    return 'misp-event';
   const values = Object.values(doc);
   if (
     values.length > 0 &&
@@ -58,13 +54,20 @@ export function detectFormat(doc: unknown): ImportFormat | null {
   return null;
 }
 
-/** Refuses a recognised format that cannot be imported yet, naming it. */
-export function requireImportable(f: ImportFormat | null): 'stix-2.1' {
-  if (f === 'stix-2.1') return f;
+/** Refuses what is no format Koban imports, naming what was expected or what it is. */
+export function requireImportable(f: ImportFormat | null): Exclude<ImportFormat, 'stix-2.0'> {
   if (f === null)
     throw new KobanError(
       'E_FORMAT',
-      'could not recognise the format (expected a STIX 2.1 bundle; MISP events and warninglists are recognised but not yet supported)',
+      'could not recognise the format (expected a STIX 2.1 bundle, a MISP event or feed manifest, or a MISP warninglist)',
     );
-  throw new KobanError('E_FORMAT', `${NOT_YET[f]}`);
+  if (f === 'stix-2.0') throw new KobanError('E_FORMAT', NOT_YET[f]);
+  return f;
+}
+
+/** Refuses anything but a STIX 2.1 bundle (the STIX importer's own entry). */
+export function requireStix(f: ImportFormat | null): 'stix-2.1' {
+  const g = requireImportable(f);
+  if (g !== 'stix-2.1') throw new KobanError('E_FORMAT', `a ${g}, not a STIX 2.1 bundle`);
+  return g;
 }

@@ -99,9 +99,11 @@ export {
   type ReportSummary,
   type ReportView,
   type SharingOptions,
+  type SubmissionPreview,
 } from './reports/index.js';
 export { type IntelOptions, IntelService } from './service.js';
 export {
+  COUNCIL_KINDS,
   type ExportAudience,
   ExportAudienceSchema,
   type SharedAdvisory,

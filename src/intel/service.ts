@@ -115,7 +115,8 @@ export class IntelService {
   private list: WarningList;
   private readonly pool: EmailParsePool | null;
   private readonly now: () => number;
-  private readonly secrets: SecretBox;
+  /** Seals secrets kept at rest (webhook secrets; the feeds context's provider salts). */
+  readonly secrets: SecretBox;
 
   private constructor(
     /**

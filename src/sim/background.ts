@@ -16,6 +16,7 @@
  * NetBIOS retries, Messenger spam to 1026 then 1027). Packets are what `--rate` counts.
  */
 import type { Technique } from '../core/index.js';
+import { DEFAULT_HOUR_OF_DAY } from './background-defaults.js';
 import { type CountryMix, countryMix } from './country-space.js';
 
 /** What a family's packets are. */
@@ -205,6 +206,48 @@ export function expectedTargets(f: TrafficFamily, size: number): number {
   let s = 0;
   for (let off = 0; off < size; off++) s += Math.min(f.sweepMax, size - off);
   return 1 - f.sweepProbability + (f.sweepProbability * s) / size;
+}
+
+/**
+ * Named shapes of the background's day (`hourOfDay`), so an evaluation can vary the daily cycle
+ * detectors' baselines must learn (docs/methods.md#daily-and-weekly-cycles-gaps):
+ * - `evening` (the default, {@link DEFAULT_HOUR_OF_DAY}): a smooth swell to a peak around 21–23 h
+ *   (home PCs on), lowest around 5 h, busiest hour 1.67× the quietest; a `ratio` stretches or
+ *   flattens it to that busiest/quietest ratio (each multiplier raised to one power);
+ * - `working-day`: a step — every hour from 09:00 to 18:00 local time `ratio` times the others
+ *   (default 2.3: office networks switched on at nine), the same every day of the week;
+ * - `flat`: no daily cycle.
+ */
+export const DAILY_CYCLES = ['evening', 'working-day', 'flat'] as const;
+export type DailyCycleShape = (typeof DAILY_CYCLES)[number];
+
+export interface DailyCycle {
+  readonly shape: DailyCycleShape;
+  /** Busiest hour over quietest (≥ 1); default 1.67 for `evening`, 2.3 for `working-day`. */
+  readonly ratio?: number;
+}
+
+/** Working hours of the `working-day` shape, local time: [from, to). */
+export const WORKING_HOURS: readonly [number, number] = [9, 18];
+
+/** The 24 hour-of-day multipliers of a named daily cycle (`BackgroundOptions.hourOfDay`). */
+export function dailyCycleProfile(c: DailyCycle): number[] {
+  if (c.ratio !== undefined && !(c.ratio >= 1 && Number.isFinite(c.ratio)))
+    throw new RangeError(`a daily cycle's ratio must be a number ≥ 1, not ${c.ratio}`);
+  switch (c.shape) {
+    case 'flat':
+      return new Array<number>(24).fill(1);
+    case 'working-day': {
+      const r = c.ratio ?? 2.3;
+      return Array.from({ length: 24 }, (_, h) => (h >= WORKING_HOURS[0] && h < WORKING_HOURS[1] ? r : 1));
+    }
+    case 'evening': {
+      const base = DEFAULT_HOUR_OF_DAY;
+      if (c.ratio === undefined) return [...base];
+      const k = Math.log(c.ratio) / Math.log(Math.max(...base) / Math.min(...base));
+      return base.map((v) => v ** k);
+    }
+  }
 }
 
 /** Rate multiplier of the hour starting at `hourStartMs` (UTC ms). */

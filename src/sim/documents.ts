@@ -109,6 +109,8 @@ function optionsRecord(o: ResolvedOptions): Record<string, unknown> {
     warmup_days: o.warmupDays,
     utc_offset: formatUtcOffset(o.background.utcOffsetMinutes),
     fleet: o.fleet,
+    // Only when asked for: a default run's manifest stays as it was.
+    ...(o.dailyCycle ? { daily_cycle: o.dailyCycle } : {}),
     background: o.background,
   };
 }

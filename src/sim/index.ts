@@ -13,7 +13,17 @@
  * `truth.json` (the episodes: {@link Truth}). Same seed and options → byte-identical output. Data goes
  * to `koban import`/`replay`, the detectors' tests and the benchmarks.
  */
-export type { BackgroundOptions, FamilyKind, IdsClass, TrafficFamily } from './background.js';
+export {
+  type BackgroundOptions,
+  DAILY_CYCLES,
+  type DailyCycle,
+  type DailyCycleShape,
+  dailyCycleProfile,
+  type FamilyKind,
+  type IdsClass,
+  type TrafficFamily,
+  WORKING_HOURS,
+} from './background.js';
 export {
   DEFAULT_BACKGROUND,
   DEFAULT_DAY_OF_WEEK,
@@ -35,6 +45,7 @@ export { SLAMMER_PAYLOAD_BYTES, slammerLikePayload } from './payloads.js';
 export { readManifest } from './read-back.js';
 export { type ReplayOptions, type ReplayProgress, type ReplayResult, replay, setId } from './replay.js';
 export {
+  ALL_SCENARIO_KINDS,
   isScenarioKind,
   OUTBREAK_SCAN_RATE,
   SCENARIO_KINDS,

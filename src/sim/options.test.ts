@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { dailyCycleProfile } from './background.js';
+import { DEFAULT_HOUR_OF_DAY } from './background-defaults.js';
 import { resolveOptions } from './options.js';
 
 describe('resolveOptions', () => {
@@ -34,5 +36,47 @@ describe('resolveOptions', () => {
     expect(() => resolveOptions({ outDir: 'x', seed: -1 })).toThrow(/--seed/);
     expect(() => resolveOptions({ outDir: 'x', days: 0 })).toThrow(/--days/);
     expect(() => resolveOptions({ outDir: 'x', start: '2006-13-01' })).toThrow(/invalid date/);
+  });
+});
+
+describe('the daily cycle', () => {
+  it('keeps the default evening shape unless another is asked for', () => {
+    const o = resolveOptions({ outDir: 'x' });
+    expect(o.dailyCycle).toBeNull();
+    expect(o.background.hourOfDay).toBe(DEFAULT_HOUR_OF_DAY);
+    expect(resolveOptions({ outDir: 'x', dailyCycle: { shape: 'evening' } }).background.hourOfDay).toEqual(
+      DEFAULT_HOUR_OF_DAY,
+    );
+  });
+
+  it('steps the working day up `ratio` times from 09:00 to 18:00, every day', () => {
+    const o = resolveOptions({ outDir: 'x', dailyCycle: { shape: 'working-day' } });
+    expect(o.dailyCycle).toEqual({ shape: 'working-day' });
+    expect(o.background.hourOfDay).toEqual([
+      1, 1, 1, 1, 1, 1, 1, 1, 1, 2.3, 2.3, 2.3, 2.3, 2.3, 2.3, 2.3, 2.3, 2.3, 1, 1, 1, 1, 1, 1,
+    ]);
+    expect(dailyCycleProfile({ shape: 'working-day', ratio: 3 })[9]).toBe(3);
+    expect(dailyCycleProfile({ shape: 'flat' })).toEqual(new Array(24).fill(1));
+  });
+
+  it('stretches the evening shape to a given busiest/quietest ratio', () => {
+    const p = dailyCycleProfile({ shape: 'evening', ratio: 3 });
+    expect(Math.max(...p) / Math.min(...p)).toBeCloseTo(3, 10);
+    // The busiest and the quietest hours stay where they were (22 h and 5 h).
+    expect(p.indexOf(Math.max(...p))).toBe(22);
+    expect(p.indexOf(Math.min(...p))).toBe(5);
+  });
+
+  it('rejects a ratio below 1 and a cycle given together with hourOfDay, as usage errors', () => {
+    expect(() => resolveOptions({ outDir: 'x', dailyCycle: { shape: 'working-day', ratio: 0.5 } })).toThrow(
+      /ratio must be a number ≥ 1/,
+    );
+    expect(() =>
+      resolveOptions({
+        outDir: 'x',
+        dailyCycle: { shape: 'flat' },
+        background: { hourOfDay: new Array(24).fill(1) },
+      }),
+    ).toThrow(/not both/);
   });
 });

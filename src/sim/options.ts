@@ -3,9 +3,10 @@
  * worker thread receives.
  */
 import { KobanError, parseDateArg } from '../core/index.js';
-import type { BackgroundOptions } from './background.js';
+import { type BackgroundOptions, type DailyCycle, dailyCycleProfile } from './background.js';
 import { DEFAULT_BACKGROUND } from './background-defaults.js';
 import {
+  ALL_SCENARIO_KINDS,
   isScenarioKind,
   SCENARIO_KINDS,
   type ScenarioKind,
@@ -54,6 +55,11 @@ export interface SimulationOptions {
   readonly warmupDays?: number;
   /** Background model overrides (default {@link DEFAULT_BACKGROUND}). */
   readonly background?: Partial<BackgroundOptions>;
+  /**
+   * The background's daily cycle by name (background.ts `DAILY_CYCLES`): sets
+   * `background.hourOfDay`. Default: the `evening` shape, today's output unchanged.
+   */
+  readonly dailyCycle?: DailyCycle;
   /** Fleet layout overrides (default {@link DEFAULT_FLEET}). */
   readonly fleet?: Partial<Omit<FleetOptions, 'count'>>;
   /**
@@ -78,6 +84,8 @@ export interface ResolvedOptions {
   readonly formats: readonly SimFormat[];
   readonly warmupDays: number;
   readonly background: BackgroundOptions;
+  /** The named daily cycle asked for, or null (the background's `hourOfDay` as given). */
+  readonly dailyCycle: DailyCycle | null;
   readonly fleet: FleetOptions;
 }
 
@@ -102,7 +110,16 @@ export function resolveOptions(o: SimulationOptions): ResolvedOptions {
   const episodes = o.episodes ?? 1;
   if (!Number.isInteger(episodes) || episodes < 0 || episodes > 1000)
     usage('--episodes must be an integer in 0–1000');
-  const background = { ...DEFAULT_BACKGROUND, ...o.background };
+  if (o.dailyCycle && o.background?.hourOfDay)
+    usage('give either a daily cycle or the background hourOfDay multipliers, not both');
+  let background = { ...DEFAULT_BACKGROUND, ...o.background };
+  if (o.dailyCycle) {
+    try {
+      background = { ...background, hourOfDay: dailyCycleProfile(o.dailyCycle) };
+    } catch (e) {
+      usage(`--daily-cycle: ${(e as Error).message}`);
+    }
+  }
   const startMs =
     typeof o.start === 'number'
       ? o.start
@@ -115,7 +132,7 @@ export function resolveOptions(o: SimulationOptions): ResolvedOptions {
   for (const s of o.scenarios ?? []) {
     const list: ScenarioRequest[] =
       s === 'all'
-        ? SCENARIO_KINDS.map((kind) => ({ kind }))
+        ? ALL_SCENARIO_KINDS.map((kind) => ({ kind }))
         : typeof s === 'string'
           ? isScenarioKind(s)
             ? [{ kind: s }]
@@ -150,6 +167,7 @@ export function resolveOptions(o: SimulationOptions): ResolvedOptions {
     formats,
     warmupDays,
     background,
+    dailyCycle: o.dailyCycle ?? null,
     fleet: { ...DEFAULT_FLEET, ...o.fleet, count: sensors },
   };
 }

@@ -142,6 +142,35 @@ describe('simulate', () => {
     expect(outage.observed.events).toBe(0);
   });
 
+  it("leaves a hole in every sensor's files for a data gap", async () => {
+    const d = tmp();
+    await simulate({
+      ...small,
+      outDir: d,
+      seed: 4,
+      scenarios: [{ kind: 'data-gap', episodes: 1, strength: 0.5 }],
+    });
+    const truth = TruthSchema.parse(JSON.parse(readFileSync(join(d, 'truth.json'), 'utf8')));
+    const [gap] = truth.episodes;
+    if (gap?.kind !== 'data-gap') throw new Error('expected one data-gap episode');
+    expect(gap.subject).toEqual({ problem: 'gap' });
+    // A condition of the data, not an event: nothing is expected to alert on it.
+    expect(gap.alert).toBe(false);
+    expect(gap.magnitude).toBe(8.49);
+    const [a, b] = [Date.parse(gap.start), Date.parse(gap.end)];
+    const inside = new Map<string, number>();
+    const around = new Map<string, number>();
+    await readBack(d, (e, _file, sensor) => {
+      const m =
+        e.timeMs >= a && e.timeMs < b ? inside : e.timeMs >= a - (b - a) && e.timeMs < a ? around : null;
+      m?.set(sensor.name, (m.get(sensor.name) ?? 0) + 1);
+    });
+    expect(inside.size).toBe(0);
+    expect(around.size).toBe(small.sensors);
+    expect(gap.observed.events).toBe(0);
+    // (`all` leaves it out: the test above counts seven kinds of episodes.)
+  });
+
   it('writes only the requested formats, and every file parses with zero rejections', async () => {
     const d = tmp();
     const r = await simulate({ ...small, outDir: d, seed: 3, formats: ['eve', 'pcap'] });

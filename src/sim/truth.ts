@@ -38,6 +38,8 @@
  *   least one sensor. Magnitude: bots commanded.
  * - `sensor-outage` — `{ sensor, problem: "silent" }`: the sensor recorded nothing from `start` to
  *   `end` (its `observed` counts are zero). Magnitude: the outage's length in hours.
+ * - `data-gap` — `{ problem: "gap" }`: no sensor recorded anything from `start` to `end` (a gap in
+ *   the data, not an event: no detector is scored against it). Magnitude: its length in hours.
  * - `inbound-flood` — `{ victim, sensor, attack, protocol, port, service }`: a flood at `victim`, an
  *   address `sensor` monitors; `attack` `spoofed-syn-flood` | `syn-ack-reflection` | `udp-reflection`;
  *   `port` the attacked port (SYN flood) or the reflectors' service port, `service` its name.
@@ -150,6 +152,11 @@ export const TruthEpisodeSchema = z.discriminatedUnion('kind', [
   }),
   z.object({
     ...base,
+    kind: z.literal('data-gap'),
+    subject: z.object({ problem: z.literal('gap') }),
+  }),
+  z.object({
+    ...base,
     kind: z.literal('inbound-flood'),
     subject: z.object({
       victim: Ipv4,
@@ -184,6 +191,7 @@ export const MAGNITUDE_UNITS: Readonly<Record<TruthEpisode['kind'], string>> = {
   'messenger-spam': 'multiplier of 1026-1027/udp packets over baseline',
   'botnet-infection': 'bots commanded',
   'sensor-outage': 'hours without any record from the sensor',
+  'data-gap': 'hours without any record from any sensor',
   'inbound-flood': 'packets per second at the victim address',
 };
 
@@ -196,5 +204,6 @@ export const DETAIL_KEYS: Readonly<Record<TruthEpisode['kind'], Readonly<Record<
   'messenger-spam': {},
   'botnet-infection': {},
   'sensor-outage': {},
+  'data-gap': {},
   'inbound-flood': { sources: 'sources', duration_s: 'duration_s' },
 };

@@ -9,6 +9,7 @@ import { mountAnonymizerRoutes } from './anonymizer-route.js';
 import { ApiRoutes } from './api-route.js';
 import type { WebContext } from './context.js';
 import { mountDeprecatedAlertList } from './deprecated-alerts.js';
+import { mountFeedRoutes } from './feeds/mount.js';
 import { mountIngestRoute } from './ingest-route.js';
 import { mountIntelRoutes } from './intel/mount.js';
 import { sensorAuth } from './middleware/sensor-auth/index.js';
@@ -16,6 +17,7 @@ import type { ApiInfo, ApiRegistry } from './openapi.js';
 import { mountOperatorAlertRoutes } from './operator-alerts-route.js';
 import { mountOperatorBackscatterRoutes } from './operator-backscatter-route.js';
 import { mountOperatorScannerRoutes } from './operator-scanners-route.js';
+import type { LoginThrottle } from './rate-limit.js';
 import { mountStatsRoute } from './stats-route.js';
 
 export const API_INFO: ApiInfo = {
@@ -37,7 +39,8 @@ export function mountApi(app: Hono, registry: ApiRegistry, ctx: WebContext): Api
     requireOperator: (h) => ctx.requireOperator(h),
     sensorAuth: sensorAuth(ctx.sensors),
   });
-  mountIntelRoutes(routes, ctx.intel, ctx.options);
+  mountIntelRoutes(routes, ctx.intel, ctx.options, ctx.loginThrottle);
+  mountFeedRoutes(routes, ctx.intel, now);
   mountStatsRoute(routes, {
     store: ctx.events,
     config: ctx.observation,

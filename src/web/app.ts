@@ -1,7 +1,7 @@
 /**
  * The center's HTTP application (Hono): security headers, the one error shape (errors.ts), the
  * operational routes, the portal (portal/: the public site at `/`), the live observation page, the REST API with its OpenAPI document and the Swagger UI
- * page over it. Routes only translate HTTP to calls on the contexts and back, through the
+ * page over it, and the TAXII 2.1 server at `/taxii2/` (taxii-routes.ts). Routes only translate HTTP to calls on the contexts and back, through the
  * `WebContext` the composition root gives.
  */
 import { Hono } from 'hono';
@@ -15,6 +15,7 @@ import { mountHome } from './home.js';
 import { securityHeaders } from './middleware/security-headers/index.js';
 import { ApiRegistry, mountOpenApi } from './openapi.js';
 import { mountPortal } from './portal/index.js';
+import { mountTaxii } from './taxii-routes.js';
 
 export { errorBody } from './errors.js';
 
@@ -36,6 +37,8 @@ export function buildApp(ctx: WebContext): Hono {
   mountPortal(app, ctx);
   mountHome(app, ctx, observer);
   mountApi(app, registry, ctx);
+  // The center's one login throttle (the session route, the portal's form, TAXII's Basic).
+  mountTaxii(app, ctx, ctx.loginThrottle, ctx.options.taxii);
   mountApiDocs(app);
   mountOpenApi(app, registry, API_INFO);
   return app;

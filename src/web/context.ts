@@ -8,11 +8,12 @@
 import type { AnonymizerService } from '../anon/index.js';
 import type { KobanConfig, PublicStatsConfig, StoreStatus } from '../core/index.js';
 import type { AlertStore, BackscatterStatistics, ScannerStore } from '../detect/index.js';
+import type { TaxiiOptions } from '../feeds/index.js';
 import type { IntelService } from '../intel/index.js';
 import type { EventStore, IngestService, SensorRegistry, SensorSpace } from '../observe/index.js';
 import type { ClientOptions } from './client.js';
 import type { ErrorLog } from './errors.js';
-import type { LoginThrottleOptions } from './rate-limit.js';
+import type { LoginThrottle, LoginThrottleOptions } from './rate-limit.js';
 
 /** The Prometheus exposition of the center's metrics (metrics.ts). */
 export interface MetricsRenderer {
@@ -34,6 +35,8 @@ export interface WebOptions extends ClientOptions {
   readonly login?: LoginThrottleOptions;
   /** The clock (default Date.now); give the intel services' clock when they run on another. */
   readonly now?: () => number;
+  /** The TAXII server's settings (`taxii` in koban.json; defaults: feeds DEFAULT_TAXII_OPTIONS). */
+  readonly taxii?: Partial<TaxiiOptions>;
   /** Called (not awaited) after an advisory is sent: start its deliveries. */
   readonly afterAdvisorySent?: () => void;
 }
@@ -57,6 +60,8 @@ export interface WebContext {
   readonly intel: IntelService;
   /** The anonymizer database: `GET /api/v1/anonymizer/check`. */
   readonly anonymizer: Pick<AnonymizerService, 'check' | 'checkForSite'>;
+  /** Password logins, limited the same whether they come through the API or the portal's form. */
+  readonly loginThrottle: LoginThrottle;
   readonly metrics: MetricsRenderer;
   readonly options: WebOptions;
   readonly log: ErrorLog;
@@ -70,4 +75,8 @@ export interface WebContext {
   readonly simulated: boolean;
   /** What the public sees of the observation data (read at each request: the demo changes it). */
   readonly publicStats: PublicStatsConfig;
+  /** The country of an address (offline MMDB), opened on first use: the periodic reports' C2 table. */
+  countryLookup(): Promise<(ip: string) => string | null>;
+  /** Where published periodic reports are kept once generated (`<data>/reports`). */
+  readonly reportsDir: string;
 }

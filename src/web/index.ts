@@ -12,3 +12,5 @@ export type { TrustProxy } from './client.js';
 export type { MetricsRenderer, ObservationSettings, WebContext, WebOptions } from './context.js';
 export { ERROR_STATUS, type ErrorLog } from './errors.js';
 export { type AuditStatus, CenterMetrics } from './metrics.js';
+export { type PublishRequest, publishReport } from './portal/index.js';
+export { LoginThrottle } from './rate-limit.js';

@@ -56,6 +56,14 @@ describe('the OpenAPI document', () => {
       'POST /api/v1/declassifications/{id}/approve',
       'POST /api/v1/declassifications/{id}/consent',
       'POST /api/v1/declassifications/{id}/refuse',
+      'GET /api/v1/feeds/blocklist.csv',
+      'GET /api/v1/feeds/blocklist.rpz',
+      'GET /api/v1/feeds/blocklist.rules',
+      'GET /api/v1/feeds/blocklist.txt',
+      'GET /api/v1/feeds/misp/{file}',
+      'POST /api/v1/feeds/sightings',
+      'GET /api/v1/feeds/sightings',
+      'GET /api/v1/feeds/sightings/mine',
       'GET /api/v1/indicators',
       'POST /api/v1/ingest',
       'GET /api/v1/intel/export',
@@ -123,7 +131,8 @@ describe('the OpenAPI document', () => {
     for (const { path, method, op } of ops()) {
       for (const [status, r] of Object.entries(op.responses)) {
         const where = `${method.toUpperCase()} ${path} ${status}`;
-        if (status === '204') {
+        // 204 and 304 carry no body (RFC 9110 §15.3.5, §15.4.5).
+        if (status === '204' || status === '304') {
           expect(r.content, where).toBeUndefined();
           continue;
         }

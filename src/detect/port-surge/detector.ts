@@ -8,12 +8,13 @@ import type { CoverageSnapshot } from '../coverage.js';
 import { type Detector, type Finding, HOUR_MS, MINUTE_MS, type MinuteRows } from '../finding.js';
 import { floodedAddresses } from '../flooded-addresses.js';
 import { type Baseline, HourBook } from '../seasonal-baseline.js';
+import { WatchedTime } from '../watched-time.js';
 import { portSurgeFinding } from './alert.js';
 import { judgeDay } from './day-test.js';
 import { type PortEpisode, PortEpisodes } from './episodes.js';
 import { closeHour, judgeWindow } from './hourly-test.js';
 import { DEFAULT_PORT_SURGE, type PortSurgeOptions } from './options.js';
-import { type Series, SeriesBook } from './series.js';
+import { type Series, SeriesBook, type WindowHours } from './series.js';
 
 /** The time figures of one evaluation at `t` (the end of a minute), shared by every series. */
 interface Evaluation {
@@ -23,10 +24,26 @@ interface Evaluation {
   readonly hour: number;
   readonly fraction: number;
   readonly warm: boolean;
-  readonly midHour: number;
-  readonly recentEnd: number;
+  /** The hours the window covers, with its share of each. */
+  readonly window: WindowHours;
   /** Minute index of the window's first minute. */
   readonly from: number;
+}
+
+/**
+ * The hours [from, to) covers and its share of each (a daily step inside the window is then met
+ * by the same step in its baseline); complete hours are those before the first.
+ */
+export function windowHours(fromMs: number, toMs: number): WindowHours {
+  const hours: number[] = [];
+  const weights: number[] = [];
+  for (let h = Math.floor(fromMs / HOUR_MS); h * HOUR_MS < toMs; h++) {
+    const a = Math.max(fromMs, h * HOUR_MS);
+    const b = Math.min(toMs, (h + 1) * HOUR_MS);
+    hours.push(h);
+    weights.push((b - a) / (toMs - fromMs));
+  }
+  return { hours, weights, recentEnd: Math.floor(fromMs / HOUR_MS) };
 }
 
 export class PortSurgeDetector implements Detector {
@@ -37,58 +54,43 @@ export class PortSurgeDetector implements Detector {
   readonly overflow: { readonly series: number; readonly sources: number };
   private readonly episodes = new PortEpisodes();
   private readonly book: HourBook;
-  /** Probe coverage of each minute of the window (a ring; NaN: not fed yet). */
-  private readonly fractions: Float64Array;
-  private firstMs = -1;
-  private hourFraction = 0;
-  private hourMinutes = 0;
+  /**
+   * Which windows and hours were watched (watched-time.ts): coverage, gaps of the fleet's data, and
+   * the fleet's membership (an hour in which a sensor joined or was forgotten is neither the old
+   * fleet's nor the new one's; hours of other memberships are read at today's, hour-book.ts).
+   */
+  private readonly watched: WatchedTime;
 
   constructor(options: Partial<PortSurgeOptions> = {}) {
     this.o = { ...DEFAULT_PORT_SURGE, ...options };
     this.book = new HourBook(this.o.baseline.weeks * 168 + 48);
     this.series = new SeriesBook(this.o, this.book);
     this.overflow = this.series.overflow;
-    this.fractions = new Float64Array(this.o.windowMin).fill(Number.NaN);
+    this.watched = new WatchedTime(['probes'], this.o.windowMin, this.o.minCoverage, 'probes');
   }
 
   step(rows: MinuteRows, cov: CoverageSnapshot): Finding[] {
     const m = rows.minuteMs;
-    if (this.firstMs < 0) this.firstMs = m;
-    const f = cov.fraction('probes');
-    this.fractions[(m / MINUTE_MS) % this.o.windowMin] = f;
-    this.hourFraction += f;
-    this.hourMinutes++;
+    this.watched.minute(m, cov);
     // A flood at one address is the inbound-flood detector's alert, not a surge of its port (or of
     // the random ports a reflection's answers reach): its rows are left out (flooded-addresses.ts).
     const flooded = floodedAddresses(rows.probes);
     for (const r of rows.probes) if (flooded.size === 0 || !flooded.has(r.dst)) this.series.add(r, m);
     const t = m + MINUTE_MS;
     const out: Finding[] = [];
-    if ((t / MINUTE_MS) % this.o.evalEveryMin === 0) this.evaluate(t, out);
-    return out;
-  }
-
-  /** Mean probe coverage over the window; 0 until the window has been fed whole. */
-  private windowFraction(): number {
-    let sum = 0;
-    let n = 0;
-    for (const v of this.fractions) {
-      if (!Number.isNaN(v)) {
-        sum += v;
-        n++;
-      }
+    if ((t / MINUTE_MS) % this.o.evalEveryMin === 0) {
+      this.book.refresh((e) => cov.sizeAt('probes', e), cov.epochOf('probes'));
+      this.evaluate(t, out);
     }
-    return n === this.o.windowMin ? sum / n : 0;
+    return out;
   }
 
   private evaluate(t: number, out: Finding[]): void {
     const hourEnd = t % HOUR_MS === 0;
     const hour = t / HOUR_MS - 1;
     if (hourEnd) {
-      const watched = this.hourMinutes === 60 && this.hourFraction / 60 >= this.o.minCoverage;
-      this.book.mark(hour, watched && t - HOUR_MS >= this.firstMs);
-      this.hourFraction = 0;
-      this.hourMinutes = 0;
+      const h = this.watched.closeHour(t);
+      this.book.mark(hour, h.watched, h.epoch);
     }
     const windowMs = this.o.windowMin * MINUTE_MS;
     const cutoff = t - windowMs;
@@ -97,10 +99,9 @@ export class PortSurgeDetector implements Detector {
       t,
       hourEnd,
       hour,
-      fraction: this.windowFraction(),
-      warm: t - this.firstMs >= this.o.warmupMs,
-      midHour: Math.floor((t - windowMs / 2) / HOUR_MS),
-      recentEnd: Math.floor(cutoff / HOUR_MS),
+      fraction: this.watched.window('probes'),
+      warm: this.watched.warm(t, this.o.warmupMs),
+      window: windowHours(cutoff, t),
       from: cutoff / MINUTE_MS,
     };
     for (const [key, s] of this.series.all) {
@@ -130,14 +131,14 @@ export class PortSurgeDetector implements Detector {
       if (this.series.held(s) === 0 && s.hist.negligible(this.o.forgetBelow)) this.series.forget(key, s);
       return;
     }
-    let b = this.series.baselineOf(s, ev.midHour, ev.recentEnd);
+    let b = this.series.baselineOf(s, ev.window);
     if (b && !episode) s.frozen = b;
     // A long episode excludes its hours until no usable ones are left in the look-back: it is
     // then measured against the level before it rather than left unjudged (and ended).
     if (!b && episode) b = s.frozen;
     if (b) this.judgeWindow(s, ev, x, b, episode, out);
     if (!hourEnd) return;
-    closeHour(this.o, this.book, s, hour, x, b, episode);
+    closeHour(this.o, this.book, s, hour, x, b, episode, fraction);
     this.judgeDay(s, ev, out);
     if (this.series.held(s) === 0 && !episode && s.cusum === 0 && s.hist.negligible(this.o.forgetBelow)) {
       this.series.forget(key, s);

@@ -7,7 +7,7 @@
  * the hour just completed feeds the series' history, residuals and CUSUM.
  */
 import { HOUR_MS } from '../finding.js';
-import type { Baseline, HourBook } from '../seasonal-baseline.js';
+import { type Baseline, type HourBook, upperBaseline } from '../seasonal-baseline.js';
 import { cusumStep, poissonUpperTail } from '../stats.js';
 import type { PortEpisode } from './episodes.js';
 import type { PortSurgeOptions } from './options.js';
@@ -31,21 +31,30 @@ export function judgeWindow(
   w: { readonly x: number; readonly b: Baseline; readonly fraction: number; readonly warm: boolean },
   spread: () => number,
 ): WindowVerdict {
-  const { x, b } = w;
-  const z = (x - b.value) / b.scale;
-  s.last = { x, b, z, fraction: w.fraction };
+  const { x, b, fraction } = w;
+  const z = zOf(x, b, fraction);
+  s.last = { x, b, z, fraction };
   const big = x >= o.minCount && x - b.value >= o.minExcess;
   // Small counts are tested exactly (Poisson) as well: the normal approximation behind z is too
-  // generous for a port with a handful of sources an hour, and many such ports are watched.
-  const byZ = z > o.zAlert && big && poissonUpperTail(Math.round(x), Math.max(b.value, 0.1)) < o.alpha;
+  // generous for a port with a handful of sources an hour, and many such ports are watched. The
+  // test is on the sources actually seen (x and the baseline at the window's coverage), not on
+  // their coverage-scaled figure: 19 sources seen by three quarters of the fleet are 19, not 25;
+  // and against the baseline's upper bound (a median of a few days is uncertain itself).
+  const tail = poissonUpperTail(Math.round(x * fraction), Math.max(upperBaseline(b) * fraction, 0.1));
+  const byZ = z > o.zAlert && big && tail < o.alpha;
   // A CUSUM alarm also needs the current window to stand out (z ≥ 2 and unlikely under Poisson).
-  const byCusum =
-    s.cusum > o.cusumH &&
-    big &&
-    z >= o.zContinue &&
-    poissonUpperTail(Math.round(x), Math.max(b.value, 0.1)) < o.cusumAlpha;
+  const byCusum = s.cusum > o.cusumH && big && z >= o.zContinue && tail < o.cusumAlpha;
   const alarm = (byZ || byCusum) && w.warm && spread() >= o.minSpread ? (byZ ? 'z' : 'cusum') : null;
   return { z, alarm, holds: (z >= o.zContinue || s.cusum > o.cusumH / 2) && x - b.value >= 1 };
+}
+
+/**
+ * z of a coverage-scaled count `x` against baseline `b`: counted by a share `fraction` of the
+ * fleet, x = seen / fraction varies √(1 / fraction) times more than a whole fleet's count, so the
+ * scale widens by that much (a quarter of the fleet gone would otherwise inflate z by 15 %).
+ */
+export function zOf(x: number, b: Baseline, fraction: number): number {
+  return ((x - b.value) / b.scale) * Math.sqrt(Math.min(1, Math.max(fraction, 1e-9)));
 }
 
 /** Records the hour just completed: its value, residual and CUSUM step. */
@@ -57,6 +66,7 @@ export function closeHour(
   x: number,
   b: Baseline | undefined,
   e: PortEpisode | undefined,
+  fraction: number,
 ): void {
   if (!book.watched(hour)) return;
   const alerting = e !== undefined && hour * HOUR_MS - e.startMs < o.maxExcludeMs;
@@ -64,7 +74,7 @@ export function closeHour(
   // The CUSUM runs only on seasonal baselines: against a flat recent median the daily cycle
   // itself would look like a ramp.
   if (!b || b.method === 'recent') return;
-  const z = (x - b.value) / b.scale;
+  const z = zOf(x, b, fraction);
   if (!alerting) s.hist.recordResidual(b.value, x - b.value);
   const before = s.cusum;
   s.cusum = cusumStep(s.cusum, z, o.cusumK);

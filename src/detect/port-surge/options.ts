@@ -25,7 +25,7 @@ export interface PortSurgeOptions {
   readonly minExcess: number;
   /** Sources must come through at least this many sensors or ASNs. */
   readonly minSpread: number;
-  /** Windows whose mean coverage is below this are missing. */
+  /** Windows and hours with a minute whose coverage is below this are missing. */
   readonly minCoverage: number;
   readonly endAfterMs: number;
   /** The day test: z of the 24-hour sum of hourly distinct sources above this opens a slow surge… */

@@ -312,9 +312,12 @@ describe('PortSurgeDetector', () => {
       monitoredAddresses: 1024,
       knownAddresses: 1024,
       fraction: () => 1,
+      epochOf: () => 0,
+      sizeAt: () => undefined,
       received: () => 1,
       isActive: () => true,
       streams: [],
+      gapSinceMs: null,
     };
     // A huge surge from the first minute: no baseline and no warm-up yet, so no alert.
     for (let m = T0; m < T0 + 12 * HOUR_MS; m += MINUTE_MS) {

@@ -36,14 +36,19 @@ export interface Series {
    */
   readonly counts: Int32Array;
   readonly stamps: Float64Array;
-  /** Baseline memo: it changes only when the window's hours do. */
-  memo?: { mid: number; recentEnd: number; b: Baseline | undefined };
   readonly hist: SeasonalSeries;
   cusum: number;
   cusumFromMs: number;
   last?: { x: number; b: Baseline; z: number; fraction: number };
   /** The last baseline outside an episode: what a long episode is measured against. */
   frozen?: Baseline;
+}
+
+/** The hours a sliding window covers and its share of each; complete hours end before `recentEnd`. */
+export interface WindowHours {
+  readonly hours: readonly number[];
+  readonly weights: readonly number[];
+  readonly recentEnd: number;
 }
 
 export const portKeyOf = (proto: Protocol, port: number | null) => `${port ?? '-'}/${proto}`;
@@ -199,11 +204,9 @@ export class SeriesBook {
     return n;
   }
 
-  baselineOf(s: Series, mid: number, recentEnd: number): Baseline | undefined {
-    if (s.memo?.mid !== mid || s.memo.recentEnd !== recentEnd) {
-      s.memo = { mid, recentEnd, b: s.hist.baseline(mid, recentEnd) };
-    }
-    return s.memo.b;
+  /** The baseline of a window over `hours` with `weights` (seasonal-baseline.ts `baselineOver`). */
+  baselineOf(s: Series, w: WindowHours): Baseline | undefined {
+    return s.hist.baselineOver(w.hours, w.weights, w.recentEnd);
   }
 
   /** Distinct sensors or ASNs (the larger) among the window's sources, counted up to `enough`. */

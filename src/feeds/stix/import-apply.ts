@@ -53,7 +53,7 @@ export interface ApplyOptions {
 
 type Held = { modified: string; content_sha256: string };
 
-class Applier {
+export class Applier {
   readonly counts = { reports: 0, campaigns: 0, indicators: 0, unchanged: 0, updated: 0 };
   readonly rejected: ObjectRejection[] = [];
   readonly reportIds: number[] = [];

@@ -183,16 +183,23 @@ describe('STIX 2.1 import of bad input', () => {
     expect(await t.db.selectFrom('reports').select('id').execute()).toEqual([]);
   });
 
-  it('names the formats it recognises but cannot import yet, and refuses what is not JSON', async () => {
+  it('names the other formats it recognises (imported by SharingImporter), and refuses what is not JSON', async () => {
     await expect(
       stix.importText(t.system, JSON.stringify({ Event: { info: 'x' } }), 'e.json'),
     ).rejects.toMatchObject({
       code: 'E_FORMAT',
-      message: 'a MISP event: MISP import is not yet supported',
+      message: 'a misp-event, not a STIX 2.1 bundle',
     });
     await expect(
       stix.importText(t.system, JSON.stringify({ name: 'x', type: 'string', list: [] }), 'w.json'),
-    ).rejects.toMatchObject({ message: 'a MISP warninglist: warninglist import is not yet supported' });
+    ).rejects.toMatchObject({ message: 'a misp-warninglist, not a STIX 2.1 bundle' });
+    await expect(
+      stix.importText(
+        t.system,
+        JSON.stringify({ type: 'bundle', spec_version: '2.0', objects: [] }),
+        's.json',
+      ),
+    ).rejects.toMatchObject({ message: 'a STIX 2.0 bundle (Koban imports STIX 2.1)' });
     await expect(stix.importText(t.system, '{"a":', 'x.json')).rejects.toMatchObject({ code: 'E_FORMAT' });
   });
 });

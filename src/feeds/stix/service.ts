@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { KobanError } from '../../core/index.js';
 import type { Actor, IntelService, Tlp } from '../../intel/index.js';
-import { detectFormat, requireImportable } from '../formats.js';
+import { detectFormat, requireStix } from '../formats.js';
 import { type ExternalVersion, type StixBundle, stixBundle } from './export.js';
 import { applyImport, type ImportOutcome } from './import-apply.js';
 import { planImport } from './import-plan.js';
@@ -96,7 +96,7 @@ export class StixService {
     } catch (e) {
       throw new KobanError('E_FORMAT', `${name}: not JSON (${(e as Error).message})`);
     }
-    const format = requireImportable(detectFormat(doc));
+    const format = requireStix(detectFormat(doc));
     const plan = planImport(doc, {
       defaultTlp: opts.defaultTlp ?? 'AMBER',
       maxObjects: this.limits.maxObjects,

@@ -181,7 +181,8 @@ describe('delivery order per recipient', () => {
     let bounceA = true;
     const mailer: AdvisoryMailer = {
       async send(m) {
-        if (m.to === A && eventOf(m) === 'sent' && bounceA) throw new DeliveryError('smtp: 550 mailbox full', true);
+        if (m.to === A && eventOf(m) === 'sent' && bounceA)
+          throw new DeliveryError('smtp: 550 mailbox full', true);
         if (m.to === B && eventOf(m) === 'withdrawn') throw new DeliveryError('smtp: 550 mailbox full', true);
         arrived.push(`${m.to} ${eventOf(m)}`);
       },

@@ -11,6 +11,7 @@ export { type IntakeResult, IntakeService } from './intake.js';
 export { type IntakeLimitOptions, IntakeLimits } from './intake-limits.js';
 export { defaultParseWorkers, EmailParsePool, type ParsePoolStats } from './parse-pool.js';
 export { type EmailPreparer, prepareEmail } from './prepare-email.js';
+export type { PreviewIndicator, SubmissionPreview } from './preview.js';
 export { type ReporterView, ReportService, type ReportSummary, type ReportView } from './reports.js';
 export { StatsService } from './stats.js';
 export { ReportInputSchema, type SharingOptions } from './submissions.js';

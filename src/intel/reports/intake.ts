@@ -36,6 +36,7 @@ import { type ImportedReport, ImportedReportSchema, importedNewReport } from './
 import { type IntakeLimits, orgEvidenceBytes } from './intake-limits.js';
 import { insertReport, type NewReport, plausibleDate } from './new-report.js';
 import { type EmailPreparer, type PreparedEmail, prepareInThread } from './prepare-email.js';
+import { emailPreview, reportPreview, type SubmissionPreview } from './preview.js';
 import { buildOtherReport } from './report-kinds.js';
 import {
   type AddedIndicator,
@@ -123,16 +124,7 @@ export class IntakeService {
           `the message is ${raw.length} bytes; the limit is ${maxRawBytes} bytes`,
         );
       }
-      const reporterAddresses = actor.userId === null ? [] : await this.userEmail(actor.userId);
-      prepared = await this.prepare(
-        raw,
-        {
-          ...this.deps.emailLimits,
-          reporterDomains: org.domains.length > 0 ? org.domains : undefined,
-          reporterAddresses,
-        },
-        this.deps.warningList(),
-      );
+      prepared = await this.prepare(raw, await this.emailOptions(actor, org), this.deps.warningList());
     } catch (e) {
       const err = isKobanError(e)
         ? e
@@ -176,6 +168,34 @@ export class IntakeService {
       },
       prepared.warnings,
     );
+  }
+
+  /**
+   * What `submitEmail` would share and keep private (preview.ts), storing nothing: parsed by the
+   * same preparer under the same limits (the parse pool when there is one, so a large message does
+   * not hold the event loop), told not to write the evidence file.
+   */
+  async previewEmail(actor: Actor, raw: Buffer): Promise<SubmissionPreview> {
+    requireScope(actor, 'reports:write');
+    const org = await this.reportingOrg(actor, undefined);
+    if (!Buffer.isBuffer(raw)) throw new KobanError('E_USAGE', 'the message must be given as bytes');
+    const maxRawBytes = this.deps.emailLimits?.maxRawBytes ?? DEFAULT_EMAIL_LIMITS.maxRawBytes;
+    if (raw.length > maxRawBytes)
+      throw new KobanError(
+        'E_LIMIT',
+        `the message is ${raw.length} bytes; the limit is ${maxRawBytes} bytes`,
+      );
+    this.deps.checkCapacity?.();
+    const options = await this.emailOptions(actor, org);
+    return emailPreview(await this.prepare(raw, options, this.deps.warningList(), false));
+  }
+
+  /** What `submitReport` would share and keep private, storing nothing. */
+  async previewReport(actor: Actor, input: ReportInput): Promise<SubmissionPreview> {
+    requireScope(actor, 'reports:write');
+    const r = parseInput(ReportInputSchema, input, 'report');
+    const org = await this.reportingOrg(actor, undefined);
+    return reportPreview(r.kind, buildOtherReport(r, org.domains, this.deps.now()));
   }
 
   /** An incident, C2 destinations, malware sample hashes or free text. */
@@ -383,6 +403,16 @@ export class IntakeService {
     const org = await this.orgs.get(id);
     if (!org?.active) throw new KobanError('E_NOT_FOUND', `no active organisation ${id}`);
     return org;
+  }
+
+  /** The parse options of a reporter's e-mail: what identifies the reporter goes to the private part. */
+  private async emailOptions(actor: Actor, org: Organisation) {
+    const reporterAddresses = actor.userId === null ? [] : await this.userEmail(actor.userId);
+    return {
+      ...this.deps.emailLimits,
+      reporterDomains: org.domains.length > 0 ? org.domains : undefined,
+      reporterAddresses,
+    };
   }
 
   private async userEmail(userId: number): Promise<string[]> {

@@ -2,7 +2,8 @@
  * The worker pool runs only from the compiled build (`npm run build`), so this test loads
  * `dist/intel/reports/parse-pool.js`; it is skipped, and says so, when there is no build.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fixture, PROJECT_ROOT } from '../../../test/samples.js';
@@ -28,6 +29,24 @@ describe.skipIf(!BUILT)('the e-mail parse pool (compiled build)', () => {
       expect(viaPool.candidates.find((c) => c.type === 'mailer-domain')).toBeUndefined();
     } finally {
       await pool.close();
+    }
+  });
+
+  it('writes the evidence file for a submission but not for a preview (keepEvidence false)', async () => {
+    const { EmailParsePool } = await load();
+    const dir = mkdtempSync(join(tmpdir(), 'koban-pool-'));
+    const pool = EmailParsePool.create({ workers: 1, evidence: { dir, fsync: false } })!;
+    try {
+      const raw = readFileSync(fixture('intel/x-lure-p1.eml'));
+      const preview = await pool.prepare(raw, {}, new WarningList(), false);
+      expect(preview.evidenceStored).toBe(false);
+      expect(readdirSync(dir, { recursive: true })).toEqual([]);
+      const kept = await pool.prepare(raw, {}, new WarningList());
+      expect(kept.evidenceStored).toBe(true);
+      expect(readdirSync(dir, { recursive: true }).some((f) => String(f).includes(kept.sha256))).toBe(true);
+    } finally {
+      await pool.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

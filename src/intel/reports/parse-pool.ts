@@ -50,6 +50,7 @@ interface Job {
   readonly raw: Buffer;
   readonly options: EmailParseOptions;
   readonly list: WarningList;
+  readonly keepEvidence: boolean;
   readonly resolve: (p: PreparedEmail) => void;
   readonly reject: (e: Error) => void;
 }
@@ -128,7 +129,7 @@ export class EmailParsePool {
   }
 
   /** The pool as intake's preparer. */
-  readonly prepare: EmailPreparer = (raw, options, list) =>
+  readonly prepare: EmailPreparer = (raw, options, list, keepEvidence = true) =>
     new Promise<PreparedEmail>((resolve, reject) => {
       if (this.closed) {
         reject(new KobanError('E_INTERNAL', 'the parse pool is closed'));
@@ -140,7 +141,7 @@ export class EmailParsePool {
         reject(full);
         return;
       }
-      this.queue.push({ raw, options, list, resolve, reject });
+      this.queue.push({ raw, options, list, keepEvidence, resolve, reject });
       this.pump();
     });
 
@@ -187,7 +188,7 @@ export class EmailParsePool {
     const copy = new Uint8Array(job.raw);
     try {
       const reply = await this.pool.run(
-        { raw: copy.buffer, options: job.options, list: job.list.data },
+        { raw: copy.buffer, options: job.options, list: job.list.data, keepEvidence: job.keepEvidence },
         { transferList: [copy.buffer], signal: deadline.signal },
       );
       if (reply.ok) {

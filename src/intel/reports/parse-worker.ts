@@ -15,6 +15,8 @@ export interface ParseRequest {
   readonly raw: ArrayBuffer;
   readonly options: EmailParseOptions;
   readonly list: WarningListData;
+  /** False for a preview: the file is parsed but not written to the evidence directory. */
+  readonly keepEvidence: boolean;
 }
 
 /** Where the worker writes evidence files, when the pool was given an evidence directory. */
@@ -35,7 +37,7 @@ export default async function parseJob(req: ParseRequest): Promise<ParseReply> {
     if (list?.data.version !== req.list.version) list = WarningList.fromData(req.list);
     const raw = Buffer.from(req.raw);
     let prepared = await prepareEmail(raw, req.options, list);
-    if (evidence) {
+    if (evidence && req.keepEvidence) {
       writeEvidenceFileSync(evidence.dir, raw, prepared.sha256, evidence.fsync);
       prepared = { ...prepared, evidenceStored: true };
     }

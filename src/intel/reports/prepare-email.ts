@@ -28,10 +28,15 @@ export interface PreparedEmail {
   readonly evidenceStored: boolean;
 }
 
+/**
+ * Prepares a message. `keepEvidence` false (a preview, preview.ts) asks a preparer that writes the
+ * raw file to the evidence directory (the parse pool's workers) not to: nothing is stored.
+ */
 export type EmailPreparer = (
   raw: Buffer,
   options: EmailParseOptions,
   list: WarningList,
+  keepEvidence?: boolean,
 ) => Promise<PreparedEmail>;
 
 export async function prepareEmail(

@@ -67,6 +67,11 @@ export interface ReportView extends ReportSummary {
 export interface ReportFilter {
   readonly campaignId?: number;
   readonly kind?: string;
+  /**
+   * Only reports of the actor's own organisation (a member's "our reports"). A flag, not an org id:
+   * filtering by any organisation would tell who reported a report whose reporter is not shown.
+   */
+  readonly ownOrganisation?: boolean;
   readonly sinceMs?: number;
   readonly untilMs?: number;
   /** Reports with a smaller id (paging, newest first). */
@@ -149,6 +154,8 @@ export class ReportService {
       .orderBy('r.id', 'desc');
     if (filter.campaignId !== undefined) q = q.where('r.campaign_id', '=', filter.campaignId);
     if (filter.kind !== undefined) q = q.where('r.kind', '=', filter.kind);
+    // An actor without an organisation (the public, the system) has no reports of its own.
+    if (filter.ownOrganisation) q = q.where('r.org_id', '=', actor.orgId ?? -1);
     if (filter.sinceMs !== undefined) q = q.where('r.received_ms', '>=', filter.sinceMs);
     if (filter.untilMs !== undefined) q = q.where('r.received_ms', '<', filter.untilMs);
     if (filter.beforeId !== undefined) q = q.where('r.id', '<', filter.beforeId);

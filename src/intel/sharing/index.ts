@@ -3,7 +3,7 @@
  * one access check), for the feeds context to render as STIX, MISP or blocklists, and the campaign
  * a partner's objects belong to.
  */
-export { audienceReaders, type ExportAudience, ExportAudienceSchema } from './audience.js';
+export { audienceReaders, COUNCIL_KINDS, type ExportAudience, ExportAudienceSchema } from './audience.js';
 export { SharingService } from './service.js';
 export type {
   SharedAdvisory,

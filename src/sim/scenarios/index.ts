@@ -7,6 +7,7 @@
 import { labelId, Rng } from '../prng.js';
 import { backscatter } from './backscatter.js';
 import { botnetInfection } from './botnet-infection.js';
+import { dataGap } from './data-gap.js';
 import { inboundFlood } from './inbound-flood.js';
 import { messengerSpamScenario } from './messenger-spam.js';
 import { portSurge } from './port-surge.js';
@@ -22,6 +23,7 @@ import {
 import { wormOutbreak } from './worm-outbreak.js';
 
 export {
+  ALL_SCENARIO_KINDS,
   type EpisodePlan,
   isScenarioKind,
   type Json,
@@ -40,6 +42,7 @@ export const SCENARIOS: Readonly<Record<ScenarioKind, Scenario>> = {
   'messenger-spam': messengerSpamScenario,
   'botnet-infection': botnetInfection,
   'sensor-outage': sensorOutage,
+  'data-gap': dataGap,
   'inbound-flood': inboundFlood,
 };
 

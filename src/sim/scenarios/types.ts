@@ -18,9 +18,16 @@ export const SCENARIO_KINDS = [
   'messenger-spam',
   'botnet-infection',
   'sensor-outage',
+  'data-gap',
   'inbound-flood',
 ] as const;
 export type ScenarioKind = (typeof SCENARIO_KINDS)[number];
+
+/**
+ * What `all` stands for: every kind but `data-gap`, a condition of the data rather than an event
+ * (so a set made with `all` stays what it was before gaps could be simulated).
+ */
+export const ALL_SCENARIO_KINDS: readonly ScenarioKind[] = SCENARIO_KINDS.filter((k) => k !== 'data-gap');
 
 export function isScenarioKind(s: string): s is ScenarioKind {
   return (SCENARIO_KINDS as readonly string[]).includes(s);

@@ -1,5 +1,5 @@
 // GET /api/v1/intel/export through HTTP: the caller's own access, the STIX media type, and the
-// formats not built yet refused by name.
+// other formats sent to their own routes.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type ApiWorld, C2_TH, C2_US, type ErrorBody, openApiWorld } from '../../../test/api-world.js';
 
@@ -44,7 +44,7 @@ describe('GET /api/v1/intel/export', () => {
     expect(patterns((await pub.json()) as Bundle)).toEqual([]);
   });
 
-  it('refuses a member asking for another audience, and a format not built yet', async () => {
+  it('refuses a member asking for another audience, and names the route of the other formats', async () => {
     const other = await w.request('/api/v1/intel/export?format=stix&audience=members', {
       token: w.cast.x.token,
     });
@@ -52,7 +52,7 @@ describe('GET /api/v1/intel/export', () => {
     const rpz = await w.request('/api/v1/intel/export?format=rpz', { token: w.cast.x.token });
     expect(rpz.status).toBe(400);
     expect(((await rpz.json()) as ErrorBody).error.message).toBe(
-      'export format "rpz" is not yet supported (available: stix)',
+      'format "rpz" is served at GET /api/v1/feeds/blocklist.rpz',
     );
   });
 });

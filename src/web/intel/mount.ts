@@ -19,10 +19,16 @@ import { mountReportRoutes } from './reports.js';
 import { MAX_JSON_BYTES, nameIntelSchemas } from './schemas.js';
 import { mountSessionRoutes } from './session.js';
 
-export function mountIntelRoutes(routes: ApiRoutes, intel: IntelService, options: WebOptions = {}): void {
+export function mountIntelRoutes(
+  routes: ApiRoutes,
+  intel: IntelService,
+  options: WebOptions = {},
+  /** Shared with the portal's login form (one budget of guesses per client and account). */
+  throttle?: LoginThrottle,
+): void {
   const now = options.now ?? Date.now;
   nameIntelSchemas(routes.registry);
-  mountSessionRoutes(routes, intel, new LoginThrottle(options.login, now), now);
+  mountSessionRoutes(routes, intel, throttle ?? new LoginThrottle(options.login, now), now);
   mountReportRoutes(
     routes,
     intel,

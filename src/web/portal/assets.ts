@@ -43,5 +43,20 @@ svg.chart{max-width:100%;height:auto;border:1px solid var(--line);background:#ff
 ul.advisories{list-style:none;padding:0}ul.advisories li{padding:.5em 0;border-bottom:1px solid var(--line)}
 .withdrawn{border-left:4px solid #b00020;padding:.3em .8em;background:#fdecee}
 .body{white-space:pre-wrap}
+form.account{display:flex;gap:.6em;align-items:center;font-size:.9em}
+form.account button{font:inherit;padding:.15em .4em}
+nav.member ul{display:flex;flex-wrap:wrap;gap:1.5em;list-style:none;margin:.3em 0 1em;padding:0;border-bottom:1px solid var(--line)}
+nav.member li{padding:.3em 0}
+.error{border-left:4px solid #b00020;padding:.3em .8em;background:#fdecee}
+.done{border-left:4px solid #1e6b34;padding:.3em .8em;background:#e8f5ec}
+.badge{background:#0b2540;color:#fff;padding:0 .4em;font-size:.8em}
+ul.inbox li.unread a{font-weight:bold}
+section.private{border:2px dashed #8a6d00;padding:.2em 1em;margin:1em 0;background:#fffbea}
+.not-shared{background:#5c4a00;color:#fff;font-size:.8em;padding:.1em .5em;margin-left:.5em}
+dl.tree{margin:.2em 0 .2em .6em}dl.tree dt{font-weight:bold;color:var(--muted)}dl.tree dd{margin:0 0 .3em 1em;overflow-wrap:anywhere}
+ol.tree{margin:.2em 0;padding-left:1.6em}
+dl.flat{display:flex;flex-wrap:wrap;gap:0 1.2em}dl.flat dt,dl.flat dd{display:inline;margin:0}dl.flat dt::after{content:': '}
+.why{color:var(--muted)}
+.drop.over{outline:3px dashed var(--accent)}
 footer.site{border-top:1px solid var(--line);padding:.6em 2em;color:var(--muted);font-size:.85em}
 `;

@@ -54,15 +54,16 @@ export function csrfMatches(cookie: string | undefined, submitted: unknown): boo
 }
 
 /**
- * Guards a form route: same-origin POST, body at most {@link MAX_FORM_BYTES}, token equal to the
- * cookie's; otherwise E_FORBIDDEN (403). The parsed form is left in `c.req` (parseBody caches it).
+ * Guards a form route: same-origin POST, body at most `maxBytes` (default {@link MAX_FORM_BYTES};
+ * an upload form gives its own), token equal to the cookie's; otherwise E_FORBIDDEN (403). The
+ * parsed form is left in `c.req` (parseBody caches it).
  */
-export function requireCsrf(opts: ClientOptions = {}): MiddlewareHandler {
+export function requireCsrf(opts: ClientOptions = {}, maxBytes = MAX_FORM_BYTES): MiddlewareHandler {
   const origin = csrf();
   const limit = bodyLimit({
-    maxSize: MAX_FORM_BYTES,
+    maxSize: maxBytes,
     onError: () => {
-      throw new KobanError('E_LIMIT', `a form body may hold at most ${MAX_FORM_BYTES} bytes`);
+      throw new KobanError('E_LIMIT', `a form body may hold at most ${maxBytes} bytes`);
     },
   });
   return async (c, next) => {

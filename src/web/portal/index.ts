@@ -15,6 +15,7 @@ export { CATALOGUES, type Lang, type Messages, negotiateLang } from './i18n/inde
 export { layout } from './layout.js';
 export { type PageRequest, type PortalContext, pageRequest } from './page.js';
 export { PORTAL_PARTS, type PortalPart } from './registry.js';
+export { type PublishRequest, publishReport } from './reports/publish.js';
 
 export function mountPortal(app: Hono, ctx: PortalContext): void {
   for (const part of PORTAL_PARTS) part.mount(app, ctx);

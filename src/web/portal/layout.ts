@@ -20,6 +20,17 @@ export interface LayoutInput {
   readonly main: Markup;
   /** The page shows TLP-labelled content: its banner goes on top of the content. */
   readonly tlpBanner?: Markup;
+  /** The signed-in user (member portal, console): named in the header beside a logout button. */
+  readonly account?: { readonly name: string; readonly home: string };
+}
+
+export const LOGOUT_PATH = '/logout';
+
+function accountBox(page: PageRequest, account: NonNullable<LayoutInput['account']>) {
+  return html`<form class="account" method="post" action="${LOGOUT_PATH}">
+${csrfField(page.csrf)}<span>${page.t.member.signedInAs} <a href="${page.href(account.home)}">${account.name}</a></span>
+<button type="submit">${page.t.member.logout}</button>
+</form>`;
 }
 
 export const LANGUAGE_PATH = '/language';
@@ -55,10 +66,13 @@ ${input.simulated ? html`<p class="sim" role="note"><strong>SIMULATED</strong> $
 <nav aria-label="${t.nav.label}"><ul>
 <li><a href="${page.href('/')}">${t.nav.release}</a></li>
 <li><a href="${page.href('/advisories')}">${t.nav.advisories}</a></li>
+<li><a href="${page.href('/reports')}">${t.report.nav}</a></li>
 <li><a href="${page.href(FEED_PATH)}">${t.nav.feed}</a></li>
 <li><a href="/api/docs">${t.nav.api}</a></li>
+<li>${input.account ? html`<a href="${page.href(input.account.home)}">${t.member.navHome}</a>` : html`<a href="${page.href('/login')}">${t.member.navLogin}</a>`}</li>
 </ul></nav>
 ${languageSwitch(page)}
+${input.account ? accountBox(page, input.account) : ''}
 </header>
 <p class="status">${input.status}</p>
 <main id="main">

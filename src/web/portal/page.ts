@@ -28,7 +28,10 @@ export type PortalContext = Pick<
   | 'monitored'
   | 'operatorAlerts'
   | 'intel'
+  | 'loginThrottle'
   | 'options'
+  | 'countryLookup'
+  | 'reportsDir'
 >;
 
 export interface PageRequest {

@@ -1,14 +1,23 @@
 /**
  * Every part of the portal, one line each: a page (or a group of pages) is a file exporting a
- * `mount` function, registered here. Order matters only where paths overlap (none do today).
+ * `mount` function, registered here. Order matters only where paths overlap: the signed-in areas' guard comes before their pages.
  */
 import type { Hono } from 'hono';
 import { mountAdvisoryFeed } from './advisories/atom.js';
 import { mountAdvisoryPages } from './advisories/pages.js';
 import { PORTAL_CSS, PORTAL_CSS_PATH } from './assets.js';
+import { mountConsoleHome } from './console/home.js';
 import { mountLanguageSwitch } from './language.js';
+import { mountInbox } from './member/inbox.js';
+import { mountLogin } from './member/login.js';
+import { mountMemberReports } from './member/reports.js';
+import { mountSignedInAreas } from './member/session.js';
+import { mountSubmit } from './member/submit.js';
+import { mountTokens } from './member/tokens.js';
+import { mountUsers } from './member/users.js';
 import type { PortalContext } from './page.js';
 import { mountRelease } from './release/page.js';
+import { mountReports } from './reports/pages.js';
 
 export interface PortalPart {
   readonly name: string;
@@ -29,4 +38,14 @@ export const PORTAL_PARTS: readonly PortalPart[] = [
   { name: 'observation release', mount: mountRelease },
   { name: 'advisories', mount: mountAdvisoryPages },
   { name: 'advisory feed', mount: mountAdvisoryFeed },
+  { name: 'periodic reports', mount: mountReports },
+  // Before any page of /member/ or /console/: their guard sends the signed-out to /login.
+  { name: 'signed-in areas', mount: mountSignedInAreas },
+  { name: 'login and logout', mount: mountLogin },
+  { name: 'member inbox', mount: mountInbox },
+  { name: 'member reports', mount: mountMemberReports },
+  { name: 'member report submission', mount: mountSubmit },
+  { name: 'member API tokens', mount: mountTokens },
+  { name: 'member users (org admins)', mount: mountUsers },
+  { name: 'analyst console', mount: mountConsoleHome },
 ];

@@ -7,6 +7,7 @@
 import { DAY_MS } from '../../core/index.js';
 import { publicCutoffMs } from '../public-stats.js';
 import type { PageRequest, PortalContext } from './page.js';
+import { portalSummary } from './summary.js';
 
 export interface FleetStatus {
   readonly reporting: number;
@@ -21,7 +22,7 @@ export interface FleetStatus {
 export async function fleetStatus(ctx: PortalContext, nowMs: number): Promise<FleetStatus> {
   const cutoff = publicCutoffMs(nowMs, ctx.publicStats);
   const [summary, spaces, registered] = await Promise.all([
-    ctx.events.summary(),
+    portalSummary(ctx),
     ctx.monitored.inEffect(),
     ctx.sensors.list(),
   ]);

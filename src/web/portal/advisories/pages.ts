@@ -28,6 +28,23 @@ export function advisoryBody(
   return { text: other, note: other && page.lang === 'ja' ? page.t.advisories.noBody : null };
 }
 
+/** An advisory as its readers see it (public site and member portal): dates, body, indicators, lures. */
+export function advisoryContent(page: PageRequest, v: AdvisoryView) {
+  const t = page.t.advisories;
+  const body = advisoryBody(page, v);
+  return html`<p class="notice">${t.published}: ${v.sentMs === null ? '' : page.fmt.dateTime(v.sentMs)} · ${t.updated}: ${page.fmt.dateTime(v.updatedMs)} · ${t.version(v.version)}</p>
+${v.withdrawn ? html`<p class="withdrawn" role="alert">${t.withdrawn(v.withdrawn.reason)}</p>` : ''}
+${body.note ? html`<p class="notice">${body.note}</p>` : ''}
+${body.text ? html`<div class="body">${body.text}</div>` : ''}
+${
+  v.content.indicators.length > 0
+    ? html`<h2>${t.indicators}</h2><table><thead><tr><th scope="col">${t.indicatorType}</th><th scope="col">${t.indicatorValue}</th></tr></thead>
+<tbody>${v.content.indicators.map((i) => html`<tr><td>${i.type}</td><td><code>${i.value}</code></td></tr>`)}</tbody></table>`
+    : ''
+}
+${v.content.lures.some((l) => l.subject) ? html`<h2>${t.lures}</h2><ul>${v.content.lures.filter((l) => l.subject).map((l) => html`<li>${l.subject}</li>`)}</ul>` : ''}`;
+}
+
 async function shell(
   c: Context,
   ctx: PortalContext,
@@ -86,19 +103,8 @@ async function detailPage(c: Context, ctx: PortalContext) {
       html`<h1>${t.notFound}</h1><p><a href="${page.href('/advisories')}">${t.back}</a></p>`,
       404,
     );
-  const body = advisoryBody(page, v);
   const main = html`<article><h1>${v.title}</h1>
-<p class="notice">${t.published}: ${v.sentMs === null ? '' : page.fmt.dateTime(v.sentMs)} · ${t.updated}: ${page.fmt.dateTime(v.updatedMs)} · ${t.version(v.version)}</p>
-${v.withdrawn ? html`<p class="withdrawn" role="alert">${t.withdrawn(v.withdrawn.reason)}</p>` : ''}
-${body.note ? html`<p class="notice">${body.note}</p>` : ''}
-${body.text ? html`<div class="body">${body.text}</div>` : ''}
-${
-  v.content.indicators.length > 0
-    ? html`<h2>${t.indicators}</h2><table><thead><tr><th scope="col">${t.indicatorType}</th><th scope="col">${t.indicatorValue}</th></tr></thead>
-<tbody>${v.content.indicators.map((i) => html`<tr><td>${i.type}</td><td><code>${i.value}</code></td></tr>`)}</tbody></table>`
-    : ''
-}
-${v.content.lures.some((l) => l.subject) ? html`<h2>${t.lures}</h2><ul>${v.content.lures.filter((l) => l.subject).map((l) => html`<li>${l.subject}</li>`)}</ul>` : ''}
+${advisoryContent(page, v)}
 <p><a href="${page.href('/advisories')}">${t.back}</a></p></article>`;
   return shell(c, ctx, page, v.title, main);
 }

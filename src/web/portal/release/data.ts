@@ -4,7 +4,7 @@
  * which the caller checks). Every table and figure is a `Dataset`: the same rows feed the page's
  * table or chart and its CSV and JSON downloads, so the three never disagree.
  */
-import { EVENT_KINDS, formatInOffset, parseUtcOffset, TECHNIQUES } from '../../../core/index.js';
+import { bucketStart, EVENT_KINDS, formatInOffset, parseUtcOffset, TECHNIQUES } from '../../../core/index.js';
 import { type EventStore, runView, type ViewOptions, type ViewRow } from '../../../observe/index.js';
 import type { WebContext } from '../../context.js';
 import { thresholdCells, thresholdRows } from '../../public-stats.js';
@@ -30,13 +30,41 @@ export interface Dataset {
   readonly rows: readonly ViewRow[];
 }
 
-export interface Release {
-  readonly month: MonthId;
+/**
+ * What a release covers: its range, the range it is compared with (top 5s' change), and its rows'
+ * unit — a day for the monthly release, a month for a periodic report's half year or year
+ * (docs/portal.md#periodic-reports).
+ */
+export interface Span {
+  readonly range: { readonly fromMs: number; readonly toMs: number };
+  readonly previous: { readonly fromMs: number; readonly toMs: number };
+  readonly bucket: 'day' | 'month';
+  /** The start of each row's bucket (UTC ms), in order. */
+  readonly starts: readonly number[];
+}
+
+/** A release over any span: the month's release and the periodic reports' observation chapter. */
+export interface SpanRelease {
+  readonly bucket: Span['bucket'];
   /** Monitored IPv4 addresses (the per-address denominators). */
   readonly addresses: number;
   /** The port of the port-series figure ("445/tcp"), or null when the month has no port. */
   readonly seriesPort: string | null;
   readonly datasets: Readonly<Record<DatasetId, Dataset>>;
+}
+
+export interface Release extends SpanRelease {
+  readonly month: MonthId;
+}
+
+/** A calendar month by day, compared with the month before. */
+export function monthSpan(month: MonthId, utcOffsetMinutes: number): Span {
+  return {
+    range: monthRange(month, utcOffsetMinutes),
+    previous: monthRange(addMonths(month, -1), utcOffsetMinutes),
+    bucket: 'day',
+    starts: daysOf(month, utcOffsetMinutes),
+  };
 }
 
 export type ReleaseContext = Pick<
@@ -82,7 +110,8 @@ function publicTop(rows: readonly TopRow[], min: number): ViewRow[] {
     );
 }
 
-async function backscatterPerDay(ctx: ReleaseContext, range: { fromMs: number; toMs: number }, off: number) {
+async function backscatterPerBucket(ctx: ReleaseContext, span: Span, off: number) {
+  const range = span.range;
   const alerts = await ctx.operatorAlerts.list({
     kind: 'backscatter',
     firstFromMs: range.fromMs,
@@ -90,7 +119,10 @@ async function backscatterPerDay(ctx: ReleaseContext, range: { fromMs: number; t
     limit: MAX_BACKSCATTER_ALERTS,
   });
   const perDay = new Map<string, number>();
-  for (const a of alerts) perDay.set(dayKey(a.firstMs, off), (perDay.get(dayKey(a.firstMs, off)) ?? 0) + 1);
+  for (const a of alerts) {
+    const key = dayKey(bucketStart(a.firstMs, span.bucket, off), off);
+    perDay.set(key, (perDay.get(key) ?? 0) + 1);
+  }
   return perDay;
 }
 
@@ -175,33 +207,44 @@ export async function gatherRelease(
   month: MonthId,
   opts: { readonly port?: Port | undefined } = {},
 ): Promise<Release> {
+  const off = parseUtcOffset(ctx.observation.utcOffset);
+  return { month, ...(await gatherSpan(ctx, monthSpan(month, off), opts)) };
+}
+
+/** The release's datasets over a span, one row per bucket of the span. */
+export async function gatherSpan(
+  ctx: ReleaseContext,
+  span: Span,
+  opts: { readonly port?: Port | undefined } = {},
+): Promise<SpanRelease> {
   const store = ctx.events;
   const off = parseUtcOffset(ctx.observation.utcOffset);
   const min = ctx.publicStats.minCount;
-  const range = monthRange(month, off);
   const base: ViewOptions = { utcOffsetMinutes: off, domesticCountry: ctx.observation.domesticCountry };
-  const cur: ViewOptions = { ...base, ...range };
-  const prev: ViewOptions = { ...base, ...monthRange(addMonths(month, -1), off) };
+  const cur: ViewOptions = { ...base, ...span.range };
+  // Series views count per row of the span; rankings are over the whole span.
+  const series: ViewOptions = { ...cur, bucket: span.bucket };
+  const prev: ViewOptions = { ...base, ...span.previous };
   const [total, sources, techniques, prevTechniques, countries, prevCountries, ports, spaces, backscatter] =
     await Promise.all([
-      runView(store, 'total', cur),
-      runView(store, 'sources', cur),
-      runView(store, 'techniques', cur),
+      runView(store, 'total', series),
+      runView(store, 'sources', series),
+      runView(store, 'techniques', series),
       runView(store, 'techniques', prev),
       runView(store, 'countries', { ...cur, top: 0 }),
       runView(store, 'countries', { ...prev, top: 0 }),
       portRanking(store, cur, FIGURE_TOP),
       ctx.monitored.inEffect(),
-      backscatterPerDay(ctx, range, off),
+      backscatterPerBucket(ctx, span, off),
     ]);
   const addresses = spaces.reduce((n, x) => n + x.addresses, 0);
-  const reads: Reads = { days: daysOf(month, off), off, min };
+  const reads: Reads = { days: span.starts, off, min };
   const first = ports[0];
   const seriesPort =
     opts.port ?? (first ? { port: first.port as number, proto: first.proto as Port['proto'] } : null);
   const [topPortRows, portSeries] = await Promise.all([
     topPorts(store, ports.slice(0, TOP_N), prev),
-    portSeriesDataset(store, reads, cur, seriesPort),
+    portSeriesDataset(store, reads, series, seriesPort),
   ]);
   const datasets: Record<DatasetId, Dataset> = {
     daily: dailyDataset(reads, total.rows, sources.rows, backscatter, addresses),
@@ -241,7 +284,7 @@ export async function gatherRelease(
     'port-series': portSeries,
   };
   return {
-    month,
+    bucket: span.bucket,
     addresses,
     seriesPort: seriesPort ? `${seriesPort.port}/${seriesPort.proto}` : null,
     datasets,

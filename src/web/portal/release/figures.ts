@@ -8,18 +8,23 @@ import type { EChartsOption } from 'echarts';
 import type { EventKind, Technique } from '../../../core/index.js';
 import type { ViewRow } from '../../../observe/index.js';
 import type { PageRequest } from '../page.js';
-import type { Dataset, DatasetId, Release } from './data.js';
+import type { Dataset, DatasetId, SpanRelease } from './data.js';
 
 export interface FigureSpec {
   readonly id: DatasetId;
-  caption(page: PageRequest, release: Release): string;
-  option(data: Dataset, page: PageRequest): EChartsOption;
+  caption(page: PageRequest, release: SpanRelease): string;
+  /** `bucket`: what a row of a series is (a day in the monthly release, a month in a half year's report). */
+  option(data: Dataset, page: PageRequest, bucket?: SpanRelease['bucket']): EChartsOption;
   readonly height: number;
 }
 
 export const FIGURE_WIDTH = 760;
 
-const day = (r: ViewRow) => String(r.date).slice(8, 10);
+/** A row's x label: its day of the month, or its month (YYYY-MM-DD dates). */
+const xLabel = (bucket: SpanRelease['bucket']) =>
+  bucket === 'month'
+    ? (r: ViewRow) => String(r.date).slice(5, 7)
+    : (r: ViewRow) => String(r.date).slice(8, 10);
 const values = (rows: readonly ViewRow[], c: string) =>
   rows.map((r) => (typeof r[c] === 'number' ? r[c] : null));
 const grid = { left: 16, right: 32, top: 56, bottom: 40, containLabel: true };
@@ -32,11 +37,13 @@ function dailyOption(
   page: PageRequest,
   series: readonly { column: string; name: string }[],
   type: 'bar' | 'line',
+  bucket: SpanRelease['bucket'] = 'day',
 ): EChartsOption {
+  const axis = bucket === 'month' ? page.t.report.axisMonth : page.t.figure.axisDay;
   return {
     grid,
     legend: { top: 8 },
-    xAxis: { type: 'category', ...below(page.t.figure.axisDay), data: data.rows.map(day) },
+    xAxis: { type: 'category', ...below(axis), data: data.rows.map(xLabel(bucket)) },
     yAxis: { type: 'value', name: page.t.figure.axisCount },
     series: series.map((s) => ({
       type,
@@ -51,7 +58,8 @@ function dailyOption(
 function rankingOption(data: Dataset, page: PageRequest, label: (r: ViewRow) => string): EChartsOption {
   const rows = [...data.rows].reverse();
   return {
-    grid: { ...grid, top: 16 },
+    // Room on the right for the longest bar's label (seven digits at 100 M events).
+    grid: { ...grid, top: 16, right: 80 },
     xAxis: { type: 'value', ...below(page.t.figure.axisCount) },
     yAxis: { type: 'category', data: rows.map(label) },
     series: [
@@ -74,12 +82,13 @@ export const FIGURES: readonly FigureSpec[] = [
     id: 'kinds',
     height: 340,
     caption: (p) => p.t.figure.kinds,
-    option: (d, p) =>
+    option: (d, p, b) =>
       dailyOption(
         d,
         p,
         d.columns.slice(1).map((k) => ({ column: k, name: p.t.kind[k as EventKind] })),
         'line',
+        b,
       ),
   },
   {
@@ -92,12 +101,13 @@ export const FIGURES: readonly FigureSpec[] = [
     id: 'techniques',
     height: 340,
     caption: (p) => p.t.figure.techniques,
-    option: (d, p) =>
+    option: (d, p, b) =>
       dailyOption(
         d,
         p,
         d.columns.slice(1).map((k) => ({ column: k, name: p.t.technique[k as Technique] })),
         'bar',
+        b,
       ),
   },
   {
@@ -110,7 +120,7 @@ export const FIGURES: readonly FigureSpec[] = [
     id: 'port-series',
     height: 340,
     caption: (p, release) => p.t.figure.portSeries(release.seriesPort ?? '-'),
-    option: (d, p) =>
+    option: (d, p, b) =>
       dailyOption(
         d,
         p,
@@ -120,6 +130,7 @@ export const FIGURES: readonly FigureSpec[] = [
           { column: 'unattributed', name: p.t.figure.unattributed },
         ],
         'bar',
+        b,
       ),
   },
 ];

@@ -45,4 +45,11 @@ describe('release months', () => {
     ).toBeNull();
     expect(latestPublishedMonth(Date.UTC(2026, 11, 6), { firstMs: null, lastMs: null }, JST)).toBeNull();
   });
+
+  it('still publishes when every raw event has expired and only the rollups remain', () => {
+    // observe's summary then has a first hour and no newest event.
+    const rolledUp = { firstMs: Date.UTC(2026, 4, 15, 15), lastMs: null };
+    expect(latestPublishedMonth(Date.UTC(2026, 11, 6), rolledUp, JST)).toEqual({ year: 2026, month: 11 });
+    expect(latestPublishedMonth(Date.UTC(2026, 4, 20), rolledUp, JST)).toBeNull();
+  });
 });

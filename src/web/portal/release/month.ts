@@ -52,15 +52,17 @@ export function daysOf(m: MonthId, utcOffsetMinutes: number): number[] {
 
 /**
  * The newest month that is complete before `cutoffMs` and holds data (`lastMs`: the newest event),
- * or null when no such month exists.
+ * or null when no such month exists. A store whose raw events have all expired (retention) has a
+ * first hour but no newest event (observe's summary): its hourly rollups still hold every month,
+ * up to an hour the store does not say, so the newest month complete before the cutoff stands in.
  */
 export function latestPublishedMonth(
   cutoffMs: number,
   data: { readonly firstMs: number | null; readonly lastMs: number | null },
   utcOffsetMinutes: number,
 ): MonthId | null {
-  if (data.firstMs === null || data.lastMs === null) return null;
-  let m = monthOf(Math.min(data.lastMs, cutoffMs - 1), utcOffsetMinutes);
+  if (data.firstMs === null) return null;
+  let m = monthOf(Math.min(data.lastMs ?? cutoffMs - 1, cutoffMs - 1), utcOffsetMinutes);
   if (monthRange(m, utcOffsetMinutes).toMs > cutoffMs) m = addMonths(m, -1);
   return monthRange(m, utcOffsetMinutes).toMs > data.firstMs ? m : null;
 }

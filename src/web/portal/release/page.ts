@@ -3,15 +3,18 @@
  * newest month complete before the public cutoff that holds data), with links to the neighbouring
  * months, and each table's and figure's data as CSV and JSON (`/release/YYYY-MM/<dataset>.csv`).
  * Only published months are served: a month ending after the public cutoff is "not yet published".
+ * A published month's data and page are kept a while (docs/portal.md#caching): its data has settled.
  */
 import type { Context, Hono } from 'hono';
 import { html, raw } from 'hono/html';
 import { parseUtcOffset } from '../../../core/index.js';
 import { publicCutoffMs } from '../../public-stats.js';
+import { SettledCache } from '../cache.js';
 import { renderChart } from '../charts.js';
 import { layout } from '../layout.js';
 import { type PageRequest, type PortalContext, pageRequest } from '../page.js';
 import { fleetStatus, statusText } from '../status.js';
+import { portalSummary } from '../summary.js';
 import { toCsv } from './csv.js';
 import { DATASET_IDS, type DatasetId, gatherRelease, type Release } from './data.js';
 import { FIGURE_WIDTH, FIGURES } from './figures.js';
@@ -28,7 +31,9 @@ import { dailyTable, dataLinks, topTable } from './tables.js';
 
 const PORT_RE = /^(\d{1,5})\/(tcp|udp)$/;
 
-function parsePort(s: string | undefined): { port: number; proto: 'tcp' | 'udp' } | undefined | null {
+type Port = { readonly port: number; readonly proto: 'tcp' | 'udp' };
+
+function parsePort(s: string | undefined): Port | undefined | null {
   if (s === undefined) return undefined;
   const m = PORT_RE.exec(s);
   if (!m || Number(m[1]) > 65535) return null;
@@ -96,7 +101,7 @@ async function chosenMonth(ctx: PortalContext, monthParam: string | undefined) {
   const nowMs = (ctx.options.now ?? Date.now)();
   const cutoff = publicCutoffMs(nowMs, ctx.publicStats);
   const off = parseUtcOffset(ctx.observation.utcOffset);
-  const summary = await ctx.events.summary();
+  const summary = await portalSummary(ctx);
   const last = latestPublishedMonth(cutoff, summary, off);
   const first = summary.firstMs === null ? null : monthOf(summary.firstMs, off);
   if (monthParam === undefined) return { month: last, first, last, error: null };
@@ -108,7 +113,7 @@ async function chosenMonth(ctx: PortalContext, monthParam: string | undefined) {
   return { month, first, last, error: null };
 }
 
-async function serveRelease(c: Context, ctx: PortalContext) {
+async function serveRelease(c: Context, ctx: PortalContext, caches: ReleaseCaches) {
   const page = pageRequest(c, ctx);
   const monthParam = c.req.query('month');
   const port = parsePort(c.req.query('port'));
@@ -128,19 +133,45 @@ async function serveRelease(c: Context, ctx: PortalContext) {
       html`<h1>${page.t.nav.release}</h1><p>${page.t.release.noData}</p>`,
       200,
     );
-  const release = await gatherRelease(ctx, chosen.month, { port });
-  const title = page.t.release.title(page.fmt.monthName(chosen.month.year, chosen.month.month));
-  return c.html(
-    layout(page, {
-      title,
-      status,
-      simulated: ctx.simulated,
-      main: await releaseMain(page, ctx, release, chosen),
-    }),
-  );
+  const month = chosen.month;
+  const title = page.t.release.title(page.fmt.monthName(month.year, month.month));
+  // The page's links keep `?lang=` or not (page.href) and name the months around: both in the key.
+  const bounds = `${chosen.first ? monthKey(chosen.first) : ''}..${chosen.last ? monthKey(chosen.last) : ''}`;
+  const key = `${releaseKey(ctx, month, port)}|${page.lang}|${page.href('')}|${bounds}`;
+  const main = await caches.pages.get(key, async () => {
+    const release = await caches.releases.get(releaseKey(ctx, month, port), () =>
+      gatherRelease(ctx, month, { port }),
+    );
+    return (await releaseMain(page, ctx, release, chosen)).toString();
+  });
+  return c.html(layout(page, { title, status, simulated: ctx.simulated, main: raw(main) }));
 }
 
-async function serveDataset(c: Context, ctx: PortalContext) {
+/** The release's data depends on the month, the port asked for and the public threshold. */
+function releaseKey(ctx: PortalContext, month: MonthId, port: Port | undefined): string {
+  const p = port ? `${port.port}/${port.proto}` : '';
+  return `${monthKey(month)}|${p}|${ctx.publicStats.minCount}|${ctx.publicStats.delayHours}`;
+}
+
+/**
+ * Published months' releases (data: the page, CSV and JSON) and pages. A quarter of an hour bounds
+ * how long a late import into an old month goes unseen; the bounds keep `?port=` from growing them.
+ */
+export interface ReleaseCaches {
+  readonly releases: SettledCache<Release>;
+  readonly pages: SettledCache<string>;
+}
+
+export const RELEASE_CACHE_TTL_MS = 15 * 60_000;
+
+export function releaseCaches(now: () => number): ReleaseCaches {
+  return {
+    releases: new SettledCache<Release>({ maxEntries: 32, ttlMs: RELEASE_CACHE_TTL_MS, now }),
+    pages: new SettledCache<string>({ maxEntries: 64, ttlMs: RELEASE_CACHE_TTL_MS, now }),
+  };
+}
+
+async function serveDataset(c: Context, ctx: PortalContext, caches: ReleaseCaches) {
   const file = /^([a-z-]+)\.(csv|json)$/.exec(c.req.param('file') ?? '');
   const id = file?.[1] as DatasetId | undefined;
   const port = parsePort(c.req.query('port'));
@@ -155,7 +186,10 @@ async function serveDataset(c: Context, ctx: PortalContext) {
     !chosen.month
   )
     return c.text(chosen.error === 'unpublished' ? 'not published yet\n' : 'not found\n', 404);
-  const release = await gatherRelease(ctx, chosen.month, { port });
+  const month = chosen.month;
+  const release = await caches.releases.get(releaseKey(ctx, month, port), () =>
+    gatherRelease(ctx, month, { port }),
+  );
   const data = release.datasets[id];
   const name = `koban-${monthKey(chosen.month)}-${id}.${file[2]}`;
   c.header('Content-Disposition', `inline; filename="${name}"`);
@@ -172,6 +206,7 @@ async function serveDataset(c: Context, ctx: PortalContext) {
 }
 
 export function mountRelease(app: Hono, ctx: PortalContext): void {
-  app.get('/', (c) => serveRelease(c, ctx));
-  app.get('/release/:month/:file', (c) => serveDataset(c, ctx));
+  const caches = releaseCaches(ctx.options.now ?? Date.now);
+  app.get('/', (c) => serveRelease(c, ctx, caches));
+  app.get('/release/:month/:file', (c) => serveDataset(c, ctx, caches));
 }

@@ -7,7 +7,7 @@ import { html } from 'hono/html';
 import type { Technique } from '../../../core/index.js';
 import type { ViewRow } from '../../../observe/index.js';
 import type { PageRequest } from '../page.js';
-import type { Dataset, DatasetId, Release } from './data.js';
+import type { Dataset, DatasetId, Release, SpanRelease } from './data.js';
 import { monthKey } from './month.js';
 
 const num = (page: PageRequest, v: unknown, rate = false) =>
@@ -23,8 +23,14 @@ export function dataLinks(page: PageRequest, release: Release, id: DatasetId) {
 · <a href="${dataHref(page, release, id, 'json')}" type="application/json">JSON</a></p>`;
 }
 
-export function dailyTable(page: PageRequest, release: Release) {
+/** The day-by-day table; a periodic report's half year or year has a row per month instead. */
+export function dailyTable(page: PageRequest, release: SpanRelease) {
   const t = page.t.release;
+  const byMonth = release.bucket === 'month';
+  const rowHead = (date: string) =>
+    byMonth
+      ? page.fmt.monthName(Number(date.slice(0, 4)), Number(date.slice(5, 7)))
+      : page.fmt.date(Date.parse(`${date}T12:00:00Z`));
   const rows = release.datasets.daily.rows;
   const cols = [
     'accesses',
@@ -36,11 +42,11 @@ export function dailyTable(page: PageRequest, release: Release) {
   ] as const;
   const heads = [t.accesses, t.accessesPerAddress, t.sources, t.ids, t.idsPerAddress, t.backscatter];
   return html`<table>
-<caption>${t.dailyCaption}</caption>
-<thead><tr><th scope="col">${t.date}</th>${heads.map((h) => html`<th scope="col">${h}</th>`)}</tr></thead>
+<caption>${byMonth ? page.t.report.monthlyCaption : t.dailyCaption}</caption>
+<thead><tr><th scope="col">${byMonth ? page.t.report.month : t.date}</th>${heads.map((h) => html`<th scope="col">${h}</th>`)}</tr></thead>
 <tbody>${rows.map(
     (r) =>
-      html`<tr><th scope="row">${page.fmt.date(Date.parse(`${r.date}T12:00:00Z`))}</th>${cols.map(
+      html`<tr><th scope="row">${rowHead(String(r.date))}</th>${cols.map(
         (c) => html`<td class="n">${num(page, r[c], c.endsWith('_per_address'))}</td>`,
       )}</tr>`,
   )}</tbody>
@@ -59,14 +65,25 @@ export function topLabel(page: PageRequest, id: DatasetId, key: string): string 
   return key;
 }
 
-export function topTable(page: PageRequest, release: Release, id: DatasetId, title: string, data: Dataset) {
+/**
+ * A top-5 table; the monthly release's carries its data links (a report's span has none). A
+ * report of a half year or a year names its previous period in `heads`.
+ */
+export function topTable(
+  page: PageRequest,
+  release: Release | SpanRelease,
+  id: DatasetId,
+  title: string,
+  data: Dataset,
+  heads: { readonly previousRank: string; readonly change: string } = page.t.release,
+) {
   const t = page.t.release;
   return html`<section><h3>${title}</h3><table>
 <thead><tr><th scope="col">${t.rank}</th><th scope="col">${t.item}</th><th scope="col">${t.count}</th>
-<th scope="col">${t.previousRank}</th><th scope="col">${t.change}</th></tr></thead>
+<th scope="col">${heads.previousRank}</th><th scope="col">${heads.change}</th></tr></thead>
 <tbody>${data.rows.map(
     (r) => html`<tr><td class="n">${r.rank}</td><th scope="row">${topLabel(page, id, String(r.key))}</th>
 <td class="n">${num(page, r.count)}</td><td class="n">${typeof r.previous_rank === 'number' ? r.previous_rank : t.outOfRank}</td>
 <td class="n">${changeText(page, r)}</td></tr>`,
-  )}</tbody></table>${dataLinks(page, release, id)}</section>`;
+  )}</tbody></table>${'month' in release ? dataLinks(page, release, id) : ''}</section>`;
 }

@@ -7,7 +7,7 @@
  */
 import type { Kysely, Migration } from 'kysely';
 
-export const migration0013: Migration = {
+export const migration0014: Migration = {
   async up(db: Kysely<unknown>) {
     await db.schema
       .createTable('anon_imports')
