@@ -6,12 +6,13 @@
  * docs/anonymizer.md#history.
  */
 import type { Kysely, Migration } from 'kysely';
+import { idColumn } from '../_columns.js';
 
 export const migration0014: Migration = {
   async up(db: Kysely<unknown>) {
     await db.schema
       .createTable('anon_imports')
-      .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+      .addColumn('id', 'integer', idColumn(db))
       .addColumn('list', 'text', (c) => c.notNull())
       .addColumn('kind', 'text', (c) => c.notNull())
       .addColumn('format', 'text', (c) => c.notNull())
@@ -29,7 +30,7 @@ export const migration0014: Migration = {
       .execute();
     await db.schema
       .createTable('anon_intervals')
-      .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+      .addColumn('id', 'integer', idColumn(db))
       .addColumn('list', 'text', (c) => c.notNull())
       .addColumn('address', 'text', (c) => c.notNull())
       .addColumn('fingerprint', 'text', (c) => c.notNull())
