@@ -24,6 +24,8 @@ const RELATIONAL_SUITES = [
   'src/observe/sensor-registry.test.ts',
   'src/observe/monitored-space.test.ts',
   'src/center/shared-lease.test.ts',
+  'src/anon/**/*.test.ts',
+  'src/web/anonymizer-route.test.ts',
 ];
 /** Of those, the ones that touch no store (e-mail parsing, pure functions) or only a SQLite file. */
 const NOT_RELATIONAL = [
@@ -35,6 +37,7 @@ const NOT_RELATIONAL = [
   'src/feeds/stix/patterns.test.ts',
   'src/db/dialects/postgres/unreachable.test.ts',
   'src/db/dialects/sqlite/**',
+  'src/anon/lists/**',
 ];
 /** Suites about PostgreSQL alone (a server's faults, centers sharing one): nothing to run on SQLite. */
 const POSTGRES_ONLY = ['src/db/dialects/postgres/postgres-*.test.ts', 'src/center/shared-lease.test.ts'];
@@ -51,7 +54,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'sqlite',
-          include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+          include: ['src/**/*.test.ts', 'test/**/*.test.ts', 'examples/**/*.test.ts'],
           exclude: POSTGRES_ONLY,
           env: { KOBAN_TEST_DIALECT: 'sqlite' },
         },

@@ -7,6 +7,7 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LiveDetection, Notifier } from '../detect/index.js';
+import { startCenterDnsbl } from './anonymizer-dns.js';
 import { type HousekeepingOptions, housekeepingTasks, schedule } from './housekeeping.js';
 import { checkListenOptions, type Listener, type ListenOptions, listen } from './listen.js';
 import {
@@ -93,6 +94,17 @@ export async function startCenter(options: ServeOptions): Promise<RunningCenter>
     throw e;
   }
   const { notifier, detection } = started;
+  let dnsbl: Awaited<ReturnType<typeof startCenterDnsbl>>;
+  try {
+    dnsbl = await startCenterDnsbl(center);
+  } catch (e) {
+    await detection?.stop();
+    notifier?.close();
+    await listener.close();
+    await center.close();
+    files.remove();
+    throw e;
+  }
   // Sensors could not deliver while this center was down: their silence counts from now at the earliest.
   const listeningSinceMs = Date.now();
   const housekeeping = schedule(
@@ -109,6 +121,7 @@ export async function startCenter(options: ServeOptions): Promise<RunningCenter>
       await housekeeping.stop();
       await detection?.stop();
       notifier?.close();
+      await dnsbl?.close();
       await listener.close();
       await center.close();
       files.remove();

@@ -23,6 +23,7 @@ export function webContext(center: Center): WebContext {
     scanners: center.scanners,
     backscatter: center.backscatter,
     intel: center.intel,
+    anonymizer: center.anonymizer,
     loginThrottle: new LoginThrottle(center.apiOptions.login, center.apiOptions.now ?? Date.now),
     metrics: center.metrics,
     options: center.apiOptions,

@@ -6,6 +6,7 @@
  * (server.ts) runs it; the HTTP side gets the `WebContext` of web-context.ts, not this bag.
  */
 import pino, { type Logger } from 'pino';
+import { AnonymizerService } from '../anon/index.js';
 import {
   type KobanConfig,
   type PublicStatsConfig,
@@ -41,6 +42,8 @@ export interface Center {
   /** DDoS victims below the alerting rate, kept as statistics (the scanner list's sibling). */
   readonly backscatter: BackscatterStatistics;
   readonly intel: IntelService;
+  /** The anonymizer database (Tor exits, proxies, VPN exits): the check route and the DNSBL. */
+  readonly anonymizer: AnonymizerService;
   /** How the HTTP API is mounted (limits, proxy trust, login throttling, the clock). */
   readonly apiOptions: WebOptions;
   readonly metrics: CenterMetrics;
@@ -125,6 +128,10 @@ async function assemble(
   const metrics = new CenterMetrics(o.store, ingest, registry);
   metrics.watchAudit(() => intel.auditStatus());
   const operator = operatorCheck(o.dataDir);
+  const anonymizer = await AnonymizerService.open(db, {
+    staleHours: o.config.anonymizer.staleHours,
+    ...(options.intel?.now ? { clock: options.intel.now } : {}),
+  });
   return {
     dataDir: o.dataDir,
     observatory: o,
@@ -135,6 +142,7 @@ async function assemble(
     scanners: new ScannerStore(db),
     backscatter: new BackscatterStatistics(db),
     intel,
+    anonymizer,
     apiOptions: {
       ...(options.intel?.now ? { now: options.intel.now } : {}),
       trustProxy: o.config.trustProxy,

@@ -4,7 +4,7 @@
  * opening what the options name is `_stores.ts`'s.
  */
 import { Option } from 'commander';
-import { resolveRelationalUrl } from '../core/index.js';
+import { KobanError, resolveRelationalUrl } from '../core/index.js';
 
 /** The flags of a command that works on a data directory. */
 export interface StoreFlags {
@@ -27,4 +27,11 @@ export function dbOption(): Option {
  */
 export function checkDbFlag(flags: StoreFlags, env: NodeJS.ProcessEnv = process.env): void {
   resolveRelationalUrl(flags.db, env, {});
+}
+
+/** `--listen HOST:PORT` (`[v6]:PORT` for an IPv6 address), for the commands that serve. */
+export function parseListen(s: string): { host: string; port: number } {
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:]+)):(\d{1,5})$/.exec(s);
+  if (!m || Number(m[3]) > 65535) throw new KobanError('E_USAGE', `--listen must be HOST:PORT, not "${s}"`);
+  return { host: m[1] ?? m[2]!, port: Number(m[3]) };
 }

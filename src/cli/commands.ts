@@ -153,6 +153,18 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./advisory/index.js')).registerFormerAdvisory,
   },
   {
+    name: 'anonymizer',
+    term: 'anonymizer',
+    summary: 'the anonymizer database: Tor exits, proxies, VPN exits',
+    load: async () => (await import('./anonymizer.js')).registerAnonymizer,
+  },
+  {
+    name: 'dnsbl',
+    term: 'dnsbl',
+    summary: 'the anonymizer database as a DNSBL (RFC 5782)',
+    load: async () => (await import('./anonymizer.js')).registerDnsbl,
+  },
+  {
     name: 'declassify',
     term: 'declassify',
     summary: "publish a member's report below its label: request, then consent or a second admin's approval",

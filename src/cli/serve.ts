@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { startCenter, type TrustProxy } from '../center/index.js';
 import { KobanError, parseAddressBlock, resolveDataDir } from '../core/index.js';
 import { DETECTOR_NAMES } from '../detect/index.js';
-import { dbOption } from './_options.js';
+import { dbOption, parseListen } from './_options.js';
 
 interface ServeFlags {
   data?: string;
@@ -32,12 +32,6 @@ export function parseTrustProxy(flag: string | boolean | undefined): TrustProxy 
       `--trust-proxy takes proxy addresses or CIDR blocks, comma-separated (or no value: any peer), not "${bad ?? flag}"`,
     );
   return list;
-}
-
-export function parseListen(s: string): { host: string; port: number } {
-  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:]+)):(\d{1,5})$/.exec(s);
-  if (!m || Number(m[3]) > 65535) throw new KobanError('E_USAGE', `--listen must be HOST:PORT, not "${s}"`);
-  return { host: m[1] ?? m[2]!, port: Number(m[3]) };
 }
 
 export function registerServe(program: Command): void {

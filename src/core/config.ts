@@ -231,6 +231,27 @@ export const ConfigSchema = z
       })
       .strict()
       .prefault({}),
+    /**
+     * The anonymizer database (docs/anonymizer.md): answers stop (E_STALE, DNS SERVFAIL) when the
+     * newest list is older than `staleHours`; `dnsbl.listen` (`HOST:PORT`) also runs the DNSBL
+     * inside `koban serve`, answering for `dnsbl.zone`.
+     */
+    anonymizer: z
+      .object({
+        staleHours: z.number().min(1).max(8760).default(24),
+        dnsbl: z
+          .object({
+            listen: z.string().min(3).max(300).optional(),
+            zone: z
+              .string()
+              .regex(/^(?=.{1,200}$)([a-z0-9-]{1,63}\.)*[a-z0-9-]{1,63}$/i, 'a DNS zone name')
+              .default('tor.dnsbl.koban.invalid'),
+          })
+          .strict()
+          .prefault({}),
+      })
+      .strict()
+      .prefault({}),
     /** Live detection in `koban serve`. */
     detection: z
       .object({

@@ -20,6 +20,8 @@ export const ERROR_CODES = {
   E_RATE_LIMIT: 13,
   /** The center is too busy to take the request now (ingest backpressure): retry after a while. */
   E_BUSY: 14,
+  /** The data asked about is older than the configured freshness allows (anonymizer lists): not answered. */
+  E_STALE: 15,
   E_INTERNAL: 70,
 } as const;
 

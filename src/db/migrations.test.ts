@@ -26,6 +26,7 @@ const NAMES = [
   '0011-stix-objects',
   '0012-provider-sightings',
   '0013-taxii-collections',
+  '0014-anonymizer',
 ];
 
 describe('migrations', () => {

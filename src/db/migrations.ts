@@ -17,6 +17,7 @@ import { migration0010 } from './migrations/0010-backscatter-statistics.js';
 import { migration0011 } from './migrations/0011-stix-objects.js';
 import { migration0012 } from './migrations/0012-provider-sightings.js';
 import { migration0013 } from './migrations/0013-taxii-collections.js';
+import { migration0014 } from './migrations/0014-anonymizer.js';
 
 const migrations: Record<string, Migration> = {
   '0001-sensors-and-operator-alerts': migration0001,
@@ -32,6 +33,7 @@ const migrations: Record<string, Migration> = {
   '0011-stix-objects': migration0011,
   '0012-provider-sightings': migration0012,
   '0013-taxii-collections': migration0013,
+  '0014-anonymizer': migration0014,
 };
 
 export const migrationProvider: MigrationProvider = {

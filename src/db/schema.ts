@@ -3,6 +3,7 @@
  * create exactly these. Times are UTC milliseconds (numbers) so SQLite and PostgreSQL agree.
  */
 import type { Generated } from 'kysely';
+import type { AnonTables } from './schema-anon.js';
 import type { FeedTables } from './schema-feeds.js';
 import type { IntelTables } from './schema-intel.js';
 
@@ -137,7 +138,7 @@ export interface LeaseTable {
 }
 
 /** Every table: observation and detection tables here, the intel context's in schema-intel.ts. */
-export interface Database extends IntelTables, FeedTables {
+export interface Database extends IntelTables, FeedTables, AnonTables {
   sensors: SensorTable;
   sensor_blocks: SensorBlockTable;
   operator_alerts: OperatorAlertTable;

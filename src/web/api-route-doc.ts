@@ -23,7 +23,7 @@ export const ERROR_DESCRIPTIONS: Readonly<Record<ErrorStatus, string>> = {
   413: 'E_LIMIT: the body is larger than the limit',
   415: 'E_FORMAT: unsupported Content-Type',
   429: 'E_RATE_LIMIT, E_LIMIT or E_BUSY: too many requests; see Retry-After',
-  503: 'E_LOCKED, E_BUSY or E_STORE: the center is shutting down, or busy (see Retry-After)',
+  503: 'E_LOCKED, E_BUSY, E_STALE or E_STORE: the center is shutting down, busy (see Retry-After), or its data too old to answer from',
 };
 
 /** The error answers of the given statuses, in the one error shape. */

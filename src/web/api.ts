@@ -5,6 +5,7 @@
  * document listing them all.
  */
 import type { Hono } from 'hono';
+import { mountAnonymizerRoutes } from './anonymizer-route.js';
 import { ApiRoutes } from './api-route.js';
 import type { WebContext } from './context.js';
 import { mountDeprecatedAlertList } from './deprecated-alerts.js';
@@ -50,6 +51,7 @@ export function mountApi(app: Hono, registry: ApiRegistry, ctx: WebContext): Api
   mountOperatorAlertRoutes(routes, ctx.operatorAlerts);
   mountOperatorScannerRoutes(routes, ctx.scanners);
   mountOperatorBackscatterRoutes(routes, ctx.backscatter);
+  mountAnonymizerRoutes(routes, ctx.anonymizer);
   mountDeprecatedAlertList(routes, ctx.intel, ctx.operatorAlerts);
   return routes;
 }

@@ -5,6 +5,7 @@
  * observation settings, the ingest route the ingest service and the sensor authenticator, …),
  * never the whole.
  */
+import type { AnonymizerService } from '../anon/index.js';
 import type { KobanConfig, PublicStatsConfig, StoreStatus } from '../core/index.js';
 import type { AlertStore, BackscatterStatistics, ScannerStore } from '../detect/index.js';
 import type { TaxiiOptions } from '../feeds/index.js';
@@ -57,6 +58,8 @@ export interface WebContext {
   /** DDoS victims below the alerting rate (statistics, not alerts), for the operator. */
   readonly backscatter: Pick<BackscatterStatistics, 'page'>;
   readonly intel: IntelService;
+  /** The anonymizer database: `GET /api/v1/anonymizer/check`. */
+  readonly anonymizer: Pick<AnonymizerService, 'check' | 'checkForSite'>;
   /** Password logins, limited the same whether they come through the API or the portal's form. */
   readonly loginThrottle: LoginThrottle;
   readonly metrics: MetricsRenderer;

@@ -19,6 +19,7 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, ContentfulStatusCode>> = {
   E_RATE_LIMIT: 429,
   E_LOCKED: 503,
   E_BUSY: 503,
+  E_STALE: 503,
   E_STORE: 503,
   E_CONFIG: 500,
   E_IO: 500,

@@ -47,6 +47,7 @@ describe('the OpenAPI document', () => {
       'GET /api/v1/alerts/{id}',
       'POST /api/v1/alerts/{id}/received',
       'POST /api/v1/alerts/{id}/send',
+      'GET /api/v1/anonymizer/check',
       'GET /api/v1/campaigns',
       'GET /api/v1/campaigns/{id}',
       'POST /api/v1/declassifications',

@@ -26,6 +26,9 @@ export const ORG_KINDS = [
   'isp',
   'bank',
   'partner-center',
+  // A site that asks the anonymizer database about its visitors and sets a policy for them
+  // (docs/anonymizer.md#site-policies).
+  'website-operator',
 ] as const;
 export const OrgKindSchema = z.enum(ORG_KINDS);
 export type OrgKind = z.infer<typeof OrgKindSchema>;
