@@ -1,8 +1,10 @@
 // TAXII 2.1 conformance, part 3: the OASIS reference server's (medallion's) default data posted
 // and read back (objects, versions, manifest), and each collection holding what its audience may
 // see of the center's own intelligence — through intel's one access check.
+
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { C2_TH, C2_US } from '../../../test/api-world.js';
+import { HAVE_SAMPLES } from '../../../test/samples.js';
 import {
   COUNCIL,
   MANUFACTURING,
@@ -33,7 +35,7 @@ function highValue(): { objects: Json[]; manifest: Json[] } {
   return { objects: c?.objects ?? [], manifest: c?.manifest ?? [] };
 }
 
-describe('medallion default data through POST', () => {
+describe.skipIf(!HAVE_SAMPLES)('medallion default data through POST', () => {
   it('keeps every valid object and version, refuses the malware version without spec_version', async () => {
     const { objects } = highValue();
     const url = `${ROOT}collections/${MEMBERS}/objects/`;
