@@ -61,7 +61,15 @@ describe('the command table', () => {
 });
 
 /** Commands that work on no data directory: they take neither `--data` nor `--db`. */
-const NO_DATA_DIRECTORY = ['email parse', 'replay', 'sensor run', 'sensor status', 'simulate'];
+const NO_DATA_DIRECTORY = [
+  'email parse',
+  'recorder run',
+  'recorder verify',
+  'replay',
+  'sensor run',
+  'sensor status',
+  'simulate',
+];
 
 describe('--db', () => {
   it('is taken by every command that takes a data directory, and only those lack it', async () => {

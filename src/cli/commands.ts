@@ -165,6 +165,12 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./anonymizer.js')).registerDnsbl,
   },
   {
+    name: 'recorder',
+    term: 'recorder',
+    summary: "the activity recorder: this machine's processes and connections as a sealed hash chain",
+    load: async () => (await import('./recorder.js')).registerRecorder,
+  },
+  {
     name: 'declassify',
     term: 'declassify',
     summary: "publish a member's report below its label: request, then consent or a second admin's approval",
