@@ -30,5 +30,5 @@ import type { AnonymizerService } from './service.js';
 
 /** The service as the DNS server's source of answers. */
 export function dnsblSource(s: AnonymizerService): DnsblSource {
-  return { check: (ip, opts) => s.check(ip, opts), serialMs: () => s.newestMs() };
+  return { listing: (ip, opts) => s.listing(ip, opts), serialMs: () => s.newestMs() };
 }

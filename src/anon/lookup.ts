@@ -2,8 +2,13 @@
  * The in-memory index the DNS server and the HTTP check answer from: intervals by address, and the
  * few CIDR blocks (rbldnsd lists) scanned after an exact miss. Queries are pure over it; the clock
  * and the freshness limit come in as arguments (docs/anonymizer.md#freshness).
+ *
+ * Compact by design (docs/anonymizer.md#index): the intervals are held as columns (typed arrays,
+ * strings interned once), IPv4 addresses as a sorted `Uint32Array` searched by bisection, and an
+ * answer's evidence is built only for the intervals that match. A DNS answer needs only whether the
+ * address is listed and one reason (`listing`), so it builds no evidence at all.
  */
-import { addrBytes, type Cidr, cidrContains, KobanError, parseCidr } from '../core/index.js';
+import { addrBytes, type Cidr, cidrContains, KobanError, parseCidr, parseIPv4 } from '../core/index.js';
 import { type PolicySummary, policyAllows, policyFromSummary } from './lists/policy.js';
 import type { IntervalRow } from './store.js';
 
@@ -32,30 +37,183 @@ export interface CheckAnswer {
   readonly evidence: readonly Evidence[];
 }
 
-interface Indexed {
-  readonly row: IntervalRow;
-  readonly policy: PolicySummary | null;
+/** What a DNS answer needs: listed or not, and the TXT reason of the interval that decided it. */
+export interface Listing {
+  readonly listed: boolean;
+  readonly reason: string | null;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
+const NONE = -1;
+
+/** Strings stored once, referred to by number (lists, kinds, sources, reasons repeat on every row). */
+class StringTable {
+  private readonly values: string[] = [];
+  private readonly ids = new Map<string, number>();
+
+  id(s: string | null): number {
+    if (s === null) return NONE;
+    let id = this.ids.get(s);
+    if (id === undefined) {
+      id = this.values.length;
+      this.values.push(s);
+      this.ids.set(s, id);
+    }
+    return id;
+  }
+
+  get(id: number): string | null {
+    return id === NONE ? null : this.values[id]!;
+  }
+
+  /** Drops the lookup map once every row is in: only `get` is needed afterwards. */
+  seal(): void {
+    this.ids.clear();
+  }
+}
+
+/** The intervals as columns, in the order the constructor laid them out (IPv4 rows by address). */
+class Columns {
+  readonly text = new StringTable();
+  readonly entry: Int32Array;
+  readonly list: Int32Array;
+  readonly kind: Int32Array;
+  readonly fingerprint: Int32Array;
+  readonly policy: Int32Array;
+  readonly reason: Int32Array;
+  readonly firstSource: Int32Array;
+  readonly lastSource: Int32Array;
+  readonly fromMs: Float64Array;
+  /** NaN: the interval is open (still on the newest list). */
+  readonly toMs: Float64Array;
+  readonly firstPublishedMs: Float64Array;
+  readonly lastPublishedMs: Float64Array;
+  /** Parsed policy summaries by the policy text's id, parsed once. */
+  private readonly policies = new Map<number, PolicySummary | null>();
+
+  constructor(rows: readonly IntervalRow[]) {
+    const n = rows.length;
+    this.entry = new Int32Array(n);
+    this.list = new Int32Array(n);
+    this.kind = new Int32Array(n);
+    this.fingerprint = new Int32Array(n);
+    this.policy = new Int32Array(n);
+    this.reason = new Int32Array(n);
+    this.firstSource = new Int32Array(n);
+    this.lastSource = new Int32Array(n);
+    this.fromMs = new Float64Array(n);
+    this.toMs = new Float64Array(n);
+    this.firstPublishedMs = new Float64Array(n);
+    this.lastPublishedMs = new Float64Array(n);
+    const t = this.text;
+    for (let i = 0; i < n; i++) {
+      const r = rows[i]!;
+      this.entry[i] = t.id(r.address);
+      this.list[i] = t.id(r.list);
+      this.kind[i] = t.id(r.kind);
+      this.fingerprint[i] = t.id(r.fingerprint === '' ? null : r.fingerprint);
+      this.policy[i] = t.id(r.policy);
+      this.reason[i] = t.id(r.reason);
+      this.firstSource[i] = t.id(r.firstSource);
+      this.lastSource[i] = t.id(r.lastSource);
+      this.fromMs[i] = r.fromMs;
+      this.toMs[i] = r.toMs ?? Number.NaN;
+      this.firstPublishedMs[i] = r.firstPublishedMs;
+      this.lastPublishedMs[i] = r.lastPublishedMs;
+      if (r.policy !== null && !this.policies.has(this.policy[i]!))
+        this.policies.set(this.policy[i]!, policyFromSummary(JSON.parse(r.policy)));
+    }
+    t.seal();
+  }
+
+  /** Whether interval `i` covers the instant (`from ≤ at < to`). */
+  covers(i: number, atMs: number): boolean {
+    const to = this.toMs[i]!;
+    return this.fromMs[i]! <= atMs && (Number.isNaN(to) || to > atMs);
+  }
+
+  /** For a port query: whether interval `i`'s exit lets the port out; null without a policy. */
+  portAllowed(i: number, port: number | null): boolean | null {
+    if (port === null) return null;
+    const p = this.policies.get(this.policy[i]!);
+    return p === undefined || p === null ? null : policyAllows(p, port);
+  }
+
+  evidence(i: number, port: number | null): Evidence {
+    const t = this.text;
+    const policy = t.get(this.policy[i]!);
+    const to = this.toMs[i]!;
+    return {
+      list: t.get(this.list[i]!)!,
+      kind: t.get(this.kind[i]!)!,
+      entry: t.get(this.entry[i]!)!,
+      fingerprint: t.get(this.fingerprint[i]!),
+      policy: policy === null ? null : (JSON.parse(policy) as Record<string, string[]>),
+      portAllowed: this.portAllowed(i, port),
+      reason: t.get(this.reason[i]!),
+      from: iso(this.fromMs[i]!),
+      to: Number.isNaN(to) ? null : iso(to),
+      firstList: { source: t.get(this.firstSource[i]!)!, published: iso(this.firstPublishedMs[i]!) },
+      lastList: { source: t.get(this.lastSource[i]!)!, published: iso(this.lastPublishedMs[i]!) },
+    };
+  }
+
+  /** The TXT reason for interval `i` listing `ip` (RFC 5782 §2.2: at most 255 characters). */
+  reasonText(i: number, ip: string): string {
+    const t = this.text;
+    const what =
+      t.get(this.reason[i]!)?.replace(/\$/g, ip) ?? `${t.get(this.kind[i]!)} on ${t.get(this.list[i]!)}`;
+    const fp = t.get(this.fingerprint[i]!);
+    const relay = fp === null ? '' : ` relay ${fp}`;
+    return `${what}${relay} since ${iso(this.fromMs[i]!)}`.slice(0, 255);
+  }
+}
+
+/** Lower bound of `key` in the sorted `keys`. */
+function lowerBound(keys: Uint32Array, key: number): number {
+  let lo = 0;
+  let hi = keys.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (keys[mid]! < key) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
 
 export class AnonymizerIndex {
-  private readonly byAddress = new Map<string, Indexed[]>();
-  private readonly blocks: { cidr: Cidr; item: Indexed }[] = [];
+  private readonly cols: Columns;
+  /** IPv4 single addresses, ascending; row `i` of `cols` is the interval of `v4Keys[i]`. */
+  private readonly v4Keys: Uint32Array;
+  /** Other single addresses (IPv6) by canonical text → rows. */
+  private readonly byText = new Map<string, number[]>();
+  private readonly blocks: { readonly cidr: Cidr; readonly row: number }[] = [];
   /** Newest and oldest publication over every list; null when nothing was imported. */
   readonly newestMs: number | null;
   /** Where the history starts: the first list, or the earliest time one says it saw an address. */
   readonly oldestMs: number | null;
 
   constructor(rows: readonly IntervalRow[], coverage: { oldestMs: number; newestMs: number }[]) {
+    // IPv4 addresses first, sorted, so that their rows and keys share one index; the rest follow.
+    const v4: { key: number; row: IntervalRow }[] = [];
+    const rest: IntervalRow[] = [];
     for (const row of rows) {
-      const item = { row, policy: row.policy === null ? null : policyFromSummary(JSON.parse(row.policy)) };
-      const cidr = row.address.includes('/') ? parseCidr(row.address) : null;
-      if (cidr !== null) this.blocks.push({ cidr, item });
+      const key = row.address.includes('/') || row.address.includes(':') ? -1 : parseIPv4(row.address);
+      if (key >= 0) v4.push({ key, row });
+      else rest.push(row);
+    }
+    v4.sort((a, b) => a.key - b.key);
+    this.v4Keys = Uint32Array.from(v4, (x) => x.key);
+    this.cols = new Columns([...v4.map((x) => x.row), ...rest]);
+    for (let j = 0; j < rest.length; j++) {
+      const i = v4.length + j;
+      const address = rest[j]!.address;
+      const cidr = address.includes('/') ? parseCidr(address) : null;
+      if (cidr !== null) this.blocks.push({ cidr, row: i });
       else {
-        const list = this.byAddress.get(row.address);
-        if (list) list.push(item);
-        else this.byAddress.set(row.address, [item]);
+        const list = this.byText.get(address);
+        if (list) list.push(i);
+        else this.byText.set(address, [i]);
       }
     }
     this.newestMs = coverage.length === 0 ? null : Math.max(...coverage.map((c) => c.newestMs));
@@ -85,43 +243,56 @@ export class AnonymizerIndex {
       );
   }
 
+  /** Calls `visit` with every interval of `ip` or of a block holding it, covering `atMs` or not. */
+  private forEachCandidate(ip: string, visit: (row: number) => void): void {
+    const v4 = ip.includes(':') ? -1 : parseIPv4(ip);
+    if (v4 >= 0) {
+      const keys = this.v4Keys;
+      for (let i = lowerBound(keys, v4); i < keys.length && keys[i] === v4; i++) visit(i);
+    } else for (const i of this.byText.get(ip) ?? []) visit(i);
+    if (this.blocks.length === 0) return;
+    const bytes = addrBytes(ip);
+    if (bytes !== null) for (const b of this.blocks) if (cidrContains(b.cidr, bytes)) visit(b.row);
+  }
+
   /** Whether `ip` was on a list at `atMs` (and, with a port, whether an exit there lets it out). */
   check(ip: string, atMs: number, port: number | null = null): CheckAnswer {
-    const bytes = addrBytes(ip);
-    const candidates = [...(this.byAddress.get(ip) ?? [])];
-    if (bytes !== null) for (const b of this.blocks) if (cidrContains(b.cidr, bytes)) candidates.push(b.item);
     const evidence: Evidence[] = [];
-    for (const { row, policy } of candidates) {
-      if (row.fromMs > atMs || (row.toMs !== null && row.toMs <= atMs)) continue;
-      evidence.push({
-        list: row.list,
-        kind: row.kind,
-        entry: row.address,
-        fingerprint: row.fingerprint === '' ? null : row.fingerprint,
-        policy: row.policy === null ? null : (JSON.parse(row.policy) as Record<string, string[]>),
-        portAllowed: port === null || policy === null ? null : policyAllows(policy, port),
-        reason: row.reason,
-        from: iso(row.fromMs),
-        to: row.toMs === null ? null : iso(row.toMs),
-        firstList: { source: row.firstSource, published: iso(row.firstPublishedMs) },
-        lastList: { source: row.lastSource, published: iso(row.lastPublishedMs) },
-      });
-    }
+    this.forEachCandidate(ip, (i) => {
+      if (this.cols.covers(i, atMs)) evidence.push(this.cols.evidence(i, port));
+    });
     // A port query lists the address unless every matching exit's policy refuses the port; an
     // exit whose list carries no policy (TorDNSEL, bulk) may allow it (docs/anonymizer.md#ip-port).
     const listed = evidence.some((e) => e.portAllowed !== false);
     return { ip, at: iso(atMs), port, listed, evidence };
   }
 
+  /**
+   * `check`'s verdict without the evidence: listed or not, and the reason of the first interval
+   * that lets the port out (else of the first matching one) — what a DNS answer says.
+   */
+  listing(ip: string, atMs: number, port: number | null = null): Listing {
+    let first = NONE;
+    let allowing = NONE;
+    this.forEachCandidate(ip, (i) => {
+      if (allowing !== NONE || !this.cols.covers(i, atMs)) return;
+      if (first === NONE) first = i;
+      if (this.cols.portAllowed(i, port) !== false) allowing = i;
+    });
+    if (first === NONE) return { listed: false, reason: null };
+    const listed = allowing !== NONE;
+    return { listed, reason: this.cols.reasonText(listed ? allowing : first, ip) };
+  }
+
   /** Addresses and blocks on some list now (an open interval), sorted: for the rbldnsd export. */
   listedNow(list?: string): string[] {
+    const c = this.cols;
     const out = new Set<string>();
-    for (const [address, items] of this.byAddress)
-      if (items.some((i) => i.row.toMs === null && (list === undefined || i.row.list === list)))
-        out.add(address);
-    for (const b of this.blocks)
-      if (b.item.row.toMs === null && (list === undefined || b.item.row.list === list))
-        out.add(b.item.row.address);
+    for (let i = 0; i < c.entry.length; i++) {
+      if (!Number.isNaN(c.toMs[i]!)) continue;
+      if (list !== undefined && c.text.get(c.list[i]!) !== list) continue;
+      out.add(c.text.get(c.entry[i]!)!);
+    }
     return [...out].sort();
   }
 }

@@ -9,7 +9,7 @@ import type { Database } from '../db/index.js';
 import { detectListFormat, parseList } from './lists/detect.js';
 import type { LineRejection, ListFormat, ListKind } from './lists/entry.js';
 import { toRbldnsd } from './lists/rbldnsd.js';
-import { AnonymizerIndex, type CheckAnswer } from './lookup.js';
+import { AnonymizerIndex, type CheckAnswer, type Listing } from './lookup.js';
 import { readSitePolicy, type SiteAction, writeSitePolicy } from './site-policy.js';
 import { applyImport, listCoverage, loadIntervals } from './store.js';
 
@@ -135,6 +135,15 @@ export class AnonymizerService {
     const atMs = opts.atMs ?? this.clock();
     this.index.assertCovers(atMs, this.staleHours);
     return this.index.check(ip, atMs, opts.port ?? null);
+  }
+
+  /** `check`'s verdict and reason without the evidence: what a DNS answer needs, built for speed. */
+  listing(ipText: string, opts: { readonly atMs?: number; readonly port?: number } = {}): Listing {
+    const ip = canonicalIp(ipText.trim());
+    if (ip === null) throw new KobanError('E_USAGE', `not an IP address: ${ipText.slice(0, 80)}`);
+    const atMs = opts.atMs ?? this.clock();
+    this.index.assertCovers(atMs, this.staleHours);
+    return this.index.listing(ip, atMs, opts.port ?? null);
   }
 
   /** What is listed now as an rbldnsd ip4set data file (refused, like a query, when stale). */

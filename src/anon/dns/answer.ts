@@ -7,74 +7,14 @@
  * does not decode: FORMERR when it has a header to answer, otherwise dropped.
  */
 import * as dnsPacket from 'dns-packet';
-import { KobanError } from '../../core/index.js';
-import type { CheckAnswer } from '../lookup.js';
-import { readQueryName } from './query-name.js';
+import { fastAnswer } from './fast-answer.js';
+import { ANSWER_TTL_S, type DnsblSource, RCODE, soaAnswer, txtBytes, verdict } from './verdict.js';
 
 export const DEFAULT_DNSBL_ZONE = 'tor.dnsbl.koban.invalid';
 /** Largest query read: a question is at most 255 + 4 bytes, an OPT record a few more. */
 export const MAX_QUERY_BYTES = 512;
-const TTL_S = 300;
-const NEGATIVE_TTL_S = 60;
 
-export const RCODE = { NOERROR: 0, FORMERR: 1, SERVFAIL: 2, NXDOMAIN: 3, NOTIMP: 4, REFUSED: 5 } as const;
-
-export interface DnsblSource {
-  check(ip: string, opts: { atMs?: number; port?: number }): CheckAnswer;
-  /** Newest list's publication, for the SOA serial; null: nothing imported. */
-  serialMs(): number | null;
-}
-
-interface Verdict {
-  readonly rcode: number;
-  readonly reason: string | null;
-}
-
-function soa(zone: string, serialMs: number | null): dnsPacket.Answer {
-  return {
-    type: 'SOA',
-    name: zone,
-    ttl: NEGATIVE_TTL_S,
-    data: {
-      mname: `ns.${zone}`,
-      rname: `hostmaster.${zone}`,
-      serial: Math.floor((serialMs ?? 0) / 1000) >>> 0,
-      refresh: 3600,
-      retry: 600,
-      expire: 86_400,
-      minimum: NEGATIVE_TTL_S,
-    },
-  };
-}
-
-function reasonOf(a: CheckAnswer): string {
-  const e = a.evidence.find((x) => x.portAllowed !== false) ?? a.evidence[0]!;
-  const what = e.reason?.replace(/\$/g, a.ip) ?? `${e.kind} on ${e.list}`;
-  const relay = e.fingerprint ? ` relay ${e.fingerprint}` : '';
-  return `${what}${relay} since ${e.from}`.slice(0, 255);
-}
-
-function verdict(name: string, zone: string, src: DnsblSource): Verdict | 'outside' | 'apex' {
-  const q = readQueryName(name, zone);
-  if (q === 'outside') return 'outside';
-  if (q === null) return { rcode: RCODE.NXDOMAIN, reason: null };
-  if (q.form === 'apex') return 'apex';
-  // RFC 5782 §5: the test entries, answered whatever the lists hold.
-  if (q.ip === '127.0.0.2') return { rcode: RCODE.NOERROR, reason: 'RFC 5782 test entry' };
-  if (q.ip === '127.0.0.1') return { rcode: RCODE.NXDOMAIN, reason: null };
-  try {
-    const a =
-      q.form === 'at'
-        ? src.check(q.ip, { atMs: q.atMs })
-        : q.form === 'ip-port'
-          ? src.check(q.ip, { port: q.port })
-          : src.check(q.ip, {});
-    return a.listed ? { rcode: RCODE.NOERROR, reason: reasonOf(a) } : { rcode: RCODE.NXDOMAIN, reason: null };
-  } catch (e) {
-    if (e instanceof KobanError && e.code === 'E_STALE') return { rcode: RCODE.SERVFAIL, reason: null };
-    throw e;
-  }
-}
+export { type DnsblSource, RCODE } from './verdict.js';
 
 /** Just the header with a code: for a packet whose question could not be read. */
 function errorHeader(query: Buffer, rcode: number): Buffer {
@@ -91,6 +31,15 @@ export function answerQuery(query: Buffer, zone: string, src: DnsblSource): Buff
   if (query.length > MAX_QUERY_BYTES) return errorHeader(query, RCODE.FORMERR);
   const opcode = (query[2]! >> 3) & 0x0f;
   if (opcode !== 0) return errorHeader(query, RCODE.NOTIMP);
+  return fastAnswer(query, zone, src) ?? answerDecoded(query, zone, src);
+}
+
+/**
+ * The same answer through dns-packet: every query the fast path leaves (names outside the zone or
+ * at its apex, compression or extra records in the query, classes other than IN, bad packets).
+ * Exported so that tests compare the two paths.
+ */
+export function answerDecoded(query: Buffer, zone: string, src: DnsblSource): Buffer | null {
   let q: dnsPacket.DecodedPacket;
   try {
     q = dnsPacket.decode(query);
@@ -104,7 +53,7 @@ export function answerQuery(query: Buffer, zone: string, src: DnsblSource): Buff
   const base = { type: 'response' as const, id: q.id ?? 0, questions: [question] };
   if (v === 'outside') return dnsPacket.encode({ ...base, flags: rd | RCODE.REFUSED });
   const flags = dnsPacket.AUTHORITATIVE_ANSWER | rd;
-  const authority = [soa(zone, src.serialMs())];
+  const authority = [soaAnswer(zone, src.serialMs())];
   if (v === 'apex') {
     const answers = question.type === 'SOA' ? authority : [];
     return dnsPacket.encode({
@@ -122,9 +71,10 @@ export function answerQuery(query: Buffer, zone: string, src: DnsblSource): Buff
   const name = question.name;
   // dns-packet reads type 255 as 'ANY', which its types do not name.
   const qtype: string = question.type;
-  if (qtype === 'A' || qtype === 'ANY') answers.push({ type: 'A', name, ttl: TTL_S, data: '127.0.0.2' });
+  if (qtype === 'A' || qtype === 'ANY')
+    answers.push({ type: 'A', name, ttl: ANSWER_TTL_S, data: '127.0.0.2' });
   if ((qtype === 'TXT' || qtype === 'ANY') && v.reason !== null)
-    answers.push({ type: 'TXT', name, ttl: TTL_S, data: v.reason });
+    answers.push({ type: 'TXT', name, ttl: ANSWER_TTL_S, data: txtBytes(v.reason) });
   // Listed, but not of the type asked (AAAA, MX…): NODATA, the SOA telling how long to cache it.
   return dnsPacket.encode({ ...base, flags, answers, authorities: answers.length === 0 ? authority : [] });
 }
