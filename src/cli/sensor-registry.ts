@@ -2,7 +2,7 @@
  * What `koban sensor add|list|revoke|blocks` do (sensor.ts declares them): the center's sensor
  * registry, and the monitored space of every sensor (observe's monitored-space.ts).
  */
-import { MonitoredSpace, type SensorRecord, SensorRegistry } from '../observe/index.js';
+import { MonitoredSpace, type SensorRecord, SensorRegistry, sensorStatus } from '../observe/index.js';
 import type { StoreFlags } from './_options.js';
 import { printJson, table } from './_output.js';
 import { withRelational } from './_stores.js';
@@ -17,14 +17,6 @@ const withRegistry = <T>(
   fn: (r: SensorRegistry) => Promise<T>,
   opts: { create?: boolean } = {},
 ): Promise<T> => withRelational(flags, (db) => fn(new SensorRegistry(db)), opts);
-
-const SILENT_MS = 60 * 60_000;
-
-export function sensorStatus(s: SensorRecord, nowMs: number): string {
-  if (s.revokedMs !== null) return 'revoked';
-  if (s.lastSeenMs === null) return 'never seen';
-  return nowMs - s.lastSeenMs > SILENT_MS ? 'silent' : 'active';
-}
 
 function sensorJson(s: SensorRecord, nowMs: number) {
   const days = s.lastSeenMs === null ? 0 : Math.max(1, (s.lastSeenMs - s.createdMs) / 86_400_000);

@@ -178,7 +178,7 @@ describe('AlertStore', () => {
     await expect(alerts.page({ limit: 3, cursor: 'x' })).rejects.toMatchObject({ code: 'E_USAGE' });
   });
 
-  it('counts the alerts of a filter per severity and per kind', async () => {
+  it('counts the alerts of a filter per severity and per kind, and selects by severity', async () => {
     await alerts.raise(surge({ severity: 'low', dedupKey: 'a' }));
     await alerts.raise(surge({ kind: 'scan', severity: 'low', dedupKey: 'b' }));
     await alerts.raise(surge({ kind: 'scan', severity: 'high', dedupKey: 'c' }));
@@ -196,6 +196,14 @@ describe('AlertStore', () => {
       severity: { info: 0, low: 1, medium: 1, high: 1, critical: 0 },
       kind: { scan: 3 },
     });
+    expect(await alerts.counts({ severity: ['high', 'critical'] })).toEqual({
+      total: 2,
+      severity: { info: 0, low: 0, medium: 0, high: 1, critical: 1 },
+      kind: { scan: 1, backscatter: 1 },
+    });
+    expect(
+      (await alerts.list({ severity: ['low'], kind: 'scan' })).map((a) => [a.dedupKey, a.severity]),
+    ).toEqual([['b', 'low']]);
     expect(await alerts.counts({ kind: 'worm-outbreak' })).toEqual({
       total: 0,
       severity: { info: 0, low: 0, medium: 0, high: 0, critical: 0 },

@@ -50,6 +50,8 @@ export function episodeState(a: OperatorAlert): 'ongoing' | 'ended' | '-' {
 export interface AlertFilter {
   readonly status?: readonly AlertStatus[] | undefined;
   readonly kind?: string | undefined;
+  /** Only these severities (the console's filter: "high and critical only"). */
+  readonly severity?: readonly Severity[] | undefined;
   /** Only alerts whose episode began in [firstFromMs, firstToMs) (the public site counts per day). */
   readonly firstFromMs?: number | undefined;
   readonly firstToMs?: number | undefined;
@@ -267,6 +269,7 @@ export class AlertStore {
     let q = this.db.selectFrom('operator_alerts');
     if (filter.status && filter.status.length > 0) q = q.where('status', 'in', [...filter.status]);
     if (filter.kind) q = q.where('kind', '=', filter.kind);
+    if (filter.severity && filter.severity.length > 0) q = q.where('severity', 'in', [...filter.severity]);
     if (filter.firstFromMs !== undefined) q = q.where('first_ms', '>=', filter.firstFromMs);
     if (filter.firstToMs !== undefined) q = q.where('first_ms', '<', filter.firstToMs);
     return q;

@@ -24,6 +24,7 @@ export {
   type AdvisoryPreview,
   type AdvisorySummary,
   type AdvisoryView,
+  type AudienceReach,
   advisoryConfigFrom,
   type DeliveryRecord,
   type DeliveryRun,
@@ -31,6 +32,7 @@ export {
   NO_SMTP_CONFIGURED,
   ReceivedTooInputSchema,
   SendAdvisoryInputSchema,
+  type TalliedAdvisory,
 } from './advisories/index.js';
 export type { Checkpoint } from './audit/index.js';
 export { CHAIN_KEY_FILE } from './audit/index.js';

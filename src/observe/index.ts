@@ -97,7 +97,14 @@ export {
   type RetentionOptions,
   type RetentionResult,
 } from './retention.js';
-export { type NewSensor, type SensorRecord, SensorRegistry } from './sensor-registry.js';
+export {
+  type NewSensor,
+  SENSOR_SILENT_MS,
+  type SensorRecord,
+  SensorRegistry,
+  type SensorStatus,
+  sensorStatus,
+} from './sensor-registry.js';
 export { type ServiceName, serviceName, serviceOf } from './services.js';
 export {
   isViewName,

@@ -36,6 +36,17 @@ export interface SensorRecord {
   readonly droppedTotal: number;
 }
 
+/** A sensor with no batch for longer than this is "silent" (the CLI's and the console's status). */
+export const SENSOR_SILENT_MS = 60 * 60_000;
+
+export type SensorStatus = 'revoked' | 'never seen' | 'silent' | 'active';
+
+export function sensorStatus(s: SensorRecord, nowMs: number): SensorStatus {
+  if (s.revokedMs !== null) return 'revoked';
+  if (s.lastSeenMs === null) return 'never seen';
+  return nowMs - s.lastSeenMs > SENSOR_SILENT_MS ? 'silent' : 'active';
+}
+
 export interface NewSensor {
   readonly name: string;
   readonly site?: string | undefined;

@@ -86,6 +86,11 @@ describe('operator alerts over HTTP', () => {
     const scans = await get('/api/v1/operator/alerts?kind=scan');
     expect((scans.body.alerts as { id: number }[]).map((a) => a.id)).toEqual([critical, high, low]);
     expect(scans.body.counts).toMatchObject({ total: 3, kind: { scan: 3 } });
+    const severe = await get('/api/v1/operator/alerts?kind=scan&severity=critical,low');
+    expect((severe.body.alerts as { id: number }[]).map((a) => a.id)).toEqual([critical, low]);
+    expect(severe.body.counts).toMatchObject({ total: 2, severity: { low: 1, critical: 1, high: 0 } });
+    const unknown = await get('/api/v1/operator/alerts?severity=urgent');
+    expect(unknown.status).toBe(400);
     const bad = await get('/api/v1/operator/alerts?cursor=7-1-1');
     expect(bad.status).toBe(400);
     expect((bad.body as ErrorBody).error.message).toMatch(/^query: cursor: /);

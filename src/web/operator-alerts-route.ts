@@ -64,6 +64,13 @@ export const OperatorAlertQuery = z.strictObject({
     .optional()
     .describe(`Only these statuses, comma-separated (${ALERT_STATUSES.join(', ')}).`),
   kind: z.string().min(1).max(100).optional().describe('Only this kind (e.g. sensor-silent).'),
+  severity: z
+    .string()
+    .max(100)
+    .transform((s) => s.split(',').map((k) => k.trim()))
+    .pipe(z.array(z.enum(SEVERITIES)).min(1))
+    .optional()
+    .describe(`Only these severities, comma-separated (${SEVERITIES.join(', ')}).`),
   limit: z.coerce
     .number()
     .int()
@@ -89,7 +96,7 @@ export async function operatorAlertList(
   alerts: Alerts,
   query: z.output<typeof OperatorAlertQuery>,
 ): Promise<{ alerts: AlertDocument[]; counts: AlertCounts; nextCursor: string | null }> {
-  const filter = { status: query.status, kind: query.kind };
+  const filter = { status: query.status, kind: query.kind, severity: query.severity };
   const [page, counts] = await Promise.all([
     alerts.page({ ...filter, limit: query.limit, cursor: query.cursor }),
     alerts.counts(filter),

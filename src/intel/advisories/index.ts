@@ -24,7 +24,9 @@ export {
   SendAdvisoryInputSchema,
 } from './inputs.js';
 export { sealClearWebhookSecrets } from './secret-sealing.js';
+export type { AudienceReach } from './sending.js';
 export { AdvisoryService } from './service.js';
+export type { TalliedAdvisory } from './tallies.js';
 export type {
   AdvisoryPreview,
   AdvisorySummary,

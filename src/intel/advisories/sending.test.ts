@@ -72,6 +72,49 @@ describe('alert label and audience rules, through the service', () => {
     });
   });
 
+  it('tells whom an audience would reach, or why the send would refuse it, without sending', async () => {
+    const a = await draft('AMBER');
+    const reach = (audience: Record<string, unknown>) =>
+      t.intel.advisories.reach(cast.analyst.actor, a.alertId, { audience });
+    const sector = await reach({ sectors: ['manufacturing'] });
+    expect(sector).toEqual({
+      tlp: 'AMBER',
+      public: false,
+      problem: null,
+      recipients: { orgIds: [cast.x.org.id, cast.y.org.id, cast.p1.org.id], userIds: [] },
+    });
+    expect(await reach({ public: true })).toMatchObject({
+      problem: expect.stringMatching(/^TLP:AMBER cannot go to the public: /),
+      recipients: { orgIds: [], userIds: [] },
+    });
+    expect((await reach({ sectors: ['railway'] })).problem).toBe(
+      'the audience reaches no organisation: nothing matches the sectors or prefectures given',
+    );
+    await expect(reach({})).rejects.toMatchObject({ code: 'E_USAGE' });
+    await expect(
+      t.intel.advisories.reach(cast.p1.actor, a.alertId, { audience: { allMembers: true } }),
+    ).rejects.toMatchObject({
+      code: 'E_FORBIDDEN',
+    });
+    expect((await t.intel.advisories.get(cast.analyst.actor, a.alertId)).status).toBe('draft');
+  });
+
+  it('lists alerts for staff with their recipient organisations and "received too" answers', async () => {
+    const a = await draft('AMBER');
+    const b = await draft('AMBER');
+    await t.intel.advisories.send(cast.analyst.actor, a.alertId, {
+      audience: { sectors: ['manufacturing'] },
+    });
+    await t.intel.advisories.receivedToo(cast.x.actor, a.alertId, { note: 'same mail on 2 Feb' });
+    await t.intel.advisories.receivedToo(cast.y.actor, a.alertId);
+    const list = await t.intel.advisories.listTallied(cast.analyst.actor);
+    expect(list.map((r) => [r.id, r.status, r.recipients, r.answered])).toEqual([
+      [b.alertId, 'draft', 0, 0],
+      [a.alertId, 'sent', 3, 2],
+    ]);
+    await expect(t.intel.advisories.listTallied(cast.x.actor)).rejects.toMatchObject({ code: 'E_FORBIDDEN' });
+  });
+
   it('sends TLP:AMBER+STRICT to named organisations only, and TLP:RED to named users only', async () => {
     const strict = await draft('AMBER+STRICT');
     await expect(

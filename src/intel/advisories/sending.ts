@@ -111,6 +111,42 @@ async function freeze(
     .execute();
 }
 
+/** Whom sending a draft to an audience would reach, and why it may not, without sending anything. */
+export interface AudienceReach {
+  readonly tlp: Tlp;
+  readonly public: boolean;
+  /** The label rule or audience rule the send would refuse with (null: it would go out). */
+  readonly problem: string | null;
+  readonly recipients: Recipients;
+}
+
+/**
+ * The send's own checks (label against audience, audience resolved to recipients) on a draft,
+ * without the send: the console shows each audience's preview and its refusal before the analyst
+ * sends. An invalid audience input is still E_USAGE, as for `send`.
+ */
+export async function audienceReach(
+  ctx: AdvisoryContext,
+  actor: Actor,
+  id: number,
+  input: SendAdvisoryInput,
+): Promise<AudienceReach> {
+  const row = await writable(ctx, actor, id);
+  const { audience } = parseInput(SendAdvisoryInputSchema, input, 'send');
+  const tlp = storedTlp(row.tlp);
+  const none: Recipients = { orgIds: [], userIds: [] };
+  const refused = audienceLabelProblem(tlp, audience);
+  if (refused) return { tlp, public: audience.public, problem: refused, recipients: none };
+  try {
+    const recipients = await resolveAudience(ctx.db, audience);
+    return { tlp, public: audience.public, problem: null, recipients };
+  } catch (e) {
+    if (e instanceof KobanError && (e.code === 'E_USAGE' || e.code === 'E_NOT_FOUND'))
+      return { tlp, public: audience.public, problem: e.message, recipients: none };
+    throw e;
+  }
+}
+
 export async function sendAdvisory(
   ctx: AdvisoryContext,
   actor: Actor,

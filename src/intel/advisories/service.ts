@@ -31,8 +31,15 @@ import {
 } from './inputs.js';
 import { getAdvisory, inboxOf, listAdvisories, markRead, readableAdvisory } from './reading.js';
 import { receivedToo } from './received-too.js';
-import { sendAdvisory, updateAdvisory, withdrawAdvisory } from './sending.js';
+import {
+  type AudienceReach,
+  audienceReach,
+  sendAdvisory,
+  updateAdvisory,
+  withdrawAdvisory,
+} from './sending.js';
 import { advisoryCounts, campaignCounts } from './sightings.js';
+import { type TalliedAdvisory, tallied } from './tallies.js';
 import { type AdvisoryMailer, smtpMailer } from './transports.js';
 import type {
   AdvisoryCounts,
@@ -89,6 +96,11 @@ export class AdvisoryService {
     return sendAdvisory(this.ctx, actor, id, input);
   }
 
+  /** Whom `send` with this audience would reach, or why it would refuse (nothing is sent). */
+  reach(actor: Actor, id: number, input: SendAdvisoryInput): Promise<AudienceReach> {
+    return audienceReach(this.ctx, actor, id, input);
+  }
+
   /** A new version of a sent alert, delivered again to every recipient (and any the update adds). */
   update(actor: Actor, id: number, input: UpdateAdvisoryInput): Promise<SendResult> {
     return updateAdvisory(this.ctx, actor, id, input);
@@ -105,6 +117,12 @@ export class AdvisoryService {
   /** Alerts the actor may read, newest first (center staff: drafts too; the public: sent CLEAR ones). */
   list(actor: Actor, filter: AdvisoryListFilter = {}): Promise<AdvisorySummary[]> {
     return listAdvisories(this.ctx, actor, filter);
+  }
+
+  /** `list` for center staff, each alert with its recipient organisations and "received too" answers. */
+  async listTallied(actor: Actor, filter: AdvisoryListFilter = {}): Promise<TalliedAdvisory[]> {
+    requireCenter(actor, 'campaigns:read');
+    return tallied(this.db, await this.list(actor, filter));
   }
 
   inbox(actor: Actor, filter: InboxFilter = {}): Promise<InboxItem[]> {

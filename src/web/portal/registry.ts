@@ -6,7 +6,10 @@ import type { Hono } from 'hono';
 import { mountAdvisoryFeed } from './advisories/atom.js';
 import { mountAdvisoryPages } from './advisories/pages.js';
 import { PORTAL_CSS, PORTAL_CSS_PATH } from './assets.js';
+import { mountConsoleAdvisories } from './console/advisories.js';
+import { mountConsoleAlerts } from './console/alerts.js';
 import { mountConsoleHome } from './console/home.js';
+import { mountConsoleSensors } from './console/sensors.js';
 import { mountLanguageSwitch } from './language.js';
 import { mountInbox } from './member/inbox.js';
 import { mountLogin } from './member/login.js';
@@ -48,4 +51,7 @@ export const PORTAL_PARTS: readonly PortalPart[] = [
   { name: 'member API tokens', mount: mountTokens },
   { name: 'member users (org admins)', mount: mountUsers },
   { name: 'analyst console', mount: mountConsoleHome },
+  { name: 'console: advisories', mount: mountConsoleAdvisories },
+  { name: 'console: operator alerts', mount: mountConsoleAlerts },
+  { name: 'console: sensors and audit chain', mount: mountConsoleSensors },
 ];

@@ -33,7 +33,7 @@ describe('logging in', () => {
     expect(ja.body).toContain(`ログイン中: <a href="/member/">${w.cast.x.email}</a>`);
   });
 
-  it('sends center staff to the console, and keeps each area to its own users', async () => {
+  it('sends center staff to the console, and refuses a member the console (403)', async () => {
     const b = new PortalBrowser(w, '192.0.2.22');
     expect(await b.login(w.cast.analyst.email)).toBe('/console/');
     const page = await b.get('/console/?lang=en');
@@ -42,7 +42,9 @@ describe('logging in', () => {
     expect((await b.get('/member/')).res.headers.get('Location')).toBe('/console/');
     const m = new PortalBrowser(w, '192.0.2.23');
     await m.login(w.cast.y.email);
-    expect((await m.get('/console/')).res.headers.get('Location')).toBe('/member/');
+    const refused = await m.get('/console/');
+    expect(refused.status).toBe(403);
+    expect(JSON.parse(refused.body)).toMatchObject({ error: { code: 'E_FORBIDDEN' } });
   });
 
   it('sends the signed-out to /login and back to the page they asked for', async () => {

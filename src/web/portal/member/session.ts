@@ -11,7 +11,7 @@
  */
 import type { Context, Hono, MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
-import { tokenKind } from '../../../core/index.js';
+import { KobanError, tokenKind } from '../../../core/index.js';
 import { type Actor, type AuthService, isCenter } from '../../../intel/index.js';
 import { type ClientOptions, isHttps } from '../../client.js';
 import type { PortalContext } from '../page.js';
@@ -70,7 +70,8 @@ export function safeNext(next: unknown): string | null {
 
 /**
  * Guards an area: sets `c.var.actor` to the signed-in user, or redirects to /login (and back
- * afterwards). A user of the other area is sent to their own home.
+ * afterwards). Center staff opening a member page are sent to the console; a member opening a
+ * console page is refused (E_FORBIDDEN, 403).
  */
 export function signedIn(ctx: PortalContext, area: 'member' | 'console'): MiddlewareHandler {
   return async (c, next) => {
@@ -81,7 +82,11 @@ export function signedIn(ctx: PortalContext, area: 'member' | 'console'): Middle
       return c.redirect(back ? `${LOGIN_PATH}?next=${encodeURIComponent(back)}` : LOGIN_PATH, 303);
     }
     const home = homeOf(actor);
-    if ((area === 'console') !== (home === CONSOLE_HOME)) return c.redirect(home, 303);
+    // The console shows the center's own work (drafts, operator alerts, the audit chain): a member
+    // is refused outright, not sent elsewhere as if the page did not exist.
+    if (area === 'console' && home !== CONSOLE_HOME)
+      throw new KobanError('E_FORBIDDEN', 'the analyst console is for center staff');
+    if (area === 'member' && home !== MEMBER_HOME) return c.redirect(home, 303);
     c.set('actor', actor);
     await next();
   };
