@@ -62,6 +62,11 @@ export interface ApiWorld {
   readonly system: Actor;
   readonly cast: Cast;
   request(path: string, init?: ApiRequest): Promise<Response>;
+  /**
+   * Closes the center and opens it again over the same data directory and relational store (a
+   * restart of `koban serve`): `center` and `app` are the new ones afterwards.
+   */
+  restart(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -82,6 +87,8 @@ export interface WorldOptions {
   readonly config?: Record<string, unknown>;
   /** Intel options beyond the clock (a preparer of one's own, say). */
   readonly intel?: CenterOptions['intel'];
+  /** The center organisation's name (default "Cyber Intelligence Center"); two federating centers need two. */
+  readonly centerName?: string;
 }
 
 export async function openApiWorld(api: WebOptions = {}, more: WorldOptions = {}): Promise<ApiWorld> {
@@ -89,16 +96,24 @@ export async function openApiWorld(api: WebOptions = {}, more: WorldOptions = {}
   if (more.config) writeFileSync(join(dataDir, 'koban.json'), JSON.stringify(more.config));
   const clock = { ms: T0 };
   const store = await freshRelational();
-  const center = await openCenter({
-    dataDir,
-    relationalUrl: store.url,
-    logLevel: 'silent',
-    intel: { now: () => clock.ms, fsyncEvidence: false, auth: { passwords: TEST_PASSWORDS }, ...more.intel },
-    api: { validateResponses: true, ...api },
-  });
-  const app = centerApp(center);
+  const open = () =>
+    openCenter({
+      dataDir,
+      relationalUrl: store.url,
+      logLevel: 'silent',
+      intel: {
+        now: () => clock.ms,
+        fsyncEvidence: false,
+        auth: { passwords: TEST_PASSWORDS },
+        ...more.intel,
+      },
+      api: { validateResponses: true, ...api },
+    });
+  let center = await open();
+  let app = centerApp(center);
   const system = systemActor('test');
   const intel = center.intel;
+  const centerName = more.centerName ?? 'Cyber Intelligence Center';
   const person = async (
     orgName: string,
     kind: NewOrg['kind'],
@@ -124,8 +139,8 @@ export async function openApiWorld(api: WebOptions = {}, more: WorldOptions = {}
     };
   };
   const cast: Cast = {
-    admin: await person('Cyber Intelligence Center', 'center', 'admin@center.example', 'center-admin'),
-    analyst: await person('Cyber Intelligence Center', 'center', 'analyst@center.example', 'analyst'),
+    admin: await person(centerName, 'center', 'admin@center.example', 'center-admin'),
+    analyst: await person(centerName, 'center', 'analyst@center.example', 'analyst'),
     x: await person('X産業株式会社', 'member-company', 'security@x-sangyo.example', 'org-admin', {
       sector: 'manufacturing',
       prefecture: 'hiroshima',
@@ -149,8 +164,12 @@ export async function openApiWorld(api: WebOptions = {}, more: WorldOptions = {}
     ),
   };
   return {
-    center,
-    app,
+    get center() {
+      return center;
+    },
+    get app() {
+      return app;
+    },
     clock,
     system,
     cast,
@@ -172,6 +191,11 @@ export async function openApiWorld(api: WebOptions = {}, more: WorldOptions = {}
           env,
         ),
       );
+    },
+    async restart() {
+      await center.close();
+      center = await open();
+      app = centerApp(center);
     },
     async close() {
       await center.close();

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DAY_MS, HOUR_MS } from '../core/index.js';
 import type { AlertChange, Notifier } from '../detect/index.js';
-import { housekeepingRound, schedule } from './housekeeping.js';
+import { housekeepingRound, housekeepingTasks, schedule } from './housekeeping.js';
 import { type Center, openCenter } from './wiring.js';
 
 describe('the housekeeping schedule', () => {
@@ -149,5 +149,45 @@ describe('a housekeeping round', () => {
     expect((await center.backscatter.page({ limit: 10 })).victims.map((v) => v.victim)).toEqual([
       '192.0.2.2',
     ]);
+  });
+});
+
+describe('the federation pulls in the schedule', () => {
+  it('are a task only when koban.json names a peer to pull from, and a failing pull does not throw into the schedule', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'koban-housekeeping-fed-'));
+    const pull = {
+      apiRoot: 'http://127.0.0.1:9/taxii2/koban/',
+      collection: 'c0ffee00-0000-5000-8000-000000000001',
+      tokenEnv: 'KOBAN_TEST_UNSET_PEER_TOKEN',
+    };
+    const deps = { notifier: null, leaseHeld: () => false };
+    try {
+      writeFileSync(
+        join(dataDir, 'koban.json'),
+        JSON.stringify({ federation: { peers: [{ name: 'center-b', org: 'Center B', publish: {} }] } }),
+      );
+      let center = await openCenter({ dataDir, logLevel: 'silent' });
+      expect(housekeepingTasks(center, deps, { federationTickMs: 5000 }).map((t) => t.everyMs)).toEqual([
+        60_000,
+        HOUR_MS,
+        15_000,
+      ]);
+      await center.close();
+      writeFileSync(
+        join(dataDir, 'koban.json'),
+        JSON.stringify({ federation: { peers: [{ name: 'center-b', org: 'Center B', pull }] } }),
+      );
+      center = await openCenter({ dataDir, logLevel: 'silent' });
+      try {
+        const tasks = housekeepingTasks(center, deps, { federationTickMs: 5000 });
+        expect(tasks.map((t) => t.everyMs)).toEqual([60_000, HOUR_MS, 15_000, 5000]);
+        // No "Center B" organisation yet: the pull fails, is logged and waits its back-off.
+        await expect(tasks[3]!.run()).resolves.toBeUndefined();
+      } finally {
+        await center.close();
+      }
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });

@@ -2,8 +2,9 @@
  * The center's periodic work beside serving requests: sensor-silence alerts (the detectors' own
  * sensor-health check cannot fire when the whole fleet stops), closing the alerts of ended
  * episodes, retention of raw events (and of the scanner list and backscatter statistics derived
- * from them), signed checkpoints of the audit chain heads, and advisories' due deliveries. Each is a
- * task on its own interval; a failing round is logged and the next one runs as usual.
+ * from them), signed checkpoints of the audit chain heads, advisories' due deliveries, and the
+ * federation pulls from peer centers that are due. Each is a task on its own interval; a failing
+ * round is logged and the next one runs as usual.
  */
 import { HOUR_MS } from '../core/index.js';
 import { checkSensorSilence, type Notifier, pruneKeptData } from '../detect/index.js';
@@ -22,6 +23,8 @@ export interface HousekeepingOptions {
   readonly auditCheckpointMs?: number | undefined;
   /** Milliseconds between runs of advisories' due deliveries (default 15 s). */
   readonly deliveryMs?: number | undefined;
+  /** Milliseconds between looks for federation pulls that are due (default 10 s; each peer has its interval). */
+  readonly federationTickMs?: number | undefined;
 }
 
 export interface HousekeepingDeps {
@@ -146,5 +149,8 @@ export function housekeepingTasks(
     },
     { everyMs: options.auditCheckpointMs ?? HOUR_MS, run: () => checkpointAudit(center) },
     { everyMs: options.deliveryMs ?? 15_000, run: () => deliverAdvisories(center.intel, center.log) },
+    ...(center.federation.pulls
+      ? [{ everyMs: options.federationTickMs ?? 10_000, run: () => center.federation.tick().then(() => {}) }]
+      : []),
   ];
 }

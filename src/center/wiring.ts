@@ -15,6 +15,7 @@ import {
 } from '../core/index.js';
 import { openRelational, type RelationalDb } from '../db/index.js';
 import { AlertStore, BackscatterStatistics, ScannerStore } from '../detect/index.js';
+import { Federation, federationConfigFrom, peerCollections, taxiiOptionsFrom } from '../feeds/index.js';
 import { advisoryConfigFrom, defaultParseWorkers, type IntelOptions, IntelService } from '../intel/index.js';
 import {
   type IngestLimits,
@@ -42,6 +43,8 @@ export interface Center {
   /** DDoS victims below the alerting rate, kept as statistics (the scanner list's sibling). */
   readonly backscatter: BackscatterStatistics;
   readonly intel: IntelService;
+  /** Federation with peer centers: the pulls `koban serve` schedules (koban.json `federation`). */
+  readonly federation: Federation;
   /** The anonymizer database (Tor exits, proxies, VPN exits): the check route and the DNSBL. */
   readonly anonymizer: AnonymizerService;
   /** How the HTTP API is mounted (limits, proxy trust, login throttling, the clock). */
@@ -128,6 +131,13 @@ async function assemble(
   const metrics = new CenterMetrics(o.store, ingest, registry);
   metrics.watchAudit(() => intel.auditStatus());
   const operator = operatorCheck(o.dataDir);
+  const federationConfig = federationConfigFrom(o.config.federation);
+  const api = options.api ?? {};
+  const taxii = {
+    ...taxiiOptionsFrom(o.config.taxii),
+    peers: peerCollections(federationConfig),
+    ...api.taxii,
+  };
   const anonymizer = await AnonymizerService.open(db, {
     staleHours: o.config.anonymizer.staleHours,
     ...(options.intel?.now ? { clock: options.intel.now } : {}),
@@ -142,12 +152,14 @@ async function assemble(
     scanners: new ScannerStore(db),
     backscatter: new BackscatterStatistics(db),
     intel,
+    federation: new Federation(intel, federationConfig, { now: options.intel?.now, log }),
     anonymizer,
     apiOptions: {
       ...(options.intel?.now ? { now: options.intel.now } : {}),
       trustProxy: o.config.trustProxy,
       afterAdvisorySent: () => void deliverAdvisories(intel, log),
-      ...options.api,
+      ...api,
+      taxii,
     },
     metrics,
     log,

@@ -193,6 +193,10 @@ export const ConfigSchema = z
      * context (`AdvisoryConfigSchema`) when `koban serve` or a `koban advisory` command opens it.
      */
     advisories: z.record(z.string(), z.unknown()).optional(),
+    /** The TAXII server's settings; validated by the feeds context (`taxiiOptionsFrom`). */
+    taxii: z.record(z.string(), z.unknown()).optional(),
+    /** Peer centers (docs/sharing.md#federation); validated by the feeds context (`federationConfigFrom`). */
+    federation: z.record(z.string(), z.unknown()).optional(),
     /** Intake of member reports in `koban serve`: parse workers, their queue, per-organisation limits. */
     intake: z
       .object({

@@ -7,7 +7,9 @@
  * Suricata, RPZ) and their sightings back (`SightingService`); format detection and one import
  * entry for `koban intel import` (`SharingImporter`). Its data comes from and goes to the intel
  * context; `stix_objects` remembers what partners sent, by id and version, and
- * `provider_sightings` what providers saw, under per-provider pseudonyms.
+ * `provider_sightings` what providers saw, under per-provider pseudonyms. Federation with other Koban
+ * centers (`Federation`, docs/sharing.md#federation): one TAXII collection published per peer, and
+ * the peers' collections pulled on a schedule by `koban serve`.
  */
 export { BLOCKABLE_TYPES, type BlocklistEntry } from './blocklists/entries.js';
 export { BLOCKLIST_FORMATS, BLOCKLIST_MEDIA_TYPES, type BlocklistFormat } from './blocklists/render.js';
@@ -20,6 +22,16 @@ export {
   SightingService,
   sightingsFromCsv,
 } from './blocklists/sightings.js';
+export {
+  FEDERATION_TLPS,
+  type FederationConfig,
+  federationConfigFrom,
+  type PeerCollection,
+  type PeerConfig,
+  peerCollections,
+  taxiiOptionsFrom,
+} from './federation/config.js';
+export { Federation, type FederationDeps, type PeerPullOutcome } from './federation/puller.js';
 export {
   BUILT_EXPORT_FORMATS,
   detectFormat,

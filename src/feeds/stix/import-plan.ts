@@ -95,6 +95,8 @@ export interface ImportPlan {
 
 export interface PlanOptions {
   readonly defaultTlp: Tlp;
+  /** Objects labelled above this are skipped, not imported (a federation peer's ceiling). */
+  readonly maxTlp?: Tlp | undefined;
   readonly maxObjects: number;
   readonly sha256: (text: string) => string;
 }
@@ -187,6 +189,9 @@ class Planner {
     }
     if (c.created_by_ref) this.creators.set(c.created_by_ref, (this.creators.get(c.created_by_ref) ?? 0) + 1);
     const key = this.key(index, o);
+    const max = this.opts.maxTlp;
+    if (max !== undefined && tlpRank(tlp) > tlpRank(max))
+      return void this.skipped.push({ ...key, reason: `TLP:${tlp} is above TLP:${max}, the most accepted` });
     if (type === 'indicator') this.indicator(index, o, IndicatorSchema.parse(o), key, tlp);
     else if (type === 'report') {
       const r = ReportSchema.parse(o);

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { KobanError } from '../../core/index.js';
-import type { Actor, IntelService, Tlp } from '../../intel/index.js';
+import type { Actor, IntelService, SharingSnapshot, Tlp } from '../../intel/index.js';
 import { detectFormat, requireStix } from '../formats.js';
 import { type ExternalVersion, type StixBundle, stixBundle } from './export.js';
 import { applyImport, type ImportOutcome } from './import-apply.js';
@@ -29,6 +29,8 @@ export interface ImportOptions {
   readonly source?: string | undefined;
   /** The label of objects that carry no TLP marking (default AMBER). */
   readonly defaultTlp?: Tlp | undefined;
+  /** Objects labelled above this are skipped with their reason (default: none refused for their label). */
+  readonly maxTlp?: Tlp | undefined;
 }
 
 export interface FileImport extends ImportOutcome {
@@ -50,9 +52,17 @@ export class StixService {
     this.limits = { ...DEFAULT_STIX_LIMITS, ...limits };
   }
 
-  /** What the actor — or `audience`, chosen by center staff — may see, as one bundle. */
-  async exportBundle(actor: Actor, audience?: string): Promise<StixBundle> {
-    const snapshot = await this.intel.sharing.snapshot(actor, audience, 'stix');
+  /**
+   * What the actor — or `audience`, chosen by center staff — may see, as one bundle; `narrow`
+   * (federation) may only take away from what the access check let through.
+   */
+  async exportBundle(
+    actor: Actor,
+    audience?: string,
+    narrow?: (s: SharingSnapshot) => Promise<SharingSnapshot>,
+  ): Promise<StixBundle> {
+    const read = await this.intel.sharing.snapshot(actor, audience, 'stix');
+    const snapshot = narrow ? await narrow(read) : read;
     const external = new Map<string, ExternalVersion>();
     const ask = async (type: string, ids: readonly number[]) => {
       for (let i = 0; i < ids.length; i += IN_CHUNK) {
@@ -99,6 +109,7 @@ export class StixService {
     const format = requireStix(detectFormat(doc));
     const plan = planImport(doc, {
       defaultTlp: opts.defaultTlp ?? 'AMBER',
+      maxTlp: opts.maxTlp,
       maxObjects: this.limits.maxObjects,
       sha256,
     });

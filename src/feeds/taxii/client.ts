@@ -7,7 +7,7 @@
  * run (a Bearer token, or Basic e-mail and password) and never stored.
  */
 import { KobanError } from '../../core/index.js';
-import type { Actor, IntelService } from '../../intel/index.js';
+import type { Actor, IntelService, Tlp } from '../../intel/index.js';
 import type { StixService } from '../stix/service.js';
 
 export type TaxiiCredentials =
@@ -32,6 +32,21 @@ export interface PollResult {
   readonly objects: number;
   readonly imported: { readonly reports: number; readonly indicators: number; readonly unchanged: number };
   readonly rejected: number;
+  /** Objects not imported because they are this center's own, come back (`PollOptions.own`). */
+  readonly own: number;
+  /** Whether the poll stopped at `maxPages` with more to fetch. */
+  readonly truncated: boolean;
+}
+
+export interface PollOptions {
+  /** Objects labelled above this are skipped (a federation peer's ceiling). */
+  readonly maxTlp?: Tlp | undefined;
+  /** The ids among a page's objects that this center published itself: not imported again. */
+  readonly own?: ((objects: readonly Record<string, unknown>[]) => Promise<ReadonlySet<string>>) | undefined;
+  /** Pages fetched at most (default 10,000). */
+  readonly maxPages?: number | undefined;
+  /** The largest page accepted, in bytes (default 64 MiB). */
+  readonly maxPageBytes?: number | undefined;
 }
 
 export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
@@ -39,6 +54,7 @@ export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
 const TAXII = 'application/taxii+json;version=2.1';
 /** A poll stops after this many pages (the next one goes on from there). */
 const MAX_PAGES = 10_000;
+const MAX_PAGE_BYTES = 64 * 1024 * 1024;
 
 /** `URL` of an API root, normalised to end in "/" (TAXII URLs do). */
 export function apiRootUrl(url: string): string {
@@ -114,12 +130,19 @@ export class TaxiiSubscriptions {
   }
 
   /** Fetches what was added since the last poll, page by page, importing each page as it comes. */
-  async poll(actor: Actor, sub: Subscription, creds: TaxiiCredentials): Promise<PollResult> {
+  async poll(
+    actor: Actor,
+    sub: Subscription,
+    creds: TaxiiCredentials,
+    opts: PollOptions = {},
+  ): Promise<PollResult> {
+    const maxPages = opts.maxPages ?? MAX_PAGES;
     let lastAdded = sub.lastAdded;
     let next: string | undefined;
     let pages = 0;
     let objects = 0;
     let rejected = 0;
+    let own = 0;
     const imported = { reports: 0, indicators: 0, unchanged: 0 };
     do {
       const q = new URLSearchParams({ 'match[version]': 'all' });
@@ -128,19 +151,27 @@ export class TaxiiSubscriptions {
         q.set('next', next);
         if (sub.lastAdded !== null) q.set('added_after', sub.lastAdded);
       }
-      const page = await this.fetchPage(`${sub.apiRoot}collections/${sub.collection}/objects/?${q}`, creds);
+      const page = await this.fetchPage(
+        `${sub.apiRoot}collections/${sub.collection}/objects/?${q}`,
+        creds,
+        opts.maxPageBytes ?? MAX_PAGE_BYTES,
+      );
       pages++;
-      if (page.objects.length > 0) {
-        const bundle = { type: 'bundle', id: `bundle--${crypto.randomUUID()}`, objects: page.objects };
+      objects += page.objects.length;
+      const mine = opts.own ? await opts.own(page.objects.filter(isRecord)) : new Set<string>();
+      const foreign = page.objects.filter((o) => !(isRecord(o) && mine.has(String(o.id))));
+      own += page.objects.length - foreign.length;
+      if (foreign.length > 0) {
+        const bundle = { type: 'bundle', id: `bundle--${crypto.randomUUID()}`, objects: foreign };
         const r = await this.stix.importText(actor, JSON.stringify(bundle), sub.source, {
           source: sub.source,
           org: sub.org ?? undefined,
+          maxTlp: opts.maxTlp,
         });
         imported.reports += r.counts.reports;
         imported.indicators += r.counts.indicators;
         imported.unchanged += r.counts.unchanged;
         rejected += r.rejected.length;
-        objects += page.objects.length;
       }
       // Saved after each page is imported: a crash or restart re-fetches at most one page.
       if (page.lastAdded !== null) {
@@ -148,14 +179,14 @@ export class TaxiiSubscriptions {
         await this.save(sub.id, lastAdded, page.objects.length);
       }
       next = page.more ? page.next : undefined;
-    } while (next !== undefined && pages < MAX_PAGES);
+    } while (next !== undefined && pages < maxPages);
     await this.intel.db
       .updateTable('taxii_subscriptions')
       .set({ last_poll_ms: this.now() })
       .where('id', '=', sub.id)
       .execute();
     const updated = (await this.find(sub.apiRoot, sub.collection)) ?? sub;
-    return { subscription: updated, pages, objects, imported, rejected };
+    return { subscription: updated, pages, objects, imported, rejected, own, truncated: next !== undefined };
   }
 
   private async save(id: number, lastAdded: string, n: number): Promise<void> {
@@ -174,9 +205,10 @@ export class TaxiiSubscriptions {
   private async fetchPage(
     url: string,
     creds: TaxiiCredentials,
+    maxBytes: number,
   ): Promise<{ objects: unknown[]; more: boolean; next?: string; lastAdded: string | null }> {
     const res = await this.fetchFn(url, { headers: { Accept: TAXII, ...authHeader(creds) } });
-    const text = await res.text();
+    const text = await boundedText(res, maxBytes, url);
     if (!res.ok) {
       let why = text.slice(0, 300);
       try {
@@ -201,6 +233,31 @@ export class TaxiiSubscriptions {
       lastAdded: res.headers.get('X-TAXII-Date-Added-Last'),
     };
   }
+}
+
+function isRecord(o: unknown): o is Record<string, unknown> {
+  return o !== null && typeof o === 'object' && !Array.isArray(o);
+}
+
+/** The body as text, refused (and the rest not read) once it passes `maxBytes`. */
+async function boundedText(res: Response, maxBytes: number, url: string): Promise<string> {
+  const declared = Number(res.headers.get('content-length') ?? Number.NaN);
+  const tooBig = () =>
+    new KobanError('E_LIMIT', `${url}: the answer is larger than ${maxBytes} bytes, the most accepted`);
+  if (declared > maxBytes) {
+    await res.body?.cancel();
+    throw tooBig();
+  }
+  if (!res.body) return '';
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of res.body) {
+    size += chunk.byteLength;
+    // Leaving the loop by a throw cancels the stream: the rest is not read.
+    if (size > maxBytes) throw tooBig();
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 function toSubscription(r: {

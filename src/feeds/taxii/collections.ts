@@ -5,6 +5,10 @@
  * holds what its audience may see of the center's intelligence (read through intel's one access
  * check, as an export for that audience) and what its writers posted. Who may read a collection is
  * who belongs to its audience (and center staff); the others do not learn that it exists.
+ * Federation (docs/sharing.md#federation) adds one collection per peer center this center publishes
+ * to (`peer:NAME`), read by the users of the peer's partner-center organisation only; those users
+ * read no other audience's collection but the public one, since a peer receives what its own
+ * collection's rules let cross (no unconsented member report, nothing above its TLP ceiling).
  */
 import {
   type Actor,
@@ -14,6 +18,7 @@ import {
   isCenter,
   type Tlp,
 } from '../../intel/index.js';
+import type { PeerCollection } from '../federation/config.js';
 import { uuidV5 } from '../stix/ids.js';
 
 export interface CollectionDef {
@@ -26,6 +31,8 @@ export interface CollectionDef {
   readonly description: string;
   /** The most permissive label an object posted here may carry and stay published in it. */
   readonly ceiling: Tlp;
+  /** Set on a peer center's collection: who it is for and the most it may receive. */
+  readonly peer?: PeerCollection;
 }
 
 export interface CollectionAccess {
@@ -50,8 +57,24 @@ function def(
   return { id: collectionId(audience), audience, alias, title, description, ceiling };
 }
 
-/** Every collection of the center, in listing order. */
-export async function allCollections(intel: IntelService): Promise<CollectionDef[]> {
+function peerDef(p: PeerCollection): CollectionDef {
+  return {
+    ...def(
+      `peer:${p.name}`,
+      `peer-${p.name}`,
+      `Peer center ${p.name}`,
+      `What this center publishes to the peer center ${p.name} (TLP:${p.maxTlp} at most; no echo of what came from it).`,
+      p.maxTlp,
+    ),
+    peer: p,
+  };
+}
+
+/** Every collection of the center, in listing order (the peers' last). */
+export async function allCollections(
+  intel: IntelService,
+  peers: readonly PeerCollection[] = [],
+): Promise<CollectionDef[]> {
   const sectors = await intel.db
     .selectFrom('organisations')
     .select('sector')
@@ -87,11 +110,13 @@ export async function allCollections(intel: IntelService): Promise<CollectionDef
         'GREEN',
       );
     }),
+    ...peers.map(peerDef),
   ];
 }
 
 /** The caller's organisation as the access rules need it (kind and sector). */
 export interface CallerOrg {
+  readonly name: string;
   readonly kind: string;
   readonly sector: string | null;
 }
@@ -99,7 +124,7 @@ export interface CallerOrg {
 export async function callerOrg(intel: IntelService, actor: Actor): Promise<CallerOrg | null> {
   if (actor.orgId === null) return null;
   const org = await intel.orgs.get(actor.orgId);
-  return org?.active ? { kind: org.kind, sector: org.sector } : null;
+  return org?.active ? { name: org.name, kind: org.kind, sector: org.sector } : null;
 }
 
 /** Whether the caller belongs to the collection's audience, and may post to it. */
@@ -108,13 +133,20 @@ export function accessTo(actor: Actor, org: CallerOrg | null, c: CollectionDef):
   const center = isCenter(actor);
   let member = center;
   if (!member && actor.kind === 'user' && org !== null) {
-    if (c.audience === 'members') member = true;
+    if (c.peer) member = org.kind === 'partner-center' && org.name === c.peer.org;
+    // A peer center reads its own collection, not the members' ones (see above).
+    else if (org.kind === 'partner-center') member = false;
+    else if (c.audience === 'members') member = true;
     else if (c.audience === 'council') member = (COUNCIL_KINDS as readonly string[]).includes(org.kind);
     else if (c.audience.startsWith('sector:')) member = org.sector === c.audience.slice('sector:'.length);
   }
   const canRead = c.audience === 'public' || member;
   // Publishing to everyone is the center's decision; members post to the audiences they are in.
+  // A peer's collection is this center's publication to it: nobody posts into it.
   const canWrite =
-    actor.kind === 'user' && hasScope(actor, 'reports:write') && (c.audience === 'public' ? center : member);
+    actor.kind === 'user' &&
+    hasScope(actor, 'reports:write') &&
+    !c.peer &&
+    (c.audience === 'public' ? center : member);
   return { canRead, canWrite };
 }

@@ -11,6 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import { KobanError } from '../../core/index.js';
 import { type Actor, type IntelService, isCenter, systemActor } from '../../intel/index.js';
+import type { PeerCollection } from '../federation/config.js';
 import { tlpRank } from '../stix/markings.js';
 import { StixService } from '../stix/service.js';
 import {
@@ -37,6 +38,8 @@ export interface TaxiiOptions {
   readonly pageSize: number;
   /** A collection is brought up to date with its audience's view at most this often (default 60 s). */
   readonly syncEveryMs: number;
+  /** One more collection per peer center this center publishes to (koban.json `federation`). */
+  readonly peers: readonly PeerCollection[];
 }
 
 export const DEFAULT_TAXII_OPTIONS: TaxiiOptions = {
@@ -46,6 +49,7 @@ export const DEFAULT_TAXII_OPTIONS: TaxiiOptions = {
   maxContentLength: 8 * 1024 * 1024,
   pageSize: 1000,
   syncEveryMs: 60_000,
+  peers: [],
 };
 
 export interface VisibleCollection extends CollectionAccess {
@@ -78,7 +82,7 @@ export class TaxiiService {
   async collections(actor: Actor): Promise<VisibleCollection[]> {
     const org = await callerOrg(this.intel, actor);
     const out: VisibleCollection[] = [];
-    for (const def of await allCollections(this.intel)) {
+    for (const def of await allCollections(this.intel, this.options.peers)) {
       const a = accessTo(actor, org, def);
       if (a.canRead || a.canWrite) out.push({ def, ...a });
     }
@@ -212,7 +216,7 @@ export class TaxiiService {
     if (running) return running;
     const last = this.synced.get(def.id);
     if (last !== undefined && this.now() - last < this.options.syncEveryMs) return;
-    const run = syncCollection(this.stix, this.store, def, systemActor('taxii'))
+    const run = syncCollection(this.intel, this.stix, this.store, def, systemActor('taxii'))
       .then(() => {
         this.synced.set(def.id, this.now());
       })

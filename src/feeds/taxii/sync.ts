@@ -6,7 +6,8 @@
  * may no longer see (relabelled, declassified the other way, deleted) leave the collection.
  */
 import { createHash } from 'node:crypto';
-import type { Actor } from '../../intel/index.js';
+import type { Actor, IntelService } from '../../intel/index.js';
+import { federationView } from '../federation/publish.js';
 import type { StixService } from '../stix/service.js';
 import { canonicalJson } from '../stix/stix-objects.js';
 import type { CollectionDef } from './collections.js';
@@ -14,12 +15,17 @@ import type { NewVersion, TaxiiStore } from './store.js';
 import { versionKey } from './timestamps.js';
 
 export async function syncCollection(
+  intel: IntelService,
   stix: StixService,
   store: TaxiiStore,
   def: CollectionDef,
   system: Actor,
 ): Promise<{ added: number; withdrawn: number }> {
-  const bundle = await stix.exportBundle(system, def.audience);
+  const peer = def.peer;
+  // A peer's collection: what its partner-center organisation may read, narrowed by federation's rules.
+  const bundle = peer
+    ? await stix.exportBundle(system, `org:${peer.org}`, (snap) => federationView(intel, snap, peer))
+    : await stix.exportBundle(system, def.audience);
   const held = await store.exported(def.id);
   const seen = new Set<string>();
   const fresh: NewVersion[] = [];
