@@ -57,6 +57,8 @@ export interface WorkingDayOptions {
   readonly hours?: readonly [number, number];
   /** Offset of local time from UTC in minutes (default 540, JST). */
   readonly utcOffsetMinutes?: number;
+  /** Rate multipliers by local day of the week, Monday first (default: every day 1). */
+  readonly dayOfWeek?: readonly number[];
   readonly ports?: readonly BackgroundPort[];
   readonly inject?: ProbeInjection;
   /** Sensors (by index, 0-based) with no rows at all in minute `m`. */
@@ -96,12 +98,18 @@ function host(port: number, i: number): { src: string; country: string; asn: num
   };
 }
 
-/** The rate multiplier of minute `m`: `step` in working hours, 1 otherwise. */
+/**
+ * The rate multiplier of minute `m`: `step` in working hours, 1 otherwise, times the day of the
+ * week's multiplier.
+ */
 export function workingDayFactor(o: WorkingDayOptions, m: number): number {
   const [from, to] = o.hours ?? [9, 18];
   const local = m + (o.utcOffsetMinutes ?? 540) * MINUTE_MS;
   const hour = Math.floor(local / HOUR_MS) % 24;
-  return hour >= from && hour < to ? (o.step ?? 2.3) : 1;
+  // 1970-01-01 was a Thursday: day 0 is index 3 of a Monday-first week.
+  const weekday = (Math.floor(local / (24 * HOUR_MS)) + 3) % 7;
+  const week = o.dayOfWeek?.[weekday] ?? 1;
+  return (hour >= from && hour < to ? (o.step ?? 2.3) : 1) * week;
 }
 
 /** The rows of every minute of the run, in order (one object per minute, probes and volume). */

@@ -5,7 +5,9 @@
  * each of the previous two weeks (seasonal-baseline.ts `windowBaseline`: median, MAD, the same
  * weekday's level when higher). Only series busy enough to keep residuals are tested. A source
  * still counts once per hour at most, so one noisy scanner adds at most 24 to a day however many
- * packets it sends. It opens above z `dayZAlert` and `dayMinRatio`× when the last 6 hours stand out
+ * packets it sends. It opens above z `dayZAlert` and `dayMinRatio`× (1.2: a busier weekend, which the
+ * baseline knows only after a week, is up to ~10 %, and at a busy port's counts that alone is
+ * z > 6) when the last 6 hours stand out
  * on their own (still rising, not an ended burst in the sum) and the day holds no hours of an
  * earlier episode; such an episode holds while z ≥ `dayZContinue`. Delay: about a day
  * (docs/methods.md#port-surges).

@@ -1,7 +1,7 @@
 /**
  * The hourly test, run on each series' sliding window every `evalEveryMin` minutes: z = (x −
- * baseline) / scale above `zAlert`, with at least `minCount` sources, `minExcess` above baseline
- * and P(X ≥ x) < `alpha` under Poisson(baseline); or a one-sided CUSUM of the hourly z (Page 1954)
+ * baseline) / scale above `zAlert`, with at least `minCount` sources, `minExcess` above baseline,
+ * `minRatio` times it and P(X ≥ x) < `alpha` under Poisson(baseline); or a one-sided CUSUM of the hourly z (Page 1954)
  * above `cusumH` for slow ramps, the current window standing out too. Either alarm also needs the
  * sources spread over `minSpread` sensors or ASNs (docs/methods.md#port-surges). At each hour end
  * the hour just completed feeds the series' history, residuals and CUSUM.
@@ -34,7 +34,10 @@ export function judgeWindow(
   const { x, b, fraction } = w;
   const z = zOf(x, b, fraction);
   s.last = { x, b, z, fraction };
-  const big = x >= o.minCount && x - b.value >= o.minExcess;
+  // Significance alone is not a surge: at thousands of sources an hour a few per cent more is
+  // "significant", and the weekly cycle the baseline cannot know before a week of history is
+  // about that size. A surge is also at least `minRatio` times its baseline (an effect size).
+  const big = x >= o.minCount && x - b.value >= o.minExcess && x >= o.minRatio * b.value;
   // Small counts are tested exactly (Poisson) as well: the normal approximation behind z is too
   // generous for a port with a handful of sources an hour, and many such ports are watched. The
   // test is on the sources actually seen (x and the baseline at the window's coverage), not on

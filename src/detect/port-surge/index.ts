@@ -13,7 +13,9 @@
  *   port was alerting do not feed it (for at most `maxExcludeMs`, after which a lasting level is
  *   accepted as the new normal).
  * - Alert (hourly-test.ts): z = (x − baseline) / scale above `zAlert`, with at least `minCount`
- *   sources, `minExcess` above baseline, P(X ≥ x) < `alpha` under Poisson(baseline) and sources
+ *   sources, `minExcess` above baseline and `minRatio` (1.2) times it — at thousands of sources an
+ *   hour a few per cent is significant, and a week's cycle is about that size —, P(X ≥ x) < `alpha`
+ *   under Poisson(baseline) and sources
  *   spread over ≥ 2 sensors or ASNs; or a one-sided CUSUM of the hourly z (Page 1954) for slow
  *   ramps. Iglewicz and Hoaglin's 3.5 and the usual CUSUM k 0.5, h 5 are cuts for one series: here
  *   hundreds of (port, split) series are tested 12 times an hour, and on the simulator's background
@@ -25,7 +27,7 @@
  * - Slow surges (day-test.ts): a rise of a quarter in sources is a fraction of one hour's spread but
  *   several times a day's, so at each hour end the last 24 hours' sum of hourly distinct sources is
  *   compared with the same 24 hours on each of the previous two weeks (median, MAD; the same
- *   weekday's level when higher). It alerts above z 6 and 1.1× when the last 6 hours stand out on
+ *   weekday's level when higher). It alerts above z 6 and 1.2× when the last 6 hours stand out on
  *   their own (z ≥ 2: still rising, not an ended burst in the sum) and the day holds no hours of an
  *   earlier episode; such an episode holds while that z ≥ 3. Delay: about a day.
  * - Episode (episodes.ts): per (protocol, port), both splits joining one alert (alert.ts); it

@@ -23,6 +23,11 @@ export interface PortSurgeOptions {
   readonly minCount: number;
   /** Fewest sources above the baseline for an alert. */
   readonly minExcess: number;
+  /**
+   * Smallest rise for an alert by the hourly z or the CUSUM: the window at least this multiple of
+   * its baseline (at large counts any few per cent is significant; the weekly cycle is ~10 %).
+   */
+  readonly minRatio: number;
   /** Sources must come through at least this many sensors or ASNs. */
   readonly minSpread: number;
   /** Windows and hours with a minute whose coverage is below this are missing. */
@@ -30,7 +35,10 @@ export interface PortSurgeOptions {
   readonly endAfterMs: number;
   /** The day test: z of the 24-hour sum of hourly distinct sources above this opens a slow surge… */
   readonly dayZAlert: number;
-  /** …if that sum is at least this multiple of its baseline; the episode holds while z ≥ `dayZContinue`. */
+  /**
+   * …if that sum is at least this multiple of its baseline (above the weekly cycle, which the day
+   * baseline knows only after a week); the episode holds while z ≥ `dayZContinue`.
+   */
   readonly dayMinRatio: number;
   readonly dayZContinue: number;
   /** The last 6 hours alone must stand out this much (the rise is still going on). */
@@ -60,11 +68,12 @@ export const DEFAULT_PORT_SURGE: PortSurgeOptions = {
   cusumAlpha: 1e-3,
   minCount: 8,
   minExcess: 5,
+  minRatio: 1.2,
   minSpread: 2,
   minCoverage: 0.5,
   endAfterMs: 6 * HOUR_MS,
   dayZAlert: 6,
-  dayMinRatio: 1.1,
+  dayMinRatio: 1.2,
   dayZContinue: 3,
   dayRecentZ: 2,
   dayDays: 14,
