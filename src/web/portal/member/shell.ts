@@ -25,7 +25,7 @@ export interface ShellInput {
   readonly main: Markup;
   /** The label of the content shown, for the TLP banner. */
   readonly tlp?: Tlp;
-  readonly code?: 200 | 400 | 403 | 404 | 413 | 429;
+  readonly code?: 200 | 400 | 403 | 404 | 409 | 413 | 429;
 }
 
 function memberNav(page: SignedInPage) {
