@@ -76,6 +76,10 @@ export interface ReportTable {
   /** JSON: the shareable content (an e-mail's `shareableView`, or the report's fields). */
   shared: string;
   campaign_id: number | null;
+  /** The analysts' triage: new, in-review or done (intel/reports/triage.ts). */
+  triage: Generated<string>;
+  triage_ms: number | null;
+  triage_by: number | null;
 }
 
 /** What identifies the reporter: kept apart so that no list query can select it by accident. */

@@ -102,6 +102,9 @@ export {
   type ReportView,
   type SharingOptions,
   type SubmissionPreview,
+  TRIAGE_STATUSES,
+  type TriageStatus,
+  TriageStatusSchema,
 } from './reports/index.js';
 export { type IntelOptions, IntelService } from './service.js';
 export {

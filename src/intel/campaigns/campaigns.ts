@@ -15,7 +15,7 @@ import type { IndicatorType } from '../indicators/types.js';
 import { seesStoredAggregates, visibleAggregates } from '../indicators/visible.js';
 import { parseInput } from '../input.js';
 import { isCenter, mayRead, readableWhere, requireCenter } from '../labels/access.js';
-import { type Audience, loadLabelledCampaign, writeAudience } from '../labels/labelled.js';
+import { type Audience, loadLabelled, loadLabelledCampaign, writeAudience } from '../labels/labelled.js';
 import { isAuditedRead, storedTlp, type Tlp, TlpSchema } from '../labels/tlp.js';
 import type { ReportService, ReportSummary } from '../reports/reports.js';
 import { AudienceSchema } from '../reports/submissions.js';
@@ -259,6 +259,32 @@ export class CampaignService {
       await tx.updateTable('campaigns').set({ updated_ms: nowMs }).where('id', '=', id).execute();
     });
     return created;
+  }
+
+  /**
+   * Links a report to a campaign by an analyst's judgement (correlation found no shared value, or
+   * put it elsewhere): the report moves there, out of any campaign it was in. The analyst must be
+   * able to read the report; both campaigns count as changed. Returns the campaign it left, if any.
+   */
+  async link(actor: Actor, id: number, reportId: number): Promise<number | null> {
+    requireCenter(actor, 'campaigns:write');
+    await this.live(id);
+    const label = await loadLabelled(this.db, reportId);
+    if (!label || !mayRead(actor, 'report', label))
+      throw new KobanError('E_NOT_FOUND', `no report ${reportId}`);
+    const row = await this.db
+      .selectFrom('reports')
+      .select('campaign_id')
+      .where('id', '=', reportId)
+      .executeTakeFirstOrThrow();
+    const from = row.campaign_id === null ? null : Number(row.campaign_id);
+    if (from === id) throw new KobanError('E_CONFLICT', `report ${reportId} is already in campaign ${id}`);
+    await this.change(actor, 'campaign.link', id, { report: reportId, from }, async (tx, nowMs) => {
+      await tx.updateTable('reports').set({ campaign_id: id }).where('id', '=', reportId).execute();
+      const touched = from === null ? [id] : [id, from];
+      await tx.updateTable('campaigns').set({ updated_ms: nowMs }).where('id', 'in', touched).execute();
+    });
+    return from;
   }
 
   private async change(

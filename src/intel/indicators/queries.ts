@@ -39,6 +39,11 @@ export interface IndicatorFilter {
   readonly includeFuzzy?: boolean;
   readonly afterId?: number;
   readonly limit?: number;
+  /**
+   * Values containing this text (the analysts' search): matched as typed and, when it reads as an
+   * indicator, in its canonical form too (a defanged URL, an upper-case hash).
+   */
+  readonly contains?: string;
 }
 
 export class IndicatorService {
@@ -135,6 +140,7 @@ export class IndicatorService {
     if (f.current ?? true)
       q = q.where((eb) => eb.or([eb('i.expires_ms', 'is', null), eb('i.expires_ms', '>', nowMs)]));
     if (f.afterId !== undefined) q = q.where('i.id', '>', f.afterId);
+    if (f.contains !== undefined) q = q.where(containsWhere(f.contains));
     const role = f.role === undefined ? sql`` : sql` and ri.role = ${f.role}`;
     const readable = readableWhere(reader, 'report', 'r');
     q = q.where(
@@ -195,4 +201,21 @@ function ownFilters(f: IndicatorFilter, readable: RawBuilder<SqlBool>, nowMs: nu
       sql<SqlBool>`(i.expires_ms is null or exists (select 1 ${from} and r.observed_ms > ${nowMs} - (i.expires_ms - i.last_seen_ms)))`,
     );
   return parts.length === 0 ? sql<SqlBool>`1 = 1` : sql<SqlBool>`(${sql.join(parts, sql` and `)})`;
+}
+
+/** LIKE patterns for a search text: `%`, `_` and the escape character match only themselves. */
+function containsWhere(text: string): RawBuilder<SqlBool> {
+  const typed = text.trim();
+  if (typed.length === 0 || typed.length > 500)
+    throw new KobanError('E_USAGE', 'a search text has 1 to 500 characters');
+  let canonical: string | undefined;
+  try {
+    canonical = guessIndicator(typed)?.value;
+  } catch {
+    canonical = undefined;
+  }
+  const forms = [...new Set([typed, typed.toLowerCase(), ...(canonical ? [canonical] : [])])];
+  const like = (v: string) =>
+    sql<SqlBool>`i.value like ${`%${v.replace(/[\\%_]/g, (m) => `\\${m}`)}%`} escape '\\'`;
+  return sql<SqlBool>`(${sql.join(forms.map(like), sql` or `)})`;
 }

@@ -233,7 +233,10 @@ export class DeclassificationService {
   }
 
   /** The center sees every request; an org admin those about its organisation's reports. */
-  async list(actor: Actor, filter: { status?: DeclassificationStatus } = {}): Promise<Declassification[]> {
+  async list(
+    actor: Actor,
+    filter: { status?: DeclassificationStatus; reportId?: number } = {},
+  ): Promise<Declassification[]> {
     let q = this.db.selectFrom('declassifications as d').selectAll('d').orderBy('d.id', 'desc').limit(1000);
     if (!isCenter(actor)) {
       if (actor.role !== 'org-admin' || actor.orgId === null)
@@ -244,6 +247,7 @@ export class DeclassificationService {
       );
     }
     if (filter.status) q = q.where('d.status', '=', filter.status);
+    if (filter.reportId !== undefined) q = q.where('d.report_id', '=', filter.reportId);
     return (await q.execute()).map((r) => toView(r as Row));
   }
 

@@ -15,3 +15,4 @@ export type { PreviewIndicator, SubmissionPreview } from './preview.js';
 export { type ReporterView, ReportService, type ReportSummary, type ReportView } from './reports.js';
 export { StatsService } from './stats.js';
 export { ReportInputSchema, type SharingOptions } from './submissions.js';
+export { TRIAGE_STATUSES, type TriageStatus, TriageStatusSchema } from './triage.js';

@@ -15,6 +15,7 @@ import { parseInput } from '../input.js';
 import {
   canDecideForReport,
   canReadPrivate,
+  isCenter,
   mayRead,
   privateOpenTo,
   readableWhere,
@@ -22,6 +23,7 @@ import {
 import { type Audience, type LabelledReport, loadLabelled, writeAudience } from '../labels/labelled.js';
 import { isAuditedRead, storedTlp, type Tlp } from '../labels/tlp.js';
 import { AudienceSchema } from './submissions.js';
+import { setTriage, storedTriage, type TriageStatus } from './triage.js';
 
 export interface ReporterView {
   readonly orgId: number;
@@ -42,6 +44,8 @@ export interface ReportSummary {
   readonly campaignId: number | null;
   /** Null unless the actor may see who reported (own organisation, center, or consent). */
   readonly reporter: ReporterView | null;
+  /** The center's triage (triage.ts); null for readers outside the center. */
+  readonly triage: TriageStatus | null;
 }
 
 export interface ReportIndicatorView {
@@ -76,6 +80,12 @@ export interface ReportFilter {
   readonly untilMs?: number;
   /** Reports with a smaller id (paging, newest first). */
   readonly beforeId?: number;
+  /** The center's filters of its triage queue (E_FORBIDDEN for anyone else). */
+  readonly triage?: TriageStatus;
+  readonly orgId?: number;
+  readonly tlp?: Tlp;
+  /** Reports holding this indicator (by id). */
+  readonly indicatorId?: number;
   readonly limit?: number;
 }
 
@@ -94,6 +104,7 @@ type SummaryRow = {
   org_kind: string;
   sector: string | null;
   prefecture: string | null;
+  triage: string;
 };
 
 function toSummary(actor: Actor, r: SummaryRow): ReportSummary {
@@ -116,6 +127,7 @@ function toSummary(actor: Actor, r: SummaryRow): ReportSummary {
           userId: r.created_by === null ? null : Number(r.created_by),
         }
       : null,
+    triage: isCenter(actor) ? storedTriage(r.triage) : null,
   };
 }
 
@@ -144,6 +156,7 @@ export class ReportService {
         'o.kind as org_kind',
         'o.sector',
         'o.prefecture',
+        'r.triage',
       ]);
   }
 
@@ -159,6 +172,26 @@ export class ReportService {
     if (filter.sinceMs !== undefined) q = q.where('r.received_ms', '>=', filter.sinceMs);
     if (filter.untilMs !== undefined) q = q.where('r.received_ms', '<', filter.untilMs);
     if (filter.beforeId !== undefined) q = q.where('r.id', '<', filter.beforeId);
+    // Filtering by organisation or triage would tell a member who reported what: the center only.
+    if ((filter.triage ?? filter.orgId) !== undefined && !isCenter(actor))
+      throw new KobanError(
+        'E_FORBIDDEN',
+        `${actor.label}: only center staff filter by organisation or triage`,
+      );
+    if (filter.triage !== undefined) q = q.where('r.triage', '=', filter.triage);
+    if (filter.orgId !== undefined) q = q.where('r.org_id', '=', filter.orgId);
+    if (filter.tlp !== undefined) q = q.where('r.tlp', '=', filter.tlp);
+    const indicatorId = filter.indicatorId;
+    if (indicatorId !== undefined)
+      q = q.where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom('report_indicators as ri')
+            .select('ri.report_id')
+            .whereRef('ri.report_id', '=', 'r.id')
+            .where('ri.indicator_id', '=', indicatorId),
+        ),
+      );
     const rows = await q.limit(Math.min(filter.limit ?? 100, 1000)).execute();
     const out = rows.map((r) => toSummary(actor, r as SummaryRow));
     const audited = out.filter((r) => isAuditedRead(r.tlp)).map((r) => r.id);
@@ -257,6 +290,11 @@ export class ReportService {
       this.now(),
     );
     return JSON.parse(p.content) as unknown;
+  }
+
+  /** The center's triage of a report (triage.ts); returns the status it had. */
+  async setTriage(actor: Actor, id: number, status: TriageStatus): Promise<TriageStatus> {
+    return setTriage(this.db, actor, id, status, this.now());
   }
 
   async setConsent(actor: Actor, id: number, consent: boolean): Promise<void> {

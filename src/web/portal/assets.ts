@@ -57,6 +57,7 @@ dl.tree{margin:.2em 0 .2em .6em}dl.tree dt{font-weight:bold;color:var(--muted)}d
 ol.tree{margin:.2em 0;padding-left:1.6em}
 dl.flat{display:flex;flex-wrap:wrap;gap:0 1.2em}dl.flat dt,dl.flat dd{display:inline;margin:0}dl.flat dt::after{content:': '}
 .why{color:var(--muted)}
+form.inline,div.triage form{display:inline}form.filters{margin:.5em 0 1em}
 .drop.over{outline:3px dashed var(--accent)}
 footer.site{border-top:1px solid var(--line);padding:.6em 2em;color:var(--muted);font-size:.85em}
 `;

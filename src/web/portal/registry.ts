@@ -8,8 +8,12 @@ import { mountAdvisoryPages } from './advisories/pages.js';
 import { PORTAL_CSS, PORTAL_CSS_PATH } from './assets.js';
 import { mountConsoleAdvisories } from './console/advisories.js';
 import { mountConsoleAlerts } from './console/alerts.js';
+import { mountCampaignPages } from './console/campaigns.js';
 import { mountConsoleHome } from './console/home.js';
+import { mountIndicatorSearch } from './console/indicators.js';
+import { mountConsoleReport } from './console/report.js';
 import { mountConsoleSensors } from './console/sensors.js';
+import { mountTriage } from './console/triage.js';
 import { mountLanguageSwitch } from './language.js';
 import { mountInbox } from './member/inbox.js';
 import { mountLogin } from './member/login.js';
@@ -51,6 +55,10 @@ export const PORTAL_PARTS: readonly PortalPart[] = [
   { name: 'member API tokens', mount: mountTokens },
   { name: 'member users (org admins)', mount: mountUsers },
   { name: 'analyst console', mount: mountConsoleHome },
+  { name: 'console: triage queue', mount: mountTriage },
+  { name: 'console: report', mount: mountConsoleReport },
+  { name: 'console: indicator search', mount: mountIndicatorSearch },
+  { name: 'console: campaigns', mount: mountCampaignPages },
   { name: 'console: advisories', mount: mountConsoleAdvisories },
   { name: 'console: operator alerts', mount: mountConsoleAlerts },
   { name: 'console: sensors and audit chain', mount: mountConsoleSensors },

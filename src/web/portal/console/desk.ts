@@ -11,6 +11,7 @@ import type { Markup } from '../layout.js';
 import { type ShellInput, type SignedInPage, shell, signedInPage } from '../member/shell.js';
 import type { PortalContext } from '../page.js';
 import { DESK_MESSAGES, type DeskMessages } from './desk-messages.js';
+import { consoleMenu } from './menu.js';
 
 export interface DeskPage extends SignedInPage {
   readonly m: DeskMessages;
@@ -29,20 +30,9 @@ export function requireScope(page: SignedInPage, scope: Scope): void {
   if (!hasScope(page.actor, scope)) throw new KobanError('E_FORBIDDEN', `this page needs the ${scope} scope`);
 }
 
-function deskNav(page: DeskPage) {
-  const t = page.m.nav;
-  return html`<nav class="member" aria-label="${t.label}"><ul>
-<li><a href="${page.href('/console/')}">${t.home}</a></li>
-<li><a href="${page.href('/console/advisories')}">${t.advisories}</a></li>
-<li><a href="${page.href('/console/alerts')}">${t.alerts}</a></li>
-<li><a href="${page.href('/console/sensors')}">${t.sensors}</a></li>
-<li><a href="${page.href('/console/audit')}">${t.audit}</a></li>
-</ul></nav>`;
-}
-
 /** A console page: the signed-in shell with the console's menu above the content. */
 export function deskShell(c: Context, ctx: PortalContext, page: DeskPage, input: ShellInput) {
-  return shell(c, ctx, page, { ...input, main: html`${deskNav(page)}${input.main}` });
+  return shell(c, ctx, page, { ...input, main: html`${consoleMenu(page)}${input.main}` });
 }
 
 export function notFoundPage(c: Context, ctx: PortalContext, page: DeskPage, back: string) {

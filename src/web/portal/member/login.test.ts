@@ -33,18 +33,22 @@ describe('logging in', () => {
     expect(ja.body).toContain(`ログイン中: <a href="/member/">${w.cast.x.email}</a>`);
   });
 
-  it('sends center staff to the console, and refuses a member the console (403)', async () => {
+  it('sends center staff to the console, and keeps each area to its own users (a member gets 403 in the console)', async () => {
     const b = new PortalBrowser(w, '192.0.2.22');
     expect(await b.login(w.cast.analyst.email)).toBe('/console/');
     const page = await b.get('/console/?lang=en');
     expect(page.status).toBe(200);
-    expect(page.body).toContain('The analyst console');
+    expect(page.body).toContain('<h1>Analyst console</h1>');
     expect((await b.get('/member/')).res.headers.get('Location')).toBe('/console/');
     const m = new PortalBrowser(w, '192.0.2.23');
     await m.login(w.cast.y.email);
-    const refused = await m.get('/console/');
+    // A member is refused the console outright (403), with a way back to their own portal.
+    const refused = await m.get('/console/triage?lang=en');
     expect(refused.status).toBe(403);
-    expect(JSON.parse(refused.body)).toMatchObject({ error: { code: 'E_FORBIDDEN' } });
+    expect(refused.body).toContain(
+      'The analyst console is for the center’s staff (analysts and center admins) only.',
+    );
+    expect(refused.body).toContain('<a href="/member/?lang=en">To the member portal</a>');
   });
 
   it('sends the signed-out to /login and back to the page they asked for', async () => {

@@ -11,10 +11,13 @@
  */
 import type { Context, Hono, MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
-import { KobanError, tokenKind } from '../../../core/index.js';
+import { html } from 'hono/html';
+import { tokenKind } from '../../../core/index.js';
 import { type Actor, type AuthService, isCenter } from '../../../intel/index.js';
 import { type ClientOptions, isHttps } from '../../client.js';
-import type { PortalContext } from '../page.js';
+import { CONSOLE_MESSAGES } from '../console/messages.js';
+import { layout } from '../layout.js';
+import { type PortalContext, pageRequest } from '../page.js';
 
 export const PORTAL_SESSION_COOKIE = 'koban_portal';
 export const LOGIN_PATH = '/login';
@@ -70,8 +73,7 @@ export function safeNext(next: unknown): string | null {
 
 /**
  * Guards an area: sets `c.var.actor` to the signed-in user, or redirects to /login (and back
- * afterwards). Center staff opening a member page are sent to the console; a member opening a
- * console page is refused (E_FORBIDDEN, 403).
+ * afterwards). A user of the other area is sent to their own home.
  */
 export function signedIn(ctx: PortalContext, area: 'member' | 'console'): MiddlewareHandler {
   return async (c, next) => {
@@ -82,14 +84,27 @@ export function signedIn(ctx: PortalContext, area: 'member' | 'console'): Middle
       return c.redirect(back ? `${LOGIN_PATH}?next=${encodeURIComponent(back)}` : LOGIN_PATH, 303);
     }
     const home = homeOf(actor);
-    // The console shows the center's own work (drafts, operator alerts, the audit chain): a member
-    // is refused outright, not sent elsewhere as if the page did not exist.
-    if (area === 'console' && home !== CONSOLE_HOME)
-      throw new KobanError('E_FORBIDDEN', 'the analyst console is for center staff');
+    // A member opening the console is refused outright (403), not redirected: the console is not
+    // theirs to reach. Center staff who open a member page are sent to their console.
+    if (area === 'console' && home !== CONSOLE_HOME) return forbidden(c, ctx, home);
     if (area === 'member' && home !== MEMBER_HOME) return c.redirect(home, 303);
     c.set('actor', actor);
     await next();
   };
+}
+
+function forbidden(c: Context, ctx: PortalContext, home: string) {
+  const page = pageRequest(c, ctx);
+  const t = CONSOLE_MESSAGES[page.lang].forbidden;
+  return c.html(
+    layout(page, {
+      title: t.title,
+      status: '',
+      simulated: ctx.simulated,
+      main: html`<h1>${t.title}</h1><p class="error" role="alert">${t.text}</p><p><a href="${page.href(home)}">${t.home}</a></p>`,
+    }),
+    403,
+  );
 }
 
 /** Registered before the pages of both areas, so that no page of theirs is reached signed out. */
