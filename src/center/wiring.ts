@@ -25,6 +25,7 @@ import {
   openObservatory,
   SensorRegistry,
 } from '../observe/index.js';
+import { externalSigningKey, RecorderHeads } from '../recorder/index.js';
 import { CenterMetrics, type WebOptions } from '../web/index.js';
 import { deliverAdvisories } from './advisory-delivery.js';
 import { operatorCheck } from './operator-token.js';
@@ -44,6 +45,8 @@ export interface Center {
   readonly intel: IntelService;
   /** The anonymizer database (Tor exits, proxies, VPN exits): the check route and the DNSBL. */
   readonly anonymizer: AnonymizerService;
+  /** Recorder heads members submit, countersigned with the center's checkpoint key. */
+  readonly recorderHeads: RecorderHeads;
   /** How the HTTP API is mounted (limits, proxy trust, login throttling, the clock). */
   readonly apiOptions: WebOptions;
   readonly metrics: CenterMetrics;
@@ -132,6 +135,12 @@ async function assemble(
     staleHours: o.config.anonymizer.staleHours,
     ...(options.intel?.now ? { clock: options.intel.now } : {}),
   });
+  const signer = intel.centerSigningKey();
+  const recorderHeads = new RecorderHeads(
+    db,
+    externalSigningKey(signer.publicKey, (text) => signer.sign(text)),
+    options.intel?.now ?? Date.now,
+  );
   return {
     dataDir: o.dataDir,
     observatory: o,
@@ -143,6 +152,7 @@ async function assemble(
     backscatter: new BackscatterStatistics(db),
     intel,
     anonymizer,
+    recorderHeads,
     apiOptions: {
       ...(options.intel?.now ? { now: options.intel.now } : {}),
       trustProxy: o.config.trustProxy,
