@@ -26,6 +26,7 @@ const RELATIONAL_SUITES = [
   'src/center/shared-lease.test.ts',
   'src/anon/**/*.test.ts',
   'src/web/anonymizer-route.test.ts',
+  'src/web/recorder-route.test.ts',
 ];
 /** Of those, the ones that touch no store (e-mail parsing, pure functions) or only a SQLite file. */
 const NOT_RELATIONAL = [

@@ -30,7 +30,8 @@ const ALLOWED = {
   intel: ['core', 'db', 'mail'],
   feeds: ['core', 'db', 'intel', 'mail'],
   anon: ['core', 'db'],
-  recorder: ['core'],
+  // db: types only, for the center's table of countersigned heads (recorder/heads.ts).
+  recorder: ['core', 'db'],
   publish: ['core', 'observe', 'detect', 'intel'],
   sim: ['core', 'wire', 'parse', 'observe', 'db'],
   web: ['core', 'wire', 'db', 'observe', 'detect', 'intel', 'feeds', 'anon', 'recorder', 'publish', 'mail'],

@@ -24,6 +24,7 @@ export function webContext(center: Center): WebContext {
     backscatter: center.backscatter,
     intel: center.intel,
     anonymizer: center.anonymizer,
+    recorderHeads: center.recorderHeads,
     loginThrottle: new LoginThrottle(center.apiOptions.login, center.apiOptions.now ?? Date.now),
     metrics: center.metrics,
     options: center.apiOptions,

@@ -26,6 +26,7 @@ import {
   openObservatory,
   SensorRegistry,
 } from '../observe/index.js';
+import { externalSigningKey, RecorderHeads } from '../recorder/index.js';
 import { CenterMetrics, type WebOptions } from '../web/index.js';
 import { deliverAdvisories } from './advisory-delivery.js';
 import { operatorCheck } from './operator-token.js';
@@ -47,6 +48,8 @@ export interface Center {
   readonly federation: Federation;
   /** The anonymizer database (Tor exits, proxies, VPN exits): the check route and the DNSBL. */
   readonly anonymizer: AnonymizerService;
+  /** Recorder heads members submit, countersigned with the center's checkpoint key. */
+  readonly recorderHeads: RecorderHeads;
   /** How the HTTP API is mounted (limits, proxy trust, login throttling, the clock). */
   readonly apiOptions: WebOptions;
   readonly metrics: CenterMetrics;
@@ -142,6 +145,12 @@ async function assemble(
     staleHours: o.config.anonymizer.staleHours,
     ...(options.intel?.now ? { clock: options.intel.now } : {}),
   });
+  const signer = intel.centerSigningKey();
+  const recorderHeads = new RecorderHeads(
+    db,
+    externalSigningKey(signer.publicKey, (text) => signer.sign(text)),
+    options.intel?.now ?? Date.now,
+  );
   return {
     dataDir: o.dataDir,
     observatory: o,
@@ -154,6 +163,7 @@ async function assemble(
     intel,
     federation: new Federation(intel, federationConfig, { now: options.intel?.now, log }),
     anonymizer,
+    recorderHeads,
     apiOptions: {
       ...(options.intel?.now ? { now: options.intel.now } : {}),
       trustProxy: o.config.trustProxy,

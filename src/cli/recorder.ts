@@ -1,19 +1,25 @@
 /**
- * `koban recorder run --out DIR` (poll /proc into a sealed hash chain) and
- * `koban recorder verify DIR` (docs/recorder-format.md).
+ * `koban recorder run --out DIR [--center URL --token T]` (poll /proc into a sealed hash chain,
+ * each seal's head countersigned by the center), `koban recorder verify DIR` and
+ * `koban recorder timeline DIR` (recorder-timeline.ts) — docs/recorder-format.md.
  */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { KobanError } from '../core/index.js';
 import {
+  fetchCenterKey,
+  fetchCountersignatures,
+  HeadLink,
   parseCountersignatures,
   publicKeyFromRaw,
   Recorder,
+  readChain,
   type VerifyReport,
   verifyRecorderDir,
 } from '../recorder/index.js';
 import { onStopRequest } from './_lifetime.js';
 import { printJson } from './_output.js';
+import { registerTimeline } from './recorder-timeline.js';
 
 interface RunFlags {
   out: string;
@@ -22,10 +28,41 @@ interface RunFlags {
   sealEvery: string;
   procRoot: string;
   utmp: string;
+  center?: string;
+  token?: string;
+  headQueue: string;
+}
+
+/** How long a stopping recorder waits for the center to countersign its last seal. */
+const STOP_FLUSH_MS = 10_000;
+
+/** The center link of `--center`, bound to the recorder once it is open. */
+function centerLink(flags: RunFlags): { link: HeadLink; bind(rec: Recorder): void } | null {
+  if (flags.center === undefined) return null;
+  const token = flags.token ?? process.env.KOBAN_TOKEN;
+  if (token === undefined)
+    throw new KobanError(
+      'E_USAGE',
+      '--center needs --token (or KOBAN_TOKEN): an API token of your organisation',
+    );
+  let rec: Recorder | null = null;
+  const link = new HeadLink({
+    center: flags.center,
+    token,
+    maxQueue: positiveInt('head-queue', flags.headQueue),
+    onCountersigned: (c) => {
+      if (!rec?.appendCountersignature(c))
+        console.error(`countersignature of record ${c.headSeq} arrived after the stop: ${JSON.stringify(c)}`);
+    },
+    onProblem: (m) => console.error(m),
+  });
+  return { link, bind: (r) => (rec = r) };
 }
 
 interface VerifyFlags {
   countersignatures?: string;
+  center?: string;
+  token?: string;
   centerKey?: string;
   expectKey?: string;
   json?: boolean;
@@ -40,13 +77,16 @@ function positiveInt(what: string, text: string): number {
 
 async function run(flags: RunFlags): Promise<void> {
   const interval = positiveInt('interval', flags.interval);
+  const center = centerLink(flags);
   const rec = Recorder.open({
+    ...(center ? { onSeal: (h) => center.link.submit(h) } : {}),
     out: flags.out,
     procRoot: flags.procRoot,
     utmpFile: flags.utmp,
     maxBytes: positiveInt('max-bytes', flags.maxBytes),
     sealEvery: positiveInt('seal-every', flags.sealEvery),
   });
+  center?.bind(rec);
   console.error(`recording into ${flags.out} (key ${rec.key.fingerprint}); SIGINT or SIGTERM stops`);
   let timer: NodeJS.Timeout | null = null;
   let stopping = false;
@@ -82,14 +122,22 @@ async function run(flags: RunFlags): Promise<void> {
       stopping = true;
       if (timer) clearTimeout(timer);
       // The poll in flight writes its records first, so stop and the seal come last.
-      void polling.then(() => {
-        rec.stop(why);
-        resolve();
-      });
+      void polling
+        .then(() => (center ? rec.finish(why, () => center.link.flush(STOP_FLUSH_MS)) : rec.stop(why)))
+        .then(resolve, (e: unknown) => {
+          console.error(`stop failed: ${e instanceof Error ? e.message : String(e)}`);
+          resolve();
+        });
     });
     tick();
   });
   console.error(`stopped at record ${rec.lastSeq}, head ${rec.headHash}`);
+  if (center) {
+    const s = center.link.stats;
+    console.error(
+      `center: ${s.countersigned} head(s) countersigned, ${center.link.pending().length} not sent, ${s.dropped} dropped`,
+    );
+  }
 }
 
 function printReport(r: VerifyReport): void {
@@ -103,19 +151,42 @@ function printReport(r: VerifyReport): void {
   for (const p of r.problems) console.log(`problem: ${p}`);
 }
 
-function verify(dir: string, flags: VerifyFlags): void {
+/** The machine key the chain declares (its first recorder-start or seal), for asking the center. */
+function chainFingerprint(dir: string): string | null {
+  for (const r of readChain(dir).records)
+    if (r.kind === 'recorder-start' || r.kind === 'seal') return r.keyFingerprint;
+  return null;
+}
+
+/** `--center`: the center's key (unless pinned) and, with a token, its copies of the countersignatures. */
+async function fromCenter(dir: string, flags: VerifyFlags, notes: string[]) {
+  if (flags.center === undefined) return { key: undefined, sigs: [] };
+  const access = { center: flags.center, token: flags.token ?? process.env.KOBAN_TOKEN };
+  let key: string | undefined;
+  if (flags.centerKey === undefined) {
+    key = await fetchCenterKey(access);
+    notes.push(`center key ${key} fetched from ${flags.center}: pin it with --center-key`);
+  }
+  const fp = flags.expectKey ?? chainFingerprint(dir);
+  if (access.token === undefined || fp === null) return { key, sigs: [] };
+  return { key, sigs: await fetchCountersignatures(access, fp) };
+}
+
+async function verify(dir: string, flags: VerifyFlags): Promise<void> {
   let countersignatures: ReturnType<typeof parseCountersignatures> | undefined;
   if (flags.countersignatures) {
     countersignatures = parseCountersignatures(readFileSync(flags.countersignatures, 'utf8'));
   }
-  const centerKey = flags.centerKey
-    ? publicKeyFromRaw(readFileSync(flags.centerKey, 'utf8').trim())
-    : undefined;
+  const notes: string[] = [];
+  const center = await fromCenter(dir, flags, notes);
+  const keyText = flags.centerKey ? readFileSync(flags.centerKey, 'utf8').trim() : center.key;
+  const centerKey = keyText === undefined ? undefined : publicKeyFromRaw(keyText);
   const r = verifyRecorderDir(dir, {
     centerKey,
-    countersignatures: countersignatures?.sigs,
+    countersignatures: [...(countersignatures?.sigs ?? []), ...center.sigs],
     expectFingerprint: flags.expectKey,
   });
+  r.warnings.push(...notes);
   if (countersignatures && countersignatures.rejected > 0) {
     r.problems.push(
       `${flags.countersignatures}: ${countersignatures.rejected} malformed countersignature lines`,
@@ -144,13 +215,25 @@ export function registerRecorder(program: Command): void {
     .option('--seal-every <n>', 'sign the chain head after this many records (and always at stop)', '1000')
     .option('--proc-root <dir>', 'where procfs is mounted (a fake tree for tests)', '/proc')
     .option('--utmp <file>', 'the utmp file for logins and logouts', '/var/run/utmp')
+    .option(
+      '--center <url>',
+      "send each seal's head to this center for a countersignature (kept in the chain)",
+    )
+    .option('--token <token>', 'an API token of your organisation (with --center; or KOBAN_TOKEN)')
+    .option('--head-queue <n>', 'heads kept while the center is unreachable (the oldest are dropped)', '64')
     .action(run);
   cmd
     .command('verify <dir>')
     .description('check the chain, gaps, seals and countersignatures; exit status 1 on any problem')
     .option('--countersignatures <file>', "the center's countersignatures, one JSON object a line")
+    .option(
+      '--center <url>',
+      "fetch the center's key (unless --center-key) and, with --token, its copies of the countersignatures",
+    )
+    .option('--token <token>', 'an API token of the organisation the machine belongs to (or KOBAN_TOKEN)')
     .option('--center-key <file>', "the center's Ed25519 public key (32 bytes, base64url)")
     .option('--expect-key <fingerprint>', 'the machine key fingerprint the chain must carry')
     .option('--json', 'the report as JSON')
     .action(verify);
+  registerTimeline(cmd);
 }

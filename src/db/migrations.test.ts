@@ -28,6 +28,7 @@ const NAMES = [
   '0013-taxii-collections',
   '0014-anonymizer',
   '0015-report-triage',
+  '0016-recorder-heads',
 ];
 
 describe('migrations', () => {

@@ -19,6 +19,7 @@ import { migration0012 } from './migrations/0012-provider-sightings.js';
 import { migration0013 } from './migrations/0013-taxii-collections.js';
 import { migration0014 } from './migrations/0014-anonymizer.js';
 import { migration0015 } from './migrations/0015-report-triage.js';
+import { migration0016 } from './migrations/0016-recorder-heads.js';
 
 const migrations: Record<string, Migration> = {
   '0001-sensors-and-operator-alerts': migration0001,
@@ -36,6 +37,7 @@ const migrations: Record<string, Migration> = {
   '0013-taxii-collections': migration0013,
   '0014-anonymizer': migration0014,
   '0015-report-triage': migration0015,
+  '0016-recorder-heads': migration0016,
 };
 
 export const migrationProvider: MigrationProvider = {

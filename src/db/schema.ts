@@ -6,6 +6,7 @@ import type { Generated } from 'kysely';
 import type { AnonTables } from './schema-anon.js';
 import type { FeedTables } from './schema-feeds.js';
 import type { IntelTables } from './schema-intel.js';
+import type { RecorderTables } from './schema-recorder.js';
 
 export interface SensorTable {
   id: Generated<number>;
@@ -138,7 +139,7 @@ export interface LeaseTable {
 }
 
 /** Every table: observation and detection tables here, the intel context's in schema-intel.ts. */
-export interface Database extends IntelTables, FeedTables, AnonTables {
+export interface Database extends IntelTables, FeedTables, AnonTables, RecorderTables {
   sensors: SensorTable;
   sensor_blocks: SensorBlockTable;
   operator_alerts: OperatorAlertTable;

@@ -47,6 +47,7 @@ export type { StixBundle, StixObject } from './stix/export.js';
 export type { ImportCounts, ImportOutcome } from './stix/import-apply.js';
 export type { ObjectRejection } from './stix/import-plan.js';
 export { TLP2_IDS } from './stix/markings.js';
+export { valuesOfPattern } from './stix/patterns.js';
 export {
   DEFAULT_STIX_LIMITS,
   type FileImport,

@@ -3,6 +3,7 @@
  * directory, wired together — what the CLI, the HTTP API, alerts to members and (later) feeds call.
  * Every method that reads or changes data takes an `Actor`.
  */
+import type { KeyObject } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import {
   KobanError,
@@ -241,6 +242,16 @@ export class IntelService {
    */
   async checkpointAudit(opts: { force?: boolean } = {}): Promise<Checkpoint | null> {
     return writeCheckpoint(this.db, this.checkpointFile, this.now(), opts);
+  }
+
+  /**
+   * The center's Ed25519 key, the one that signs audit checkpoints: other signers (the recorder
+   * heads' countersignatures) reuse it under their own domain prefix, so verifiers need one public
+   * key per center. Signing only; the HMAC key of the chains stays inside.
+   */
+  centerSigningKey(): { readonly publicKey: KeyObject; sign(message: string): string } {
+    const key = chainKeyOf(this.db);
+    return { publicKey: key.publicKey, sign: (m) => key.sign(m) };
   }
 
   /** For /metrics: the audit head's row id and the last signed checkpoint. */

@@ -1,7 +1,7 @@
 /**
  * The center's side of a countersignature: it signs (machine key fingerprint, seq, head hash,
  * its own time) so a later rewrite of the chain, even re-sealed with the machine key, contradicts
- * a head the center saw. The HTTP route that calls this is not built yet (docs/recorder-format.md).
+ * a head the center saw. `POST /api/v1/recorder/heads` (heads.ts) calls it.
  */
 import type { Countersignature } from './format.js';
 import { countersignText } from './format.js';
@@ -13,10 +13,14 @@ export function countersignHead(
   atMs: number,
 ): Countersignature {
   const centerTime = new Date(atMs).toISOString();
+  // Only the three signed members: a caller's extra fields must not ride along into the answer.
+  const { keyFingerprint, headSeq, head: hash } = head;
   return {
-    ...head,
+    keyFingerprint,
+    headSeq,
+    head: hash,
     centerKeyId: centerKey.fingerprint.slice(0, 16),
     centerTime,
-    sig: centerKey.sign(countersignText(head.keyFingerprint, head.headSeq, head.head, centerTime)),
+    sig: centerKey.sign(countersignText(keyFingerprint, headSeq, hash, centerTime)),
   };
 }

@@ -48,6 +48,12 @@ export function signingKey(privateKey: KeyObject): SigningKey {
   };
 }
 
+/** A key held elsewhere (the center's checkpoint key) seen as a recorder signing key. */
+export function externalSigningKey(publicKey: KeyObject, signText: (text: string) => string): SigningKey {
+  const raw = rawPublicKey(publicKey);
+  return { publicKey: raw, fingerprint: fingerprintOf(raw), sign: signText };
+}
+
 export function verifySignature(publicKey: KeyObject, text: string, sig: string): boolean {
   try {
     return verify(null, Buffer.from(text), publicKey, Buffer.from(sig, 'base64url'));

@@ -17,6 +17,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { KobanError } from '../core/index.js';
 import {
+  type Countersignature,
   canonicalJson,
   FORMAT_VERSION,
   GENESIS_HASH,
@@ -25,6 +26,7 @@ import {
   recordHash,
   sealText,
 } from './format.js';
+import type { Head } from './head-link.js';
 import { loadOrCreateKey, type SigningKey } from './keys.js';
 import { ExeHasher, type ProcessInfo, readSnapshot, type SocketInfo } from './proc.js';
 import { lastLine, listSegments, segmentName } from './segments.js';
@@ -42,6 +44,11 @@ export interface RecorderOptions {
   readonly now?: () => number;
   readonly host?: string;
   readonly software?: string;
+  /**
+   * Called with each seal's own position and hash (the chain's head once sealed): the center link
+   * sends it for a countersignature. Must not block.
+   */
+  readonly onSeal?: (head: Head) => void;
 }
 
 export const DEFAULT_MAX_BYTES = 256 * 1024 * 1024;
@@ -57,7 +64,11 @@ export class Recorder {
   private fd = -1;
   private segment = 0;
   private segmentSize = 0;
+  /** Records since the last seal that count towards --seal-every (countersign records do not). */
   private sinceSeal = 0;
+  /** Records of any kind since the last seal. */
+  private unsealed = 0;
+  private muteOnSeal = false;
   private processes = new Map<string, ProcessInfo>();
   private connections = new Set<string>();
   private sessions = new Map<string, Session>();
@@ -164,9 +175,36 @@ export class Recorder {
     this.segmentSize += line.length;
     this.seq += 1;
     this.head = rec.hash as string;
-    if (body.kind === 'seal') this.sinceSeal = 0;
-    else if (++this.sinceSeal >= this.sealEvery) this.seal();
+    if (body.kind === 'seal') {
+      this.sinceSeal = 0;
+      this.unsealed = 0;
+      if (!this.muteOnSeal) this.o.onSeal?.(this.headOf(rec));
+    } else {
+      this.unsealed += 1;
+      // A countersignature answers a seal: if it counted, --seal-every 1 would seal, submit and
+      // countersign forever.
+      if (body.kind !== 'countersign' && ++this.sinceSeal >= this.sealEvery) this.seal();
+    }
     if (this.segmentSize >= this.segmentBytes) this.rotate();
+  }
+
+  private headOf(rec: Record<string, unknown>): Head {
+    return {
+      keyFingerprint: this.key.fingerprint,
+      publicKey: this.key.publicKey,
+      headSeq: rec.seq as number,
+      head: rec.hash as string,
+    };
+  }
+
+  /**
+   * Appends the center's countersignature of a head as a `countersign` record; false once the
+   * recorder is closed (the center keeps its copy all the same).
+   */
+  appendCountersignature(c: Countersignature): boolean {
+    if (this.fd < 0) return false;
+    this.append({ kind: 'countersign', ...c });
+    return true;
   }
 
   seal(): void {
@@ -254,7 +292,21 @@ export class Recorder {
   /** recorder-stop and a final seal; the directory can be opened again to continue the chain. */
   stop(reason: string): void {
     this.append({ kind: 'recorder-stop', reason });
-    if (this.sinceSeal > 0) this.seal();
+    if (this.unsealed > 0) this.seal();
+    closeSync(this.fd);
+    this.fd = -1;
+  }
+
+  /**
+   * As `stop`, but waits for `flush` (the center link sending the last seal's head) before closing:
+   * countersign records it brings are sealed once more, and that seal is not sent again.
+   */
+  async finish(reason: string, flush: () => Promise<void>): Promise<void> {
+    this.append({ kind: 'recorder-stop', reason });
+    if (this.unsealed > 0) this.seal();
+    await flush();
+    this.muteOnSeal = true;
+    if (this.unsealed > 0) this.seal();
     closeSync(this.fd);
     this.fd = -1;
   }

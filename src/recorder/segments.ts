@@ -4,13 +4,23 @@
  */
 import { closeSync, fstatSync, openSync, readdirSync, readSync } from 'node:fs';
 import { join } from 'node:path';
+import { KobanError } from '../core/index.js';
 
 const SEGMENT = /^segment-(\d{6,})\.ndjson$/;
 
 export const segmentName = (n: number): string => `segment-${String(n).padStart(6, '0')}.ndjson`;
 
 export function listSegments(dir: string): { name: string; n: number }[] {
-  return readdirSync(dir)
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR')
+      throw new KobanError('E_NOT_FOUND', `${dir}: no such recorder directory`);
+    throw new KobanError('E_IO', `${dir}: ${(e as Error).message}`);
+  }
+  return names
     .map((name) => ({ name, m: SEGMENT.exec(name) }))
     .filter((x): x is { name: string; m: RegExpExecArray } => x.m !== null)
     .map((x) => ({ name: x.name, n: Number(x.m[1]) }))

@@ -18,6 +18,7 @@ import { mountOperatorAlertRoutes } from './operator-alerts-route.js';
 import { mountOperatorBackscatterRoutes } from './operator-backscatter-route.js';
 import { mountOperatorScannerRoutes } from './operator-scanners-route.js';
 import type { LoginThrottle } from './rate-limit.js';
+import { mountRecorderRoutes } from './recorder-route.js';
 import { mountStatsRoute } from './stats-route.js';
 
 export const API_INFO: ApiInfo = {
@@ -52,6 +53,7 @@ export function mountApi(app: Hono, registry: ApiRegistry, ctx: WebContext): Api
   mountOperatorScannerRoutes(routes, ctx.scanners);
   mountOperatorBackscatterRoutes(routes, ctx.backscatter);
   mountAnonymizerRoutes(routes, ctx.anonymizer);
+  mountRecorderRoutes(routes, ctx.recorderHeads);
   mountDeprecatedAlertList(routes, ctx.intel, ctx.operatorAlerts);
   return routes;
 }

@@ -11,6 +11,7 @@ import type { AlertStore, BackscatterStatistics, ScannerStore } from '../detect/
 import type { TaxiiOptions } from '../feeds/index.js';
 import type { IntelService } from '../intel/index.js';
 import type { EventStore, IngestService, SensorRegistry, SensorSpace } from '../observe/index.js';
+import type { RecorderHeads } from '../recorder/index.js';
 import type { ClientOptions } from './client.js';
 import type { ErrorLog } from './errors.js';
 import type { LoginThrottle, LoginThrottleOptions } from './rate-limit.js';
@@ -60,6 +61,8 @@ export interface WebContext {
   readonly intel: IntelService;
   /** The anonymizer database: `GET /api/v1/anonymizer/check`. */
   readonly anonymizer: Pick<AnonymizerService, 'check' | 'checkForSite'>;
+  /** Recorder heads countersigned by the center: `/api/v1/recorder/*`. */
+  readonly recorderHeads: Pick<RecorderHeads, 'submit' | 'list' | 'publicKey' | 'keyId'>;
   /** Password logins, limited the same whether they come through the API or the portal's form. */
   readonly loginThrottle: LoginThrottle;
   readonly metrics: MetricsRenderer;
