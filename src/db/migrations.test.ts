@@ -27,6 +27,7 @@ const NAMES = [
   '0012-provider-sightings',
   '0013-taxii-collections',
   '0014-anonymizer',
+  '0017-alert-endpoint-preferences',
 ];
 
 describe('migrations', () => {

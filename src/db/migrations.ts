@@ -18,6 +18,7 @@ import { migration0011 } from './migrations/0011-stix-objects.js';
 import { migration0012 } from './migrations/0012-provider-sightings.js';
 import { migration0013 } from './migrations/0013-taxii-collections.js';
 import { migration0014 } from './migrations/0014-anonymizer.js';
+import { migration0015 } from './migrations/0017-alert-endpoint-preferences.js';
 
 const migrations: Record<string, Migration> = {
   '0001-sensors-and-operator-alerts': migration0001,
@@ -34,6 +35,7 @@ const migrations: Record<string, Migration> = {
   '0012-provider-sightings': migration0012,
   '0013-taxii-collections': migration0013,
   '0014-anonymizer': migration0014,
+  '0017-alert-endpoint-preferences': migration0015,
 };
 
 export const migrationProvider: MigrationProvider = {

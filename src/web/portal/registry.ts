@@ -8,6 +8,7 @@ import { mountAdvisoryPages } from './advisories/pages.js';
 import { PORTAL_CSS, PORTAL_CSS_PATH } from './assets.js';
 import { mountConsoleHome } from './console/home.js';
 import { mountLanguageSwitch } from './language.js';
+import { mountDelivery } from './member/delivery.js';
 import { mountInbox } from './member/inbox.js';
 import { mountLogin } from './member/login.js';
 import { mountMemberReports } from './member/reports.js';
@@ -47,5 +48,6 @@ export const PORTAL_PARTS: readonly PortalPart[] = [
   { name: 'member report submission', mount: mountSubmit },
   { name: 'member API tokens', mount: mountTokens },
   { name: 'member users (org admins)', mount: mountUsers },
+  { name: 'advisory delivery endpoints (org admins)', mount: mountDelivery },
   { name: 'analyst console', mount: mountConsoleHome },
 ];
