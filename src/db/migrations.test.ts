@@ -29,6 +29,7 @@ const NAMES = [
   '0014-anonymizer',
   '0015-report-triage',
   '0016-recorder-heads',
+  '0017-alert-endpoint-preferences',
 ];
 
 describe('migrations', () => {

@@ -20,6 +20,7 @@ import { migration0013 } from './migrations/0013-taxii-collections.js';
 import { migration0014 } from './migrations/0014-anonymizer.js';
 import { migration0015 } from './migrations/0015-report-triage.js';
 import { migration0016 } from './migrations/0016-recorder-heads.js';
+import { migration0017 } from './migrations/0017-alert-endpoint-preferences.js';
 
 const migrations: Record<string, Migration> = {
   '0001-sensors-and-operator-alerts': migration0001,
@@ -38,6 +39,7 @@ const migrations: Record<string, Migration> = {
   '0014-anonymizer': migration0014,
   '0015-report-triage': migration0015,
   '0016-recorder-heads': migration0016,
+  '0017-alert-endpoint-preferences': migration0017,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -312,7 +312,14 @@ export interface OrgAlertEndpointTable {
   /** Webhooks: the HMAC-SHA256 key (kept as is: signing needs it). */
   secret: string | null;
   created_ms: number;
+  /** Removed (for good; deliveries queued to it fail). */
   disabled_ms: number | null;
+  /** Paused by the organisation's admins: nothing is queued to it until it is enabled again. */
+  paused_ms: number | null;
+  /** JSON array of the TLP labels it is sent; null: all. */
+  tlps: string | null;
+  /** JSON array of the alert events (`sent`, `updated`, `withdrawn`) it is sent; null: all. */
+  events: string | null;
 }
 
 /** One delivery of one alert event to one recipient over one channel, with its attempts. */

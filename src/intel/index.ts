@@ -19,7 +19,9 @@
  * `index.ts` says what that part offers to the rest of intel.
  */
 export {
+  ADVISORY_EVENTS,
   type AdvisoryAudienceInput,
+  type AdvisoryEndpoint,
   AdvisoryListFilterSchema,
   type AdvisoryPreview,
   type AdvisorySummary,
@@ -29,6 +31,9 @@ export {
   type DeliveryRecord,
   type DeliveryRun,
   DraftAdvisoryInputSchema,
+  type EndpointPreferences,
+  type EndpointTestResult,
+  type LastDelivery,
   NO_SMTP_CONFIGURED,
   ReceivedTooInputSchema,
   SendAdvisoryInputSchema,

@@ -9,12 +9,12 @@ import { DEFAULT_INGEST_LIMITS } from '../observe/index.js';
 import { API_INFO, mountApi } from './api.js';
 import { API_DOCS_PATH, mountApiDocs } from './api-docs.js';
 import type { WebContext } from './context.js';
-import { errorBody, errorHandler } from './errors.js';
+import { errorHandler } from './errors.js';
 import { mountHealthRoutes } from './health-routes.js';
 import { mountHome } from './home.js';
 import { securityHeaders } from './middleware/security-headers/index.js';
 import { ApiRegistry, mountOpenApi } from './openapi.js';
-import { mountPortal } from './portal/index.js';
+import { mountPortal, notFoundHandler } from './portal/index.js';
 import { mountTaxii } from './taxii-routes.js';
 
 export { errorBody } from './errors.js';
@@ -27,7 +27,8 @@ export function buildApp(ctx: WebContext): Hono {
   const app = new Hono();
   app.use(securityHeaders({ ...ctx.options, dataImagePages: [API_DOCS_PATH] }));
   app.onError(errorHandler(ctx.log));
-  app.notFound((c) => c.json(errorBody('E_NOT_FOUND', `no route ${c.req.method} ${c.req.path}`), 404));
+  // Browsers asking for a page get an HTML 404/405 in their language; machine paths the JSON error.
+  app.notFound(notFoundHandler(app, ctx));
   const observer = {
     auth: ctx.intel.auth,
     requireOperator: (h: string | undefined) => ctx.requireOperator(h),

@@ -3,10 +3,14 @@
  * that makes the change: an inbox row per recipient organisation and user, recorded as delivered
  * (the inbox is the audience itself); a pending e-mail or webhook row per contact endpoint of a
  * recipient organisation and per named user's own address, for `DeliveryLog.run` (delivery.ts).
+ * An endpoint its organisation paused, or whose preferences decline this label or event
+ * (endpoint-preferences.ts), gets no row.
  */
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/index.js';
+import type { Tlp } from '../labels/tlp.js';
 import type { Recipients } from './audience.js';
+import { preferencesOf, wants } from './endpoint-preferences.js';
 import type { AdvisoryEvent } from './render.js';
 
 type NewRow = Omit<Database['member_alert_deliveries'], 'id'>;
@@ -23,6 +27,8 @@ export async function queueDeliveries(
   alertId: number,
   version: number,
   event: AdvisoryEvent,
+  /** The label of the version the event is about (endpoints choose labels). */
+  tlp: Tlp,
   to: Recipients,
   nowMs: number,
 ): Promise<{ inbox: number; email: number; webhook: number }> {
@@ -37,7 +43,7 @@ export async function queueDeliveries(
   };
   const pending: Pending = { ...base, status: 'pending', next_attempt_ms: nowMs, delivered_ms: null };
   const inbox = inboxRows(base, to, nowMs);
-  const endpoints = await endpointRows(tx, pending, to.orgIds);
+  const endpoints = await endpointRows(tx, pending, to.orgIds, tlp, event);
   const users = await userEmailRows(tx, pending, to.userIds);
   const rows = [...inbox, ...endpoints, ...users];
   for (let i = 0; i < rows.length; i += 200)
@@ -71,23 +77,29 @@ function inboxRows(base: Base, to: Recipients, nowMs: number): NewRow[] {
   ];
 }
 
-/** The recipient organisations' enabled contact endpoints (e-mail addresses, webhooks), 500 orgs a query. */
+/**
+ * The recipient organisations' contact endpoints (e-mail addresses, webhooks) that are neither
+ * removed nor paused and want this label and event, 500 orgs a query.
+ */
 async function endpointRows(
   tx: Kysely<Database>,
   pending: Pending,
   orgIds: readonly number[],
+  tlp: Tlp,
+  event: AdvisoryEvent,
 ): Promise<NewRow[]> {
   const rows: NewRow[] = [];
   for (let i = 0; i < orgIds.length; i += 500) {
     const endpoints = await tx
       .selectFrom('org_alert_endpoints')
-      .select(['id', 'org_id', 'channel', 'target'])
+      .select(['id', 'org_id', 'channel', 'target', 'tlps', 'events'])
       .where('org_id', 'in', orgIds.slice(i, i + 500))
       .where('disabled_ms', 'is', null)
+      .where('paused_ms', 'is', null)
       .orderBy('org_id')
       .orderBy('id')
       .execute();
-    for (const e of endpoints)
+    for (const e of endpoints.filter((x) => wants(preferencesOf(x), tlp, event)))
       rows.push({
         ...pending,
         org_id: Number(e.org_id),

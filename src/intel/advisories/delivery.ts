@@ -68,6 +68,7 @@ interface Due {
   readonly orgName: string | null;
   readonly secret: string | null;
   readonly endpointDisabled: boolean;
+  readonly endpointPaused: boolean;
 }
 
 /**
@@ -235,6 +236,7 @@ export class DeliveryLog {
         'o.name',
         'e.secret',
         'e.disabled_ms',
+        'e.paused_ms',
       ])
       .where('d.status', '=', 'pending')
       .where('d.next_attempt_ms', '<=', this.now())
@@ -253,6 +255,7 @@ export class DeliveryLog {
       orgName: r.name,
       secret: r.secret,
       endpointDisabled: r.disabled_ms !== null,
+      endpointPaused: r.paused_ms !== null,
     }));
   }
 
@@ -308,6 +311,8 @@ export class DeliveryLog {
     let error: DeliveryError | null = null;
     try {
       if (d.endpointDisabled) throw new DeliveryError('the endpoint was removed', true);
+      // Paused after this was queued: its organisation asked for nothing more to go there.
+      if (d.endpointPaused) throw new DeliveryError('the endpoint was paused', true);
       if (d.channel === 'email') {
         await mailer!.send({
           to: d.target,

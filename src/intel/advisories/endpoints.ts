@@ -6,6 +6,8 @@
  * name or address literal (the center's server must not be pointed at its own network) unless the
  * configuration allows it for tests or a closed network. A name that resolves inside is caught at
  * each delivery, where the guard resolves it and connects only to the address it checked.
+ * Admins also pause an endpoint (kept, nothing queued to it) and enable it again, and narrow what
+ * it is sent by label and event (endpoint-preferences.ts); a removed endpoint is gone for good.
  */
 import type { Kysely } from 'kysely';
 import { KobanError, outboundUrlProblem, type SecretBox } from '../../core/index.js';
@@ -15,6 +17,13 @@ import type { Actor } from '../identity/actor.js';
 import { parseInput } from '../input.js';
 import { hasScope } from '../labels/access.js';
 import type { ParsedAdvisoryConfig } from './config.js';
+import { type LastDelivery, lastDeliveries } from './endpoint-activity.js';
+import {
+  type EndpointPreferences,
+  EndpointPreferencesSchema,
+  preferencesOf,
+  storedPreferences,
+} from './endpoint-preferences.js';
 import {
   type ContactsInput,
   ContactsInputSchema,
@@ -32,7 +41,12 @@ export interface AdvisoryEndpoint {
   readonly channel: 'email' | 'webhook';
   readonly target: string;
   readonly createdMs: number;
+  /** Paused by the organisation's admins since then; null while it receives. */
+  readonly pausedMs: number | null;
+  readonly preferences: EndpointPreferences;
 }
+
+const ALL: EndpointPreferences = { tlps: null, events: null };
 
 export class AdvisoryEndpointService {
   constructor(
@@ -65,11 +79,12 @@ export class AdvisoryEndpointService {
     if (!o) throw new KobanError('E_NOT_FOUND', `no organisation ${orgId}`);
   }
 
+  /** The organisation's endpoints not removed, paused ones included. */
   async list(actor: Actor, orgId: number): Promise<AdvisoryEndpoint[]> {
     this.requireAdmin(actor, orgId);
     const rows = await this.db
       .selectFrom('org_alert_endpoints')
-      .select(['id', 'org_id', 'channel', 'target', 'created_ms'])
+      .select(['id', 'org_id', 'channel', 'target', 'created_ms', 'paused_ms', 'tlps', 'events'])
       .where('org_id', '=', orgId)
       .where('disabled_ms', 'is', null)
       .orderBy('id')
@@ -80,7 +95,98 @@ export class AdvisoryEndpointService {
       channel: r.channel as AdvisoryEndpoint['channel'],
       target: r.target,
       createdMs: Number(r.created_ms),
+      pausedMs: r.paused_ms === null ? null : Number(r.paused_ms),
+      preferences: preferencesOf(r),
     }));
+  }
+
+  /** The organisation's endpoints with the outcome of the last delivery attempted to each. */
+  async listWithActivity(
+    actor: Actor,
+    orgId: number,
+  ): Promise<(AdvisoryEndpoint & { readonly lastDelivery: LastDelivery | null })[]> {
+    const list = await this.list(actor, orgId);
+    const last = await lastDeliveries(
+      this.db,
+      list.map((e) => e.id),
+    );
+    return list.map((e) => ({ ...e, lastDelivery: last.get(e.id) ?? null }));
+  }
+
+  /** One endpoint (not removed) its admins may manage; another organisation's is E_FORBIDDEN. */
+  async get(actor: Actor, endpointId: number): Promise<AdvisoryEndpoint> {
+    const e = await this.db
+      .selectFrom('org_alert_endpoints')
+      .select('org_id')
+      .where('id', '=', endpointId)
+      .where('disabled_ms', 'is', null)
+      .executeTakeFirst();
+    if (!e) throw new KobanError('E_NOT_FOUND', `no alert endpoint ${endpointId}`);
+    const found = (await this.list(actor, Number(e.org_id))).find((x) => x.id === endpointId);
+    if (!found) throw new KobanError('E_NOT_FOUND', `no alert endpoint ${endpointId}`);
+    return found;
+  }
+
+  /** Adds one contact address, keeping the others. */
+  async addEmail(actor: Actor, input: { orgId: number; address: string }): Promise<AdvisoryEndpoint[]> {
+    const have = (await this.list(actor, input.orgId)).filter((e) => e.channel === 'email');
+    return this.setEmailContacts(actor, {
+      orgId: input.orgId,
+      addresses: [...have.map((e) => e.target), input.address],
+    });
+  }
+
+  /** Pauses (nothing is queued to it, queued deliveries fail as paused) or enables an endpoint. */
+  async setPaused(actor: Actor, endpointId: number, paused: boolean): Promise<AdvisoryEndpoint> {
+    const e = await this.get(actor, endpointId);
+    if ((e.pausedMs !== null) === paused) return e;
+    const nowMs = this.now();
+    await this.db.transaction().execute(async (tx) => {
+      await tx
+        .updateTable('org_alert_endpoints')
+        .set({ paused_ms: paused ? nowMs : null })
+        .where('id', '=', endpointId)
+        .execute();
+      await appendAudit(
+        tx,
+        actor,
+        {
+          action: paused ? 'org.alert-endpoint-pause' : 'org.alert-endpoint-enable',
+          targetType: 'org',
+          targetId: e.orgId,
+          details: { endpoint: endpointId, channel: e.channel },
+        },
+        nowMs,
+      );
+    });
+    return this.get(actor, endpointId);
+  }
+
+  /** Which labels and events the endpoint is sent from now on (queued deliveries are kept). */
+  async setPreferences(
+    actor: Actor,
+    endpointId: number,
+    input: EndpointPreferences,
+  ): Promise<AdvisoryEndpoint> {
+    const p = parseInput(EndpointPreferencesSchema, input, 'delivery preferences');
+    const e = await this.get(actor, endpointId);
+    const nowMs = this.now();
+    const stored = storedPreferences(p);
+    await this.db.transaction().execute(async (tx) => {
+      await tx.updateTable('org_alert_endpoints').set(stored).where('id', '=', endpointId).execute();
+      await appendAudit(
+        tx,
+        actor,
+        {
+          action: 'org.alert-endpoint-preferences',
+          targetType: 'org',
+          targetId: e.orgId,
+          details: { endpoint: endpointId, ...preferencesOf(stored) },
+        },
+        nowMs,
+      );
+    });
+    return this.get(actor, endpointId);
   }
 
   /** Replaces the organisation's contact addresses with these. */
@@ -125,7 +231,15 @@ export class AdvisoryEndpointService {
         hookId === null
           ? null
           : {
-              endpoint: { id: hookId, orgId: c.orgId, channel: 'webhook', target: url!, createdMs: nowMs },
+              endpoint: {
+                id: hookId,
+                orgId: c.orgId,
+                channel: 'webhook',
+                target: url!,
+                createdMs: nowMs,
+                pausedMs: null,
+                preferences: ALL,
+              },
               secret: secret!,
             },
     };

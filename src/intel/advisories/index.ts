@@ -16,6 +16,9 @@
  */
 export { type AdvisoryConfig, advisoryConfigFrom } from './config.js';
 export { NO_SMTP_CONFIGURED } from './delivery.js';
+export type { EndpointTestResult, LastDelivery } from './endpoint-activity.js';
+export { ADVISORY_EVENTS, type EndpointPreferences } from './endpoint-preferences.js';
+export type { AdvisoryEndpoint } from './endpoints.js';
 export {
   type AdvisoryAudienceInput,
   AdvisoryListFilterSchema,

@@ -172,7 +172,7 @@ export async function sendAdvisory(
     );
     await freeze(tx, actor, row, f, b, 1, null, nowMs);
     await writeRecipients(tx, id, recipients);
-    const queued = await queueDeliveries(tx, id, 1, 'sent', recipients, nowMs);
+    const queued = await queueDeliveries(tx, id, 1, 'sent', b.tlp, recipients, nowMs);
     await appendAudit(
       tx,
       actor,
@@ -235,7 +235,7 @@ export async function updateAdvisory(
     );
     await freeze(tx, actor, row, f, b, version, u.reason, nowMs);
     await writeRecipients(tx, id, recipients);
-    const queued = await queueDeliveries(tx, id, version, 'updated', recipients, nowMs);
+    const queued = await queueDeliveries(tx, id, version, 'updated', b.tlp, recipients, nowMs);
     await appendAudit(
       tx,
       actor,
@@ -283,7 +283,15 @@ export async function withdrawAdvisory(
         .where('status', '=', 'sent'),
       `alert ${id} was already withdrawn`,
     );
-    const queued = await queueDeliveries(tx, id, Number(row.version), 'withdrawn', recipients, nowMs);
+    const queued = await queueDeliveries(
+      tx,
+      id,
+      Number(row.version),
+      'withdrawn',
+      storedTlp(row.tlp),
+      recipients,
+      nowMs,
+    );
     await appendAudit(
       tx,
       actor,

@@ -16,6 +16,7 @@ import { storedTlp } from '../labels/tlp.js';
 import { type AdvisoryConfig, AdvisoryConfigSchema, type ParsedAdvisoryConfig } from './config.js';
 import { DeliveryLog } from './delivery.js';
 import { type AdvisoryContext, draftAdvisory, editAdvisory, previewAdvisory } from './drafting.js';
+import { type EndpointTestResult, testEndpoint } from './endpoint-activity.js';
 import { AdvisoryEndpointService } from './endpoints.js';
 import {
   type AdvisoryListFilter,
@@ -61,6 +62,8 @@ export class AdvisoryService {
   private readonly log: DeliveryLog;
   private readonly ctx: AdvisoryContext & { log: DeliveryLog };
   private mailer: AdvisoryMailer | null = null;
+  private readonly secrets: SecretBox;
+  private readonly resolver: Resolver | undefined;
 
   constructor(
     private readonly db: RelationalDb,
@@ -72,9 +75,17 @@ export class AdvisoryService {
     resolver?: Resolver,
   ) {
     this.config = AdvisoryConfigSchema.parse(config);
+    this.secrets = secrets;
+    this.resolver = resolver;
     this.log = new DeliveryLog(db, now, this.config, secrets, resolver);
     this.ctx = { db, now, log: this.log };
     this.endpoints = new AdvisoryEndpointService(db, now, this.config.webhook, secrets);
+  }
+
+  /** The configured SMTP server's mailer, opened on first use (null: none configured). */
+  private configuredMailer(): AdvisoryMailer | null {
+    if (this.mailer === null && this.config.smtp) this.mailer = smtpMailer(this.config.smtp);
+    return this.mailer;
   }
 
   /** A draft from a report or a campaign; returns its preview. */
@@ -194,9 +205,32 @@ export class AdvisoryService {
     opts: { limit?: number; mailer?: AdvisoryMailer } = {},
   ): Promise<DeliveryRun> {
     requireCenter(actor, 'campaigns:write');
-    if (opts.mailer === undefined && this.mailer === null && this.config.smtp)
-      this.mailer = smtpMailer(this.config.smtp);
-    return this.log.run(opts.mailer ?? this.mailer, opts);
+    return this.log.run(opts.mailer ?? this.configuredMailer(), opts);
+  }
+
+  /**
+   * Sends a test to one of an organisation's endpoints now, through the alerts' transports, and
+   * says whether it arrived (its admins and center admins only; another organisation's is E_FORBIDDEN).
+   */
+  async testEndpoint(
+    actor: Actor,
+    endpointId: number,
+    opts: { mailer?: AdvisoryMailer } = {},
+  ): Promise<EndpointTestResult> {
+    const e = await this.endpoints.get(actor, endpointId);
+    const deps = {
+      db: this.db,
+      now: this.now,
+      config: this.config,
+      secrets: this.secrets,
+      resolver: this.resolver,
+    };
+    return testEndpoint(
+      deps,
+      actor,
+      e,
+      e.channel === 'email' ? (opts.mailer ?? this.configuredMailer()) : null,
+    );
   }
 
   /** Closes the SMTP connection, if one was opened. */

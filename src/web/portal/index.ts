@@ -11,6 +11,7 @@ import type { PortalContext } from './page.js';
 import { PORTAL_PARTS } from './registry.js';
 
 export { csrfField, requireCsrf } from './csrf.js';
+export { notFoundHandler } from './error-page.js';
 export { CATALOGUES, type Lang, type Messages, negotiateLang } from './i18n/index.js';
 export { layout } from './layout.js';
 export { type PageRequest, type PortalContext, pageRequest } from './page.js';

@@ -15,6 +15,7 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiWorld, C2_TH, openApiWorld } from '../../../test/api-world.js';
 import { seedReleaseMonths } from '../../../test/release-world.js';
+import { FIGURES } from './release/figures.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(process.cwd(), 'test-artifacts');
@@ -107,8 +108,8 @@ describe.skipIf(!hasChromium)('the public site in Chromium', () => {
       const { page, refused } = await open(`/?lang=${lang}`, lang === 'ja' ? 'ja-JP' : 'en-GB');
       expect(await page.locator('h1').textContent()).toBe(heading);
       const charts = page.locator('figure svg.chart');
-      expect(await charts.count()).toBe(5);
-      for (let i = 0; i < 5; i++) {
+      expect(await charts.count()).toBe(FIGURES.length);
+      for (let i = 0; i < FIGURES.length; i++) {
         const box = await charts.nth(i).boundingBox();
         expect(box!.width).toBeGreaterThan(300);
         expect(box!.height).toBeGreaterThan(200);
@@ -126,7 +127,8 @@ describe.skipIf(!hasChromium)('the public site in Chromium', () => {
       ).toBe('rgb(255, 243, 205)');
       await page.screenshot({ path: join(ARTIFACTS, `public-release-${lang}.png`), fullPage: true });
       await page.locator('header.site').screenshot({ path: join(ARTIFACTS, `public-header-${lang}.png`) });
-      for (const n of [0, 3])
+      // Figures 1 and 4, and the worm figures 6 and 7.
+      for (const n of [0, 3, 5, 6])
         await charts.nth(n).screenshot({ path: join(ARTIFACTS, `public-figure-${n + 1}-${lang}.png`) });
       expect(await axeViolations(page)).toEqual([]);
       expect(refused).toEqual([]);

@@ -15,6 +15,7 @@ import { mountConsoleReport } from './console/report.js';
 import { mountConsoleSensors } from './console/sensors.js';
 import { mountTriage } from './console/triage.js';
 import { mountLanguageSwitch } from './language.js';
+import { mountDelivery } from './member/delivery.js';
 import { mountInbox } from './member/inbox.js';
 import { mountLogin } from './member/login.js';
 import { mountMemberReports } from './member/reports.js';
@@ -54,6 +55,7 @@ export const PORTAL_PARTS: readonly PortalPart[] = [
   { name: 'member report submission', mount: mountSubmit },
   { name: 'member API tokens', mount: mountTokens },
   { name: 'member users (org admins)', mount: mountUsers },
+  { name: 'advisory delivery endpoints (org admins)', mount: mountDelivery },
   { name: 'analyst console', mount: mountConsoleHome },
   { name: 'console: triage queue', mount: mountTriage },
   { name: 'console: report', mount: mountConsoleReport },

@@ -3,7 +3,8 @@
  * English: a member logs in through /login, uploads a real phishing e-mail from
  * `../shared/samples/email/`, sees the preview (the private part marked as not shared), consents and
  * sends, sees the stored report, then opens an advisory from the inbox and answers "we received this
- * too" with a note and that report, and visits the organisation's reports, its API tokens and (an org admin) its users. On every page axe-core finds no serious or critical violation
+ * too" with a note and that report, and visits the organisation's reports, its API tokens and (an org admin) its users and its
+ * advisory delivery endpoints (adding one, narrowing what it is sent), and a missing page (the HTML 404). On every page axe-core finds no serious or critical violation
  * and the CSP refuses nothing (the drag-and-drop helper is an external script). Screenshots go to
  * test-artifacts/ (git-ignored). Skipped, and says so, without /usr/bin/chromium or the samples.
  */
@@ -209,6 +210,33 @@ describe.skipIf(!hasChromium || !HAVE_SAMPLES)('the member portal in Chromium', 
       await page.goto(`${base}/member/users`);
       expect(await page.locator('table.users tbody tr').count()).toBe(lang === 'ja' ? 2 : 1);
       await look(page, `member-users-${lang}`);
+
+      // Delivery endpoints: an address added by the form, then narrowed to AMBER and RED.
+      await page.goto(`${base}/member/delivery`);
+      const address = `soc-${lang}@${member.email.split('@')[1]}`;
+      await page.fill('#endpoint-target', address);
+      await page.click('form[action="/member/delivery"] button');
+      // The answer is the same page with the new endpoint listed.
+      await page.locator('table.endpoints').waitFor();
+      expect(await page.locator('table.endpoints tbody tr').count()).toBe(1);
+      for (const tlp of ['CLEAR', 'GREEN', 'AMBER+STRICT'])
+        await page.uncheck(`input[name="tlp"][value="${tlp}"]`);
+      await Promise.all([
+        page.waitForURL(/\/preferences$/),
+        page.click('form[action$="/preferences"] button'),
+      ]);
+      const [endpoint] = await w.center.intel.advisories.endpoints.list(member.actor, member.orgId);
+      expect([endpoint?.target, endpoint?.preferences]).toEqual([
+        address,
+        { tlps: ['AMBER', 'RED'], events: null },
+      ]);
+      await look(page, `member-delivery-${lang}`);
+
+      // A page that does not exist: the site's own 404 page, in the language of the browser.
+      const missing = await page.goto(`${base}/member/no-such-page`);
+      expect(missing?.status()).toBe(404);
+      expect(await page.locator('html').getAttribute('lang')).toBe(lang);
+      await look(page, `error-404-${lang}`);
 
       expect(refused).toEqual([]);
       await context.close();

@@ -10,6 +10,7 @@ import { layout, type Markup } from '../layout.js';
 import { type PageRequest, type PortalContext, pageRequest } from '../page.js';
 import { fleetStatus, statusText } from '../status.js';
 import { tlpBanner } from '../tlp.js';
+import { DELIVERY_MESSAGES } from './delivery-messages.js';
 import { homeOf } from './session.js';
 
 export interface SignedInPage extends PageRequest {
@@ -35,7 +36,12 @@ function memberNav(page: SignedInPage) {
 <li><a href="${page.href('/member/submit')}">${t.submit}</a></li>
 <li><a href="${page.href('/member/reports')}">${t.reports}</a></li>
 <li><a href="${page.href('/member/tokens')}">${t.tokens}</a></li>
-${hasScope(page.actor, 'orgs:admin') ? html`<li><a href="${page.href('/member/users')}">${t.users}</a></li>` : ''}
+${
+  hasScope(page.actor, 'orgs:admin')
+    ? html`<li><a href="${page.href('/member/users')}">${t.users}</a></li>
+<li><a href="${page.href('/member/delivery')}">${DELIVERY_MESSAGES[page.lang].nav}</a></li>`
+    : ''
+}
 </ul></nav>`;
 }
 

@@ -10,6 +10,7 @@ import type { WebContext } from '../../context.js';
 import { thresholdCells, thresholdRows } from '../../public-stats.js';
 import { addMonths, daysOf, type MonthId, monthRange } from './month.js';
 import { compareTop, portRanking, type Ranked, TOP_N, type TopRow, topPorts } from './top.js';
+import { neighboursDataset, wormCountriesDataset } from './worm-datasets.js';
 
 export const DATASET_IDS = [
   'daily',
@@ -21,6 +22,8 @@ export const DATASET_IDS = [
   'techniques',
   'ports',
   'port-series',
+  'worm-countries',
+  'neighbours',
 ] as const;
 export type DatasetId = (typeof DATASET_IDS)[number];
 
@@ -225,18 +228,31 @@ export async function gatherSpan(
   // Series views count per row of the span; rankings are over the whole span.
   const series: ViewOptions = { ...cur, bucket: span.bucket };
   const prev: ViewOptions = { ...base, ...span.previous };
-  const [total, sources, techniques, prevTechniques, countries, prevCountries, ports, spaces, backscatter] =
-    await Promise.all([
-      runView(store, 'total', series),
-      runView(store, 'sources', series),
-      runView(store, 'techniques', series),
-      runView(store, 'techniques', prev),
-      runView(store, 'countries', { ...cur, top: 0 }),
-      runView(store, 'countries', { ...prev, top: 0 }),
-      portRanking(store, cur, FIGURE_TOP),
-      ctx.monitored.inEffect(),
-      backscatterPerBucket(ctx, span, off),
-    ]);
+  const [
+    total,
+    sources,
+    techniques,
+    prevTechniques,
+    countries,
+    prevCountries,
+    ports,
+    spaces,
+    backscatter,
+    worm,
+    neighbours,
+  ] = await Promise.all([
+    runView(store, 'total', series),
+    runView(store, 'sources', series),
+    runView(store, 'techniques', series),
+    runView(store, 'techniques', prev),
+    runView(store, 'countries', { ...cur, top: 0 }),
+    runView(store, 'countries', { ...prev, top: 0 }),
+    portRanking(store, cur, FIGURE_TOP),
+    ctx.monitored.inEffect(),
+    backscatterPerBucket(ctx, span, off),
+    runView(store, 'worm-countries', series),
+    runView(store, 'neighbours', cur),
+  ]);
   const addresses = spaces.reduce((n, x) => n + x.addresses, 0);
   const reads: Reads = { days: span.starts, off, min };
   const first = ports[0];
@@ -282,6 +298,12 @@ export async function gatherSpan(
       })),
     },
     'port-series': portSeries,
+    'worm-countries': wormCountriesDataset(
+      span.starts.map((d) => dayKey(d, off)),
+      worm.rows,
+      min,
+    ),
+    neighbours: neighboursDataset(neighbours.rows, min),
   };
   return {
     bucket: span.bucket,

@@ -38,6 +38,19 @@ const DATA: Record<string, Dataset> = {
       { label: '(unknown)', country: null, count: 10, share: 0.25 },
     ],
   },
+  'worm-countries': {
+    id: 'worm-countries',
+    columns: ['date', 'CN', 'other'],
+    rows: daily(['CN', 'other']),
+  },
+  neighbours: {
+    id: 'neighbours',
+    columns: ['match', 'count', 'share', 'sources', 'source_share'],
+    rows: [
+      { match: 'first-two-octets', count: 40, share: 0.04, sources: null, source_share: null },
+      { match: 'none', count: 956, share: 0.956, sources: 90, source_share: 0.9 },
+    ],
+  },
   ports: {
     id: 'ports',
     columns: ['port', 'service', 'count'],
@@ -82,5 +95,19 @@ describe('the release figures', () => {
     const ports = optionOf('ports');
     expect(ports.yAxis.data).toEqual(['23/tcp (telnet)', '445/tcp (microsoft-ds)']);
     expect(ports.series[0]!.data).toEqual([10, 30]);
+  });
+
+  it('draws worm detections per country with names in the page’s language, and the neighbour shares in percent', () => {
+    expect(optionOf('worm-countries').series.map((s) => [s.name, s.data])).toEqual([
+      ['China', [10, null]],
+      ['Other', [11, null]],
+    ]);
+    const n = optionOf('neighbours');
+    // Bottom to top: the first row (two octets shared) is drawn on top.
+    expect(n.yAxis.data).toEqual(['None shared', 'First two octets shared']);
+    expect(n.series.map((s) => [s.name, s.data])).toEqual([
+      ['Accesses', [95.6, 4]],
+      ['Sources', [90, null]],
+    ]);
   });
 });

@@ -1,6 +1,7 @@
 /**
  * The release's figures (the annual report's: accesses per kind over time, source countries,
- * techniques over time, port ranking, one port's series split domestic/foreign): each is a dataset
+ * techniques over time, port ranking, one port's series split domestic/foreign, worm detections by
+ * country, the neighbour-octet share): each is a dataset
  * of data.ts drawn by one ECharts option, so the chart shows exactly the rows its CSV and JSON
  * links give. Labels come from the page's catalogue; withheld counts (null) draw as gaps.
  */
@@ -9,6 +10,8 @@ import type { EventKind, Technique } from '../../../core/index.js';
 import type { ViewRow } from '../../../observe/index.js';
 import type { PageRequest } from '../page.js';
 import type { Dataset, DatasetId, SpanRelease } from './data.js';
+import { FIGURE_MESSAGES } from './figure-messages.js';
+import { OTHER } from './worm-datasets.js';
 
 export interface FigureSpec {
   readonly id: DatasetId;
@@ -73,6 +76,33 @@ function rankingOption(data: Dataset, page: PageRequest, label: (r: ViewRow) => 
   };
 }
 
+/** Shares in percent, one decimal; a withheld share stays a gap. */
+const percent = (rows: readonly ViewRow[], c: string) =>
+  rows.map((r) => (typeof r[c] === 'number' ? Math.round((r[c] as number) * 1000) / 10 : null));
+
+/** The neighbour classes on y, the share of accesses and of sources in each as bars. */
+function neighboursOption(data: Dataset, page: PageRequest): EChartsOption {
+  const m = FIGURE_MESSAGES[page.lang];
+  const label = (r: ViewRow) => m.match[r.match as keyof typeof m.match] ?? String(r.match);
+  // Category axes run upwards: reversed, the dataset's first row (two octets shared) is on top.
+  const rows = [...data.rows].reverse();
+  return {
+    grid: { ...grid, right: 56 },
+    legend: { top: 8 },
+    xAxis: { type: 'value', max: 100, ...below(m.axisShare) },
+    yAxis: { type: 'category', data: rows.map(label) },
+    series: [
+      { column: 'share', name: m.accessShare },
+      { column: 'source_share', name: m.sourceShare },
+    ].map((s) => ({
+      type: 'bar' as const,
+      name: s.name,
+      data: percent(rows, s.column),
+      label: { show: true, position: 'right' as const },
+    })),
+  };
+}
+
 export function countryName(page: PageRequest, r: ViewRow): string {
   return typeof r.country === 'string' ? page.fmt.country(r.country) : page.t.unknownCountry;
 }
@@ -132,5 +162,27 @@ export const FIGURES: readonly FigureSpec[] = [
         'bar',
         b,
       ),
+  },
+  {
+    id: 'worm-countries',
+    height: 340,
+    caption: (p) => FIGURE_MESSAGES[p.lang].wormCountries,
+    option: (d, p, b) =>
+      dailyOption(
+        d,
+        p,
+        d.columns.slice(1).map((c) => ({
+          column: c,
+          name: c === OTHER ? FIGURE_MESSAGES[p.lang].other : p.fmt.country(c),
+        })),
+        'bar',
+        b,
+      ),
+  },
+  {
+    id: 'neighbours',
+    height: 260,
+    caption: (p) => FIGURE_MESSAGES[p.lang].neighbours,
+    option: neighboursOption,
   },
 ];

@@ -121,6 +121,24 @@ describe('the observation release', () => {
     });
   });
 
+  it('draws worm detections by country and the neighbour-octet share, small counts withheld', async () => {
+    const worm = await json('/release/2012-01/worm-countries.json');
+    expect(worm.columns).toEqual(['date', 'CN', 'other']);
+    expect(worm.rows).toHaveLength(31);
+    expect(worm.rows[0]).toEqual({ date: '2012-01-01', CN: 8, other: null });
+    const neighbours = await json('/release/2012-01/neighbours.json');
+    expect(neighbours.rows).toEqual([
+      { match: 'first-two-octets', count: null, share: null, sources: null, source_share: null },
+      { match: 'first-octet', count: null, share: null, sources: null, source_share: null },
+      { match: 'none', count: 1428, share: 1, sources: 6, source_share: 1 },
+    ]);
+    const page = (await text('/?lang=en')).body;
+    expect(page).toContain('Figure 6 Worm detections per day by source country or region (top 5)');
+    expect(page).toContain('Figure 7 Sources sharing leading octets with the sensor address they hit');
+    expect(page).toContain('href="/release/2012-01/neighbours.csv');
+    expect((await text('/')).body).toContain('図6 ワーム検知件数の送信元国・地域別推移（上位5）');
+  });
+
   it('serves a month only once it is complete before the public cutoff', async () => {
     expect((await text('/?month=2012-02')).status).toBe(404);
     expect((await text('/release/2012-02/daily.json')).status).toBe(404);

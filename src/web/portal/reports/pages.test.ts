@@ -53,7 +53,9 @@ describe('koban publish (HTML)', () => {
     expect(html).toMatch(
       /<th scope="row">445\/tcp<\/th>\s*<td class="n">930<\/td><td class="n">2<\/td>\s*<td class="n">\+150%<\/td>/,
     );
-    expect((html.match(/<svg role="img"/g) ?? []).length).toBe(5);
+    // The seven figures of the release, worm detections by country and the neighbour share among them.
+    expect((html.match(/<svg role="img"/g) ?? []).length).toBe(7);
+    expect(html).toContain('図6 ワーム検知件数の送信元国・地域別推移（上位5）');
     // The file embeds its stylesheet (no CSP applies to a file).
     expect(html).toContain('<style>');
     // Three reports, all e-mails, in January; counts only, no member's name.
