@@ -66,64 +66,90 @@ class StringTable {
     return id === NONE ? null : this.values[id]!;
   }
 
-  /** Drops the lookup map once every row is in: only `get` is needed afterwards. */
+  /** Drops the lookup map once every row is in (a later `id` refills it): `get` needs none. */
   seal(): void {
     this.ids.clear();
   }
 }
 
-/** The intervals as columns, in the order the constructor laid them out (IPv4 rows by address). */
+/** A typed array of twice the length holding `a`'s values (columns grow as pages arrive). */
+function grown<T extends Int32Array | Uint32Array | Float64Array>(a: T): T {
+  const b = new (a.constructor as new (n: number) => T)(Math.max(1024, a.length * 2));
+  b.set(a);
+  return b;
+}
+
+const dotted = (k: number) => `${k >>> 24}.${(k >>> 16) & 255}.${(k >>> 8) & 255}.${k & 255}`;
+
+/**
+ * The intervals as columns, filled row by row (a page at a time from the store, so that the rows
+ * themselves never all sit in memory at once). An IPv4 single address is kept as its number only;
+ * other entries (IPv6 addresses, blocks) as interned text.
+ */
 class Columns {
   readonly text = new StringTable();
-  readonly entry: Int32Array;
-  readonly list: Int32Array;
-  readonly kind: Int32Array;
-  readonly fingerprint: Int32Array;
-  readonly policy: Int32Array;
-  readonly reason: Int32Array;
-  readonly firstSource: Int32Array;
-  readonly lastSource: Int32Array;
-  readonly fromMs: Float64Array;
+  length = 0;
+  /** Entry text id; NONE for an IPv4 single address, whose number is in `v4`. */
+  entry = new Int32Array(0);
+  v4 = new Uint32Array(0);
+  list = new Int32Array(0);
+  kind = new Int32Array(0);
+  fingerprint = new Int32Array(0);
+  policy = new Int32Array(0);
+  reason = new Int32Array(0);
+  firstSource = new Int32Array(0);
+  lastSource = new Int32Array(0);
+  fromMs = new Float64Array(0);
   /** NaN: the interval is open (still on the newest list). */
-  readonly toMs: Float64Array;
-  readonly firstPublishedMs: Float64Array;
-  readonly lastPublishedMs: Float64Array;
+  toMs = new Float64Array(0);
+  firstPublishedMs = new Float64Array(0);
+  lastPublishedMs = new Float64Array(0);
   /** Parsed policy summaries by the policy text's id, parsed once. */
   private readonly policies = new Map<number, PolicySummary | null>();
 
-  constructor(rows: readonly IntervalRow[]) {
-    const n = rows.length;
-    this.entry = new Int32Array(n);
-    this.list = new Int32Array(n);
-    this.kind = new Int32Array(n);
-    this.fingerprint = new Int32Array(n);
-    this.policy = new Int32Array(n);
-    this.reason = new Int32Array(n);
-    this.firstSource = new Int32Array(n);
-    this.lastSource = new Int32Array(n);
-    this.fromMs = new Float64Array(n);
-    this.toMs = new Float64Array(n);
-    this.firstPublishedMs = new Float64Array(n);
-    this.lastPublishedMs = new Float64Array(n);
+  private grow(): void {
+    this.entry = grown(this.entry);
+    this.v4 = grown(this.v4);
+    this.list = grown(this.list);
+    this.kind = grown(this.kind);
+    this.fingerprint = grown(this.fingerprint);
+    this.policy = grown(this.policy);
+    this.reason = grown(this.reason);
+    this.firstSource = grown(this.firstSource);
+    this.lastSource = grown(this.lastSource);
+    this.fromMs = grown(this.fromMs);
+    this.toMs = grown(this.toMs);
+    this.firstPublishedMs = grown(this.firstPublishedMs);
+    this.lastPublishedMs = grown(this.lastPublishedMs);
+  }
+
+  /** Appends a row; its index. `v4` is the address's number for an IPv4 single address, else -1. */
+  push(r: IntervalRow, v4: number): number {
+    if (this.length === this.entry.length) this.grow();
+    const i = this.length++;
     const t = this.text;
-    for (let i = 0; i < n; i++) {
-      const r = rows[i]!;
-      this.entry[i] = t.id(r.address);
-      this.list[i] = t.id(r.list);
-      this.kind[i] = t.id(r.kind);
-      this.fingerprint[i] = t.id(r.fingerprint === '' ? null : r.fingerprint);
-      this.policy[i] = t.id(r.policy);
-      this.reason[i] = t.id(r.reason);
-      this.firstSource[i] = t.id(r.firstSource);
-      this.lastSource[i] = t.id(r.lastSource);
-      this.fromMs[i] = r.fromMs;
-      this.toMs[i] = r.toMs ?? Number.NaN;
-      this.firstPublishedMs[i] = r.firstPublishedMs;
-      this.lastPublishedMs[i] = r.lastPublishedMs;
-      if (r.policy !== null && !this.policies.has(this.policy[i]!))
-        this.policies.set(this.policy[i]!, policyFromSummary(JSON.parse(r.policy)));
-    }
-    t.seal();
+    this.entry[i] = v4 >= 0 ? NONE : t.id(r.address);
+    this.v4[i] = v4 >= 0 ? v4 : 0;
+    this.list[i] = t.id(r.list);
+    this.kind[i] = t.id(r.kind);
+    this.fingerprint[i] = t.id(r.fingerprint === '' ? null : r.fingerprint);
+    this.policy[i] = t.id(r.policy);
+    this.reason[i] = t.id(r.reason);
+    this.firstSource[i] = t.id(r.firstSource);
+    this.lastSource[i] = t.id(r.lastSource);
+    this.fromMs[i] = r.fromMs;
+    this.toMs[i] = r.toMs ?? Number.NaN;
+    this.firstPublishedMs[i] = r.firstPublishedMs;
+    this.lastPublishedMs[i] = r.lastPublishedMs;
+    if (r.policy !== null && !this.policies.has(this.policy[i]!))
+      this.policies.set(this.policy[i]!, policyFromSummary(JSON.parse(r.policy)));
+    return i;
+  }
+
+  /** The entry as listed: the address, or the block. */
+  entryText(i: number): string {
+    const e = this.entry[i]!;
+    return e === NONE ? dotted(this.v4[i]!) : this.text.get(e)!;
   }
 
   /** Whether interval `i` covers the instant (`from ≤ at < to`). */
@@ -146,7 +172,7 @@ class Columns {
     return {
       list: t.get(this.list[i]!)!,
       kind: t.get(this.kind[i]!)!,
-      entry: t.get(this.entry[i]!)!,
+      entry: this.entryText(i),
       fingerprint: t.get(this.fingerprint[i]!),
       policy: policy === null ? null : (JSON.parse(policy) as Record<string, string[]>),
       portAllowed: this.portAllowed(i, port),
@@ -182,9 +208,10 @@ function lowerBound(keys: Uint32Array, key: number): number {
 }
 
 export class AnonymizerIndex {
-  private readonly cols: Columns;
-  /** IPv4 single addresses, ascending; row `i` of `cols` is the interval of `v4Keys[i]`. */
-  private readonly v4Keys: Uint32Array;
+  private readonly cols = new Columns();
+  /** The IPv4 single addresses' rows, by address (then load order), and their addresses. */
+  private v4Rows = new Uint32Array(0);
+  private v4Keys = new Uint32Array(0);
   /** Other single addresses (IPv6) by canonical text → rows. */
   private readonly byText = new Map<string, number[]>();
   private readonly blocks: { readonly cidr: Cidr; readonly row: number }[] = [];
@@ -194,34 +221,58 @@ export class AnonymizerIndex {
   readonly oldestMs: number | null;
 
   constructor(rows: readonly IntervalRow[], coverage: { oldestMs: number; newestMs: number }[]) {
-    // IPv4 addresses first, sorted, so that their rows and keys share one index; the rest follow.
-    const v4: { key: number; row: IntervalRow }[] = [];
-    const rest: IntervalRow[] = [];
-    for (const row of rows) {
-      const key = row.address.includes('/') || row.address.includes(':') ? -1 : parseIPv4(row.address);
-      if (key >= 0) v4.push({ key, row });
-      else rest.push(row);
-    }
-    v4.sort((a, b) => a.key - b.key);
-    this.v4Keys = Uint32Array.from(v4, (x) => x.key);
-    this.cols = new Columns([...v4.map((x) => x.row), ...rest]);
-    for (let j = 0; j < rest.length; j++) {
-      const i = v4.length + j;
-      const address = rest[j]!.address;
-      const cidr = address.includes('/') ? parseCidr(address) : null;
-      if (cidr !== null) this.blocks.push({ cidr, row: i });
-      else {
-        const list = this.byText.get(address);
-        if (list) list.push(i);
-        else this.byText.set(address, [i]);
-      }
-    }
+    for (const row of rows) this.add(row);
+    this.finish();
     this.newestMs = coverage.length === 0 ? null : Math.max(...coverage.map((c) => c.newestMs));
     // The history reaches back to the first list, or to the earliest time a list says it saw an
     // address (TorDNSEL's ExitAddress times precede the list's own).
     let oldest = coverage.length === 0 ? null : Math.min(...coverage.map((c) => c.oldestMs));
-    if (oldest !== null) for (const row of rows) oldest = Math.min(oldest, row.fromMs);
+    if (oldest !== null)
+      for (let i = 0; i < this.cols.length; i++) oldest = Math.min(oldest, this.cols.fromMs[i]!);
     this.oldestMs = oldest;
+  }
+
+  /** The index built from the store's pages of rows, so that no more than a page is held at once. */
+  static async fromPages(
+    pages: AsyncIterable<readonly IntervalRow[]>,
+    coverage: { oldestMs: number; newestMs: number }[],
+  ): Promise<AnonymizerIndex> {
+    const index = new AnonymizerIndex([], coverage);
+    for await (const page of pages) for (const row of page) index.add(row);
+    index.finish();
+    let oldest = index.oldestMs;
+    if (oldest !== null)
+      for (let i = 0; i < index.cols.length; i++) oldest = Math.min(oldest, index.cols.fromMs[i]!);
+    return Object.assign(index, { oldestMs: oldest });
+  }
+
+  private add(row: IntervalRow): void {
+    const address = row.address;
+    const v4 = address.includes('/') || address.includes(':') ? -1 : parseIPv4(address);
+    const i = this.cols.push(row, v4);
+    if (v4 >= 0) return;
+    const cidr = address.includes('/') ? parseCidr(address) : null;
+    if (cidr !== null) this.blocks.push({ cidr, row: i });
+    else {
+      const list = this.byText.get(address);
+      if (list) list.push(i);
+      else this.byText.set(address, [i]);
+    }
+  }
+
+  /** Sorts the IPv4 rows by address (ties in load order) for the bisection. */
+  private finish(): void {
+    const c = this.cols;
+    let n = 0;
+    for (let i = 0; i < c.length; i++) if (c.entry[i] === NONE) n++;
+    const rows = new Uint32Array(n);
+    n = 0;
+    for (let i = 0; i < c.length; i++) if (c.entry[i] === NONE) rows[n++] = i;
+    const v4 = c.v4;
+    rows.sort((a, b) => v4[a]! - v4[b]! || a - b);
+    this.v4Rows = rows;
+    this.v4Keys = rows.map((r) => v4[r]!);
+    c.text.seal();
   }
 
   /**
@@ -248,7 +299,7 @@ export class AnonymizerIndex {
     const v4 = ip.includes(':') ? -1 : parseIPv4(ip);
     if (v4 >= 0) {
       const keys = this.v4Keys;
-      for (let i = lowerBound(keys, v4); i < keys.length && keys[i] === v4; i++) visit(i);
+      for (let i = lowerBound(keys, v4); i < keys.length && keys[i] === v4; i++) visit(this.v4Rows[i]!);
     } else for (const i of this.byText.get(ip) ?? []) visit(i);
     if (this.blocks.length === 0) return;
     const bytes = addrBytes(ip);
@@ -288,10 +339,10 @@ export class AnonymizerIndex {
   listedNow(list?: string): string[] {
     const c = this.cols;
     const out = new Set<string>();
-    for (let i = 0; i < c.entry.length; i++) {
+    for (let i = 0; i < c.length; i++) {
       if (!Number.isNaN(c.toMs[i]!)) continue;
       if (list !== undefined && c.text.get(c.list[i]!) !== list) continue;
-      out.add(c.text.get(c.entry[i]!)!);
+      out.add(c.entryText(i));
     }
     return [...out].sort();
   }

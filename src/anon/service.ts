@@ -11,7 +11,7 @@ import type { LineRejection, ListFormat, ListKind } from './lists/entry.js';
 import { toRbldnsd } from './lists/rbldnsd.js';
 import { AnonymizerIndex, type CheckAnswer, type Listing } from './lookup.js';
 import { readSitePolicy, type SiteAction, writeSitePolicy } from './site-policy.js';
-import { applyImport, listCoverage, loadIntervals } from './store.js';
+import { applyImport, intervalPages, listCoverage } from './store.js';
 
 export const DEFAULT_STALE_HOURS = 24;
 
@@ -76,7 +76,7 @@ export class AnonymizerService {
 
   /** Rebuilds the index from the store (after an import here or by another process). */
   async reload(): Promise<void> {
-    this.index = new AnonymizerIndex(await loadIntervals(this.db), await listCoverage(this.db));
+    this.index = await AnonymizerIndex.fromPages(intervalPages(this.db), await listCoverage(this.db));
   }
 
   now(): number {

@@ -130,27 +130,24 @@ export async function applyImport(
 }
 
 /** Every interval with the lists that opened it and last held it: what the index is built from. */
-export async function loadIntervals(db: Kysely<Database>): Promise<IntervalRow[]> {
-  const rows = await db
-    .selectFrom('anon_intervals as i')
-    .innerJoin('anon_imports as f', 'f.id', 'i.first_import')
-    .innerJoin('anon_imports as l', 'l.id', 'i.last_import')
-    .select([
-      'i.list',
-      'f.kind',
-      'i.address',
-      'i.fingerprint',
-      'i.policy',
-      'i.reason',
-      'i.from_ms',
-      'i.to_ms',
-      'f.published_ms as first_published',
-      'l.published_ms as last_published',
-      'f.source as first_source',
-      'l.source as last_source',
-    ])
-    .execute();
-  return rows.map((r) => ({
+type IntervalSelect = {
+  id: number;
+  list: string;
+  kind: string;
+  address: string;
+  fingerprint: string;
+  policy: string | null;
+  reason: string | null;
+  from_ms: number | string;
+  to_ms: number | string | null;
+  first_published: number | string;
+  last_published: number | string;
+  first_source: string;
+  last_source: string;
+};
+
+function intervalRow(r: IntervalSelect): IntervalRow {
+  return {
     list: r.list,
     kind: r.kind,
     address: r.address,
@@ -163,7 +160,41 @@ export async function loadIntervals(db: Kysely<Database>): Promise<IntervalRow[]
     lastPublishedMs: Number(r.last_published),
     firstSource: r.first_source,
     lastSource: r.last_source,
-  }));
+  };
+}
+
+/** Every interval, a page at a time in id order (keyset), so a caller never holds them all as rows. */
+export async function* intervalPages(db: Kysely<Database>, pageSize = 20_000): AsyncGenerator<IntervalRow[]> {
+  let after = 0;
+  for (;;) {
+    const rows: IntervalSelect[] = await db
+      .selectFrom('anon_intervals as i')
+      .innerJoin('anon_imports as f', 'f.id', 'i.first_import')
+      .innerJoin('anon_imports as l', 'l.id', 'i.last_import')
+      .select([
+        'i.id',
+        'i.list',
+        'f.kind',
+        'i.address',
+        'i.fingerprint',
+        'i.policy',
+        'i.reason',
+        'i.from_ms',
+        'i.to_ms',
+        'f.published_ms as first_published',
+        'l.published_ms as last_published',
+        'f.source as first_source',
+        'l.source as last_source',
+      ])
+      .where('i.id', '>', after)
+      .orderBy('i.id')
+      .limit(pageSize)
+      .execute();
+    if (rows.length === 0) return;
+    after = Number(rows[rows.length - 1]!.id);
+    yield rows.map(intervalRow);
+    if (rows.length < pageSize) return;
+  }
 }
 
 /** Each list's newest and oldest publication: what the freshness check and coverage answer from. */
