@@ -30,6 +30,7 @@ const NAMES = [
   '0015-report-triage',
   '0016-recorder-heads',
   '0017-alert-endpoint-preferences',
+  '0018-site-evidence',
 ];
 
 describe('migrations', () => {

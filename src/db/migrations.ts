@@ -21,6 +21,7 @@ import { migration0014 } from './migrations/0014-anonymizer.js';
 import { migration0015 } from './migrations/0015-report-triage.js';
 import { migration0016 } from './migrations/0016-recorder-heads.js';
 import { migration0017 } from './migrations/0017-alert-endpoint-preferences.js';
+import { migration0018 } from './migrations/0018-site-evidence.js';
 
 const migrations: Record<string, Migration> = {
   '0001-sensors-and-operator-alerts': migration0001,
@@ -40,6 +41,7 @@ const migrations: Record<string, Migration> = {
   '0015-report-triage': migration0015,
   '0016-recorder-heads': migration0016,
   '0017-alert-endpoint-preferences': migration0017,
+  '0018-site-evidence': migration0018,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -120,6 +120,29 @@ export interface CustodyTable {
   hash: string;
 }
 
+/**
+ * What a website under `allow-and-record` recorded of a request from a listed address, with the
+ * center's own answer then (intel/site-evidence/); write-once, its custody in `custody`.
+ */
+export interface SiteEvidenceTable {
+  id: Generated<number>;
+  /** SHA-256 of the record's canonical JSON: the same record posted again is this row. */
+  record_sha256: string;
+  org_id: number;
+  received_ms: number;
+  request_ms: number;
+  ip: string;
+  port: number | null;
+  account: string | null;
+  content_sha256: string;
+  /** JSON object of the header names and values the site chose to send. */
+  headers: string;
+  note: string | null;
+  /** JSON: the center's anonymizer answer for the address at `request_ms`. */
+  listing: string;
+  actor_label: string;
+}
+
 export interface IndicatorTable {
   id: Generated<number>;
   /** ipv4, ipv6, cidr, domain, url, email, md5, sha1, sha256, file-name, or a fuzzy key type. */
@@ -378,6 +401,7 @@ export interface IntelTables {
   audience: AudienceTable;
   evidence: EvidenceTable;
   custody: CustodyTable;
+  site_evidence: SiteEvidenceTable;
   indicators: IndicatorTable;
   indicator_facets: IndicatorFacetTable;
   report_indicators: ReportIndicatorTable;

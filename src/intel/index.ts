@@ -124,3 +124,8 @@ export {
   SharingService,
   type SharingSnapshot,
 } from './sharing/index.js';
+export type {
+  SiteEvidenceFilter,
+  SiteEvidenceInput,
+  SiteEvidenceView,
+} from './site-evidence/index.js';

@@ -49,6 +49,7 @@ import {
   secureEvidenceDir,
 } from './reports/index.js';
 import { SharingService } from './sharing/index.js';
+import { SiteEvidenceStore } from './site-evidence/index.js';
 
 export interface IntelOptions {
   /** The data directory; evidence goes to `<dataDir>/evidence` unless `evidenceDir` is given. */
@@ -111,6 +112,8 @@ export class IntelService {
   readonly declassifications: DeclassificationService;
   /** What a reader or an audience may see, for exports (feeds/), and partners' campaigns. */
   readonly sharing: SharingService;
+  /** Evidence websites under `allow-and-record` post (site-evidence/), for investigators. */
+  readonly siteEvidence: SiteEvidenceStore;
   /** The signed checkpoints of the audit and custody heads (`koban audit checkpoint`, `koban serve`). */
   readonly checkpointFile: string;
   private list: WarningList;
@@ -172,6 +175,7 @@ export class IntelService {
     this.advisories = new AdvisoryService(db, now, opts.advisories ?? {}, this.secrets, opts.resolver);
     this.declassifications = new DeclassificationService(db, now);
     this.sharing = new SharingService(db, now);
+    this.siteEvidence = new SiteEvidenceStore(db, now);
   }
 
   /**

@@ -5,6 +5,7 @@
  * document listing them all.
  */
 import type { Hono } from 'hono';
+import { mountAnonymizerEvidenceRoutes } from './anonymizer-evidence-route.js';
 import { mountAnonymizerRoutes } from './anonymizer-route.js';
 import { ApiRoutes } from './api-route.js';
 import type { WebContext } from './context.js';
@@ -53,6 +54,7 @@ export function mountApi(app: Hono, registry: ApiRegistry, ctx: WebContext): Api
   mountOperatorScannerRoutes(routes, ctx.scanners);
   mountOperatorBackscatterRoutes(routes, ctx.backscatter);
   mountAnonymizerRoutes(routes, ctx.anonymizer);
+  mountAnonymizerEvidenceRoutes(routes, ctx.anonymizer, ctx.intel);
   mountRecorderRoutes(routes, ctx.recorderHeads);
   mountDeprecatedAlertList(routes, ctx.intel, ctx.operatorAlerts);
   return routes;

@@ -60,7 +60,7 @@ export interface WebContext {
   readonly backscatter: Pick<BackscatterStatistics, 'page'>;
   readonly intel: IntelService;
   /** The anonymizer database: `GET /api/v1/anonymizer/check`. */
-  readonly anonymizer: Pick<AnonymizerService, 'check' | 'checkForSite'>;
+  readonly anonymizer: Pick<AnonymizerService, 'check' | 'checkForSite' | 'sitePolicy'>;
   /** Recorder heads countersigned by the center: `/api/v1/recorder/*`. */
   readonly recorderHeads: Pick<RecorderHeads, 'submit' | 'list' | 'publicKey' | 'keyId'>;
   /** Password logins, limited the same whether they come through the API or the portal's form. */

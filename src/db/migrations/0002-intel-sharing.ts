@@ -254,7 +254,7 @@ async function chained(db: Kysely<unknown>, table: string, extra: (t: TableBuild
  * history; someone with write access to the file can still drop the trigger, which is what the
  * hash chain is for. Dialect-specific by necessity (SQLite triggers, PostgreSQL plpgsql).
  */
-async function appendOnly(db: Kysely<unknown>, table: string): Promise<void> {
+export async function appendOnly(db: Kysely<unknown>, table: string): Promise<void> {
   if (db.getExecutor().adapter instanceof SqliteAdapter) {
     for (const op of ['UPDATE', 'DELETE']) {
       await sql

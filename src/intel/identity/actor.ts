@@ -22,6 +22,8 @@ export const SCOPES = [
   // The live, per-sensor observation views and metrics (the public gets them delayed and
   // aggregated: docs/public-statistics.md).
   'observations:read',
+  // Evidence websites recorded of requests from anonymizers (intel/site-evidence/): investigators.
+  'evidence:read',
 ] as const;
 export const ScopeSchema = z.enum(SCOPES);
 export type Scope = z.infer<typeof ScopeSchema>;
@@ -44,6 +46,7 @@ export const ROLE_SCOPES: Readonly<Record<Role, readonly Scope[]>> = {
     'campaigns:read',
     'campaigns:write',
     'observations:read',
+    'evidence:read',
   ],
   'org-admin': [...MEMBER_SCOPES, 'orgs:admin'],
   'org-member': MEMBER_SCOPES,

@@ -250,7 +250,7 @@ export class EvidenceStore {
   }
 }
 
-async function appendCustody(
+export async function appendCustody(
   tx: Kysely<Database>,
   actor: Actor,
   e: { sha256: string; reportId: number | null; action: CustodyAction; details: Record<string, unknown> },

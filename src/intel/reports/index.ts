@@ -5,7 +5,7 @@
  * within their labels (`ReportService`) and the network's statistics (`StatsService`). E-mails are
  * parsed by the mail context; indicators go to indicators/, correlation to campaigns/.
  */
-export { EvidenceStore, secureEvidenceDir } from './evidence.js';
+export { appendCustody, EvidenceStore, secureEvidenceDir } from './evidence.js';
 export type { ImportedReport } from './imported.js';
 export { type IntakeResult, IntakeService } from './intake.js';
 export { type IntakeLimitOptions, IntakeLimits } from './intake-limits.js';
