@@ -129,7 +129,7 @@ class Columns {
     const i = this.length++;
     const t = this.text;
     this.entry[i] = v4 >= 0 ? NONE : t.id(r.address);
-    this.v4[i] = v4 >= 0 ? v4 : 0;
+    this.v4[i] = Math.max(v4, 0);
     this.list[i] = t.id(r.list);
     this.kind[i] = t.id(r.kind);
     this.fingerprint[i] = t.id(r.fingerprint === '' ? null : r.fingerprint);

@@ -18,7 +18,6 @@ import type { ApiInfo, ApiRegistry } from './openapi.js';
 import { mountOperatorAlertRoutes } from './operator-alerts-route.js';
 import { mountOperatorBackscatterRoutes } from './operator-backscatter-route.js';
 import { mountOperatorScannerRoutes } from './operator-scanners-route.js';
-import type { LoginThrottle } from './rate-limit.js';
 import { mountRecorderRoutes } from './recorder-route.js';
 import { mountStatsRoute } from './stats-route.js';
 
