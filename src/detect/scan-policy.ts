@@ -143,7 +143,13 @@ export class ScanAlertPolicy {
    * addresses (`own16` of them in the source's own /16) and `ports` distinct ports, with `monitored`
    * addresses watched; true when the episode deserves an alert now and did not before.
    */
-  judge(src: string, p: PolicyState, reach: ScanReach, monitored: number, m: number): boolean {
+  judge(
+    src: string,
+    p: PolicyState,
+    reach: ScanReach,
+    monitored: number,
+    m: number,
+  ): boolean {
     const breadth = Math.max(reach.targets, reach.ports);
     if (m - p.markMs >= HOUR_MS) {
       p.prevGain = p.lastGain;
