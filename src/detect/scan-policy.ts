@@ -59,16 +59,6 @@ export const DEFAULT_SCAN_POLICY: ScanPolicyOptions = {
   knownScanners: [],
 };
 
-/** How far a scan episode has reached so far. */
-export interface ScanReach {
-  /** Distinct monitored addresses hit. */
-  readonly targets: number;
-  /** Of those, the ones inside the source's own /16. */
-  readonly own16: number;
-  /** Distinct destination ports. */
-  readonly ports: number;
-}
-
 /** What the policy keeps on one scan episode. */
 export interface PolicyState {
   readonly tags: readonly string[];
@@ -140,13 +130,13 @@ export class ScanAlertPolicy {
 
   /**
    * Tests the rules at event minute `m` for an episode of `src` that has reached `targets` monitored
-   * addresses (`own16` of them in the source's own /16) and `ports` distinct ports, with `monitored`
-   * addresses watched; true when the episode deserves an alert now and did not before.
+   * addresses and `ports` distinct ports, with `monitored` addresses watched; true when the episode
+   * deserves an alert now and did not before.
    */
   judge(
     src: string,
     p: PolicyState,
-    reach: ScanReach,
+    reach: { targets: number; ports: number },
     monitored: number,
     m: number,
   ): boolean {
@@ -198,7 +188,7 @@ export class ScanAlertPolicy {
   private largeReason(
     src: string,
     p: PolicyState,
-    reach: ScanReach,
+    reach: { targets: number; ports: number },
     monitored: number,
     m: number,
   ): string | null {
@@ -206,13 +196,8 @@ export class ScanAlertPolicy {
     // Before the background is known (scan-background.ts: the first day learns it) only a campaign
     // that got there within its first hour: a busy background host needs many hours to reach that
     // far, and a capture imported on its own (minutes of a sweep) must still be judged.
-    // In that first hour a sweep counts only by the targets outside the source's own /16: worms
-    // probe their neighbouring addresses first (docs/background.md), so every infected host near a
-    // sensor sweeps it within minutes — the background that, once learnt, sets the bar.
-    const learnt = this.background.known(m);
-    const known = learnt || m - p.startMs <= HOUR_MS;
-    const reached = learnt ? reach.targets : reach.targets - reach.own16;
-    const byTargets = known && reached >= need;
+    const known = this.background.known(m) || m - p.startMs <= HOUR_MS;
+    const byTargets = known && reach.targets >= need;
     const needPorts = Math.max(
       this.o.large.ports,
       this.background.reach(m, m - p.startMs, this.o.backgroundFactor, 'ports'),

@@ -378,7 +378,7 @@ export class ScanDetector implements Detector {
     return this.policy.judge(
       e.src,
       e.policy,
-      { targets: e.targets.size, own16: e.same16, ports: e.ports.size },
+      { targets: e.targets.size, ports: e.ports.size },
       this.monitored,
       m,
     );
