@@ -258,6 +258,44 @@ describe('koban advisory', () => {
     expect(ADVISORY_DEPRECATION_NOTICE).toBe(former.err);
   });
 
+  it('drafts an advisory from scratch, its label given, quoting no report', async () => {
+    await expect(
+      run([
+        'advisory',
+        'draft',
+        '--from-scratch',
+        '--title',
+        'VPN 装置の脆弱性',
+        '--body-ja',
+        '更新してください。',
+      ]),
+    ).rejects.toMatchObject({
+      code: 'E_USAGE',
+      message: 'alert: tlp: a draft without a source needs a label (CLEAR, GREEN, AMBER…)',
+    });
+    await expect(
+      run(['advisory', 'draft', '--from-scratch', '--from-report', '1', '--title', 'x', '--tlp', 'GREEN']),
+    ).rejects.toMatchObject({
+      code: 'E_USAGE',
+      message: 'give one of --from-report ID, --from-campaign ID or --from-scratch',
+    });
+    const d = await run([
+      'advisory',
+      'draft',
+      '--from-scratch',
+      '--title',
+      'VPN 装置の脆弱性',
+      '--body-ja',
+      '更新してください。',
+      '--tlp',
+      'GREEN',
+    ]);
+    expect(d.code).toBe(0);
+    const lines = d.out.split('\n');
+    expect(lines).toContain('  sources: none (written from scratch)');
+    expect(lines).toContain('  label floor of the sources: TLP:CLEAR');
+  });
+
   it('keeps the audit chain intact', async () => {
     const v = await run(['audit', 'verify']);
     expect(v.code).toBe(0);

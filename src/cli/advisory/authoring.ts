@@ -1,5 +1,5 @@
 /**
- * Writing advisories: `draft` (from a report or a campaign), `preview` (exactly what recipients
+ * Writing advisories: `draft` (from a report or a campaign, or from scratch), `preview` (exactly what recipients
  * will see), `send` to an audience, `update` (a new version), `withdraw`. A change is delivered at
  * once (inbox, e-mail, webhooks) as far as the configuration allows.
  */
@@ -24,9 +24,10 @@ function registerDraft(adv: Command): void {
   asUser(
     adv
       .command('draft')
-      .description('draft an advisory from a report or a campaign; prints its preview')
+      .description('draft an advisory from a report or a campaign, or from scratch; prints its preview')
       .option('--from-report <id>', 'the report to quote')
       .option('--from-campaign <id>', 'the campaign whose reports to quote')
+      .option('--from-scratch', 'quote no report (an outside source, say): --tlp is then required')
       .requiredOption('--title <title>', 'the title')
       .option('--body-ja <text>', 'the body in Japanese')
       .option('--body-en <text>', 'the body in English')
@@ -41,6 +42,7 @@ function registerDraft(adv: Command): void {
       flags: AsFlags & {
         fromReport?: string;
         fromCampaign?: string;
+        fromScratch?: boolean;
         title: string;
         bodyJa?: string;
         bodyEn?: string;
@@ -49,11 +51,14 @@ function registerDraft(adv: Command): void {
         indicator?: string[];
       },
     ) => {
-      if ((flags.fromReport === undefined) === (flags.fromCampaign === undefined))
-        throw new KobanError('E_USAGE', 'give one of --from-report ID or --from-campaign ID');
-      const source = flags.fromReport
-        ? { type: 'report' as const, id: parseId(flags.fromReport, 'report') }
-        : { type: 'campaign' as const, id: parseId(flags.fromCampaign!, 'campaign') };
+      const given = [flags.fromReport, flags.fromCampaign, flags.fromScratch].filter((f) => f !== undefined);
+      if (given.length !== 1)
+        throw new KobanError('E_USAGE', 'give one of --from-report ID, --from-campaign ID or --from-scratch');
+      const source = flags.fromScratch
+        ? { type: 'none' as const }
+        : flags.fromReport
+          ? { type: 'report' as const, id: parseId(flags.fromReport, 'report') }
+          : { type: 'campaign' as const, id: parseId(flags.fromCampaign!, 'campaign') };
       const p = await withIntel(flags, async (intel) =>
         intel.advisories.draft(await actorOf(intel, flags), {
           source,

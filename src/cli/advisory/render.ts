@@ -50,7 +50,9 @@ export function renderPreview(p: AdvisoryPreview): string {
     `alert ${p.alertId} (${p.status}, version ${p.version}): what recipients will see`,
     ...renderContent(p.content),
     `  label floor of the sources: TLP:${p.tlpFloor}${p.downgradeReason ? `; downgraded: ${esc(p.downgradeReason)}` : ''}`,
-    `  sources: ${p.sources.map((s) => `report ${s.reportId} (${s.tlp})`).join(', ')}${p.campaignId ? `; campaign ${p.campaignId}` : ''}`,
+    p.sources.length === 0 && p.campaignId === null
+      ? '  sources: none (written from scratch)'
+      : `  sources: ${p.sources.map((s) => `report ${s.reportId} (${s.tlp})`).join(', ')}${p.campaignId ? `; campaign ${p.campaignId}` : ''}`,
     `  left out (${p.excluded.length}):`,
     ...p.excluded.map((e) => `    ${e.type.padEnd(8)} ${esc(e.value)}  ${esc(e.reason)}`),
     `  ${p.redactions} string(s) redacted; ${p.anonymisedReporters} reporting organisation(s) anonymised`,

@@ -24,7 +24,14 @@ import {
   type IndicatorPick,
 } from './inputs.js';
 import { declassificationProblem, floorProblem, isDowngrade } from './label-rules.js';
-import { type AdvisoryRow, advisoryLabel, loadAdvisoryRow, sourceOf, statusOf } from './rows.js';
+import {
+  type AdvisoryRow,
+  advisoryLabel,
+  loadAdvisoryRow,
+  sourceColumns,
+  sourceOf,
+  statusOf,
+} from './rows.js';
 import { loadSources } from './sources.js';
 import type { AdvisoryPreview } from './types.js';
 
@@ -178,6 +185,11 @@ export async function draftAdvisory(
 ): Promise<AdvisoryPreview> {
   requireCenter(actor, 'campaigns:write');
   const d = parseInput(DraftAdvisoryInputSchema, input, 'alert');
+  if (d.source.type === 'none' && d.tlp === undefined)
+    throw new KobanError(
+      'E_USAGE',
+      'alert: tlp: a draft without a source needs a label (CLEAR, GREEN, AMBER…)',
+    );
   const f: Fields = {
     source: d.source,
     title: d.title,
@@ -201,8 +213,7 @@ export async function draftAdvisory(
         tlp: b.tlp,
         tlp_floor: b.floor,
         downgrade_reason: downgradeReason,
-        source_type: f.source.type,
-        source_id: f.source.id,
+        ...sourceColumns(f.source),
         campaign_id: b.campaignId,
         indicators: f.picks === null ? null : JSON.stringify(f.picks),
         org_id: owner,

@@ -15,10 +15,15 @@ const Body = z.string().trim().min(1).max(20_000);
 /** A recorded reason (a downgrade, an update, a withdrawal): a few words at least. */
 const Reason = z.string().trim().min(3).max(2000);
 
-/** What an alert is drafted from: one report, or a campaign (its reports the analyst may read). */
+/**
+ * What an alert is drafted from: one report, or a campaign (its reports the analyst may read), or
+ * nothing the center holds (`none`: a warning written from scratch, say from an outside source —
+ * it quotes no report, so it shares no indicator or lure, and its label is the analyst's choice).
+ */
 export const AdvisorySourceSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('report'), id: Id }),
   z.object({ type: z.literal('campaign'), id: Id }),
+  z.object({ type: z.literal('none') }),
 ]);
 export type AdvisorySource = z.infer<typeof AdvisorySourceSchema>;
 
@@ -35,7 +40,10 @@ export const DraftAdvisoryInputSchema = z.object({
   /** The body in Japanese and/or English; either may be left out. */
   bodyJa: Body.optional(),
   bodyEn: Body.optional(),
-  /** Default: the most restrictive label among the sources (no downgrade). */
+  /**
+   * Default: the most restrictive label among the sources (no downgrade). Required for a draft of
+   * source `none`: with nothing quoted there is no floor, and TLP:CLEAR by default would publish.
+   */
   tlp: TlpSchema.optional(),
   /** Required when `tlp` is less restrictive than a source the alert quotes; recorded. */
   downgradeReason: Reason.optional(),

@@ -20,7 +20,16 @@ export function statusOf(row: AdvisoryRow): AdvisoryStatus {
 }
 
 export function sourceOf(row: AdvisoryRow): AdvisorySource {
+  if (row.source_type === 'none') return { type: 'none' };
   return { type: row.source_type === 'campaign' ? 'campaign' : 'report', id: Number(row.source_id) };
+}
+
+/**
+ * The stored form of a source: `source_id` is NOT NULL (migration 0003), so a draft of source
+ * `none` stores 0, never an id, and `sourceOf` does not read it back.
+ */
+export function sourceColumns(s: AdvisorySource): { source_type: string; source_id: number } {
+  return s.type === 'none' ? { source_type: 'none', source_id: 0 } : { source_type: s.type, source_id: s.id };
 }
 
 export function audienceSpecOf(row: AdvisoryRow): AdvisoryAudience | null {

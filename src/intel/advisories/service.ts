@@ -88,7 +88,10 @@ export class AdvisoryService {
     return this.mailer;
   }
 
-  /** A draft from a report or a campaign; returns its preview. */
+  /**
+   * A draft from a report or a campaign, or from nothing the center holds (`source: { type:
+   * 'none' }`, a warning written from scratch); returns its preview.
+   */
   draft(actor: Actor, input: DraftAdvisoryInput): Promise<AdvisoryPreview> {
     return draftAdvisory(this.ctx, actor, input);
   }

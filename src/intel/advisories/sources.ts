@@ -112,7 +112,11 @@ function identifyingOf(reportId: number, content: string): Identifying {
   return out;
 }
 
-async function sourceReportIds(db: RelationalDb, actor: Actor, source: AdvisorySource) {
+async function sourceReportIds(
+  db: RelationalDb,
+  actor: Actor,
+  source: Exclude<AdvisorySource, { type: 'none' }>,
+) {
   if (source.type === 'report') {
     const label = await loadLabelled(db, source.id);
     if (!label || !mayRead(actor, 'report', label))
@@ -154,6 +158,8 @@ export async function loadSources(
   actor: Actor,
   source: AdvisorySource,
 ): Promise<AdvisorySources> {
+  // A draft written from scratch quotes nothing: no report is read, nothing to share or redact.
+  if (source.type === 'none') return { campaign: null, reports: [], indicators: [] };
   const { campaign, ids } = await sourceReportIds(db, actor, source);
   const reports: SourceReport[] = [];
   const indicators: SourceIndicator[] = [];

@@ -232,4 +232,25 @@ describe('the advisory paths of the previous release (/api/v1/alerts…)', () =>
     expect(bad.status).toBe(401);
     expect(((await bad.json()) as ErrorBody).error.code).toBe('E_AUTH');
   });
+
+  it('drafts one from scratch (source none), refused without a label', async () => {
+    const json = { source: { type: 'none' }, title: 'VPN appliances under attack', bodyEn: 'Update them.' };
+    const refused = await w.request('/api/v1/advisories', { token: w.cast.analyst.token, json });
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as ErrorBody).error).toEqual({
+      code: 'E_USAGE',
+      message: 'alert: tlp: a draft without a source needs a label (CLEAR, GREEN, AMBER…)',
+    });
+    const draft = await w.request('/api/v1/advisories', {
+      token: w.cast.analyst.token,
+      json: { ...json, tlp: 'GREEN' },
+    });
+    expect(draft.status).toBe(201);
+    expect(await draft.json()).toMatchObject({
+      status: 'draft',
+      tlpFloor: 'CLEAR',
+      sources: [],
+      content: { tlp: 'GREEN', bodyEn: 'Update them.', indicators: [], lures: [] },
+    });
+  });
 });

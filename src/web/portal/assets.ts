@@ -52,6 +52,7 @@ nav.member li{padding:.3em 0}
 .badge{background:#0b2540;color:#fff;padding:0 .4em;font-size:.8em}
 ul.inbox li.unread a{font-weight:bold}
 section.private{border:2px dashed #8a6d00;padding:.2em 1em;margin:1em 0;background:#fffbea}
+section.preview-lang{border:1px solid var(--line);padding:.2em 1em;margin:1em 0;background:var(--band)}
 .not-shared{background:#5c4a00;color:#fff;font-size:.8em;padding:.1em .5em;margin-left:.5em}
 dl.tree{margin:.2em 0 .2em .6em}dl.tree dt{font-weight:bold;color:var(--muted)}dl.tree dd{margin:0 0 .3em 1em;overflow-wrap:anywhere}
 ol.tree{margin:.2em 0;padding-left:1.6em}

@@ -6,33 +6,25 @@
  * (a form with its CSRF token, no script) works. Screenshots go to test-artifacts/ (git-ignored).
  * Skipped, and says so, when /usr/bin/chromium is absent.
  */
-import { existsSync, mkdirSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { type ServerType, serve } from '@hono/node-server';
-import axe from 'axe-core';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiWorld, C2_TH, openApiWorld } from '../../../test/api-world.js';
+import {
+  ARTIFACTS,
+  type BrowserHarness,
+  openBrowserHarness,
+  skipBrowserTest,
+} from '../../../test/browser-harness.js';
 import { seedReleaseMonths } from '../../../test/release-world.js';
 import { FIGURES } from './release/figures.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARTIFACTS = join(process.cwd(), 'test-artifacts');
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`public-site browser test SKIPPED: ${CHROMIUM} is not installed`);
+const SKIP = skipBrowserTest('public-site');
 
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  nodes: { target: string[] }[];
-}
-
-describe.skipIf(!hasChromium)('the public site in Chromium', () => {
+describe.skipIf(SKIP)('the public site in Chromium', () => {
   let w: ApiWorld;
-  let server: ServerType;
+  let h: BrowserHarness;
   let base: string;
-  let browser: Browser;
   let advisoryId = 0;
 
   /** One TLP:CLEAR advisory sent to the public, from a member's CLEAR report. */
@@ -59,45 +51,20 @@ describe.skipIf(!hasChromium)('the public site in Chromium', () => {
   }
 
   beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
     w = await openApiWorld();
     await seedReleaseMonths(w);
     w.center.simulated = true;
     advisoryId = await publishAdvisory();
-    server = await new Promise<ServerType>((resolve) => {
-      const s = serve({ fetch: w.app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
-    });
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    h = await openBrowserHarness(w);
+    base = h.base;
   }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-    await new Promise((resolve) => server?.close(resolve));
-    await w?.close();
-  });
+  afterAll(() => (h ? h.close() : w?.close()));
 
   /** A page that records what the CSP refused. */
   async function open(path: string, locale: string): Promise<{ page: Page; refused: string[] }> {
-    const context = await browser.newContext({ locale, viewport: { width: 1200, height: 900 } });
-    const page = await context.newPage();
-    const refused: string[] = [];
-    page.on('console', (m) => {
-      if (/Content Security Policy|Refused to/i.test(m.text())) refused.push(m.text());
-    });
+    const { page, refused } = await h.open(locale);
     await page.goto(base + path, { waitUntil: 'load' });
     return { page, refused };
-  }
-
-  async function axeViolations(page: Page): Promise<AxeViolation[]> {
-    // Evaluated through the DevTools protocol, which the page's CSP does not govern.
-    await page.evaluate(axe.source);
-    const result = await page.evaluate(() =>
-      (globalThis as unknown as { axe: { run(): Promise<{ violations: AxeViolation[] }> } }).axe.run(),
-    );
-    return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
   }
 
   for (const [lang, heading] of [
@@ -130,7 +97,7 @@ describe.skipIf(!hasChromium)('the public site in Chromium', () => {
       // Figures 1 and 4, and the worm figures 6 and 7.
       for (const n of [0, 3, 5, 6])
         await charts.nth(n).screenshot({ path: join(ARTIFACTS, `public-figure-${n + 1}-${lang}.png`) });
-      expect(await axeViolations(page)).toEqual([]);
+      expect(await h.axeViolations(page)).toEqual([]);
       expect(refused).toEqual([]);
       await page.context().close();
     }, 120_000);
@@ -144,12 +111,12 @@ describe.skipIf(!hasChromium)('the public site in Chromium', () => {
     expect(await page.locator('html').getAttribute('lang')).toBe('en');
     expect(await page.locator('h1').textContent()).toBe('Advisories');
     await page.screenshot({ path: join(ARTIFACTS, 'public-advisories-en.png'), fullPage: true });
-    expect(await axeViolations(page)).toEqual([]);
+    expect(await h.axeViolations(page)).toEqual([]);
     await Promise.all([page.waitForURL(`${base}/advisories/${advisoryId}`), page.click('ul.advisories a')]);
     expect(await page.locator('.tlp-banner .tlp-clear').textContent()).toBe('TLP:CLEAR');
     expect(await page.locator('.body').textContent()).toContain('Do not open the attachment.');
     await page.screenshot({ path: join(ARTIFACTS, 'public-advisory-en.png'), fullPage: true });
-    expect(await axeViolations(page)).toEqual([]);
+    expect(await h.axeViolations(page)).toEqual([]);
     expect(refused).toEqual([]);
     await page.context().close();
   }, 120_000);

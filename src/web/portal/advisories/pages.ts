@@ -17,7 +17,7 @@ import { tlpBanner } from '../tlp.js';
 export const PUBLIC_ADVISORIES = 50;
 const ID_RE = /^[1-9]\d{0,11}$/;
 
-/** The body in the page's language, else the other one with a note. */
+/** The body in the page's language, else the other one with a note (in either direction). */
 export function advisoryBody(
   page: PageRequest,
   v: Pick<AdvisoryView, 'content'>,
@@ -25,7 +25,7 @@ export function advisoryBody(
   const own = page.lang === 'ja' ? v.content.bodyJa : v.content.bodyEn;
   if (own) return { text: own, note: null };
   const other = page.lang === 'ja' ? v.content.bodyEn : v.content.bodyJa;
-  return { text: other, note: other && page.lang === 'ja' ? page.t.advisories.noBody : null };
+  return { text: other, note: other ? page.t.advisories.noBody : null };
 }
 
 /** An advisory as its readers see it (public site and member portal): dates, body, indicators, lures. */

@@ -14,6 +14,7 @@ import { idParam, orNotFound } from '../member/inbox.js';
 import { tlpLabel } from '../member/views.js';
 import type { PortalContext } from '../page.js';
 import { draftPage, mountAdvisoryDrafting } from './advisory-draft.js';
+import { ADVISORY_MESSAGES } from './advisory-messages.js';
 import { type DeskPage, deskPage, deskShell, notFoundPage } from './desk.js';
 
 export const ADVISORIES_PATH = '/console/advisories';
@@ -29,7 +30,7 @@ async function listPage(c: Context, ctx: PortalContext) {
   const rows = await ctx.intel.advisories.listTallied(page.actor, { limit: PAGE_SIZE, beforeId });
   const last = rows.at(-1);
   const main = html`<h1>${t.title}</h1><p>${t.intro}</p>
-<p><a href="${page.href(`${ADVISORIES_PATH}/new`)}">${t.newLink}</a></p>
+<p><a href="${page.href(`${ADVISORIES_PATH}/new`)}">${t.newLink}</a> · <a href="${page.href(`${ADVISORIES_PATH}/new`, { source: 'none' })}">${ADVISORY_MESSAGES[page.lang].blankLink}</a></p>
 ${
   rows.length === 0
     ? html`<p>${page.m.common.none}</p>`

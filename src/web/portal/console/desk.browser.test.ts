@@ -7,29 +7,18 @@
  * critical violation on the console's pages and the CSP refuses nothing. Screenshots go to
  * test-artifacts/ (git-ignored). Skipped, and says so, without /usr/bin/chromium or the samples.
  */
-import { existsSync, mkdirSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
-import { type ServerType, serve } from '@hono/node-server';
-import axe from 'axe-core';
-import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ApiWorld, openApiWorld, PASSWORD, type Person } from '../../../../test/api-world.js';
-import { HAVE_SAMPLES, sample } from '../../../../test/samples.js';
+import { openApiWorld, type Person } from '../../../../test/api-world.js';
+import {
+  type BrowserHarness,
+  openBrowserHarness,
+  skipBrowserTest,
+} from '../../../../test/browser-harness.js';
+import { sample } from '../../../../test/samples.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARTIFACTS = join(process.cwd(), 'test-artifacts');
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`console browser test SKIPPED: ${CHROMIUM} is not installed`);
-if (!HAVE_SAMPLES) console.warn('console browser test SKIPPED: ../shared/samples is absent');
+const SKIP = skipBrowserTest('console', { samples: true });
 /** A real phishing message (see the samples' README); its relay 100.127.144.234 is shared address space. */
 const EML = 'email/sample-666.eml';
-
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  nodes: { target: string[] }[];
-}
 
 const WORDS = {
   ja: {
@@ -46,64 +35,27 @@ const WORDS = {
   },
 } as const;
 
-describe.skipIf(!hasChromium || !HAVE_SAMPLES)('the analyst console in Chromium', () => {
-  let w: ApiWorld;
-  let server: ServerType;
+describe.skipIf(SKIP)('the analyst console in Chromium', () => {
+  let h: BrowserHarness;
   let base: string;
-  let browser: Browser;
 
   beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    w = await openApiWorld();
-    server = await new Promise<ServerType>((resolve) => {
-      const s = serve({ fetch: w.app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
-    });
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    h = await openBrowserHarness(await openApiWorld());
+    base = h.base;
   }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-    await new Promise((resolve) => server?.close(resolve));
-    await w?.close();
-  });
-
-  async function axeViolations(page: Page): Promise<AxeViolation[]> {
-    // Evaluated through the DevTools protocol, which the page's CSP does not govern.
-    await page.evaluate(axe.source);
-    const result = await page.evaluate(() =>
-      (globalThis as unknown as { axe: { run(): Promise<{ violations: AxeViolation[] }> } }).axe.run(),
-    );
-    return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  }
-
-  async function look(page: Page, name: string): Promise<void> {
-    await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
-    expect(await axeViolations(page)).toEqual([]);
-  }
+  afterAll(() => h?.close());
 
   async function signIn(lang: 'ja' | 'en', who: Person) {
-    const context = await browser.newContext({
-      locale: WORDS[lang].locale,
-      viewport: { width: 1200, height: 900 },
-    });
-    const page = await context.newPage();
-    const refused: string[] = [];
-    page.on('console', (m) => {
-      if (/Content Security Policy|Refused to/i.test(m.text())) refused.push(m.text());
-    });
+    const { context, page, refused } = await h.open(WORDS[lang].locale);
     await page.goto(`${base}/login`);
-    await page.fill('#login-email', who.email);
-    await page.fill('#login-password', PASSWORD);
-    await Promise.all([page.waitForURL(/\/(member|console)\/$/), page.click('form.login button')]);
+    await h.signIn(page, who, /\/(member|console)\/$/);
     return { context, page, refused };
   }
 
   for (const lang of ['ja', 'en'] as const) {
     it(`${lang}: a member reports, an analyst advises the sector, the member answers, an alert is acknowledged`, async () => {
       const words = WORDS[lang];
+      const w = h.w;
       const memberOf = lang === 'ja' ? w.cast.x : w.cast.y;
       const m = await signIn(lang, memberOf);
       await m.page.goto(`${base}/member/submit`);
@@ -126,7 +78,7 @@ describe.skipIf(!hasChromium || !HAVE_SAMPLES)('the analyst console in Chromium'
       await a.page.fill('#f-title', `FUND TRANSFER lure (${lang})`);
       await a.page.fill('#f-body-en', 'Do not follow the link in “FUND TRANSFER” mails.');
       await a.page.fill('#f-sectors', 'manufacturing');
-      await look(a.page, `console-advisory-new-${lang}`);
+      await h.look(a.page, `console-advisory-new-${lang}`);
       await Promise.all([
         a.page.waitForURL(/\/console\/advisories\/\d+\?sectors=manufacturing$/),
         a.page.click('form[action="/console/advisories"] button'),
@@ -134,7 +86,7 @@ describe.skipIf(!hasChromium || !HAVE_SAMPLES)('the analyst console in Chromium'
       const id = Number(/\/console\/advisories\/(\d+)/.exec(a.page.url())![1]);
       expect(await a.page.locator('#pv-0').textContent()).toBe(words.sector);
       expect(await a.page.locator('section.preview .tlp-banner .tlp-green').textContent()).toBe('TLP:GREEN');
-      await look(a.page, `console-advisory-preview-${lang}`);
+      await h.look(a.page, `console-advisory-preview-${lang}`);
       await Promise.all([
         a.page.waitForURL(`${base}/console/advisories/${id}`),
         a.page.click('button[value="send"]'),
@@ -158,7 +110,7 @@ describe.skipIf(!hasChromium || !HAVE_SAMPLES)('the analyst console in Chromium'
       expect(await a.page.locator('table.answers').textContent()).toContain(
         lang === 'ja' ? '経理部で受信' : 'Accounts got it',
       );
-      await look(a.page, `console-advisory-sent-${lang}`);
+      await h.look(a.page, `console-advisory-sent-${lang}`);
 
       // An operator alert, acknowledged.
       const { alert } = await w.center.alerts.raise({
@@ -177,20 +129,20 @@ describe.skipIf(!hasChromium || !HAVE_SAMPLES)('the analyst console in Chromium'
         },
       });
       await a.page.goto(`${base}/console/alerts?severity=high`);
-      await look(a.page, `console-alerts-${lang}`);
+      await h.look(a.page, `console-alerts-${lang}`);
       await Promise.all([
         a.page.waitForURL(`${base}/console/alerts/${alert.id}`),
         a.page.click(`a[href="/console/alerts/${alert.id}"]`),
       ]);
       expect(await a.page.locator('figure.chart svg').count()).toBe(1);
-      await look(a.page, `console-alert-${lang}`);
+      await h.look(a.page, `console-alert-${lang}`);
       await Promise.all([
         a.page.waitForURL(`${base}/console/alerts/${alert.id}`),
         a.page.click('form[action$="/ack"] button'),
       ]);
       expect((await w.center.alerts.get(alert.id))?.status).toBe('acknowledged');
       await a.page.goto(`${base}/console/sensors`);
-      await look(a.page, `console-sensors-${lang}`);
+      await h.look(a.page, `console-sensors-${lang}`);
 
       expect([...m.refused, ...a.refused]).toEqual([]);
       await m.context.close();

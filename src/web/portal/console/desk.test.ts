@@ -94,8 +94,9 @@ describe('advisories', () => {
     expect(page.status).toBe(200);
     expect(page.body).toContain('<h3 id="pv-0">Members of the sector “manufacturing” (2 organisations)</h3>');
     expect(page.body).toContain(
-      '<div class="preview-frame"><p class="tlp-banner" role="note"><span class="tlp tlp-amber">TLP:AMBER</span></p><article><h3>Fake invoice &lt;b&gt;mails&lt;/b&gt;</h3>',
+      '<div class="preview-frame"><p class="tlp-banner" role="note"><span class="tlp tlp-amber">TLP:AMBER</span></p><section class="preview-lang" aria-labelledby="pv-0-ja"><h4 id="pv-0-ja">Recipients reading in Japanese</h4>',
     );
+    expect(page.body).toContain('<div lang="en"><article><h5>Fake invoice &lt;b&gt;mails&lt;/b&gt;</h5>');
     expect(page.body).toContain('<div class="body">Beware of fake invoice e-mails.</div>');
     expect(page.body).toContain('<h3 id="pv-1">The public (the public site)</h3>');
     expect(page.body).toContain('It cannot go to this audience: TLP:AMBER cannot go to the public: ');

@@ -5,7 +5,7 @@
  */
 import type { Context } from 'hono';
 import { html } from 'hono/html';
-import { KobanError } from '../../../core/index.js';
+import { isKobanError, KobanError } from '../../../core/index.js';
 import { hasScope, type Scope } from '../../../intel/index.js';
 import type { Markup } from '../layout.js';
 import { type ShellInput, type SignedInPage, shell, signedInPage } from '../member/shell.js';
@@ -52,4 +52,11 @@ export function errorBox(text: string): Markup {
 export function formText(form: Record<string, unknown>, name: string): string | undefined {
   const v = form[name];
   return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
+}
+
+/** A KobanError the analyst can fix in the form (bad input, refused label); null for anything else. */
+export function fixable(e: unknown): string | null {
+  return isKobanError(e) && ['E_USAGE', 'E_FORBIDDEN', 'E_NOT_FOUND', 'E_CONFLICT'].includes(e.code)
+    ? e.message
+    : null;
 }

@@ -6,25 +6,15 @@
  * violation and the CSP refuses nothing. Screenshots go to test-artifacts/ (git-ignored). Skipped,
  * and says so, without /usr/bin/chromium.
  */
-import { existsSync, mkdirSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
-import { type ServerType, serve } from '@hono/node-server';
-import axe from 'axe-core';
-import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ApiWorld, C2_TH, openApiWorld, PASSWORD } from '../../../../test/api-world.js';
+import { type ApiWorld, C2_TH, openApiWorld } from '../../../../test/api-world.js';
+import {
+  type BrowserHarness,
+  openBrowserHarness,
+  skipBrowserTest,
+} from '../../../../test/browser-harness.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARTIFACTS = join(process.cwd(), 'test-artifacts');
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`analyst console browser test SKIPPED: ${CHROMIUM} is not installed`);
-
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  nodes: { target: string[] }[];
-}
+const SKIP = skipBrowserTest('analyst console');
 
 const WORDS = {
   ja: {
@@ -48,16 +38,14 @@ const CASES = {
   en: { c2: '203.0.113.22', found: 'hxxp://stage-two[.]example/en' },
 } as const;
 
-describe.skipIf(!hasChromium)('the analyst console in Chromium', () => {
+describe.skipIf(SKIP)('the analyst console in Chromium', () => {
   let w: ApiWorld;
-  let server: ServerType;
+  let h: BrowserHarness;
   let base: string;
-  let browser: Browser;
   let campaignId = 0;
   const reports = { ja: 0, en: 0 };
 
   beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
     w = await openApiWorld();
     const intake = w.center.intel.intake;
     const c2 = (value: string) => ({ kind: 'c2' as const, destinations: [{ value, port: 443 }] });
@@ -67,56 +55,22 @@ describe.skipIf(!hasChromium)('the analyst console in Chromium', () => {
     await w.center.intel.campaigns.rename(w.cast.analyst.actor, campaignId, 'Gate 2012');
     reports.ja = (await intake.submitReport(w.cast.x.actor, c2(CASES.ja.c2), { tlp: 'AMBER' })).reportId;
     reports.en = (await intake.submitReport(w.cast.y.actor, c2(CASES.en.c2), { tlp: 'AMBER' })).reportId;
-    server = await new Promise<ServerType>((resolve) => {
-      const s = serve({ fetch: w.app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
-    });
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    h = await openBrowserHarness(w);
+    base = h.base;
   }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-    await new Promise((resolve) => server?.close(resolve));
-    await w?.close();
-  });
-
-  async function axeViolations(page: Page): Promise<AxeViolation[]> {
-    // Evaluated through the DevTools protocol, which the page's CSP does not govern.
-    await page.evaluate(axe.source);
-    const result = await page.evaluate(() =>
-      (globalThis as unknown as { axe: { run(): Promise<{ violations: AxeViolation[] }> } }).axe.run(),
-    );
-    return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  }
-
-  async function look(page: Page, name: string): Promise<void> {
-    await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
-    expect(await axeViolations(page)).toEqual([]);
-  }
+  afterAll(() => (h ? h.close() : w?.close()));
 
   for (const lang of ['ja', 'en'] as const) {
     it(`${lang}: triage → report → add an indicator → link to a campaign`, async () => {
       const words = WORDS[lang];
       const id = reports[lang];
-      const context = await browser.newContext({
-        locale: words.locale,
-        viewport: { width: 1280, height: 900 },
-      });
-      const page = await context.newPage();
-      const refused: string[] = [];
-      page.on('console', (m) => {
-        if (/Content Security Policy|Refused to/i.test(m.text())) refused.push(m.text());
-      });
+      const { context, page, refused } = await h.open(words.locale, { width: 1280, height: 900 });
 
       await page.goto(`${base}/console/triage`);
       expect(new URL(page.url()).pathname).toBe('/login');
-      await page.fill('#login-email', w.cast.analyst.email);
-      await page.fill('#login-password', PASSWORD);
-      await Promise.all([page.waitForURL(`${base}/console/triage`), page.click('form.login button')]);
+      await h.signIn(page, w.cast.analyst, `${base}/console/triage`);
       expect(await page.locator('h1').textContent()).toBe(words.triage);
-      await look(page, `console-triage-${lang}`);
+      await h.look(page, `console-triage-${lang}`);
 
       // The report's row: its status set to "in review" in place.
       const row = page.locator('tr', { has: page.locator(`a[href="/console/reports/${id}"]`) });
@@ -129,7 +83,7 @@ describe.skipIf(!hasChromium)('the analyst console in Chromium', () => {
         page.locator(`a[href="/console/reports/${id}"]`).click(),
       ]);
       expect(await page.locator('.tlp-banner .tlp-amber').textContent()).toBe('TLP:AMBER');
-      await look(page, `console-report-${lang}`);
+      await h.look(page, `console-report-${lang}`);
 
       await page.fill('#add-values', CASES[lang].found);
       await Promise.all([page.waitForURL(/done=added/), page.click('form[action$="/indicators"] button')]);
@@ -139,7 +93,7 @@ describe.skipIf(!hasChromium)('the analyst console in Chromium', () => {
       await page.selectOption('#link-campaign', String(campaignId));
       await Promise.all([page.waitForURL(/done=linked/), page.click('form[action$="/campaign"] button')]);
       expect(await page.locator('p.done').textContent()).toBe(words.linked);
-      await look(page, `console-report-linked-${lang}`);
+      await h.look(page, `console-report-linked-${lang}`);
       const stored = await w.center.intel.reports.get(w.cast.analyst.actor, id);
       expect([stored.triage, stored.campaignId]).toEqual(['in-review', campaignId]);
 
@@ -149,11 +103,11 @@ describe.skipIf(!hasChromium)('the analyst console in Chromium', () => {
       ]);
       expect(await page.locator('svg.chart').count()).toBe(1);
       expect(await page.locator(`input[form="split-form"][value="${id}"]`).count()).toBe(1);
-      await look(page, `console-campaign-${lang}`);
+      await h.look(page, `console-campaign-${lang}`);
 
       await page.goto(`${base}/console/indicators?q=stage-two`);
       expect(await page.locator('tbody tr').count()).toBe(lang === 'ja' ? 1 : 2);
-      await look(page, `console-indicators-${lang}`);
+      await h.look(page, `console-indicators-${lang}`);
 
       expect(refused).toEqual([]);
       await context.close();

@@ -8,30 +8,19 @@
  * and the CSP refuses nothing (the drag-and-drop helper is an external script). Screenshots go to
  * test-artifacts/ (git-ignored). Skipped, and says so, without /usr/bin/chromium or the samples.
  */
-import { existsSync, mkdirSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
-import { type ServerType, serve } from '@hono/node-server';
-import axe from 'axe-core';
-import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ApiWorld, C2_TH, openApiWorld, PASSWORD, type Person } from '../../../../test/api-world.js';
-import { HAVE_SAMPLES, sample } from '../../../../test/samples.js';
+import { type ApiWorld, C2_TH, openApiWorld, type Person } from '../../../../test/api-world.js';
+import {
+  type BrowserHarness,
+  openBrowserHarness,
+  skipBrowserTest,
+} from '../../../../test/browser-harness.js';
+import { sample } from '../../../../test/samples.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARTIFACTS = join(process.cwd(), 'test-artifacts');
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`member portal browser test SKIPPED: ${CHROMIUM} is not installed`);
-if (!HAVE_SAMPLES) console.warn('member portal browser test SKIPPED: ../shared/samples is absent');
+const SKIP = skipBrowserTest('member portal', { samples: true });
 /** A real phishing message (see the samples' README); its relay 100.127.144.234 is shared address space. */
 const EML = 'email/sample-666.eml';
 const PRIVATE_RELAY = '100.127.144.234';
-
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  nodes: { target: string[] }[];
-}
 
 const WORDS = {
   ja: {
@@ -52,11 +41,10 @@ const WORDS = {
   },
 } as const;
 
-describe.skipIf(!hasChromium || !HAVE_SAMPLES)('the member portal in Chromium', () => {
+describe.skipIf(SKIP)('the member portal in Chromium', () => {
   let w: ApiWorld;
-  let server: ServerType;
+  let h: BrowserHarness;
   let base: string;
-  let browser: Browser;
   const advisories = { ja: 0, en: 0 };
 
   /** An AMBER advisory sent to one member organisation only. */
@@ -84,62 +72,27 @@ describe.skipIf(!hasChromium || !HAVE_SAMPLES)('the member portal in Chromium', 
   }
 
   beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
     w = await openApiWorld();
     advisories.ja = await sendAdvisory(w.cast.x, '送金通知を装う標的型メール');
     advisories.en = await sendAdvisory(w.cast.y, 'Targeted mail posing as payment notices');
-    server = await new Promise<ServerType>((resolve) => {
-      const s = serve({ fetch: w.app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
-    });
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    h = await openBrowserHarness(w);
+    base = h.base;
   }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-    await new Promise((resolve) => server?.close(resolve));
-    await w?.close();
-  });
-
-  async function axeViolations(page: Page): Promise<AxeViolation[]> {
-    // Evaluated through the DevTools protocol, which the page's CSP does not govern.
-    await page.evaluate(axe.source);
-    const result = await page.evaluate(() =>
-      (globalThis as unknown as { axe: { run(): Promise<{ violations: AxeViolation[] }> } }).axe.run(),
-    );
-    return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  }
-
-  /** Screenshot and accessibility check of the page as it is now. */
-  async function look(page: Page, name: string): Promise<void> {
-    await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
-    expect(await axeViolations(page)).toEqual([]);
-  }
+  afterAll(() => (h ? h.close() : w?.close()));
 
   for (const lang of ['ja', 'en'] as const) {
     it(`${lang}: logs in, reports a real e-mail with its preview, answers an advisory “received too”`, async () => {
       const words = WORDS[lang];
       const member = lang === 'ja' ? w.cast.x : w.cast.y;
-      const context = await browser.newContext({
-        locale: words.locale,
-        viewport: { width: 1200, height: 900 },
-      });
-      const page = await context.newPage();
-      const refused: string[] = [];
-      page.on('console', (m) => {
-        if (/Content Security Policy|Refused to/i.test(m.text())) refused.push(m.text());
-      });
+      const { context, page, refused } = await h.open(words.locale);
 
       // The signed-out are sent to /login; the form (Accept-Language picks the language) signs in.
       await page.goto(`${base}/member/`);
       expect(new URL(page.url()).pathname).toBe('/login');
       expect(await page.locator('html').getAttribute('lang')).toBe(lang);
-      await page.fill('#login-email', member.email);
-      await page.fill('#login-password', PASSWORD);
-      await look(page, `member-login-${lang}`);
-      await Promise.all([page.waitForURL(`${base}/member/`), page.click('form.login button')]);
+      await h.fillLogin(page, member);
+      await h.look(page, `member-login-${lang}`);
+      await h.signIn(page, member, `${base}/member/`);
       expect(await page.locator('form.account a').textContent()).toBe(member.email);
 
       // Submit: the .eml upload, its preview with the private part marked, consent, send.
@@ -148,7 +101,7 @@ describe.skipIf(!hasChromium || !HAVE_SAMPLES)('the member portal in Chromium', 
       await expect.poll(() => page.locator('.drop-hint').isVisible()).toBe(true);
       await page.setInputFiles('#eml-file', sample(EML));
       await page.selectOption('#eml-tlp', 'GREEN');
-      await look(page, `member-submit-${lang}`);
+      await h.look(page, `member-submit-${lang}`);
       await Promise.all([page.waitForURL(`${base}/member/submit/email`), page.click('form.upload button')]);
       expect(await page.locator('h2.subject').textContent()).toBe('FUND TRANSFER');
       expect(await page.locator('.tlp-banner .tlp-green').textContent()).toBe('TLP:GREEN');
@@ -158,7 +111,7 @@ describe.skipIf(!hasChromium || !HAVE_SAMPLES)('the member portal in Chromium', 
       expect(await page.locator('section.shared').textContent()).toContain(
         'richarddepartment101@indamail.hu',
       );
-      await look(page, `member-preview-${lang}`);
+      await h.look(page, `member-preview-${lang}`);
       await page.check('#consent');
       await Promise.all([
         page.waitForURL(/\/member\/reports\/\d+\?stored=1$/),
@@ -173,7 +126,7 @@ describe.skipIf(!hasChromium || !HAVE_SAMPLES)('the member portal in Chromium', 
         true,
         member.orgId,
       ]);
-      await look(page, `member-report-${lang}`);
+      await h.look(page, `member-report-${lang}`);
 
       // The inbox: the advisory, unread; answered "received too" with a note and the report.
       await page.goto(`${base}/member/`);
@@ -181,7 +134,7 @@ describe.skipIf(!hasChromium || !HAVE_SAMPLES)('the member portal in Chromium', 
       const item = page.locator('ul.inbox li.unread');
       expect(await item.count()).toBe(1);
       expect(await item.locator('.badge').textContent()).toBe(words.unread);
-      await look(page, `member-inbox-${lang}`);
+      await h.look(page, `member-inbox-${lang}`);
       await Promise.all([
         page.waitForURL(`${base}/member/advisories/${advisories[lang]}`),
         item.locator('a').click(),
@@ -194,7 +147,7 @@ describe.skipIf(!hasChromium || !HAVE_SAMPLES)('the member portal in Chromium', 
         page.click('form[action$="/received-too"] button'),
       ]);
       expect(await page.locator('p.done').textContent()).toContain(words.answered);
-      await look(page, `member-advisory-${lang}`);
+      await h.look(page, `member-advisory-${lang}`);
       const analysed = await w.center.intel.advisories.get(w.cast.analyst.actor, advisories[lang]);
       expect(analysed.analysis?.sightings.map((s) => [s.orgId, s.reportId])).toEqual([
         [member.orgId, reportId],
@@ -203,13 +156,13 @@ describe.skipIf(!hasChromium || !HAVE_SAMPLES)('the member portal in Chromium', 
       // The organisation's reports and the API tokens page (the org admin sees its members' tokens too).
       await page.goto(`${base}/member/reports`);
       expect(await page.locator(`a[href="/member/reports/${reportId}"]`).textContent()).toBe('FUND TRANSFER');
-      await look(page, `member-reports-${lang}`);
+      await h.look(page, `member-reports-${lang}`);
       await page.goto(`${base}/member/tokens`);
       expect(await page.locator('table.tokens').count()).toBe(lang === 'ja' ? 2 : 1);
-      await look(page, `member-tokens-${lang}`);
+      await h.look(page, `member-tokens-${lang}`);
       await page.goto(`${base}/member/users`);
       expect(await page.locator('table.users tbody tr').count()).toBe(lang === 'ja' ? 2 : 1);
-      await look(page, `member-users-${lang}`);
+      await h.look(page, `member-users-${lang}`);
 
       // Delivery endpoints: an address added by the form, then narrowed to AMBER and RED.
       await page.goto(`${base}/member/delivery`);
@@ -230,16 +183,16 @@ describe.skipIf(!hasChromium || !HAVE_SAMPLES)('the member portal in Chromium', 
         address,
         { tlps: ['AMBER', 'RED'], events: null },
       ]);
-      await look(page, `member-delivery-${lang}`);
+      await h.look(page, `member-delivery-${lang}`);
 
       // A page that does not exist: the site's own 404 page, in the language of the browser.
       const missing = await page.goto(`${base}/member/no-such-page`);
       expect(missing?.status()).toBe(404);
       expect(await page.locator('html').getAttribute('lang')).toBe(lang);
-      await look(page, `error-404-${lang}`);
+      await h.look(page, `error-404-${lang}`);
 
       expect(refused).toEqual([]);
       await context.close();
-    }, 120_000);
+    }, 300_000);
   }
 });
