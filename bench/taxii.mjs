@@ -8,7 +8,8 @@
 // then walks the whole collection with `limit=1000` and the `next` cursor, one page at a time,
 // over HTTP with its Bearer token; the figures are the per-page latencies (request sent → body
 // parsed). `/healthz` is timed first (200 requests) as the same-run baseline.
-// Environment: BENCH_TAXII_OBJECTS, BENCH_TAXII_PAGE (1000), BENCH_TAXII_KEEP (0: delete the data).
+// Environment: BENCH_TAXII_OBJECTS, BENCH_TAXII_PAGE (1000), BENCH_TAXII_KEEP (0: delete the data),
+// BENCH_TAXII_DIST (another build to measure, e.g. the code before a change: default dist/).
 // Prints a Markdown report and writes it to bench/out/taxii.md.
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
@@ -19,7 +20,8 @@ import { root } from './_center.mjs';
 
 const N = Number(process.env.BENCH_TAXII_OBJECTS ?? 1_000_000);
 const PAGE = Number(process.env.BENCH_TAXII_PAGE ?? 1000);
-const dist = (p) => import(join(root, 'dist', p));
+const distDir = process.env.BENCH_TAXII_DIST ?? join(root, 'dist');
+const dist = (p) => import(join(distDir, p));
 const { openCenter, centerApp } = await dist('center/index.js');
 const { systemActor } = await dist('intel/index.js');
 const { collectionId } = await dist('feeds/index.js');
@@ -83,6 +85,9 @@ const pages = [];
 let seen = 0;
 let next;
 const w0 = performance.now();
+// CPU time of this process (server and client both) over the walk: on a loaded machine a far
+// steadier measure of the work per page than the latency, which waits for the CPU.
+const cpu0 = process.cpuUsage();
 do {
   const url = `${origin}/taxii2/koban/collections/${members}/objects/?limit=${PAGE}${next ? `&next=${next}` : ''}`;
   const s = performance.now();
@@ -94,6 +99,8 @@ do {
   next = env.more ? encodeURIComponent(env.next) : undefined;
 } while (next);
 const walkS = (performance.now() - w0) / 1000;
+const cpu = process.cpuUsage(cpu0);
+const cpuMsPerPage = (cpu.user + cpu.system) / 1000 / pages.length;
 server.close();
 await center.close();
 const dbBytes = statSync(join(dataDir, 'koban.sqlite'), { throwIfNoEntry: false })?.size;
@@ -102,12 +109,15 @@ if (process.env.BENCH_TAXII_KEEP !== '1') rmSync(dataDir, { recursive: true, for
 const f = (x) => x.toFixed(1);
 const report = `## TAXII 2.1 paging (bench/taxii.mjs)
 
+build: ${distDir}
+
 ${new Date().toISOString().slice(0, 10)}, ${availableParallelism()} cores (${cpus()[0]?.model ?? '?'}), load average ${loadavg()
   .map((x) => x.toFixed(1))
   .join(' ')}.
 
 - collection: ${N.toLocaleString('en')} objects (filled in ${f(fillS)} s by one SQL statement${dbBytes ? `; store ${(dbBytes / 1e6).toFixed(0)} MB` : ''})
 - walk: ${pages.length} pages of ${PAGE}, ${seen.toLocaleString('en')} objects in ${f(walkS)} s
+- CPU per page (this process: server and client): ${cpuMsPerPage.toFixed(2)} ms
 - page latency p50 ${f(pct(pages, 50))} ms, p99 ${f(pct(pages, 99))} ms, max ${f(Math.max(...pages))} ms (first page, with the collection's sync: ${f(pages[0])} ms)
 - /healthz (same run, before the walk): p50 ${f(pct(health, 50))} ms, p95 ${f(pct(health, 95))} ms
 `;

@@ -3,7 +3,7 @@
  * serving TAXII on loopback: the first run imports what the members may see, the second finds
  * nothing new (it resumes from the stored date added), and the list shows how far it got.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -99,5 +99,75 @@ describe('koban feeds', () => {
     expect((await run(['feeds', 'list'])).out).toBe(
       'no subscriptions (koban feeds subscribe URL --collection ID)\n',
     );
+  });
+
+  it('shows the federation peers, pulls one now on the schedule’s path, and shows what the pull left', async () => {
+    const r = await a.request('/api/v1/reports', {
+      token: a.cast.y.token,
+      json: { report: { kind: 'c2', destinations: [{ value: C2_US }] }, sharing: { tlp: 'GREEN' } },
+    });
+    expect(r.status).toBe(201);
+    expect((await run(['org', 'add', 'Center A', '--kind', 'partner-center'])).code).toBe(0);
+    const members = collectionId('members');
+    writeFileSync(
+      join(dir, 'koban.json'),
+      JSON.stringify({
+        federation: {
+          peers: [
+            {
+              name: 'center-a',
+              org: 'Center A',
+              pull: { apiRoot: root, collection: members, tokenEnv: 'KOBAN_TEST_PEER_A_TOKEN' },
+            },
+          ],
+        },
+      }),
+      { mode: 0o600 },
+    );
+    process.env.KOBAN_TEST_PEER_A_TOKEN = a.cast.mssp.token;
+    try {
+      const before = JSON.parse((await run(['feeds', 'peers', '--json'])).out) as {
+        peers: Record<string, unknown>[];
+      };
+      expect(before.peers.map((p) => [p.name, p.lastPullMs, p.objectsTotal, p.nextDueMs, p.pull])).toEqual([
+        ['center-a', null, 0, 0, { apiRoot: root, collection: members, intervalSeconds: 300 }],
+      ]);
+      const pulled = await run(['feeds', 'pull', '--peer', 'center-a', '--json']);
+      expect(pulled.err).toBe('');
+      const [out] = (
+        JSON.parse(pulled.out) as {
+          pulls: { ok: boolean; poll: { objects: number; imported: { reports: number } } }[];
+        }
+      ).pulls;
+      expect([out?.ok, out?.poll.imported.reports]).toEqual([true, 1]);
+      const after = JSON.parse((await run(['feeds', 'peers', '--json'])).out) as {
+        peers: {
+          lastPullMs: number;
+          lastOkMs: number;
+          lastObjects: number;
+          objectsTotal: number;
+          lastError: string | null;
+          nextDueMs: number;
+          pulling: unknown;
+        }[];
+      };
+      const p = after.peers[0];
+      expect([p?.lastObjects, p?.objectsTotal, p?.lastError, p?.pulling]).toEqual([
+        out?.poll.objects,
+        out?.poll.objects,
+        null,
+        null,
+      ]);
+      expect([p?.lastOkMs, p?.nextDueMs]).toEqual([p?.lastPullMs, (p?.lastPullMs ?? 0) + 300_000]);
+      const text = await run(['feeds', 'peers']);
+      expect(text.out).toContain(`center-a  (Center A)\n  ${root}collections/${members}/  every 300 s\n`);
+      const unknown = await run(['feeds', 'pull', '--peer', 'center-z']);
+      expect([unknown.code, unknown.err]).toEqual([
+        4,
+        'no federation peer "center-z" that this center pulls from',
+      ]);
+    } finally {
+      delete process.env.KOBAN_TEST_PEER_A_TOKEN;
+    }
   });
 });

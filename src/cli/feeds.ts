@@ -2,7 +2,9 @@
  * `koban feeds subscribe URL --collection ID [--token T | --user U] [--once]` — poll a collection
  * of another TAXII 2.1 server into intel (feeds/taxii/client.ts: added_after, next, resumes from
  * the last date added it saw, imports idempotently under the subscription's source name);
- * `koban feeds list` — the subscriptions and how far each got. Credentials are read at each run
+ * `koban feeds list` — the subscriptions and how far each got; `koban feeds peers` and
+ * `koban feeds pull --peer NAME` — federation peers (feeds-peers.ts); `koban feeds reads` — who read
+ * which of this center's TAXII collections (feeds-reads.ts). Credentials are read at each run
  * (the flag or KOBAN_TAXII_TOKEN; the password from KOBAN_TAXII_PASSWORD) and never stored.
  */
 import type { Command } from 'commander';
@@ -12,6 +14,8 @@ import { type DataFlags, operator, withIntel } from './_intel.js';
 import { onStopRequest } from './_lifetime.js';
 import { dbOption } from './_options.js';
 import { printJson } from './_output.js';
+import { registerFeedPeers } from './feeds-peers.js';
+import { registerFeedReads } from './feeds-reads.js';
 
 interface SubscribeFlags extends DataFlags {
   collection: string;
@@ -41,7 +45,9 @@ function line(r: PollResult): string {
 export function registerFeeds(program: Command): void {
   const feeds = program
     .command('feeds')
-    .description('TAXII 2.1 collections of other servers: subscribe, list');
+    .description(
+      'TAXII 2.1 collections of other servers: subscribe, list; federation peers: peers, pull; TAXII reads',
+    );
   feeds
     .command('subscribe')
     .description('poll a TAXII 2.1 collection (added_after; resumes where it stopped)')
@@ -110,4 +116,6 @@ export function registerFeeds(program: Command): void {
             : `${list.map((s) => `${s.id}  ${s.apiRoot}collections/${s.collection}/  source ${s.source}  last added ${s.lastAdded ?? '-'}  ${s.objectsSeen} objects`).join('\n')}\n`,
         );
     });
+  registerFeedPeers(feeds);
+  registerFeedReads(feeds);
 }

@@ -22,7 +22,7 @@ export function importSummary(r: SharingImport): string {
   if (r.format === 'stix-2.1') {
     const c = r.counts;
     lines.push(
-      `${r.file}: ${fmtInt(r.objects)} objects — ${c.reports} reports, ${c.campaigns} campaigns, ${c.indicators} indicators imported; ${c.unchanged} already held, ${c.updated} updated, ${r.skipped.length} skipped, ${r.rejected.length} rejected`,
+      `${r.file}: ${fmtInt(r.objects)} objects — ${c.reports} reports, ${c.campaigns} campaigns, ${c.indicators} indicators imported; ${c.unchanged} already held, ${c.updated} updated${c.withdrawn ? ` (${c.withdrawn} revoked: withdrawn)` : ''}, ${r.skipped.length} skipped, ${r.rejected.length} rejected`,
     );
     listed(lines, r.rejected, r.skipped);
   } else if (r.format === 'misp-warninglist') {

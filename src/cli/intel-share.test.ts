@@ -92,6 +92,7 @@ describe('koban intel export and import', () => {
       indicators: 0,
       unchanged: 7,
       updated: 0,
+      withdrawn: 0,
     });
   });
 

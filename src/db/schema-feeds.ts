@@ -94,6 +94,52 @@ export interface TaxiiSubscriptionTable {
   created_ms: number;
 }
 
+/** The pull state of a federation peer (migrations/0019-federation-operations.ts). */
+export interface FederationPeerTable {
+  peer: string;
+  /** When the last pull ended (ok or not). */
+  last_pull_ms: number | null;
+  last_ok_ms: number | null;
+  /** Objects received by the last successful pull. */
+  last_objects: number;
+  /** Objects received from this peer since it was first pulled. */
+  objects_total: number;
+  /** Failed pulls in a row (the back-off's exponent). */
+  failures: number;
+  /** Why the last pull failed (never a token); null after a successful one. */
+  last_error: string | null;
+  /** When the next scheduled pull is due (0: now). */
+  next_due_ms: number;
+}
+
+/** Reads of a TAXII collection by one reader in one hour (migrations/0019-federation-operations.ts). */
+export interface TaxiiReadTable {
+  collection: string;
+  /** The actor's audit label: `token:3 (user:12)`, `user:12`, `anonymous`. */
+  reader: string;
+  /** The hour's start, ms since the epoch (UTC). */
+  hour_ms: number;
+  user_id: number | null;
+  org_id: number | null;
+  requests: number;
+  objects: number;
+  first_ms: number;
+  last_ms: number;
+  /** 1 once the hour is over and its `taxii.read` row is in the audit chain. */
+  sealed: number;
+}
+
+/** A value of an imported report that its source revoked (migrations/0019-federation-operations.ts). */
+export interface StixWithdrawalTable {
+  report_id: number;
+  type: string;
+  value: string;
+  /** The revoked STIX object (the report, or the indicator that gave the value). */
+  stix_id: string;
+  source: string;
+  withdrawn_ms: number;
+}
+
 export interface FeedTables {
   stix_objects: StixObjectTable;
   provider_salts: ProviderSaltTable;
@@ -101,4 +147,7 @@ export interface FeedTables {
   taxii_objects: TaxiiObjectTable;
   taxii_status: TaxiiStatusTable;
   taxii_subscriptions: TaxiiSubscriptionTable;
+  federation_peers: FederationPeerTable;
+  taxii_reads: TaxiiReadTable;
+  stix_withdrawals: StixWithdrawalTable;
 }

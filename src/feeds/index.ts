@@ -31,7 +31,12 @@ export {
   peerCollections,
   taxiiOptionsFrom,
 } from './federation/config.js';
-export { Federation, type FederationDeps, type PeerPullOutcome } from './federation/puller.js';
+export {
+  Federation,
+  type FederationDeps,
+  type PeerPullOutcome,
+  type PeerStatus,
+} from './federation/puller.js';
 export {
   BUILT_EXPORT_FORMATS,
   detectFormat,
@@ -72,6 +77,8 @@ export {
   type Subscription,
   type TaxiiCredentials,
   type TaxiiOptions,
+  TaxiiReadLog,
+  type TaxiiReadRow,
   TaxiiService,
   TaxiiSubscriptions,
   type VisibleCollection,

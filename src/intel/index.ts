@@ -40,7 +40,8 @@ export {
   type TalliedAdvisory,
 } from './advisories/index.js';
 export type { Checkpoint } from './audit/index.js';
-export { CHAIN_KEY_FILE } from './audit/index.js';
+// For the other contexts that record what they do in the audit chain (feeds: TAXII reads).
+export { type AuditEntry, appendAudit, CHAIN_KEY_FILE } from './audit/index.js';
 export {
   type CampaignSummary,
   type CampaignView,

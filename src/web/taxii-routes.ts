@@ -89,16 +89,24 @@ function paging(page: Page): { more: boolean; next?: string } {
   return page.more && last ? { more: true, next: encodeCursor(last.dateAddedUs) } : { more: false };
 }
 
+const COMMA = Buffer.from(',');
+const CLOSE = Buffer.from(']}');
+
 /**
- * An envelope of stored objects: their JSON is spliced in as stored (it was serialised by this
- * server), not parsed and written again — most of a page's cost at 1,000 objects.
+ * An envelope of stored objects: their JSON bytes are spliced in as stored (serialised by this
+ * server), not parsed, decoded or written again, and the body goes out as one buffer — the
+ * string path (join, then UTF-8 encode ~330 KB per page) was most of a page's cost at 1,000.
  */
 function envelope(c: Context, page: Page): Response {
   const head = JSON.stringify(paging(page));
-  const body = page.rows.length
-    ? `${head.slice(0, -1)},"objects":[${page.rows.map((v) => v.json).join(',')}]}`
-    : head;
-  return c.newResponse(body, 200, { 'content-type': c.get('taxiiType') });
+  if (page.rows.length === 0) return c.newResponse(head, 200, { 'content-type': c.get('taxiiType') });
+  const parts: Uint8Array[] = [Buffer.from(`${head.slice(0, -1)},"objects":[`)];
+  for (const [i, v] of page.rows.entries()) {
+    if (i > 0) parts.push(COMMA);
+    parts.push(v.object);
+  }
+  parts.push(CLOSE);
+  return c.newResponse(Buffer.concat(parts), 200, { 'content-type': c.get('taxiiType') });
 }
 
 function collectionResource(v: VisibleCollection) {

@@ -9,6 +9,8 @@ import { type ServerType, serve } from '@hono/node-server';
 import type { Hono } from 'hono';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type ApiWorld, openApiWorld, PASSWORD } from '../../../test/api-world.js';
+import { TLP2_IDS } from '../stix/markings.js';
+import { StixService } from '../stix/service.js';
 import { collectionId } from '../taxii/collections.js';
 import { Federation } from './puller.js';
 
@@ -22,6 +24,8 @@ const AMBER = '185.220.101.13';
 /** GREEN at A, without the reporter's consent. */
 const UNCONSENTED = '185.220.101.14';
 const LATER = '185.220.101.15';
+/** In a vendor's report that A imports, publishes to B, and the vendor later revokes. */
+const VENDOR = '185.220.101.16';
 
 let dir: string;
 let a: ApiWorld;
@@ -241,6 +245,7 @@ describe('federation between two centers on loopback', () => {
         .select('stix_id')
         .where('source', '=', 'peer:center-a')
         .where('koban_type', '=', 'report')
+        .where('stix_type', '=', 'report')
         .execute()
     ).map((r) => r.stix_id);
     expect(fromA.length).toBe(2);
@@ -326,5 +331,95 @@ describe('federation between two centers on loopback', () => {
     expect(later.imported.reports).toBe(1);
     expect(await reportsFrom(b, 'Center A')).toEqual([`${BOTH} GREEN`, `${AMBER} AMBER`, `${LATER} GREEN`]);
     expect((await indicator(b, BOTH)).reports).toBe(1);
+  });
+
+  it('a report revoked at its source is withdrawn along the chain: at A, then at B, which tells C it is revoked', async () => {
+    const reportId = 'report--5d1b8c3e-2f4a-4b6c-9d8e-000000000016';
+    const vendor = (revoked: boolean) => ({
+      type: 'bundle',
+      id: `bundle--5d1b8c3e-2f4a-4b6c-9d8e-00000000001${revoked ? 'b' : 'a'}`,
+      objects: [
+        {
+          type: 'indicator',
+          spec_version: '2.1',
+          id: 'indicator--5d1b8c3e-2f4a-4b6c-9d8e-000000000017',
+          created: '2026-12-01T00:00:00.000Z',
+          modified: '2026-12-01T00:00:00.000Z',
+          pattern: `[ipv4-addr:value = '${VENDOR}']`,
+          pattern_type: 'stix',
+          valid_from: '2026-12-01T00:00:00.000Z',
+          object_marking_refs: [TLP2_IDS.GREEN],
+        },
+        {
+          type: 'report',
+          spec_version: '2.1',
+          id: reportId,
+          created: '2026-12-01T00:00:00.000Z',
+          modified: revoked ? '2026-12-05T00:00:00.000Z' : '2026-12-01T00:00:00.000Z',
+          ...(revoked ? { revoked: true } : {}),
+          name: 'Vendor C2 report',
+          published: '2026-12-01T00:00:00.000Z',
+          object_refs: ['indicator--5d1b8c3e-2f4a-4b6c-9d8e-000000000017'],
+          object_marking_refs: [TLP2_IDS.GREEN],
+        },
+      ],
+    });
+    const vendorAtA = new StixService(a.center.intel, {}, () => a.clock.ms);
+    const imported = await vendorAtA.importText(
+      a.cast.analyst.actor,
+      JSON.stringify(vendor(false)),
+      'vendor',
+      {
+        source: 'vendor',
+      },
+    );
+    expect(imported.counts.reports).toBe(1);
+    expect(values(await collection(rootA, collectionId('peer:center-b'), bAtA))).toEqual([VENDOR]);
+    const first = await pull(b, 'center-a');
+    expect(first.imported.reports).toBe(1);
+    expect(await reportsFrom(b, 'Center A')).toEqual([`${VENDOR} GREEN`]);
+    expect(values(await collection(rootB, collectionId('peer:center-c'), b.cast.analyst.token))).toEqual([
+      VENDOR,
+    ]);
+
+    // The vendor revokes its report: A withdraws the value (audited) and publishes the revocation.
+    a.clock.ms += 60_000;
+    const revoked = await vendorAtA.importText(a.cast.analyst.actor, JSON.stringify(vendor(true)), 'vendor', {
+      source: 'vendor',
+    });
+    expect([revoked.counts.updated, revoked.counts.withdrawn]).toEqual([1, 1]);
+    const forB = await collection(rootA, collectionId('peer:center-b'), bAtA);
+    expect(values(forB)).toEqual([]);
+    expect(forB.filter((o) => o.id === reportId).map((o) => [o.modified, o.revoked])).toEqual([
+      // The older version left the collection with the value (the audience may no longer see it).
+      ['2026-12-05T00:00:00.000Z', true],
+    ]);
+
+    // B pulls the revoked version: the report it made is withdrawn from all B shares, audited.
+    b.clock.ms += 60_000;
+    const second = await pull(b, 'center-a');
+    expect(second.imported).toEqual({ reports: 0, indicators: 0, unchanged: expect.any(Number) });
+    const held = await b.center.intel.db
+      .selectFrom('stix_objects')
+      .select(['koban_id', 'revoked'])
+      .where('stix_id', '=', reportId)
+      .executeTakeFirstOrThrow();
+    expect(Number(held.revoked)).toBe(1);
+    const audit = await b.center.intel.auditLog(b.system, { action: 'report.withdraw-revoked' });
+    expect(audit.map((r) => [r.targetId, r.actorLabel, r.details])).toEqual([
+      [
+        String(held.koban_id),
+        'system:federation:center-a',
+        { source: 'peer:center-a', revoked: reportId, revokedType: 'report', values: [`ipv4:${VENDOR}`] },
+      ],
+    ]);
+    const forC = await collection(rootB, collectionId('peer:center-c'), b.cast.analyst.token);
+    expect(values(forC)).toEqual([]);
+    expect(forC.filter((o) => o.id === reportId).map((o) => [o.modified, o.revoked])).toEqual([
+      // The older version left the collection with the value (the audience may no longer see it).
+      ['2026-12-05T00:00:00.000Z', true],
+    ]);
+    // The report itself stays at B, with its history.
+    expect(await reportsFrom(b, 'Center A')).toEqual([`${VENDOR} GREEN`]);
   });
 });

@@ -3,8 +3,10 @@
 // is sent to the peer and nowhere else.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type ApiWorld, openApiWorld } from '../../../test/api-world.js';
+import { Lease } from '../../db/index.js';
 import { TLP2_IDS } from '../stix/markings.js';
 import { federationConfigFrom } from './config.js';
+import { PULL_LEASE_MS } from './peer-state.js';
 import { Federation } from './puller.js';
 
 const TOKEN = 'kbt_42_peer-secret-value';
@@ -187,5 +189,133 @@ describe('federation pulls on the schedule', () => {
       .where('koban_id', 'is', null)
       .execute();
     expect(skipped).toEqual([{ stix_id: indicator(2, 'AMBER').id, source: 'peer:center-a' }]);
+  });
+});
+
+describe('the pull state is the store’s: shared by `koban serve` and `koban feeds pull`', () => {
+  it('a second process sees the first one’s pull (time, objects, error, next due) and keeps its back-off', async () => {
+    const clock = { ms: Date.UTC(2026, 11, 7) };
+    const t0 = clock.ms;
+    const indicator = {
+      type: 'indicator',
+      spec_version: '2.1',
+      id: 'indicator--00000000-0000-4000-8000-000000000031',
+      created: '2026-12-01T00:00:00.000Z',
+      modified: '2026-12-01T00:00:00.000Z',
+      pattern: "[ipv4-addr:value = '185.220.101.31']",
+      pattern_type: 'stix',
+      valid_from: '2026-12-01T00:00:00.000Z',
+      object_marking_refs: [TLP2_IDS.GREEN],
+    };
+    const answers = [
+      () => envelope({ more: false, objects: [indicator] }),
+      () => new Response('{"title":"Unavailable","description":"down"}', { status: 503 }),
+    ];
+    const deps = {
+      now: () => clock.ms,
+      env: { PEER_A_TOKEN: TOKEN },
+      fetch: async () => {
+        const a = answers.shift();
+        if (!a) throw new Error('no more answers');
+        return a();
+      },
+    };
+    // The center's schedule and an operator's command: two Federation instances over one store.
+    const serve = new Federation(w.center.intel, config(), deps);
+    const cli = new Federation(w.center.intel, config(), deps);
+    const [never] = await cli.peers();
+    expect(never).toEqual({
+      name: 'center-a',
+      org: 'Center A',
+      configured: true,
+      pull: { apiRoot: ROOT, collection: COLLECTION, intervalSeconds: 300 },
+      publishes: false,
+      lastPullMs: null,
+      lastOkMs: null,
+      lastObjects: 0,
+      objectsTotal: 0,
+      failures: 0,
+      lastError: null,
+      nextDueMs: 0,
+      pulling: null,
+    });
+    const [pulled] = await cli.pullNow('center-a');
+    expect([pulled?.ok, pulled?.poll?.objects, pulled?.nextDueMs]).toEqual([true, 1, t0 + 5 * MINUTE]);
+    // Not due for the center: the operator's pull counts.
+    clock.ms = t0 + MINUTE;
+    expect(await serve.tick()).toEqual([]);
+    clock.ms = t0 + 5 * MINUTE;
+    const [failed] = await serve.tick();
+    expect(failed?.ok).toBe(false);
+    expect(await cli.peers()).toEqual([
+      {
+        ...never,
+        lastPullMs: t0 + 5 * MINUTE,
+        lastOkMs: t0,
+        lastObjects: 1,
+        objectsTotal: 1,
+        failures: 1,
+        lastError: `${ROOT}collections/${COLLECTION}/objects/?match%5Bversion%5D=all: 503 down`,
+        nextDueMs: t0 + 6 * MINUTE,
+      },
+    ]);
+    // The operator removes the peer from koban.json: it is listed as removed, with what it sent.
+    const after = new Federation(w.center.intel, federationConfigFrom({ peers: [] }), deps);
+    expect(await after.peers()).toEqual([
+      {
+        name: 'center-a',
+        org: null,
+        configured: false,
+        pull: null,
+        publishes: false,
+        lastPullMs: t0 + 5 * MINUTE,
+        lastOkMs: t0,
+        lastObjects: 1,
+        objectsTotal: 1,
+        failures: 1,
+        lastError: `${ROOT}collections/${COLLECTION}/objects/?match%5Bversion%5D=all: 503 down`,
+        nextDueMs: null,
+        pulling: null,
+      },
+    ]);
+    expect(after.pulls).toBe(false);
+  });
+
+  it('a pull while another process holds the peer’s lease does nothing and says who holds it', async () => {
+    let fetched = 0;
+    const deps = {
+      now: () => 1000,
+      env: { PEER_A_TOKEN: TOKEN },
+      fetch: async () => {
+        fetched++;
+        return envelope({ more: false });
+      },
+    };
+    const cli = new Federation(w.center.intel, config(), deps);
+    const other = new Lease(
+      w.center.intel.db,
+      'federation-pull:center-a',
+      'serve-node-1:4242',
+      PULL_LEASE_MS,
+      () => 1000,
+    );
+    expect(await other.acquire()).toBe(true);
+    const [out] = await cli.pullNow('center-a');
+    expect(out).toEqual({
+      peer: 'center-a',
+      ok: false,
+      error: 'peer center-a is being pulled by serve-node-1:4242; try again when it is done',
+      busy: { holder: 'serve-node-1:4242' },
+      nextDueMs: 0,
+    });
+    expect(fetched).toBe(0);
+    expect((await cli.peers())[0]?.pulling).toEqual({ holder: 'serve-node-1:4242', sinceMs: 1000 });
+    await other.release();
+    const [after] = await cli.pullNow('center-a');
+    expect([after?.ok, fetched]).toEqual([true, 1]);
+    // Released at the end of the pull: the next one (any process) may take it.
+    expect(await new Lease(w.center.intel.db, 'federation-pull:center-a', 'x', 1, () => 1000).state()).toBe(
+      undefined,
+    );
   });
 });

@@ -7,7 +7,11 @@
  * so the values join this center's aggregates and campaign correlation like any report's, and are
  * never published back to that peer (publish.ts). Objects this center published itself, come back
  * through a third center, are recognised by id and not imported again. Time comes from the given
- * clock; `tick` is what the center's schedule calls, `pullNow` what an operator (or a test) calls.
+ * clock; `tick` is what the center's schedule calls, `pullNow` what an operator (`koban feeds pull`,
+ * possibly in another process than `koban serve`) calls. Both take the same path: the state each
+ * pull leaves (peer-state.ts: when, how much, the last error, the back-off) is in the store, not in
+ * one process's memory, and a peer is pulled under its lease, so two processes never walk its
+ * cursor at once.
  */
 import { backoffDelayMs, isKobanError, KobanError } from '../../core/index.js';
 import { type IntelService, systemActor } from '../../intel/index.js';
@@ -17,6 +21,7 @@ import { type FetchLike, type PollResult, TaxiiSubscriptions } from '../taxii/cl
 import { allCollections } from '../taxii/collections.js';
 import type { FederationConfig, PeerConfig, PeerPull } from './config.js';
 import { peerCollections, readPeerToken } from './config.js';
+import { PeerStates } from './peer-state.js';
 import { peerSource } from './publish.js';
 
 /** After a failed pull: 1 min, doubling, at most 1 h (or the interval, if longer). */
@@ -31,8 +36,36 @@ export interface PeerPullOutcome {
   readonly poll?: Omit<PollResult, 'subscription'> & { readonly lastAdded: string | null };
   /** Why it failed (never a token). */
   readonly error?: string;
+  /** Set when another process (or another center instance) was pulling this peer: nothing was done. */
+  readonly busy?: { readonly holder: string };
   /** When the next scheduled pull of this peer is due. */
   readonly nextDueMs: number;
+}
+
+/** A peer as `koban feeds peers` shows it. */
+export interface PeerStatus {
+  readonly name: string;
+  /** Null for a peer no longer in koban.json (its pull state is still held). */
+  readonly org: string | null;
+  /** False: removed from koban.json — neither pulled nor published to; what it sent stays. */
+  readonly configured: boolean;
+  /** Null: this center does not pull from the peer (it only publishes to it). */
+  readonly pull: {
+    readonly apiRoot: string;
+    readonly collection: string;
+    readonly intervalSeconds: number;
+  } | null;
+  readonly publishes: boolean;
+  readonly lastPullMs: number | null;
+  readonly lastOkMs: number | null;
+  readonly lastObjects: number;
+  readonly objectsTotal: number;
+  readonly failures: number;
+  readonly lastError: string | null;
+  /** Null when the peer is not pulled from. */
+  readonly nextDueMs: number | null;
+  /** Who is pulling it right now, if anyone. */
+  readonly pulling: { readonly holder: string; readonly sinceMs: number } | null;
 }
 
 export interface FederationDeps {
@@ -42,17 +75,12 @@ export interface FederationDeps {
   readonly log?: { info(o: object, m: string): void; warn(o: object, m: string): void } | undefined;
 }
 
-interface PeerState {
-  failures: number;
-  nextDueMs: number;
-}
-
 type Pulling = PeerConfig & { readonly pull: PeerPull };
 
 export class Federation {
-  private readonly state = new Map<string, PeerState>();
   private readonly stix: StixService;
   private readonly now: () => number;
+  private readonly states: PeerStates;
   private running: Promise<PeerPullOutcome[]> | null = null;
   private readonly inFlight = new Map<string, Promise<PeerPullOutcome>>();
 
@@ -63,6 +91,7 @@ export class Federation {
   ) {
     this.now = deps.now ?? Date.now;
     this.stix = new StixService(intel, {}, this.now);
+    this.states = new PeerStates(intel.db, this.now);
   }
 
   /** Whether any peer is pulled from (else the center schedules nothing). */
@@ -75,11 +104,66 @@ export class Federation {
     return this.config.peers.filter((p): p is Pulling => p.pull !== undefined);
   }
 
+  /**
+   * Every configured peer with its pull state (read from the store: any process's pulls count),
+   * then the peers removed from koban.json that were pulled before.
+   */
+  async peers(): Promise<PeerStatus[]> {
+    const states = await this.states.all();
+    const out: PeerStatus[] = [];
+    for (const p of this.config.peers) {
+      const s = states.get(p.name);
+      out.push({
+        name: p.name,
+        org: p.org,
+        configured: true,
+        pull: p.pull
+          ? {
+              apiRoot: p.pull.apiRoot,
+              collection: p.pull.collection,
+              intervalSeconds: p.pull.intervalSeconds,
+            }
+          : null,
+        publishes: p.publish !== undefined,
+        lastPullMs: s?.lastPullMs ?? null,
+        lastOkMs: s?.lastOkMs ?? null,
+        lastObjects: s?.lastObjects ?? 0,
+        objectsTotal: s?.objectsTotal ?? 0,
+        failures: s?.failures ?? 0,
+        lastError: s?.lastError ?? null,
+        // Never pulled: due at the center's next look.
+        nextDueMs: p.pull ? (s?.nextDueMs ?? 0) : null,
+        pulling: p.pull ? await this.states.pulling(p.name) : null,
+      });
+    }
+    const named = new Set(this.config.peers.map((p) => p.name));
+    for (const s of [...states.values()]
+      .filter((x) => !named.has(x.peer))
+      .sort((x, y) => (x.peer < y.peer ? -1 : 1)))
+      out.push({
+        name: s.peer,
+        org: null,
+        configured: false,
+        pull: null,
+        publishes: false,
+        lastPullMs: s.lastPullMs,
+        lastOkMs: s.lastOkMs,
+        lastObjects: s.lastObjects,
+        objectsTotal: s.objectsTotal,
+        failures: s.failures,
+        lastError: s.lastError,
+        nextDueMs: null,
+        pulling: null,
+      });
+    return out;
+  }
+
   /** Pulls every peer whose pull is due (one round at a time: a round still running is joined). */
   tick(): Promise<PeerPullOutcome[]> {
     this.running ??= (async () => {
       const now = this.now();
-      const due = this.pulling().filter((p) => (this.state.get(p.name)?.nextDueMs ?? 0) <= now);
+      const states = await this.states.all();
+      const due = this.pulling().filter((p) => (states.get(p.name)?.nextDueMs ?? 0) <= now);
       const out: PeerPullOutcome[] = [];
       for (const p of due) out.push(await this.pullPeer(p));
       return out;
@@ -89,7 +173,7 @@ export class Federation {
     return this.running;
   }
 
-  /** Pulls now, due or not: one peer by name, or all that pull. */
+  /** Pulls now, due or not: one peer by name, or all that pull (`koban feeds pull`). */
   async pullNow(name?: string): Promise<PeerPullOutcome[]> {
     const peers = this.pulling().filter((p) => name === undefined || p.name === name);
     if (name !== undefined && peers.length === 0)
@@ -99,54 +183,74 @@ export class Federation {
     return out;
   }
 
-  /** One pull of a peer at a time: a "pull now" during a scheduled pull joins it. */
+  /** One pull of a peer at a time: a "pull now" during a scheduled pull of this process joins it. */
   private pullPeer(p: Pulling): Promise<PeerPullOutcome> {
     const held = this.inFlight.get(p.name);
     if (held) return held;
-    const run = this.pullOnce(p).finally(() => this.inFlight.delete(p.name));
+    const run = this.leased(p).finally(() => this.inFlight.delete(p.name));
     this.inFlight.set(p.name, run);
     return run;
   }
 
-  private async pullOnce(p: Pulling): Promise<PeerPullOutcome> {
-    const st = this.state.get(p.name) ?? { failures: 0, nextDueMs: 0 };
-    this.state.set(p.name, st);
+  /** Across processes: the pull runs only under the peer's lease; a pull held elsewhere is left to it. */
+  private async leased(p: Pulling): Promise<PeerPullOutcome> {
+    const lease = this.states.lease(p.name);
+    if (!(await lease.acquire())) {
+      const holder = (await lease.state())?.holder ?? 'another process';
+      const { nextDueMs } = await this.states.get(p.name);
+      this.deps.log?.info({ peer: p.name, holder }, 'federation pull already running elsewhere');
+      return {
+        peer: p.name,
+        ok: false,
+        error: `peer ${p.name} is being pulled by ${holder}; try again when it is done`,
+        busy: { holder },
+        nextDueMs,
+      };
+    }
+    try {
+      return await this.pullOnce(p, async () => {
+        if (!(await lease.acquire()))
+          throw new KobanError('E_CONFLICT', `lost the pull lease of peer ${p.name} (held too long)`);
+      });
+    } finally {
+      await lease.release();
+    }
+  }
+
+  private async pullOnce(p: Pulling, renew: () => Promise<void>): Promise<PeerPullOutcome> {
+    const held = await this.states.get(p.name);
     const intervalMs = p.pull.intervalSeconds * 1000;
     try {
-      const r = await this.pull(p);
-      st.failures = 0;
+      const r = await this.pull(p, renew);
       // A pull cut short by its page bound goes on at the next tick.
-      st.nextDueMs = this.now() + (r.truncated ? 0 : intervalMs);
+      const nextDueMs = this.now() + (r.truncated ? 0 : intervalMs);
+      await this.states.record(p.name, { ok: true, objects: r.objects }, 0, nextDueMs);
       const { subscription, ...poll } = r;
       this.deps.log?.info(
         { peer: p.name, objects: r.objects, own: r.own, rejected: r.rejected, ...r.imported },
         'federation pull',
       );
-      return {
-        peer: p.name,
-        ok: true,
-        poll: { ...poll, lastAdded: subscription.lastAdded },
-        nextDueMs: st.nextDueMs,
-      };
+      return { peer: p.name, ok: true, poll: { ...poll, lastAdded: subscription.lastAdded }, nextDueMs };
     } catch (e) {
       // Any failure (the peer down, a refusal, a store error) waits its back-off: a scheduled
       // round never throws into the schedule.
-      st.failures++;
-      const delay = backoffDelayMs(st.failures - 1, {
+      const failures = held.failures + 1;
+      const delay = backoffDelayMs(failures - 1, {
         baseMs: Math.min(RETRY_BASE_MS, intervalMs),
         maxMs: Math.max(RETRY_MAX_MS, intervalMs),
       });
-      st.nextDueMs = this.now() + delay;
+      const nextDueMs = this.now() + delay;
       const error = e instanceof Error ? e.message : String(e);
+      await this.states.record(p.name, { ok: false, error }, failures, nextDueMs);
       this.deps.log?.warn(
-        { peer: p.name, failures: st.failures, retryInMs: delay, error, expected: isKobanError(e) },
+        { peer: p.name, failures, retryInMs: delay, error, expected: isKobanError(e) },
         'federation pull failed',
       );
-      return { peer: p.name, ok: false, error, nextDueMs: st.nextDueMs };
+      return { peer: p.name, ok: false, error, nextDueMs };
     }
   }
 
-  private async pull(p: Pulling): Promise<PollResult> {
+  private async pull(p: Pulling, renew: () => Promise<void>): Promise<PollResult> {
     const org = await this.intel.orgs.byName(p.org);
     if (org?.kind !== 'partner-center' || !org.active)
       throw new KobanError(
@@ -165,13 +269,14 @@ export class Federation {
         maxPages: p.pull.maxPages,
         maxPageBytes: p.pull.maxPageBytes,
         own: (objects) => this.ownIds(objects),
+        afterPage: renew,
       },
     );
   }
 
   /**
    * The objects this center published itself: held as its own export in one of its TAXII
-   * collections, or created by its center identity (ids are UUIDv5 in the installation's
+   * collections (unless it imported them first), or created by its center identity (ids are UUIDv5 in the installation's
    * namespace, stix/ids.ts, so a peer's objects never carry them).
    */
   async ownIds(objects: readonly Record<string, unknown>[]): Promise<Set<string>> {
@@ -199,6 +304,18 @@ export class Federation {
         .where('origin', '=', 'export')
         .execute();
       for (const r of rows) own.add(r.stix_id);
+    }
+    // What this center imported (from this peer or anyone) and re-exported is not its own: a
+    // newer version of it — a revocation — must reach the importer, which is idempotent by id and
+    // version, so it does not echo either.
+    const mine = [...own];
+    for (let i = 0; i < mine.length; i += IN_CHUNK) {
+      const imported = await this.intel.db
+        .selectFrom('stix_objects')
+        .select('stix_id')
+        .where('stix_id', 'in', mine.slice(i, i + IN_CHUNK))
+        .execute();
+      for (const r of imported) own.delete(r.stix_id);
     }
     return own;
   }

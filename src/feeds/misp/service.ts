@@ -13,6 +13,7 @@ import { type Actor, type IntelService, SharingService, type Tlp } from '../../i
 import { KOBAN_NAMESPACE, uuidV5 } from '../stix/ids.js';
 import { Applier } from '../stix/import-apply.js';
 import type { ObjectKey, ObjectRejection } from '../stix/import-plan.js';
+import { withdrawnApplied } from '../stix/withdrawals.js';
 import { type MispFeed, mispFeed } from './feed-export.js';
 import { type MispPlan, type PlannedEvent, planMispImport, type SightingCounts } from './import-plan.js';
 import { planWarninglist } from './warninglist.js';
@@ -62,7 +63,11 @@ export class MispService {
 
   /** What the actor — or `audience`, chosen by center staff — may see, as a MISP feed. */
   async exportFeed(actor: Actor, audience?: string): Promise<MispFeed> {
-    const snapshot = await this.intel.sharing.snapshot(actor, audience, 'misp-feed');
+    // Less what sources revoked (a feed has no revocation: the event or value leaves it).
+    const { snapshot } = await withdrawnApplied(
+      this.intel,
+      await this.intel.sharing.snapshot(actor, audience, 'misp-feed'),
+    );
     const external = new Map<number, string>();
     const ids = snapshot.reports.filter((r) => r.kind === 'imported').map((r) => r.id);
     for (let i = 0; i < ids.length; i += IN_CHUNK) {

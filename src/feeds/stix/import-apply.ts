@@ -22,6 +22,7 @@ import type {
   PlannedIndicator,
   PlannedValue,
 } from './import-plan.js';
+import { withdrawRevoked } from './withdrawals.js';
 
 export interface ImportCounts {
   /** STIX reports imported (each a Koban report). */
@@ -33,6 +34,8 @@ export interface ImportCounts {
   readonly unchanged: number;
   /** Objects held at an older version, now at this one. */
   readonly updated: number;
+  /** Revoked objects whose values were withdrawn from what this center shares. */
+  readonly withdrawn: number;
 }
 
 export interface ImportOutcome {
@@ -54,7 +57,7 @@ export interface ApplyOptions {
 type Held = { modified: string; content_sha256: string };
 
 export class Applier {
-  readonly counts = { reports: 0, campaigns: 0, indicators: 0, unchanged: 0, updated: 0 };
+  readonly counts = { reports: 0, campaigns: 0, indicators: 0, unchanged: 0, updated: 0, withdrawn: 0 };
   readonly rejected: ObjectRejection[] = [];
   readonly reportIds: number[] = [];
   /** STIX campaign id → Koban campaign id, as held or created now. */
@@ -120,14 +123,53 @@ export class Applier {
     this.counts.updated++;
   }
 
-  /** Decides what to do with an object; true when it is new and should be imported. */
-  async admit(k: ObjectKey): Promise<boolean> {
+  /**
+   * Decides what to do with an object; true when it is new and should be imported. A newer
+   * version that revokes the object withdraws what it gave (`values`: an indicator's; without,
+   * the whole report it made).
+   */
+  async admit(k: ObjectKey, values?: readonly PlannedValue[]): Promise<boolean> {
     const s = await this.status(k);
     if (s === 'new') return true;
     if (s === 'same') this.counts.unchanged++;
-    else if (s === 'newer') await this.update(k);
-    else this.rejected.push({ index: k.index, id: k.id, type: k.type, reason: s.conflict });
+    else if (s === 'newer') {
+      await this.update(k);
+      if (k.revoked) await this.withdraw(k, values);
+    } else this.rejected.push({ index: k.index, id: k.id, type: k.type, reason: s.conflict });
     return false;
+  }
+
+  /** Withdraws what a revoked object gave the Koban report it made or joined (withdrawals.ts). */
+  private async withdraw(k: ObjectKey, values: readonly PlannedValue[] | undefined): Promise<void> {
+    const held = await this.db
+      .selectFrom('stix_objects')
+      .select(['koban_type', 'koban_id'])
+      .where('stix_id', '=', k.id)
+      .executeTakeFirst();
+    if (held?.koban_type !== 'report' || held.koban_id === null) return;
+    // An indicator gave its values only; a report (or MISP event) was the whole report.
+    const given = k.type === 'indicator' ? (values ?? []) : null;
+    if (given?.length === 0) return;
+    const n = await withdrawRevoked(
+      this.intel,
+      this.actor,
+      { stixId: k.id, type: k.type, source: this.opts.source },
+      Number(held.koban_id),
+      given,
+      this.nowMs(),
+    );
+    if (n > 0) this.counts.withdrawn++;
+  }
+
+  /** The Koban report an object made, if it made one. */
+  async reportOf(stixId: string): Promise<number | null> {
+    const row = await this.db
+      .selectFrom('stix_objects')
+      .select('koban_id')
+      .where('stix_id', '=', stixId)
+      .where('koban_type', '=', 'report')
+      .executeTakeFirst();
+    return row?.koban_id == null ? null : Number(row.koban_id);
   }
 
   async campaign(ref: string): Promise<number | null> {
@@ -211,17 +253,21 @@ async function standalone(a: Applier, plan: ImportPlan, fresh: readonly PlannedI
   }
 }
 
-/** The plan's reports; answers the ids of the indicators a held or imported report carries. */
+/**
+ * The plan's reports; answers the indicators a held or imported report carries, each with the
+ * Koban report that holds its values (null: none, the report was revoked or not imported).
+ */
 async function importReports(
   a: Applier,
   plan: ImportPlan,
   source: string,
   skipped: { id: string; type: string; reason: string }[],
-): Promise<Set<string>> {
-  const carried = new Set<string>();
+): Promise<Map<string, number | null>> {
+  const carried = new Map<string, number | null>();
   for (const r of plan.reports) {
     if (!(await a.admit(r))) {
-      for (const i of r.indicators) carried.add(i);
+      const holder = await a.reportOf(r.id);
+      for (const i of r.indicators) carried.set(i, holder);
       continue;
     }
     if (r.revoked) {
@@ -246,7 +292,7 @@ async function importReports(
         true,
       );
       await a.record(r, { type: 'report', id });
-      for (const i of r.indicators) carried.add(i);
+      for (const i of r.indicators) carried.set(i, id);
     } catch (e) {
       a.fail(r, e);
     }
@@ -283,15 +329,17 @@ export async function applyImport(
   }
   const carried = await importReports(a, plan, opts.source, skipped);
   for (const i of plan.heldIndicators.filter((x) => carried.has(x.id))) {
-    if (!(await a.admit(i))) continue;
+    if (!(await a.admit(i, i.values))) continue;
     a.counts.indicators++;
-    await a.record(i, null);
+    // Linked to the report holding its values: revoking the indicator later withdraws them there.
+    const holder = carried.get(i.id) ?? null;
+    await a.record(i, holder === null ? null : { type: 'report', id: holder });
   }
   // Indicators whose report was not imported (refused, revoked) stand on their own.
   const loose = [...plan.heldIndicators.filter((x) => !carried.has(x.id)), ...plan.indicators];
   const fresh: PlannedIndicator[] = [];
   for (const i of loose) {
-    if (!(await a.admit(i))) continue;
+    if (!(await a.admit(i, i.values))) continue;
     if (i.revoked) {
       skipped.push({ id: i.id, type: i.type, reason: 'revoked by its producer' });
       await a.record(i, null);

@@ -49,7 +49,14 @@ describe.skipIf(!HAVE_SAMPLES)('the OASIS STIX 2.1 samples', () => {
   it('imports the indicator → campaign sample as a report of indicators in the named campaign', async () => {
     const r = await stix.importFile(t.system, file('schemas-indicator-to-campaign-relationship.json'));
     expect(r.rejected).toEqual([]);
-    expect(r.counts).toEqual({ campaigns: 1, reports: 0, indicators: 1, unchanged: 0, updated: 0 });
+    expect(r.counts).toEqual({
+      campaigns: 1,
+      reports: 0,
+      indicators: 1,
+      unchanged: 0,
+      updated: 0,
+      withdrawn: 0,
+    });
     expect(r.reportIds).toHaveLength(1);
     const report = await t.intel.reports.get(t.system, r.reportIds[0]!);
     expect(report.indicators.map((i) => `${i.type}:${i.value}`)).toEqual(['ipv4:10.0.0.0']);
@@ -134,6 +141,7 @@ describe.skipIf(!HAVE_SAMPLES)('the OASIS STIX 2.1 samples', () => {
       indicators: 0,
       unchanged: first.objects - first.rejected.length,
       updated: 0,
+      withdrawn: 0,
     });
     expect(second.skipped).toEqual([]);
     expect(await t.db.selectFrom('reports').select('id').execute()).toEqual(reports);

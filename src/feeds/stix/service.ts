@@ -12,6 +12,7 @@ import { detectFormat, requireStix } from '../formats.js';
 import { type ExternalVersion, type StixBundle, stixBundle } from './export.js';
 import { applyImport, type ImportOutcome } from './import-apply.js';
 import { planImport } from './import-plan.js';
+import { withdrawnApplied } from './withdrawals.js';
 
 export interface StixLimits {
   /** A bundle larger than this is refused whole (default 32 MiB). */
@@ -62,7 +63,9 @@ export class StixService {
     narrow?: (s: SharingSnapshot) => Promise<SharingSnapshot>,
   ): Promise<StixBundle> {
     const read = await this.intel.sharing.snapshot(actor, audience, 'stix');
-    const snapshot = narrow ? await narrow(read) : read;
+    // Less what sources revoked; a revoked report stays, exported as revoked (withdrawals.ts).
+    const { snapshot: current } = await withdrawnApplied(this.intel, read, true);
+    const snapshot = narrow ? await narrow(current) : current;
     const external = new Map<string, ExternalVersion>();
     const ask = async (type: string, ids: readonly number[]) => {
       for (let i = 0; i < ids.length; i += IN_CHUNK) {

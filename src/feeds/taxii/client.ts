@@ -47,6 +47,8 @@ export interface PollOptions {
   readonly maxPages?: number | undefined;
   /** The largest page accepted, in bytes (default 64 MiB). */
   readonly maxPageBytes?: number | undefined;
+  /** Called after each page is imported and its cursor saved (a federation pull renews its lease). */
+  readonly afterPage?: (() => Promise<void>) | undefined;
 }
 
 export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
@@ -179,6 +181,7 @@ export class TaxiiSubscriptions {
         await this.save(sub.id, lastAdded, page.objects.length);
       }
       next = page.more ? page.next : undefined;
+      await opts.afterPage?.();
     } while (next !== undefined && pages < maxPages);
     await this.intel.db
       .updateTable('taxii_subscriptions')

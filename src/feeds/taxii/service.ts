@@ -23,6 +23,7 @@ import {
 } from './collections.js';
 import { type EnvelopeFailure, readEnvelope } from './envelope.js';
 import { ALL, type ParsedQuery } from './query.js';
+import { TaxiiReadLog } from './read-audit.js';
 import { addVersionsOf, type StatusBody, statusBody } from './status.js';
 import { type StoredVersion, TaxiiStore } from './store.js';
 import { syncCollection } from './sync.js';
@@ -64,6 +65,8 @@ export interface Page {
 export class TaxiiService {
   readonly options: TaxiiOptions;
   readonly store: TaxiiStore;
+  /** Who read which collection, per hour (read-audit.ts). */
+  readonly reads: TaxiiReadLog;
   private readonly stix: StixService;
   private readonly synced = new Map<string, number>();
   private readonly syncing = new Map<string, Promise<void>>();
@@ -76,6 +79,7 @@ export class TaxiiService {
     this.options = { ...DEFAULT_TAXII_OPTIONS, ...options };
     this.stix = new StixService(intel, { maxBundleBytes: this.options.maxContentLength }, now);
     this.store = new TaxiiStore(intel.db, () => now() * 1000);
+    this.reads = new TaxiiReadLog(intel, now);
   }
 
   /** The collections the caller may read or write (the others are not listed). */
@@ -103,10 +107,12 @@ export class TaxiiService {
     return c.def;
   }
 
-  /** Objects (or manifest entries) of a collection, one page. */
+  /** Objects (or manifest entries) of a collection, one page; counted for the reader (read-audit.ts). */
   async objects(actor: Actor, id: string, q: ParsedQuery): Promise<Page> {
     const def = await this.readable(actor, id);
-    return this.store.page({ collection: def.id, ...q });
+    const page = await this.store.page({ collection: def.id, ...q });
+    await this.reads.record(actor, def.id, page.rows.length);
+    return page;
   }
 
   /** The versions of one object (objects/{id}/ and objects/{id}/versions/); 404 if it is not held. */
@@ -121,7 +127,9 @@ export class TaxiiService {
     });
     if (held.rows.length === 0)
       throw new KobanError('E_NOT_FOUND', `no object ${objectId.slice(0, 120)} in this collection`);
-    return this.store.page({ collection: def.id, ...q, ids: [objectId] });
+    const page = await this.store.page({ collection: def.id, ...q, ids: [objectId] });
+    await this.reads.record(actor, def.id, page.rows.length);
+    return page;
   }
 
   /** Deletes the caller's posted versions of an object that match (center staff: anyone's). */

@@ -4,7 +4,14 @@
  * by signed checkpoints of their heads (checkpoints.ts). Every intel service appends to the audit
  * log in the transaction that changes data (`appendAudit`); see docs/audit.md.
  */
-export { type AuditRecord, type AuditVerification, listAudit, verifyAuditChain } from './audit.js';
+export {
+  type AuditEntry,
+  type AuditRecord,
+  type AuditVerification,
+  appendAudit,
+  listAudit,
+  verifyAuditChain,
+} from './audit.js';
 export { CHAIN_KEY_FILE, loadChainKey } from './chain-key-file.js';
 export {
   CHECKPOINT_FILE,
