@@ -5,7 +5,12 @@
 // The list: BENCH_DNSBL_ADDRESSES synthetic IPv4 addresses (default 1,000,000), imported with
 // `koban anonymizer import` and exported for rbldnsd with `koban anonymizer export --format rbldnsd`
 // (so both serve the same data); the queries: half listed, half not, BENCH_DNSBL_SECONDS each
-// (default 10). Skips, saying so, when rbldnsd or dnsperf is missing. After `npm run build`.
+// (default 10). Koban is measured with each of BENCH_DNSBL_THREADS (`--threads`, default "1,2"),
+// the whole set BENCH_DNSBL_RUNS times (default 1) on one import, rbldnsd in every run. Each row
+// also gives the CPU seconds the server and dnsperf used during the measurement (from /proc: on a
+// small machine dnsperf competes with the server for the cores), the server's CPU per query, and
+// the load average around it. BENCH_DNSBL_RATE caps dnsperf's rate (-Q), to compare CPU per query.
+// Skips, saying so, when rbldnsd or dnsperf is missing. After `npm run build`.
 // Prints a Markdown section and writes it to bench/out/dnsbl.md.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,6 +22,10 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = join(root, 'dist', 'cli', 'main.js');
 const N = Number(process.env.BENCH_DNSBL_ADDRESSES ?? 1_000_000);
 const SECONDS = Number(process.env.BENCH_DNSBL_SECONDS ?? 10);
+const THREADS = (process.env.BENCH_DNSBL_THREADS ?? '1,2').split(',').map(Number);
+const RUNS = Number(process.env.BENCH_DNSBL_RUNS ?? 1);
+/** dnsperf -Q: a fixed rate, at which the CPU per query compares the servers' costs; 0: flat out. */
+const RATE = Number(process.env.BENCH_DNSBL_RATE ?? 0);
 const ZONE = 'tor.dnsbl.koban.invalid';
 const out = join(root, 'bench', 'out');
 mkdirSync(out, { recursive: true });
@@ -93,8 +102,20 @@ async function ready(port) {
   throw new Error(`no answer on port ${port}`);
 }
 
-function perf(port) {
-  const r = spawnSync(
+/** CPU seconds (user + system) a process has used so far, every thread included. */
+const cpuS = (pid) => {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
+};
+const loadavg = () => readFileSync('/proc/loadavg', 'utf8').split(' ')[0];
+
+async function perf(port, serverPid) {
+  const server0 = cpuS(serverPid);
+  const child = spawn(
     'dnsperf',
     [
       '-s',
@@ -109,20 +130,33 @@ function perf(port) {
       '4',
       '-q',
       '200',
+      ...(RATE > 0 ? ['-Q', String(RATE)] : []),
       '-v',
     ],
-    {
-      encoding: 'utf8',
-      maxBuffer: 1 << 30,
-    },
+    { stdio: ['ignore', 'pipe', 'ignore'] },
   );
+  let stdout = '';
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', (d) => {
+    stdout += d;
+  });
+  // dnsperf's own CPU time: the last reading before it exits.
+  let perfCpu = 0;
+  const poll = setInterval(() => {
+    const c = cpuS(child.pid);
+    if (Number.isFinite(c)) perfCpu = c;
+  }, 100);
+  await new Promise((r) => child.on('close', r));
+  clearInterval(poll);
+  const serverCpu = cpuS(serverPid) - server0;
+  const r = { stdout };
   const qps = Number(/Queries per second:\s+([\d.]+)/.exec(r.stdout)?.[1]);
   const lat = [...r.stdout.matchAll(/^> \S+ \S+ \S+ ([\d.]+)$/gm)]
     .map((m) => Number(m[1]))
     .sort((a, b) => a - b);
   const p99 = lat.length ? lat[Math.floor(lat.length * 0.99)] * 1000 : Number.NaN;
   const lost = /Queries lost:\s+(\d+)/.exec(r.stdout)?.[1];
-  return { qps, p99, lost };
+  return { qps, p99, lost, serverCpu, perfCpu };
 }
 
 async function measure(name, cmd, args, port) {
@@ -131,8 +165,9 @@ async function measure(name, cmd, args, port) {
   try {
     await ready(port);
     const mem = rssMb(p.pid);
-    const r = perf(port);
-    return { name, ...r, mem };
+    const load0 = loadavg();
+    const r = await perf(port, p.pid);
+    return { name, ...r, mem, load: `${load0}–${loadavg()}` };
   } finally {
     p.kill('SIGTERM');
     await wait(500);
@@ -140,22 +175,27 @@ async function measure(name, cmd, args, port) {
 }
 
 const rows = [];
-rows.push(
-  await measure(
-    'koban dnsbl serve',
-    process.execPath,
-    [bin, 'dnsbl', 'serve', '--listen', '127.0.0.1:25353', '--data', data],
-    25353,
-  ),
-);
-rows.push(
-  await measure(
-    'rbldnsd',
-    'rbldnsd',
-    ['-n', '-b', '127.0.0.1/25354', '-r', dir, '-u', 'rbldns', `${ZONE}:ip4set:exits.zone`],
-    25354,
-  ),
-);
+for (let run = 1; run <= RUNS; run++) {
+  for (const t of THREADS)
+    rows.push({
+      run,
+      ...(await measure(
+        `koban dnsbl serve --threads ${t}`,
+        process.execPath,
+        [bin, 'dnsbl', 'serve', '--listen', '127.0.0.1:25353', '--data', data, '--threads', String(t)],
+        25353,
+      )),
+    });
+  rows.push({
+    run,
+    ...(await measure(
+      'rbldnsd',
+      'rbldnsd',
+      ['-n', '-b', '127.0.0.1/25354', '-r', dir, '-u', 'rbldns', `${ZONE}:ip4set:exits.zone`],
+      25354,
+    )),
+  });
+}
 const fmt = (x, d = 0) =>
   Number.isFinite(x)
     ? x.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d })
@@ -163,11 +203,15 @@ const fmt = (x, d = 0) =>
 const md = [
   `### DNSBL: koban dnsbl serve vs rbldnsd (${fmt(N)} listed addresses, synthetic)`,
   '',
-  `${cpus().length} cores (${cpus()[0]?.model ?? '?'}), shared; dnsperf -c 4 -q 200 for ${SECONDS} s each, 100,000 names (half listed); import ${fmt(importS, 1)} s.`,
+  `${cpus().length} cores (${cpus()[0]?.model ?? '?'}), shared; dnsperf -c 4 -q 200${RATE > 0 ? ` -Q ${RATE}` : ''} for ${SECONDS} s each, 100,000 names (half listed); import ${fmt(importS, 1)} s.`,
   '',
-  '| server | queries/s | p99 latency (ms) | lost | RSS with the list (MiB) |',
-  '|---|---:|---:|---:|---:|',
-  ...rows.map((r) => `| ${r.name} | ${fmt(r.qps)} | ${fmt(r.p99, 2)} | ${r.lost ?? '—'} | ${fmt(r.mem)} |`),
+  '| run | server | queries/s | × rbldnsd | p99 latency (ms) | lost | RSS with the list (MiB) | server CPU s | CPU µs/query | dnsperf CPU s | load average |',
+  '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|',
+  ...rows.map((r) => {
+    const base = rows.find((b) => b.run === r.run && b.name === 'rbldnsd');
+    const ratio = `${fmt(r.qps / base.qps, 2)}×`;
+    return `| ${r.run} | ${r.name} | ${fmt(r.qps)} | ${ratio} | ${fmt(r.p99, 2)} | ${r.lost ?? '—'} | ${fmt(r.mem)} | ${fmt(r.serverCpu, 1)} | ${fmt((r.serverCpu * 1e6) / (r.qps * SECONDS), 1)} | ${fmt(r.perfCpu, 1)} | ${r.load} |`;
+  }),
   '',
 ];
 console.log(md.join('\n'));

@@ -30,5 +30,10 @@ import type { AnonymizerService } from './service.js';
 
 /** The service as the DNS server's source of answers. */
 export function dnsblSource(s: AnonymizerService): DnsblSource {
-  return { listing: (ip, opts) => s.listing(ip, opts), serialMs: () => s.newestMs() };
+  return {
+    listing: (ip, opts) => s.listing(ip, opts),
+    serialMs: () => s.newestMs(),
+    share: () => ({ index: s.shareIndex(), staleHours: s.staleHours }),
+    onChange: (listener) => s.onReload(listener),
+  };
 }

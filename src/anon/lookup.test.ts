@@ -1,7 +1,8 @@
 // The compact index (lookup.ts): built at once or a page at a time, it answers the same, keeps an
 // address's intervals in load order, and tells IPv4 numbers, IPv6 text and blocks apart.
+import { MessageChannel } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
-import { AnonymizerIndex } from './lookup.js';
+import { AnonymizerIndex, type IndexShare } from './lookup.js';
 import type { IntervalRow } from './store.js';
 
 const H = 3_600_000;
@@ -91,5 +92,31 @@ describe('the anonymizer index', () => {
       '255.255.255.255',
     ]);
     expect(index.listedNow('proxies')).toEqual(['203.0.113.9']);
+  });
+
+  it('is shared with another thread without a copy of its rows, and answers the same there', async () => {
+    const index = new AnonymizerIndex(ROWS, COVERAGE);
+    const { port1, port2 } = new MessageChannel();
+    const received = new Promise<IndexShare>((resolve) => port2.once('message', resolve));
+    port1.postMessage(index.share());
+    const share = await received;
+    port1.close();
+    // The same memory: a write through the received column is seen through the sender's.
+    const toMs = index.share().columns.toMs;
+    const before = toMs[0]!;
+    share.columns.toMs[0] = 42;
+    expect(toMs[0]).toBe(42);
+    share.columns.toMs[0] = before;
+    expect(share.v4Keys.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(share.columns.fromMs.buffer).toBeInstanceOf(SharedArrayBuffer);
+    const there = AnonymizerIndex.fromShare(share);
+    for (const ip of ['203.0.113.9', '1.2.3.4', '2001:db8::7', '198.51.100.77', '9.9.9.9'])
+      for (const h of [0.5, 3, 11])
+        for (const port of [null, 443, 80]) {
+          expect(there.listing(ip, T0 + h * H, port)).toEqual(index.listing(ip, T0 + h * H, port));
+          expect(there.check(ip, T0 + h * H, port)).toEqual(index.check(ip, T0 + h * H, port));
+        }
+    expect(there.listingAt(' 1.2.3.4 ', T0 + 3 * H, 24, 443).listed).toBe(true);
+    expect(() => there.listingAt('1.2.3.4', T0 + 40 * H, 24, null)).toThrow(/more than 24 h/);
   });
 });

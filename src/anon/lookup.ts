@@ -8,26 +8,20 @@
  * answer's evidence is built only for the intervals that match. A DNS answer needs only whether the
  * address is listed and one reason (`listing`), so it builds no evidence at all.
  */
-import { addrBytes, type Cidr, cidrContains, KobanError, parseCidr, parseIPv4 } from '../core/index.js';
-import { type PolicySummary, policyAllows, policyFromSummary } from './lists/policy.js';
+import {
+  addrBytes,
+  type Cidr,
+  canonicalIp,
+  cidrContains,
+  KobanError,
+  parseCidr,
+  parseIPv4,
+} from '../core/index.js';
+import { type ColumnArrays, Columns, type Evidence, iso, NONE } from './columns.js';
+import type { PolicySummary } from './lists/policy.js';
 import type { IntervalRow } from './store.js';
 
-export interface Evidence {
-  readonly list: string;
-  readonly kind: string;
-  /** The entry that matched: the address, or the block holding it. */
-  readonly entry: string;
-  readonly fingerprint: string | null;
-  readonly policy: Record<string, string[]> | null;
-  /** For a port query: whether the policy lets the port out; null when the list has no policy. */
-  readonly portAllowed: boolean | null;
-  readonly reason: string | null;
-  readonly from: string;
-  /** null: still on the newest list. */
-  readonly to: string | null;
-  readonly firstList: { readonly source: string; readonly published: string };
-  readonly lastList: { readonly source: string; readonly published: string };
-}
+export type { Evidence } from './columns.js';
 
 export interface CheckAnswer {
   readonly ip: string;
@@ -43,158 +37,6 @@ export interface Listing {
   readonly reason: string | null;
 }
 
-const iso = (ms: number) => new Date(ms).toISOString();
-const NONE = -1;
-
-/** Strings stored once, referred to by number (lists, kinds, sources, reasons repeat on every row). */
-class StringTable {
-  private readonly values: string[] = [];
-  private readonly ids = new Map<string, number>();
-
-  id(s: string | null): number {
-    if (s === null) return NONE;
-    let id = this.ids.get(s);
-    if (id === undefined) {
-      id = this.values.length;
-      this.values.push(s);
-      this.ids.set(s, id);
-    }
-    return id;
-  }
-
-  get(id: number): string | null {
-    return id === NONE ? null : this.values[id]!;
-  }
-
-  /** Drops the lookup map once every row is in (a later `id` refills it): `get` needs none. */
-  seal(): void {
-    this.ids.clear();
-  }
-}
-
-/** A typed array of twice the length holding `a`'s values (columns grow as pages arrive). */
-function grown<T extends Int32Array | Uint32Array | Float64Array>(a: T): T {
-  const b = new (a.constructor as new (n: number) => T)(Math.max(1024, a.length * 2));
-  b.set(a);
-  return b;
-}
-
-const dotted = (k: number) => `${k >>> 24}.${(k >>> 16) & 255}.${(k >>> 8) & 255}.${k & 255}`;
-
-/**
- * The intervals as columns, filled row by row (a page at a time from the store, so that the rows
- * themselves never all sit in memory at once). An IPv4 single address is kept as its number only;
- * other entries (IPv6 addresses, blocks) as interned text.
- */
-class Columns {
-  readonly text = new StringTable();
-  length = 0;
-  /** Entry text id; NONE for an IPv4 single address, whose number is in `v4`. */
-  entry = new Int32Array(0);
-  v4 = new Uint32Array(0);
-  list = new Int32Array(0);
-  kind = new Int32Array(0);
-  fingerprint = new Int32Array(0);
-  policy = new Int32Array(0);
-  reason = new Int32Array(0);
-  firstSource = new Int32Array(0);
-  lastSource = new Int32Array(0);
-  fromMs = new Float64Array(0);
-  /** NaN: the interval is open (still on the newest list). */
-  toMs = new Float64Array(0);
-  firstPublishedMs = new Float64Array(0);
-  lastPublishedMs = new Float64Array(0);
-  /** Parsed policy summaries by the policy text's id, parsed once. */
-  private readonly policies = new Map<number, PolicySummary | null>();
-
-  private grow(): void {
-    this.entry = grown(this.entry);
-    this.v4 = grown(this.v4);
-    this.list = grown(this.list);
-    this.kind = grown(this.kind);
-    this.fingerprint = grown(this.fingerprint);
-    this.policy = grown(this.policy);
-    this.reason = grown(this.reason);
-    this.firstSource = grown(this.firstSource);
-    this.lastSource = grown(this.lastSource);
-    this.fromMs = grown(this.fromMs);
-    this.toMs = grown(this.toMs);
-    this.firstPublishedMs = grown(this.firstPublishedMs);
-    this.lastPublishedMs = grown(this.lastPublishedMs);
-  }
-
-  /** Appends a row; its index. `v4` is the address's number for an IPv4 single address, else -1. */
-  push(r: IntervalRow, v4: number): number {
-    if (this.length === this.entry.length) this.grow();
-    const i = this.length++;
-    const t = this.text;
-    this.entry[i] = v4 >= 0 ? NONE : t.id(r.address);
-    this.v4[i] = Math.max(v4, 0);
-    this.list[i] = t.id(r.list);
-    this.kind[i] = t.id(r.kind);
-    this.fingerprint[i] = t.id(r.fingerprint === '' ? null : r.fingerprint);
-    this.policy[i] = t.id(r.policy);
-    this.reason[i] = t.id(r.reason);
-    this.firstSource[i] = t.id(r.firstSource);
-    this.lastSource[i] = t.id(r.lastSource);
-    this.fromMs[i] = r.fromMs;
-    this.toMs[i] = r.toMs ?? Number.NaN;
-    this.firstPublishedMs[i] = r.firstPublishedMs;
-    this.lastPublishedMs[i] = r.lastPublishedMs;
-    if (r.policy !== null && !this.policies.has(this.policy[i]!))
-      this.policies.set(this.policy[i]!, policyFromSummary(JSON.parse(r.policy)));
-    return i;
-  }
-
-  /** The entry as listed: the address, or the block. */
-  entryText(i: number): string {
-    const e = this.entry[i]!;
-    return e === NONE ? dotted(this.v4[i]!) : this.text.get(e)!;
-  }
-
-  /** Whether interval `i` covers the instant (`from ≤ at < to`). */
-  covers(i: number, atMs: number): boolean {
-    const to = this.toMs[i]!;
-    return this.fromMs[i]! <= atMs && (Number.isNaN(to) || to > atMs);
-  }
-
-  /** For a port query: whether interval `i`'s exit lets the port out; null without a policy. */
-  portAllowed(i: number, port: number | null): boolean | null {
-    if (port === null) return null;
-    const p = this.policies.get(this.policy[i]!);
-    return p === undefined || p === null ? null : policyAllows(p, port);
-  }
-
-  evidence(i: number, port: number | null): Evidence {
-    const t = this.text;
-    const policy = t.get(this.policy[i]!);
-    const to = this.toMs[i]!;
-    return {
-      list: t.get(this.list[i]!)!,
-      kind: t.get(this.kind[i]!)!,
-      entry: this.entryText(i),
-      fingerprint: t.get(this.fingerprint[i]!),
-      policy: policy === null ? null : (JSON.parse(policy) as Record<string, string[]>),
-      portAllowed: this.portAllowed(i, port),
-      reason: t.get(this.reason[i]!),
-      from: iso(this.fromMs[i]!),
-      to: Number.isNaN(to) ? null : iso(to),
-      firstList: { source: t.get(this.firstSource[i]!)!, published: iso(this.firstPublishedMs[i]!) },
-      lastList: { source: t.get(this.lastSource[i]!)!, published: iso(this.lastPublishedMs[i]!) },
-    };
-  }
-
-  /** The TXT reason for interval `i` listing `ip` (RFC 5782 §2.2: at most 255 characters). */
-  reasonText(i: number, ip: string): string {
-    const t = this.text;
-    const what =
-      t.get(this.reason[i]!)?.replace(/\$/g, ip) ?? `${t.get(this.kind[i]!)} on ${t.get(this.list[i]!)}`;
-    const fp = t.get(this.fingerprint[i]!);
-    const relay = fp === null ? '' : ` relay ${fp}`;
-    return `${what}${relay} since ${iso(this.fromMs[i]!)}`.slice(0, 255);
-  }
-}
-
 /** Lower bound of `key` in the sorted `keys`. */
 function lowerBound(keys: Uint32Array, key: number): number {
   let lo = 0;
@@ -207,11 +49,27 @@ function lowerBound(keys: Uint32Array, key: number): number {
   return lo;
 }
 
+/**
+ * An index as another thread receives it (`AnonymizerIndex.share`): the columns and the IPv4 keys
+ * in shared memory; the string table, the IPv6 addresses and the blocks (few, or small) cloned.
+ */
+export interface IndexShare {
+  readonly columns: ColumnArrays;
+  readonly texts: readonly string[];
+  readonly policies: Map<number, PolicySummary | null>;
+  readonly v4Rows: Uint32Array;
+  readonly v4Keys: Uint32Array;
+  readonly byText: Map<string, number[]>;
+  readonly blocks: readonly { readonly cidr: Cidr; readonly row: number }[];
+  readonly newestMs: number | null;
+  readonly oldestMs: number | null;
+}
+
 export class AnonymizerIndex {
   private readonly cols = new Columns();
   /** The IPv4 single addresses' rows, by address (then load order), and their addresses. */
-  private v4Rows = new Uint32Array(0);
-  private v4Keys = new Uint32Array(0);
+  private v4Rows: Uint32Array = new Uint32Array(0);
+  private v4Keys: Uint32Array = new Uint32Array(0);
   /** Other single addresses (IPv6) by canonical text → rows. */
   private readonly byText = new Map<string, number[]>();
   private readonly blocks: { readonly cidr: Cidr; readonly row: number }[] = [];
@@ -260,19 +118,53 @@ export class AnonymizerIndex {
     }
   }
 
-  /** Sorts the IPv4 rows by address (ties in load order) for the bisection. */
+  /**
+   * Sorts the IPv4 rows by address (ties in load order) for the bisection, in shared memory like
+   * the columns: worker threads answer from them without a copy (`share`).
+   */
   private finish(): void {
     const c = this.cols;
     let n = 0;
     for (let i = 0; i < c.length; i++) if (c.entry[i] === NONE) n++;
-    const rows = new Uint32Array(n);
+    const rows = new Uint32Array(new SharedArrayBuffer(n * 4));
     n = 0;
     for (let i = 0; i < c.length; i++) if (c.entry[i] === NONE) rows[n++] = i;
     const v4 = c.v4;
     rows.sort((a, b) => v4[a]! - v4[b]! || a - b);
+    const keys = new Uint32Array(new SharedArrayBuffer(n * 4));
+    for (let i = 0; i < n; i++) keys[i] = v4[rows[i]!]!;
     this.v4Rows = rows;
-    this.v4Keys = rows.map((r) => v4[r]!);
+    this.v4Keys = keys;
     c.text.seal();
+  }
+
+  /** The index for another thread: its typed arrays shared, not copied (`IndexShare`). */
+  share(): IndexShare {
+    return {
+      columns: this.cols.arrays(),
+      texts: this.cols.text.all(),
+      policies: this.cols.policies,
+      v4Rows: this.v4Rows,
+      v4Keys: this.v4Keys,
+      byText: this.byText,
+      blocks: this.blocks,
+      newestMs: this.newestMs,
+      oldestMs: this.oldestMs,
+    };
+  }
+
+  /** The index another thread shared: answers as that thread's does. */
+  static fromShare(s: IndexShare): AnonymizerIndex {
+    const index = new AnonymizerIndex([], []);
+    return Object.assign(index, {
+      cols: Columns.over(s.columns, s.texts, s.policies),
+      v4Rows: s.v4Rows,
+      v4Keys: s.v4Keys,
+      byText: s.byText,
+      blocks: [...s.blocks],
+      newestMs: s.newestMs,
+      oldestMs: s.oldestMs,
+    });
   }
 
   /**
@@ -333,6 +225,17 @@ export class AnonymizerIndex {
     if (first === NONE) return { listed: false, reason: null };
     const listed = allowing !== NONE;
     return { listed, reason: this.cols.reasonText(listed ? allowing : first, ip) };
+  }
+
+  /**
+   * The DNS answer's listing at `atMs` for an address as asked (any form `canonicalIp` reads):
+   * E_USAGE for one that is not an address, E_STALE when the lists do not cover the time.
+   */
+  listingAt(ipText: string, atMs: number, staleHours: number, port: number | null): Listing {
+    const ip = canonicalIp(ipText.trim());
+    if (ip === null) throw new KobanError('E_USAGE', `not an IP address: ${ipText.slice(0, 80)}`);
+    this.assertCovers(atMs, staleHours);
+    return this.listing(ip, atMs, port);
   }
 
   /** Addresses and blocks on some list now (an open interval), sorted: for the rbldnsd export. */

@@ -9,7 +9,7 @@ import type { Database } from '../db/index.js';
 import { detectListFormat, parseList } from './lists/detect.js';
 import type { LineRejection, ListFormat, ListKind } from './lists/entry.js';
 import { toRbldnsd } from './lists/rbldnsd.js';
-import { AnonymizerIndex, type CheckAnswer, type Listing } from './lookup.js';
+import { AnonymizerIndex, type CheckAnswer, type IndexShare, type Listing } from './lookup.js';
 import { readSitePolicy, type SiteAction, writeSitePolicy } from './site-policy.js';
 import { applyImport, intervalPages, listCoverage } from './store.js';
 
@@ -59,6 +59,7 @@ export class AnonymizerService {
   readonly staleHours: number;
   private readonly clock: () => number;
   private index: AnonymizerIndex = new AnonymizerIndex([], []);
+  private readonly reloadListeners = new Set<() => void>();
 
   private constructor(
     private readonly db: Kysely<Database>,
@@ -77,6 +78,7 @@ export class AnonymizerService {
   /** Rebuilds the index from the store (after an import here or by another process). */
   async reload(): Promise<void> {
     this.index = await AnonymizerIndex.fromPages(intervalPages(this.db), await listCoverage(this.db));
+    for (const l of this.reloadListeners) l();
   }
 
   now(): number {
@@ -139,11 +141,18 @@ export class AnonymizerService {
 
   /** `check`'s verdict and reason without the evidence: what a DNS answer needs, built for speed. */
   listing(ipText: string, opts: { readonly atMs?: number; readonly port?: number } = {}): Listing {
-    const ip = canonicalIp(ipText.trim());
-    if (ip === null) throw new KobanError('E_USAGE', `not an IP address: ${ipText.slice(0, 80)}`);
-    const atMs = opts.atMs ?? this.clock();
-    this.index.assertCovers(atMs, this.staleHours);
-    return this.index.listing(ip, atMs, opts.port ?? null);
+    return this.index.listingAt(ipText, opts.atMs ?? this.clock(), this.staleHours, opts.port ?? null);
+  }
+
+  /** The index for the DNS server's worker threads, in shared memory (lookup.ts `share`). */
+  shareIndex(): IndexShare {
+    return this.index.share();
+  }
+
+  /** Calls `listener` after each reload, once the new index answers (the old one no longer). */
+  onReload(listener: () => void): () => void {
+    this.reloadListeners.add(listener);
+    return () => this.reloadListeners.delete(listener);
   }
 
   /** What is listed now as an rbldnsd ip4set data file (refused, like a query, when stale). */

@@ -3,12 +3,12 @@
  * an invented bulk list with a bad line, the rbldnsd export read back.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { HAVE_SAMPLES, sample } from '../../test/samples.js';
-import { registerAnonymizer } from './anonymizer.js';
+import { registerAnonymizer, registerDnsbl } from './anonymizer.js';
 
 let dir: string;
 
@@ -74,4 +74,17 @@ describe('koban anonymizer', () => {
       ]);
     },
   );
+});
+
+describe('koban dnsbl serve', () => {
+  it('refuses a --threads outside 1 to the cores available, before opening anything', async () => {
+    for (const n of ['0', '1.5', String(availableParallelism() + 1)]) {
+      const program = new Command('koban').exitOverride();
+      registerDnsbl(program);
+      const args = ['dnsbl', 'serve', '--listen', '127.0.0.1:0', '--threads', n, '--data', dir];
+      await expect(program.parseAsync(args, { from: 'user' })).rejects.toThrow(
+        `--threads must be 1 to ${availableParallelism()} (the cores available), not ${n}`,
+      );
+    }
+  });
 });

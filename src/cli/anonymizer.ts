@@ -4,6 +4,7 @@
  * `koban anonymizer status`; and `koban dnsbl serve` (docs/anonymizer.md).
  */
 import { writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
 import {
@@ -193,6 +194,22 @@ export function registerAnonymizer(program: Command): void {
   registerPolicy(anon);
 }
 
+/**
+ * `--threads`: 1 to the cores available (more threads than cores only contend for the one socket);
+ * default 1. Every thread wakes for every datagram on the shared socket (dns/udp-threads.ts), so
+ * each query costs more CPU, but no single starved thread stalls the UDP side: in BENCHMARKS.md's
+ * runs two threads never fell below 0.5× rbldnsd, one did. Not the default: the threads reach the
+ * socket's descriptor through a Node internal, and a worker that dies takes the UDP side with it.
+ */
+function dnsblThreads(flag: string | undefined): number {
+  const max = availableParallelism();
+  if (flag === undefined) return 1;
+  const n = Number(flag);
+  if (!/^\d+$/.test(flag) || n < 1 || n > max)
+    throw new KobanError('E_USAGE', `--threads must be 1 to ${max} (the cores available), not ${flag}`);
+  return n;
+}
+
 export function registerDnsbl(program: Command): void {
   const dnsbl = program.command('dnsbl').description('the anonymizer database as a DNSBL (RFC 5782)');
   dnsbl
@@ -200,10 +217,15 @@ export function registerDnsbl(program: Command): void {
     .description('answer DNSBL queries over UDP and TCP until stopped')
     .requiredOption('--listen <host:port>', 'address and port (e.g. 127.0.0.1:5353)')
     .option('--zone <name>', `the zone answered (default: anonymizer.dnsbl.zone, ${DEFAULT_DNSBL_ZONE})`)
+    .option(
+      '--threads <n>',
+      'threads answering UDP, sharing the socket and the index (1 to the cores available; default 1)',
+    )
     .option('--data <dir>', 'data directory')
     .addOption(dbOption())
-    .action(async (flags: StoreFlags & { listen: string; zone?: string }) => {
+    .action(async (flags: StoreFlags & { listen: string; zone?: string; threads?: string }) => {
       const { host, port } = parseListen(flags.listen);
+      const threads = dnsblThreads(flags.threads);
       const target = storeTarget(flags);
       const db = await openRelationalStore(target);
       const cfg = target.config.anonymizer;
@@ -213,9 +235,12 @@ export function registerDnsbl(program: Command): void {
         host,
         port,
         zone,
+        threads,
         onError: (e) => console.error(`dnsbl: ${(e as Error).message}`),
       });
-      console.error(`dnsbl: answering ${zone} on ${host}:${server.port} (udp, tcp)`);
+      console.error(
+        `dnsbl: answering ${zone} on ${host}:${server.port} (udp on ${server.threads} thread${server.threads === 1 ? '' : 's'}, tcp)`,
+      );
       // Lists imported by another process: picked up without a restart.
       const reload = setInterval(() => void service.reload().catch(() => undefined), 60_000);
       await new Promise<void>((resolve) => onStopRequest(() => resolve()));

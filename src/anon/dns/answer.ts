@@ -35,6 +35,28 @@ export function answerQuery(query: Buffer, zone: string, src: DnsblSource): Buff
 }
 
 /**
+ * `answerQuery` guarded: a failure (a bug, not bad input) is told to `onError` and answered
+ * SERVFAIL when the packet has a header, so that it never stops the server.
+ */
+export function safeAnswer(
+  msg: Buffer,
+  zone: string,
+  src: DnsblSource,
+  onError?: (e: unknown) => void,
+): Buffer | null {
+  try {
+    return answerQuery(msg, zone, src);
+  } catch (e) {
+    onError?.(e);
+    if (msg.length < 12) return null;
+    const out = Buffer.alloc(12);
+    msg.copy(out, 0, 0, 2);
+    out.writeUInt16BE(0x8000 | RCODE.SERVFAIL, 2);
+    return out;
+  }
+}
+
+/**
  * The same answer through dns-packet: every query the fast path leaves (names outside the zone or
  * at its apex, compression or extra records in the query, classes other than IN, bad packets).
  * Exported so that tests compare the two paths.

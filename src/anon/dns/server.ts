@@ -5,8 +5,9 @@
  */
 import { createSocket, type Socket } from 'node:dgram';
 import { createServer, type Server, type Socket as TcpSocket } from 'node:net';
-import { isIPv4Text } from '../../core/index.js';
-import { answerQuery, type DnsblSource, MAX_QUERY_BYTES, RCODE } from './answer.js';
+import { isIPv4Text, KobanError } from '../../core/index.js';
+import { type DnsblSource, MAX_QUERY_BYTES, safeAnswer } from './answer.js';
+import { defaultWorkerScript, startUdpThreads, type UdpThreads } from './udp-threads.js';
 
 export interface DnsblServerOptions {
   readonly host: string;
@@ -16,30 +17,23 @@ export interface DnsblServerOptions {
   readonly tcpIdleMs?: number;
   /** Told of a query that could not be answered (a bug, not bad input). */
   readonly onError?: (e: unknown) => void;
+  /**
+   * Threads answering UDP (udp-threads.ts): the main thread and `threads − 1` workers sharing the
+   * socket and the index; default 1. More than one needs a source that shares its index.
+   */
+  readonly threads?: number;
+  /** The compiled udp-worker.js; default: the one beside this module (tests name dist's). */
+  readonly workerScript?: URL;
 }
 
 export interface DnsblServer {
   /** The UDP and TCP port (the same; chosen by the system when 0 was asked). */
   readonly port: number;
+  /** Threads answering UDP, the main one included. */
+  readonly threads: number;
+  /** The answer each worker thread gives to `query` (none with one thread): a health check. */
+  probeWorkers(query: Buffer): Promise<(Buffer | null)[]>;
   close(): Promise<void>;
-}
-
-function safeAnswer(
-  msg: Buffer,
-  zone: string,
-  src: DnsblSource,
-  onError?: (e: unknown) => void,
-): Buffer | null {
-  try {
-    return answerQuery(msg, zone, src);
-  } catch (e) {
-    onError?.(e);
-    if (msg.length < 12) return null;
-    const out = Buffer.alloc(12);
-    msg.copy(out, 0, 0, 2);
-    out.writeUInt16BE(0x8000 | RCODE.SERVFAIL, 2);
-    return out;
-  }
 }
 
 function serveTcp(sock: TcpSocket, zone: string, src: DnsblSource, opts: DnsblServerOptions): void {
@@ -68,9 +62,46 @@ function serveTcp(sock: TcpSocket, zone: string, src: DnsblSource, opts: DnsblSe
   });
 }
 
+/** The worker threads for `opts.threads` > 1, each given the index now and after every change. */
+async function startWorkers(
+  udp: Socket,
+  family: 'udp4' | 'udp6',
+  zone: string,
+  src: DnsblSource,
+  opts: DnsblServerOptions,
+): Promise<{ threads: UdpThreads; unsubscribe: () => void } | null> {
+  const count = (opts.threads ?? 1) - 1;
+  if (!Number.isInteger(count) || count < 0)
+    throw new KobanError('E_USAGE', `threads must be a whole number ≥ 1, not ${opts.threads}`);
+  if (count === 0) return null;
+  const script = opts.workerScript ?? defaultWorkerScript();
+  if (src.share === undefined || src.onChange === undefined || script === null)
+    throw new KobanError(
+      'E_USAGE',
+      script === null
+        ? 'answering on several threads needs the compiled worker (npm run build)'
+        : 'answering on several threads needs a source that shares its index',
+    );
+  const onError = opts.onError ?? (() => undefined);
+  const threads = await startUdpThreads({
+    socket: udp,
+    family,
+    zone,
+    share: src.share(),
+    count,
+    script,
+    onError,
+  });
+  const share = src.share.bind(src);
+  // A reload reaches every worker as one message: each swaps to the new index between datagrams.
+  const unsubscribe = src.onChange(() => void threads.update(share()).catch(onError));
+  return { threads, unsubscribe };
+}
+
 export async function startDnsblServer(src: DnsblSource, opts: DnsblServerOptions): Promise<DnsblServer> {
   const zone = opts.zone.toLowerCase().replace(/\.$/, '');
-  const udp: Socket = createSocket(isIPv4Text(opts.host) ? 'udp4' : 'udp6');
+  const family = isIPv4Text(opts.host) ? 'udp4' : 'udp6';
+  const udp: Socket = createSocket(family);
   udp.on('message', (msg, rinfo) => {
     const out = safeAnswer(msg, zone, src, opts.onError);
     if (out !== null) udp.send(out, rinfo.port, rinfo.address);
@@ -93,13 +124,29 @@ export async function startDnsblServer(src: DnsblSource, opts: DnsblServerOption
     udp.once('error', reject);
     udp.bind(port, opts.host, () => resolve());
   });
+  const closeSockets = async () => {
+    await new Promise<void>((r) => udp.close(() => r()));
+    const closed = new Promise<void>((r) => tcp.close(() => r()));
+    for (const s of open) s.destroy();
+    await closed;
+  };
+  let workers: Awaited<ReturnType<typeof startWorkers>>;
+  try {
+    workers = await startWorkers(udp, family, zone, src, opts);
+  } catch (e) {
+    await closeSockets();
+    throw e;
+  }
   return {
     port,
+    threads: 1 + (workers?.threads.count ?? 0),
+    probeWorkers: async (query) => (workers === null ? [] : workers.threads.probe(query)),
     async close() {
-      await new Promise<void>((r) => udp.close(() => r()));
-      const closed = new Promise<void>((r) => tcp.close(() => r()));
-      for (const s of open) s.destroy();
-      await closed;
+      // The workers first: their sockets share the main one's descriptor (udp-threads.ts), which
+      // the first to end closes; the main socket's close then finds it closed already.
+      workers?.unsubscribe();
+      await workers?.threads.close();
+      await closeSockets();
     },
   };
 }

@@ -5,7 +5,7 @@
  */
 import type * as dnsPacket from 'dns-packet';
 import { KobanError } from '../../core/index.js';
-import type { Listing } from '../lookup.js';
+import type { IndexShare, Listing } from '../lookup.js';
 import { readQueryName } from './query-name.js';
 
 export const ANSWER_TTL_S = 300;
@@ -18,6 +18,16 @@ export interface DnsblSource {
   listing(ip: string, opts: { atMs?: number; port?: number }): Listing;
   /** Newest list's publication, for the SOA serial; null: nothing imported. */
   serialMs(): number | null;
+  /** The data for worker threads (dns/udp-threads.ts): without it, one thread answers. */
+  share?(): DnsblShare;
+  /** Calls `listener` when the data changed (a reload), so that worker threads get the new one. */
+  onChange?(listener: () => void): () => void;
+}
+
+/** The index in shared memory and the freshness limit: what a worker thread answers from. */
+export interface DnsblShare {
+  readonly index: IndexShare;
+  readonly staleHours: number;
 }
 
 export interface Verdict {
