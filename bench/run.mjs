@@ -224,6 +224,8 @@ if (N_VIEW > 0) {
       'import',
       '--data',
       data,
+      // Simulated history (2006): without it retention would delete every raw event at the end.
+      '--history',
       '--json',
       ...execFileSync('sh', ['-c', `ls ${dir}/sensors/*/*`], { encoding: 'utf8' })
         .trim()
@@ -244,9 +246,11 @@ if (N_VIEW > 0) {
     ['ports', ['--proto', 'udp']],
     ['port-series', ['--port', '139/tcp']],
     ['neighbours', []],
+    ['sources', []],
   ];
   const timing = JSON.parse(
-    timed(process.execPath, [join(root, 'bench', 'views.mjs'), data, JSON.stringify(views)]).stdout,
+    timed(process.execPath, [join(root, 'bench', 'views.mjs'), data, JSON.stringify(views), '--check'])
+      .stdout,
   );
   say(`## Stats views over ${fmt(timing.events)} stored events`);
   say();
@@ -264,6 +268,19 @@ if (N_VIEW > 0) {
       `| ${v.name} ${v.args.join(' ')} | ${v.medianMs.toFixed(0)} | ${v.maxMs.toFixed(0)} | ${cli.s.toFixed(2)} |`,
     );
   }
+  say();
+  // The neighbours view's distinct sources (hourly source sets) against an exact count over the
+  // raw events (all kept here): they must be equal.
+  const nb = timing.views.find((v) => v.name === 'neighbours').rows;
+  const got = {};
+  for (const r of nb) got[{ none: '0', 'first-octet': '1', 'first-two-octets': '2' }[r.match]] = r.sources;
+  const exact = timing.check.sources;
+  const same = ['0', '1', '2'].every((k) => got[k] === (exact[k] ?? 0));
+  say(
+    `neighbours sources per class ${['2', '1', '0'].map((k) => got[k]).join(' / ')}; exact from raw events ` +
+      `${['2', '1', '0'].map((k) => exact[k] ?? 0).join(' / ')} (${exact.all} in all, ${timing.check.ms.toFixed(0)} ms): ` +
+      (same ? 'equal.' : '**DIFFERENT**.'),
+  );
   say();
 }
 

@@ -32,6 +32,9 @@ export async function eventStoreWithHistory(dir: string): Promise<string> {
   await con.run(`${insert} SELECT ${OLD_MS} + range, 1, 0, 0, 6, 3325256704 + range * 7919 % 16777216, 3405803776,
     0, 0, 0, 0 FROM range(${OLD_EVENTS})`);
   await con.run(`${insert} VALUES (${NEW_MS}, 2, 0, 0, 6, 3325256704, 3405803776, 0, 0, 0, 0)`);
+  // Their batch rows, as appends write them: a later append takes the next batch id, and reads only
+  // its own rows back (the rollups and source sets it adds), never the old ones.
+  await con.run(`INSERT INTO batches VALUES (1, ${OLD_MS}, ${OLD_EVENTS}), (2, ${NEW_MS}, 1)`);
   await con.run('CHECKPOINT');
   con.closeSync();
   db.closeSync();

@@ -61,8 +61,10 @@ describe('a center on damaged stores', () => {
           { store: 'relational', ok: true },
         ],
       });
-      // Something reads the damaged old events (a distinct-sources view).
-      const read = await failure(center.observatory.store.aggregate({ groupBy: [], measure: 'sources' }));
+      // Something reads the damaged old events (distinct sources by port: from raw events).
+      const read = await failure(
+        center.observatory.store.aggregate({ groupBy: ['port'], measure: 'sources' }),
+      );
       expect((read as KobanError).code).toBe('E_STORE');
       const anonymous = await app.request('/healthz');
       expect(anonymous.status).toBe(503);

@@ -16,6 +16,7 @@ import { DEDUP_CASES } from './contract/dedup.contract.js';
 import { DETECTION_CASES } from './contract/detection.contract.js';
 import { INBOUND_CASES } from './contract/inbound.contract.js';
 import { MAINTENANCE_CASES } from './contract/maintenance.contract.js';
+import { SOURCE_CASES } from './contract/sources.contract.js';
 import type { EventStore } from './ports/event-store.js';
 
 /** One test's store, as the adapter provides it. */
@@ -49,6 +50,7 @@ const PARTS: readonly [string, readonly ContractCase[]][] = [
   ['appends and the ledger', APPEND_CASES],
   ['recognising records another source stored', DEDUP_CASES],
   ['aggregates, activity and summary', AGGREGATE_CASES],
+  ['distinct sources', SOURCE_CASES],
   ['detection rows', DETECTION_CASES],
   ['inbound rows per monitored address', INBOUND_CASES],
   ['addresses hit and destinations seen', ADDRESS_CASES],

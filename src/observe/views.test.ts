@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ev } from '../../test/events.js';
+import type { EnrichedEvent } from '../core/index.js';
 import { openEventStore } from './open-event-store.js';
 import type { EventStore } from './ports/event-store.js';
 import { runView, type ViewOptions } from './views.js';
@@ -9,6 +10,7 @@ const JST = 540;
 const D1 = Date.UTC(2006, 7, 17, 15); // 2006-08-18T00:00+09:00
 const D2 = D1 + 86_400_000;
 const H = 3_600_000;
+const DAY = 86_400_000;
 const opts: ViewOptions = { utcOffsetMinutes: JST, domesticCountry: 'JP' };
 
 const worm = {
@@ -28,48 +30,51 @@ const scan = {
   technique: 'Scan' as const,
 };
 
+/** Accesses and alerts on two JST days, counted by hand in the tests below. */
+const FIXTURE: readonly EnrichedEvent[] = [
+  // day 1, sensor s1 at 203.0.113.1: 3 accesses to 139/tcp (2 JP, 1 CN), 1 to 445/tcp from a private source
+  ev({ timeMs: D1 + H, dstPort: 139, src: '203.0.5.9' }), // same first two octets as the sensor
+  ev({ timeMs: D1 + 2 * H, dstPort: 139, src: '203.9.9.9' }), // same first octet only
+  ev({ timeMs: D1 + 2 * H, dstPort: 139, src: '61.1.1.1', srcCountry: 'CN' }),
+  ev({
+    timeMs: D1 + 3 * H,
+    dstPort: 445,
+    src: '10.0.0.5',
+    srcCountry: null,
+    srcAsn: null,
+    srcScope: 'private',
+  }),
+  // day 2, sensor s2: 1 UDP 1434 darknet packet from CN; 2 IDS alerts
+  ev({
+    timeMs: D2 + H,
+    sensor: 's2',
+    kind: 'darknet',
+    protocol: 'udp',
+    protocolNumber: 17,
+    dstPort: 1434,
+    tcpFlags: null,
+    src: '61.1.1.1',
+    srcCountry: 'CN',
+  }),
+  ev({
+    timeMs: D2 + H,
+    sensor: 's2',
+    kind: 'ids',
+    ids: worm,
+    protocol: 'udp',
+    protocolNumber: 17,
+    dstPort: 1434,
+    src: '61.1.1.1',
+    srcCountry: 'CN',
+  }),
+  ev({ timeMs: D2 + 2 * H, sensor: 's2', kind: 'ids', ids: scan, src: '198.51.100.7', srcCountry: 'US' }),
+];
+
 describe('observation views over a hand-counted fixture', () => {
   let store: EventStore;
   beforeAll(async () => {
     store = await openEventStore({ dataDir: ':memory:' });
-    await store.append([
-      // day 1, sensor s1 at 203.0.113.1: 3 accesses to 139/tcp (2 JP, 1 CN), 1 to 445/tcp from a private source
-      ev({ timeMs: D1 + H, dstPort: 139, src: '203.0.5.9' }), // same first two octets as the sensor
-      ev({ timeMs: D1 + 2 * H, dstPort: 139, src: '203.9.9.9' }), // same first octet only
-      ev({ timeMs: D1 + 2 * H, dstPort: 139, src: '61.1.1.1', srcCountry: 'CN' }),
-      ev({
-        timeMs: D1 + 3 * H,
-        dstPort: 445,
-        src: '10.0.0.5',
-        srcCountry: null,
-        srcAsn: null,
-        srcScope: 'private',
-      }),
-      // day 2, sensor s2: 1 UDP 1434 darknet packet from CN; 2 IDS alerts
-      ev({
-        timeMs: D2 + H,
-        sensor: 's2',
-        kind: 'darknet',
-        protocol: 'udp',
-        protocolNumber: 17,
-        dstPort: 1434,
-        tcpFlags: null,
-        src: '61.1.1.1',
-        srcCountry: 'CN',
-      }),
-      ev({
-        timeMs: D2 + H,
-        sensor: 's2',
-        kind: 'ids',
-        ids: worm,
-        protocol: 'udp',
-        protocolNumber: 17,
-        dstPort: 1434,
-        src: '61.1.1.1',
-        srcCountry: 'CN',
-      }),
-      ev({ timeMs: D2 + 2 * H, sensor: 's2', kind: 'ids', ids: scan, src: '198.51.100.7', srcCountry: 'US' }),
-    ]);
+    await store.append(FIXTURE);
   });
   afterAll(async () => {
     await store.close();
@@ -182,5 +187,28 @@ describe('observation views over a hand-counted fixture', () => {
   it('restricts every view to the --from/--to range', async () => {
     const r = await runView(store, 'total', { ...opts, fromMs: D2 });
     expect(r.rows.map((x) => x.kind)).toEqual(['darknet', 'ids']);
+  });
+});
+
+describe('distinct-source views after the raw events expire', () => {
+  it('neighbours and sources keep their exact counts (the hourly source sets outlive raw events)', async () => {
+    const store = await openEventStore({ dataDir: ':memory:' });
+    try {
+      await store.append(FIXTURE);
+      expect(await store.deleteRawBefore(D2 + DAY)).toBe(FIXTURE.length);
+      expect((await runView(store, 'neighbours', opts)).rows).toEqual([
+        { match: 'first-two-octets', sources: 1, source_share: 0.25, count: 1, share: 0.2 },
+        { match: 'first-octet', sources: 1, source_share: 0.25, count: 1, share: 0.2 },
+        { match: 'none', sources: 2, source_share: 0.5, count: 3, share: 0.6 },
+      ]);
+      expect((await runView(store, 'sources', opts)).rows).toEqual([
+        { bucket: '2006-08-18T00:00:00+09:00', count: 4 },
+        { bucket: '2006-08-19T00:00:00+09:00', count: 1 },
+      ]);
+      // An operator offset of part of an hour needs the raw events' times: gone, so no rows.
+      expect((await runView(store, 'sources', { ...opts, utcOffsetMinutes: 570 })).rows).toEqual([]);
+    } finally {
+      await store.close();
+    }
   });
 });

@@ -265,8 +265,9 @@ const VIEWS: Record<ViewName, (store: EventStore, o: ViewOptions) => Promise<Vie
 };
 
 /**
- * Distinct source addresses of accesses per bucket (`count`: how many). Read from raw events, so
- * only within the retention period; a bucket without accesses has no row.
+ * Distinct source addresses of accesses per bucket (`count`: how many), exact. Kept like the
+ * rollups for whole-hour ranges at a whole-hour UTC offset (ports/aggregates.ts); otherwise read
+ * from raw events, so only within the retention period. A bucket without accesses has no row.
  */
 async function sourcesView(store: EventStore, o: ViewOptions): Promise<ViewRow[]> {
   const rows = await store.aggregate({

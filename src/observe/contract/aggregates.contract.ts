@@ -130,7 +130,7 @@ export const AGGREGATE_CASES: readonly ContractCase[] = [
     },
   },
   {
-    name: 'counts distinct source addresses, IPv4 and IPv6 alike, from raw events',
+    name: 'counts distinct source addresses, IPv4 and IPv6 alike',
     async run(ctx) {
       const { store } = ctx;
       await store.append(MIX);

@@ -22,7 +22,7 @@ const ledger = (key: string) => ({
 
 export const MAINTENANCE_CASES: readonly ContractCase[] = [
   {
-    name: 'deletes raw events before a cut-off and keeps their counts in the rollups',
+    name: 'deletes raw events before a cut-off and keeps their counts in the rollups and source sets',
     async run(ctx) {
       const { store } = ctx;
       await store.append([
@@ -33,7 +33,8 @@ export const MAINTENANCE_CASES: readonly ContractCase[] = [
       expect(await store.aggregate({ groupBy: [], measure: 'sources' })).toEqual([{ count: 2 }]);
       expect(await store.deleteRawBefore(T0 + H)).toBe(2);
       expect(await store.deleteRawBefore(T0 + H)).toBe(0);
-      expect(await store.aggregate({ groupBy: [], measure: 'sources' })).toEqual([{ count: 1 }]);
+      // Distinct sources over whole hours are kept like the rollups (sources.contract.ts).
+      expect(await store.aggregate({ groupBy: [], measure: 'sources' })).toEqual([{ count: 2 }]);
       expect(await store.rawTimeRange()).toEqual({ firstMs: T0 + 2 * H, lastMs: T0 + 2 * H });
       expect(await store.detectionRows('sensor-volume', { fromMs: T0, toMs: T0 + 3 * H })).toHaveLength(1);
       // Rollups are kept after raw events expire.

@@ -1,6 +1,6 @@
 /**
  * Reads of counts from the DuckDB event store: aggregates (hourly rollups, or distinct sources
- * from raw events; SQL in duckdb-sql.ts), per-sensor activity and the summary. Stored codes are
+ * from the hourly source sets or raw events; SQL in duckdb-sql.ts), per-sensor activity and the summary. Stored codes are
  * turned back into names here (duckdb-schema.ts).
  */
 import { statSync } from 'node:fs';
@@ -14,11 +14,11 @@ import type {
   StoreSummary,
 } from '../ports/aggregates.js';
 import { countryFromCode, kindFromCode, SCOPES, techniqueFromCode } from './duckdb-schema.js';
-import { buildAggregateSql, buildSensorActivitySql } from './duckdb-sql.js';
+import { buildAggregateSql, buildSensorActivitySql, readsRawEvents } from './duckdb-sql.js';
 import { type DuckDbState, rows, scalar, sensorName } from './duckdb-state.js';
 
 export async function aggregate(s: DuckDbState, query: AggregateQuery): Promise<AggregateRow[]> {
-  const raw = query.measure === 'sources' ? Number(await scalar(s.con, 'SELECT count(*) FROM events')) : 0;
+  const raw = readsRawEvents(query) ? Number(await scalar(s.con, 'SELECT count(*) FROM events')) : 0;
   const sql = buildAggregateSql(query, s.sensorIds, raw);
   if (sql === null) return [];
   const found = await rows(s.con, sql.text, sql.values);

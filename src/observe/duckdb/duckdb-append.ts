@@ -1,7 +1,7 @@
 /**
  * Appends to the DuckDB event store and its idempotency ledger. One append is one transaction:
  * new sensor names and signatures, the events (through typed-array chunks, duckdb-chunk-writer.ts),
- * their rollup rows, their identities when asked (duckdb-identity.ts), the batch row and the
+ * their rollup rows and hourly source tuples (duckdb-source-sets.ts), their identities when asked (duckdb-identity.ts), the batch row and the
  * ledger entries — all of it or none.
  */
 import type { DuckDBValue } from '@duckdb/node-api';
@@ -24,6 +24,7 @@ import {
 } from './duckdb-identity.js';
 import { fillRow } from './duckdb-rows.js';
 import { EVENT_COLUMNS, techniqueCode } from './duckdb-schema.js';
+import { INSERT_BATCH_SOURCES_SQL } from './duckdb-source-sets.js';
 import { type DuckDbState, inTransaction, rows } from './duckdb-state.js';
 
 /** A ledger update and the events its records yielded (stored or recognised as duplicates). */
@@ -86,7 +87,7 @@ export async function appendEvents(
   }
 }
 
-/** Writes the events (those not recognised as stored, with `dedup`), their rollups and batch row. */
+/** Writes the events (those not recognised as stored, with `dedup`), their rollups, sources and batch row. */
 async function storeEvents(
   s: DuckDbState,
   given: readonly EnrichedEvent[],
@@ -112,6 +113,7 @@ async function storeEvents(
        FROM events WHERE batch = $1::UINTEGER GROUP BY ALL`,
       [batchId],
     );
+    await s.con.run(INSERT_BATCH_SOURCES_SQL, [batchId]);
   }
   if (identities) await appendIdentities(s.con, identities, batchId);
   await s.con.run('INSERT INTO batches VALUES ($1::UINTEGER, $2::BIGINT, $3::UBIGINT)', [

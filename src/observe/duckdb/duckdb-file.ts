@@ -91,9 +91,13 @@ const TWO_DAYS_MS = 2 * 86_400_000;
 export function readCheckStatements(newestMs: number | null): string[] {
   const small = ['meta', 'sensors', 'signatures', 'batches', 'ledger', 'rollup_hourly'];
   const statements = small.map((t) => `SELECT count(*), bit_xor(hash(t)) FROM ${t} AS t`);
-  if (newestMs !== null)
+  if (newestMs !== null) {
+    const since = Math.trunc(newestMs) - TWO_DAYS_MS;
     statements.push(
-      `SELECT count(*), bit_xor(hash(e)) FROM events AS e WHERE ts_ms >= ${Math.trunc(newestMs) - TWO_DAYS_MS}`,
+      `SELECT count(*), bit_xor(hash(e)) FROM events AS e WHERE ts_ms >= ${since}`,
+      // The hourly source sets grow like the events: their newest blocks too (duckdb-source-sets.ts).
+      `SELECT count(*), bit_xor(hash(s)) FROM source_hourly AS s WHERE hour >= epoch_ms(${since}::BIGINT)`,
     );
+  }
   return statements;
 }

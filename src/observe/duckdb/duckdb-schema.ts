@@ -5,16 +5,20 @@
  *
  * `rollup_hourly` holds partial hourly counts: every append adds its own aggregate rows, and
  * readers always `sum(events)`, so duplicates of a key are harmless; `compact()` merges them.
- * `initSchema` creates the tables, checks the schema version and loads the small tables' caches.
+ * `source_hourly` holds the hourly source sets beside them (duckdb-source-sets.ts).
+ * `initSchema` creates the tables, checks the schema version (upgrading an older store) and loads
+ * the small tables' caches.
  */
 import { BIGINT, UINTEGER, USMALLINT, UTINYINT, VARCHAR } from '@duckdb/node-api';
 import { type EventKind, KobanError, TECHNIQUES, type Technique } from '../../core/index.js';
 import type { ColumnSpec } from './duckdb-chunk-writer.js';
 import { readCheckStatements } from './duckdb-file.js';
 import { IDENTITY_DDL } from './duckdb-identity.js';
-import { type DuckDbState, rows, scalar } from './duckdb-state.js';
+import { BACKFILL_SOURCES_SQL, SOURCE_SETS_DDL } from './duckdb-source-sets.js';
+import { type DuckDbState, inTransaction, rows, scalar } from './duckdb-state.js';
 
-export const SCHEMA_VERSION = 1;
+/** 2 added the hourly source sets (`source_hourly`); a version-1 store is upgraded at open. */
+export const SCHEMA_VERSION = 2;
 
 export const DDL = `
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
@@ -130,7 +134,10 @@ export async function initSchema(state: DuckDbState, check: boolean): Promise<vo
   await con.run(IDENTITY_DDL);
   const version = await scalar(con, "SELECT value FROM meta WHERE key = 'schema_version'");
   if (version === null) {
+    await con.run(SOURCE_SETS_DDL);
     await con.run(`INSERT INTO meta VALUES ('schema_version', '${SCHEMA_VERSION}')`);
+  } else if (Number(version) === 1) {
+    await upgradeFrom1(state);
   } else if (Number(version) !== SCHEMA_VERSION) {
     throw new KobanError('E_CONFIG', `event store schema ${version} is not the supported ${SCHEMA_VERSION}`);
   }
@@ -146,4 +153,18 @@ export async function initSchema(state: DuckDbState, check: boolean): Promise<vo
   if (!check) return;
   const newest = await scalar(con, 'SELECT max(ts_ms) FROM events');
   for (const sql of readCheckStatements(newest === null ? null : Number(newest))) await con.run(sql);
+}
+
+/**
+ * Version 1 → 2: the hourly source sets, filled from the raw events the store holds, with the new
+ * version in one transaction (an interrupted upgrade is redone at the next open). Hours whose raw
+ * events had already expired get no sets: their distinct sources stay unknown, as they were.
+ */
+async function upgradeFrom1(state: DuckDbState): Promise<void> {
+  const { con } = state;
+  await inTransaction(con, async () => {
+    await con.run(SOURCE_SETS_DDL);
+    await con.run(BACKFILL_SOURCES_SQL);
+    await con.run(`UPDATE meta SET value = '${SCHEMA_VERSION}' WHERE key = 'schema_version'`);
+  });
 }

@@ -19,7 +19,7 @@ export interface DuckDbState {
   readonly knownSignatures: Set<string>;
   /** The newest batch id: the append mark. */
   lastBatch: number;
-  /** Rollup rows after the last compaction; -1 until read from `meta`. */
+  /** Rollup rows and source tuples after the last compaction; -1 until read from `meta`. */
   compactedRows: number;
 }
 

@@ -198,14 +198,14 @@ export class DuckDbEventStore implements EventStore {
     return this.serial(() => maintenance.countRawBefore(this.s, cutoffMs, afterBatch));
   }
 
-  /** Merges partial rollup rows of the same key (each append adds its own). */
+  /** Merges partial rollup rows of the same key and repeated source tuples (each append adds its own). */
   compact(): Promise<void> {
     return this.serial(() => maintenance.compact(this.s));
   }
 
   /**
-   * Compacts the rollups when partial rows have at least doubled since the last compaction
-   * (each append adds its own; views read fewer rows after a merge). Returns true if it ran.
+   * Compacts the rollups and source sets when their rows have at least doubled since the last
+   * compaction (each append adds its own; views read fewer rows after a merge). Returns true if it ran.
    */
   maybeCompact(minRows = COMPACT_MIN_ROWS): Promise<boolean> {
     return this.serial(() => maintenance.compactIfDue(this.s, minRows));
@@ -214,6 +214,11 @@ export class DuckDbEventStore implements EventStore {
   /** Rows of the rollup table (to decide when to compact). */
   rollupRows(): Promise<number> {
     return this.serial(() => maintenance.rollupRows(this.s));
+  }
+
+  /** Rows of the hourly source sets, repeats included (duckdb-source-sets.ts). */
+  sourceSetRows(): Promise<number> {
+    return this.serial(() => maintenance.sourceSetRows(this.s));
   }
 
   async close(): Promise<void> {

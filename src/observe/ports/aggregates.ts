@@ -1,8 +1,11 @@
 /**
  * The event store's reads for views and reports: counts grouped by dimensions and time buckets,
  * per-sensor activity and a summary. `measure: 'events'` reads the hourly rollups (kept forever,
- * fast at any size); `measure: 'sources'` counts distinct source addresses of raw events (kept for
- * the retention period only).
+ * fast at any size); `measure: 'sources'` counts distinct source addresses, exactly: over whole
+ * hours and by kind, sensor and neighbour from hourly source sets kept like the
+ * rollups (after raw events expire), otherwise (bounds inside an hour, an operator offset that is
+ * not whole hours with a bucket, protocol, port, technique, country or scope) from raw events, kept for the
+ * retention period only.
  */
 import type { Bucket, EventKind, Protocol, Technique } from '../../core/index.js';
 
@@ -43,7 +46,10 @@ export interface AggregateQuery extends AggregateFilter {
   readonly bucket?: Bucket | undefined;
   /** Operator's UTC offset for day/week/month buckets. */
   readonly utcOffsetMinutes?: number | undefined;
-  /** `events` from the rollups; `sources` = distinct source addresses, from raw events. */
+  /**
+   * `events` from the rollups; `sources` = distinct source addresses (see above for what is kept
+   * after raw events expire). A source stored twice — a re-import, a repeated delivery — counts once.
+   */
   readonly measure?: 'events' | 'sources';
 }
 
