@@ -89,6 +89,8 @@ export interface CenterOptions {
   readonly api?: WebOptions | undefined;
   /** `koban serve --db URL`: wins over `KOBAN_DB` and koban.json `db` (else the SQLite file in the data directory). */
   readonly relationalUrl?: string | undefined;
+  /** `koban serve --events URL`: wins over `KOBAN_EVENTS` and koban.json `events` (else the DuckDB file in the data directory). */
+  readonly eventsUrl?: string | undefined;
 }
 
 /**
@@ -193,7 +195,7 @@ export async function openCenter(options: CenterOptions = {}): Promise<Center> {
   const log = pino({ level: options.logLevel ?? process.env.KOBAN_LOG ?? 'info' });
   // Tightened file modes, a readable koban.json, secrets sealed on open: the operator reads the log.
   const notice = (m: string) => log.warn(m);
-  const observatory = await openObservatory(options.dataDir, { notice });
+  const observatory = await openObservatory(options.dataDir, { notice, events: options.eventsUrl });
   let db: RelationalDb | null = null;
   try {
     const url = resolveRelationalUrl(options.relationalUrl, process.env, observatory.config);

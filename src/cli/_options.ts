@@ -10,6 +10,7 @@ import { KobanError, resolveRelationalUrl } from '../core/index.js';
 export interface StoreFlags {
   data?: string;
   db?: string;
+  events?: string;
 }
 
 /** `--db URL`: the relational store, wherever a command takes a data directory. */
@@ -17,6 +18,14 @@ export function dbOption(): Option {
   return new Option(
     '--db <url>',
     'relational store: postgres://USER@HOST/DATABASE (default: $KOBAN_DB, koban.json "db", else the SQLite file in the data directory)',
+  );
+}
+
+/** `--events URL`: the event store, for the commands that read or write observation events. */
+export function eventsOption(): Option {
+  return new Option(
+    '--events <url>',
+    'event store: clickhouse://HOST:PORT/DATABASE (default: $KOBAN_EVENTS, koban.json "events", else the DuckDB file in the data directory)',
   );
 }
 

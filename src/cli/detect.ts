@@ -44,7 +44,7 @@ import {
   type SensorSpace,
 } from '../observe/index.js';
 import { readManifest, TruthSchema } from '../sim/index.js';
-import { dbOption } from './_options.js';
+import { dbOption, eventsOption } from './_options.js';
 import { fmtInt, printJson, progress, table } from './_output.js';
 import { openRelationalStore, storeTarget } from './_stores.js';
 import { type EvaluatedSet, evaluateMatrix } from './detect-matrix.js';
@@ -55,6 +55,7 @@ export interface DetectFlags {
   work?: string;
   data?: string;
   db?: string;
+  events?: string;
   from?: string;
   to?: string;
   only?: string;
@@ -88,6 +89,7 @@ export function registerDetect(program: Command): void {
     )
     .option('--data <dir>', 'data directory (default $KOBAN_DATA or ./koban-data)')
     .addOption(dbOption())
+    .addOption(eventsOption())
     .option('--from <date>', 'start of the history to run over (default: the first stored event)')
     .option('--to <date>', 'end (default: the last stored event)')
     .option('--only <list>', `detectors to run (${DETECTOR_NAMES.join(',')})`)
@@ -295,7 +297,7 @@ async function monitoredSpace(
 
 async function detectHistory(flags: DetectFlags): Promise<void> {
   // Nothing to detect without stored events; the alerts go to the relational store, created if new.
-  const obs = await openObservatory(flags.data, { create: false });
+  const obs = await openObservatory(flags.data, { create: false, events: flags.events });
   const db = await openRelationalStore(storeTarget(flags), { create: true });
   const bar = progress();
   try {

@@ -24,7 +24,7 @@ import {
 } from '../observe/index.js';
 import { FORMAT_NAMES, type FormatName, isCalendarDate } from '../parse/index.js';
 import { readManifest } from '../sim/index.js';
-import { dbOption, type StoreFlags } from './_options.js';
+import { dbOption, eventsOption, type StoreFlags } from './_options.js';
 import { fmtInt, printJson, progress } from './_output.js';
 import { openRelationalStore, storeTarget } from './_stores.js';
 
@@ -56,6 +56,7 @@ export function registerImport(program: Command): void {
     )
     .option('--data <dir>', 'data directory (default $KOBAN_DATA or ./koban-data)')
     .addOption(dbOption())
+    .addOption(eventsOption())
     .option('--json', 'print one JSON document')
     .action(runImport);
 }
@@ -100,7 +101,7 @@ async function importInto(
   flags: ImportFlags,
 ): Promise<{ summary: ImportSummary; retention: RetentionResult; failures: Failure[]; space: SpaceUpdate }> {
   const target = storeTarget(flags);
-  const obs = await openObservatory(flags.data);
+  const obs = await openObservatory(flags.data, { events: flags.events });
   const failures: Failure[] = [];
   let db: RelationalDb | null = null;
   try {

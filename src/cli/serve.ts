@@ -3,11 +3,12 @@ import type { Command } from 'commander';
 import { startCenter, type TrustProxy } from '../center/index.js';
 import { KobanError, parseAddressBlock, resolveDataDir } from '../core/index.js';
 import { DETECTOR_NAMES } from '../detect/index.js';
-import { dbOption, parseListen } from './_options.js';
+import { dbOption, eventsOption, parseListen } from './_options.js';
 
 interface ServeFlags {
   data?: string;
   db?: string;
+  events?: string;
   listen: string;
   tlsCert?: string;
   tlsKey?: string;
@@ -40,6 +41,7 @@ export function registerServe(program: Command): void {
     .description('run the center: sensor ingest API, observation views, metrics, the public site')
     .option('--data <dir>', 'data directory (default $KOBAN_DATA or ./koban-data)')
     .addOption(dbOption())
+    .addOption(eventsOption())
     .option('--listen <host:port>', 'address to listen on', '127.0.0.1:8440')
     .option('--tls-cert <file>', 'PEM certificate (with --tls-key: serve HTTPS)')
     .option('--tls-key <file>', 'PEM private key')
@@ -66,6 +68,7 @@ export function registerServe(program: Command): void {
       const running = await startCenter({
         dataDir,
         relationalUrl: flags.db,
+        eventsUrl: flags.events,
         host,
         port,
         tlsCert: flags.tlsCert,

@@ -21,7 +21,7 @@ import {
   type ViewResult,
   type ViewRow,
 } from '../observe/index.js';
-import { checkDbFlag, dbOption, type StoreFlags } from './_options.js';
+import { checkDbFlag, dbOption, eventsOption, type StoreFlags } from './_options.js';
 import { fmtShare, printJson, table } from './_output.js';
 
 interface StatsFlags extends StoreFlags {
@@ -55,6 +55,7 @@ export function registerStats(program: Command): void {
     .option('--domestic <cc>', 'country counted as domestic (default: configuration, JP)')
     .option('--data <dir>', 'data directory (default $KOBAN_DATA or ./koban-data)')
     .addOption(dbOption())
+    .addOption(eventsOption())
     .option('--json', 'print one JSON document { "view", "rows" }')
     .action(async (view: string, flags: StatsFlags) => {
       if (!isViewName(view))
@@ -62,7 +63,7 @@ export function registerStats(program: Command): void {
       checkDbFlag(flags);
       let obs: Awaited<ReturnType<typeof openObservatory>>;
       try {
-        obs = await openObservatory(flags.data, { create: false });
+        obs = await openObservatory(flags.data, { create: false, events: flags.events });
       } catch (e) {
         // A running center owns the store: ask it instead (its API serves the same views).
         const viaServer =

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadConfig, relationalUrlProblem, resolveRelationalUrl } from './config.js';
+import { loadConfig, relationalUrlProblem, resolveEventsUrl, resolveRelationalUrl } from './config.js';
 import { KobanError } from './errors.js';
 
 const FLAG = 'postgres://flag@db.example/koban';
@@ -88,5 +88,35 @@ describe('koban.json db', () => {
         `${join(dir, 'koban.json')}: db: unsupported scheme "sqlite:" (expected postgres://USER@HOST/DATABASE; leave it out for the SQLite file in the data directory)`,
       ),
     );
+  });
+});
+
+describe('resolveEventsUrl', () => {
+  const flag = 'clickhouse://flag:8123/koban';
+  const env = 'clickhouse://env:8123/koban';
+  const file = 'clickhouse://file:8123/koban';
+
+  it('takes --events over KOBAN_EVENTS over koban.json events, and nothing means the DuckDB file', () => {
+    expect(resolveEventsUrl(flag, { KOBAN_EVENTS: env }, { events: file })).toBe(flag);
+    expect(resolveEventsUrl(undefined, { KOBAN_EVENTS: env }, { events: file })).toBe(env);
+    expect(resolveEventsUrl(undefined, { KOBAN_EVENTS: '' }, { events: file })).toBe(file);
+    expect(resolveEventsUrl(undefined, {}, {})).toBeUndefined();
+    expect(resolveEventsUrl('duckdb:/srv/events', {}, {})).toBe('duckdb:/srv/events');
+  });
+
+  it('refuses another scheme with one line naming the source, not the URL', () => {
+    const cases: [string | undefined, NodeJS.ProcessEnv, { events?: string }, string, string][] = [
+      ['mysql://root:hunter2@db/koban', {}, {}, 'E_USAGE', '--events'],
+      [undefined, { KOBAN_EVENTS: 'mysql://root:hunter2@db/koban' }, {}, 'E_CONFIG', 'KOBAN_EVENTS'],
+      [undefined, {}, { events: 'mysql://root:hunter2@db/koban' }, 'E_CONFIG', 'koban.json events'],
+    ];
+    for (const [f, e, config, code, from] of cases) {
+      expect(() => resolveEventsUrl(f, e, config)).toThrow(
+        expect.objectContaining({
+          code,
+          message: `${from}: unsupported scheme "mysql:" (expected clickhouse://HOST:PORT/DATABASE; leave it out for the DuckDB file in the data directory)`,
+        }),
+      );
+    }
   });
 });

@@ -106,6 +106,18 @@ export const ConfigSchema = z
         if (problem !== null) ctx.addIssue({ code: 'custom', message: problem });
       })
       .optional(),
+    /**
+     * The event store: `clickhouse://HOST:PORT/DB` (or several hosts and `?cluster=NAME`), or
+     * `duckdb:DIR`. Absent: the DuckDB file in the data directory. `--events` and `KOBAN_EVENTS`
+     * win over it (resolveEventsUrl).
+     */
+    events: z
+      .string()
+      .superRefine((s, ctx) => {
+        const problem = eventsUrlProblem(s);
+        if (problem !== null) ctx.addIssue({ code: 'custom', message: problem });
+      })
+      .optional(),
     /** ISO 3166-1 alpha-2 of "domestic" in domestic/foreign splits (the annual report §2.2.2, docs/background.md#observation). */
     domesticCountry: z
       .string()
@@ -376,6 +388,44 @@ export function resolveRelationalUrl(
         : [config.db, `${CONFIG_FILE} db`, 'E_CONFIG' as const];
   if (url === undefined) return undefined;
   const problem = relationalUrlProblem(url);
+  if (problem !== null) throw new KobanError(code, `${from}: ${problem}`);
+  return url;
+}
+
+/** URL schemes of an event store (observe/open-event-store.ts opens each). */
+export const EVENTS_URL_SCHEMES = ['duckdb', 'clickhouse'] as const;
+
+/**
+ * Why `url` cannot name an event store, or null when it can. Never quotes the URL: it may carry a
+ * password. (The adapter checks the rest of it when it opens the store.)
+ */
+export function eventsUrlProblem(url: string): string | null {
+  const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(url)?.[1];
+  const expected = 'clickhouse://HOST:PORT/DATABASE; leave it out for the DuckDB file in the data directory';
+  if (scheme === undefined) return `not a URL (expected ${expected})`;
+  if (!(EVENTS_URL_SCHEMES as readonly string[]).includes(scheme.toLowerCase()))
+    return `unsupported scheme "${scheme}:" (expected ${expected})`;
+  return null;
+}
+
+/**
+ * The event store a command or the center opens: `--events` (flag), else `KOBAN_EVENTS`, else
+ * koban.json `events`; undefined means the DuckDB file in the data directory. Resolved like
+ * {@link resolveRelationalUrl} (an empty `KOBAN_EVENTS` counts as unset).
+ */
+export function resolveEventsUrl(
+  flag: string | undefined,
+  env: NodeJS.ProcessEnv,
+  config: { readonly events?: string | undefined },
+): string | undefined {
+  const [url, from, code] =
+    flag !== undefined
+      ? [flag, '--events', 'E_USAGE' as const]
+      : env.KOBAN_EVENTS
+        ? [env.KOBAN_EVENTS, 'KOBAN_EVENTS', 'E_CONFIG' as const]
+        : [config.events, `${CONFIG_FILE} events`, 'E_CONFIG' as const];
+  if (url === undefined) return undefined;
+  const problem = eventsUrlProblem(url);
   if (problem !== null) throw new KobanError(code, `${from}: ${problem}`);
   return url;
 }

@@ -2,12 +2,18 @@
  * Observation: ingest of parsed events (file imports; sensor batches in the `wire` format;
  * enrichment with country, ASN and address scope; IANA service names), the `EventStore` port
  * (`ports/`: appends with an idempotency ledger, aggregates, the detectors' minute-level reads,
- * retention and health) with its adapters (`duckdb/`, chosen in `openEventStore`; every adapter
+ * retention and health) with its adapters (`duckdb/`, `clickhouse/`, chosen in `openEventStore`; every adapter
  * passes `event-store.contract.ts`), and the fixed-point observation views
  * (docs/background.md#observation). Events come from `parse` (files) and sensor agents; views go
  * to the CLI, the server and reports; detectors read the store's aggregates.
  */
-import { type KobanConfig, loadConfig, type Notice, resolveDataDir } from '../core/index.js';
+import {
+  type KobanConfig,
+  loadConfig,
+  type Notice,
+  resolveDataDir,
+  resolveEventsUrl,
+} from '../core/index.js';
 import { Enricher } from './enrich.js';
 import { openEventStore } from './open-event-store.js';
 import type { EventStore } from './ports/event-store.js';
@@ -132,8 +138,11 @@ export interface OpenObservatoryOptions {
   readonly create?: boolean;
   /** Where warnings about the data directory go (loose file modes; default stderr). */
   readonly notice?: Notice;
-  /** Which event store (`openEventStore`); default the data directory's DuckDB file. */
-  readonly events?: string;
+  /**
+   * Which event store (`openEventStore`): `--events`; else `KOBAN_EVENTS`, else koban.json
+   * `events`, else the data directory's DuckDB file (resolveEventsUrl).
+   */
+  readonly events?: string | undefined;
 }
 
 /** Opens the data directory's configuration and event store (creating them if absent, by default). */
@@ -143,7 +152,8 @@ export async function openObservatory(
 ): Promise<Observatory> {
   const dataDir = resolveDataDir(dataDirFlag);
   const config = loadConfig(dataDir, process.env, opts.notice);
-  const store = await openEventStore({ dataDir, ...opts });
+  const events = resolveEventsUrl(opts.events, process.env, config);
+  const store = await openEventStore({ dataDir, ...opts, events });
   return { dataDir, config, store, close: () => store.close() };
 }
 

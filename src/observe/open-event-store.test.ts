@@ -35,15 +35,31 @@ describe('choosing the event store', () => {
 
   it('refuses a store it has no adapter for with E_CONFIG, naming only the scheme', async () => {
     await expect(
-      openEventStore({ dataDir: dir, events: 'clickhouse://koban:secret@db:8123/koban' }),
+      openEventStore({ dataDir: dir, events: 'cassandra://koban:secret@db:9042/koban' }),
     ).rejects.toMatchObject({
       code: 'E_CONFIG',
-      message: 'unknown event store "clickhouse:" (this version knows duckdb:)',
+      message: 'unknown event store "cassandra:" (this version knows duckdb:, clickhouse:)',
     });
     await expect(openEventStore({ dataDir: dir, events: '/var/lib/koban' })).rejects.toMatchObject({
       code: 'E_CONFIG',
-      message: 'the event store must be named by a URL (duckdb:)',
+      message: 'the event store must be named by a URL (duckdb:, clickhouse:)',
     });
+    expect(existsSync(join(dir, 'events.duckdb'))).toBe(false);
+  });
+
+  it('hands clickhouse: URLs to the ClickHouse adapter, which refuses a bad one before connecting', async () => {
+    const e = await openEventStore({
+      dataDir: dir,
+      events: 'clickhouse://koban:hunter2@db:8123/no-such;name',
+    }).then(
+      () => null,
+      (err: unknown) => err as Error,
+    );
+    expect(e).toMatchObject({
+      code: 'E_CONFIG',
+      message: 'invalid ClickHouse database name (letters, digits and _ only)',
+    });
+    expect(e?.message).not.toContain('hunter2');
     expect(existsSync(join(dir, 'events.duckdb'))).toBe(false);
   });
 });

@@ -8,14 +8,16 @@ import { KobanError, type Notice } from '../core/index.js';
 import type { EventStore } from './ports/event-store.js';
 
 /** Where events live (`events` URL schemes this version knows). */
-export const EVENT_STORE_SCHEMES = ['duckdb'] as const;
+export const EVENT_STORE_SCHEMES = ['duckdb', 'clickhouse'] as const;
 
 export interface EventStoreConfig {
   /** The data directory: embedded stores keep their files in it; `:memory:` for a throw-away store. */
   readonly dataDir: string;
   /**
    * Which store, as a URL: `duckdb:` (the default) is `events.duckdb` in the data directory, and
-   * `duckdb:DIR` the one in DIR. Another scheme is E_CONFIG.
+   * `duckdb:DIR` the one in DIR; `clickhouse://HOST:PORT/DB` a ClickHouse server, or
+   * `clickhouse://H1:P1,H2:P2/DB?cluster=NAME` the shards of a cluster (clickhouse/clickhouse-url.ts).
+   * Another scheme is E_CONFIG.
    */
   readonly events?: string | undefined;
   /** Create the store when absent (default true); false: E_NOT_FOUND instead (read-only commands). */
@@ -49,6 +51,10 @@ export async function openEventStore(config: EventStoreConfig): Promise<EventSto
         check: config.check,
         notice: config.notice,
       });
+    }
+    case 'clickhouse': {
+      const { ClickHouseEventStore } = await import('./clickhouse/index.js');
+      return ClickHouseEventStore.open({ url: rest, create: config.create });
     }
     default:
       // The scheme alone: the rest of a URL may hold a password.

@@ -1,6 +1,6 @@
 /**
  * The event store port. Observation events are append-only and analytical; the embedded default
- * is DuckDB (`observe/duckdb/`) and a ClickHouse adapter can implement the same interface, so
+ * is DuckDB (`observe/duckdb/`); the ClickHouse adapter (`observe/clickhouse/`) implements the same interface, so
  * that ingest, analyses and detectors never branch on which one is live. `openEventStore` (the
  * one place an adapter is chosen) opens one; `observe/event-store.contract.ts` is the suite every
  * adapter passes.
