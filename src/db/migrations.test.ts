@@ -31,6 +31,7 @@ const NAMES = [
   '0016-recorder-heads',
   '0017-alert-endpoint-preferences',
   '0018-site-evidence',
+  '0019-intake-correlation-queue',
 ];
 
 describe('migrations', () => {

@@ -22,6 +22,7 @@ import { migration0015 } from './migrations/0015-report-triage.js';
 import { migration0016 } from './migrations/0016-recorder-heads.js';
 import { migration0017 } from './migrations/0017-alert-endpoint-preferences.js';
 import { migration0018 } from './migrations/0018-site-evidence.js';
+import { migration0019 } from './migrations/0019-intake-correlation-queue.js';
 
 const migrations: Record<string, Migration> = {
   '0001-sensors-and-operator-alerts': migration0001,
@@ -42,6 +43,7 @@ const migrations: Record<string, Migration> = {
   '0016-recorder-heads': migration0016,
   '0017-alert-endpoint-preferences': migration0017,
   '0018-site-evidence': migration0018,
+  '0019-intake-correlation-queue': migration0019,
 };
 
 export const migrationProvider: MigrationProvider = {
