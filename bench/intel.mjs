@@ -11,8 +11,13 @@
 //      split between parsing and storing+correlating.
 //   2. lookup: M indicator values stored (filled by one SQL statement per million rows); p50/p99 of
 //      `IndicatorStore.lookup(type, value)` — the correlation lookup — for hits and misses.
+//   1c. store + correlate alone: BENCH_INTEL_STORE e-mails prepared beforehand (not timed), then
+//      submitted BENCH_INTEL_CONCURRENCY at a time — the main thread's capacity, measured in the
+//      same run for the build under test and, when BENCH_INTEL_BASELINE names another build's
+//      dist/ directory (the code before a change), for that build; the row counts must agree.
 // Environment: BENCH_INTEL_EMAILS (default 100000), BENCH_INTEL_SPLIT (2000), BENCH_INTEL_VALUES
-// (10000000), BENCH_INTEL_LOOKUPS (100000), BENCH_INTEL_CONCURRENCY (32), BENCH_INTEL_WORKERS
+// (10000000), BENCH_INTEL_LOOKUPS (100000), BENCH_INTEL_STORE (5000), BENCH_INTEL_DIST (./dist),
+// BENCH_INTEL_BASELINE (none), BENCH_INTEL_CONCURRENCY (32), BENCH_INTEL_WORKERS
 // (available cores), BENCH_INTEL_FSYNC (1: fsync evidence files; SQLite keeps its default
 // synchronous=FULL either way), BENCH_INTEL_KEEP (0: delete the generated data afterwards).
 // Prints a Markdown report and writes it to bench/out/intel.md.
@@ -38,9 +43,12 @@ const samplesDir = process.env.KOBAN_SAMPLES
   : join(root, '..', 'shared', 'samples', 'email');
 mkdirSync(out, { recursive: true });
 
-const { openRelational } = await import(join(root, 'dist', 'db', 'index.js'));
-const intelMod = await import(join(root, 'dist', 'intel', 'index.js'));
-const { IntelService, IndicatorStore, systemActor, userActor } = intelMod;
+const dist = process.env.BENCH_INTEL_DIST ?? join(root, 'dist');
+const BASELINE = process.env.BENCH_INTEL_BASELINE ?? '';
+const STORE = env('BENCH_INTEL_STORE', 5000);
+const { openRelational } = await import(join(dist, 'db', 'index.js'));
+const intelMod = await import(join(dist, 'intel', 'index.js'));
+const { IntelService, IndicatorStore } = intelMod;
 const { sql } = await import('kysely');
 
 const report = [];
@@ -102,7 +110,8 @@ function variant(i) {
   return { raw: Buffer.from(t, 'latin1'), org };
 }
 
-async function members(intel) {
+async function members(intel, mod = intelMod) {
+  const { systemActor, userActor } = mod;
   const system = systemActor('bench');
   await intel.orgs.add(system, { name: 'Center', kind: 'center' });
   const actors = [];
@@ -170,6 +179,99 @@ if (SPLIT > 0) {
   say();
 }
 
+// ---------------------------------------------------------------- 1c. store + correlate alone
+const COUNTED = [
+  'reports',
+  'indicators',
+  'report_indicators',
+  'report_links',
+  'campaigns',
+  'campaign_bridges',
+];
+
+async function storeCapacity(build, label) {
+  const db0 = await import(join(build, 'db', 'index.js'));
+  const mod = await import(join(build, 'intel', 'index.js'));
+  const dir = join(out, `intel-store-${label}`);
+  rmSync(dir, { recursive: true, force: true });
+  const db = await db0.openRelational(dir);
+  const prepared = new Map();
+  const cached = async (raw) => prepared.get(raw);
+  const intel = await mod.IntelService.open(db, { dataDir: dir, fsyncEvidence: FSYNC, prepare: cached });
+  const actors = await members(intel, mod);
+  const { WarningList } = await import(join(build, 'intel', 'indicators', 'index.js'));
+  const list = await WarningList.load(db);
+  const inputs = [];
+  for (let i = 0; i < STORE; i++) {
+    const { raw, org } = variant(i);
+    const p = await mod.prepareEmail(raw, { reporterDomains: [`org${org}.example`] }, list);
+    // The evidence file is written here, as the parse workers do, so only the database work is timed.
+    await intel.evidence.writeFile(raw, p.sha256);
+    prepared.set(raw, { ...p, evidenceStored: true });
+    inputs.push({ raw, org });
+  }
+  let next = 0;
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: C }, async () => {
+      for (;;) {
+        const i = next++;
+        if (i >= STORE) return;
+        await intel.intake.submitEmail(actors[inputs[i].org], inputs[i].raw);
+      }
+    }),
+  );
+  const ms = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  const counts = {};
+  for (const t of COUNTED)
+    counts[t] = Number((await sql`select count(*) as n from ${sql.table(t)}`.execute(db)).rows[0].n);
+  const links = (
+    await sql`select coalesce(sum(weight), 0) as w, count(distinct campaign_id) as c from report_links l join reports r on r.id = l.report_id`.execute(
+      db,
+    )
+  ).rows[0];
+  await intel.close();
+  await db.destroy();
+  rmSync(dir, { recursive: true, force: true });
+  return { ms, cpuMs: (cpu.user + cpu.system) / 1000, counts, linkWeight: Number(links.w) };
+}
+
+if (STORE > 0) {
+  const load0 = loadavg()[0];
+  const runs = [['this build', dist]];
+  if (BASELINE) runs.unshift(['baseline', BASELINE]);
+  const results = [];
+  for (const [label, build] of runs)
+    results.push([label, await storeCapacity(build, label.replace(' ', '-'))]);
+  const load1 = loadavg()[0];
+  say(`## Store + correlate alone (${fmt(STORE)} e-mails prepared beforehand, ${C} in flight)`);
+  say();
+  say('| build | e-mails/s | main-thread CPU per e-mail | wall |');
+  say('|---|---:|---:|---:|');
+  for (const [label, r] of results)
+    say(
+      `| ${label} | ${fmt(STORE / (r.ms / 1000))} | ${(r.cpuMs / STORE).toFixed(2)} ms | ${secs(r.ms)} s |`,
+    );
+  if (results.length === 2) {
+    const [a, b] = [results[0][1], results[1][1]];
+    say(
+      `| ratio (this build / baseline) | ${(a.ms / b.ms).toFixed(2)}× | ${(a.cpuMs / b.cpuMs).toFixed(2)}× less CPU | |`,
+    );
+    const same = JSON.stringify(a.counts) === JSON.stringify(b.counts) && a.linkWeight === b.linkWeight;
+    say(
+      `| same rows (${COUNTED.join(', ')}; sum of link weights) | ${same ? 'yes' : `NO: ${JSON.stringify(a.counts)} vs ${JSON.stringify(b.counts)}`} | | |`,
+    );
+  }
+  for (const [label, r] of results)
+    say(
+      `| rows, ${label} | ${Object.values(r.counts).map(fmt).join(' / ')}; link weight ${fmt(r.linkWeight)} | | |`,
+    );
+  say(`| machine load average (1 min) at start / end | ${load0.toFixed(2)} / ${load1.toFixed(2)} | | |`);
+  say();
+}
+
 // ---------------------------------------------------------------- 1b. intake of N files
 if (N > 0) {
   const inDir = join(out, 'intel-eml');
@@ -192,7 +294,14 @@ if (N > 0) {
     `Generated ${fmt(N)} files, ${(inBytes / 1e9).toFixed(2)} GB (mean ${fmt(inBytes / N)} bytes), in ${secs(performance.now() - t0)} s (not timed below).`,
   );
   const db = await openRelational(dataDir);
-  const intel = await IntelService.open(db, { dataDir, fsyncEvidence: FSYNC, parseWorkers: W });
+  // The admission queue holds every intake in flight: the benchmark measures throughput, not the
+  // refusals (E_LOCKED) a smaller queue answers a client with under overload.
+  const intel = await IntelService.open(db, {
+    dataDir,
+    fsyncEvidence: FSYNC,
+    parseWorkers: W,
+    parseQueue: C,
+  });
   const actors = await members(intel);
   let next = 0;
   let done = 0;

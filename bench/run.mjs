@@ -7,7 +7,8 @@
 //   2. the latency of every `koban stats` view over a store of BENCH_VIEW_EVENTS events;
 //   3. first, the start-up time of the `koban` command (bench/cli-startup.mjs, BENCH_STARTUP_RUNS);
 //   4. last, the e-mail parser on hostile inputs against benign ones of the same size
-//      (bench/email-hostile.mjs, BENCH_HOSTILE_RUNS; 0 skips it).
+//      (bench/email-hostile.mjs, BENCH_HOSTILE_RUNS; 0 skips it);
+//   5. e-mail intake end to end and its store + correlate step (bench/intel.mjs, 5,000 e-mails).
 // Prints a Markdown report and writes it to bench/out/report.md. Scale with environment:
 //   BENCH_IPTABLES_LINES (default 3,000,000), BENCH_EVE_LINES (1,000,000),
 //   BENCH_PCAP_PACKETS (5,000,000), BENCH_VIEW_EVENTS (100,000,000; 0 skips the views).
@@ -289,6 +290,23 @@ if (N_VIEW > 0) {
 if (env('BENCH_HOSTILE_RUNS', 5) > 0) {
   const r = timed(process.execPath, [join(root, 'bench', 'email-hostile.mjs')]);
   for (const line of r.stdout.trimEnd().split('\n')) say(line);
+  say();
+}
+
+// 5. e-mail intake (parse in workers + store + correlate) and the store + correlate step alone (its
+// own script; sizes from BENCH_INTEL_EMAILS / BENCH_INTEL_STORE, 5,000 each here; the 10 M-value
+// lookup of bench/intel.mjs is left to a run of that script alone)
+if (env('BENCH_INTEL_EMAILS', 5000) + env('BENCH_INTEL_STORE', 5000) > 0) {
+  const r = timed(process.execPath, [join(root, 'bench', 'intel.mjs')], {
+    env: {
+      ...process.env,
+      BENCH_INTEL_EMAILS: String(env('BENCH_INTEL_EMAILS', 5000)),
+      BENCH_INTEL_STORE: String(env('BENCH_INTEL_STORE', 5000)),
+      BENCH_INTEL_SPLIT: String(env('BENCH_INTEL_SPLIT', 0)),
+      BENCH_INTEL_VALUES: String(env('BENCH_INTEL_VALUES', 0)),
+    },
+  });
+  for (const line of r.stdout.trimEnd().split('\n').slice(1)) say(line);
   say();
 }
 

@@ -32,6 +32,7 @@ const NAMES = [
   '0017-alert-endpoint-preferences',
   '0018-site-evidence',
   '0019-federation-operations',
+  '0020-intake-correlation-queue',
 ];
 
 describe('migrations', () => {

@@ -23,6 +23,7 @@ import { migration0016 } from './migrations/0016-recorder-heads.js';
 import { migration0017 } from './migrations/0017-alert-endpoint-preferences.js';
 import { migration0018 } from './migrations/0018-site-evidence.js';
 import { migration0019 } from './migrations/0019-federation-operations.js';
+import { migration0020 } from './migrations/0020-intake-correlation-queue.js';
 
 const migrations: Record<string, Migration> = {
   '0001-sensors-and-operator-alerts': migration0001,
@@ -44,6 +45,7 @@ const migrations: Record<string, Migration> = {
   '0017-alert-endpoint-preferences': migration0017,
   '0018-site-evidence': migration0018,
   '0019-federation-operations': migration0019,
+  '0020-intake-correlation-queue': migration0020,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -196,6 +196,17 @@ export interface ReportLinkTable {
   created_ms: number;
 }
 
+/** A report stored by intake and not yet correlated (intel/reports/intake-pipeline.ts). */
+export interface ReportCorrelationQueueTable {
+  report_id: number;
+  /** The submitting actor, for the report's `report.create` audit row. */
+  actor_user_id: number | null;
+  actor_org_id: number | null;
+  actor_label: string;
+  /** JSON: that audit row's details before correlation adds its summary. */
+  details: string;
+}
+
 export interface CampaignTable {
   id: Generated<number>;
   name: string;
@@ -406,6 +417,7 @@ export interface IntelTables {
   indicator_facets: IndicatorFacetTable;
   report_indicators: ReportIndicatorTable;
   report_links: ReportLinkTable;
+  report_correlation_queue: ReportCorrelationQueueTable;
   campaigns: CampaignTable;
   campaign_bridges: CampaignBridgeTable;
   warning_list_entries: WarningListEntryTable;

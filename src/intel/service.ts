@@ -197,6 +197,8 @@ export class IntelService {
       await sealClearWebhookSecrets(keyed, intel.secrets, opts.notice ?? stderrNotice);
       if (created && (key.switchover.audit_log > 0 || key.switchover.custody > 0))
         await intel.checkpointAudit({ force: true });
+      // Reports a stopped process stored and had not correlated yet (reports/intake-pipeline.ts).
+      await intel.intake.resume();
     } catch (e) {
       await intel.close();
       throw e;

@@ -10,7 +10,7 @@ import type { Actor } from '../identity/actor.js';
 import type { Tlp } from '../labels/tlp.js';
 import { type ChainCheck, checkChain } from './chain.js';
 import type { Checkpoint, CheckpointFile } from './checkpoints.js';
-import { appendChained, type ChainTable, chainKeyOf, chainPage } from './keyed-chain.js';
+import { appendChained, appendChainedRows, type ChainTable, chainKeyOf, chainPage } from './keyed-chain.js';
 
 export interface AuditEntry {
   /** `report.create`, `report.read`, `campaign.merge`, `auth.login-failed`, … */
@@ -35,14 +35,35 @@ export interface AuditRecord {
   readonly hash: string;
 }
 
+/** Who an audit row names (an `Actor`, or the one a queued intake recorded). */
+export type AuditActor = Pick<Actor, 'userId' | 'orgId' | 'label'>;
+
 /** Appends one row; `db` should be the transaction of the change it records. */
 export async function appendAudit(
   db: Kysely<Database>,
-  actor: Actor,
+  actor: AuditActor,
   e: AuditEntry,
   atMs: number,
 ): Promise<void> {
-  const row = {
+  const row = auditContent(actor, e, atMs);
+  if (db.isTransaction) await appendChained(db, 'audit_log', row);
+  else await db.transaction().execute((tx) => appendChained(tx, 'audit_log', row));
+}
+
+/** Appends rows in order inside `tx`, as many `appendAudit` calls would (reports/intake-pipeline.ts). */
+export async function appendAuditRows(
+  tx: Kysely<Database>,
+  rows: readonly { actor: AuditActor; entry: AuditEntry; atMs: number }[],
+): Promise<void> {
+  await appendChainedRows(
+    tx,
+    'audit_log',
+    rows.map((r) => auditContent(r.actor, r.entry, r.atMs)),
+  );
+}
+
+function auditContent(actor: AuditActor, e: AuditEntry, atMs: number) {
+  return {
     at_ms: atMs,
     actor_user_id: actor.userId,
     actor_org_id: actor.orgId,
@@ -53,8 +74,6 @@ export async function appendAudit(
     tlp: e.tlp ?? null,
     details: JSON.stringify(e.details ?? {}),
   };
-  if (db.isTransaction) await appendChained(db, 'audit_log', row);
-  else await db.transaction().execute((tx) => appendChained(tx, 'audit_log', row));
 }
 
 export interface AuditVerification {

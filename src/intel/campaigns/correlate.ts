@@ -22,7 +22,8 @@ import type { Sighted } from '../indicators/store.js';
 import { linkWeight } from '../indicators/types.js';
 
 export const DEFAULT_FAN_OUT = 25;
-const MAX_LINK_IDS = 10;
+/** Indicator ids kept on a link (the first shared ones). */
+export const MAX_LINK_IDS = 10;
 const IN_CHUNK = 500;
 
 export interface Link {
@@ -219,7 +220,10 @@ async function campaignsOf(
 }
 
 /** A new campaign owned by the center, named after its id. */
-async function newCampaign(tx: Kysely<Database>, ctx: CorrelationContext): Promise<number> {
+export async function newCampaign(
+  tx: Kysely<Database>,
+  ctx: Pick<CorrelationContext, 'nowMs' | 'centerOrgId'>,
+): Promise<number> {
   const c = await tx
     .insertInto('campaigns')
     .values({

@@ -256,7 +256,16 @@ export async function appendCustody(
   e: { sha256: string; reportId: number | null; action: CustodyAction; details: Record<string, unknown> },
   atMs: number,
 ): Promise<void> {
-  await appendChained(tx, 'custody', {
+  await appendChained(tx, 'custody', custodyContent(actor, e, atMs));
+}
+
+/** A custody row's content (batch-store.ts appends a batch's rows at once). */
+export function custodyContent(
+  actor: Actor,
+  e: { sha256: string; reportId: number | null; action: CustodyAction; details: Record<string, unknown> },
+  atMs: number,
+) {
+  return {
     at_ms: atMs,
     actor_user_id: actor.userId,
     actor_org_id: actor.orgId,
@@ -265,5 +274,5 @@ export async function appendCustody(
     report_id: e.reportId,
     action: e.action,
     details: JSON.stringify(e.details),
-  });
+  };
 }

@@ -1,9 +1,10 @@
 /**
- * Intake: a member's report becomes a stored report in one transaction — the shareable content,
+ * Intake: a member's report becomes a stored report — in one transaction the shareable content,
  * the private part apart from it, the audience, the evidence file and its custody entry, the
- * indicators with their aggregates, the links and campaign it correlates into, and an audit row.
- * Concurrent intakes share commits (group-commit.ts); each caller still returns only once its
- * report is durable.
+ * indicators with their aggregates and a durable "to correlate" mark; in the next, the links and
+ * campaign it correlates into and its audit row. Both run in batches (intake-pipeline.ts):
+ * concurrent intakes share both commits, and each caller still returns only once its report is
+ * stored and correlated.
  *
  * E-mails (.eml) are prepared first (prepare-email.ts: `parseEml` with the organisation's own
  * domains as privacy hints, the shareable view, indicator candidates), in this thread or in
@@ -30,11 +31,12 @@ import { parseInput } from '../input.js';
 import { canAnalyse, requireScope } from '../labels/access.js';
 import { loadLabelled } from '../labels/labelled.js';
 import type { Tlp } from '../labels/tlp.js';
+import { correlationSummary } from './batch-correlate.js';
 import type { EvidenceStore } from './evidence.js';
-import { GroupCommit } from './group-commit.js';
 import { type ImportedReport, ImportedReportSchema, importedNewReport } from './imported.js';
 import { type IntakeLimits, orgEvidenceBytes } from './intake-limits.js';
-import { insertReport, type NewReport, plausibleDate } from './new-report.js';
+import { IntakePipeline } from './intake-pipeline.js';
+import { type NewReport, plausibleDate } from './new-report.js';
 import { type EmailPreparer, type PreparedEmail, prepareInThread } from './prepare-email.js';
 import { emailPreview, reportPreview, type SubmissionPreview } from './preview.js';
 import { buildOtherReport } from './report-kinds.js';
@@ -78,14 +80,18 @@ export class IntakeService {
   private readonly orgs: OrgService;
   private readonly indicators: IndicatorStore;
   private readonly prepare: EmailPreparer;
-  private readonly commits: GroupCommit<IntakeResult>;
+  private readonly pipeline: IntakePipeline;
   private center: number | null = null;
 
   constructor(private readonly deps: IntakeDeps) {
     this.orgs = new OrgService(deps.db, deps.now);
     this.indicators = new IndicatorStore(deps.db);
     this.prepare = deps.prepare ?? prepareInThread;
-    this.commits = new GroupCommit(deps.db);
+    this.pipeline = new IntakePipeline(deps.db, {
+      fanOut: deps.fanOut ?? DEFAULT_FAN_OUT,
+      centerOrgId: () => this.centerOrgId(),
+      warningList: deps.warningList,
+    });
   }
 
   /**
@@ -280,111 +286,84 @@ export class IntakeService {
     const list = this.deps.warningList();
     // Outside the transaction: on SQLite, Kysely holds one connection for it.
     const centerOrgId = await this.centerOrgId();
-    return this.deps.db.transaction().execute(async (tx) => {
-      const have = await this.indicators.keysOf(tx, reportId);
-      const fresh = dedupe(candidates).filter((c) => !have.has(`${c.type}\u0000${c.value}`));
-      const sighted = await this.indicators.record(
-        tx,
-        {
-          id: reportId,
-          orgId: org.id,
-          sector: org.sector,
-          prefecture: org.prefecture,
+    // After every stored report is correlated, and before the next is: the links this adds to
+    // are then the ones correlating reports one at a time would have made.
+    return this.pipeline.exclusive(() =>
+      this.deps.db.transaction().execute(async (tx) => {
+        const have = await this.indicators.keysOf(tx, reportId);
+        const fresh = dedupe(candidates).filter((c) => !have.has(`${c.type}\u0000${c.value}`));
+        const sighted = await this.indicators.record(
+          tx,
+          {
+            id: reportId,
+            orgId: org.id,
+            sector: org.sector,
+            prefecture: org.prefecture,
+            tlp: report.tlp,
+            observedMs: nowMs,
+            addedBy: actor.userId,
+            addedMs: nowMs,
+          },
+          fresh,
+          list,
+        );
+        const correlation = await correlate(tx, reportId, sighted, {
+          nowMs,
+          fanOut: this.deps.fanOut ?? DEFAULT_FAN_OUT,
+          centerOrgId,
+          isNew: false,
+        });
+        await appendAudit(
+          tx,
+          actor,
+          {
+            action: 'report.indicators-add',
+            targetType: 'report',
+            targetId: reportId,
+            tlp: report.tlp,
+            details: {
+              added: sighted.map((s) => `${s.type}:${s.value}`),
+              ...correlationSummary(correlation),
+            },
+          },
+          nowMs,
+        );
+        return {
+          reportId,
+          kind: row.kind,
           tlp: report.tlp,
-          observedMs: nowMs,
-          addedBy: actor.userId,
-          addedMs: nowMs,
-        },
-        fresh,
-        list,
-      );
-      const correlation = await correlate(tx, reportId, sighted, {
-        nowMs,
-        fanOut: this.deps.fanOut ?? DEFAULT_FAN_OUT,
-        centerOrgId,
-        isNew: false,
-      });
-      await appendAudit(
-        tx,
-        actor,
-        {
-          action: 'report.indicators-add',
-          targetType: 'report',
-          targetId: reportId,
-          tlp: report.tlp,
-          details: { added: sighted.map((s) => `${s.type}:${s.value}`), ...summary(correlation) },
-        },
-        nowMs,
-      );
-      return {
-        reportId,
-        kind: row.kind,
-        tlp: report.tlp,
-        evidenceSha256: row.evidence_sha256,
-        indicators: sighted,
-        correlation,
-        warnings: [],
-      };
-    });
+          evidenceSha256: row.evidence_sha256,
+          indicators: sighted,
+          correlation,
+          warnings: [],
+        };
+      }),
+    );
   }
 
   private async store(actor: Actor, r: NewReport, warnings: readonly string[]): Promise<IntakeResult> {
-    const list = this.deps.warningList();
-    const centerOrgId = await this.centerOrgId();
-    const candidates = dedupe(r.candidates);
-    return this.commits.run(async (tx) => {
-      const id = await insertReport(tx, actor, r);
-      if (r.evidence) await this.deps.evidence.keep(tx, actor, { ...r.evidence, reportId: id }, r.receivedMs);
-      const sighted = await this.indicators.record(
-        tx,
-        {
-          id,
-          orgId: r.org.id,
-          sector: r.org.sector,
-          prefecture: r.org.prefecture,
-          tlp: r.tlp,
-          observedMs: r.observedMs,
-          addedBy: actor.userId,
-          addedMs: r.receivedMs,
-        },
-        candidates,
-        list,
-      );
-      const correlation = await correlate(tx, id, sighted, {
-        nowMs: r.receivedMs,
-        fanOut: this.deps.fanOut ?? DEFAULT_FAN_OUT,
-        centerOrgId,
-        isNew: true,
-      });
-      await appendAudit(
-        tx,
-        actor,
-        {
-          action: 'report.create',
-          targetType: 'report',
-          targetId: id,
-          tlp: r.tlp,
-          details: {
-            kind: r.kind,
-            orgId: r.org.id,
-            consent: r.consent,
-            evidence: r.evidence?.sha256 ?? null,
-            indicators: sighted.length,
-            ...summary(correlation),
-          },
-        },
-        r.receivedMs,
-      );
-      return {
-        reportId: id,
-        kind: r.kind,
-        tlp: r.tlp,
-        evidenceSha256: r.evidence?.sha256 ?? null,
-        indicators: sighted,
-        correlation,
-        warnings,
-      };
+    const { stored, correlation } = await this.pipeline.submit({
+      actor,
+      report: r,
+      candidates: dedupe(r.candidates),
     });
+    return {
+      reportId: stored.reportId,
+      kind: r.kind,
+      tlp: r.tlp,
+      evidenceSha256: r.evidence?.sha256 ?? null,
+      indicators: stored.sighted,
+      correlation,
+      warnings,
+    };
+  }
+
+  /**
+   * Correlates the reports stored and left uncorrelated by a process that stopped between the two
+   * commits (intake-pipeline.ts); IntelService.open calls it.
+   */
+  resume(): Promise<void> {
+    return this.pipeline.drain();
   }
 
   /** The center organisation, looked up until one exists (it never changes once registered). */
@@ -423,14 +402,4 @@ export class IntakeService {
       .executeTakeFirst();
     return u ? [u.email] : [];
   }
-}
-
-function summary(c: CorrelationResult): Record<string, unknown> {
-  return {
-    links: c.links.length,
-    campaign: c.campaignId,
-    createdCampaign: c.createdCampaign,
-    assigned: c.assigned.slice(0, 50),
-    bridges: c.bridges.map((b) => b.otherCampaignId),
-  };
 }
