@@ -60,6 +60,11 @@ const PARTS: readonly [string, readonly ContractCase[]][] = [
 export interface ContractOptions {
   /** Why the adapter's engine is not available here (the suite is then skipped, and says so). */
   readonly skip?: string | undefined;
+  /**
+   * Cases the adapter does not meet yet, by name, each with what is missing: reported as skipped
+   * with that reason (never passed), so the gap stays visible in every run until it is closed.
+   */
+  readonly notYet?: Readonly<Record<string, string>> | undefined;
 }
 
 export function describeEventStoreContract(
@@ -68,6 +73,9 @@ export function describeEventStoreContract(
   options: ContractOptions = {},
 ): void {
   const title = `EventStore contract: ${name}${options.skip ? ` (skipped: ${options.skip})` : ''}`;
+  const known = new Set(PARTS.flatMap(([, cases]) => cases.map((c) => c.name)));
+  for (const n of Object.keys(options.notYet ?? {}))
+    if (!known.has(n)) throw new Error(`notYet names no contract case: ${n}`);
   describe.skipIf(options.skip !== undefined)(title, () => {
     let current: EventStoreFixture | null = null;
     let store: EventStore | null = null;
@@ -97,7 +105,11 @@ export function describeEventStoreContract(
     });
     for (const [part, cases] of PARTS) {
       describe(part, () => {
-        for (const c of cases) it(c.name, () => c.run(ctx));
+        for (const c of cases) {
+          const missing = options.notYet?.[c.name];
+          if (missing === undefined) it(c.name, () => c.run(ctx));
+          else it.skip(`${c.name} (not yet on this adapter: ${missing})`, () => c.run(ctx));
+        }
       });
     }
   });

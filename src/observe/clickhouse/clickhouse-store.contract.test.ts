@@ -30,6 +30,14 @@ async function dropTestDatabase(url: string): Promise<void> {
   }
 }
 
+// The DuckDB adapter keeps each hour's distinct sources with its rollups (docs/scale.md), so
+// whole-hour source counts outlive raw events; this adapter still counts them from raw events.
+const HOURLY_SOURCE_SETS = 'hourly source sets (distinct sources after raw events expire)';
+const SOURCES_AFTER_EXPIRY =
+  'keeps whole-hour distinct-source counts after raw events expire; bounds inside an hour see none';
+const RAW_DELETED =
+  'deletes raw events before a cut-off and keeps their counts in the rollups and source sets';
+
 for (const [name, variable] of [
   ['ClickHouse, one server', 'KOBAN_TEST_CLICKHOUSE'],
   ['ClickHouse, two shards (Distributed, sharded by source address)', 'KOBAN_TEST_CLICKHOUSE_SHARDS'],
@@ -44,6 +52,12 @@ for (const [name, variable] of [
         dispose: () => dropTestDatabase(own),
       };
     },
-    { skip: url ? undefined : `${variable} is not set (.ci/ch.sh starts a server)` },
+    {
+      skip: url ? undefined : `${variable} is not set (.ci/ch.sh starts a server)`,
+      notYet: {
+        [SOURCES_AFTER_EXPIRY]: HOURLY_SOURCE_SETS,
+        [RAW_DELETED]: HOURLY_SOURCE_SETS,
+      },
+    },
   );
 }
