@@ -36,9 +36,10 @@ afterEach(async () => {
 });
 
 /**
- * The same lures reported by several members, as campaigns are: the reference fixtures and, when
- * the real samples are there, each sample reported by two members with one URL host changed per
- * copy, so values repeat across reports and some reports join two groups.
+ * The same lures reported by several members, as campaigns are: the reference fixtures and, three
+ * times over, each real sample (or, without the samples, each fixture four times), reported by
+ * several members with one URL host changed in the third copy, so values repeat across reports and
+ * some reports join two groups.
  */
 function messages(): { raw: Buffer; member: keyof Cast }[] {
   const members: (keyof Cast)[] = ['x', 'y', 'p1', 'p2', 'p3', 'mssp'];
@@ -48,17 +49,22 @@ function messages(): { raw: Buffer; member: keyof Cast }[] {
     { raw: intelFixture('y-lure-p3.eml'), member: 'p3' },
     { raw: intelFixture('x-lure-p1.eml'), member: 'x' },
   ];
-  if (!HAVE_SAMPLES) return out;
-  const dir = sample('email');
-  const files = readdirSync(dir)
-    .filter((f) => f.endsWith('.eml'))
-    .sort();
+  // Without the samples, the fixtures themselves are copied the same way: a burst of a handful of
+  // reports would not show what batching saves.
+  const sources = HAVE_SAMPLES
+    ? readdirSync(sample('email'))
+        .filter((f) => f.endsWith('.eml'))
+        .sort()
+        .map((f) => readFileSync(join(sample('email'), f)))
+    : Array.from({ length: 4 }, () => out.map((m) => m.raw)).flat();
   for (let copy = 0; copy < 3; copy++) {
-    for (const [i, f] of files.entries()) {
-      const text = readFileSync(join(dir, f), 'latin1').replace(
-        /(https?:\/\/)([a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)+)/i,
-        (_m, p: string, h: string) => `${p}${copy === 2 ? 'c2.' : ''}${h}`,
-      );
+    for (const [i, raw] of sources.entries()) {
+      const text = raw
+        .toString('latin1')
+        .replace(
+          /(https?:\/\/)([a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)+)/i,
+          (_m, p: string, h: string) => `${p}${copy === 2 ? 'c2.' : ''}${h}`,
+        );
       out.push({ raw: Buffer.from(text, 'latin1'), member: members[(i + copy) % members.length]! });
     }
   }
