@@ -124,7 +124,8 @@ export const COMMANDS: readonly CommandEntry[] = [
   {
     name: 'feeds',
     term: 'feeds',
-    summary: 'TAXII 2.1 collections of other servers: subscribe, list',
+    summary:
+      'TAXII 2.1 collections of other servers: subscribe, list; federation peers: peers, pull; TAXII reads',
     load: async () => (await import('./feeds.js')).registerFeeds,
   },
   {
