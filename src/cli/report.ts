@@ -57,6 +57,7 @@ function parseJson(raw: Buffer, file: string): unknown {
 function forReader(intake: IntakeResult, v: ReportView, actor: Actor): IntakeResult {
   const readable = new Set([v.id, ...v.links.map((l) => l.reportId)]);
   const c = intake.correlation;
+  if (!c) return intake;
   return {
     ...intake,
     correlation: {
@@ -83,7 +84,8 @@ export function reportJson(v: ReportView, intake?: IntakeResult) {
     indicators: v.indicators,
     ...(intake
       ? {
-          correlation: {
+          // Null: stored, linking pending (the warnings say why).
+          correlation: intake.correlation && {
             created_campaign: intake.correlation.createdCampaign,
             assigned: intake.correlation.assigned,
             bridges: intake.correlation.bridges,

@@ -200,7 +200,7 @@ export async function seed002Campaign(t: TestIntel, cast: Cast): Promise<Seed002
   }
   return {
     reportIds: { p1: p1.reportId, p2: p2.reportId, p3: p3.reportId },
-    campaignId: p2.correlation.campaignId!,
+    campaignId: p2.correlation!.campaignId!,
   };
 }
 

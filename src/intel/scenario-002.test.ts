@@ -49,25 +49,25 @@ async function addAnalysis(reportId: number) {
 describe('the reference case: stolen mail reused as lures, one attacker', () => {
   it('links the two lures built from X’s mail into one campaign at intake, and leaves Y’s lure alone until analysed', async () => {
     const { p1, p2, p3 } = await reportLures();
-    expect(p1.correlation.campaignId).toBeNull();
-    expect(p2.correlation.links).toEqual([
+    expect(p1.correlation!.campaignId).toBeNull();
+    expect(p2.correlation!.links).toEqual([
       { reportId: p1.reportId, weight: 4.5, indicatorIds: expect.any(Array) },
     ]);
-    expect(p2.correlation.createdCampaign).toBe(true);
-    expect(p2.correlation.assigned).toEqual([p2.reportId, p1.reportId]);
-    expect(p3.correlation.links).toEqual([]);
-    expect(p3.correlation.campaignId).toBeNull();
+    expect(p2.correlation!.createdCampaign).toBe(true);
+    expect(p2.correlation!.assigned).toEqual([p2.reportId, p1.reportId]);
+    expect(p3.correlation!.links).toEqual([]);
+    expect(p3.correlation!.campaignId).toBeNull();
   });
 
   it('puts all three reports in one campaign once the samples are shown to call the same two C2 addresses', async () => {
     const { p1, p2, p3 } = await reportLures();
-    const campaign = p2.correlation.campaignId!;
+    const campaign = p2.correlation!.campaignId!;
     await addAnalysis(p1.reportId);
     await addAnalysis(p2.reportId);
     const third = await addAnalysis(p3.reportId);
-    expect(third.correlation.campaignId).toBe(campaign);
-    expect(third.correlation.assigned).toEqual([p3.reportId]);
-    expect(third.correlation.bridges).toEqual([]);
+    expect(third.correlation!.campaignId).toBe(campaign);
+    expect(third.correlation!.assigned).toEqual([p3.reportId]);
+    expect(third.correlation!.bridges).toEqual([]);
 
     const view = await t.intel.campaigns.get(cast.analyst.actor, campaign);
     expect(view.reports.map((r) => r.id).sort()).toEqual([p1.reportId, p2.reportId, p3.reportId]);
@@ -158,18 +158,18 @@ describe('the reference case: stolen mail reused as lures, one attacker', () => 
     ]);
     // Parsing runs concurrently, so either lure may be stored first; the later one links to the other.
     const [first, later] = a.reportId < b.reportId ? [a, b] : [b, a];
-    expect(first.correlation.links).toEqual([]);
-    expect(later.correlation.links.map((l) => [l.reportId, l.weight])).toEqual([[first.reportId, 4.5]]);
-    expect(later.correlation.campaignId).not.toBeNull();
-    expect(c.correlation.links).toEqual([]);
+    expect(first.correlation!.links).toEqual([]);
+    expect(later.correlation!.links.map((l) => [l.reportId, l.weight])).toEqual([[first.reportId, 4.5]]);
+    expect(later.correlation!.campaignId).not.toBeNull();
+    expect(c.correlation!.links).toEqual([]);
     expect((await t.intel.verifyAudit()).ok).toBe(true);
   });
 
   it('does not link two unrelated mails that share only a webmail sender domain, Google’s relay and a Yahoo! JAPAN recipient', async () => {
     const a = await t.intel.intake.submitEmail(cast.p1.actor, intelFixture('webmail-a.eml'));
     const b = await t.intel.intake.submitEmail(cast.p2.actor, intelFixture('webmail-b.eml'));
-    expect(b.correlation.links).toEqual([]);
-    expect(b.correlation.campaignId).toBeNull();
+    expect(b.correlation!.links).toEqual([]);
+    expect(b.correlation!.campaignId).toBeNull();
     const shared = b.indicators.filter((i) => a.indicators.some((j) => j.indicatorId === i.indicatorId));
     expect(shared.map((s) => [s.value, s.warning])).toEqual([
       ['gmail.com', 'webmail provider'],

@@ -214,6 +214,7 @@ export class IntelService {
   /** Stops the parse workers and closes the SMTP connection, if any (the database belongs to the caller). */
   async close(): Promise<void> {
     this.advisories.close();
+    this.intake.close();
     await this.pool?.close();
   }
 

@@ -34,7 +34,7 @@ describe('sightings per destination and campaign', () => {
       { kind: 'c2', destinations: [{ value: C2_TH }] },
       green,
     );
-    const campaign = second.correlation.campaignId!;
+    const campaign = second.correlation!.campaignId!;
     await t.intel.campaigns.rename(cast.analyst.actor, campaign, 'Gate 2012');
     await t.intel.campaigns.setLabel(cast.analyst.actor, campaign, 'GREEN');
     const isp = await addMember(

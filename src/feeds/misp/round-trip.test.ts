@@ -70,7 +70,7 @@ describe('Koban → MISP feed → Koban', () => {
       },
       { tlp: 'AMBER+STRICT' },
     );
-    const campaign = linked.correlation.campaignId!;
+    const campaign = linked.correlation!.campaignId!;
     await a.intel.campaigns.rename(cast.analyst.actor, campaign, 'Gate 2012');
     await a.intel.campaigns.setLabel(cast.analyst.actor, campaign, 'GREEN');
     const d = await a.intel.advisories.draft(cast.analyst.actor, {

@@ -67,7 +67,7 @@ describe('STIX 2.1 export', () => {
     'emits only objects the OASIS STIX 2.1 schemas accept, and a valid bundle',
     async () => {
       const { again } = await seed();
-      await t.intel.campaigns.rename(cast.analyst.actor, again.correlation.campaignId!, 'Gate 2012');
+      await t.intel.campaigns.rename(cast.analyst.actor, again.correlation!.campaignId!, 'Gate 2012');
       const bundle = await stix.exportBundle(t.system);
       const validate = stixValidator();
       const problems = bundle.objects.flatMap((o) => validate(o).map((e) => `${o.id}: ${e}`));
@@ -218,7 +218,7 @@ describe('STIX 2.1 export', () => {
 
   it('links values to their campaign with indicates relationships and keeps confidence and validity', async () => {
     const { again } = await seed();
-    await t.intel.campaigns.setLabel(cast.analyst.actor, again.correlation.campaignId!, 'GREEN');
+    await t.intel.campaigns.setLabel(cast.analyst.actor, again.correlation!.campaignId!, 'GREEN');
     const objects = (await stix.exportBundle(t.system, 'members')).objects;
     const campaign = byType(objects, 'campaign')[0]!;
     const ip = byType(objects, 'indicator').find((o) => String(o.pattern).includes('45.77.12.34'))!;
@@ -236,9 +236,9 @@ describe('STIX 2.1 export', () => {
 
   it('exports a withdrawn advisory as a revoked report with a newer modified', async () => {
     const { again } = await seed();
-    await t.intel.campaigns.setLabel(cast.analyst.actor, again.correlation.campaignId!, 'GREEN');
+    await t.intel.campaigns.setLabel(cast.analyst.actor, again.correlation!.campaignId!, 'GREEN');
     const d = await t.intel.advisories.draft(cast.analyst.actor, {
-      source: { type: 'campaign', id: again.correlation.campaignId! },
+      source: { type: 'campaign', id: again.correlation!.campaignId! },
       title: 'Gate warning',
       bodyEn: 'Block the gate.',
       tlp: 'GREEN',

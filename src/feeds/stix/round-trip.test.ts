@@ -90,7 +90,7 @@ describe('Koban → STIX 2.1 → Koban', () => {
       { kind: 'c2', destinations: [{ value: '91.92.109.17' }] },
       { tlp: 'RED' },
     );
-    const campaign = linked.correlation.campaignId!;
+    const campaign = linked.correlation!.campaignId!;
     await a.intel.campaigns.rename(cast.analyst.actor, campaign, 'Gate 2012');
     await a.intel.campaigns.setLabel(cast.analyst.actor, campaign, 'GREEN');
     const d = await a.intel.advisories.draft(cast.analyst.actor, {

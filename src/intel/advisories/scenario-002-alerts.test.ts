@@ -206,7 +206,7 @@ describe('the reference case: an alert to the members, and "we received this too
       title: '同様の標的型メールを受信',
       description: '2月9日夜、打合せ資料を装うパスワード付きZIPのメールを受信。開封せず削除した。',
     });
-    expect(own.correlation.campaignId).toBeNull();
+    expect(own.correlation!.campaignId).toBeNull();
     const a1 = await t.intel.advisories.receivedToo(q1.actor, alertId, { reportId: own.reportId });
     expect(a1).toMatchObject({
       alertId,

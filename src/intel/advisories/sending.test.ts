@@ -245,7 +245,7 @@ describe('what an alert quotes', () => {
 
   it('creates a campaign when a member links its report to an alert drafted from a report outside any', async () => {
     const lone = await t.intel.intake.submitEmail(cast.p1.actor, intelFixture('webmail-a.eml'));
-    expect(lone.correlation.campaignId).toBeNull();
+    expect(lone.correlation!.campaignId).toBeNull();
     const p = await t.intel.advisories.draft(cast.analyst.actor, {
       source: { type: 'report', id: lone.reportId },
       title: 'phishing',
@@ -275,7 +275,7 @@ describe('what an alert quotes', () => {
     const c2 = { kind: 'c2' as const, destinations: [{ value: '45.77.10.9', port: 8080 }] };
     await t.intel.intake.submitReport(cast.p2.actor, c2);
     const own = await t.intel.intake.submitReport(cast.p2.actor, c2);
-    const otherCampaign = own.correlation.campaignId!;
+    const otherCampaign = own.correlation!.campaignId!;
     expect(otherCampaign).not.toBe(seed.campaignId);
     const a = await draft('AMBER');
     await t.intel.advisories.send(cast.analyst.actor, a.alertId, {

@@ -22,12 +22,12 @@ describe('campaigns', () => {
     const a = await text(cast.p2, 'hxxp://alpha-gate[.]example/a');
     await text(cast.p1, 'hxxp://beta-gate[.]example/b');
     const b = await text(cast.p3, 'hxxp://beta-gate[.]example/b');
-    const campA = a.correlation.campaignId!;
-    const campB = b.correlation.campaignId!;
+    const campA = a.correlation!.campaignId!;
+    const campB = b.correlation!.campaignId!;
     expect(campA).not.toBe(campB);
     const bridge = await text(cast.x, 'both hxxp://alpha-gate[.]example/a and hxxp://beta-gate[.]example/b');
-    expect(bridge.correlation.campaignId).toBe(campA);
-    expect(bridge.correlation.bridges).toEqual([{ campaignId: campA, otherCampaignId: campB, weight: 4 }]);
+    expect(bridge.correlation!.campaignId).toBe(campA);
+    expect(bridge.correlation!.bridges).toEqual([{ campaignId: campA, otherCampaignId: campB, weight: 4 }]);
     expect((await t.intel.campaigns.list(cast.analyst.actor)).map((c) => c.id).sort()).toEqual([
       campA,
       campB,
@@ -50,7 +50,7 @@ describe('campaigns', () => {
     const one = await text(cast.p1, 'hxxp://alpha-gate[.]example/a');
     const two = await text(cast.p2, 'hxxp://alpha-gate[.]example/a');
     const three = await text(cast.p3, 'hxxp://alpha-gate[.]example/a');
-    const camp = three.correlation.campaignId!;
+    const camp = three.correlation!.campaignId!;
     const split = await t.intel.campaigns.split(cast.analyst.actor, camp, [three.reportId], 'P3 only');
     await t.intel.campaigns.rename(cast.analyst.actor, camp, 'X lures, February 2012');
     const list = await t.intel.campaigns.list(cast.analyst.actor);
@@ -71,14 +71,14 @@ describe('campaigns', () => {
     await text(cast.p1, 'hxxp://alpha-gate[.]example/a');
     const r = await text(cast.p2, 'hxxp://alpha-gate[.]example/a');
     await expect(
-      t.intel.campaigns.rename(cast.p1.actor, r.correlation.campaignId!, 'mine'),
+      t.intel.campaigns.rename(cast.p1.actor, r.correlation!.campaignId!, 'mine'),
     ).rejects.toMatchObject({ code: 'E_FORBIDDEN' });
   });
 
   it('shows members a GREEN campaign with only the reports they may read', async () => {
     const a = await text(cast.p1, 'hxxp://alpha-gate[.]example/a', 'GREEN');
     const b = await text(cast.p2, 'hxxp://alpha-gate[.]example/a');
-    const camp = b.correlation.campaignId!;
+    const camp = b.correlation!.campaignId!;
     await expect(t.intel.campaigns.get(cast.p3.actor, camp)).rejects.toMatchObject({ code: 'E_NOT_FOUND' });
     await t.intel.campaigns.setLabel(cast.analyst.actor, camp, 'GREEN');
     const seen = await t.intel.campaigns.get(cast.p3.actor, camp);
@@ -101,8 +101,8 @@ describe('correlation at scale of one value', () => {
       const r = await text(m, 'download from hxxp://mass-lure[.]example/doc');
       ids.push(r.reportId);
       if (i === 7) {
-        expect(r.correlation.links.map((l) => l.reportId)).toEqual([ids[6], ids[5], ids[4]]);
-        expect(r.correlation.campaignId).not.toBeNull();
+        expect(r.correlation!.links.map((l) => l.reportId)).toEqual([ids[6], ids[5], ids[4]]);
+        expect(r.correlation!.campaignId).not.toBeNull();
       }
     }
     const agg = await t.intel.indicatorStore.lookup('url', 'http://mass-lure.example/doc');
@@ -129,7 +129,7 @@ describe('warning-list entries', () => {
     });
     expect(reflagged).toBe(2);
     const after = await text(cast.p2, 'see hxxps://portal.partner-net[.]jp/login');
-    expect(after.correlation.links).toEqual([]);
+    expect(after.correlation!.links).toEqual([]);
     expect(after.indicators.map((i) => i.warning)).toEqual([
       'members’ shared portal',
       'members’ shared portal',

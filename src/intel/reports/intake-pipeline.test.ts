@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql } from 'kysely';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { HAVE_SAMPLES, sample } from '../../../test/samples.js';
 import type { Database } from '../../db/index.js';
 import { type Cast, intelFixture, openTestIntel, seedCast, T0, type TestIntel } from '../_testkit.js';
@@ -255,7 +255,7 @@ describe('batched intake', () => {
     expect(
       await byValue(
         b,
-        results.map((r) => r.correlation),
+        results.map((r) => r.correlation!),
       ),
     ).toEqual(await byValue(a, reference));
     // The input is one that links and groups: the comparison is not of empty tables.
@@ -289,6 +289,59 @@ describe('batched intake', () => {
     // Correlating again finds nothing to do: no duplicate links, bridges or audit rows.
     await (await pipeline(b, 4)).drain();
     expect(await snapshot(b)).toEqual(got);
+  });
+
+  it('answers a report whose linking fails as stored and pending, keeps it queued and links it on the retry', async () => {
+    const all = await items(b, castB);
+    // Linking fails while `broken` holds: every insert of a link throws, as a full disk would.
+    let broken = true;
+    const db = b.db.withPlugin({
+      transformQuery: (args) => {
+        const node = args.node as { kind: string; into?: { table?: { identifier?: { name?: string } } } };
+        if (
+          broken &&
+          node.kind === 'InsertQueryNode' &&
+          node.into?.table?.identifier?.name === 'report_links'
+        )
+          throw new Error('disk full (simulated)');
+        return args.node;
+      },
+      transformResult: async (args) => args.result,
+    });
+    const list = await WarningList.load(b.db);
+    const centerOrgId = await centerOf(b);
+    const p = new IntakePipeline(db, {
+      fanOut: FAN_OUT,
+      centerOrgId: async () => centerOrgId,
+      warningList: () => list,
+      maxBatch: 7,
+      retryMs: 5,
+    });
+    try {
+      const results = await Promise.all(all.map((it) => p.submit(it)));
+      const pending = results.filter((r) => r.correlation === null);
+      // Every submission resolved with its stored report, none twice; those that link are pending.
+      expect(new Set(results.map((r) => r.stored.reportId)).size).toBe(all.length);
+      expect(pending.length).toBeGreaterThan(0);
+      expect(pending.length).toBeLessThan(all.length);
+      for (const r of pending) expect(r.pendingReason).toContain('disk full (simulated)');
+      let s = await snapshot(b);
+      expect(s.reports.length).toBe(all.length);
+      expect(s.queued).toBe(pending.length);
+      expect(s.links).toEqual([]);
+      // The disk is freed: the retry timer links them without another submission.
+      broken = false;
+      await vi.waitFor(async () => expect((await snapshot(b)).queued).toBe(0), {
+        timeout: 60_000,
+        interval: 20,
+      });
+      s = await snapshot(b);
+      expect(s.links.length).toBeGreaterThan(0);
+      expect(s.reports.length).toBe(all.length);
+      expect(s.audit.length).toBe(all.length);
+    } finally {
+      p.close();
+    }
   });
 
   it('writes a burst with a few statements per batch, where one report at a time took a dozen each', async () => {
@@ -329,8 +382,8 @@ describe('intake through the service', () => {
     );
     for (const r of results) {
       expect(audit.get(r.reportId)).toMatchObject({
-        links: r.correlation.links.length,
-        campaign: r.correlation.campaignId,
+        links: r.correlation!.links.length,
+        campaign: r.correlation!.campaignId,
         evidence: r.evidenceSha256,
         indicators: r.indicators.length,
       });
@@ -339,7 +392,7 @@ describe('intake through the service', () => {
         .select(({ fn }) => fn.countAll<number>().as('n'))
         .where('report_id', '=', r.reportId)
         .executeTakeFirstOrThrow();
-      expect(Number(stored.n)).toBe(r.correlation.links.length);
+      expect(Number(stored.n)).toBe(r.correlation!.links.length);
     }
     expect((await snapshot(b)).queued).toBe(0);
   });

@@ -9,10 +9,13 @@
  * A round starts on the next turn of the event loop after a submission (`setImmediate`), so the
  * messages the parse workers finished meanwhile join it: the batch grows with the load, and one
  * report alone costs no wait. Each caller's promise resolves once its report is correlated (the
- * result is what correlating it alone would have returned) or rejects with its own error: a failed
- * batch is retried report by report, so only the faulty one fails. A report stored but not yet
- * correlated when the process stops keeps its queue row and is correlated by `drain()` on the next
- * start (IntelService.open); so is one whose correlation failed, on the next round. All writes of
+ * result is what correlating it alone would have returned). A failed batch is retried report by
+ * report, so only the faulty one fails — and a report that was stored but could not be correlated
+ * is still a stored report: its caller gets it with `correlation: null` and the reason (a retry
+ * would store it twice), and it keeps its queue row. The queue is retried on the next round, after
+ * `retryMs` when no round comes (`close()` stops that timer), and by `drain()` on the next start
+ * (IntelService.open) when the process stops first. The promise rejects only when the report was
+ * not stored. All writes of
  * the intel context that read or change links go through `exclusive` (analysts' added indicators),
  * so they see every stored report correlated.
  */
@@ -35,11 +38,21 @@ export interface PipelineOptions {
   readonly maxBatch?: number;
   /** How long a round waits for more reports while they stream in (default 10 ms; see `schedule`). */
   readonly windowMs?: number;
+  /** When a report's correlation failed, how long until the queue is tried again (default 60 s). */
+  readonly retryMs?: number;
+}
+
+/** What a submission gives back: the stored report and its correlation, or why that is pending. */
+export interface Submitted {
+  readonly stored: Stored;
+  /** Null when the report is stored but its correlation failed; it stays queued and is retried. */
+  readonly correlation: CorrelationResult | null;
+  readonly pendingReason?: string;
 }
 
 interface Job {
   readonly item: StoreItem;
-  readonly resolve: (r: { stored: Stored; correlation: CorrelationResult }) => void;
+  readonly resolve: (r: Submitted) => void;
   readonly reject: (e: unknown) => void;
 }
 
@@ -53,6 +66,9 @@ export class IntakePipeline {
   private readonly windowMs: number;
   private lock: Promise<unknown> = Promise.resolve();
   private readonly maxBatch: number;
+  private readonly retryMs: number;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private closed = false;
 
   constructor(
     private readonly db: RelationalDb,
@@ -60,10 +76,14 @@ export class IntakePipeline {
   ) {
     this.maxBatch = Math.max(1, opts.maxBatch ?? 256);
     this.windowMs = Math.max(0, opts.windowMs ?? 10);
+    this.retryMs = Math.max(1, opts.retryMs ?? 60_000);
   }
 
-  /** Stores and correlates one report; resolves once both are committed. */
-  submit(item: StoreItem): Promise<{ stored: Stored; correlation: CorrelationResult }> {
+  /**
+   * Stores and correlates one report; resolves once the report is stored and its correlation
+   * committed or found failing (then `correlation` is null), rejects when it could not be stored.
+   */
+  submit(item: StoreItem): Promise<Submitted> {
     return new Promise((resolve, reject) => {
       this.pending.push({ item, resolve, reject });
       this.schedule();
@@ -83,6 +103,23 @@ export class IntakePipeline {
   /** Correlates whatever the queue holds (reports a previous process stored and did not correlate). */
   drain(): Promise<void> {
     return this.exclusive(async () => undefined);
+  }
+
+  /** Stops the retry timer; what is still queued is correlated by the next process's `drain()`. */
+  close(): void {
+    this.closed = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+  }
+
+  /** A failed correlation is tried again after `retryMs`, unless a round comes first. */
+  private scheduleRetry(): void {
+    if (this.closed || this.retryTimer) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      this.drain().catch(() => this.scheduleRetry());
+    }, this.retryMs);
+    this.retryTimer.unref?.();
   }
 
   /**
@@ -152,11 +189,18 @@ export class IntakePipeline {
 
   /** Correlates the queue, oldest first, a batch a transaction, until it is empty or a report fails. */
   private async correlateQueued(): Promise<void> {
-    const ctx = { fanOut: this.opts.fanOut, centerOrgId: await this.opts.centerOrgId() };
     const failed = new Set<number>();
-    for (;;) {
-      const done = await this.correlateSome(ctx, failed);
-      if (done === 0) return;
+    try {
+      const ctx = { fanOut: this.opts.fanOut, centerOrgId: await this.opts.centerOrgId() };
+      for (;;) {
+        const done = await this.correlateSome(ctx, failed);
+        if (done === 0) return;
+      }
+    } catch (e) {
+      this.scheduleRetry();
+      throw e;
+    } finally {
+      if (failed.size > 0) this.scheduleRetry();
     }
   }
 
@@ -207,7 +251,12 @@ export class IntakePipeline {
     if (!w) return;
     this.waiting.delete(reportId);
     if (result) w.job.resolve({ stored: w.stored, correlation: result });
-    else w.job.reject(error);
+    else
+      w.job.resolve({
+        stored: w.stored,
+        correlation: null,
+        pendingReason: error instanceof Error ? error.message : String(error),
+      });
   }
 
   /** The oldest queued reports (not failed in this round), with their values. */

@@ -198,10 +198,10 @@ describe('other report kinds', () => {
       family: 'PlugX-like',
       c2: [{ value: '27.254.40.5', port: 443 }],
     });
-    expect(r.correlation.links).toEqual([
+    expect(r.correlation!.links).toEqual([
       { reportId: lure.reportId, weight: 1, indicatorIds: [expect.any(Number)] },
     ]);
-    expect(r.correlation.createdCampaign).toBe(true);
+    expect(r.correlation!.createdCampaign).toBe(true);
   });
 
   it('rejects an unknown report kind and a bad TLP label at the boundary', async () => {

@@ -55,7 +55,11 @@ export interface IntakeResult {
   readonly tlp: Tlp;
   readonly evidenceSha256: string | null;
   readonly indicators: readonly Sighted[];
-  readonly correlation: CorrelationResult;
+  /**
+   * Null when the report is stored but its correlation failed: it is queued and linked later
+   * (intake-pipeline.ts); a warning says so. Submitting again would store it twice.
+   */
+  readonly correlation: CorrelationResult | null;
   /** The extraction's warnings (limits hit, malformed parts), for the reporter. */
   readonly warnings: readonly string[];
 }
@@ -342,7 +346,7 @@ export class IntakeService {
   }
 
   private async store(actor: Actor, r: NewReport, warnings: readonly string[]): Promise<IntakeResult> {
-    const { stored, correlation } = await this.pipeline.submit({
+    const { stored, correlation, pendingReason } = await this.pipeline.submit({
       actor,
       report: r,
       candidates: dedupe(r.candidates),
@@ -354,8 +358,19 @@ export class IntakeService {
       evidenceSha256: r.evidence?.sha256 ?? null,
       indicators: stored.sighted,
       correlation,
-      warnings,
+      warnings: correlation
+        ? warnings
+        : [
+            ...warnings,
+            `report ${stored.reportId} is stored, but linking it to other reports failed (${pendingReason ?? 'unknown error'}); ` +
+              'it will be linked when the center retries — do not submit it again',
+          ],
     };
+  }
+
+  /** Stops the pipeline's retry timer (IntelService.close). */
+  close(): void {
+    this.pipeline.close();
   }
 
   /**

@@ -82,8 +82,8 @@ describe('linking a report to a campaign', () => {
     await text(cast.p1, 'hxxp://alpha-gate[.]example/a');
     const a = await text(cast.p2, 'hxxp://alpha-gate[.]example/a');
     const lone = await text(cast.x, 'hxxp://unrelated[.]example/z');
-    const campaign = a.correlation.campaignId!;
-    expect(lone.correlation.campaignId).toBeNull();
+    const campaign = a.correlation!.campaignId!;
+    expect(lone.correlation!.campaignId).toBeNull();
     const analyst = cast.analyst.actor;
     expect(await t.intel.campaigns.link(analyst, campaign, lone.reportId)).toBeNull();
     const view = await t.intel.campaigns.get(analyst, campaign);
@@ -102,7 +102,7 @@ describe('linking a report to a campaign', () => {
     await text(cast.p1, 'hxxp://alpha-gate[.]example/a');
     const a = await text(cast.p2, 'hxxp://alpha-gate[.]example/a');
     const red = await text(cast.x, 'hxxp://unrelated[.]example/z', 'RED');
-    const campaign = a.correlation.campaignId!;
+    const campaign = a.correlation!.campaignId!;
     await expect(t.intel.campaigns.link(cast.x.actor, campaign, red.reportId)).rejects.toMatchObject({
       code: 'E_FORBIDDEN',
     });

@@ -50,7 +50,7 @@ describe.skipIf(SKIP)('the analyst console in Chromium', () => {
     const intake = w.center.intel.intake;
     const c2 = (value: string) => ({ kind: 'c2' as const, destinations: [{ value, port: 443 }] });
     await intake.submitReport(w.cast.x.actor, c2(C2_TH), { tlp: 'GREEN' });
-    campaignId = (await intake.submitReport(w.cast.y.actor, c2(C2_TH), { tlp: 'AMBER' })).correlation
+    campaignId = (await intake.submitReport(w.cast.y.actor, c2(C2_TH), { tlp: 'AMBER' })).correlation!
       .campaignId!;
     await w.center.intel.campaigns.rename(w.cast.analyst.actor, campaignId, 'Gate 2012');
     reports.ja = (await intake.submitReport(w.cast.x.actor, c2(CASES.ja.c2), { tlp: 'AMBER' })).reportId;
