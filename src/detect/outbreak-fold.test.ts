@@ -111,6 +111,62 @@ describe('OutbreakFold', () => {
   });
 });
 
+const SURGE = 'port-surge:139/tcp:1719792000000';
+
+function surge(phase: Finding['phase']): Finding {
+  return {
+    detector: 'port-surge',
+    kind: 'port-surge',
+    key: SURGE,
+    phase,
+    subject: { proto: 'tcp', port: 139, splits: ['domestic'] },
+    startMs: T0,
+    detectedMs: T0,
+    lastMs: T0,
+    severity: 'high',
+    title: 'Surge on 139/tcp (netbios-ssn)',
+    evidence: { distinct_sources: 400 },
+  };
+}
+
+describe('a port surge folds the large scans on its port (a botnet ordered to spread)', () => {
+  it('keeps a large scan whose main port is surging as data, tagged, and lists it in the surge', () => {
+    const fold = new OutbreakFold();
+    fold.apply([surge('opened')]);
+    const [s, u] = fold.apply([scan('150.29.123.81', '139/tcp'), surge('updated')]);
+    expect(s!.alert).toBe(false);
+    expect(s!.severity).toBe('low');
+    expect(s!.title).toContain('a source of the surge on 139/tcp');
+    expect(s!.record!.tags).toEqual(['port-surge:139/tcp']);
+    expect(s!.evidence.folded_into).toBe(SURGE);
+    expect(u!.evidence.scanning_sources).toBe(1);
+    expect(u!.evidence.scanners).toEqual([{ source: '150.29.123.81', ports: ['139/tcp'] }]);
+  });
+
+  it('still alerts on a scan of another main port, of critical infrastructure or of the domestic space', () => {
+    const fold = new OutbreakFold();
+    fold.apply([surge('opened')]);
+    const other = scan('150.29.1.1', '445/tcp');
+    const ci = scan('150.29.1.2', '139/tcp');
+    const domestic = scan('150.29.1.3', '139/tcp');
+    const [a, b, c] = fold.apply([
+      other,
+      { ...ci, evidence: { ...ci.evidence, alert_rules: ['critical-infrastructure', 'large-campaign'] } },
+      { ...domestic, evidence: { ...domestic.evidence, alert_rules: ['domestic-space'] } },
+    ]);
+    expect([a!.alert, b!.alert, c!.alert]).toEqual([true, true, true]);
+  });
+
+  it('stops folding once the surge has ended', () => {
+    const fold = new OutbreakFold();
+    fold.apply([surge('opened')]);
+    fold.apply([surge('ended')]);
+    const [s] = fold.apply([scan('150.29.123.81', '139/tcp')]);
+    expect(s!.alert).toBe(true);
+    expect(fold.stateSize()).toBe(0);
+  });
+});
+
 describe('the detectors run together', () => {
   const SENSORS = ['d1', 'd2'] as const;
   /** Two darknet /24s: 512 addresses, so a large campaign reaches 64 of them. */

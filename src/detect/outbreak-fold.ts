@@ -8,6 +8,13 @@
  * data (the scanner list, tagged with the outbreak) and listed in the outbreak's evidence
  * (docs/methods.md#what-deserves-an-alert). A large scan by any other source still alerts.
  *
+ * A bot net ordered to spread does the same without a payload the worm detector could follow: its
+ * bots sweep their neighbourhoods on the command's ports, and what the analyst acts on is the surge
+ * of sources on that port (docs/background.md#botnets). So while a port surge is open, a scan whose
+ * most probed port is the surge's port, and that alerts only as a large or fast-growing campaign,
+ * folds into the surge the same way: a scanner on a surging port is one of the surge's sources. A
+ * scan of critical-infrastructure blocks or of the domestic space still alerts on its own.
+ *
  * Pure: the runner (runner.ts) passes each minute's findings of all detectors through
  * {@link OutbreakFold.apply}, which is why `koban detect`, `--eval` and live detection all fold.
  */
@@ -24,24 +31,54 @@ interface Outbreak {
   readonly folded: Map<string, readonly string[]>;
 }
 
+/** The alert rules a scan folded into a port surge may have (scan-finding.ts): campaign size only. */
+const SURGE_FOLDABLE: ReadonlySet<string> = new Set(['large-campaign', 'rapid-growth']);
+
+/** Scanners remembered per open surge for its evidence (the count beyond it is exact). */
+const SURGE_KEPT = 1000;
+
+interface Surge {
+  readonly port: string;
+  readonly folded: Map<string, readonly string[]>;
+  more: number;
+}
+
 export class OutbreakFold {
   private readonly open = new Map<string, Outbreak>();
+  private readonly surges = new Map<string, Surge>();
 
   /** The findings of one minute, with scans of outbreak hosts folded and outbreaks listing them. */
   apply(findings: readonly Finding[]): Finding[] {
     if (findings.length === 0) return [];
-    for (const f of findings) if (f.kind === 'worm-outbreak' && f.phase !== 'ended') this.track(f);
+    for (const f of findings) {
+      if (f.phase === 'ended') continue;
+      if (f.kind === 'worm-outbreak') this.track(f);
+      else if (f.kind === 'port-surge') this.trackSurge(f);
+    }
     const out = findings.map((f) => (f.kind === 'scan' ? this.foldScan(f) : f));
-    const listed = out.map((f) => (f.kind === 'worm-outbreak' ? this.withScanners(f) : f));
-    for (const f of findings) if (f.kind === 'worm-outbreak' && f.phase === 'ended') this.open.delete(f.key);
+    const listed = out.map((f) =>
+      f.kind === 'worm-outbreak' ? this.withScanners(f) : f.kind === 'port-surge' ? this.surgeScanners(f) : f,
+    );
+    for (const f of findings) {
+      if (f.phase !== 'ended') continue;
+      if (f.kind === 'worm-outbreak') this.open.delete(f.key);
+      else if (f.kind === 'port-surge') this.surges.delete(f.key);
+    }
     return listed;
   }
 
-  /** Open outbreaks held (for the bounded-state checks). */
+  /** Open outbreaks and surges held (for the bounded-state checks). */
   stateSize(): number {
     let n = 0;
     for (const o of this.open.values()) n += 1 + o.folded.size;
+    for (const o of this.surges.values()) n += 1 + o.folded.size;
     return n;
+  }
+
+  private trackSurge(f: Finding): void {
+    const { port, proto } = f.subject;
+    if (this.surges.has(f.key) || typeof port !== 'number' || typeof proto !== 'string') return;
+    this.surges.set(f.key, { port: `${port}/${proto}`, folded: new Map(), more: 0 });
   }
 
   private track(f: Finding): void {
@@ -67,20 +104,37 @@ export class OutbreakFold {
       if (!o.sources.has(src) || (o.port !== null && !ports.includes(o.port))) continue;
       o.folded.set(src, ports);
       const tag = `worm-outbreak:${key}`;
-      return {
-        ...f,
-        alert: false,
-        severity: 'low',
-        title: `${f.title} (an infected host of ${key})`,
-        record: f.record && {
-          ...f.record,
-          tags: f.record.tags.includes(tag) ? f.record.tags : [...f.record.tags, tag],
-          alertReasons: [],
-        },
-        evidence: { ...f.evidence, alert_rules: [], alert_reasons: [], folded_into: key },
-      };
+      return folded(f, key, tag, `an infected host of ${key}`);
+    }
+    return this.foldIntoSurge(f, ports);
+  }
+
+  /** A large scan whose main port is surging is one of the surge's sources. */
+  private foldIntoSurge(f: Finding, ports: readonly string[]): Finding {
+    if (f.alert === false || this.surges.size === 0 || ports.length === 0) return f;
+    const rules = Array.isArray(f.evidence.alert_rules) ? f.evidence.alert_rules.map(String) : [];
+    if (!rules.every((r) => SURGE_FOLDABLE.has(r))) return f;
+    for (const [key, o] of this.surges) {
+      if (ports[0] !== o.port) continue;
+      const src = String(f.subject.source);
+      if (o.folded.has(src) || o.folded.size < SURGE_KEPT) o.folded.set(src, ports);
+      else o.more++;
+      return folded(f, key, `port-surge:${o.port}`, `a source of the surge on ${o.port}`);
     }
     return f;
+  }
+
+  private surgeScanners(f: Finding): Finding {
+    const o = this.surges.get(f.key);
+    if (!o || o.folded.size === 0) return f;
+    return {
+      ...f,
+      evidence: {
+        ...f.evidence,
+        scanning_sources: o.folded.size + o.more,
+        scanners: [...o.folded].slice(0, LISTED).map(([source, ports]) => ({ source, ports })),
+      },
+    };
   }
 
   private withScanners(f: Finding): Finding {
@@ -95,4 +149,20 @@ export class OutbreakFold {
       },
     };
   }
+}
+
+/** A scan kept as data only, tagged with and pointing at what it folded into. */
+function folded(f: Finding, key: string, tag: string, why: string): Finding {
+  return {
+    ...f,
+    alert: false,
+    severity: 'low',
+    title: `${f.title} (${why})`,
+    record: f.record && {
+      ...f.record,
+      tags: f.record.tags.includes(tag) ? f.record.tags : [...f.record.tags, tag],
+      alertReasons: [],
+    },
+    evidence: { ...f.evidence, alert_rules: [], alert_reasons: [], folded_into: key },
+  };
 }
