@@ -33,6 +33,7 @@ const NAMES = [
   '0018-site-evidence',
   '0019-federation-operations',
   '0020-intake-correlation-queue',
+  '0021-user-advisory-mail',
 ];
 
 describe('migrations', () => {

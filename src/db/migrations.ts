@@ -24,6 +24,7 @@ import { migration0017 } from './migrations/0017-alert-endpoint-preferences.js';
 import { migration0018 } from './migrations/0018-site-evidence.js';
 import { migration0019 } from './migrations/0019-federation-operations.js';
 import { migration0020 } from './migrations/0020-intake-correlation-queue.js';
+import { migration0021 } from './migrations/0021-user-advisory-mail.js';
 
 const migrations: Record<string, Migration> = {
   '0001-sensors-and-operator-alerts': migration0001,
@@ -46,6 +47,7 @@ const migrations: Record<string, Migration> = {
   '0018-site-evidence': migration0018,
   '0019-federation-operations': migration0019,
   '0020-intake-correlation-queue': migration0020,
+  '0021-user-advisory-mail': migration0021,
 };
 
 export const migrationProvider: MigrationProvider = {

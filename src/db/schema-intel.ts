@@ -30,6 +30,8 @@ export interface UserTable {
   password_hash: string | null;
   created_ms: number;
   disabled_ms: number | null;
+  /** `each`, `daily` or `off`; null: not chosen (intel/advisories/user-mail.ts). */
+  advisory_mail: string | null;
 }
 
 export interface SessionTable {

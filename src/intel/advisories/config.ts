@@ -47,6 +47,22 @@ export const AdvisoryConfigSchema = z.object({
   concurrency: z.number().int().min(1).max(64).default(8),
   /** Where members open alerts in the portal (links in e-mails): `<portalUrl>/advisories/<id>`. */
   portalUrl: z.url().optional(),
+  /**
+   * When the daily digest goes to users who chose it (user-mail.ts): `at` local time of day at
+   * `utcOffset` (08:00 in Japan by default).
+   */
+  digest: z
+    .strictObject({
+      at: z
+        .string()
+        .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time of day as HH:MM')
+        .default('08:00'),
+      utcOffset: z
+        .string()
+        .regex(/^[+-](0\d|1[0-4]):?[0-5]\d$|^Z$/, 'a UTC offset such as +09:00')
+        .default('+09:00'),
+    })
+    .prefault({}),
 });
 export type AdvisoryConfig = z.input<typeof AdvisoryConfigSchema>;
 export type ParsedAdvisoryConfig = z.output<typeof AdvisoryConfigSchema>;

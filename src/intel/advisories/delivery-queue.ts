@@ -2,9 +2,10 @@
  * Queueing one advisory event (sent, updated, withdrawn) in the delivery log, in the transaction
  * that makes the change: an inbox row per recipient organisation and user, recorded as delivered
  * (the inbox is the audience itself); a pending e-mail or webhook row per contact endpoint of a
- * recipient organisation and per named user's own address, for `DeliveryLog.run` (delivery.ts).
- * An endpoint its organisation paused, or whose preferences decline this label or event
- * (endpoint-preferences.ts), gets no row.
+ * recipient organisation, and an e-mail or digest row per user who gets advisories by e-mail
+ * (user-mail.ts), for `DeliveryLog.run` (delivery.ts). An endpoint its organisation paused, or whose
+ * preferences decline this label or event (endpoint-preferences.ts), gets no row; an address that
+ * already gets this event as a contact endpoint gets no second e-mail as a user.
  */
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/index.js';
@@ -12,6 +13,7 @@ import type { Tlp } from '../labels/tlp.js';
 import type { Recipients } from './audience.js';
 import { preferencesOf, wants } from './endpoint-preferences.js';
 import type { AdvisoryEvent } from './render.js';
+import { userMailRows } from './user-mail.js';
 
 type NewRow = Omit<Database['member_alert_deliveries'], 'id'>;
 /** What every row of one event shares. */
@@ -31,7 +33,9 @@ export async function queueDeliveries(
   tlp: Tlp,
   to: Recipients,
   nowMs: number,
-): Promise<{ inbox: number; email: number; webhook: number }> {
+  /** When a digest row of this event is due (user-mail.ts: the next digest time). */
+  digestMs: number,
+): Promise<{ inbox: number; email: number; webhook: number; digest: number }> {
   const base: Base = {
     alert_id: alertId,
     version,
@@ -44,7 +48,10 @@ export async function queueDeliveries(
   const pending: Pending = { ...base, status: 'pending', next_attempt_ms: nowMs, delivered_ms: null };
   const inbox = inboxRows(base, to, nowMs);
   const endpoints = await endpointRows(tx, pending, to.orgIds, tlp, event);
-  const users = await userEmailRows(tx, pending, to.userIds);
+  const mailed = new Set(endpoints.filter((r) => r.channel === 'email').map((r) => r.target.toLowerCase()));
+  const users = (await userMailRows(tx, pending, to, digestMs)).filter(
+    (r) => r.channel !== 'email' || !mailed.has(r.target.toLowerCase()),
+  );
   const rows = [...inbox, ...endpoints, ...users];
   for (let i = 0; i < rows.length; i += 200)
     await tx
@@ -52,7 +59,13 @@ export async function queueDeliveries(
       .values(rows.slice(i, i + 200))
       .execute();
   const webhook = endpoints.filter((r) => r.channel !== 'email').length;
-  return { inbox: inbox.length, email: endpoints.length - webhook + users.length, webhook };
+  const digest = users.filter((r) => r.channel === 'digest').length;
+  return {
+    inbox: inbox.length,
+    email: endpoints.length - webhook + users.length - digest,
+    webhook,
+    digest,
+  };
 }
 
 function inboxRows(base: Base, to: Recipients, nowMs: number): NewRow[] {
@@ -110,27 +123,4 @@ async function endpointRows(
       });
   }
   return rows;
-}
-
-/** Each named user's own address. */
-async function userEmailRows(
-  tx: Kysely<Database>,
-  pending: Pending,
-  userIds: readonly number[],
-): Promise<NewRow[]> {
-  if (userIds.length === 0) return [];
-  const users = await tx
-    .selectFrom('users')
-    .select(['id', 'email'])
-    .where('id', 'in', [...userIds])
-    .orderBy('id')
-    .execute();
-  return users.map((u) => ({
-    ...pending,
-    org_id: null,
-    user_id: Number(u.id),
-    channel: 'email',
-    target: u.email,
-    endpoint_id: null,
-  }));
 }

@@ -2,7 +2,8 @@
  * The delivery log: one row per alert event (sent, updated, withdrawn), recipient and channel.
  * Inbox rows are delivered when written (the inbox is the audience itself); e-mail rows go to
  * each contact address of a recipient organisation and to each named user's own address; webhook
- * rows go to each webhook of a recipient organisation. A run (`DeliveryLog.run`, called after a
+ * rows go to each webhook of a recipient organisation; digest rows wait for the user's daily digest
+ * (user-mail.ts), and a run sends every due digest row of one address as one e-mail. A run (`DeliveryLog.run`, called after a
  * send and by a periodic job) claims due rows — an optimistic update on the attempt count, so two
  * processes never send one row twice — tries them a few at a time, and records the outcome:
  * delivered, pending again after a back-off (first delay doubling to a ceiling, no jitter so the
@@ -16,6 +17,8 @@ import type { ParsedAdvisoryConfig } from './config.js';
 import {
   type AdvisoryEvent,
   type AdvisoryMeta,
+  advisoryDigestSubject,
+  advisoryDigestText,
   advisoryMailSubject,
   advisoryMailText,
   advisoryWebhookDocument,
@@ -129,9 +132,11 @@ export class DeliveryLog {
   /** Why a pending delivery has not gone out yet, in words for the analyst (null once it is done). */
   private waitingFor(r: Omit<Row, 'id'>, nowMs: number): string | null {
     if (r.status !== 'pending') return null;
-    if (r.channel === 'email' && !this.config.smtp) return NO_SMTP_CONFIGURED;
+    if ((r.channel === 'email' || r.channel === 'digest') && !this.config.smtp) return NO_SMTP_CONFIGURED;
     const next = r.next_attempt_ms === null ? nowMs : Number(r.next_attempt_ms);
     const attempts = Number(r.attempts);
+    if (r.channel === 'digest' && attempts === 0 && next > nowMs)
+      return `in the daily digest at ${new Date(next).toISOString()}`;
     const after = r.last_error === null ? '' : ` (last error: ${r.last_error})`;
     if (r.last_attempt_ms !== null && next === Number(r.last_attempt_ms) + LEASE_MS && next > nowMs)
       return `attempt ${attempts} in progress since ${new Date(Number(r.last_attempt_ms)).toISOString()}`;
@@ -203,12 +208,22 @@ export class DeliveryLog {
       contents.set(key, p);
       return p;
     };
-    // One chain per target, worked through in order; the chains run concurrently.
+    // One chain per target, worked through in order; the chains run concurrently. A user's due
+    // digest rows are one chain sent as one e-mail.
     const chains = byTarget(due);
     let next = 0;
     const worker = async () => {
       while (next < chains.length) {
-        for (const d of chains[next++]!) {
+        const chain = chains[next++]!;
+        if (chain[0]!.channel === 'digest') {
+          const claimed = await this.claimDigest(chain);
+          if (claimed.length === 0) continue;
+          stats.attempted += claimed.length;
+          const outcome = await this.attemptDigest(claimed, mailer!, await Promise.all(claimed.map(load)));
+          stats[outcome] += claimed.length;
+          continue;
+        }
+        for (const d of chain) {
           if (!(await this.claim(d))) continue;
           stats.attempted++;
           const outcome = await this.attempt(d, mailer, await load(d));
@@ -242,7 +257,7 @@ export class DeliveryLog {
       .where('d.next_attempt_ms', '<=', this.now())
       .orderBy('d.next_attempt_ms')
       .orderBy('d.id');
-    if (!withEmail) q = q.where('d.channel', '<>', 'email');
+    if (!withEmail) q = q.where('d.channel', 'not in', ['email', 'digest']);
     const rows = await q.limit(limit).execute();
     return rows.map((r) => ({
       id: Number(r.id),
@@ -265,7 +280,7 @@ export class DeliveryLog {
       .selectFrom('member_alert_deliveries')
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .where('status', '=', 'pending')
-      .where('channel', '=', 'email')
+      .where('channel', 'in', ['email', 'digest'])
       .where('next_attempt_ms', '<=', this.now())
       .executeTakeFirstOrThrow();
     return Number(r.n);
@@ -357,6 +372,78 @@ export class DeliveryLog {
         delivered_ms: outcome === 'delivered' ? nowMs : null,
       })
       .where('id', '=', d.id)
+      .execute();
+    return outcome;
+  }
+
+  /**
+   * Takes a user's due digest rows for this process, all in one update (another process that
+   * raced for them finds them leased); returns those taken.
+   */
+  private async claimDigest(rows: readonly Due[]): Promise<Due[]> {
+    const nowMs = this.now();
+    const taken = await this.db
+      .updateTable('member_alert_deliveries')
+      .set((eb) => ({
+        attempts: eb('attempts', '+', 1),
+        last_attempt_ms: nowMs,
+        next_attempt_ms: nowMs + LEASE_MS,
+      }))
+      .where(
+        'id',
+        'in',
+        rows.map((d) => d.id),
+      )
+      .where('status', '=', 'pending')
+      .where('next_attempt_ms', '<=', nowMs)
+      .returning('id')
+      .execute();
+    const ids = new Set(taken.map((r) => Number(r.id)));
+    return rows.filter((d) => ids.has(d.id));
+  }
+
+  /** Sends one digest of `rows` (one address) and records the outcome on each of them. */
+  private async attemptDigest(
+    rows: readonly Due[],
+    mailer: AdvisoryMailer,
+    versions: readonly { meta: AdvisoryMeta; content: AdvisoryContent }[],
+  ): Promise<'delivered' | 'retrying' | 'failed'> {
+    const attempts = Math.max(...rows.map((d) => d.attempts)) + 1;
+    const items = rows.map((d, i) => ({ ...versions[i]!, event: d.event }));
+    let error: DeliveryError | null = null;
+    try {
+      await mailer.send({
+        to: rows[0]!.target,
+        subject: advisoryDigestSubject(items, new Date(this.now()).toISOString().slice(0, 10)),
+        text: advisoryDigestText(items, this.config.portalUrl ?? null),
+        headers: {
+          'X-Koban-Alert': rows.map((d) => `${d.alertId}/${d.version}`).join(', '),
+          'X-Koban-Event': 'alert.digest',
+        },
+      });
+    } catch (e) {
+      error = e instanceof DeliveryError ? e : new DeliveryError((e as Error).message, false);
+    }
+    const nowMs = this.now();
+    const outcome =
+      error === null
+        ? 'delivered'
+        : error.permanent || attempts >= this.config.retry.maxAttempts
+          ? 'failed'
+          : 'retrying';
+    await this.db
+      .updateTable('member_alert_deliveries')
+      .set({
+        status: outcome === 'retrying' ? 'pending' : outcome,
+        next_attempt_ms: outcome === 'retrying' ? nowMs + backoffMs(attempts, this.config.retry) : null,
+        last_error: error?.message.slice(0, 1000) ?? null,
+        delivered_ms: outcome === 'delivered' ? nowMs : null,
+      })
+      .where(
+        'id',
+        'in',
+        rows.map((d) => d.id),
+      )
       .execute();
     return outcome;
   }

@@ -136,3 +136,39 @@ export function advisoryMailText(
   lines.push(`TLP:${content.tlp} — ${TLP_MEANING[content.tlp]} (FIRST TLP 2.0)`);
   return `${lines.join('\n')}\n`;
 }
+
+/** The TLP order, least restricted first: a digest's subject carries its most restricted label. */
+const TLP_ORDER: readonly AdvisoryContent['tlp'][] = ['CLEAR', 'GREEN', 'AMBER', 'AMBER+STRICT', 'RED'];
+
+export interface DigestItem {
+  readonly meta: AdvisoryMeta;
+  readonly content: AdvisoryContent;
+  readonly event: AdvisoryEvent;
+}
+
+/** A daily digest's subject: its most restricted label first (TLP 2.0 asks for it in the subject). */
+export function advisoryDigestSubject(items: readonly DigestItem[], dayIso: string): string {
+  const tlp = items.reduce(
+    (a, i) => (TLP_ORDER.indexOf(i.content.tlp) > TLP_ORDER.indexOf(a) ? i.content.tlp : a),
+    'CLEAR' as AdvisoryContent['tlp'],
+  );
+  return `[TLP:${tlp}] 注意喚起のまとめ / Daily digest ${dayIso}: ${items.length} 件 / item${items.length === 1 ? '' : 's'}`;
+}
+
+/**
+ * A daily digest: a list of what it holds, then each advisory event in full, as its own e-mail
+ * would read (each under its own label).
+ */
+export function advisoryDigestText(items: readonly DigestItem[], portalUrl: string | null): string {
+  const head = [
+    `注意喚起のまとめ / Daily digest: ${items.length} 件 / item${items.length === 1 ? '' : 's'}`,
+    '',
+    ...items.map(
+      (i, n) =>
+        `${n + 1}. [TLP:${i.content.tlp}] ${advisoryMailSubject(i.meta, i.content, i.event).replace(/^\[TLP:[^\]]+\] /, '')}`,
+    ),
+    '',
+  ];
+  const rule = '-'.repeat(72);
+  return `${head.join('\n')}${items.map((i) => `${rule}\n${advisoryMailText(i.meta, i.content, i.event, portalUrl)}`).join('')}`;
+}

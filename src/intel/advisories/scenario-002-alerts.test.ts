@@ -170,7 +170,7 @@ describe('the reference case: an alert to the members, and "we received this too
       alertId: draft.alertId,
       version: 1,
       recipients: { orgIds: members, userIds: [] },
-      deliveries: { inbox: 8, email: 0, webhook: 0 },
+      deliveries: { inbox: 8, email: 0, webhook: 0, digest: 0 },
     });
     const inbox = await t.intel.advisories.inbox(cast.mssp.actor);
     expect(inbox.map((i) => [i.id, i.tlp, i.title, i.unread, i.receivedToo])).toEqual([

@@ -312,7 +312,7 @@ describe('updates and withdrawal', () => {
       alertId: a.alertId,
       version: 2,
       recipients: { orgIds: [cast.p1.org.id, cast.p3.org.id], userIds: [] },
-      deliveries: { inbox: 2, email: 0, webhook: 0 },
+      deliveries: { inbox: 2, email: 0, webhook: 0, digest: 0 },
     });
     const seen = await t.intel.advisories.get(cast.p1.actor, a.alertId);
     expect(seen).toMatchObject({

@@ -111,6 +111,11 @@ async function freeze(
     .execute();
 }
 
+/** What sending needs beyond drafting: when a digest row of the event is due (user-mail.ts). */
+export interface SendContext extends AdvisoryContext {
+  readonly nextDigestMs: (nowMs: number) => number;
+}
+
 /** Whom sending a draft to an audience would reach, and why it may not, without sending anything. */
 export interface AudienceReach {
   readonly tlp: Tlp;
@@ -148,7 +153,7 @@ export async function audienceReach(
 }
 
 export async function sendAdvisory(
-  ctx: AdvisoryContext,
+  ctx: SendContext,
   actor: Actor,
   id: number,
   input: SendAdvisoryInput,
@@ -172,7 +177,16 @@ export async function sendAdvisory(
     );
     await freeze(tx, actor, row, f, b, 1, null, nowMs);
     await writeRecipients(tx, id, recipients);
-    const queued = await queueDeliveries(tx, id, 1, 'sent', b.tlp, recipients, nowMs);
+    const queued = await queueDeliveries(
+      tx,
+      id,
+      1,
+      'sent',
+      b.tlp,
+      recipients,
+      nowMs,
+      ctx.nextDigestMs(nowMs),
+    );
     await appendAudit(
       tx,
       actor,
@@ -200,7 +214,7 @@ export async function sendAdvisory(
 }
 
 export async function updateAdvisory(
-  ctx: AdvisoryContext,
+  ctx: SendContext,
   actor: Actor,
   id: number,
   input: UpdateAdvisoryInput,
@@ -235,7 +249,16 @@ export async function updateAdvisory(
     );
     await freeze(tx, actor, row, f, b, version, u.reason, nowMs);
     await writeRecipients(tx, id, recipients);
-    const queued = await queueDeliveries(tx, id, version, 'updated', b.tlp, recipients, nowMs);
+    const queued = await queueDeliveries(
+      tx,
+      id,
+      version,
+      'updated',
+      b.tlp,
+      recipients,
+      nowMs,
+      ctx.nextDigestMs(nowMs),
+    );
     await appendAudit(
       tx,
       actor,
@@ -263,7 +286,7 @@ export async function updateAdvisory(
 }
 
 export async function withdrawAdvisory(
-  ctx: AdvisoryContext,
+  ctx: SendContext,
   actor: Actor,
   id: number,
   input: WithdrawAdvisoryInput,
@@ -291,6 +314,7 @@ export async function withdrawAdvisory(
       storedTlp(row.tlp),
       recipients,
       nowMs,
+      ctx.nextDigestMs(nowMs),
     );
     await appendAudit(
       tx,

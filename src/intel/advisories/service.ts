@@ -5,6 +5,7 @@
  * e-mail and webhook with a visible log, and each organisation's delivery endpoints. Every method
  * takes an `Actor`; inputs are the zod schemas of inputs.ts.
  */
+
 import { KobanError, type Resolver, type SecretBox } from '../../core/index.js';
 import type { RelationalDb } from '../../db/index.js';
 import { appendAudit } from '../audit/audit.js';
@@ -15,7 +16,7 @@ import { loadLabelledCampaign } from '../labels/labelled.js';
 import { storedTlp } from '../labels/tlp.js';
 import { type AdvisoryConfig, AdvisoryConfigSchema, type ParsedAdvisoryConfig } from './config.js';
 import { DeliveryLog } from './delivery.js';
-import { type AdvisoryContext, draftAdvisory, editAdvisory, previewAdvisory } from './drafting.js';
+import { draftAdvisory, editAdvisory, previewAdvisory } from './drafting.js';
 import { type EndpointTestResult, testEndpoint } from './endpoint-activity.js';
 import { AdvisoryEndpointService } from './endpoints.js';
 import {
@@ -35,6 +36,7 @@ import { receivedToo } from './received-too.js';
 import {
   type AudienceReach,
   audienceReach,
+  type SendContext,
   sendAdvisory,
   updateAdvisory,
   withdrawAdvisory,
@@ -54,13 +56,16 @@ import type {
   ReceivedTooResult,
   SendResult,
 } from './types.js';
+import { nextDigestMs, UserMailService } from './user-mail.js';
 
 export class AdvisoryService {
   /** Each organisation's contact addresses and webhooks. */
   readonly endpoints: AdvisoryEndpointService;
+  /** Each user's own choice of advisory e-mail: each, a daily digest, or none. */
+  readonly userMail: UserMailService;
   private readonly config: ParsedAdvisoryConfig;
   private readonly log: DeliveryLog;
-  private readonly ctx: AdvisoryContext & { log: DeliveryLog };
+  private readonly ctx: SendContext & { log: DeliveryLog };
   private mailer: AdvisoryMailer | null = null;
   private readonly secrets: SecretBox;
   private readonly resolver: Resolver | undefined;
@@ -78,7 +83,8 @@ export class AdvisoryService {
     this.secrets = secrets;
     this.resolver = resolver;
     this.log = new DeliveryLog(db, now, this.config, secrets, resolver);
-    this.ctx = { db, now, log: this.log };
+    this.ctx = { db, now, log: this.log, nextDigestMs: (ms) => nextDigestMs(ms, this.config.digest) };
+    this.userMail = new UserMailService(db, now, this.config.digest);
     this.endpoints = new AdvisoryEndpointService(db, now, this.config.webhook, secrets);
   }
 

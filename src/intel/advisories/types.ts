@@ -111,7 +111,8 @@ export interface DeliveryRecord {
   readonly event: string;
   readonly orgId: number | null;
   readonly userId: number | null;
-  readonly channel: 'inbox' | 'email' | 'webhook';
+  /** `digest`: the user's daily digest e-mail (user-mail.ts). */
+  readonly channel: 'inbox' | 'email' | 'webhook' | 'digest';
   readonly target: string;
   readonly status: 'pending' | 'delivered' | 'failed';
   readonly attempts: number;
@@ -181,7 +182,13 @@ export interface SendResult {
   readonly version: number;
   readonly recipients: { readonly orgIds: readonly number[]; readonly userIds: readonly number[] };
   /** Deliveries queued (or, for the inbox, done) per channel. */
-  readonly deliveries: { readonly inbox: number; readonly email: number; readonly webhook: number };
+  readonly deliveries: {
+    readonly inbox: number;
+    readonly email: number;
+    readonly webhook: number;
+    /** Users' daily digests this event joins (user-mail.ts). */
+    readonly digest: number;
+  };
 }
 
 export interface ReceivedTooResult {
