@@ -62,7 +62,8 @@ describe.skipIf(SKIP)('issue 13 acceptance in Chromium', () => {
     const raw = readFileSync(sample(EML));
     const intake = w.center.intel.intake;
     await intake.submitEmail(w.cast.mssp.actor, raw, { tlp: 'GREEN' });
-    campaignId = (await intake.submitEmail(w.cast.mssp.actor, raw, { tlp: 'GREEN' })).correlation!.campaignId!;
+    campaignId = (await intake.submitEmail(w.cast.mssp.actor, raw, { tlp: 'GREEN' })).correlation!
+      .campaignId!;
     h = await openBrowserHarness(w);
     base = h.base;
   }, 120_000);
