@@ -98,6 +98,26 @@ describe('koban user and org: revocation', () => {
   });
 });
 
+describe('koban user notifications', () => {
+  it('shows that a user has not chosen, sets a daily digest, and refuses another mode', async () => {
+    expect((await run(['user', 'notifications', 'csirt@p1-kogyo.example'])).out).toBe(
+      'csirt@p1-kogyo.example: not chosen (advisories naming the user by e-mail one by one; those to the organisation in the inbox only)\n',
+    );
+    const set = JSON.parse(
+      (await run(['user', 'notifications', 'csirt@p1-kogyo.example', '--advisories', 'daily', '--json'])).out,
+    );
+    expect(set).toMatchObject({ email: 'csirt@p1-kogyo.example', advisories: 'daily', chosen: true });
+    // The default digest time: 08:00 at +09:00, i.e. 23:00 UTC.
+    expect(set.next_digest).toMatch(/T23:00:00\.000Z$/);
+    await expect(
+      run(['user', 'notifications', 'csirt@p1-kogyo.example', '--advisories', 'hourly']),
+    ).rejects.toMatchObject({ code: 'E_USAGE' });
+    expect((await run(['user', 'notifications', 'csirt@p1-kogyo.example'])).out).toMatch(
+      /^csirt@p1-kogyo\.example: advisories by e-mail in a daily digest \(next .*T23:00:00\.000Z\)\n$/,
+    );
+  });
+});
+
 describe('koban audit checkpoint and verify', () => {
   it('signs a checkpoint and fails verification when rows after it are cut off', async () => {
     const cp = JSON.parse((await run(['audit', 'checkpoint', '--json'])).out);

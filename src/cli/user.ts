@@ -4,10 +4,13 @@
  * hash is kept; it expires after 90 days unless `--expires-days` says otherwise. `koban user tokens
  * EMAIL`, `token-revoke ID`, `sessions-end EMAIL`, `disable EMAIL` and `enable EMAIL` take access
  * away again (each audited, effective on the next request even while `koban serve` runs).
+ * `koban user notifications EMAIL [--advisories each|daily|off]` shows or sets how advisories reach
+ * a user by e-mail (intel/advisories/user-mail.ts).
  */
 import type { Command } from 'commander';
 import { KobanError } from '../core/index.js';
 import {
+  ADVISORY_MAIL_MODES,
   type ApiTokenInfo,
   DEFAULT_TOKEN_TTL_DAYS,
   MAX_TOKEN_TTL_DAYS,
@@ -137,6 +140,7 @@ export function registerUser(program: Command): void {
       }
     });
   registerRevocation(user);
+  registerNotifications(user);
 }
 
 export function tokenJson(t: ApiTokenInfo) {
@@ -229,4 +233,38 @@ function registerRevocation(user: Command): void {
 function parseId(s: string, what: string): number {
   if (!/^\d{1,15}$/.test(s)) throw new KobanError('E_USAGE', `${what} id must be a number, not "${s}"`);
   return Number(s);
+}
+
+/** `koban user notifications EMAIL [--advisories MODE]`: a user's advisory e-mail. */
+function registerNotifications(user: Command): void {
+  user
+    .command('notifications')
+    .description('show or set how advisories reach a user by e-mail: each, a daily digest, or off (audited)')
+    .argument('<email>', 'the user')
+    .option('--advisories <mode>', `set it: one of ${ADVISORY_MAIL_MODES.join(', ')}`)
+    .option('--data <dir>', 'data directory')
+    .addOption(dbOption())
+    .option('--json', 'print { user, email, advisories, chosen, next_digest }')
+    .action(async (email: string, flags: DataFlags & { advisories?: string }) => {
+      const s = await withIntel(flags, async (intel) => {
+        const id = (await intel.users.requireByEmail(email)).id;
+        return flags.advisories === undefined
+          ? intel.advisories.userMail.get(operator(), id)
+          : intel.advisories.userMail.set(operator(), id, flags.advisories);
+      });
+      if (flags.json)
+        printJson({
+          user: s.userId,
+          email: s.email,
+          advisories: s.mode,
+          chosen: s.chosen,
+          next_digest: iso(s.nextDigestMs),
+        });
+      else
+        process.stdout.write(
+          s.chosen
+            ? `${s.email}: advisories by e-mail ${s.mode === 'each' ? 'each one' : s.mode === 'daily' ? `in a daily digest (next ${iso(s.nextDigestMs)})` : 'off (inbox only)'}\n`
+            : `${s.email}: not chosen (advisories naming the user by e-mail one by one; those to the organisation in the inbox only)\n`,
+        );
+    });
 }

@@ -20,9 +20,11 @@
  */
 export {
   ADVISORY_EVENTS,
+  ADVISORY_MAIL_MODES,
   type AdvisoryAudienceInput,
   type AdvisoryEndpoint,
   AdvisoryListFilterSchema,
+  type AdvisoryMail,
   type AdvisoryPreview,
   type AdvisorySummary,
   type AdvisoryView,
@@ -38,6 +40,7 @@ export {
   ReceivedTooInputSchema,
   SendAdvisoryInputSchema,
   type TalliedAdvisory,
+  type UserMailSetting,
 } from './advisories/index.js';
 export type { Checkpoint } from './audit/index.js';
 // For the other contexts that record what they do in the audit chain (feeds: TAXII reads).

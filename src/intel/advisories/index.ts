@@ -37,3 +37,4 @@ export type {
   DeliveryRecord,
   DeliveryRun,
 } from './types.js';
+export { ADVISORY_MAIL_MODES, type AdvisoryMail, type UserMailSetting } from './user-mail.js';

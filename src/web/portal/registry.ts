@@ -18,6 +18,7 @@ import { mountLanguageSwitch } from './language.js';
 import { mountDelivery } from './member/delivery.js';
 import { mountInbox } from './member/inbox.js';
 import { mountLogin } from './member/login.js';
+import { mountNotifications } from './member/notifications.js';
 import { mountMemberReports } from './member/reports.js';
 import { mountSignedInAreas } from './member/session.js';
 import { mountSubmit } from './member/submit.js';
@@ -54,6 +55,7 @@ export const PORTAL_PARTS: readonly PortalPart[] = [
   { name: 'member reports', mount: mountMemberReports },
   { name: 'member report submission', mount: mountSubmit },
   { name: 'member API tokens', mount: mountTokens },
+  { name: 'member notification settings', mount: mountNotifications },
   { name: 'member users (org admins)', mount: mountUsers },
   { name: 'advisory delivery endpoints (org admins)', mount: mountDelivery },
   { name: 'analyst console', mount: mountConsoleHome },

@@ -38,7 +38,8 @@ const ja = {
   tlp: (t: Tlp): string => `TLP:${t}`,
   save: '保存',
   saved: (target: string): string => `${target} に送る内容を保存しました。`,
-  noDigest: '注意喚起は発信・更新・取り下げのたびにすぐ届きます（まとめ送りはありません）。',
+  noDigest:
+    'ここの配信先には、注意喚起が発信・更新・取り下げのたびにすぐ届きます。一日一回のまとめ送りは、各自が「通知設定」で自分のアドレスに選べます。',
   addHeading: '配信先を追加',
   addTarget: '電子メールアドレス、または Webhook の https URL',
   add: '追加',
@@ -88,7 +89,8 @@ const en: DeliveryMessages = {
   tlp: (t: Tlp): string => `TLP:${t}`,
   save: 'Save',
   saved: (target: string): string => `Saved what ${target} is sent.`,
-  noDigest: 'Advisories go out at once on each send, update and withdrawal (there is no digest).',
+  noDigest:
+    'These endpoints get each advisory at once, on every send, update and withdrawal. A daily digest is each person’s own choice for their own address, under Notifications.',
   addHeading: 'Add a delivery endpoint',
   addTarget: 'An e-mail address, or a webhook’s https URL',
   add: 'Add',

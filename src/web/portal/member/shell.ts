@@ -11,6 +11,7 @@ import { type PageRequest, type PortalContext, pageRequest } from '../page.js';
 import { fleetStatus, statusText } from '../status.js';
 import { tlpBanner } from '../tlp.js';
 import { DELIVERY_MESSAGES } from './delivery-messages.js';
+import { NOTIFICATION_MESSAGES, NOTIFICATIONS_PATH } from './notification-messages.js';
 import { homeOf } from './session.js';
 
 export interface SignedInPage extends PageRequest {
@@ -36,6 +37,7 @@ function memberNav(page: SignedInPage) {
 <li><a href="${page.href('/member/submit')}">${t.submit}</a></li>
 <li><a href="${page.href('/member/reports')}">${t.reports}</a></li>
 <li><a href="${page.href('/member/tokens')}">${t.tokens}</a></li>
+<li><a href="${page.href(NOTIFICATIONS_PATH)}">${NOTIFICATION_MESSAGES[page.lang].nav}</a></li>
 ${
   hasScope(page.actor, 'orgs:admin')
     ? html`<li><a href="${page.href('/member/users')}">${t.users}</a></li>
