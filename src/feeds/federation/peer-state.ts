@@ -65,14 +65,17 @@ export class PeerStates {
     return (await this.all()).get(peer) ?? { peer, ...EMPTY };
   }
 
-  /** Records the end of a pull: `objects` received, or the error (the failures in a row go up). */
+  /**
+   * Records the end of a pull at `t` (the instant its next due time was counted from): `objects`
+   * received, or the error (the failures in a row go up).
+   */
   async record(
     peer: string,
     outcome: { readonly ok: true; readonly objects: number } | { readonly ok: false; readonly error: string },
     failures: number,
+    t: number,
     nextDueMs: number,
   ): Promise<void> {
-    const t = this.now();
     const held = await this.get(peer);
     const row = {
       last_pull_ms: t,

@@ -223,8 +223,9 @@ export class Federation {
     try {
       const r = await this.pull(p, renew);
       // A pull cut short by its page bound goes on at the next tick.
-      const nextDueMs = this.now() + (r.truncated ? 0 : intervalMs);
-      await this.states.record(p.name, { ok: true, objects: r.objects }, 0, nextDueMs);
+      const t = this.now();
+      const nextDueMs = t + (r.truncated ? 0 : intervalMs);
+      await this.states.record(p.name, { ok: true, objects: r.objects }, 0, t, nextDueMs);
       const { subscription, ...poll } = r;
       this.deps.log?.info(
         { peer: p.name, objects: r.objects, own: r.own, rejected: r.rejected, ...r.imported },
@@ -239,9 +240,10 @@ export class Federation {
         baseMs: Math.min(RETRY_BASE_MS, intervalMs),
         maxMs: Math.max(RETRY_MAX_MS, intervalMs),
       });
-      const nextDueMs = this.now() + delay;
+      const t = this.now();
+      const nextDueMs = t + delay;
       const error = e instanceof Error ? e.message : String(e);
-      await this.states.record(p.name, { ok: false, error }, failures, nextDueMs);
+      await this.states.record(p.name, { ok: false, error }, failures, t, nextDueMs);
       this.deps.log?.warn(
         { peer: p.name, failures, retryInMs: delay, error, expected: isKobanError(e) },
         'federation pull failed',
