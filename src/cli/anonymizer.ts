@@ -1,7 +1,8 @@
 /**
  * `koban anonymizer import FILE…` (Tor exit lists, Onionoo, relay CSV, rbldnsd zones: format
  * detected), `koban anonymizer export --format rbldnsd`, `koban anonymizer check IP`,
- * `koban anonymizer status`; and `koban dnsbl serve` (docs/anonymizer.md).
+ * `koban anonymizer status`, `koban anonymizer evidence` (anonymizer-evidence.ts); and `koban dnsbl
+ * serve` (docs/anonymizer.md).
  */
 import { writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
@@ -27,6 +28,7 @@ import { onStopRequest } from './_lifetime.js';
 import { dbOption, parseListen, type StoreFlags } from './_options.js';
 import { fmtInt, printJson } from './_output.js';
 import { openRelationalStore, storeTarget, withRelational } from './_stores.js';
+import { registerEvidence } from './anonymizer-evidence.js';
 
 interface ImportFlags extends StoreFlags {
   format?: string;
@@ -192,6 +194,7 @@ export function registerAnonymizer(program: Command): void {
   registerImport(anon);
   registerReads(anon);
   registerPolicy(anon);
+  registerEvidence(anon);
 }
 
 /**
