@@ -164,6 +164,21 @@ describe.skipIf(SKIP)('the member portal in Chromium', () => {
       expect(await page.locator('table.users tbody tr').count()).toBe(lang === 'ja' ? 2 : 1);
       await h.look(page, `member-users-${lang}`);
 
+      // Notification settings: reached from the menu, a daily digest chosen and saved.
+      await Promise.all([
+        page.waitForURL(`${base}/member/notifications`),
+        page.click('nav.member a[href="/member/notifications"]'),
+      ]);
+      await page.check('input[name="advisories"][value="daily"]');
+      await Promise.all([
+        page.waitForLoadState('load'),
+        page.click('form[action="/member/notifications"] button'),
+      ]);
+      await page.locator('div.done').waitFor();
+      expect(await page.locator('input[name="advisories"][value="daily"]').isChecked()).toBe(true);
+      expect((await w.center.intel.advisories.userMail.get(member.actor, member.userId)).mode).toBe('daily');
+      await h.look(page, `member-notifications-${lang}`);
+
       // Delivery endpoints: an address added by the form, then narrowed to AMBER and RED.
       await page.goto(`${base}/member/delivery`);
       const address = `soc-${lang}@${member.email.split('@')[1]}`;
