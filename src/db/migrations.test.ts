@@ -34,6 +34,7 @@ const NAMES = [
   '0019-federation-operations',
   '0020-intake-correlation-queue',
   '0021-user-advisory-mail',
+  '0022-stix-object-values',
 ];
 
 describe('migrations', () => {

@@ -25,6 +25,7 @@ import { migration0018 } from './migrations/0018-site-evidence.js';
 import { migration0019 } from './migrations/0019-federation-operations.js';
 import { migration0020 } from './migrations/0020-intake-correlation-queue.js';
 import { migration0021 } from './migrations/0021-user-advisory-mail.js';
+import { migration0022 } from './migrations/0022-stix-object-values.js';
 
 const migrations: Record<string, Migration> = {
   '0001-sensors-and-operator-alerts': migration0001,
@@ -48,6 +49,7 @@ const migrations: Record<string, Migration> = {
   '0019-federation-operations': migration0019,
   '0020-intake-correlation-queue': migration0020,
   '0021-user-advisory-mail': migration0021,
+  '0022-stix-object-values': migration0022,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -19,6 +19,8 @@ export interface StixObjectTable {
   koban_id: number | null;
   revoked: number;
   imported_ms: number;
+  /** An indicator's values as given to the report holding them: JSON `[{type, value}]` (migration 0022). */
+  koban_values: string | null;
 }
 
 /** A provider's salt for its customers' pseudonyms, sealed (migrations/0012-provider-sightings.ts). */

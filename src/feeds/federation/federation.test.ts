@@ -410,7 +410,13 @@ describe('federation between two centers on loopback', () => {
       [
         String(held.koban_id),
         'system:federation:center-a',
-        { source: 'peer:center-a', revoked: reportId, revokedType: 'report', values: [`ipv4:${VENDOR}`] },
+        {
+          source: 'peer:center-a',
+          revoked: reportId,
+          revokedType: 'report',
+          why: 'revoked',
+          values: [`ipv4:${VENDOR}`],
+        },
       ],
     ]);
     const forC = await collection(rootB, collectionId('peer:center-c'), b.cast.analyst.token);

@@ -6,6 +6,12 @@
  * by id and version (`stix_objects`): the same object again is one object; a newer version
  * replaces the version held (and its revocation); a different object under an id and version
  * already held is refused — the first one imported wins, whatever the order of files.
+ *
+ * What a newer version no longer gives is withdrawn (withdrawals.ts), as a revocation is: the
+ * values of an indicator whose new pattern lacks them, and those of an indicator a report's new
+ * version leaves out of its `object_refs` — unless another indicator the report still holds gives
+ * them too. Values a newer version adds are not added to the report it joined (import it as a new
+ * report to share them).
  */
 import { isKobanError } from '../../core/index.js';
 import {
@@ -92,10 +98,15 @@ export class Applier {
     return 'newer';
   }
 
-  async record(k: ObjectKey, koban: { type: string; id: number } | null): Promise<void> {
+  async record(
+    k: ObjectKey,
+    koban: { type: string; id: number } | null,
+    values?: readonly PlannedValue[],
+  ): Promise<void> {
     await this.db
       .insertInto('stix_objects')
       .values({
+        koban_values: values ? valuesJson(values) : null,
         stix_id: k.id,
         stix_type: k.type,
         modified: k.modified,
@@ -109,7 +120,7 @@ export class Applier {
       .execute();
   }
 
-  async update(k: ObjectKey): Promise<void> {
+  async update(k: ObjectKey, values?: readonly PlannedValue[]): Promise<void> {
     await this.db
       .updateTable('stix_objects')
       .set({
@@ -117,6 +128,7 @@ export class Applier {
         content_sha256: k.sha256,
         revoked: k.revoked ? 1 : 0,
         imported_ms: this.nowMs(),
+        ...(values ? { koban_values: valuesJson(values) } : {}),
       })
       .where('stix_id', '=', k.id)
       .execute();
@@ -126,17 +138,100 @@ export class Applier {
   /**
    * Decides what to do with an object; true when it is new and should be imported. A newer
    * version that revokes the object withdraws what it gave (`values`: an indicator's; without,
-   * the whole report it made).
+   * the whole report it made); one that does not withdraws what it no longer gives: an
+   * indicator's values its new pattern lacks (`values`), a report's indicators its new `refs`
+   * leave out.
    */
-  async admit(k: ObjectKey, values?: readonly PlannedValue[]): Promise<boolean> {
+  async admit(k: ObjectKey, values?: readonly PlannedValue[], refs?: readonly string[]): Promise<boolean> {
     const s = await this.status(k);
     if (s === 'new') return true;
     if (s === 'same') this.counts.unchanged++;
     else if (s === 'newer') {
-      await this.update(k);
+      const before = await this.held(k.id);
+      await this.update(k, values);
       if (k.revoked) await this.withdraw(k, values);
+      else if (values !== undefined && before?.values) await this.withdrawChanged(k, before, values);
+      else if (refs !== undefined) await this.withdrawDropped(k, refs);
     } else this.rejected.push({ index: k.index, id: k.id, type: k.type, reason: s.conflict });
     return false;
+  }
+
+  private async held(stixId: string) {
+    const r = await this.db
+      .selectFrom('stix_objects')
+      .select(['koban_type', 'koban_id', 'koban_values'])
+      .where('stix_id', '=', stixId)
+      .executeTakeFirst();
+    if (!r) return null;
+    return {
+      report: r.koban_type === 'report' && r.koban_id !== null ? Number(r.koban_id) : null,
+      values: r.koban_values === null ? null : (JSON.parse(r.koban_values) as PlannedValue[]),
+    };
+  }
+
+  /** The indicators held as giving values to `reportId` (not revoked), with those values. */
+  private async givers(reportId: number) {
+    const rows = await this.db
+      .selectFrom('stix_objects')
+      .select(['stix_id', 'koban_values'])
+      .where('stix_type', '=', 'indicator')
+      .where('koban_type', '=', 'report')
+      .where('koban_id', '=', reportId)
+      .where('revoked', '=', 0)
+      .execute();
+    return rows.map((r) => ({
+      id: r.stix_id,
+      values: r.koban_values === null ? [] : (JSON.parse(r.koban_values) as PlannedValue[]),
+    }));
+  }
+
+  /** A newer indicator gives other values: what the old version gave and nothing still gives goes. */
+  private async withdrawChanged(
+    k: ObjectKey,
+    before: { report: number | null; values: readonly PlannedValue[] | null },
+    now: readonly PlannedValue[],
+  ): Promise<void> {
+    if (before.report === null || before.values === null) return;
+    const still = new Set(now.map(valueKey));
+    for (const g of await this.givers(before.report))
+      if (g.id !== k.id) for (const v of g.values) still.add(valueKey(v));
+    await this.withdrawValues(
+      k,
+      before.report,
+      before.values.filter((v) => !still.has(valueKey(v))),
+    );
+  }
+
+  /** A newer report leaves indicators out: their values go, unless one it keeps gives them too. */
+  private async withdrawDropped(k: ObjectKey, refs: readonly string[]): Promise<void> {
+    const reportId = await this.reportOf(k.id);
+    if (reportId === null) return;
+    const kept = new Set(refs);
+    const givers = await this.givers(reportId);
+    const still = new Set(givers.filter((g) => kept.has(g.id)).flatMap((g) => g.values.map(valueKey)));
+    const gone = givers.filter((g) => !kept.has(g.id)).flatMap((g) => g.values);
+    await this.withdrawValues(
+      k,
+      reportId,
+      gone.filter((v) => !still.has(valueKey(v))),
+    );
+  }
+
+  private async withdrawValues(
+    k: ObjectKey,
+    reportId: number,
+    values: readonly PlannedValue[],
+  ): Promise<void> {
+    if (values.length === 0) return;
+    const n = await withdrawRevoked(
+      this.intel,
+      this.actor,
+      { stixId: k.id, type: k.type, source: this.opts.source, why: 'newer version' },
+      reportId,
+      values,
+      this.nowMs(),
+    );
+    if (n > 0) this.counts.withdrawn++;
   }
 
   /** Withdraws what a revoked object gave the Koban report it made or joined (withdrawals.ts). */
@@ -208,6 +303,12 @@ export class Applier {
   }
 }
 
+const valueKey = (v: { type: string; value: string }) => `${v.type}\u0000${v.value}`;
+
+function valuesJson(values: readonly PlannedValue[]): string {
+  return JSON.stringify(values.map((v) => ({ type: v.type, value: v.value })));
+}
+
 function asValues(vs: readonly (PlannedValue & { confidence: number })[]) {
   return vs.map((v) => ({
     type: v.type,
@@ -245,7 +346,7 @@ async function standalone(a: Applier, plan: ImportPlan, fresh: readonly PlannedI
         g.tlp,
         false,
       );
-      for (const i of g.items) await a.record(i, { type: 'report', id });
+      for (const i of g.items) await a.record(i, { type: 'report', id }, i.values);
       a.counts.indicators += g.items.length;
     } catch (e) {
       for (const i of g.items) a.fail(i, e);
@@ -265,7 +366,7 @@ async function importReports(
 ): Promise<Map<string, number | null>> {
   const carried = new Map<string, number | null>();
   for (const r of plan.reports) {
-    if (!(await a.admit(r))) {
+    if (!(await a.admit(r, undefined, r.refs))) {
       const holder = await a.reportOf(r.id);
       for (const i of r.indicators) carried.set(i, holder);
       continue;
@@ -333,7 +434,7 @@ export async function applyImport(
     a.counts.indicators++;
     // Linked to the report holding its values: revoking the indicator later withdraws them there.
     const holder = carried.get(i.id) ?? null;
-    await a.record(i, holder === null ? null : { type: 'report', id: holder });
+    await a.record(i, holder === null ? null : { type: 'report', id: holder }, i.values);
   }
   // Indicators whose report was not imported (refused, revoked) stand on their own.
   const loose = [...plan.heldIndicators.filter((x) => !carried.has(x.id)), ...plan.indicators];

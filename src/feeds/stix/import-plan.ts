@@ -57,6 +57,8 @@ export interface PlannedReport extends ObjectKey {
   readonly values: readonly (PlannedValue & { readonly confidence: number })[];
   /** Indicators whose values it holds (their own label no stricter than the report's). */
   readonly indicators: readonly string[];
+  /** Every indicator its `object_refs` name, in this bundle or not: what it still holds. */
+  readonly refs: readonly string[];
   readonly campaigns: readonly string[];
 }
 
@@ -204,6 +206,7 @@ class Planner {
         observedMs: Date.parse(r.published),
         values: [],
         indicators: r.object_refs.filter((x) => x.startsWith('indicator--')),
+        refs: r.object_refs.filter((x) => x.startsWith('indicator--')),
         campaigns: r.object_refs.filter((x) => x.startsWith('campaign--')),
       });
     } else if (type === 'campaign') {

@@ -273,4 +273,56 @@ describe('STIX 2.1 import: markings in the access check', () => {
     const held = await t.db.selectFrom('stix_objects').select(['modified', 'revoked']).execute();
     expect(held).toEqual([{ modified: '2026-11-02T00:00:00.000Z', revoked: 1 }]);
   });
+
+  it('withdraws what a newer version no longer gives: an indicator left out of a report, a value left out of a pattern', async () => {
+    const a = ind(1, "[ipv4-addr:value = '198.51.100.1']");
+    const b = ind(2, "[ipv4-addr:value = '198.51.100.2' OR domain-name:value = 'c2.example.net']");
+    // The third gives 198.51.100.2 too: dropping the second keeps it.
+    const c = ind(3, "[ipv4-addr:value = '198.51.100.2']");
+    const report = {
+      type: 'report',
+      spec_version: '2.1',
+      id: 'report--00000000-0000-4000-8000-000000000a01',
+      created: '2026-11-01T00:00:00.000Z',
+      modified: '2026-11-01T00:00:00.000Z',
+      name: 'C2 of a campaign',
+      published: '2026-11-01T00:00:00.000Z',
+      object_refs: [a.id, b.id, c.id],
+    };
+    const first = await stix.importText(t.system, bundle([report, a, b, c]), 'v1.json');
+    expect(first.counts).toMatchObject({ reports: 1, indicators: 3 });
+    const reportId = first.reportIds[0]!;
+    const withdrawn = async () =>
+      (
+        await t.db
+          .selectFrom('stix_withdrawals')
+          .select(['type', 'value', 'stix_id'])
+          .where('report_id', '=', reportId)
+          .orderBy('value')
+          .execute()
+      ).map((w) => `${w.type}:${w.value} by ${w.stix_id}`);
+
+    // A newer report, alone (an incremental pull): the second indicator is no longer referenced.
+    const r2 = { ...report, modified: '2026-11-02T00:00:00.000Z', object_refs: [a.id, c.id] };
+    const second = await stix.importText(t.system, bundle([r2]), 'v2.json');
+    expect(second.counts).toMatchObject({ updated: 1, withdrawn: 1, reports: 0 });
+    expect(await withdrawn()).toEqual([`domain:c2.example.net by ${report.id}`]);
+
+    // A newer first indicator with another address: its old one goes; the new one is not added.
+    const a2 = { ...a, modified: '2026-11-03T00:00:00.000Z', pattern: "[ipv4-addr:value = '198.51.100.9']" };
+    const third = await stix.importText(t.system, bundle([a2]), 'v3.json');
+    expect(third.counts).toMatchObject({ updated: 1, withdrawn: 1 });
+    expect(await withdrawn()).toEqual([
+      `ipv4:198.51.100.1 by ${a.id}`,
+      `domain:c2.example.net by ${report.id}`,
+    ]);
+    // The same versions again change nothing.
+    const again = await stix.importText(t.system, bundle([r2, a2]), 'again.json');
+    expect(again.counts).toMatchObject({ unchanged: 2, withdrawn: 0 });
+    const audit = await t.intel.auditLog(t.system, { action: 'report.withdraw-revoked' });
+    expect(audit.map((r) => [r.details.why, r.details.values])).toEqual([
+      ['newer version', ['ipv4:198.51.100.1']],
+      ['newer version', ['domain:c2.example.net']],
+    ]);
+  });
 });

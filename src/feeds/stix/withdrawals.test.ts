@@ -75,6 +75,7 @@ describe('values withdrawn by their source', () => {
           source: 'peer:center-a',
           revoked: REVOKED.stixId,
           revokedType: 'report',
+          why: 'revoked',
           values: [`ipv4:${C2_TH}`, `ipv4:${C2_US}`],
         },
       ],

@@ -35,7 +35,13 @@ const keyOf = (type: string, value: string) => `${type}\u0000${value}`;
 export async function withdrawRevoked(
   intel: IntelService,
   actor: Actor,
-  revoked: { readonly stixId: string; readonly type: string; readonly source: string },
+  revoked: {
+    readonly stixId: string;
+    readonly type: string;
+    readonly source: string;
+    /** Why, when not a revocation: a newer version that no longer gives the values. */
+    readonly why?: 'newer version';
+  },
   reportId: number,
   values: readonly { readonly type: string; readonly value: string }[] | null,
   nowMs: number,
@@ -94,6 +100,7 @@ export async function withdrawRevoked(
           source: revoked.source,
           revoked: revoked.stixId,
           revokedType: revoked.type,
+          why: revoked.why ?? 'revoked',
           values: fresh.map((v) => `${v.type}:${v.value}`),
         },
       },
