@@ -356,24 +356,7 @@ export class DeliveryLog {
     } catch (e) {
       error = e instanceof DeliveryError ? e : new DeliveryError((e as Error).message, false);
     }
-    const nowMs = this.now();
-    const outcome =
-      error === null
-        ? 'delivered'
-        : error.permanent || attempts >= this.config.retry.maxAttempts
-          ? 'failed'
-          : 'retrying';
-    await this.db
-      .updateTable('member_alert_deliveries')
-      .set({
-        status: outcome === 'retrying' ? 'pending' : outcome,
-        next_attempt_ms: outcome === 'retrying' ? nowMs + backoffMs(attempts, this.config.retry) : null,
-        last_error: error?.message.slice(0, 1000) ?? null,
-        delivered_ms: outcome === 'delivered' ? nowMs : null,
-      })
-      .where('id', '=', d.id)
-      .execute();
-    return outcome;
+    return this.settle([d.id], attempts, error);
   }
 
   /**
@@ -424,6 +407,19 @@ export class DeliveryLog {
     } catch (e) {
       error = e instanceof DeliveryError ? e : new DeliveryError((e as Error).message, false);
     }
+    return this.settle(
+      rows.map((d) => d.id),
+      attempts,
+      error,
+    );
+  }
+
+  /** Records an attempt's outcome on its rows: delivered, pending again after a back-off, or failed. */
+  private async settle(
+    ids: readonly number[],
+    attempts: number,
+    error: DeliveryError | null,
+  ): Promise<'delivered' | 'retrying' | 'failed'> {
     const nowMs = this.now();
     const outcome =
       error === null
@@ -439,11 +435,7 @@ export class DeliveryLog {
         last_error: error?.message.slice(0, 1000) ?? null,
         delivered_ms: outcome === 'delivered' ? nowMs : null,
       })
-      .where(
-        'id',
-        'in',
-        rows.map((d) => d.id),
-      )
+      .where('id', 'in', [...ids])
       .execute();
     return outcome;
   }
