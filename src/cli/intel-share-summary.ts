@@ -17,12 +17,21 @@ function listed(
   if (skipped.length > SHOWN) lines.push(`  … ${skipped.length - SHOWN} more skipped (--json lists all)`);
 }
 
+/** What newer versions changed in reports held: values withdrawn, values added or shared again. */
+function changes(c: { readonly withdrawn: number; readonly added: number }): string {
+  const parts = [
+    ...(c.withdrawn ? [`${c.withdrawn} withdrew values`] : []),
+    ...(c.added ? [`${c.added} values added`] : []),
+  ];
+  return parts.length ? ` (${parts.join(', ')})` : '';
+}
+
 export function importSummary(r: SharingImport): string {
   const lines: string[] = [];
   if (r.format === 'stix-2.1') {
     const c = r.counts;
     lines.push(
-      `${r.file}: ${fmtInt(r.objects)} objects — ${c.reports} reports, ${c.campaigns} campaigns, ${c.indicators} indicators imported; ${c.unchanged} already held, ${c.updated} updated${c.withdrawn ? ` (${c.withdrawn} revoked: withdrawn)` : ''}, ${r.skipped.length} skipped, ${r.rejected.length} rejected`,
+      `${r.file}: ${fmtInt(r.objects)} objects — ${c.reports} reports, ${c.campaigns} campaigns, ${c.indicators} indicators imported; ${c.unchanged} already held, ${c.updated} updated${changes(c)}, ${r.skipped.length} skipped, ${r.rejected.length} rejected`,
     );
     listed(lines, r.rejected, r.skipped);
   } else if (r.format === 'misp-warninglist') {
@@ -34,7 +43,7 @@ export function importSummary(r: SharingImport): string {
   } else {
     const c = r.counts;
     lines.push(
-      `${r.file}: ${fmtInt(r.events)} MISP events — ${c.reports} reports, ${c.campaigns} campaigns, ${c.attributes} attributes imported; ${c.unchanged} already held, ${c.updated} updated, ${r.skipped.length} skipped, ${r.rejected.length} rejected; sightings ${r.sightings.seen} seen, ${r.sightings.falsePositive} false positive`,
+      `${r.file}: ${fmtInt(r.events)} MISP events — ${c.reports} reports, ${c.campaigns} campaigns, ${c.attributes} attributes imported; ${c.unchanged} already held, ${c.updated} updated${changes(c)}, ${r.skipped.length} skipped, ${r.rejected.length} rejected; sightings ${r.sightings.seen} seen, ${r.sightings.falsePositive} false positive`,
     );
     listed(lines, r.rejected, r.skipped);
   }

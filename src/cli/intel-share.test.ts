@@ -93,6 +93,7 @@ describe('koban intel export and import', () => {
       unchanged: 7,
       updated: 0,
       withdrawn: 0,
+      added: 0,
     });
   });
 

@@ -49,7 +49,8 @@ export { type SharingImport, SharingImporter, type SharingImportOptions } from '
 export type { ManifestEntry, MispEvent, MispFeed } from './misp/feed-export.js';
 export { type MispImportOutcome, MispService, type WarninglistOutcome } from './misp/service.js';
 export type { StixBundle, StixObject } from './stix/export.js';
-export type { ImportCounts, ImportOutcome } from './stix/import-apply.js';
+export type { ImportCounts } from './stix/import-apply.js';
+export type { ImportOutcome } from './stix/import-bundle.js';
 export type { ObjectRejection } from './stix/import-plan.js';
 export { TLP2_IDS } from './stix/markings.js';
 export { valuesOfPattern } from './stix/patterns.js';

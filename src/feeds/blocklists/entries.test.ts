@@ -71,6 +71,20 @@ describe('C2 destinations', () => {
     ]);
   });
 
+  it('dates a value a report gave later (an analysis, a newer version) from when it was added', () => {
+    const [later, first] = c2Destinations(
+      snap([
+        report(1, T, [
+          { type: 'ipv4', value: '192.0.2.1', role: 'c2', confidence: 60, addedMs: T + 1000 },
+          { type: 'ipv4', value: '192.0.2.2', role: 'c2', confidence: 60, addedMs: T + 5 * DAY },
+        ]),
+      ]),
+    ).sort((x, y) => y.changedMs - x.changedMs);
+    // An incremental list asked since the report's receipt still names the value added after it.
+    expect([later?.value, later?.changedMs]).toEqual(['192.0.2.2', T + 5 * DAY]);
+    expect([first?.value, first?.changedMs]).toEqual(['192.0.2.1', T + 1000]);
+  });
+
   it('drops a value past its expiry and names it among those removed in that window', () => {
     const all = c2Destinations(
       snap([report(1, T, [{ type: 'ipv4', value: '192.0.2.1', role: 'c2', confidence: 60 }])]),

@@ -69,7 +69,9 @@ export function c2Destinations(snap: SharingSnapshot): BlocklistEntry[] {
     if (c !== undefined) a.campaigns.add(c);
     acc.set(key, a);
   };
-  for (const r of snap.reports) for (const v of r.values) add(v, r.observedMs, r.receivedMs, r.campaignId);
+  // A value a report gave later (an analysis, a source's newer version) changed the list then.
+  for (const r of snap.reports)
+    for (const v of r.values) add(v, r.observedMs, Math.max(r.receivedMs, v.addedMs ?? 0), r.campaignId);
   for (const a of snap.advisories)
     if (a.withdrawnMs === null) for (const v of a.values) add(v, a.sentMs, a.updatedMs, a.campaignId);
   return [...acc.values()]

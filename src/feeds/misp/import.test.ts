@@ -47,7 +47,15 @@ async function valuesOf(reportId: number) {
 describe.skipIf(!HAVE_SAMPLES)('MISP events in (shared samples)', () => {
   it('imports the SunOrcal event: 50 indicators kept, 25 attributes skipped with reasons, none rejected', async () => {
     const r = await imp(sample('misp/pymisp-reportlab-to_delete1-sunorcal.json'));
-    expect(r.counts).toEqual({ reports: 1, campaigns: 0, attributes: 50, unchanged: 0, updated: 0 });
+    expect(r.counts).toEqual({
+      reports: 1,
+      campaigns: 0,
+      attributes: 50,
+      unchanged: 0,
+      updated: 0,
+      withdrawn: 0,
+      added: 0,
+    });
     expect(r.rejected).toEqual([]);
     expect(reasons(r)).toEqual({
       'misp-attribute:comment: a comment is prose, not an indicator': 1,
@@ -108,7 +116,15 @@ describe.skipIf(!HAVE_SAMPLES)('MISP events in (shared samples)', () => {
     const file = sample('misp/pymisp-reportlab-to_delete1-sunorcal.json');
     await imp(file);
     const again = await imp(file);
-    expect(again.counts).toEqual({ reports: 0, campaigns: 0, attributes: 0, unchanged: 1, updated: 0 });
+    expect(again.counts).toEqual({
+      reports: 0,
+      campaigns: 0,
+      attributes: 0,
+      unchanged: 1,
+      updated: 0,
+      withdrawn: 0,
+      added: 0,
+    });
     expect(await t.db.selectFrom('reports').select('id').execute()).toHaveLength(1);
   });
 
@@ -208,5 +224,33 @@ describe('MISP events in (written here)', () => {
     );
     expect((await imp(f)).counts).toMatchObject({ reports: 0, updated: 0, unchanged: 1 });
     expect(await valuesOf(first.reportIds[0]!)).toEqual(['domain:added.example', 'ipv4:45.77.12.34']);
+  });
+
+  it('withdraws what a newer version of an event dropped, and shares it again when a later one has it back', async () => {
+    const f = join(dir, 'w.json');
+    const ip = { type: 'ip-dst', value: '45.77.12.34', to_ids: true };
+    const dom = { type: 'domain', value: 'kept.example', to_ids: true };
+    writeFileSync(f, JSON.stringify(event([ip, dom])));
+    const reportId = (await imp(f)).reportIds[0]!;
+    const withdrawn = async () =>
+      (
+        await t.db
+          .selectFrom('stix_withdrawals')
+          .select(['type', 'value'])
+          .where('report_id', '=', reportId)
+          .execute()
+      ).map((w) => `${w.type}:${w.value}`);
+    // The producer deleted the address (a feed carries only what stands).
+    writeFileSync(f, JSON.stringify(event([dom], { timestamp: '1328745700' })));
+    expect((await imp(f)).counts).toMatchObject({ updated: 1, withdrawn: 1, added: 0 });
+    expect(await withdrawn()).toEqual(['ipv4:45.77.12.34']);
+    // The report keeps it (history); what this center shares does not.
+    expect(await valuesOf(reportId)).toEqual(['domain:kept.example', 'ipv4:45.77.12.34']);
+    // Back in a later version: shared again, the lift audited.
+    writeFileSync(f, JSON.stringify(event([ip, dom], { timestamp: '1328745800' })));
+    expect((await imp(f)).counts).toMatchObject({ updated: 1, withdrawn: 0, added: 1 });
+    expect(await withdrawn()).toEqual([]);
+    const lifted = await t.intel.auditLog(t.system, { action: 'report.withdrawal-lifted' });
+    expect(lifted.map((r) => r.details.values)).toEqual([['ipv4:45.77.12.34']]);
   });
 });

@@ -27,6 +27,10 @@ export interface MispImportOutcome {
     readonly attributes: number;
     readonly unchanged: number;
     readonly updated: number;
+    /** Events whose newer version dropped values: withdrawn from what this center shares. */
+    readonly withdrawn: number;
+    /** Values newer versions gave that their report did not share before (added, or given again). */
+    readonly added: number;
   };
   readonly sightings: SightingCounts;
   readonly skipped: readonly { readonly id: string; readonly type: string; readonly reason: string }[];
@@ -175,11 +179,8 @@ export class MispService {
     const skipped = [...plan.skipped];
     let attributes = 0;
     for (const e of plan.events) {
-      if ((await a.status(e)) === 'newer') {
-        await this.merge(a, actor, e, skipped);
-        continue;
-      }
-      if (!(await a.admit(e))) continue;
+      // A newer version: what it adds joins the report, what it dropped is withdrawn (import-apply.ts).
+      if (!(await a.admit(e, e.values))) continue;
       const source = opts.source ?? e.creator ?? 'MISP';
       try {
         const campaignId = await this.campaign(a, actor, e, source, skipped);
@@ -197,57 +198,21 @@ export class MispService {
           e.tlp,
           true,
         );
-        await a.record(e, { type: 'report', id });
+        await a.record(e, { type: 'report', id }, e.values);
         attributes += e.attributes;
       } catch (err) {
         a.fail(e, err);
       }
     }
-    const { reports, campaigns, unchanged, updated } = a.counts;
+    const { reports, campaigns, unchanged, updated, withdrawn, added } = a.counts;
     return {
       events: plan.total,
-      counts: { reports, campaigns, attributes, unchanged, updated },
+      counts: { reports, campaigns, attributes, unchanged, updated, withdrawn, added },
       sightings: plan.sightings,
-      skipped,
+      skipped: [...skipped, ...a.skipped],
       rejected: [...plan.rejected, ...a.rejected].sort((x, y) => x.index - y.index),
       reportIds: a.reportIds,
     };
-  }
-
-  /**
-   * A newer version (timestamp) of an event held: the values it holds are added to the report made
-   * from the older version (intel's `addIndicators`: the importer must be allowed to analyse that
-   * report); values the newer version dropped stay, as a sighting once made stays made.
-   */
-  private async merge(
-    a: Applier,
-    actor: Actor,
-    e: PlannedEvent,
-    skipped: { id: string; type: string; reason: string }[],
-  ): Promise<void> {
-    const held = await this.intel.db
-      .selectFrom('stix_objects')
-      .select(['koban_id'])
-      .where('stix_id', '=', e.id)
-      .where('koban_type', '=', 'report')
-      .executeTakeFirst();
-    if (held?.koban_id != null && e.values.length > 0) {
-      try {
-        await this.intel.intake.addIndicators(
-          actor,
-          Number(held.koban_id),
-          e.values.map((v) => ({ type: v.type, value: v.value, role: v.role, confidence: v.confidence })),
-        );
-      } catch (err) {
-        if (!isKobanError(err) || err.code !== 'E_NOT_FOUND') return a.fail(e, err);
-        skipped.push({
-          id: e.id,
-          type: e.type,
-          reason: 'a newer version; its values are added only by who may analyse the report',
-        });
-      }
-    }
-    await a.update(e);
   }
 
   /** The campaign a `koban:campaign` tag names: held, created (center staff), or skipped with why. */

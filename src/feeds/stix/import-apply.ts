@@ -1,7 +1,7 @@
 /**
- * Carries out an import plan (import-plan.ts): campaigns, reports and the indicators no report
- * holds become Koban objects through intel's intake, attributed to their source and labelled as
- * marked (so the one access check honours the markings: TLP:RED stays with the importing person,
+ * The bookkeeping of an import (import-bundle.ts walks a STIX plan, misp/service.ts a MISP one):
+ * campaigns, reports and the indicators no report holds become Koban objects through intel's
+ * intake, attributed to their source and labelled as marked (so the one access check honours the markings: TLP:RED stays with the importing person,
  * AMBER+STRICT with the attributed organisation). Every object, imported or skipped, is recorded
  * by id and version (`stix_objects`): the same object again is one object; a newer version
  * replaces the version held (and its revocation); a different object under an id and version
@@ -10,25 +10,21 @@
  * What a newer version no longer gives is withdrawn (withdrawals.ts), as a revocation is: the
  * values of an indicator whose new pattern lacks them, and those of an indicator a report's new
  * version leaves out of its `object_refs` — unless another indicator the report still holds gives
- * them too. Values a newer version adds are not added to the report it joined (import it as a new
- * report to share them).
+ * them too. What a newer version gives that the older did not is added to the report (intel's
+ * `addIndicators`, correlated at once): an indicator's new values, a report's newly referenced
+ * indicators; a value withdrawn before and given again is shared again (`restoreGiven`).
  */
 import { isKobanError } from '../../core/index.js';
-import {
-  type Actor,
-  type ImportedReport,
-  type IntelService,
-  SharingService,
-  type Tlp,
-} from '../../intel/index.js';
 import type {
-  ImportPlan,
-  ObjectKey,
-  ObjectRejection,
-  PlannedIndicator,
-  PlannedValue,
-} from './import-plan.js';
-import { withdrawRevoked } from './withdrawals.js';
+  Actor,
+  ImportedReport,
+  IndicatorRole,
+  IndicatorType,
+  IntelService,
+  Tlp,
+} from '../../intel/index.js';
+import type { ObjectKey, ObjectRejection } from './import-plan.js';
+import { restoreGiven, withdrawRevoked } from './withdrawals.js';
 
 export interface ImportCounts {
   /** STIX reports imported (each a Koban report). */
@@ -42,15 +38,8 @@ export interface ImportCounts {
   readonly updated: number;
   /** Revoked objects whose values were withdrawn from what this center shares. */
   readonly withdrawn: number;
-}
-
-export interface ImportOutcome {
-  readonly bundleId: string;
-  readonly objects: number;
-  readonly counts: ImportCounts;
-  readonly skipped: readonly { readonly id: string; readonly type: string; readonly reason: string }[];
-  readonly rejected: readonly ObjectRejection[];
-  readonly reportIds: readonly number[];
+  /** Values newer versions gave that their report did not share before (added, or given again). */
+  readonly added: number;
 }
 
 export interface ApplyOptions {
@@ -62,9 +51,30 @@ export interface ApplyOptions {
 
 type Held = { modified: string; content_sha256: string };
 
+/**
+ * A value an imported object gives: a STIX indicator's (atomic, no role of its own) or a MISP
+ * attribute's (any Koban type, with its role and confidence).
+ */
+export interface GivenValue {
+  readonly type: IndicatorType;
+  readonly value: string;
+  readonly role?: IndicatorRole;
+  readonly confidence?: number;
+}
+
 export class Applier {
-  readonly counts = { reports: 0, campaigns: 0, indicators: 0, unchanged: 0, updated: 0, withdrawn: 0 };
+  readonly counts = {
+    reports: 0,
+    campaigns: 0,
+    indicators: 0,
+    unchanged: 0,
+    updated: 0,
+    withdrawn: 0,
+    added: 0,
+  };
   readonly rejected: ObjectRejection[] = [];
+  /** Objects taken in part, with why (a newer version's values the importer may not add). */
+  readonly skipped: { id: string; type: string; reason: string }[] = [];
   readonly reportIds: number[] = [];
   /** STIX campaign id → Koban campaign id, as held or created now. */
   readonly campaignIds = new Map<string, number>();
@@ -101,7 +111,7 @@ export class Applier {
   async record(
     k: ObjectKey,
     koban: { type: string; id: number } | null,
-    values?: readonly PlannedValue[],
+    values?: readonly GivenValue[],
   ): Promise<void> {
     await this.db
       .insertInto('stix_objects')
@@ -120,7 +130,7 @@ export class Applier {
       .execute();
   }
 
-  async update(k: ObjectKey, values?: readonly PlannedValue[]): Promise<void> {
+  async update(k: ObjectKey, values?: readonly GivenValue[]): Promise<void> {
     await this.db
       .updateTable('stix_objects')
       .set({
@@ -142,7 +152,11 @@ export class Applier {
    * indicator's values its new pattern lacks (`values`), a report's indicators its new `refs`
    * leave out.
    */
-  async admit(k: ObjectKey, values?: readonly PlannedValue[], refs?: readonly string[]): Promise<boolean> {
+  async admit(
+    k: ObjectKey & { readonly confidence?: number },
+    values?: readonly GivenValue[],
+    refs?: readonly string[],
+  ): Promise<boolean> {
     const s = await this.status(k);
     if (s === 'new') return true;
     if (s === 'same') this.counts.unchanged++;
@@ -150,8 +164,11 @@ export class Applier {
       const before = await this.held(k.id);
       await this.update(k, values);
       if (k.revoked) await this.withdraw(k, values);
-      else if (values !== undefined && before?.values) await this.withdrawChanged(k, before, values);
-      else if (refs !== undefined) await this.withdrawDropped(k, refs);
+      else if (values !== undefined) {
+        // Held before 0022 without its values: nothing is known to have been dropped.
+        if (before?.values) await this.withdrawChanged(k, before, values);
+        if (before?.report != null) await this.give(k, before.report, values, k.confidence);
+      } else if (refs !== undefined) await this.withdrawDropped(k, refs);
     } else this.rejected.push({ index: k.index, id: k.id, type: k.type, reason: s.conflict });
     return false;
   }
@@ -165,7 +182,7 @@ export class Applier {
     if (!r) return null;
     return {
       report: r.koban_type === 'report' && r.koban_id !== null ? Number(r.koban_id) : null,
-      values: r.koban_values === null ? null : (JSON.parse(r.koban_values) as PlannedValue[]),
+      values: r.koban_values === null ? null : (JSON.parse(r.koban_values) as GivenValue[]),
     };
   }
 
@@ -181,15 +198,15 @@ export class Applier {
       .execute();
     return rows.map((r) => ({
       id: r.stix_id,
-      values: r.koban_values === null ? [] : (JSON.parse(r.koban_values) as PlannedValue[]),
+      values: r.koban_values === null ? [] : (JSON.parse(r.koban_values) as GivenValue[]),
     }));
   }
 
   /** A newer indicator gives other values: what the old version gave and nothing still gives goes. */
   private async withdrawChanged(
     k: ObjectKey,
-    before: { report: number | null; values: readonly PlannedValue[] | null },
-    now: readonly PlannedValue[],
+    before: { report: number | null; values: readonly GivenValue[] | null },
+    now: readonly GivenValue[],
   ): Promise<void> {
     if (before.report === null || before.values === null) return;
     const still = new Set(now.map(valueKey));
@@ -202,26 +219,77 @@ export class Applier {
     );
   }
 
-  /** A newer report leaves indicators out: their values go, unless one it keeps gives them too. */
+  /**
+   * A newer report leaves indicators out: their values go, unless one it keeps gives them too; the
+   * values of those it still (or again) references are shared again if they had been withdrawn.
+   */
   private async withdrawDropped(k: ObjectKey, refs: readonly string[]): Promise<void> {
     const reportId = await this.reportOf(k.id);
     if (reportId === null) return;
     const kept = new Set(refs);
     const givers = await this.givers(reportId);
-    const still = new Set(givers.filter((g) => kept.has(g.id)).flatMap((g) => g.values.map(valueKey)));
+    const keeps = givers.filter((g) => kept.has(g.id)).flatMap((g) => g.values);
+    const still = new Set(keeps.map(valueKey));
     const gone = givers.filter((g) => !kept.has(g.id)).flatMap((g) => g.values);
     await this.withdrawValues(
       k,
       reportId,
       gone.filter((v) => !still.has(valueKey(v))),
     );
+    await this.restore(k, reportId, keeps);
   }
 
-  private async withdrawValues(
+  /**
+   * A newer version gives `values` to the report `reportId`: those it does not hold yet are added
+   * (correlated at once; with their own role and confidence where they carry them — a MISP
+   * attribute's — else "mentioned", as a STIX indicator's are, at `confidence`), those withdrawn
+   * before are shared again. Only who may analyse the report adds to it; for anyone else the object is
+   * updated and what it adds is skipped, with why.
+   */
+  async give(
     k: ObjectKey,
     reportId: number,
-    values: readonly PlannedValue[],
+    values: readonly GivenValue[],
+    confidence = DEFAULT_CONFIDENCE,
   ): Promise<void> {
+    if (values.length === 0) return;
+    try {
+      const r = await this.intel.intake.addIndicators(
+        this.actor,
+        reportId,
+        values.map((v) => ({
+          type: v.type,
+          value: v.value,
+          role: v.role ?? 'mentioned',
+          confidence: v.confidence ?? confidence,
+        })),
+        { from: k.id },
+      );
+      this.counts.added += r.indicators.length;
+    } catch (e) {
+      if (!isKobanError(e) || e.code !== 'E_NOT_FOUND') throw e;
+      this.skipped.push({
+        id: k.id,
+        type: k.type,
+        reason: 'a newer version gives values; only who may analyse the report they join adds them',
+      });
+      return;
+    }
+    await this.restore(k, reportId, values);
+  }
+
+  private async restore(k: ObjectKey, reportId: number, values: readonly GivenValue[]): Promise<void> {
+    this.counts.added += await restoreGiven(
+      this.intel,
+      this.actor,
+      { stixId: k.id, type: k.type, source: this.opts.source },
+      reportId,
+      values,
+      this.nowMs(),
+    );
+  }
+
+  private async withdrawValues(k: ObjectKey, reportId: number, values: readonly GivenValue[]): Promise<void> {
     if (values.length === 0) return;
     const n = await withdrawRevoked(
       this.intel,
@@ -235,7 +303,7 @@ export class Applier {
   }
 
   /** Withdraws what a revoked object gave the Koban report it made or joined (withdrawals.ts). */
-  private async withdraw(k: ObjectKey, values: readonly PlannedValue[] | undefined): Promise<void> {
+  private async withdraw(k: ObjectKey, values: readonly GivenValue[] | undefined): Promise<void> {
     const held = await this.db
       .selectFrom('stix_objects')
       .select(['koban_type', 'koban_id'])
@@ -304,160 +372,9 @@ export class Applier {
 }
 
 const valueKey = (v: { type: string; value: string }) => `${v.type}\u0000${v.value}`;
+/** An indicator without `confidence` (STIX 2.1 §3.2 leaves it optional). */
+const DEFAULT_CONFIDENCE = 50;
 
-function valuesJson(values: readonly PlannedValue[]): string {
+function valuesJson(values: readonly GivenValue[]): string {
   return JSON.stringify(values.map((v) => ({ type: v.type, value: v.value })));
-}
-
-function asValues(vs: readonly (PlannedValue & { confidence: number })[]) {
-  return vs.map((v) => ({
-    type: v.type,
-    value: v.value,
-    role: 'mentioned' as const,
-    confidence: v.confidence,
-  }));
-}
-
-/** The indicators no report holds, one Koban report per label and campaign. */
-async function standalone(a: Applier, plan: ImportPlan, fresh: readonly PlannedIndicator[], source: string) {
-  const groups = new Map<string, { tlp: Tlp; campaign: number | null; items: PlannedIndicator[] }>();
-  for (const i of fresh) {
-    const campaign = await a.firstCampaign(i.campaigns);
-    const key = `${i.tlp}|${campaign ?? ''}`;
-    const g = groups.get(key) ?? { tlp: i.tlp, campaign, items: [] };
-    g.items.push(i);
-    groups.set(key, g);
-  }
-  for (const g of groups.values()) {
-    const values = g.items.flatMap((i) =>
-      i.values.map((v) => ({ ...v, role: 'mentioned' as const, confidence: i.confidence })),
-    );
-    try {
-      const id = await a.report(
-        {
-          title: `Indicators from ${source} (${plan.bundleId})`,
-          format: 'stix-2.1',
-          source,
-          labels: ['indicator'],
-          observedMs: Math.min(...g.items.map((i) => i.observedMs)),
-          campaignId: g.campaign,
-          values,
-        },
-        g.tlp,
-        false,
-      );
-      for (const i of g.items) await a.record(i, { type: 'report', id }, i.values);
-      a.counts.indicators += g.items.length;
-    } catch (e) {
-      for (const i of g.items) a.fail(i, e);
-    }
-  }
-}
-
-/**
- * The plan's reports; answers the indicators a held or imported report carries, each with the
- * Koban report that holds its values (null: none, the report was revoked or not imported).
- */
-async function importReports(
-  a: Applier,
-  plan: ImportPlan,
-  source: string,
-  skipped: { id: string; type: string; reason: string }[],
-): Promise<Map<string, number | null>> {
-  const carried = new Map<string, number | null>();
-  for (const r of plan.reports) {
-    if (!(await a.admit(r, undefined, r.refs))) {
-      const holder = await a.reportOf(r.id);
-      for (const i of r.indicators) carried.set(i, holder);
-      continue;
-    }
-    if (r.revoked) {
-      skipped.push({ id: r.id, type: r.type, reason: 'revoked by its producer' });
-      await a.record(r, null);
-      continue;
-    }
-    try {
-      const id = await a.report(
-        {
-          title: r.title,
-          description: r.description,
-          format: 'stix-2.1',
-          source,
-          externalId: r.id,
-          labels: [...r.labels],
-          observedMs: r.observedMs,
-          campaignId: await a.firstCampaign(r.campaigns),
-          values: asValues(r.values),
-        },
-        r.tlp,
-        true,
-      );
-      await a.record(r, { type: 'report', id });
-      for (const i of r.indicators) carried.set(i, id);
-    } catch (e) {
-      a.fail(r, e);
-    }
-  }
-  return carried;
-}
-
-export async function applyImport(
-  intel: IntelService,
-  actor: Actor,
-  plan: ImportPlan,
-  opts: ApplyOptions,
-  nowMs: () => number,
-): Promise<ImportOutcome> {
-  const a = new Applier(intel, actor, opts, nowMs);
-  const skipped: { id: string; type: string; reason: string }[] = [];
-  for (const c of plan.campaigns) {
-    if (!(await a.admit(c))) continue;
-    if (c.revoked || !SharingService.mayCreateCampaigns(actor)) {
-      skipped.push({
-        id: c.id,
-        type: c.type,
-        reason: c.revoked
-          ? 'revoked by its producer'
-          : 'campaigns are the center’s: import as center staff to keep them',
-      });
-      await a.record(c, null);
-      continue;
-    }
-    const id = await intel.sharing.createCampaign(actor, c.name, c.tlp, c.createdMs);
-    a.campaignIds.set(c.id, id);
-    a.counts.campaigns++;
-    await a.record(c, { type: 'campaign', id });
-  }
-  const carried = await importReports(a, plan, opts.source, skipped);
-  for (const i of plan.heldIndicators.filter((x) => carried.has(x.id))) {
-    if (!(await a.admit(i, i.values))) continue;
-    a.counts.indicators++;
-    // Linked to the report holding its values: revoking the indicator later withdraws them there.
-    const holder = carried.get(i.id) ?? null;
-    await a.record(i, holder === null ? null : { type: 'report', id: holder }, i.values);
-  }
-  // Indicators whose report was not imported (refused, revoked) stand on their own.
-  const loose = [...plan.heldIndicators.filter((x) => !carried.has(x.id)), ...plan.indicators];
-  const fresh: PlannedIndicator[] = [];
-  for (const i of loose) {
-    if (!(await a.admit(i, i.values))) continue;
-    if (i.revoked) {
-      skipped.push({ id: i.id, type: i.type, reason: 'revoked by its producer' });
-      await a.record(i, null);
-    } else fresh.push(i);
-  }
-  await standalone(a, plan, fresh, opts.source);
-  for (const s of plan.skipped) {
-    if (!(await a.admit(s))) continue;
-    skipped.push({ id: s.id, type: s.type, reason: s.reason });
-    await a.record(s, null);
-  }
-  return {
-    bundleId: plan.bundleId,
-    objects: plan.objectCount,
-    counts: a.counts,
-    skipped,
-    rejected: [...plan.rejected, ...a.rejected].sort((x, y) => x.index - y.index),
-    reportIds: a.reportIds,
-  };
 }

@@ -56,6 +56,7 @@ describe.skipIf(!HAVE_SAMPLES)('the OASIS STIX 2.1 samples', () => {
       unchanged: 0,
       updated: 0,
       withdrawn: 0,
+      added: 0,
     });
     expect(r.reportIds).toHaveLength(1);
     const report = await t.intel.reports.get(t.system, r.reportIds[0]!);
@@ -142,6 +143,7 @@ describe.skipIf(!HAVE_SAMPLES)('the OASIS STIX 2.1 samples', () => {
       unchanged: first.objects - first.rejected.length,
       updated: 0,
       withdrawn: 0,
+      added: 0,
     });
     expect(second.skipped).toEqual([]);
     expect(await t.db.selectFrom('reports').select('id').execute()).toEqual(reports);
@@ -308,21 +310,46 @@ describe('STIX 2.1 import: markings in the access check', () => {
     expect(second.counts).toMatchObject({ updated: 1, withdrawn: 1, reports: 0 });
     expect(await withdrawn()).toEqual([`domain:c2.example.net by ${report.id}`]);
 
-    // A newer first indicator with another address: its old one goes; the new one is not added.
+    // A newer first indicator with another address: its old one goes, its new one joins the report.
     const a2 = { ...a, modified: '2026-11-03T00:00:00.000Z', pattern: "[ipv4-addr:value = '198.51.100.9']" };
     const third = await stix.importText(t.system, bundle([a2]), 'v3.json');
-    expect(third.counts).toMatchObject({ updated: 1, withdrawn: 1 });
+    expect(third.counts).toMatchObject({ updated: 1, withdrawn: 1, added: 1 });
     expect(await withdrawn()).toEqual([
       `ipv4:198.51.100.1 by ${a.id}`,
       `domain:c2.example.net by ${report.id}`,
     ]);
+    expect(await valuesOf()).toContain('ipv4:198.51.100.9');
+    const added = await t.db
+      .selectFrom('report_indicators as ri')
+      .innerJoin('indicators as i', 'i.id', 'ri.indicator_id')
+      .select(['ri.report_id', 'ri.role', 'ri.context'])
+      .where('i.value', '=', '198.51.100.9')
+      .executeTakeFirstOrThrow();
+    expect(added).toEqual({
+      report_id: reportId,
+      role: 'mentioned',
+      context: JSON.stringify({ imported: a.id }),
+    });
     // The same versions again change nothing.
     const again = await stix.importText(t.system, bundle([r2, a2]), 'again.json');
-    expect(again.counts).toMatchObject({ unchanged: 2, withdrawn: 0 });
+    expect(again.counts).toMatchObject({ unchanged: 2, withdrawn: 0, added: 0 });
     const audit = await t.intel.auditLog(t.system, { action: 'report.withdraw-revoked' });
     expect(audit.map((r) => [r.details.why, r.details.values])).toEqual([
       ['newer version', ['ipv4:198.51.100.1']],
       ['newer version', ['domain:c2.example.net']],
+    ]);
+
+    // A newer report references the second indicator again, and a fourth it did not before: the
+    // second's domain is shared again, the fourth's value joins the report.
+    const d = ind(4, "[domain-name:value = 'new-c2.example.org']");
+    const r3 = { ...report, modified: '2026-11-04T00:00:00.000Z', object_refs: [a.id, b.id, c.id, d.id] };
+    const fourth = await stix.importText(t.system, bundle([r3, d]), 'v4.json');
+    expect(fourth.counts).toMatchObject({ updated: 1, indicators: 1, reports: 0, added: 2 });
+    expect(await withdrawn()).toEqual([`ipv4:198.51.100.1 by ${a.id}`]);
+    expect(await valuesOf()).toContain('domain:new-c2.example.org');
+    const lifted = await t.intel.auditLog(t.system, { action: 'report.withdrawal-lifted' });
+    expect(lifted.map((r) => [r.targetId, r.details.by, r.details.values])).toEqual([
+      [String(reportId), report.id, ['domain:c2.example.net']],
     ]);
   });
 });

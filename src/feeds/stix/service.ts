@@ -2,7 +2,7 @@
  * STIX 2.1 in and out over the intel services. Out: the snapshot of what the caller (or, for
  * center staff, a chosen audience) may see — read through intel's one access check — rendered by
  * export.ts, imported objects keeping their partner's ids. In: a file or text, bounded in size,
- * detected (formats.ts), planned object by object (import-plan.ts) and applied (import-apply.ts).
+ * detected (formats.ts), planned object by object (import-plan.ts) and applied (import-bundle.ts, import-apply.ts).
  */
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
@@ -10,7 +10,7 @@ import { KobanError } from '../../core/index.js';
 import type { Actor, IntelService, SharingSnapshot, Tlp } from '../../intel/index.js';
 import { detectFormat, requireStix } from '../formats.js';
 import { type ExternalVersion, type StixBundle, stixBundle } from './export.js';
-import { applyImport, type ImportOutcome } from './import-apply.js';
+import { applyImport, type ImportOutcome } from './import-bundle.js';
 import { planImport } from './import-plan.js';
 import { withdrawnApplied } from './withdrawals.js';
 

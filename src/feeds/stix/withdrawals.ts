@@ -110,6 +110,74 @@ export async function withdrawRevoked(
   return fresh.length;
 }
 
+/**
+ * Lifts the withdrawal of values a newer version of the source's object gives again (an indicator's
+ * new pattern, a report's new `object_refs`, a MISP event's attributes): they are shared again, and
+ * the report counts as giving them from now (`report_indicators.added_ms`), so a blocklist's
+ * incremental variant lists them as added. Audited once per call that lifts something.
+ */
+export async function restoreGiven(
+  intel: IntelService,
+  actor: Actor,
+  origin: { readonly stixId: string; readonly type: string; readonly source: string },
+  reportId: number,
+  values: readonly { readonly type: string; readonly value: string }[],
+  nowMs: number,
+): Promise<number> {
+  if (values.length === 0) return 0;
+  const wanted = new Set(values.map((v) => keyOf(v.type, v.value)));
+  const held = (
+    await intel.db
+      .selectFrom('stix_withdrawals')
+      .select(['type', 'value'])
+      .where('report_id', '=', reportId)
+      .execute()
+  ).filter((w) => wanted.has(keyOf(w.type, w.value)));
+  if (held.length === 0) return 0;
+  const report = await intel.db
+    .selectFrom('reports')
+    .select('tlp')
+    .where('id', '=', reportId)
+    .executeTakeFirst();
+  if (!report) return 0;
+  await intel.db.transaction().execute(async (tx) => {
+    for (const w of held) {
+      await tx
+        .deleteFrom('stix_withdrawals')
+        .where('report_id', '=', reportId)
+        .where('type', '=', w.type)
+        .where('value', '=', w.value)
+        .execute();
+      await tx
+        .updateTable('report_indicators')
+        .set({ added_ms: nowMs })
+        .where('report_id', '=', reportId)
+        .where('indicator_id', 'in', (q) =>
+          q.selectFrom('indicators').select('id').where('type', '=', w.type).where('value', '=', w.value),
+        )
+        .execute();
+    }
+    await appendAudit(
+      tx,
+      actor,
+      {
+        action: 'report.withdrawal-lifted',
+        targetType: 'report',
+        targetId: reportId,
+        tlp: report.tlp as Tlp,
+        details: {
+          source: origin.source,
+          by: origin.stixId,
+          byType: origin.type,
+          values: held.map((v) => `${v.type}:${v.value}`),
+        },
+      },
+      nowMs,
+    );
+  });
+  return held.length;
+}
+
 /** The withdrawals of the given reports. */
 export async function withdrawalsOf(
   intel: IntelService,

@@ -253,12 +253,14 @@ export class IntakeService {
   /**
    * Indicators found by analysing a report (its attachment run in a sandbox, say), recorded on the
    * report — they count for the reporting organisation, `added_by` names the analyst — and
-   * correlated at once.
+   * correlated at once. `imported`: not an analysis but a newer version of the object the report
+   * was imported from (feeds/: a STIX indicator or report, a MISP event), which gives them.
    */
   async addIndicators(
     actor: Actor,
     reportId: number,
     items: readonly AddedIndicator[],
+    imported?: { readonly from: string },
   ): Promise<IntakeResult> {
     const report = await loadLabelled(this.deps.db, reportId);
     if (!report || !canAnalyse(actor, report))
@@ -277,7 +279,11 @@ export class IntakeService {
         value: c.value,
         role: it.role,
         confidence: it.confidence,
-        context: { analysis: true, ...(port ? { port } : {}), ...(it.note ? { note: it.note } : {}) },
+        context: {
+          ...(imported ? { imported: imported.from } : { analysis: true }),
+          ...(port ? { port } : {}),
+          ...(it.note ? { note: it.note } : {}),
+        },
       };
     });
     const row = await this.deps.db
@@ -326,6 +332,7 @@ export class IntakeService {
             targetId: reportId,
             tlp: report.tlp,
             details: {
+              ...(imported ? { from: imported.from } : {}),
               added: sighted.map((s) => `${s.type}:${s.value}`),
               ...correlationSummary(correlation),
             },

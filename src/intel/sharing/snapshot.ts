@@ -26,6 +26,11 @@ export interface SharedValue {
   readonly value: string;
   readonly role: IndicatorRole;
   readonly confidence: number;
+  /**
+   * When the report began to give it (a report's values: its own receipt, or later — an analyst's
+   * addition, a newer version of an imported object that gives it again). Absent elsewhere.
+   */
+  readonly addedMs?: number;
 }
 
 export interface SharedReport {
@@ -121,7 +126,7 @@ async function readReports(db: RelationalDb, actor: Actor): Promise<SharedReport
     .selectFrom('report_indicators as ri')
     .innerJoin('reports as r', 'r.id', 'ri.report_id')
     .innerJoin('indicators as i', 'i.id', 'ri.indicator_id')
-    .select(['ri.report_id', 'i.type', 'i.value', 'ri.role', 'ri.confidence'])
+    .select(['ri.report_id', 'i.type', 'i.value', 'ri.role', 'ri.confidence', 'ri.added_ms'])
     .where(readableWhere(actor, 'report', 'r'))
     .where('i.warning', 'is', null)
     .where('i.type', 'in', ATOMIC)
@@ -137,6 +142,7 @@ async function readReports(db: RelationalDb, actor: Actor): Promise<SharedReport
       value: v.value,
       role: v.role as IndicatorRole,
       confidence: Number(v.confidence),
+      addedMs: Number(v.added_ms),
     });
     byReport.set(Number(v.report_id), list);
   }
