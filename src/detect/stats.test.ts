@@ -1,5 +1,6 @@
 // Hand-picked inputs with known closed-form values (Poisson tails, Γ function, medians); no real data.
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../../test/prng.js';
 import {
   cusumStep,
   lnGamma,
@@ -37,6 +38,37 @@ describe('median, mean, mad', () => {
     const xs = [10, 9, 100, 1];
     expect(median(xs)).toBe(9.5);
     expect(xs).toEqual([10, 9, 100, 1]);
+  });
+
+  it('agrees with a full sort on random arrays: ties, sorted runs, non-finite values, sizes 1–600', () => {
+    const rnd = mulberry32(7);
+    const sorted = (xs: number[]) => xs.filter(Number.isFinite).sort((a, b) => a - b);
+    const byMedian = (xs: number[]) => {
+      const v = sorted(xs);
+      const m = v.length >> 1;
+      return v.length === 0 ? Number.NaN : v.length % 2 ? v[m]! : (v[m - 1]! + v[m]!) / 2;
+    };
+    for (let trial = 0; trial < 400; trial++) {
+      const n = 1 + Math.floor(rnd() * 600);
+      const shape = trial % 4;
+      const xs = Array.from({ length: n }, (_, i) =>
+        shape === 0
+          ? Math.floor(rnd() * 5) // many ties
+          : shape === 1
+            ? i // sorted
+            : shape === 2
+              ? n - i // reversed
+              : rnd() < 0.1
+                ? Number.NaN
+                : rnd() * 1000,
+      );
+      const copy = [...xs];
+      const m = byMedian(xs);
+      expect(median(xs)).toBe(m);
+      const fin = sorted(xs);
+      expect(mad(xs)).toBe(byMedian(fin.map((x) => Math.abs(x - m))));
+      expect(xs).toEqual(copy);
+    }
   });
 
   it('computes the mean and the unscaled MAD', () => {

@@ -5,19 +5,81 @@
  * CUSUM (Page 1954) for slow ramps.
  */
 
-/** Median of the finite values (NaN when there are none). Does not modify `xs`. */
-export function median(xs: ArrayLike<number>): number {
-  // A typed array sorts numerically without a comparator call per step.
-  const v = new Float64Array(xs.length);
+/**
+ * Scratch space for median and MAD: the detectors ask them for every series every hour, on arrays
+ * of a few to a few hundred values, and a fresh array (and a sort) per call was most of their cost.
+ * Grown as needed; never shared across an await (these functions are synchronous).
+ */
+let scratch: Float64Array<ArrayBuffer> = new Float64Array(256);
+let deviations: Float64Array<ArrayBuffer> = new Float64Array(256);
+
+function room(buf: Float64Array<ArrayBuffer>, n: number): Float64Array<ArrayBuffer> {
+  if (buf.length >= n) return buf;
+  let size = buf.length;
+  while (size < n) size *= 2;
+  return new Float64Array(size);
+}
+
+/** The k-th smallest of v[0..n) (0-based), rearranging v (Hoare's selection, median of three). */
+function select(v: Float64Array, n: number, k: number): number {
+  let lo = 0;
+  let hi = n - 1;
+  while (hi > lo) {
+    const mid = (lo + hi) >> 1;
+    // Median of three as the pivot: sorted input (common in these series) stays O(n).
+    let a = v[lo]!;
+    let b = v[mid]!;
+    let c = v[hi]!;
+    if (a > b) [a, b] = [b, a];
+    if (b > c) [b, c] = [c, b];
+    if (a > b) [a, b] = [b, a];
+    const pivot = b;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (v[i]! < pivot) i++;
+      while (v[j]! > pivot) j--;
+      if (i <= j) {
+        const t = v[i]!;
+        v[i] = v[j]!;
+        v[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return v[k]!;
+  }
+  return v[k]!;
+}
+
+/** Median of v[0..n), rearranging v (n > 0). */
+function medianOf(v: Float64Array, n: number): number {
+  const m = n >> 1;
+  const upper = select(v, n, m);
+  if (n % 2 === 1) return upper;
+  // The lower middle is the largest of what selection left below the upper one.
+  let lower = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < m; i++) if (v[i]! > lower) lower = v[i]!;
+  return (lower + upper) / 2;
+}
+
+/** Copies the finite values of `xs` into the scratch; how many there are. */
+function finiteIntoScratch(xs: ArrayLike<number>): number {
+  scratch = room(scratch, xs.length);
   let n = 0;
   for (let i = 0; i < xs.length; i++) {
     const x = xs[i]!;
-    if (Number.isFinite(x)) v[n++] = x;
+    if (Number.isFinite(x)) scratch[n++] = x;
   }
-  if (n === 0) return Number.NaN;
-  const w = v.subarray(0, n).sort();
-  const m = n >> 1;
-  return n % 2 === 1 ? w[m]! : (w[m - 1]! + w[m]!) / 2;
+  return n;
+}
+
+/** Median of the finite values (NaN when there are none). Does not modify `xs`. */
+export function median(xs: ArrayLike<number>): number {
+  const n = finiteIntoScratch(xs);
+  return n === 0 ? Number.NaN : medianOf(scratch, n);
 }
 
 /** Arithmetic mean (NaN when empty). */
@@ -27,13 +89,18 @@ export function mean(xs: readonly number[]): number {
   return xs.length > 0 ? s / xs.length : Number.NaN;
 }
 
-/** Median absolute deviation from the median (unscaled). */
+/**
+ * Median absolute deviation from the median (unscaled), of the finite values (NaN when there are
+ * none; non-finite values are left out of both medians). Does not modify `xs`.
+ */
 export function mad(xs: ArrayLike<number>): number {
-  const m = median(xs);
-  if (Number.isNaN(m)) return Number.NaN;
-  const d = new Float64Array(xs.length);
-  for (let i = 0; i < xs.length; i++) d[i] = Math.abs(xs[i]! - m);
-  return median(d);
+  const n = finiteIntoScratch(xs);
+  if (n === 0) return Number.NaN;
+  deviations = room(deviations, n);
+  for (let i = 0; i < n; i++) deviations[i] = scratch[i]!;
+  const m = medianOf(deviations, n);
+  for (let i = 0; i < n; i++) deviations[i] = Math.abs(scratch[i]! - m);
+  return medianOf(deviations, n);
 }
 
 /** 1.4826 × MAD estimates σ for normal data (Iglewicz and Hoaglin 1993, §2.2). */
