@@ -161,6 +161,9 @@ export class ScanDetector implements Detector {
   earlyTurnovers = 0;
   private readonly maxWindow: number;
   private readonly minVertical: number;
+  /** The windows (minutes) of each test, read once: every tested contact walks them. */
+  private readonly horizontalWindows: readonly number[];
+  private readonly verticalWindows: readonly (readonly [number, number])[];
   private readonly policy: ScanAlertPolicy;
   /** Monitored addresses at the latest minute (the large-campaign threshold scales with it). */
   private monitored = 0;
@@ -169,6 +172,8 @@ export class ScanDetector implements Detector {
     this.o = { ...DEFAULT_SCAN, ...options };
     this.policy = new ScanAlertPolicy(this.o.policy);
     this.minVertical = Math.min(...Object.values(this.o.verticalPorts));
+    this.horizontalWindows = Object.keys(this.o.shareOfMonitored).map(Number);
+    this.verticalWindows = Object.entries(this.o.verticalPorts).map(([w, t]) => [Number(w), t] as const);
     this.maxWindow = Math.max(
       ...Object.keys(this.o.shareOfMonitored).map(Number),
       ...Object.keys(this.o.verticalPorts).map(Number),
@@ -306,7 +311,7 @@ export class ScanDetector implements Detector {
   ): void {
     if (this.episodes.has(st.src) || this.episodes.size >= MAX_EPISODES) return;
     if (c.more!.size >= this.horizontalThreshold(this.maxWindow, 0)) prune(c, m - this.maxWindow * MINUTE_MS);
-    for (const w of Object.keys(this.o.shareOfMonitored).map(Number)) {
+    for (const w of this.horizontalWindows) {
       const threshold = this.horizontalThreshold(w, n);
       if (c.more!.size < threshold) continue;
       const since = m - (w - 1) * MINUTE_MS;
@@ -331,8 +336,7 @@ export class ScanDetector implements Detector {
     opened: Episode[],
   ): void {
     if (this.episodes.has(st.src) || this.episodes.size >= MAX_EPISODES) return;
-    for (const [wText, threshold] of Object.entries(this.o.verticalPorts)) {
-      const w = Number(wText);
+    for (const [w, threshold] of this.verticalWindows) {
       if (c.more!.size < threshold) continue;
       const since = m - (w - 1) * MINUTE_MS;
       const count = countSince(c, since);
