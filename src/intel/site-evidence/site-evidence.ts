@@ -57,6 +57,8 @@ export interface SiteEvidenceView {
 export interface SiteEvidenceFilter {
   readonly ip?: string;
   readonly siteOrgId?: number;
+  /** Only records older than this id (keyset paging: the last id of the page before). */
+  readonly beforeId?: number;
   readonly limit?: number;
 }
 
@@ -185,6 +187,7 @@ export class SiteEvidenceStore {
     let q = this.db.selectFrom('site_evidence').selectAll().orderBy('id', 'desc');
     if (filter.ip !== undefined) q = q.where('ip', '=', filter.ip);
     if (filter.siteOrgId !== undefined) q = q.where('org_id', '=', filter.siteOrgId);
+    if (filter.beforeId !== undefined) q = q.where('id', '<', filter.beforeId);
     const rows = await q.limit(Math.min(Math.max(filter.limit ?? 100, 1), MAX_LIST)).execute();
     const views = rows.map(view);
     await this.viewed(actor, views, { action: 'site-evidence.list', targetId: null, filter });

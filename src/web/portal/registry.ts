@@ -9,6 +9,7 @@ import { PORTAL_CSS, PORTAL_CSS_PATH } from './assets.js';
 import { mountConsoleAdvisories } from './console/advisories.js';
 import { mountConsoleAlerts } from './console/alerts.js';
 import { mountCampaignPages } from './console/campaigns.js';
+import { mountConsoleEvidence } from './console/evidence.js';
 import { mountConsoleHome } from './console/home.js';
 import { mountIndicatorSearch } from './console/indicators.js';
 import { mountConsoleReport } from './console/report.js';
@@ -66,4 +67,5 @@ export const PORTAL_PARTS: readonly PortalPart[] = [
   { name: 'console: advisories', mount: mountConsoleAdvisories },
   { name: 'console: operator alerts', mount: mountConsoleAlerts },
   { name: 'console: sensors and audit chain', mount: mountConsoleSensors },
+  { name: 'console: site evidence (investigators)', mount: mountConsoleEvidence },
 ];

@@ -1,11 +1,15 @@
 /**
  * The console's menu, one list for every console page (triage, indicators and campaigns in
- * frame.ts's pages; advisories, alerts, sensors and the audit chain in desk.ts's).
+ * frame.ts's pages; advisories, alerts, sensors, site evidence and the audit chain in desk.ts's).
+ * Site evidence is listed only to a user who may read it (`evidence:read`); the page itself is
+ * guarded by intel's site-evidence service, not by the menu.
  */
 import { html } from 'hono/html';
+import { hasScope } from '../../../intel/index.js';
 import type { Markup } from '../layout.js';
 import type { SignedInPage } from '../member/shell.js';
 import { DESK_MESSAGES } from './desk-messages.js';
+import { EVIDENCE_MESSAGES } from './evidence-messages.js';
 import { CONSOLE_MESSAGES } from './messages.js';
 
 /** The console's pages in menu order: path, name, and a line for the landing page when it has one. */
@@ -19,6 +23,9 @@ export function consoleEntries(page: SignedInPage): readonly [string, string, st
     ['/console/advisories', d.advisories, null],
     ['/console/alerts', d.alerts, null],
     ['/console/sensors', d.sensors, null],
+    ...(hasScope(page.actor, 'evidence:read')
+      ? [['/console/evidence', EVIDENCE_MESSAGES[page.lang].nav, null] as [string, string, null]]
+      : []),
     ['/console/audit', d.audit, null],
   ];
 }
