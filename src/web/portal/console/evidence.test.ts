@@ -8,75 +8,24 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type ApiWorld, openApiWorld, PASSWORD } from '../../../../test/api-world.js';
 import { PortalBrowser } from '../../../../test/portal-browser.js';
+import {
+  EXIT,
+  FP,
+  HOSTILE,
+  OTHER_EXIT,
+  type SiteEvidenceSeed,
+  seedSiteEvidence,
+} from '../../../../test/site-evidence-world.js';
 
 let w: ApiWorld;
 let inv: PortalBrowser;
 let member: PortalBrowser;
-const EXIT = '203.0.113.5';
-const OTHER_EXIT = '203.0.113.9';
-const FP = 'D'.repeat(40);
-const sites = { forum: 0, shop: 0 };
-const ids = { plain: 0, hostile: 0, shop: 0 };
-const HOSTILE = '<script>alert(1)</script>';
-
-async function site(name: string): Promise<{ id: number; token: string }> {
-  const org = await w.center.intel.orgs.add(w.system, { name, kind: 'website-operator' });
-  const u = await w.center.intel.users.add(w.system, {
-    email: `ops@${name.replace(/\W/g, '').toLowerCase()}.example`,
-    orgId: org.id,
-    role: 'org-admin',
-    password: 'correct horse battery staple 1',
-  });
-  const { token } = await w.center.intel.auth.createToken(w.system, {
-    userId: u.id,
-    name: 'site',
-    scopes: ['reports:read', 'reports:write'],
-  });
-  await w.center.anonymizer.setSitePolicy(org.id, 'allow-and-record', 'test');
-  return { id: org.id, token };
-}
-
-async function post(token: string, over: Record<string, unknown>): Promise<number> {
-  const r = await w.request('/api/v1/anonymizer/evidence', {
-    method: 'POST',
-    token,
-    json: {
-      time: new Date(w.clock.ms - 60_000).toISOString(),
-      ip: EXIT,
-      port: 443,
-      contentSha256: 'ab'.repeat(32),
-      headers: { 'User-Agent': 'Mozilla/5.0' },
-      ...over,
-    },
-  });
-  expect(r.status).toBe(201);
-  return ((await r.json()) as { id: number }).id;
-}
+let sites: SiteEvidenceSeed['sites'];
+let ids: SiteEvidenceSeed['ids'];
 
 beforeAll(async () => {
   w = await openApiWorld();
-  const published = new Date(w.clock.ms - 3_600_000).toISOString().slice(0, 19).replace('T', ' ');
-  await w.center.anonymizer.importList({
-    source: 'details.json',
-    text: JSON.stringify({
-      relays_published: published,
-      relays: [
-        { fingerprint: FP, or_addresses: [`${EXIT}:443`], flags: ['Exit'] },
-        { fingerprint: 'E'.repeat(40), or_addresses: [`${OTHER_EXIT}:443`], flags: ['Exit'] },
-      ],
-    }),
-  });
-  const forum = await site('Forum <b>');
-  const shop = await site('Shop');
-  sites.forum = forum.id;
-  sites.shop = shop.id;
-  ids.plain = await post(forum.token, { account: 'alice' });
-  ids.hostile = await post(forum.token, {
-    account: `${HOSTILE}\u202Eevil`,
-    headers: { 'User-Agent': HOSTILE, 'X-Forwarded-For': '"><img src=x onerror=alert(2)>' },
-    note: 'posted a phishing kit\n<img src=x onerror=alert(3)>',
-  });
-  ids.shop = await post(shop.token, { ip: OTHER_EXIT, port: 8443, contentSha256: 'cd'.repeat(32) });
+  ({ sites, ids } = await seedSiteEvidence(w));
   inv = new PortalBrowser(w, '192.0.2.51');
   expect(await inv.login(w.cast.analyst.email)).toBe('/console/');
   member = new PortalBrowser(w, '192.0.2.52');
