@@ -202,7 +202,8 @@ export function registerAnonymizer(program: Command): void {
  * default 1. Every thread wakes for every datagram on the shared socket (dns/udp-threads.ts), so
  * each query costs more CPU, but no single starved thread stalls the UDP side: in BENCHMARKS.md's
  * runs two threads never fell below 0.5× rbldnsd, one did. Not the default: the threads reach the
- * socket's descriptor through a Node internal, and a worker that dies takes the UDP side with it.
+ * socket's descriptor through a Node internal, and a worker that dies takes the socket with it —
+ * the server binds it again and restarts the workers (dns/udp-side.ts), a gap of milliseconds.
  */
 function dnsblThreads(flag: string | undefined): number {
   const max = availableParallelism();
@@ -240,6 +241,7 @@ export function registerDnsbl(program: Command): void {
         zone,
         threads,
         onError: (e) => console.error(`dnsbl: ${(e as Error).message}`),
+        log: { warn: (m) => console.error(m), error: (m) => console.error(m) },
       });
       console.error(
         `dnsbl: answering ${zone} on ${host}:${server.port} (udp on ${server.threads} thread${server.threads === 1 ? '' : 's'}, tcp)`,
@@ -248,6 +250,10 @@ export function registerDnsbl(program: Command): void {
       const reload = setInterval(() => void service.reload().catch(() => undefined), 60_000);
       await new Promise<void>((resolve) => onStopRequest(() => resolve()));
       clearInterval(reload);
+      if (server.workerRestarts > 0)
+        console.error(
+          `dnsbl: the UDP side was restarted ${server.workerRestarts} time${server.workerRestarts === 1 ? '' : 's'} (last: ${server.lastRestartReason}); udp on ${server.threads} thread${server.threads === 1 ? '' : 's'} at the end`,
+        );
       await server.close();
       await db.destroy();
     });

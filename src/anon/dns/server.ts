@@ -1,13 +1,14 @@
 /**
  * The DNSBL over UDP and TCP (RFC 1035 §4.2; TCP messages with a two-byte length, RFC 7766).
  * Every packet goes through `answerQuery`, guarded: a failure answers SERVFAIL, never stops the
- * server. TCP connections are bounded in number, message size and idle time.
+ * server. TCP connections are bounded in number, message size and idle time. The UDP side, on one
+ * thread or several, and its recovery when a worker thread dies: udp-side.ts.
  */
-import { createSocket, type Socket } from 'node:dgram';
 import { createServer, type Server, type Socket as TcpSocket } from 'node:net';
-import { isIPv4Text, KobanError } from '../../core/index.js';
+import { KobanError } from '../../core/index.js';
 import { type DnsblSource, MAX_QUERY_BYTES, safeAnswer } from './answer.js';
-import { defaultWorkerScript, startUdpThreads, type UdpThreads } from './udp-threads.js';
+import { UdpSide, type UdpSideLog } from './udp-side.js';
+import { defaultWorkerScript } from './udp-threads.js';
 
 export interface DnsblServerOptions {
   readonly host: string;
@@ -24,15 +25,28 @@ export interface DnsblServerOptions {
   readonly threads?: number;
   /** The compiled udp-worker.js; default: the one beside this module (tests name dist's). */
   readonly workerScript?: URL;
+  /** Told of what the UDP side did on its own (udp-side.ts): a worker restarted, the socket lost. */
+  readonly log?: UdpSideLog;
+  /** Worker restarts allowed in any minute (default 5); past them, the main thread answers alone. */
+  readonly maxRestartsPerMinute?: number;
 }
 
 export interface DnsblServer {
   /** The UDP and TCP port (the same; chosen by the system when 0 was asked). */
   readonly port: number;
-  /** Threads answering UDP, the main one included. */
+  /**
+   * Threads answering UDP now, the main one included: 1 after the workers kept dying (udp-side.ts),
+   * 0 while the UDP socket is being bound again or since it could not be.
+   */
   readonly threads: number;
+  /** Times the UDP side was restarted because a worker thread died. */
+  readonly workerRestarts: number;
+  /** Why the last worker thread died (null: none has). */
+  readonly lastRestartReason: string | null;
   /** The answer each worker thread gives to `query` (none with one thread): a health check. */
   probeWorkers(query: Buffer): Promise<(Buffer | null)[]>;
+  /** Resolves once no restart of the UDP side is under way (tests). */
+  settled(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -62,18 +76,12 @@ function serveTcp(sock: TcpSocket, zone: string, src: DnsblSource, opts: DnsblSe
   });
 }
 
-/** The worker threads for `opts.threads` > 1, each given the index now and after every change. */
-async function startWorkers(
-  udp: Socket,
-  family: 'udp4' | 'udp6',
-  zone: string,
-  src: DnsblSource,
-  opts: DnsblServerOptions,
-): Promise<{ threads: UdpThreads; unsubscribe: () => void } | null> {
-  const count = (opts.threads ?? 1) - 1;
-  if (!Number.isInteger(count) || count < 0)
+/** Worker threads for `opts.threads`, checked: 0 for one thread. */
+function workerCount(src: DnsblSource, opts: DnsblServerOptions): { workers: number; script: URL | null } {
+  const workers = (opts.threads ?? 1) - 1;
+  if (!Number.isInteger(workers) || workers < 0)
     throw new KobanError('E_USAGE', `threads must be a whole number ≥ 1, not ${opts.threads}`);
-  if (count === 0) return null;
+  if (workers === 0) return { workers, script: null };
   const script = opts.workerScript ?? defaultWorkerScript();
   if (src.share === undefined || src.onChange === undefined || script === null)
     throw new KobanError(
@@ -82,31 +90,12 @@ async function startWorkers(
         ? 'answering on several threads needs the compiled worker (npm run build)'
         : 'answering on several threads needs a source that shares its index',
     );
-  const onError = opts.onError ?? (() => undefined);
-  const threads = await startUdpThreads({
-    socket: udp,
-    family,
-    zone,
-    share: src.share(),
-    count,
-    script,
-    onError,
-  });
-  const share = src.share.bind(src);
-  // A reload reaches every worker as one message: each swaps to the new index between datagrams.
-  const unsubscribe = src.onChange(() => void threads.update(share()).catch(onError));
-  return { threads, unsubscribe };
+  return { workers, script };
 }
 
 export async function startDnsblServer(src: DnsblSource, opts: DnsblServerOptions): Promise<DnsblServer> {
   const zone = opts.zone.toLowerCase().replace(/\.$/, '');
-  const family = isIPv4Text(opts.host) ? 'udp4' : 'udp6';
-  const udp: Socket = createSocket(family);
-  udp.on('message', (msg, rinfo) => {
-    const out = safeAnswer(msg, zone, src, opts.onError);
-    if (out !== null) udp.send(out, rinfo.port, rinfo.address);
-  });
-  udp.on('error', (e) => opts.onError?.(e));
+  const { workers, script } = workerCount(src, opts);
   const open = new Set<TcpSocket>();
   const tcp: Server = createServer((sock) => {
     open.add(sock);
@@ -120,33 +109,43 @@ export async function startDnsblServer(src: DnsblSource, opts: DnsblServerOption
   });
   const addr = tcp.address();
   const port = typeof addr === 'object' && addr !== null ? addr.port : opts.port;
-  await new Promise<void>((resolve, reject) => {
-    udp.once('error', reject);
-    udp.bind(port, opts.host, () => resolve());
-  });
-  const closeSockets = async () => {
-    await new Promise<void>((r) => udp.close(() => r()));
+  const closeTcp = async () => {
     const closed = new Promise<void>((r) => tcp.close(() => r()));
     for (const s of open) s.destroy();
     await closed;
   };
-  let workers: Awaited<ReturnType<typeof startWorkers>>;
+  let udp: UdpSide;
   try {
-    workers = await startWorkers(udp, family, zone, src, opts);
+    udp = await UdpSide.start(src, {
+      host: opts.host,
+      port,
+      zone,
+      workers,
+      script,
+      onError: opts.onError,
+      log: opts.log,
+      maxRestartsPerMinute: opts.maxRestartsPerMinute,
+    });
   } catch (e) {
-    await closeSockets();
+    await closeTcp();
     throw e;
   }
   return {
     port,
-    threads: 1 + (workers?.threads.count ?? 0),
-    probeWorkers: async (query) => (workers === null ? [] : workers.threads.probe(query)),
+    get threads() {
+      return udp.threadCount;
+    },
+    get workerRestarts() {
+      return udp.workerRestarts;
+    },
+    get lastRestartReason() {
+      return udp.lastRestartReason;
+    },
+    probeWorkers: (query) => udp.probe(query),
+    settled: () => udp.settled(),
     async close() {
-      // The workers first: their sockets share the main one's descriptor (udp-threads.ts), which
-      // the first to end closes; the main socket's close then finds it closed already.
-      workers?.unsubscribe();
-      await workers?.threads.close();
-      await closeSockets();
+      await udp.close();
+      await closeTcp();
     },
   };
 }

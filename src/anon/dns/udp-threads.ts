@@ -12,8 +12,14 @@
  * second thread adds throughput only on a core that would otherwise be idle.
  *
  * The descriptor is owned by the main thread's socket; a worker's socket closes it when the worker
- * ends, so the workers end only when the whole server closes (and a worker that dies unexpectedly
- * is reported: the UDP side has lost its socket then).
+ * ends (Node closes a thread's handles as it stops, and has no dup() to give each its own copy), so
+ * the workers end only when the whole server closes. A worker that dies unexpectedly — an uncaught
+ * exception, `process.exit`, its heap exhausted — has closed it for every thread: `onExit` tells
+ * the caller, which binds a new socket on the same port and starts new workers on it (udp-side.ts).
+ * Every other holder of the old descriptor closes it again as it ends, by number: the caller ends
+ * them all before binding the new socket (which may get the same number), and closes the main
+ * thread's at once — a descriptor the process opens in between (a TCP connection accepted in those
+ * few milliseconds) could still take the freed number and be closed by them.
  */
 import type { Socket } from 'node:dgram';
 import { existsSync } from 'node:fs';
@@ -61,12 +67,15 @@ interface Pending<T> {
 class UdpWorker {
   private seq = 0;
   private readonly waiting = new Map<number, Pending<Buffer | null | undefined>>();
+  /** Set before the server ends the worker itself: its exit is then no news. */
   stopping = false;
 
   constructor(
     readonly worker: Worker,
     onError: (e: unknown) => void,
+    onExit: (reason: string) => void,
   ) {
+    let crash: unknown = null;
     worker.on('message', (m: FromUdpWorker) => {
       if (m.type === 'error') onError(new KobanError('E_INTERNAL', `dnsbl worker: ${m.message}`));
       else if (m.type === 'ack' || m.type === 'probe') {
@@ -78,12 +87,20 @@ class UdpWorker {
     const fail = (e: unknown) => {
       for (const p of this.waiting.values()) p.reject(e);
       this.waiting.clear();
-      if (!this.stopping) onError(e);
     };
-    worker.on('error', fail);
-    worker.on('exit', (code) =>
-      fail(new KobanError('E_INTERNAL', `a dnsbl UDP worker thread stopped (exit ${code})`)),
-    );
+    // An uncaught exception: 'error', then 'exit' — the reason given is the exception's.
+    worker.on('error', (e) => {
+      crash = e;
+      fail(e);
+    });
+    worker.on('exit', (code) => {
+      const reason =
+        crash === null
+          ? `a UDP worker thread stopped (exit ${code})`
+          : `a UDP worker thread crashed: ${(crash as Error).message ?? String(crash)}`;
+      fail(new KobanError('E_INTERNAL', reason));
+      if (!this.stopping) onExit(reason);
+    });
   }
 
   ask(m: Omit<ToUdpWorker & { type: 'index' }, 'seq'> | Omit<ToUdpWorker & { type: 'probe' }, 'seq'>) {
@@ -95,24 +112,35 @@ class UdpWorker {
   }
 }
 
-async function startOne(script: URL, data: UdpWorkerData, onError: (e: unknown) => void): Promise<UdpWorker> {
+async function startOne(
+  script: URL,
+  data: UdpWorkerData,
+  onError: (e: unknown) => void,
+  onExit: (reason: string) => void,
+): Promise<UdpWorker> {
   const worker = new Worker(script, { workerData: data });
-  await new Promise<void>((resolve, reject) => {
-    const onExit = (code: number) =>
-      reject(new KobanError('E_INTERNAL', `a dnsbl UDP worker thread stopped while starting (exit ${code})`));
+  const ready = new Promise<void>((resolve, reject) => {
+    const onEarlyExit = (code: number) =>
+      reject(new KobanError('E_INTERNAL', `a UDP worker thread stopped while starting (exit ${code})`));
     const onMessage = (m: FromUdpWorker) => {
       if (m.type === 'error') reject(new KobanError('E_INTERNAL', `dnsbl worker: ${m.message}`));
       if (m.type !== 'ready') return;
       worker.off('message', onMessage);
       worker.off('error', reject);
-      worker.off('exit', onExit);
+      worker.off('exit', onEarlyExit);
       resolve();
     };
     worker.on('message', onMessage);
     worker.once('error', reject);
-    worker.once('exit', onExit);
+    worker.once('exit', onEarlyExit);
   });
-  return new UdpWorker(worker, onError);
+  try {
+    await ready;
+  } catch (e) {
+    await worker.terminate();
+    throw e;
+  }
+  return new UdpWorker(worker, onError, onExit);
 }
 
 export async function startUdpThreads(opts: {
@@ -122,7 +150,13 @@ export async function startUdpThreads(opts: {
   readonly share: DnsblShare;
   readonly count: number;
   readonly script: URL;
+  /** Told of a query a worker could not answer. */
   readonly onError: (e: unknown) => void;
+  /**
+   * Told when a started worker ends other than by `close()` — the shared descriptor is closed then
+   * (above): the caller recovers (udp-side.ts).
+   */
+  readonly onExit: (reason: string) => void;
 }): Promise<UdpThreads> {
   const data: UdpWorkerData = {
     kind: 'dnsbl-udp',
@@ -133,7 +167,7 @@ export async function startUdpThreads(opts: {
   };
   const workers: UdpWorker[] = [];
   const started = await Promise.allSettled(
-    Array.from({ length: opts.count }, () => startOne(opts.script, data, opts.onError)),
+    Array.from({ length: opts.count }, () => startOne(opts.script, data, opts.onError, opts.onExit)),
   );
   for (const r of started) if (r.status === 'fulfilled') workers.push(r.value);
   const failed = started.find((r) => r.status === 'rejected');
