@@ -257,3 +257,73 @@ describe('the detectors run together', () => {
     );
   });
 });
+
+describe("OutbreakFold: a flood at a sensor and that sensor's volume jump", () => {
+  const FLOOD = 'inbound-flood:192.0.2.7:443/tcp:spoofed-syn:1719792600000';
+  function flood(phase: Finding['phase'], lastMs: number): Finding {
+    return {
+      detector: 'inbound-flood',
+      kind: 'inbound-flood',
+      key: FLOOD,
+      phase,
+      subject: { victim: '192.0.2.7', signature: 'spoofed-syn', vector: 'syn', port: 443, protocol: 'tcp' },
+      startMs: T0 + 10 * MINUTE_MS,
+      detectedMs: T0 + 10 * MINUTE_MS,
+      lastMs,
+      severity: 'high',
+      title: 'SYN flood at 192.0.2.7:443/tcp',
+      evidence: { victim: '192.0.2.7', sensors: ['fw-tochigi'] },
+    };
+  }
+  function health(
+    sensor: string,
+    problem: 'jump' | 'drop',
+    hourStart: number,
+    phase: Finding['phase'],
+  ): Finding {
+    return {
+      detector: 'sensor-health',
+      kind: 'sensor-health',
+      key: `sensor-health:${sensor}/firewall:${problem}:${hourStart}`,
+      phase,
+      subject: { sensor, stream: 'firewall', problem },
+      startMs: hourStart,
+      detectedMs: hourStart + HOUR_MS,
+      lastMs: hourStart + HOUR_MS,
+      severity: problem === 'drop' ? 'high' : 'medium',
+      title: `Sensor ${sensor}: firewall volume ${problem === 'jump' ? 'jumped' : 'collapsed'}`,
+      evidence: { sensor, problem },
+    };
+  }
+
+  it("keeps the jump of the flooded sensor over the flood's hour as data, listed in the flood", () => {
+    const fold = new OutbreakFold();
+    fold.apply([flood('opened', T0 + 10 * MINUTE_MS)]);
+    fold.apply([flood('ended', T0 + 12 * MINUTE_MS)]);
+    const [jump, other, drop] = fold.apply([
+      health('fw-tochigi', 'jump', T0, 'opened'),
+      health('fw-tokyo', 'jump', T0, 'opened'),
+      health('fw-tochigi', 'drop', T0, 'opened'),
+    ]);
+    expect(jump).toMatchObject({ alert: false, severity: 'low', evidence: { folded_into: FLOOD } });
+    expect(jump!.title).toContain('the flood at its address');
+    // Another sensor's jump, and the flooded sensor's drop, are not the flood's.
+    expect(other!.alert).toBeUndefined();
+    expect(drop!.alert).toBeUndefined();
+    // Its later phases follow it; the flood, when it reports again, lists it.
+    const [again] = fold.apply([health('fw-tochigi', 'jump', T0, 'updated')]);
+    expect(again!.alert).toBe(false);
+    const [listed] = fold.apply([flood('updated', T0 + 13 * MINUTE_MS)]);
+    expect(listed!.evidence.volume_jumps).toEqual([`sensor-health:fw-tochigi/firewall:jump:${T0}`]);
+  });
+
+  it('lets a jump in an hour the flood did not touch alert', () => {
+    const fold = new OutbreakFold();
+    fold.apply([flood('opened', T0 + 10 * MINUTE_MS), flood('ended', T0 + 12 * MINUTE_MS)]);
+    const [later] = fold.apply([health('fw-tochigi', 'jump', T0 + 3 * HOUR_MS, 'opened')]);
+    expect(later!.alert).toBeUndefined();
+    // Before the flood began: not its either.
+    const [before] = fold.apply([health('fw-tochigi', 'jump', T0 - HOUR_MS, 'opened')]);
+    expect(before!.alert).toBeUndefined();
+  });
+});

@@ -15,6 +15,13 @@
  * folds into the surge the same way: a scanner on a surging port is one of the surge's sources. A
  * scan of critical-infrastructure blocks or of the domestic space still alerts on its own.
  *
+ * A flood aimed at a sensor's own address (the inbound-flood detector) swells that sensor's log a
+ * hundredfold, and its stream's hourly volume then "jumps": the sensor is fine, it recorded the
+ * attack. While a flood at a sensor is open, and for the hour it ended in, a sensor-health volume
+ * jump of that sensor over an hour the flood overlaps is kept as data in the flood's alert
+ * (`volume_jumps` in its evidence) instead of raising a second alert for the same attack; a jump's
+ * later phases follow it. A drop or silence of the sensor still alerts.
+ *
  * Pure: the runner (runner.ts) passes each minute's findings of all detectors through
  * {@link OutbreakFold.apply}, which is why `koban detect`, `--eval` and live detection all fold.
  */
@@ -43,21 +50,49 @@ interface Surge {
   more: number;
 }
 
+/** A flood at sensors' own addresses, as its findings say. */
+interface Flood {
+  readonly sensors: ReadonlySet<string>;
+  readonly startMs: number;
+  lastMs: number;
+  ended: boolean;
+  /** Sensor-health jump keys folded into it. */
+  readonly jumps: Set<string>;
+}
+
+const HOUR_MS = 3_600_000;
+/** An ended flood is remembered this long after its last minute: the hour it overlapped closes first. */
+const FLOOD_AFTER_MS = 2 * HOUR_MS;
+/** Floods remembered at most (a storm of floods costs bounded memory; the oldest go first). */
+const FLOODS_KEPT = 1000;
+
 export class OutbreakFold {
   private readonly open = new Map<string, Outbreak>();
   private readonly surges = new Map<string, Surge>();
+  private readonly floods = new Map<string, Flood>();
+  /** Sensor-health jumps folded (key → the flood's key), until the jump ends. */
+  private readonly jumps = new Map<string, string>();
 
   /** The findings of one minute, with scans of outbreak hosts folded and outbreaks listing them. */
   apply(findings: readonly Finding[]): Finding[] {
     if (findings.length === 0) return [];
     for (const f of findings) {
+      if (f.kind === 'inbound-flood') this.trackFlood(f);
       if (f.phase === 'ended') continue;
       if (f.kind === 'worm-outbreak') this.track(f);
       else if (f.kind === 'port-surge') this.trackSurge(f);
     }
-    const out = findings.map((f) => (f.kind === 'scan' ? this.foldScan(f) : f));
+    const out = findings.map((f) =>
+      f.kind === 'scan' ? this.foldScan(f) : f.kind === 'sensor-health' ? this.foldJump(f) : f,
+    );
     const listed = out.map((f) =>
-      f.kind === 'worm-outbreak' ? this.withScanners(f) : f.kind === 'port-surge' ? this.surgeScanners(f) : f,
+      f.kind === 'worm-outbreak'
+        ? this.withScanners(f)
+        : f.kind === 'port-surge'
+          ? this.surgeScanners(f)
+          : f.kind === 'inbound-flood'
+            ? this.withJumps(f)
+            : f,
     );
     for (const f of findings) {
       if (f.phase !== 'ended') continue;
@@ -72,7 +107,54 @@ export class OutbreakFold {
     let n = 0;
     for (const o of this.open.values()) n += 1 + o.folded.size;
     for (const o of this.surges.values()) n += 1 + o.folded.size;
-    return n;
+    for (const o of this.floods.values()) n += 1 + o.jumps.size;
+    return n + this.jumps.size;
+  }
+
+  private trackFlood(f: Finding): void {
+    const sensors = Array.isArray(f.evidence.sensors) ? f.evidence.sensors.map(String) : [];
+    const had = this.floods.get(f.key);
+    if (had) {
+      had.lastMs = Math.max(had.lastMs, f.lastMs);
+      had.ended ||= f.phase === 'ended';
+    } else
+      this.floods.set(f.key, {
+        sensors: new Set(sensors),
+        startMs: f.startMs,
+        lastMs: f.lastMs,
+        ended: f.phase === 'ended',
+        jumps: new Set(),
+      });
+    // Ended floods are forgotten once the hours they overlapped are long closed; at most FLOODS_KEPT.
+    for (const [key, o] of this.floods)
+      if ((o.ended && o.lastMs + FLOOD_AFTER_MS < f.lastMs) || this.floods.size > FLOODS_KEPT)
+        this.floods.delete(key);
+  }
+
+  /** A volume jump of a flooded sensor over an hour the flood overlaps is the flood's, not an alert. */
+  private foldJump(f: Finding): Finding {
+    if (f.subject.problem !== 'jump') return f;
+    const known = this.jumps.get(f.key);
+    if (f.phase === 'ended') this.jumps.delete(f.key);
+    if (known !== undefined) return folded(f, known, `inbound-flood:${known}`, 'the flood at its address');
+    if (f.phase !== 'opened' || f.alert === false) return f;
+    const sensor = String(f.subject.sensor);
+    // The jump's hour: [startMs, startMs + 1 h).
+    for (const [key, o] of this.floods) {
+      if (!o.sensors.has(sensor) || o.startMs >= f.startMs + HOUR_MS || o.lastMs < f.startMs) continue;
+      o.jumps.add(f.key);
+      this.jumps.set(f.key, key);
+      // A jump whose end never comes (its stream forgotten) must not be held for ever.
+      if (this.jumps.size > FLOODS_KEPT) this.jumps.delete(this.jumps.keys().next().value!);
+      return folded(f, key, `inbound-flood:${key}`, 'the flood at its address');
+    }
+    return f;
+  }
+
+  private withJumps(f: Finding): Finding {
+    const o = this.floods.get(f.key);
+    if (!o || o.jumps.size === 0) return f;
+    return { ...f, evidence: { ...f.evidence, volume_jumps: [...o.jumps] } };
   }
 
   private trackSurge(f: Finding): void {
