@@ -199,15 +199,16 @@ export function registerAnonymizer(program: Command): void {
 
 /**
  * `--threads`: 1 to the cores available (more threads than cores only contend for the one socket);
- * default 1. Every thread wakes for every datagram on the shared socket (dns/udp-threads.ts), so
- * each query costs more CPU, but no single starved thread stalls the UDP side: in BENCHMARKS.md's
- * runs two threads never fell below 0.5× rbldnsd, one did. Not the default: the threads reach the
- * socket's descriptor through a Node internal, and a worker that dies takes the socket with it —
- * the server binds it again and restarts the workers (dns/udp-side.ts), a gap of milliseconds.
+ * default 2 where there are two cores or more, else 1. On the idle 2-core machine of BENCHMARKS.md
+ * ("DNSBL … on an idle machine") two threads gave 0.60–1.11× rbldnsd and one thread 0.46–0.74×, at
+ * the same CPU per query; under load every thread wakes for every datagram on the shared socket
+ * (dns/udp-threads.ts), so each query costs more CPU, but no single starved thread stalls the UDP
+ * side. A worker that dies takes the socket with it: the server binds it again and restarts the
+ * workers (dns/udp-side.ts), a gap of milliseconds. `--threads 1` is the leanest.
  */
 function dnsblThreads(flag: string | undefined): number {
   const max = availableParallelism();
-  if (flag === undefined) return 1;
+  if (flag === undefined) return Math.min(2, max);
   const n = Number(flag);
   if (!/^\d+$/.test(flag) || n < 1 || n > max)
     throw new KobanError('E_USAGE', `--threads must be 1 to ${max} (the cores available), not ${flag}`);
@@ -223,7 +224,7 @@ export function registerDnsbl(program: Command): void {
     .option('--zone <name>', `the zone answered (default: anonymizer.dnsbl.zone, ${DEFAULT_DNSBL_ZONE})`)
     .option(
       '--threads <n>',
-      'threads answering UDP, sharing the socket and the index (1 to the cores available; default 1)',
+      'threads answering UDP, sharing the socket and the index (1 to the cores available; default 2, or 1 on one core)',
     )
     .option('--data <dir>', 'data directory')
     .addOption(dbOption())
