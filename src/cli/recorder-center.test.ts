@@ -107,4 +107,69 @@ describe.skipIf(!HAVE_BUILD)('koban recorder with a center', () => {
       entries.map((e) => [e.remoteAddr, e.process.pid, e.process.cmdline[0], e.marks.map((m) => m.kind)]),
     ).toEqual([['198.51.100.7', 200, 'curl', ['c2']]]);
   });
+
+  it('keeps the heads a down center could not take, and the next run has them countersigned', async () => {
+    const out = join(work, 'out-later');
+    const seg = join(out, 'segment-000001.ndjson');
+    const args = (to: string) => [
+      'recorder',
+      'run',
+      '--out',
+      out,
+      '--proc-root',
+      join(work, 'proc'),
+      '--utmp',
+      join(work, 'proc', 'utmp'),
+      '--interval',
+      '3600000',
+      '--center',
+      to,
+      '--token',
+      w.cast.x.token,
+    ];
+    const lines = () => {
+      try {
+        return readFileSync(seg, 'utf8').split('\n').length;
+      } catch {
+        return 0;
+      }
+    };
+    // The center is down (nothing listens on port 1): the stop's seal cannot be countersigned.
+    const down = koban(args('http://127.0.0.1:1'));
+    await waitFor(() => lines() > 7, 'the first poll written');
+    down.child.kill('SIGTERM');
+    expect(await down.exited).toBe(0);
+    expect(down.output()).toMatch(/1 not sent \(kept: the next run with --center sends them\)/);
+    const kept = JSON.parse(readFileSync(join(out, 'pending-heads.json'), 'utf8')) as {
+      heads: { headSeq: number }[];
+    };
+    expect(kept.heads).toHaveLength(1);
+    const seq = kept.heads[0]!.headSeq;
+
+    // The center is back: the next run sends the kept head first, and its countersignature lands.
+    const before = lines();
+    const up = koban(args(center));
+    await waitFor(() => lines() > before + 7, 'the second run’s first poll written');
+    up.child.kill('SIGTERM');
+    expect(await up.exited).toBe(0);
+    expect(up.output()).toContain('sending 1 head(s) an earlier run left unsent');
+    const records = readFileSync(seg, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { kind: string; headSeq?: number });
+    expect(records.filter((r) => r.kind === 'countersign').map((r) => r.headSeq)).toContain(seq);
+    expect(() => readFileSync(join(out, 'pending-heads.json'))).toThrow();
+    const v = await runKoban([
+      'recorder',
+      'verify',
+      out,
+      '--center',
+      center,
+      '--token',
+      w.cast.x.token,
+      '--json',
+    ]);
+    expect(v.code).toBe(0);
+    expect((JSON.parse(v.stdout) as { ok: boolean; problems: string[] }).problems).toEqual([]);
+  });
 });

@@ -14,6 +14,8 @@ import {
   publicKeyFromRaw,
   Recorder,
   readChain,
+  savePendingHeads,
+  takePendingHeads,
   type VerifyReport,
   verifyRecorderDir,
 } from '../recorder/index.js';
@@ -88,6 +90,14 @@ async function run(flags: RunFlags): Promise<void> {
   });
   center?.bind(rec);
   console.error(`recording into ${flags.out} (key ${rec.key.fingerprint}); SIGINT or SIGTERM stops`);
+  if (center) {
+    // What an earlier run could not send goes first (recorder/pending-heads.ts).
+    const left = takePendingHeads(flags.out);
+    if (left.problem) console.error(left.problem);
+    if (left.heads.length > 0)
+      console.error(`sending ${left.heads.length} head(s) an earlier run left unsent`);
+    for (const h of left.heads) center.link.submit(h);
+  }
   let timer: NodeJS.Timeout | null = null;
   let stopping = false;
   let polling: Promise<void> = Promise.resolve();
@@ -134,8 +144,10 @@ async function run(flags: RunFlags): Promise<void> {
   console.error(`stopped at record ${rec.lastSeq}, head ${rec.headHash}`);
   if (center) {
     const s = center.link.stats;
+    const unsent = center.link.pending();
+    savePendingHeads(flags.out, unsent);
     console.error(
-      `center: ${s.countersigned} head(s) countersigned, ${center.link.pending().length} not sent, ${s.dropped} dropped`,
+      `center: ${s.countersigned} head(s) countersigned, ${unsent.length} not sent${unsent.length > 0 ? ' (kept: the next run with --center sends them)' : ''}, ${s.dropped} dropped`,
     );
   }
 }

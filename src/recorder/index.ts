@@ -47,6 +47,7 @@ export {
   publicKeyFromRaw,
   type SigningKey,
 } from './keys.js';
+export { PENDING_HEADS_FILE, savePendingHeads, takePendingHeads } from './pending-heads.js';
 export { type ReadChain, readChain } from './read.js';
 export {
   DEFAULT_MAX_BYTES,
