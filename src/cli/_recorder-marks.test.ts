@@ -64,12 +64,13 @@ afterAll(async () => {
 });
 
 describe('marks from the center', () => {
-  it("gives the C2 destinations the member may see, not another member's AMBER one", async () => {
+  it("gives the C2 destinations the member may see, marked as C2, not another member's AMBER one", async () => {
     const parsed = await centerIndicators(access);
     expect(parsed.rejected).toEqual([]);
+    // The export labels each indicator with its roles: these were reported as C2 destinations.
     expect(parsed.indicators.map((i) => [i.value, i.kind]).sort()).toEqual([
-      [C2_TH, 'indicator'],
-      [C2_US, 'indicator'],
+      [C2_TH, 'c2'],
+      [C2_US, 'c2'],
     ]);
   });
 

@@ -33,11 +33,14 @@ export function indicatorsFromStix(bundle: unknown, source: string): ParsedIndic
       return;
     }
     const validity = [o.valid_from, o.valid_until].map((t) => (typeof t === 'string' ? t : '…')).join(' – ');
+    // A Koban export names the value's roles in `labels`: a C2 destination is marked as one.
+    const labels = Array.isArray(o.labels) ? o.labels.map(String) : [];
+    const kind = labels.includes('c2') ? 'c2' : 'indicator';
     for (const v of r.values)
       if (v.type === 'ip' || v.type === 'ipv4' || v.type === 'ipv6' || v.type === 'cidr')
         indicators.push({
           value: v.value,
-          kind: 'indicator',
+          kind,
           detail: `${source}: ${String(o.name ?? o.id)} (${validity}, confidence ${String(o.confidence ?? '?')})`,
         });
   });

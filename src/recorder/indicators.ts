@@ -10,7 +10,7 @@ import type { AddressMarker, Mark } from './timeline.js';
 export interface AddressIndicator {
   /** An address or a CIDR block. */
   readonly value: string;
-  /** What it is: `c2` from a C2 list, `indicator` for any indicator of a STIX bundle. */
+  /** What it is: `c2` from a C2 list or a STIX indicator labelled `c2` (a Koban export), else `indicator`. */
   readonly kind: string;
   /** Where it comes from and what else is known (name, validity). */
   readonly detail: string;

@@ -52,6 +52,8 @@ interface ValueAcc {
   sources: number;
   reporters: Set<string>;
   campaigns: Map<number, Tlp>;
+  /** What the sources say it is (c2, sender, link, …): the indicator's `labels`. */
+  roles: Set<string>;
 }
 
 class Builder {
@@ -129,12 +131,14 @@ class Builder {
       sources: 0,
       reporters: new Set<string>(),
       campaigns: new Map<number, Tlp>(),
+      roles: new Set<string>(),
     };
     acc.tlp = mostPermissive(acc.tlp, tlp);
     acc.firstMs = Math.min(acc.firstMs, atMs);
     acc.lastMs = Math.max(acc.lastMs, atMs);
     acc.confidence = Math.max(acc.confidence, v.confidence);
     acc.sources++;
+    acc.roles.add(v.role);
     if (reporter) acc.reporters.add(reporter);
     if (campaign !== null && ctlp) {
       // The link is as shareable as the campaign and the most permissive source that makes it.
@@ -158,6 +162,8 @@ class Builder {
           ...this.times(acc.firstMs, acc.lastMs),
           name: acc.value,
           indicator_types: ['malicious-activity'],
+          // Koban's roles (docs/sharing.md#stix-21): a peer's import keeps a C2 a C2.
+          labels: [...acc.roles].sort(),
           pattern: patternOf(acc.type, acc.value),
           pattern_type: 'stix',
           valid_from: iso(acc.firstMs),

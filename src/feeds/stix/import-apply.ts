@@ -153,7 +153,7 @@ export class Applier {
    * leave out.
    */
   async admit(
-    k: ObjectKey & { readonly confidence?: number },
+    k: ObjectKey & { readonly confidence?: number; readonly role?: IndicatorRole },
     values?: readonly GivenValue[],
     refs?: readonly string[],
   ): Promise<boolean> {
@@ -167,7 +167,13 @@ export class Applier {
       else if (values !== undefined) {
         // Held before 0022 without its values: nothing is known to have been dropped.
         if (before?.values) await this.withdrawChanged(k, before, values);
-        if (before?.report != null) await this.give(k, before.report, values, k.confidence);
+        if (before?.report != null)
+          await this.give(
+            k,
+            before.report,
+            k.role ? values.map((v) => ({ role: k.role, ...v })) : values,
+            k.confidence,
+          );
       } else if (refs !== undefined) await this.withdrawDropped(k, refs);
     } else this.rejected.push({ index: k.index, id: k.id, type: k.type, reason: s.conflict });
     return false;

@@ -4,7 +4,13 @@
  * indicators no report holds — grouped into one Koban report per label and campaign — and last
  * what is skipped, each recorded so the same object again is one object.
  */
-import { type Actor, type IntelService, SharingService, type Tlp } from '../../intel/index.js';
+import {
+  type Actor,
+  type IndicatorRole,
+  type IntelService,
+  SharingService,
+  type Tlp,
+} from '../../intel/index.js';
 import { Applier, type ApplyOptions, type ImportCounts } from './import-apply.js';
 import type { ImportPlan, ObjectRejection, PlannedIndicator, PlannedValue } from './import-plan.js';
 
@@ -17,13 +23,8 @@ export interface ImportOutcome {
   readonly reportIds: readonly number[];
 }
 
-function asValues(vs: readonly (PlannedValue & { confidence: number })[]) {
-  return vs.map((v) => ({
-    type: v.type,
-    value: v.value,
-    role: 'mentioned' as const,
-    confidence: v.confidence,
-  }));
+function asValues(vs: readonly (PlannedValue & { confidence: number; role: IndicatorRole })[]) {
+  return vs.map((v) => ({ type: v.type, value: v.value, role: v.role, confidence: v.confidence }));
 }
 
 /** The indicators no report holds, one Koban report per label and campaign. */
@@ -38,7 +39,7 @@ async function standalone(a: Applier, plan: ImportPlan, fresh: readonly PlannedI
   }
   for (const g of groups.values()) {
     const values = g.items.flatMap((i) =>
-      i.values.map((v) => ({ ...v, role: 'mentioned' as const, confidence: i.confidence })),
+      i.values.map((v) => ({ ...v, role: i.role, confidence: i.confidence })),
     );
     try {
       const id = await a.report(
@@ -144,7 +145,13 @@ export async function applyImport(
     const holder = carried.get(i.id) ?? null;
     await a.record(i, holder === null ? null : { type: 'report', id: holder }, i.values);
     // A report held before, whose newer version references it: its values join that report.
-    if (holder !== null && !a.reportIds.includes(holder)) await a.give(i, holder, i.values, i.confidence);
+    if (holder !== null && !a.reportIds.includes(holder))
+      await a.give(
+        i,
+        holder,
+        i.values.map((v) => ({ ...v, role: i.role })),
+        i.confidence,
+      );
   }
   // Indicators whose report was not imported (refused, revoked) stand on their own.
   const loose = [...plan.heldIndicators.filter((x) => !carried.has(x.id)), ...plan.indicators];

@@ -8,7 +8,7 @@
  */
 import type { z } from 'zod';
 import { KobanError } from '../../core/index.js';
-import type { Tlp } from '../../intel/index.js';
+import { INDICATOR_ROLES, type IndicatorRole, type Tlp } from '../../intel/index.js';
 import { mostRestrictive, officialTlp, tlpOfDefinition, tlpRank } from './markings.js';
 import { valuesOfPattern } from './patterns.js';
 import {
@@ -43,6 +43,11 @@ export interface PlannedIndicator extends ObjectKey {
   readonly values: readonly PlannedValue[];
   readonly observedMs: number;
   readonly confidence: number;
+  /**
+   * The role its values play: the one Koban role among its `labels` (a Koban export writes them),
+   * else "mentioned".
+   */
+  readonly role: IndicatorRole;
   /** Campaigns it `indicates` (STIX ids). */
   readonly campaigns: readonly string[];
 }
@@ -53,8 +58,8 @@ export interface PlannedReport extends ObjectKey {
   readonly description: string | null;
   readonly labels: readonly string[];
   readonly observedMs: number;
-  /** With the confidence of the indicator that gave each. */
-  readonly values: readonly (PlannedValue & { readonly confidence: number })[];
+  /** With the confidence and role of the indicator that gave each. */
+  readonly values: readonly (PlannedValue & { readonly confidence: number; readonly role: IndicatorRole })[];
   /** Indicators whose values it holds (their own label no stricter than the report's). */
   readonly indicators: readonly string[];
   /** Every indicator its `object_refs` name, in this bundle or not: what it still holds. */
@@ -268,6 +273,7 @@ class Planner {
       values,
       observedMs: Date.parse(i.valid_from),
       confidence: i.confidence ?? 50,
+      role: roleOfLabels(i.labels),
       campaigns: [],
     });
   }
@@ -321,7 +327,7 @@ class Planner {
       for (const i of mine) held.add(i.id);
       const seen = new Set<string>();
       const values = mine
-        .flatMap((i) => i.values.map((v) => ({ ...v, confidence: i.confidence })))
+        .flatMap((i) => i.values.map((v) => ({ ...v, confidence: i.confidence, role: i.role })))
         .filter((v) => !seen.has(`${v.type}:${v.value}`) && seen.add(`${v.type}:${v.value}`));
       return { ...r, values, indicators: mine.map((i) => i.id) };
     });
@@ -396,4 +402,17 @@ export function planImport(doc: unknown, opts: PlanOptions): ImportPlan {
   for (const k of kept) if (k.o.type === 'marking-definition') p.object(k.index, k.o);
   for (const k of kept) if (k.o.type !== 'marking-definition') p.object(k.index, k.o);
   return p.finish(b.id, b.objects.length);
+}
+
+/**
+ * The Koban role an indicator's labels give (a Koban export lists every role its sources gave the
+ * value): the one role besides "mentioned", else "mentioned" (none, or several that disagree).
+ */
+export function roleOfLabels(labels: readonly string[] | undefined): IndicatorRole {
+  const roles = new Set(
+    (labels ?? []).filter(
+      (l): l is IndicatorRole => l !== 'mentioned' && (INDICATOR_ROLES as readonly string[]).includes(l),
+    ),
+  );
+  return roles.size === 1 ? [...roles][0]! : 'mentioned';
 }

@@ -46,8 +46,11 @@ function digest(bundle: StixBundle) {
       }))
       .sort((x, y) => x.id.localeCompare(y.id)),
     campaigns: of('campaign').map((c) => ({ id: c.id, name: c.name, tlp: tlp(c) })),
+    // The labels carry each value's roles (c2, mentioned, …): a C2 stays a C2 at the partner. One
+    // indicator serves every report holding the value, so the partner gives its role to each of
+    // them: "mentioned" beside another role does not come back.
     indicators: of('indicator')
-      .map((i) => [i.pattern, tlp(i), i.confidence])
+      .map((i) => [i.pattern, tlp(i), i.confidence, (i.labels as string[]).filter((l) => l !== 'mentioned')])
       .sort(),
     relationships: of('relationship')
       .map((r) => [
