@@ -139,7 +139,13 @@ const pub = spawnSync(
 );
 const publishS = (performance.now() - t0) / 1000;
 if (pub.status !== 0) throw new Error(`koban publish failed: ${pub.stderr}`);
-const pages = /^Pages:\s+(\d+)/m.exec(execFileSync('pdfinfo', [pdfFile], { encoding: 'utf8' }))?.[1];
+// pdfinfo (Debian poppler-utils) counts the pages; without it the count is reported missing, not guessed.
+let pages = 'unknown (pdfinfo, Debian poppler-utils, not installed)';
+try {
+  pages = /^Pages:\s+(\d+)/m.exec(execFileSync('pdfinfo', [pdfFile], { encoding: 'utf8' }))?.[1] ?? pages;
+} catch (e) {
+  if (e.code !== 'ENOENT') throw e;
+}
 
 const ms = (x) => x.toFixed(1);
 say(
