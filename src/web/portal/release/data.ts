@@ -214,6 +214,25 @@ export async function gatherRelease(
   return { month, ...(await gatherSpan(ctx, monthSpan(month, off), opts)) };
 }
 
+/**
+ * The month's release with the port-series figure of another port: only that view is read — the
+ * rest of `base` (the month's release for its busiest port) is the same whatever port is asked, so
+ * a visitor asking a port nobody asked before costs one view, not the dozen of a whole release.
+ */
+export async function withSeriesPort(ctx: ReleaseContext, base: Release, port: Port): Promise<Release> {
+  const off = parseUtcOffset(ctx.observation.utcOffset);
+  const span = monthSpan(base.month, off);
+  const base0: ViewOptions = { utcOffsetMinutes: off, domesticCountry: ctx.observation.domesticCountry };
+  const series: ViewOptions = { ...base0, ...span.range, bucket: span.bucket };
+  const reads: Reads = { days: span.starts, off, min: ctx.publicStats.minCount };
+  const portSeries = await portSeriesDataset(ctx.events, reads, series, port);
+  return {
+    ...base,
+    seriesPort: `${port.port}/${port.proto}`,
+    datasets: { ...base.datasets, 'port-series': portSeries },
+  };
+}
+
 /** The release's datasets over a span, one row per bucket of the span. */
 export async function gatherSpan(
   ctx: ReleaseContext,

@@ -121,6 +121,28 @@ describe('the observation release', () => {
     });
   });
 
+  it('draws another port’s series when asked, the rest of the release unchanged', async () => {
+    // 23/tcp: 10 accesses a day from CN (test/release-world.ts), all foreign.
+    const other = (await w
+      .request('/release/2012-01/port-series.json?port=23/tcp')
+      .then((r) => r.json())) as DatasetJson & { port: string };
+    expect(other.port).toBe('23/tcp');
+    expect(other.rows[0]).toEqual({
+      date: '2012-01-01',
+      domestic: null,
+      foreign: 10,
+      unattributed: null,
+      count: 10,
+    });
+    // Only the port figure differs from the month's release (its top port, 445/tcp).
+    for (const id of ['daily', 'top-ports', 'countries'])
+      expect(await json(`/release/2012-01/${id}.json?port=23/tcp`)).toEqual(
+        await json(`/release/2012-01/${id}.json`),
+      );
+    const page = (await text('/?lang=en&month=2012-01&port=23/tcp')).body;
+    expect(page).toContain('Figure 5 Accesses to 23/tcp per day, domestic and foreign');
+  });
+
   it('draws worm detections by country and the neighbour-octet share, small counts withheld', async () => {
     const worm = await json('/release/2012-01/worm-countries.json');
     expect(worm.columns).toEqual(['date', 'CN', 'other']);

@@ -16,7 +16,7 @@ import { type PageRequest, type PortalContext, pageRequest } from '../page.js';
 import { fleetStatus, statusText } from '../status.js';
 import { portalSummary } from '../summary.js';
 import { toCsv } from './csv.js';
-import { DATASET_IDS, type DatasetId, gatherRelease, type Release } from './data.js';
+import { DATASET_IDS, type DatasetId, gatherRelease, type Release, withSeriesPort } from './data.js';
 import { FIGURE_WIDTH, FIGURES } from './figures.js';
 import {
   addMonths,
@@ -139,12 +139,26 @@ async function serveRelease(c: Context, ctx: PortalContext, caches: ReleaseCache
   const bounds = `${chosen.first ? monthKey(chosen.first) : ''}..${chosen.last ? monthKey(chosen.last) : ''}`;
   const key = `${releaseKey(ctx, month, port)}|${page.lang}|${page.href('')}|${bounds}`;
   const main = await caches.pages.get(key, async () => {
-    const release = await caches.releases.get(releaseKey(ctx, month, port), () =>
-      gatherRelease(ctx, month, { port }),
-    );
+    const release = await releaseFor(ctx, caches, month, port);
     return (await releaseMain(page, ctx, release, chosen)).toString();
   });
   return c.html(layout(page, { title, status, simulated: ctx.simulated, main: raw(main) }));
+}
+
+/**
+ * The month's release, for `port` when one is asked: the release without a port is gathered once
+ * (its port figure shows the month's busiest port) and another port's release is that one with
+ * only its port figure read again (data.ts `withSeriesPort`).
+ */
+async function releaseFor(
+  ctx: PortalContext,
+  caches: ReleaseCaches,
+  month: MonthId,
+  port: Port | undefined,
+): Promise<Release> {
+  const base = await caches.releases.get(releaseKey(ctx, month, undefined), () => gatherRelease(ctx, month));
+  if (!port || base.seriesPort === `${port.port}/${port.proto}`) return base;
+  return caches.releases.get(releaseKey(ctx, month, port), () => withSeriesPort(ctx, base, port));
 }
 
 /** The release's data depends on the month, the port asked for and the public threshold. */
@@ -187,9 +201,7 @@ async function serveDataset(c: Context, ctx: PortalContext, caches: ReleaseCache
   )
     return c.text(chosen.error === 'unpublished' ? 'not published yet\n' : 'not found\n', 404);
   const month = chosen.month;
-  const release = await caches.releases.get(releaseKey(ctx, month, port), () =>
-    gatherRelease(ctx, month, { port }),
-  );
+  const release = await releaseFor(ctx, caches, month, port);
   const data = release.datasets[id];
   const name = `koban-${monthKey(chosen.month)}-${id}.${file[2]}`;
   c.header('Content-Disposition', `inline; filename="${name}"`);
