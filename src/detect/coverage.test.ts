@@ -245,4 +245,33 @@ describe('Coverage', () => {
     const snap = feed(cov, 0, 12 * 60, (i, m) => [vol(m, 'x', 'firewall', i >= 300 && i < 360 ? 1000 : 10)]);
     expect(snap.streams[0]!.ratePerMinute).toBe(10);
   });
+
+  it("judges silence at the stream's quiet-hour rate: a night gap of a working-day stream is no outage", () => {
+    const cov = new Coverage({ learnMin: 60 });
+    // Three days of a working-day stream 'wd': 4 events a minute for 14 hours a day, then one event
+    // every 10 minutes (0.1/min) through the night; beside it a steady stream, so that its silence
+    // is its own, not the fleet's. The week's median hour is a busy one (240 events); judged at it,
+    // 16 events' worth of silence would be 4 minutes and every night gap an outage.
+    const steadyOther = (m: number) => vol(m, 'other', 'firewall', 10);
+    const day = (i: number, m: number) => {
+      const minuteOfDay = i % 1440;
+      const wd =
+        minuteOfDay < 840
+          ? [vol(m, 'wd', 'firewall', 4)]
+          : minuteOfDay % 10 === 0
+            ? [vol(m, 'wd', 'firewall', 1)]
+            : [];
+      return [...wd, steadyOther(m)];
+    };
+    const night = 3 * 1440 + 840;
+    // Into the fourth night: its last event at minute 890.
+    const snap = feed(cov, 0, night + 51, day);
+    expect(snap.streams.find((x) => x.sensor === 'wd')!.ratePerMinute).toBe(4);
+    const quiet = (_i: number, m: number) => [steadyOther(m)];
+    // A 50-minute gap (five of its 10-minute gaps) stays ordinary: the quiet hours' rate, 0.1/min.
+    expect(feed(cov, night + 51, night + 101, quiet).isActive('wd')).toBe(true);
+    // An outage through the night is still called, at 16 events at the quiet rate: 160 minutes.
+    expect(feed(cov, night + 101, night + 51 + 159, quiet).isActive('wd')).toBe(true);
+    expect(feed(cov, night + 51 + 159, night + 51 + 161, quiet).isActive('wd')).toBe(false);
+  });
 });

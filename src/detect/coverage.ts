@@ -365,7 +365,9 @@ export class Coverage {
   }
 
   private silenceLimit(s: Stream): number {
-    const poisson = this.silenceEvents / Math.max(s.ratePerMinute, 1e-9);
+    // Judged at the stream's quiet-hour rate (usual-rate.ts), never above its usual one.
+    const rate = Math.min(s.ratePerMinute, s.quietPerMinute);
+    const poisson = this.silenceEvents / Math.max(rate, 1e-9);
     const usualGap = 3 * Math.max(s.gapToday, s.gapYesterday);
     return Math.min(this.maxSilenceMin, Math.max(this.minSilenceMin, poisson, usualGap));
   }

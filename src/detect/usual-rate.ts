@@ -16,6 +16,12 @@ import { median } from './stats.js';
 export interface RateState {
   readonly kind: EventKind;
   ratePerMinute: number;
+  /**
+   * Its rate in its quiet hours: the 5th percentile of the past week's hourly counts (the plain
+   * rate while learning). Silence is judged by it (coverage.ts): a working-day stream's nights and
+   * weekends run far below the week's median hour, and a silence ordinary there is no outage.
+   */
+  quietPerMinute: number;
   /** Still learning (too new to be declared silent). */
   learning: boolean;
   /** Events this minute. */
@@ -39,6 +45,7 @@ export interface RateState {
 export function newRateState(): Omit<RateState, 'kind'> {
   return {
     ratePerMinute: 0,
+    quietPerMinute: 0,
     learning: true,
     events: 0,
     hourEvents: 0,
@@ -97,7 +104,10 @@ export function learnRate(s: RateState, refs: References, o: RateOptions): numbe
     s.hourEvents = 0;
     s.hourMinutes = 0;
     // The week's median moves slowly: refreshed every 6 hours of activity.
-    if (!s.learning && !shareBased && ++s.hoursSeen % 6 === 0) rate = median(s.hours) / 60;
+    if (!s.learning && !shareBased && ++s.hoursSeen % 6 === 0) {
+      rate = median(s.hours) / 60;
+      s.quietPerMinute = lowQuantile(s.hours, QUIET_QUANTILE) / 60;
+    }
   }
   if (s.learning || shareBased) {
     s.learning = s.seenMinutes < o.learnMin;
@@ -105,6 +115,17 @@ export function learnRate(s: RateState, refs: References, o: RateOptions): numbe
       s.seenRefEvents > 0
         ? (s.shareEvents / s.seenRefEvents) * (s.seenRefRate / s.shareMinutes)
         : s.seenEvents / s.seenMinutes;
+    s.quietPerMinute = rate;
   }
   return rate;
+}
+
+/** The share of a week's hours below a stream's quiet rate (docs/methods.md#sensor-health). */
+const QUIET_QUANTILE = 0.05;
+
+/** The q-quantile (lower) of the values. */
+function lowQuantile(xs: readonly number[], q: number): number {
+  if (xs.length === 0) return 0;
+  const v = Float64Array.from(xs).sort();
+  return v[Math.floor(q * (v.length - 1))]!;
 }
