@@ -83,14 +83,14 @@ describe('koban intel export and import', () => {
     await run(b, ['org', 'add', 'Center B', '--kind', 'center']);
     const imported = await run(b, ['intel', 'import', out, '--source', 'Center A']);
     expect(imported.out.split('\n')[0]).toBe(
-      `${out}: 7 objects — 1 reports, 0 campaigns, 1 indicators imported; 0 already held, 0 updated, 5 skipped, 0 rejected`,
+      `${out}: 9 objects — 1 reports, 0 campaigns, 1 indicators imported; 0 already held, 0 updated, 7 skipped, 0 rejected`,
     );
     const again = await run(b, ['intel', 'import', out, '--json']);
     expect(JSON.parse(again.out).files[0].counts).toEqual({
       reports: 0,
       campaigns: 0,
       indicators: 0,
-      unchanged: 7,
+      unchanged: 9,
       updated: 0,
       withdrawn: 0,
       added: 0,

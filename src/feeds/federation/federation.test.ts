@@ -305,10 +305,15 @@ describe('federation between two centers on loopback', () => {
     const published = await collection(rootA, collectionId('peer:center-b'), bAtA);
     const markings = published.filter((o) => o.type === 'marking-definition');
     expect(markings.map((o) => o.name).sort()).toEqual(['TLP:AMBER', 'TLP:CLEAR', 'TLP:GREEN']);
-    // Everything but the official TLP definitions (everyone's) is A's own.
+    // Everything but the official TLP definitions and the cyber-observables (everyone's: fixed or
+    // deterministic ids) is A's own; neither kind is imported.
+    const observables = published.filter(
+      (o) => typeof o.created !== 'string' && o.type !== 'marking-definition',
+    );
+    expect(observables.length).toBeGreaterThan(0);
     expect([out?.poll?.objects, out?.poll?.own]).toEqual([
       published.length,
-      published.length - markings.length,
+      published.length - markings.length - observables.length,
     ]);
     expect(out?.poll?.imported).toEqual({ reports: 0, indicators: 0, unchanged: 0 });
     expect(await a.center.intel.db.selectFrom('reports').select('id').execute()).toEqual(before);

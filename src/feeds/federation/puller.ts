@@ -292,8 +292,16 @@ export class Federation {
     const own = new Set<string>();
     for (const o of objects)
       if (o.created_by_ref === centerIdentity || o.id === centerIdentity) own.add(String(o.id));
-    // The TLP marking definitions are everyone's (fixed official ids), not this center's.
-    const ids = [...new Set(objects.filter((o) => o.type !== 'marking-definition').map((o) => String(o.id)))];
+    // The TLP marking definitions are everyone's (fixed official ids), not this center's; so are
+    // cyber-observables (no `created`: their ids are the specification's deterministic ones, §2.9,
+    // the same for the same value at every center).
+    const ids = [
+      ...new Set(
+        objects
+          .filter((o) => o.type !== 'marking-definition' && typeof o.created === 'string')
+          .map((o) => String(o.id)),
+      ),
+    ];
     // By collection first, so the lookup is the (collection, stix_id) index's.
     const collections = (await allCollections(this.intel, peerCollections(this.config))).map((c) => c.id);
     for (let i = 0; i < ids.length; i += IN_CHUNK) {

@@ -1,5 +1,6 @@
 // STIX 2.1 export through the feeds door: what an audience may see, as objects the OASIS schemas
 // accept, with the official TLP 2.0 markings, stable ids, and never a private part.
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fixture } from '../../../test/samples.js';
@@ -82,7 +83,38 @@ describe('STIX 2.1 export', () => {
           'indicator',
           'sighting',
           'relationship',
+          // Each value as observed: its SCO and an observed-data the sighting refers to.
+          'observed-data',
+          'ipv4-addr',
+          'ipv6-addr',
+          'domain-name',
+          'url',
+          'email-addr',
+          'file',
         ]),
+      );
+      const byId = new Map(bundle.objects.map((o) => [o.id, o]));
+      for (const s of bundle.objects.filter((o) => o.type === 'sighting')) {
+        const od = byId.get((s.observed_data_refs as string[])[0]!)!;
+        expect([od.type, od.number_observed, od.first_observed]).toEqual([
+          'observed-data',
+          s.count,
+          s.first_seen,
+        ]);
+        expect(byId.get((od.object_refs as string[])[0]!)?.type).toMatch(/-addr$|^domain-name$|^url$|^file$/);
+      }
+      // SCO ids are the specification's deterministic ones (§2.9: UUIDv5, the SCO namespace, the
+      // canonical JSON of the ID-contributing properties), the same at every producer.
+      const h = createHash('sha1')
+        .update(Buffer.from('00abedb4aa42466c9c01fed23315a9b7', 'hex'))
+        .update('{"value":"45.77.12.34"}')
+        .digest();
+      h[6] = (h[6]! & 0x0f) | 0x50;
+      h[8] = (h[8]! & 0x3f) | 0x80;
+      const x = h.subarray(0, 16).toString('hex');
+      const addr = bundle.objects.find((o) => o.type === 'ipv4-addr' && o.value === '45.77.12.34');
+      expect(addr?.id).toBe(
+        `ipv4-addr--${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`,
       );
     },
   );

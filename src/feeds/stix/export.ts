@@ -16,6 +16,7 @@ import {
 } from '../../intel/index.js';
 import { idMaker, installationNamespace } from './ids.js';
 import { mostPermissive, mostRestrictive, TLP2_IDS, tlpMarkingObject } from './markings.js';
+import { observableOf } from './observables.js';
 import { patternOf } from './patterns.js';
 
 export type StixObject = Record<string, unknown> & { readonly type: string; readonly id: string };
@@ -172,6 +173,23 @@ class Builder {
         },
         acc.tlp,
       );
+      // What was observed: the value as an SCO, and how often the readable sources saw it.
+      const sco = observableOf(acc.type, acc.value);
+      this.add(sco, acc.tlp);
+      const observedId = this.id('observed-data', `${acc.type}:${acc.value}`);
+      this.add(
+        {
+          type: 'observed-data',
+          id: observedId,
+          created_by_ref: this.centerId,
+          ...this.times(acc.firstMs, acc.lastMs),
+          first_observed: iso(acc.firstMs),
+          last_observed: iso(acc.lastMs),
+          number_observed: acc.sources,
+          object_refs: [sco.id],
+        },
+        acc.tlp,
+      );
       this.add(
         {
           type: 'sighting',
@@ -179,6 +197,7 @@ class Builder {
           created_by_ref: this.centerId,
           ...this.times(acc.firstMs, acc.lastMs),
           sighting_of_ref: id,
+          observed_data_refs: [observedId],
           count: acc.sources,
           first_seen: iso(acc.firstMs),
           last_seen: iso(acc.lastMs),

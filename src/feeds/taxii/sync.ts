@@ -27,6 +27,7 @@ export async function syncCollection(
     ? await stix.exportBundle(system, `org:${peer.org}`, (snap) => federationView(intel, snap, peer))
     : await stix.exportBundle(system, def.audience);
   const held = await store.exported(def.id);
+  const heldByContent = new Map([...held].map(([k, sha]) => [`${k.slice(0, k.indexOf(' '))} ${sha}`, k]));
   const seen = new Set<string>();
   const fresh: NewVersion[] = [];
   for (const o of bundle.objects) {
@@ -36,7 +37,9 @@ export async function syncCollection(
     const key = versionKey(stated) ?? '';
     const id = String(rec.id);
     const sha256 = createHash('sha256').update(canonicalJson(rec)).digest('hex');
-    const k = `${id} ${key}`;
+    // A cyber-observable has no created or modified: its one version is the date it was first
+    // added (store.ts), so it is the held entry of that id with the same content.
+    const k = key === '' ? (heldByContent.get(`${id} ${sha256}`) ?? `${id} `) : `${id} ${key}`;
     seen.add(k);
     if (held.get(k) === sha256) continue;
     fresh.push({
