@@ -87,6 +87,7 @@ export {
   type IndicatorType,
   type IndicatorView,
   indicatorTtlMs,
+  markGivenAgain,
   type NewWarningEntry,
 } from './indicators/index.js';
 export {

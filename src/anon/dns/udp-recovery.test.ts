@@ -76,7 +76,11 @@ const QUERIES = [
   query(7, ZONE, 'SOA'),
 ];
 
-/** One try: the answer to `q` over UDP, or null when none came within `waitMs`. */
+/**
+ * One try: the answer to `q` over UDP, or null when none came within `waitMs`. UDP may lose a
+ * datagram, so this is only the interval between tries: `askUdp` tries again until an answer
+ * comes, with no deadline of its own (test/wait.ts) — nothing here asserts how long anything took.
+ */
 async function askOnce(port: number, q: Buffer, waitMs = 200): Promise<Buffer | null> {
   const sock = createSocket('udp4');
   try {

@@ -13,6 +13,7 @@ import {
   type Actor,
   appendAudit,
   type IntelService,
+  markGivenAgain,
   type SharingSnapshot,
   type Tlp,
 } from '../../intel/index.js';
@@ -148,15 +149,8 @@ export async function restoreGiven(
         .where('type', '=', w.type)
         .where('value', '=', w.value)
         .execute();
-      await tx
-        .updateTable('report_indicators')
-        .set({ added_ms: nowMs })
-        .where('report_id', '=', reportId)
-        .where('indicator_id', 'in', (q) =>
-          q.selectFrom('indicators').select('id').where('type', '=', w.type).where('value', '=', w.value),
-        )
-        .execute();
     }
+    await markGivenAgain(tx, reportId, held, nowMs);
     await appendAudit(
       tx,
       actor,

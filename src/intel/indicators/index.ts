@@ -6,6 +6,7 @@
  */
 
 export { canonicalIndicator } from './canonical.js';
+export { markGivenAgain } from './given-again.js';
 export { IndicatorService, type IndicatorView } from './queries.js';
 export { IndicatorStore } from './store.js';
 export {
